@@ -1,0 +1,88 @@
+"""One record type for every code system, so search, validity checks and the
+suggest pipeline never branch on where a code came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class System(str, Enum):
+    """The code systems codesuggest indexes (values are the CLI/API spellings)."""
+
+    ICD10CM = "icd10cm"
+    ICD10PCS = "icd10pcs"
+    CPT = "cpt"
+    HCPCS = "hcpcs"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRecord:
+    """A code as a coder sees it: title, synonyms, place in the hierarchy and,
+    for ICD-10-CM, the tabular instructions that govern how it may be reported.
+
+    Instruction fields hold the note text as the source writes it, e.g.
+    ``"type 1 diabetes mellitus (E10.-)"``; ``code_index.validity`` reads the
+    code references out of them. Instructions are stored where the tabular list
+    states them (often the category); validity checks walk the ancestors.
+    """
+
+    code: str  # as written in the code set: "E11.22", "0DTJ4ZZ", "99213", "J1100"
+    system: System
+    title: str
+    source: str  # e.g. "cdc-tabular", "cms-hcpcs", "ama-cpt", "cms-pcs", "starter"
+    short_title: str | None = None
+    terms: tuple[str, ...] = ()  # inclusion terms, index terms, synonyms
+    billable: bool = True
+    parent: str | None = None  # code of the parent record in the same system
+    chapter: str | None = None  # e.g. "4"; titles in CodeIndex.groups
+    block: str | None = None  # e.g. "E08-E13"; titles in CodeIndex.groups
+    excludes1: tuple[str, ...] = ()
+    excludes2: tuple[str, ...] = ()
+    code_first: tuple[str, ...] = ()
+    use_additional: tuple[str, ...] = ()
+    code_also: tuple[str, ...] = ()
+    # 7th characters a code needs, char -> meaning; set where the tabular defines them
+    seventh_characters: tuple[tuple[str, str], ...] = ()
+    active: bool = True  # False for terminated HCPCS/CPT codes
+    terminated_on: str | None = None  # ISO date when the source gives one
+
+    @property
+    def key(self) -> str:
+        """The code with no dot and in upper case: how lookups match codes."""
+        return normalize_code(self.code)
+
+    @property
+    def category(self) -> str | None:
+        """The 3-character ICD-10-CM category (``E11`` for ``E11.22``)."""
+        if self.system is System.ICD10CM:
+            return self.key[:3]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSetVersion:
+    """Which release of a code set the index holds, so every suggestion can say
+    which code set it was made against."""
+
+    system: System
+    version: str  # e.g. "FY2026 (April 1, 2026)"
+    source: str  # e.g. "cdc-tabular", "starter"
+    effective: str | None = None  # ISO date the release takes effect
+    file: str | None = None  # where it was read from (file name only)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+_NOT_CODE_CHARS = re.compile(r"[\s.\-]")
+
+
+def normalize_code(code: str) -> str:
+    """Lookup key for a code typed any way a coder might: ``e11.22`` → ``E1122``."""
+    return _NOT_CODE_CHARS.sub("", code).upper()
+
+
+def format_icd10cm(key: str) -> str:
+    """ICD-10-CM display form: a dot after the category (``E1122`` → ``E11.22``)."""
+    key = normalize_code(key)
+    return key if len(key) <= 3 else f"{key[:3]}.{key[3:]}"
