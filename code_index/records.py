@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class System(str, Enum):
+class System(StrEnum):
     """The code systems codesuggest indexes (values are the CLI/API spellings)."""
 
     ICD10CM = "icd10cm"

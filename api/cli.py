@@ -1,0 +1,38 @@
+"""The ``codesuggest`` command: sub-commands for every part of the service.
+
+Errors a person can fix (a missing file, a bad argument) end with one sentence on
+stderr and exit code 2; ``CODESUGGEST_DEBUG=1`` shows tracebacks for anything else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from api.commands import codes, index
+from api.commands.output import error_line
+
+app = typer.Typer(
+    help="codesuggest: ranked, evidenced billing-code suggestions for clinical notes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(index.app, name="index")
+app.add_typer(codes.app, name="codes")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except (OSError, ValueError) as exc:
+        if os.environ.get("CODESUGGEST_DEBUG"):
+            raise
+        error_line(str(exc))
+        sys.exit(2)
+    except KeyboardInterrupt:
+        error_line("interrupted")
+        sys.exit(130)

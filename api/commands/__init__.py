@@ -1,0 +1,1 @@
+"""The ``codesuggest`` sub-commands, one module per command group."""

@@ -1,0 +1,150 @@
+"""Building the index from code-set files, and getting the current one: the only place
+that knows which loaders exist and how their outputs merge."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import pickle
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from code_index.data_dir import resolve_data_dir
+from code_index.index import (
+    FORMAT_VERSION,
+    CodeIndex,
+    IndexManifest,
+    IndexNotFoundError,
+    rows_from_records,
+)
+from code_index.loaders import IndexTerm, LoadedCodeSet
+from code_index.loaders.cpt import load_cpt
+from code_index.loaders.hcpcs import load_hcpcs
+from code_index.loaders.icd10cm_alphabetic import load_icd10cm_alphabetic_index
+from code_index.loaders.icd10cm_tabular import load_icd10cm_tabular
+from code_index.loaders.icd10pcs import load_icd10pcs
+from code_index.loaders.starter import load_cpt_starter, load_hcpcs_starter
+from code_index.records import CodeRecord, CodeSetVersion, System, normalize_code
+from code_index.search import LexicalModel, search_fields
+
+INDEX_SUBDIR = "index"
+
+
+@dataclass
+class IndexSources:
+    """The files an index is built from; None means the embedded default for that system."""
+
+    icd10cm_xml: Path | None = None
+    icd10cm_index: list[Path] = field(default_factory=list)
+    hcpcs: Path | None = None
+    cpt: Path | None = None
+    pcs: Path | None = None
+
+
+Step = Callable[[str], None]
+
+
+def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
+    """Load every source, merge Alphabetic Index terms into the codes they lead to,
+    and fit the search model. ``step`` is told the name of each stage (progress bar)."""
+    report = step or (lambda _name: None)
+    code_sets: list[LoadedCodeSet] = []
+
+    report("ICD-10-CM tabular")
+    icd10cm = load_icd10cm_tabular(sources.icd10cm_xml)
+    extra_versions: list[CodeSetVersion] = []
+    for path in sources.icd10cm_index:
+        report(f"ICD-10-CM index {path.name}")
+        terms = load_icd10cm_alphabetic_index(path)
+        icd10cm = _with_index_terms(icd10cm, terms)
+        extra_versions.append(
+            CodeSetVersion(
+                System.ICD10CM,
+                path.stem,
+                "cdc-index",
+                file=path.name,
+                extra={"terms": str(len(terms))},
+            )
+        )
+    code_sets.append(icd10cm)
+
+    report("ICD-10-PCS")
+    code_sets.append(load_icd10pcs(sources.pcs))
+    report("CPT")
+    code_sets.append(load_cpt(sources.cpt) if sources.cpt else load_cpt_starter())
+    report("HCPCS Level II")
+    code_sets.append(load_hcpcs(sources.hcpcs) if sources.hcpcs else load_hcpcs_starter())
+
+    records = [record for code_set in code_sets for record in code_set.records]
+    rows = rows_from_records(records)
+    groups = {k: v for code_set in code_sets for k, v in code_set.groups.items()}
+    modifiers = {k: v for code_set in code_sets for k, v in code_set.modifiers.items()}
+
+    report("search model")
+    fields: list[str] = []
+    field_rows: list[int] = []
+    for row, record in enumerate(records):
+        own = search_fields([record.title, *record.terms])
+        fields.extend(own)
+        field_rows.extend([row] * len(own))
+    lexical = LexicalModel().fit(fields)
+
+    digest = hashlib.sha256(pickle.dumps((FORMAT_VERSION, rows, groups, modifiers), protocol=5))
+    manifest = IndexManifest(
+        index_version=digest.hexdigest()[:12],
+        format_version=FORMAT_VERSION,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        versions=[code_set.version for code_set in code_sets] + extra_versions,
+        counts=_counts(records),
+        sources=[v.file for v in (cs.version for cs in code_sets) if v.file],
+    )
+    return CodeIndex(rows, manifest, groups, modifiers, lexical, field_rows)
+
+
+def _with_index_terms(code_set: LoadedCodeSet, terms: Sequence[IndexTerm]) -> LoadedCodeSet:
+    """Attach Alphabetic Index terms to the records they point to (by code, any level)."""
+    by_key: dict[str, list[str]] = {}
+    for entry in terms:
+        by_key.setdefault(normalize_code(entry.code), []).append(entry.term)
+    merged: list[CodeRecord] = []
+    for record in code_set.records:
+        extra = by_key.get(record.key)
+        if extra:
+            known = {t.lower() for t in (record.title, *record.terms)}
+            new = [t for t in dict.fromkeys(extra) if t.lower() not in known]
+            record = dataclasses.replace(record, terms=(*record.terms, *new))
+        merged.append(record)
+    return dataclasses.replace(code_set, records=merged)
+
+
+def _counts(records: Sequence[CodeRecord]) -> dict[str, dict[str, int]]:
+    counts: dict[str, Counter[str]] = {}
+    for record in records:
+        bucket = counts.setdefault(record.system.value, Counter())
+        bucket["records"] += 1
+        bucket["billable"] += int(record.billable and record.active)
+        bucket[f"source:{record.source}"] += 1
+    return {system: dict(counter) for system, counter in counts.items()}
+
+
+def index_root(data_dir: Path | str | None = None) -> Path:
+    """Where index artifacts live inside the data directory."""
+    return resolve_data_dir(data_dir) / INDEX_SUBDIR
+
+
+def load_index(
+    data_dir: Path | str | None = None, build_if_missing: bool = True, step: Step | None = None
+) -> CodeIndex:
+    """The current index of the data directory, building the embedded default on first use."""
+    root = index_root(data_dir)
+    try:
+        return CodeIndex.load(CodeIndex.current_folder(root))
+    except IndexNotFoundError:
+        if not build_if_missing:
+            raise
+    index = build_index(IndexSources(), step)
+    index.save(root)
+    return index

@@ -1,0 +1,317 @@
+"""The code index: every code set in one versioned, searchable artifact.
+
+Records are stored as plain tuples and turned into ``CodeRecord`` objects only when
+asked for: unpickling 175,000 tuples takes a third of the time of as many dataclasses,
+which is what keeps loading the artifact well under a second.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import pickle
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from code_index.records import CodeRecord, CodeSetVersion, System, normalize_code
+from code_index.search import (
+    AbbreviationExpander,
+    LexicalModel,
+    field_match,
+    fuzzy_similarity,
+    load_abbreviations,
+    tokenize,
+)
+
+FORMAT_VERSION = 2
+ARTIFACT_FILE = "index.pkl"
+MANIFEST_FILE = "manifest.json"
+CURRENT_FILE = "current"
+_RECORD_FIELDS = CodeRecord.__slots__
+_SYSTEM_FIELD = _RECORD_FIELDS.index("system")
+_CODE_LIKE = re.compile(r"^[A-Za-z0-9]{1,3}(\.?[A-Za-z0-9]{0,4})?-?$")
+
+
+class IndexNotFoundError(FileNotFoundError):
+    """No built index where one was expected."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A search result: the record and its relevance in [0, 1]."""
+
+    record: CodeRecord
+    score: float
+
+
+@dataclass
+class IndexManifest:
+    """What an artifact holds, readable without loading it (``manifest.json``)."""
+
+    index_version: str
+    format_version: int
+    built_at: str
+    versions: list[CodeSetVersion]
+    counts: dict[str, dict[str, int]]  # system -> {"records", "billable", per source}
+    sources: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON form, systems spelled as strings."""
+        data = asdict(self)
+        for version in data["versions"]:
+            version["system"] = System(version["system"]).value
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IndexManifest:
+        """Inverse of :meth:`to_json`."""
+        versions = [
+            CodeSetVersion(**{**v, "system": System(v["system"])}) for v in data["versions"]
+        ]
+        return cls(**{**data, "versions": versions})
+
+
+class CodeIndex:
+    """All codes of all loaded code sets, with lookup, hierarchy and ranked search."""
+
+    def __init__(
+        self,
+        rows: list[tuple[Any, ...]],
+        manifest: IndexManifest,
+        groups: dict[str, str],
+        modifiers: dict[str, str],
+        lexical: LexicalModel,
+        field_rows: Sequence[int],
+    ) -> None:
+        self._rows = rows
+        # search fields are stored record by record: field_starts[r] is row r's first field
+        self._field_rows = np.asarray(field_rows, dtype=np.int32)
+        self._field_starts = np.searchsorted(self._field_rows, np.arange(len(rows)))
+        self.manifest = manifest
+        self.groups = groups
+        self.modifiers = modifiers
+        self._lexical = lexical
+        self._systems = np.array([row[_SYSTEM_FIELD] for row in rows])
+        self._billable = np.array([row[_RECORD_FIELDS.index("billable")] for row in rows])
+        keyed = sorted((normalize_code(row[0]), i) for i, row in enumerate(rows))
+        self._sorted_keys = [key for key, _ in keyed]
+        self._sorted_rows = [i for _, i in keyed]
+        self._children: dict[int, list[int]] | None = None
+        self._abbreviations = AbbreviationExpander(load_abbreviations())
+
+    # ------------------------------------------------------------------ records
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def _record(self, row: int) -> CodeRecord:
+        values = list(self._rows[row])
+        values[_SYSTEM_FIELD] = System(values[_SYSTEM_FIELD])
+        return CodeRecord(*values)
+
+    def records(self, system: System | None = None) -> Iterator[CodeRecord]:
+        """Every record, optionally of one system, in code-set order."""
+        for row, values in enumerate(self._rows):
+            if system is None or values[_SYSTEM_FIELD] == system.value:
+                yield self._record(row)
+
+    def _rows_for_key(self, key: str) -> list[int]:
+        start = bisect.bisect_left(self._sorted_keys, key)
+        found: list[int] = []
+        while start < len(self._sorted_keys) and self._sorted_keys[start] == key:
+            found.append(self._sorted_rows[start])
+            start += 1
+        return found
+
+    def lookup(self, code: str, system: System | None = None) -> list[CodeRecord]:
+        """Records whose code is ``code`` written any way (``e1122``, ``E11.22``), in every
+        system unless one is given."""
+        records = [self._record(row) for row in self._rows_for_key(normalize_code(code))]
+        return [r for r in records if system is None or r.system is system]
+
+    def get(self, code: str, system: System | None = None) -> CodeRecord | None:
+        """The one record for a code, or None (first system in index order when ambiguous)."""
+        found = self.lookup(code, system)
+        return found[0] if found else None
+
+    def with_prefix(self, prefix: str, system: System | None = None) -> list[CodeRecord]:
+        """Records whose normalised code starts with ``prefix``, in code order."""
+        key = normalize_code(prefix)
+        start = bisect.bisect_left(self._sorted_keys, key)
+        found: list[CodeRecord] = []
+        for position in range(start, len(self._sorted_keys)):
+            if not self._sorted_keys[position].startswith(key):
+                break
+            record = self._record(self._sorted_rows[position])
+            if system is None or record.system is system:
+                found.append(record)
+        return found
+
+    def parent(self, record: CodeRecord) -> CodeRecord | None:
+        """The record one level up in the same system."""
+        return self.get(record.parent, record.system) if record.parent else None
+
+    def ancestors(self, record: CodeRecord) -> list[CodeRecord]:
+        """Parents from the nearest up to the category (or table)."""
+        chain: list[CodeRecord] = []
+        current = self.parent(record)
+        while current is not None:
+            chain.append(current)
+            current = self.parent(current)
+        return chain
+
+    def children(self, record: CodeRecord) -> list[CodeRecord]:
+        """Records directly under ``record``."""
+        if self._children is None:
+            children: dict[int, list[int]] = {}
+            parent_field = _RECORD_FIELDS.index("parent")
+            for row, values in enumerate(self._rows):
+                parent_code = values[parent_field]
+                if parent_code is None:
+                    continue
+                for parent_row in self._rows_for_key(normalize_code(parent_code)):
+                    if self._rows[parent_row][_SYSTEM_FIELD] == values[_SYSTEM_FIELD]:
+                        children.setdefault(parent_row, []).append(row)
+            self._children = children
+        rows = self._rows_for_key(record.key)
+        own = [r for r in rows if self._rows[r][_SYSTEM_FIELD] == record.system.value]
+        return [self._record(child) for row in own for child in self._children.get(row, [])]
+
+    # ------------------------------------------------------------------- search
+    def search(
+        self,
+        query: str,
+        system: System | None = None,
+        top: int = 10,
+        billable_only: bool = False,
+    ) -> list[SearchHit]:
+        """Codes ranked for a phrase or a (partial) code a coder types."""
+        query = query.strip()
+        if not query or top <= 0:
+            return []
+        hits = self._code_hits(query, system, billable_only, top)
+        if hits:  # a code typed (even partly) means "codes under it", not words
+            return hits
+        text = self._abbreviations.expand(query)
+        resolved = self._lexical.resolve(tokenize(text))
+        query_words = {word for word, _ in resolved}
+        weights = self._lexical.query_weights(resolved)
+        scores, coverage = self._lexical.score(weights, len(self._field_rows))
+        per_field = scores * (0.5 + 0.5 * coverage)
+        combined = np.zeros(len(self._rows), dtype=np.float32)
+        has_fields = self._field_starts < len(self._field_rows)
+        combined[has_fields] = np.maximum.reduceat(per_field, self._field_starts[has_fields])
+        if system is not None:
+            combined = np.where(self._systems == system.value, combined, 0)
+        if billable_only:
+            combined = np.where(self._billable, combined, 0)
+        pool = min(len(combined), max(top * 10, 100))
+        best = np.argpartition(-combined, pool - 1)[:pool]
+        best = best[combined[best] > 0]
+        reranked: list[SearchHit] = []
+        for row in best:
+            record = self._record(int(row))
+            fields = (record.title, *record.terms)
+            score = (
+                0.35 * float(combined[row])
+                + 0.5 * field_match(query_words, fields)
+                + 0.15 * fuzzy_similarity(text, fields)
+            )
+            reranked.append(SearchHit(record, round(min(score, 1.0), 4)))
+        reranked.sort(key=lambda hit: (-hit.score, len(hit.record.code), hit.record.code))
+        return reranked[:top]
+
+    def _code_hits(
+        self, query: str, system: System | None, billable_only: bool, top: int
+    ) -> list[SearchHit]:
+        """A query that looks like a code (``E11.2``, ``99213``) lists the codes it starts."""
+        if not (_CODE_LIKE.match(query) and any(ch.isdigit() for ch in query)):
+            return []
+        found = [r for r in self.with_prefix(query, system) if r.billable or not billable_only]
+        key = normalize_code(query)
+        found.sort(key=lambda r: (r.key != key, len(r.key), r.key))
+        return [SearchHit(r, 1.0 if r.key == key else 0.99) for r in found[:top]]
+
+    # ------------------------------------------------------------ persistence
+    @property
+    def version(self) -> str:
+        """Content hash of the artifact: the same sources always give the same version."""
+        return self.manifest.index_version
+
+    def save(self, root: Path) -> Path:
+        """Write the artifact under ``root/<version>/`` and mark it current; returns its folder."""
+        folder = root / self.version
+        folder.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "format_version": FORMAT_VERSION,
+            "rows": self._rows,
+            "groups": self.groups,
+            "modifiers": self.modifiers,
+            "lexical": self._lexical,
+            "field_rows": self._field_rows,
+        }
+        tmp = folder / (ARTIFACT_FILE + ".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(folder / ARTIFACT_FILE)
+        (folder / MANIFEST_FILE).write_text(json.dumps(self.manifest.to_json(), indent=2))
+        pointer = root / (CURRENT_FILE + ".tmp")
+        pointer.write_text(self.version + "\n")
+        pointer.replace(root / CURRENT_FILE)
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path) -> CodeIndex:
+        """Load one artifact folder (``root/<version>/``)."""
+        artifact = folder / ARTIFACT_FILE
+        if not artifact.is_file():
+            raise IndexNotFoundError(f"no code index at {folder}")
+        manifest = IndexManifest.from_json(json.loads((folder / MANIFEST_FILE).read_text()))
+        with artifact.open("rb") as handle:
+            payload = pickle.load(handle)
+        if payload.get("format_version") != FORMAT_VERSION:
+            raise IndexNotFoundError(
+                f"the code index at {folder} was written by another codesuggest version; "
+                "rebuild it with `codesuggest index build`"
+            )
+        return cls(
+            payload["rows"],
+            manifest,
+            payload["groups"],
+            payload["modifiers"],
+            payload["lexical"],
+            payload["field_rows"],
+        )
+
+    @staticmethod
+    def current_folder(root: Path) -> Path:
+        """The folder of the artifact marked current under ``root``."""
+        pointer = root / CURRENT_FILE
+        if not pointer.is_file():
+            raise IndexNotFoundError(f"no code index has been built in {root}")
+        return root / pointer.read_text().strip()
+
+    def stats(self) -> dict[str, Any]:
+        """Counts per system and source, and the code-set versions, for ``index stats``."""
+        return {
+            "index_version": self.version,
+            "built_at": self.manifest.built_at,
+            "counts": self.manifest.counts,
+            "versions": self.manifest.to_json()["versions"],
+            "modifiers": len(self.modifiers),
+        }
+
+
+def rows_from_records(records: Sequence[CodeRecord]) -> list[tuple[Any, ...]]:
+    """The tuple form records are stored in (systems as their string values)."""
+    system_field = _SYSTEM_FIELD
+    rows: list[tuple[Any, ...]] = []
+    for record in records:
+        values = [getattr(record, name) for name in _RECORD_FIELDS]
+        values[system_field] = record.system.value
+        rows.append(tuple(values))
+    return rows

@@ -1,0 +1,234 @@
+"""Ranked code search for phrases a coder types: TF-IDF over code titles and terms,
+with character n-grams and rapidfuzz to recover words the code sets spell differently
+(typos, morphology) and a curated abbreviation table ("ckd", "HTN").
+
+The model is fitted once when the index is built and stored inside the artifact, so
+a query costs a few sparse postings look-ups and a small re-rank, not a scan.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import scipy.sparse as sp
+from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+_WORD = re.compile(r"[a-z0-9]+")
+# Words so common in code titles that they only add noise to a query.
+STOPWORDS = frozenset("a an and as at by for from in into is of on or the to nos".split())
+
+
+def stem(word: str) -> str:
+    """A deliberately light plural folding ("injuries" → "injury", "kidneys" → "kidney"):
+    enough for titles and queries to meet, without a stemmer's surprises."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Search tokens of a title, term or query: lower-case words, no stopwords, plurals folded."""
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+@dataclass(frozen=True, slots=True)
+class Abbreviation:
+    """One curated abbreviation: ``match_case`` for those that are also English words ("ALL")."""
+
+    short: str
+    expansion: str
+    match_case: bool
+
+
+def load_abbreviations() -> list[Abbreviation]:
+    """The curated clinical abbreviation table shipped in ``code_index/data``."""
+    text = resources.files("code_index.data").joinpath("abbreviations.tsv").read_text("utf-8")
+    table: list[Abbreviation] = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        short, expansion, match_case = line.split("\t")
+        table.append(Abbreviation(short, expansion, match_case.strip() == "yes"))
+    return table
+
+
+class AbbreviationExpander:
+    """Adds the expansion of each abbreviation found in a query, keeping the original words."""
+
+    def __init__(self, table: Iterable[Abbreviation]) -> None:
+        self._exact: dict[str, str] = {}
+        self._folded: dict[str, str] = {}
+        for entry in table:
+            if entry.match_case:
+                self._exact[entry.short] = entry.expansion
+            else:
+                self._folded[entry.short.lower()] = entry.expansion
+        shorts = sorted({*self._exact, *(a.short for a in table)}, key=len, reverse=True)
+        self._pattern = re.compile(
+            r"(?<![\w/&-])(" + "|".join(re.escape(s) for s in shorts) + r")(?![\w/&-])",
+            re.IGNORECASE,
+        )
+
+    def expand(self, text: str) -> str:
+        """``text`` with each abbreviation replaced by the words the code sets use."""
+
+        def replace(match: re.Match[str]) -> str:
+            written = match.group(1)
+            return self._exact.get(written) or self._folded.get(written.lower()) or written
+
+        return self._pattern.sub(replace, text)
+
+
+class LexicalModel:
+    """TF-IDF postings over one text per record, plus a character n-gram model of the
+    vocabulary for query words no record uses verbatim."""
+
+    def __init__(self, min_word_similarity: float = 0.82) -> None:
+        self.min_word_similarity = min_word_similarity
+
+    def fit(self, documents: Sequence[str]) -> LexicalModel:
+        """Learn vocabulary, idf and per-document L2-normalised weights."""
+        vocabulary: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for row, text in enumerate(documents):
+            counts: dict[int, int] = {}
+            for token in tokenize(text):
+                col = vocabulary.setdefault(token, len(vocabulary))
+                counts[col] = counts.get(col, 0) + 1
+            for col, count in counts.items():
+                rows.append(row)
+                cols.append(col)
+                vals.append(1.0 + math.log(count))
+        n_docs = len(documents)
+        matrix = sp.csr_matrix(
+            (np.asarray(vals, dtype=np.float32), (rows, cols)),
+            shape=(n_docs, len(vocabulary)),
+        )
+        df = np.bincount(matrix.indices, minlength=len(vocabulary))
+        self.idf_ = (np.log((n_docs + 1) / (df + 1)) + 1.0).astype(np.float32)
+        weighted = matrix.multiply(self.idf_).tocsr()
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        self.postings_ = sp.csc_matrix(sp.diags(1.0 / norms) @ weighted, dtype=np.float32)
+        self.vocabulary_ = vocabulary
+        self.words_ = list(vocabulary)
+        self.char_ngrams_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 4), dtype=np.float32
+        )
+        self.word_vectors_ = self.char_ngrams_.fit_transform(self.words_).tocsr()
+        return self
+
+    def similar_words(self, word: str, limit: int = 3) -> list[tuple[int, float]]:
+        """Vocabulary words close to an unknown query word, as (column, similarity)."""
+        found: dict[int, float] = {}
+        vector = self.char_ngrams_.transform([word])
+        sims = (self.word_vectors_ @ vector.T).toarray().ravel()
+        for col in np.argsort(-sims)[:limit]:
+            if sims[col] >= self.min_word_similarity:
+                found[int(col)] = float(sims[col])
+        for _, score, col in process.extract(
+            word,
+            self.words_,
+            scorer=fuzz.ratio,
+            limit=limit,
+            score_cutoff=self.min_word_similarity * 100,
+        ):
+            found[int(col)] = max(found.get(int(col), 0.0), score / 100.0)
+        return sorted(found.items(), key=lambda item: -item[1])[:limit]
+
+    def resolve(self, tokens: Sequence[str]) -> list[tuple[str, float]]:
+        """Each query word as a vocabulary word with a confidence: itself (1.0) when known,
+        else its nearest vocabulary words (typos, other word forms); unknown words drop out."""
+        resolved: list[tuple[str, float]] = []
+        for token in tokens:
+            if token in self.vocabulary_:
+                resolved.append((token, 1.0))
+                continue
+            resolved.extend((self.words_[col], sim) for col, sim in self.similar_words(token))
+        return resolved
+
+    def query_weights(self, resolved: Sequence[tuple[str, float]]) -> dict[int, float]:
+        """Query vector over the vocabulary: idf scaled by each word's confidence."""
+        weights: dict[int, float] = {}
+        for word, confidence in resolved:
+            col = self.vocabulary_[word]
+            weights[col] = max(weights.get(col, 0.0), confidence * float(self.idf_[col]))
+        return weights
+
+    def score(self, weights: dict[int, float], n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine-style score of every document, and the share of the query's idf it covers."""
+        if not weights:
+            empty = np.zeros(n_docs, dtype=np.float32)
+            return empty, empty
+        postings = self.postings_
+        doc_ids: list[np.ndarray] = []
+        contributions: list[np.ndarray] = []
+        coverage: list[np.ndarray] = []
+        for col, weight in weights.items():
+            start, end = postings.indptr[col], postings.indptr[col + 1]
+            ids = postings.indices[start:end]
+            doc_ids.append(ids)
+            contributions.append(postings.data[start:end] * weight)
+            coverage.append(np.full(ids.shape, weight, dtype=np.float32))
+        ids_all = np.concatenate(doc_ids)
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        scores = np.bincount(ids_all, np.concatenate(contributions), minlength=n_docs) / norm
+        covered = np.bincount(ids_all, np.concatenate(coverage), minlength=n_docs) / sum(
+            weights.values()
+        )
+        return scores.astype(np.float32), covered.astype(np.float32)
+
+
+_NONESSENTIAL = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# Words that make a title longer without making it say more than the query.
+_RESIDUAL_WORDS = frozenset("unspecified other specified site not nos elsewhere classified".split())
+
+
+def search_fields(texts: Sequence[str]) -> list[str]:
+    """The separately searchable texts of a record: each title or term as written and,
+    where it has nonessential modifiers, without them ("Essential hypertension")."""
+    fields: list[str] = []
+    for text in texts:
+        if not text:
+            continue
+        fields.append(text)
+        core = " ".join(_NONESSENTIAL.sub(" ", text).split())
+        if core and core != text:
+            fields.append(core)
+    return fields
+
+
+def field_match(query_words: set[str], fields: Sequence[str]) -> float:
+    """How well the query says what one of a record's texts says (0..1): the share of the
+    query's words the text has, times how little else the text adds. Parenthesised
+    nonessential modifiers and residual words ("site not specified") add nothing."""
+    if not query_words:
+        return 0.0
+    best = 0.0
+    for text in fields:
+        words = {w for w in tokenize(_NONESSENTIAL.sub(" ", text)) if w not in _RESIDUAL_WORDS}
+        if not words:
+            continue
+        shared = len(query_words & words)
+        if shared:
+            best = max(best, shared / len(query_words) * (0.5 + 0.5 * shared / len(words)))
+    return best
+
+
+def fuzzy_similarity(query: str, fields: Sequence[str]) -> float:
+    """Best rapidfuzz similarity (0..1) of a query to one of a record's texts, in any word
+    order: catches what word matching misses (misspelt or run-together words)."""
+    lowered = query.lower()
+    return max(
+        (fuzz.token_sort_ratio(lowered, text.lower()) / 100.0 for text in fields), default=0.0
+    )

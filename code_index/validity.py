@@ -1,0 +1,219 @@
+"""Validity checks a coder would otherwise do by hand in the tabular list: is a code
+reportable, what detail is it missing, which codes exclude each other, and which
+sequencing instructions a code list still has to satisfy.
+
+Tabular instructions are stated at the level they apply to (often the category) and
+inherited by every code below, so each check reads a code's own notes and those of
+its ancestors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from code_index.index import CodeIndex
+from code_index.records import CodeRecord, System, normalize_code
+
+# A code reference inside a tabular note: "E10.-", "O24.4-", "P70.2", "N18.1-N18.6", "E08-E13".
+_CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?"
+_DASH_END = r"(?:\.?-(?!\s*[A-Z][0-9]))?"  # "E10.-": any code under E10 (not a range's dash)
+_REF = re.compile(rf"(?<![A-Za-z0-9])({_CODE}){_DASH_END}(?:\s*-\s*({_CODE}){_DASH_END})?")
+
+Missing = Literal["7th character", "more characters"]
+ReminderKind = Literal["code_first", "use_additional", "code_also"]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRef:
+    """A code or code range named by a note; matches every code it is a prefix of."""
+
+    low: str
+    high: str
+
+    def matches(self, key: str) -> bool:
+        """True when the normalised ``key`` falls under this reference."""
+        if self.low == self.high:
+            return key.startswith(self.low)
+        return self.low <= key[: len(self.low)] and key[: len(self.high)] <= self.high
+
+
+def code_refs(note: str) -> list[CodeRef]:
+    """The codes and ranges a tabular note refers to."""
+    refs: list[CodeRef] = []
+    for low, high in _REF.findall(note):
+        low_key = normalize_code(low)
+        refs.append(CodeRef(low_key, normalize_code(high) if high else low_key))
+    return refs
+
+
+@dataclass(frozen=True, slots=True)
+class CodeCheck:
+    """Whether a code may be reported as written, and if not, what it needs."""
+
+    code: str
+    system: System | None
+    found: bool
+    billable: bool
+    active: bool
+    missing: Missing | None = None
+    options: tuple[tuple[str, str], ...] = ()  # (code or 7th char, meaning) to choose from
+    message: str = ""
+
+
+def seventh_characters(index: CodeIndex, record: CodeRecord) -> tuple[tuple[str, str], ...]:
+    """The 7th-character definitions that govern a code (its own or an ancestor's)."""
+    for candidate in (record, *index.ancestors(record)):
+        if candidate.seventh_characters:
+            return candidate.seventh_characters
+    return ()
+
+
+def check_code(index: CodeIndex, code: str, system: System | None = None) -> CodeCheck:
+    """Is ``code`` valid and billable in this index's code-set version, and if it is a
+    header, what must be added (7th character or more characters) and the choices."""
+    record = index.get(code, system)
+    if record is None:
+        return CodeCheck(
+            normalize_code(code),
+            system,
+            False,
+            False,
+            False,
+            message=f"{code} is not a code in this code set version",
+        )
+    if not record.active:
+        when = f" on {record.terminated_on}" if record.terminated_on else ""
+        return CodeCheck(
+            record.code,
+            record.system,
+            True,
+            False,
+            False,
+            message=f"{record.code} was terminated{when}",
+        )
+    if record.billable:
+        return CodeCheck(
+            record.code,
+            record.system,
+            True,
+            True,
+            True,
+            message=f"{record.code} is valid and billable",
+        )
+    sevenths = seventh_characters(index, record) if record.system is System.ICD10CM else ()
+    children = index.children(record)
+    if sevenths and all(len(child.key) == 7 for child in children):
+        return CodeCheck(
+            record.code,
+            record.system,
+            True,
+            False,
+            True,
+            "7th character",
+            sevenths,
+            f"{record.code} needs a 7th character (e.g. {children[0].code})"
+            if children
+            else f"{record.code} needs a 7th character",
+        )
+    options = tuple((child.code, child.title) for child in children)
+    return CodeCheck(
+        record.code,
+        record.system,
+        True,
+        False,
+        True,
+        "more characters",
+        options,
+        f"{record.code} is a header, not billable: choose a more specific code",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Excludes1Conflict:
+    """Two codes that should not be reported together: ``code`` has an Excludes1 note
+    (on itself or an ancestor) naming ``excluded``."""
+
+    code: str
+    excluded: str
+    note: str
+
+
+def _instruction_notes(index: CodeIndex, record: CodeRecord, attribute: str) -> list[str]:
+    notes: list[str] = []
+    for level in (record, *index.ancestors(record)):
+        notes.extend(getattr(level, attribute))
+    return notes
+
+
+def excludes1_conflicts(index: CodeIndex, codes: Sequence[str]) -> list[Excludes1Conflict]:
+    """Pairs of ICD-10-CM codes in a code list that conflict under Excludes1."""
+    records = _icd10cm_records(index, codes)
+    conflicts: list[Excludes1Conflict] = []
+    for record in records:
+        for note in _instruction_notes(index, record, "excludes1"):
+            refs = code_refs(note)
+            for other in records:
+                if other.key == record.key or other.key.startswith(record.key):
+                    continue
+                if any(ref.matches(other.key) for ref in refs):
+                    conflicts.append(Excludes1Conflict(record.code, other.code, note))
+    return conflicts
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A sequencing instruction for a code in the list: which other code to code first,
+    add, or also code, and whether the list already has one."""
+
+    code: str
+    kind: ReminderKind
+    note: str
+    satisfied_by: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()  # the code ranges the note names
+
+
+_REMINDER_KINDS: tuple[ReminderKind, ...] = ("code_first", "use_additional", "code_also")
+
+
+def sequencing_reminders(index: CodeIndex, codes: Sequence[str]) -> list[Reminder]:
+    """Code-first, use-additional and code-also instructions for each code in the list
+    that name other codes, each marked with the listed codes that satisfy it."""
+    records = _icd10cm_records(index, codes)
+    reminders: list[Reminder] = []
+    for record in records:
+        for kind in _REMINDER_KINDS:  # each kind is also the record attribute holding its notes
+            for note in _instruction_notes(index, record, kind):
+                refs = code_refs(note)
+                if not refs:
+                    continue
+                satisfied = tuple(
+                    other.code
+                    for other in records
+                    if other.key != record.key and any(ref.matches(other.key) for ref in refs)
+                )
+                reminders.append(
+                    Reminder(
+                        record.code,
+                        kind,
+                        note,
+                        satisfied,
+                        tuple(_ref_text(ref) for ref in refs),
+                    )
+                )
+    return reminders
+
+
+def _ref_text(ref: CodeRef) -> str:
+    return ref.low if ref.low == ref.high else f"{ref.low}-{ref.high}"
+
+
+def _icd10cm_records(index: CodeIndex, codes: Iterable[str]) -> list[CodeRecord]:
+    found: list[CodeRecord] = []
+    for code in dict.fromkeys(codes):
+        record = index.get(code, System.ICD10CM)
+        if record is not None:
+            found.append(record)
+    return found

@@ -1,0 +1,58 @@
+"""The built artifact: versioned, reloadable, fast to load, and built on first use."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from code_index.build import index_root, load_index
+from code_index.index import CodeIndex, IndexNotFoundError
+from code_index.records import System
+
+
+def test_default_index_counts(default_index: CodeIndex) -> None:
+    counts = default_index.manifest.counts
+    assert counts["icd10cm"]["billable"] == 74719
+    assert counts["icd10pcs"]["billable"] > 78000
+    assert 250 <= counts["cpt"]["records"] <= 400
+    assert 150 <= counts["hcpcs"]["records"] <= 300
+    assert counts["cpt"]["source:starter"] == counts["cpt"]["records"]
+
+
+def test_artifact_round_trip_is_identical(default_index: CodeIndex, data_dir: Path) -> None:
+    folder = CodeIndex.current_folder(index_root(data_dir))
+    assert folder.name == default_index.version
+    started = time.perf_counter()
+    reloaded = CodeIndex.load(folder)
+    load_seconds = time.perf_counter() - started
+    assert load_seconds < 5  # the benchmark reports the real figure; this only catches a regression
+    assert len(reloaded) == len(default_index)
+    assert reloaded.get("E11.22") == default_index.get("E11.22")
+    assert [h.record.code for h in reloaded.search("aspiration pneumonia")] == [
+        h.record.code for h in default_index.search("aspiration pneumonia")
+    ]
+
+
+def test_hierarchy(default_index: CodeIndex) -> None:
+    record = default_index.get("E11.22")
+    assert record is not None
+    assert [a.code for a in default_index.ancestors(record)] == ["E11.2", "E11"]
+    assert record.block == "E08-E13" and record.chapter == "4"
+    assert "E11.22" in [c.code for c in default_index.children(default_index.get("E11.2"))]  # type: ignore[arg-type]
+
+
+def test_missing_index_is_reported_not_built_when_asked(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError):
+        load_index(tmp_path, build_if_missing=False)
+
+
+def test_full_index_has_user_files(full_index: CodeIndex) -> None:
+    counts = full_index.manifest.counts
+    assert counts["hcpcs"].get("source:cms-hcpcs", 0) > 5000
+    assert "source:starter" not in counts["hcpcs"]  # the user's full file replaces the starter set
+    assert full_index.modifiers.get("LT")
+    assert full_index.get("LT", System.HCPCS) is None  # modifiers are kept apart from codes
+    files = {v.file for v in full_index.manifest.versions}
+    assert any(f and "neoplasm" in f for f in files)

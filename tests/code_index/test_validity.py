@@ -1,0 +1,74 @@
+"""Validity checks against the real FY2026 tabular instructions."""
+
+from __future__ import annotations
+
+from code_index.index import CodeIndex
+from code_index.records import System
+from code_index.validity import (
+    check_code,
+    code_refs,
+    excludes1_conflicts,
+    sequencing_reminders,
+)
+
+
+def test_category_is_not_billable_and_needs_more_characters(default_index: CodeIndex) -> None:
+    check = check_code(default_index, "E11")
+    assert check.found and not check.billable
+    assert check.missing == "more characters"
+    assert ("E11.9", "Type 2 diabetes mellitus without complications") in check.options
+
+
+def test_billable_code_written_any_way(default_index: CodeIndex) -> None:
+    for written in ("E11.22", "e1122", " e11.22 "):
+        check = check_code(default_index, written)
+        assert check.billable and check.code == "E11.22"
+
+
+def test_fracture_needs_a_seventh_character(default_index: CodeIndex) -> None:
+    check = check_code(default_index, "S72.001")
+    assert check.missing == "7th character"
+    assert ("A", "initial encounter for closed fracture") in check.options
+    assert check_code(default_index, "S72.001A").billable
+
+
+def test_unknown_code(default_index: CodeIndex) -> None:
+    check = check_code(default_index, "Z99.999")
+    assert not check.found and "not a code" in check.message
+
+
+def test_excludes1_pair_is_flagged(default_index: CodeIndex) -> None:
+    # E11 (type 2 diabetes) has Excludes1: type 1 diabetes mellitus (E10.-)
+    conflicts = excludes1_conflicts(default_index, ["E11.9", "E10.9"])
+    pairs = {(c.code, c.excluded) for c in conflicts}
+    assert ("E11.9", "E10.9") in pairs
+    assert any("E10.-" in c.note for c in conflicts)
+
+
+def test_no_conflict_between_unrelated_codes(default_index: CodeIndex) -> None:
+    assert excludes1_conflicts(default_index, ["E11.9", "I10", "N39.0"]) == []
+
+
+def test_use_additional_reminder_for_diabetic_ckd(default_index: CodeIndex) -> None:
+    reminders = sequencing_reminders(default_index, ["E11.22"])
+    ckd = [r for r in reminders if r.kind == "use_additional" and "N181-N186" in r.refs]
+    assert ckd and ckd[0].satisfied_by == ()
+    satisfied = sequencing_reminders(default_index, ["E11.22", "N18.31"])
+    assert any(r.satisfied_by == ("N18.31",) for r in satisfied if "N181-N186" in r.refs)
+
+
+def test_code_refs_parse_ranges_and_dashes() -> None:
+    refs = code_refs("diabetes (E08-E13), gestational (O24.4-), stage (N18.1-N18.6) and P70.2")
+    assert [(r.low, r.high) for r in refs] == [
+        ("E08", "E13"),
+        ("O244", "O244"),
+        ("N181", "N186"),
+        ("P702", "P702"),
+    ]
+    assert refs[0].matches("E1122") and not refs[0].matches("E141")
+    assert refs[2].matches("N1831") and not refs[2].matches("N189")
+
+
+def test_lookup_is_system_aware(default_index: CodeIndex) -> None:
+    assert default_index.get("99213", System.CPT) is not None
+    assert default_index.get("99213", System.ICD10CM) is None
