@@ -1,0 +1,188 @@
+"""ConText: is a mention negated, uncertain, hypothetical, historical or about a relative?
+
+An implementation of the ConText algorithm (Harkema et al. 2009, J Biomed Inform
+42:839), which extends NegEx (Chapman et al. 2001): trigger phrases from
+``rules/context.json`` each have a category and a direction, and modify the
+mentions inside their scope. A scope
+
+- runs forward from the trigger, backward to it, or both;
+- stays inside the trigger's sentence (the whole doc when no sentence boundaries
+  were set) and within ``max_scope`` tokens of the trigger (a rule may set a
+  shorter reach of its own: "negative" in "HIV negative" reaches 3 tokens back);
+- ends at a termination term ("but", "however", "which", "presents", ";"), so in
+  "no fever but has cough" only fever is negated.
+
+Pseudo-triggers ("no increase", "gram negative") are matched like triggers and,
+as the longest match wins where matches overlap, hide the trigger inside them.
+A trigger inside a mention does not modify it: "history of falls" is a concept of
+its own, not a historical fall. Mentions in a family-history section are family.
+Results go on the mention spans in ``doc.spans[spans_key]``: one boolean per flag
+of :data:`suggest.extensions.CONTEXT_FLAGS` and ``Span._.context_cues``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, register_extensions, section_at
+from suggest.rules import RuleFileComponent, read_rules
+
+register_extensions()
+
+CATEGORY_FLAGS = {
+    "NEGATED_EXISTENCE": "negated",
+    "POSSIBLE_EXISTENCE": "uncertain",
+    "HYPOTHETICAL": "hypothetical",
+    "HISTORICAL": "historical",
+    "FAMILY": "family",
+}
+"""ConText category -> the ``Span._`` flag it sets."""
+
+PSEUDO = "PSEUDO"
+TERMINATE = "TERMINATE"
+DIRECTIONS = ("forward", "backward", "bidirectional")
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A trigger found in a doc: the flag it sets, its tokens, and the tokens it modifies."""
+
+    flag: str
+    start: int
+    end: int
+    scope_start: int
+    scope_end: int
+    text: str
+
+
+@Language.factory(
+    "codesuggest_context",
+    default_config={
+        "rules_path": None,
+        "spans_key": MENTIONS_KEY,
+        "max_scope": 15,
+        "family_sections": ["family_history"],
+    },
+)
+class ConTextComponent(RuleFileComponent):
+    """Sets the context flags and cues of every mention in ``doc.spans[spans_key]``."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        rules_path: str | None,
+        spans_key: str,
+        max_scope: int | None,
+        family_sections: list[str],
+    ) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.spans_key = spans_key
+        self.max_scope = max_scope
+        self.family_sections = frozenset(family_sections)
+        self.rules = read_rules(rules_path, "context.json")
+        self._build()
+
+    def _build(self) -> None:
+        """Check the rules and compile every phrase into one matcher."""
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._rule_of: dict[int, tuple[str, str, int | None]] = {}
+        seen: dict[tuple[str, ...], str] = {}
+        for rule in self.rules["rules"]:
+            category = rule["category"]
+            direction = rule.get("direction", "")
+            if category not in CATEGORY_FLAGS and category not in (PSEUDO, TERMINATE):
+                raise ValueError(f"unknown ConText category {category!r}")
+            if category in CATEGORY_FLAGS and direction not in DIRECTIONS:
+                raise ValueError(f"{category} rule needs a direction in {DIRECTIONS}")
+            max_scope = rule.get("max_scope", self.max_scope)
+            label = f"{category}/{direction}/{max_scope}"
+            patterns = [self.nlp.make_doc(phrase) for phrase in rule["phrases"]]
+            for pattern in patterns:
+                words = tuple(token.lower_ for token in pattern)
+                if words in seen:
+                    raise ValueError(f"phrase {pattern.text!r} is in {seen[words]} and {label}")
+                seen[words] = label
+            self.matcher.add(label, patterns)
+            self._rule_of[self.nlp.vocab.strings[label]] = (category, direction, max_scope)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.spans_key not in doc.spans or not doc.spans[self.spans_key]:
+            return doc
+        triggers = self.find_triggers(doc)
+        sections = doc._.sections
+        for mention in doc.spans[self.spans_key]:
+            flags = dict.fromkeys(CONTEXT_FLAGS, False)
+            cues: list[str] = []
+            for trigger in triggers:
+                in_scope = mention.start < trigger.scope_end and mention.end > trigger.scope_start
+                inside_mention = trigger.start < mention.end and trigger.end > mention.start
+                if in_scope and not inside_mention:
+                    flags[trigger.flag] = True
+                    if trigger.text not in cues:
+                        cues.append(trigger.text)
+            section = section_at(sections, mention.start_char)
+            if section is not None and section.key in self.family_sections:
+                flags["family"] = True
+                cues.append(section.heading)
+            underscore = mention._  # each ``mention._`` builds a new accessor: take it once
+            for flag, value in flags.items():
+                setattr(underscore, flag, value)
+            underscore.context_cues = tuple(cues)
+        return doc
+
+    def find_triggers(self, doc: Doc) -> list[Trigger]:
+        """Every modifying trigger in ``doc`` with its scope, in text order."""
+        kept = self._longest_matches(doc)
+        term_starts = [start for start, _, category, _, _ in kept if category == TERMINATE]
+        term_ends = [end for _, end, category, _, _ in kept if category == TERMINATE]
+        if doc.has_annotation("SENT_START"):
+            sent_starts = [sent.start for sent in doc.sents]
+        else:
+            sent_starts = [0]
+        triggers = []
+        for start, end, category, direction, max_scope in kept:
+            if category not in CATEGORY_FLAGS:
+                continue
+            sentence = bisect_right(sent_starts, start) - 1
+            sent_start = sent_starts[sentence]
+            sent_end = sent_starts[sentence + 1] if sentence + 1 < len(sent_starts) else len(doc)
+            # a forward scope starts after the trigger, a backward one ends before it
+            scope_start, scope_end = end, start
+            if direction in ("forward", "bidirectional"):
+                scope_end = sent_end
+                if max_scope is not None:
+                    scope_end = min(scope_end, end + max_scope)
+                after = bisect_left(term_starts, end)
+                if after < len(term_starts):
+                    scope_end = min(scope_end, term_starts[after])
+            if direction in ("backward", "bidirectional"):
+                scope_start = sent_start
+                if max_scope is not None:
+                    scope_start = max(scope_start, start - max_scope)
+                before = bisect_right(term_ends, start) - 1
+                if before >= 0:
+                    scope_start = max(scope_start, term_ends[before])
+            flag = CATEGORY_FLAGS[category]
+            text = doc[start:end].text
+            triggers.append(Trigger(flag, start, end, scope_start, scope_end, text))
+        return triggers
+
+    def _longest_matches(self, doc: Doc) -> list[tuple[int, int, str, str, int | None]]:
+        """Matches as (start, end, category, direction, max_scope); the longest wins overlaps."""
+        matches = sorted(self.matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
+        taken = bytearray(len(doc))
+        kept = []
+        for match_id, start, end in matches:
+            if any(taken[start:end]):
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            kept.append((start, end, *self._rule_of[match_id]))
+        kept.sort()
+        return kept

@@ -1,0 +1,69 @@
+"""Every custom attribute the suggest pipeline writes, declared in one place.
+
+Components import this module and call :func:`register_extensions` at import
+time, so a reader finds the whole shape of an annotated note here and nowhere
+else. Values that hold several items are tuples: spaCy shares an extension's
+default between all docs, so a mutable default would leak between notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from spacy.tokens import Doc, Span, Token
+
+MENTIONS_KEY = "mentions"
+"""``doc.spans`` key holding diagnosis/procedure/supply mentions (filled by the mention matcher)."""
+
+CONTEXT_FLAGS: tuple[str, ...] = ("negated", "uncertain", "hypothetical", "historical", "family")
+"""Boolean ``Span._`` attributes set by the ConText component on each mention."""
+
+
+class Section(NamedTuple):
+    """One recognised section of a note: where it runs, its key and the heading as written."""
+
+    start_char: int
+    end_char: int
+    key: str
+    heading: str
+
+
+def section_at(sections: Iterable[Sequence[Any]], char: int) -> Section | None:
+    """The section of ``Doc._.sections`` holding offset ``char`` (None before the first one).
+
+    Entries are read by position: a Doc that went through ``to_bytes`` (as in
+    ``nlp.pipe(n_process=2)``) comes back with plain lists in ``Doc._.sections``.
+    """
+    found: Sequence[Any] | None = None
+    for section in sections:
+        if section[0] > char:
+            break
+        found = section
+    return Section._make(found) if found is not None else None
+
+
+def _token_section(token: Token) -> str | None:
+    """Section key of the token, read from ``Doc._.sections`` so there is one source of truth."""
+    section = section_at(token.doc._.sections, token.idx)
+    return section.key if section else None
+
+
+_EXTENSIONS: tuple[tuple[type[Doc] | type[Span] | type[Token], str, dict[str, Any]], ...] = (
+    # Token._.section: key of the section the token is in (None before the first heading).
+    (Token, "section", {"getter": _token_section}),
+    # Doc._.sections: tuple of Section(start_char, end_char, key, heading), in text order.
+    (Doc, "sections", {"default": ()}),
+    # Span._.kind: "diagnosis" | "procedure" | "supply", set by the mention matcher.
+    (Span, "kind", {"default": None}),
+    *((Span, flag, {"default": False}) for flag in CONTEXT_FLAGS),
+    # Span._.context_cues: trigger texts (and section headings) that set the flags.
+    (Span, "context_cues", {"default": ()}),
+)
+
+
+def register_extensions() -> None:
+    """Declare the extensions once; safe to call again (it skips those that exist)."""
+    for cls, name, kwargs in _EXTENSIONS:
+        if not cls.has_extension(name):
+            cls.set_extension(name, **kwargs)

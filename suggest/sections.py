@@ -1,0 +1,96 @@
+"""Section detection: which part of the note (HPI, family history, plan...) each token is in.
+
+The section changes what a mention means for coding: a disease under FAMILY
+HISTORY belongs to a relative, one under PAST SURGICAL HISTORY is done. Headings
+come from ``rules/sections.json`` (a key and its spellings). A phrase counts as a
+heading only where notes put headings:
+
+- at the start of a line and followed by ``:`` (``PMH: HTN``, ``Assessment/Plan:``);
+- alone on a line in capitals (``ASSESSMENT AND PLAN``), except the ambiguous ones
+  listed under ``needs_colon`` (``PE`` alone on a line is more likely pulmonary embolism);
+- after a sentence's final ``.``/``!``/``?`` and followed by ``:`` (``... stable. Plan: ...``),
+  when ``inline_headings`` is on.
+
+A section runs from its heading to the next one; text before the first heading
+has no section (``Token._.section`` is None).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from suggest.extensions import Section, register_extensions
+from suggest.rules import RuleFileComponent, read_rules
+
+register_extensions()
+
+_SENTENCE_END = frozenset({".", "!", "?"})
+
+
+@Language.factory(
+    "codesuggest_sections",
+    default_config={"rules_path": None, "inline_headings": True},
+)
+class SectionTagger(RuleFileComponent):
+    """Writes ``Doc._.sections``; ``Token._.section`` reads from it."""
+
+    def __init__(
+        self, nlp: Language, name: str, rules_path: str | None, inline_headings: bool
+    ) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.inline_headings = inline_headings
+        self.rules = read_rules(rules_path, "sections.json")
+        self._build()
+
+    def _build(self) -> None:
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for section in self.rules["sections"]:
+            self.matcher.add(section["key"], [self.nlp.make_doc(h) for h in section["headings"]])
+        self.needs_colon = {
+            tuple(token.lower_ for token in heading)
+            for heading in map(self.nlp.make_doc, self.rules["needs_colon"])
+        }
+
+    def __call__(self, doc: Doc) -> Doc:
+        strings = self.nlp.vocab.strings
+        # longest heading first where several start at one token ("assessment and plan")
+        matches = sorted(self.matcher(doc), key=lambda m: (m[1], m[1] - m[2]))
+        found: list[tuple[int, str, str]] = []
+        taken_until = 0
+        for match_id, start, end in matches:
+            if start < taken_until or not self._is_heading(doc, start, end):
+                continue
+            found.append((doc[start].idx, strings[match_id], doc[start:end].text))
+            taken_until = end
+        # each section ends where the next begins, the last at the end of the note
+        ends = [start_char for start_char, _, _ in found[1:]] + [len(doc.text)]
+        doc._.sections = tuple(
+            Section(start_char, end_char, key, heading)
+            for (start_char, key, heading), end_char in zip(found, ends, strict=False)
+        )
+        return doc
+
+    def _is_heading(self, doc: Doc, start: int, end: int) -> bool:
+        """True where the phrase at ``doc[start:end]`` stands where notes put headings."""
+        colon = end < len(doc) and doc[end].text == ":"
+        previous = doc[start - 1] if start else None
+        if previous is None or (previous.is_space and ("\n" in previous.text or start == 1)):
+            if colon:
+                return True
+            words = tuple(token.lower_ for token in doc[start:end])
+            return words not in self.needs_colon and _alone_in_capitals(doc, start, end)
+        if not (colon and self.inline_headings):
+            return False
+        while previous.is_space and previous.i > 0:
+            previous = doc[previous.i - 1]
+        return previous.text in _SENTENCE_END
+
+
+def _alone_in_capitals(doc: Doc, start: int, end: int) -> bool:
+    """True for a heading in capitals that fills its line (``FAMILY HISTORY``)."""
+    line_ends = end == len(doc) or (doc[end].is_space and "\n" in doc[end].text)
+    words = [token for token in doc[start:end] if token.is_alpha]
+    return line_ends and bool(words) and all(token.is_upper for token in words)

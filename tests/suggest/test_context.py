@@ -1,0 +1,169 @@
+"""ConText on the phrasings coders meet; mentions are made by hand (the matcher lives elsewhere)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from suggest.context import ConTextComponent
+from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY
+from suggest.text_pipeline import build_text_pipeline
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return build_text_pipeline()
+
+
+def annotate(nlp: Language, text: str, *mentions: str) -> Doc:
+    """Run the pipeline with ``mentions`` (first occurrence of each) put where the mention
+    matcher will put them: into ``doc.spans["mentions"]`` just before ConText."""
+    doc = nlp.make_doc(text)
+    for name, component in nlp.pipeline:
+        if name == "codesuggest_context":
+            spans = []
+            for mention in mentions:
+                start = text.index(mention)
+                span = doc.char_span(start, start + len(mention))
+                assert span is not None, mention
+                spans.append(span)
+            doc.spans[MENTIONS_KEY] = spans
+        doc = component(doc)
+    return doc
+
+
+def flags(nlp: Language, text: str, *mentions: str) -> list[set[str]]:
+    doc = annotate(nlp, text, *mentions)
+    return [{f for f in CONTEXT_FLAGS if getattr(s._, f)} for s in doc.spans[MENTIONS_KEY]]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "expected"),
+    [
+        ("Patient denies chest pain.", "chest pain", {"negated"}),
+        ("No evidence of pneumonia on CXR.", "pneumonia", {"negated"}),
+        ("He was ruled out for MI.", "MI", {"negated"}),
+        ("MI was ruled out.", "MI", {"negated"}),
+        ("Pathology negative for malignancy.", "malignancy", {"negated"}),
+        ("Presented without fever.", "fever", {"negated"}),
+        ("Admitted to rule out pneumonia.", "pneumonia", {"uncertain"}),
+        ("Possible UTI.", "UTI", {"uncertain"}),
+        ("Probable appendicitis.", "appendicitis", {"uncertain"}),
+        ("Suspected sepsis, cultures drawn.", "sepsis", {"uncertain"}),
+        ("We cannot rule out PE.", "PE", {"uncertain"}),
+        ("Return to clinic if symptoms recur.", "symptoms", {"hypothetical"}),
+        ("Return if chest pain recurs.", "chest pain", {"hypothetical"}),
+        ("Should she develop fever, she will call.", "fever", {"hypothetical"}),
+        ("Woman with a history of duodenal ulcer.", "duodenal ulcer", {"historical"}),
+        ("S/p appendectomy.", "appendectomy", {"historical"}),
+        ("Previous myocardial infarction.", "myocardial infarction", {"historical"}),
+        ("Pneumonia, now resolved.", "Pneumonia", {"historical"}),
+        ("Her mother had breast cancer.", "breast cancer", {"family"}),
+        ("Father with MI at 60.", "MI", {"family"}),
+        ("Family history of colon cancer.", "colon cancer", {"family"}),
+        ("Diabetes in her mother.", "Diabetes", {"family"}),
+        ("Acute appendicitis.", "appendicitis", set()),
+    ],
+)
+def test_context_examples(nlp: Language, text: str, mention: str, expected: set[str]) -> None:
+    assert flags(nlp, text, mention) == [expected]
+
+
+def test_every_item_of_a_negated_list(nlp: Language) -> None:
+    text = "No history of nephrolithiasis, hematuria or urinary tract infections."
+    mentions = ("nephrolithiasis", "hematuria", "urinary tract infections")
+    assert flags(nlp, text, *mentions) == [{"negated"}] * 3
+
+
+def test_termination_term_ends_the_scope(nlp: Language) -> None:
+    assert flags(nlp, "No fever but has cough.", "fever", "cough") == [{"negated"}, set()]
+    text = "No pneumothorax; small effusion."
+    assert flags(nlp, text, "pneumothorax", "effusion") == [{"negated"}, set()]
+    text = "History of asthma, presents with wheezing."
+    assert flags(nlp, text, "asthma", "wheezing") == [{"historical"}, set()]
+
+
+def test_scope_stays_in_its_sentence(nlp: Language) -> None:
+    assert flags(nlp, "No fever.\nCough for 3 days", "fever", "Cough") == [{"negated"}, set()]
+
+
+def test_heading_words_are_not_triggers(nlp: Language) -> None:
+    text = "HISTORY OF PRESENT ILLNESS: chest pain for two days."
+    assert flags(nlp, text, "chest pain") == [set()]
+
+
+def test_short_reach_triggers(nlp: Language) -> None:
+    """Some backward triggers modify only the word or two before them."""
+    assert flags(nlp, "HIV negative.", "HIV") == [{"negated"}]
+    assert flags(nlp, "Started DVT prophylaxis.", "DVT") == [{"negated"}]
+    text = "Pyelography showed stenosis of the right ureter and a negative cytology."
+    assert flags(nlp, text, "stenosis") == [set()]
+
+
+def test_bidirectional_versus(nlp: Language) -> None:
+    text = "Pneumonia versus bronchitis."
+    assert flags(nlp, text, "Pneumonia", "bronchitis") == [{"uncertain"}, {"uncertain"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("Gram negative bacteremia.", "bacteremia"),
+        ("No increase in the pleural effusion.", "pleural effusion"),
+        ("Not only hypertension but also diabetes.", "hypertension"),
+        ("Graft-versus-host disease.", "Graft-versus-host disease"),
+    ],
+)
+def test_pseudo_triggers_block(nlp: Language, text: str, mention: str) -> None:
+    assert flags(nlp, text, mention) == [set()]
+
+
+def test_trigger_inside_a_mention_does_not_modify_it(nlp: Language) -> None:
+    assert flags(nlp, "History of falls.", "History of falls") == [set()]
+
+
+def test_family_history_section(nlp: Language) -> None:
+    text = "FAMILY HISTORY:\nColon cancer at 50.\nHPI: abdominal pain"
+    doc = annotate(nlp, text, "Colon cancer", "abdominal pain")
+    cancer, pain = doc.spans[MENTIONS_KEY]
+    assert cancer._.family and cancer._.context_cues == ("FAMILY HISTORY",)
+    assert not pain._.family
+
+
+def test_cues_explain_the_flags(nlp: Language) -> None:
+    doc = annotate(nlp, "No history of possible MI.", "MI")
+    (mention,) = doc.spans[MENTIONS_KEY]
+    assert (mention._.negated, mention._.uncertain) == (True, True)
+    assert mention._.context_cues == ("No history of", "possible")
+
+
+def test_max_scope_is_configurable(nlp: Language) -> None:
+    text = "Denies fever, chills, night sweats, nausea or abdominal pain."
+    assert flags(nlp, text, "abdominal pain") == [{"negated"}]
+    short = build_text_pipeline(context_config={"max_scope": 3})
+    assert flags(short, text, "chills", "abdominal pain") == [{"negated"}, set()]
+
+
+def test_doc_without_mentions_passes_through(nlp: Language) -> None:
+    doc = nlp("No fever.")
+    assert MENTIONS_KEY not in doc.spans
+
+
+def test_rules_are_checked(nlp: Language, tmp_path: Path) -> None:
+    bad = [
+        [{"category": "NEGATED", "direction": "forward", "phrases": ["no"]}],
+        [{"category": "NEGATED_EXISTENCE", "phrases": ["no"]}],
+        [
+            {"category": "NEGATED_EXISTENCE", "direction": "forward", "phrases": ["no"]},
+            {"category": "PSEUDO", "phrases": ["No"]},
+        ],
+    ]
+    for number, rules in enumerate(bad):
+        path = tmp_path / f"bad{number}.json"
+        path.write_text(json.dumps({"rules": rules}))
+        with pytest.raises(ValueError):
+            ConTextComponent(nlp, "context", str(path), MENTIONS_KEY, 15, [])

@@ -1,0 +1,45 @@
+"""The custom attributes: declared once, safe to declare again, with harmless defaults."""
+
+from __future__ import annotations
+
+import spacy
+from spacy.tokens import Doc, Span
+
+from suggest.extensions import CONTEXT_FLAGS, Section, register_extensions, section_at
+
+
+def test_register_twice_is_harmless() -> None:
+    register_extensions()
+    register_extensions()
+    assert all(Span.has_extension(flag) for flag in (*CONTEXT_FLAGS, "kind", "context_cues"))
+
+
+def test_defaults_before_any_component_ran() -> None:
+    register_extensions()
+    doc = spacy.blank("en")("Possible pneumonia.")
+    span = doc[1:2]
+    assert [getattr(span._, flag) for flag in CONTEXT_FLAGS] == [False] * len(CONTEXT_FLAGS)
+    assert span._.kind is None
+    assert span._.context_cues == ()
+    assert doc._.sections == ()
+    assert doc[0]._.section is None
+
+
+def test_token_section_reads_doc_sections() -> None:
+    register_extensions()
+    doc = spacy.blank("en")("Seen today. PMH: asthma")
+    doc._.sections = (Section(12, len(doc.text), "past_medical_history", "PMH"),)
+    assert [t._.section for t in doc] == [None, None, None] + ["past_medical_history"] * 3
+    assert section_at(doc._.sections, 0) is None
+    assert section_at(doc._.sections, 20) == doc._.sections[0]
+
+
+def test_token_section_survives_doc_serialization() -> None:
+    """Docs sent between processes (nlp.pipe with n_process > 1) lose the Section type."""
+    register_extensions()
+    nlp = spacy.blank("en")
+    doc = nlp("Seen today. PMH: asthma")
+    doc._.sections = (Section(12, len(doc.text), "past_medical_history", "PMH"),)
+    copy = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert [t._.section for t in copy] == [t._.section for t in doc]
+    assert section_at(copy._.sections, 20) == doc._.sections[0]

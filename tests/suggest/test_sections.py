@@ -1,0 +1,129 @@
+"""Section headings on a realistic note, and the rules that decide what is a heading."""
+
+from __future__ import annotations
+
+import json
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from suggest.text_pipeline import TOKENIZER
+
+NOTE = """Patient seen in the ED with her daughter.
+CHIEF COMPLAINT: chest pain
+HISTORY OF PRESENT ILLNESS: 58 yo F with h/o HTN/DM presents with chest pain x 2 days.
+PMH: HTN, DM2. PSH: appendectomy 2010.
+FAMILY HISTORY
+Mother had breast cancer. Father with MI at 60.
+SH: former smoker
+Meds: lisinopril 10mg daily, metformin 500mg b.i.d.
+Allergies: NKDA
+ROS: negative for fever.
+PE
+Vitals: BP 130/80, HR 88, T 38.2C, SpO2 94%
+Exam: lungs clear.
+Labs: troponin 0.02
+IMAGING: CXR without infiltrate
+  Assessment/Plan:
+1. Chest pain, r/o MI - serial troponins.
+A/P: see above. The plan was discussed with the patient.
+Discharge Diagnoses: unstable angina
+"""
+
+EXPECTED = [
+    ("chief_complaint", "CHIEF COMPLAINT"),
+    ("history_of_present_illness", "HISTORY OF PRESENT ILLNESS"),
+    ("past_medical_history", "PMH"),
+    ("past_surgical_history", "PSH"),
+    ("family_history", "FAMILY HISTORY"),
+    ("social_history", "SH"),
+    ("medications", "Meds"),
+    ("allergies", "Allergies"),
+    ("review_of_systems", "ROS"),
+    ("vital_signs", "Vitals"),
+    ("physical_exam", "Exam"),
+    ("labs", "Labs"),
+    ("imaging", "IMAGING"),
+    ("assessment_and_plan", "Assessment/Plan"),
+    ("assessment_and_plan", "A/P"),
+    ("diagnoses", "Discharge Diagnoses"),
+]
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
+    nlp.add_pipe("codesuggest_sentences")
+    nlp.add_pipe("codesuggest_sections")
+    return nlp
+
+
+def section_of(doc: Doc, phrase: str) -> str | None:
+    start = doc.text.index(phrase)
+    span = doc.char_span(start, start + len(phrase))
+    assert span is not None
+    keys = {token._.section for token in span}
+    assert len(keys) == 1, keys
+    return keys.pop()
+
+
+def test_headings_found_in_order(nlp: Language) -> None:
+    doc = nlp(NOTE)
+    assert [(s.key, s.heading) for s in doc._.sections] == EXPECTED
+
+
+def test_sections_tile_the_note_from_the_first_heading(nlp: Language) -> None:
+    doc = nlp(NOTE)
+    sections = doc._.sections
+    assert sections[0].start_char == NOTE.index("CHIEF COMPLAINT")
+    assert all(a.end_char == b.start_char for a, b in pairwise(sections))
+    assert sections[-1].end_char == len(NOTE)
+    assert all(NOTE[s.start_char :].startswith(s.heading) for s in sections)
+
+
+def test_tokens_carry_their_section(nlp: Language) -> None:
+    doc = nlp(NOTE)
+    assert section_of(doc, "her daughter") is None  # before the first heading
+    assert section_of(doc, "CHIEF COMPLAINT") == "chief_complaint"  # the heading itself
+    assert section_of(doc, "58 yo F") == "history_of_present_illness"
+    assert section_of(doc, "DM2") == "past_medical_history"
+    assert section_of(doc, "appendectomy") == "past_surgical_history"
+    assert section_of(doc, "breast cancer") == "family_history"
+    assert section_of(doc, "Father with MI") == "family_history"
+    assert section_of(doc, "metformin") == "medications"
+    assert section_of(doc, "negative for fever") == "review_of_systems"
+    assert section_of(doc, "SpO2") == "vital_signs"
+    assert section_of(doc, "serial troponins") == "assessment_and_plan"
+    assert section_of(doc, "unstable angina") == "diagnoses"
+
+
+def test_not_headings(nlp: Language) -> None:
+    """PE alone on a line needs a colon (it may be pulmonary embolism); "plan" and
+    "family history" inside a sentence are words, not headings."""
+    doc = nlp(NOTE)
+    assert "PE" not in [s.heading for s in doc._.sections]
+    assert section_of(doc, "The plan was discussed") == "assessment_and_plan"
+    doc = nlp("Her family history: unknown. She has a plan.\nplan to discharge")
+    assert doc._.sections == ()
+
+
+def test_inline_headings_can_be_switched_off() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("codesuggest_sections", config={"inline_headings": False})
+    doc = nlp("PMH: HTN. PSH: appendectomy.")
+    assert [s.key for s in doc._.sections] == ["past_medical_history"]
+
+
+def test_rules_come_from_a_file(tmp_path: Path) -> None:
+    rules = tmp_path / "sections.json"
+    rules.write_text(
+        json.dumps({"needs_colon": [], "sections": [{"key": "wound", "headings": ["wound care"]}]})
+    )
+    nlp = spacy.blank("en")
+    nlp.add_pipe("codesuggest_sections", config={"rules_path": str(rules)})
+    doc = nlp("WOUND CARE\nDaily dressing.\nPMH: HTN")
+    assert [(s.key, s.heading) for s in doc._.sections] == [("wound", "WOUND CARE")]

@@ -1,0 +1,75 @@
+"""The clinical tokenizer on the things notes write: headings, lists, vitals, doses, shorthand."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+
+from suggest.text_pipeline import TOKENIZER
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("HPI: fever", ["HPI", ":", "fever"]),
+        ("ASSESSMENT/PLAN:", ["ASSESSMENT", "/", "PLAN", ":"]),
+        ("1. CAP", ["1", ".", "CAP"]),
+        ("2) HTN", ["2", ")", "HTN"]),
+        ("- fever", ["-", "fever"]),
+        ("-fever", ["-", "fever"]),
+        ("•cough", ["•", "cough"]),
+        ("BP 130/80", ["BP", "130/80"]),
+        ("HR 88", ["HR", "88"]),
+        ("T 38.2C", ["T", "38.2", "C"]),
+        ("SpO2 94%", ["SpO2", "94", "%"]),
+        ("5mg daily", ["5", "mg", "daily"]),
+        ("10 mg/kg", ["10", "mg", "/", "kg"]),
+        ("10mg/kg", ["10", "mg", "/", "kg"]),
+        ("500mcg", ["500", "mcg"]),
+        ("metformin 500 mg b.i.d.", ["metformin", "500", "mg", "b.i.d."]),
+        ("q.d. and p.r.n.", ["q.d.", "and", "p.r.n."]),
+        ("(b.i.d.),", ["(", "b.i.d.", ")", ","]),
+        ("e.g. asthma", ["e.g.", "asthma"]),
+        ("Dr. Smith", ["Dr.", "Smith"]),
+        ("approx. 3 cm", ["approx.", "3", "cm"]),
+        ("flu vs. COVID-19", ["flu", "vs.", "COVID-19"]),
+        ("s/p CABG", ["s/p", "CABG"]),
+        ("S/P CABG", ["S/P", "CABG"]),
+        ("w/ fever", ["w/", "fever"]),
+        ("w/o fever", ["w/o", "fever"]),
+        ("h/o MI", ["h/o", "MI"]),
+        ("r/o MI", ["r/o", "MI"]),
+        ("45 y/o", ["45", "y/o"]),
+        ("HTN/DM", ["HTN", "/", "DM"]),
+        ("HTN/DM/CKD", ["HTN", "/", "DM", "/", "CKD"]),
+        ("non-small-cell", ["non", "-", "small", "-", "cell"]),
+        ("CKD 3a", ["CKD", "3a"]),
+        ("stage IIIa", ["stage", "IIIa"]),
+        ("T2DM, HbA1c 7.2%", ["T2DM", ",", "HbA1c", "7.2", "%"]),
+        ("grade 3C", ["grade", "3C"]),
+        ("cannot", ["can", "not"]),
+        ("line one\nline two", ["line", "one", "\n", "line", "two"]),
+    ],
+)
+def test_tokens(nlp: Language, text: str, tokens: list[str]) -> None:
+    assert [t.text for t in nlp(text)] == tokens
+
+
+def test_text_is_preserved(nlp: Language) -> None:
+    text = "PMH: HTN/DM, s/p CABG.\n1. Metformin 500mg b.i.d.\n  - BP 130/80, T 38.2C"
+    assert nlp(text).text == text
+
+
+def test_hyphenated_phrase_matches_like_the_note(nlp: Language) -> None:
+    """A pattern made with nlp.make_doc tokenizes exactly as the note does."""
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    matcher.add("NSCLC", [nlp.make_doc("non-small-cell lung cancer")])
+    doc = nlp("Biopsy: Non-Small-Cell lung cancer, stage IIIa.")
+    assert [doc[s:e].text for _, s, e in matcher(doc)] == ["Non-Small-Cell lung cancer"]
