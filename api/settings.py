@@ -1,0 +1,59 @@
+"""Service settings, read once from the environment (prefix ``CODESUGGEST_``) and ``.env``.
+
+Everything codesuggest keeps lives under one data directory, so a deployment backs up,
+moves or wipes its state by handling one folder.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from code_index.data_dir import resolve_data_dir
+
+
+class Settings(BaseSettings):
+    """What the service needs to know about where it keeps state and what it accepts."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CODESUGGEST_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # the same folder the code index is built into (code_index.data_dir)
+    data_dir: Path = Field(default_factory=resolve_data_dir)
+    # empty means the SQLite file <data_dir>/codesuggest.db
+    database_url: str = ""
+    # keep note text with suggestion requests (needed to retrain on coders' feedback);
+    # off by default because notes are PHI
+    store_note_text: bool = False
+    max_text_chars: int = Field(default=100_000, gt=0)
+    max_batch_notes: int = Field(default=1000, gt=0)
+    # most feedback decisions one GET /v1/feedback page returns
+    feedback_page_max: int = Field(default=1000, gt=0)
+    # how long a SQLite writer waits for the lock before failing with "database is locked"
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # a claimed batch item not finished within this long is taken again by another worker
+    job_lease_seconds: int = Field(default=120, gt=0)
+    # a batch item claimed this many times without finishing is failed, not retried
+    job_max_attempts: int = Field(default=3, gt=0)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _default_database_url(self) -> Self:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'codesuggest.db'}"
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use only."""
+    return Settings()
