@@ -13,6 +13,7 @@ import typer
 
 from api.commands import codes, index
 from api.commands.output import error_line
+from api.commands.suggest import suggest
 
 app = typer.Typer(
     help="codesuggest: ranked, evidenced billing-code suggestions for clinical notes.",
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(index.app, name="index")
 app.add_typer(codes.app, name="codes")
+app.command()(suggest)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -34,9 +35,16 @@ def stem(word: str) -> str:
     return word
 
 
+def fold_accents(text: str) -> str:
+    """ASCII letters for accented ones ("Déjérine" → "Dejerine"), so accents never split words."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
 def tokenize(text: str) -> list[str]:
     """Search tokens of a title, term or query: lower-case words, no stopwords, plurals folded."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    return [stem(w) for w in _WORD.findall(fold_accents(text).lower()) if w not in STOPWORDS]
 
 
 @dataclass(frozen=True, slots=True)

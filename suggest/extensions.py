@@ -59,6 +59,8 @@ _EXTENSIONS: tuple[tuple[type[Doc] | type[Span] | type[Token], str, dict[str, An
     *((Span, flag, {"default": False}) for flag in CONTEXT_FLAGS),
     # Span._.context_cues: trigger texts (and section headings) that set the flags.
     (Span, "context_cues", {"default": ()}),
+    # Span._.matches: the code-set terms found at this mention (suggest.mentions.TermMatch).
+    (Span, "matches", {"default": ()}),
 )
 
 

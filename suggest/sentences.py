@@ -61,6 +61,8 @@ class ClinicalSentencizer:
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
+        if n == 0:
+            return doc
         starts = numpy.full((n, 1), _NOT_SENT_START, dtype=numpy.uint64)
         content = False  # the current sentence holds something besides markers and spaces
         pending = False  # a boundary was seen; the next non-space token opens a sentence

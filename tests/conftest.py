@@ -10,6 +10,7 @@ import pytest
 
 from code_index.build import IndexSources, build_index, load_index
 from code_index.index import CodeIndex
+from suggest.suggester import Suggester
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CODESUGGEST_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -51,3 +52,9 @@ def full_index(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> C
     index = build_index(sources)
     index.save(tmp_path_factory.mktemp("full-index"))
     return index
+
+
+@pytest.fixture(scope="session")
+def suggester(default_index: CodeIndex, data_dir: Path) -> Suggester:
+    """One suggester (default model) for the session: it loads once, as in the service."""
+    return Suggester.load(data_dir, index=default_index)

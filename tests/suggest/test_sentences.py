@@ -132,3 +132,9 @@ def test_codiesp_notes(nlp: Language, shared_data: Path) -> None:
             *marker_lines, _ = body.split("\n")
             assert all(_LONE_MARKER.match(line) for line in marker_lines), body
     assert joined > 100  # the stray "1." lines of the translations are really exercised
+
+
+def test_empty_doc_has_no_sentences() -> None:
+    from suggest.text_pipeline import build_text_pipeline
+
+    assert list(build_text_pipeline()("").sents) == []

@@ -1,0 +1,111 @@
+"""Benchmark the suggester on CodiEsp dev: accuracy (MAP, recall@k) and speed.
+
+    python bench/bench_suggest.py [--split ../shared/data/codiesp/dev] [--model NAME]
+
+Prints a Markdown table for README.md. CodiEsp notes are hospital case reports, so the
+run uses the inpatient setting; diagnoses are ranked ICD-10-CM codes against <split>D.tsv,
+procedures ranked ICD-10-PCS codes against <split>P.tsv. A predicted code matches a
+shorter gold code it extends (CodiEsp truncates some codes), each gold code once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from code_index.records import System
+from suggest.suggester import Suggester
+from training.corpora import read_codiesp
+from training.metrics import mean_average_precision, mean_recall_at_k
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SPLIT = ROOT.parent / "shared" / "data" / "codiesp" / "dev"
+
+
+def cold_start_seconds(model: str | None) -> float:
+    """Seconds for a fresh process to load a suggester and answer one note (index and
+    term table already cached in the data directory)."""
+    code = (
+        "import time; t=time.perf_counter();"
+        "from suggest.suggester import Suggester;"
+        f"s=Suggester.load(model={model!r}); s.suggest('Fever and cough.');"
+        "print(time.perf_counter()-t)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", type=Path, default=DEFAULT_SPLIT)
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+
+    corpus = read_codiesp(args.split)
+    notes = corpus.notes
+    Suggester.load(model=args.model)  # builds index / term table caches outside the timings
+    cold = statistics.median(cold_start_seconds(args.model) for _ in range(3))
+
+    suggester = Suggester.load(model=args.model)
+    systems = (System.ICD10CM, System.ICD10PCS)
+    suggester.suggest(notes[0].text, setting="inpatient", systems=systems)  # warm-up
+    latencies: list[float] = []
+    rankings: dict[System, dict[str, list[str]]] = {s: {} for s in systems}
+    started = time.perf_counter()
+    for note in notes:
+        t0 = time.perf_counter()
+        result = suggester.suggest(note.text, setting="inpatient", systems=systems, top_k=1000)
+        latencies.append(time.perf_counter() - t0)
+        for system in systems:
+            rankings[system][note.id] = [s.code for s in result.suggestions if s.system == system]
+    elapsed = time.perf_counter() - started
+    batch_started = time.perf_counter()
+    list(suggester.suggest_many((n.text for n in notes), setting="inpatient", systems=systems))
+    batch_elapsed = time.perf_counter() - batch_started
+
+    chars = sum(len(n.text) for n in notes)
+    latencies.sort()
+    report: dict[str, float | int | str] = {
+        "model": suggester.model.version,
+        "notes": len(notes),
+    }
+    for system, label in ((System.ICD10CM, "D"), (System.ICD10PCS, "P")):
+        gold = {n.id: n.codes_for(system) for n in notes if n.codes_for(system)}
+        ranked = {k: v for k, v in rankings[system].items() if k in gold}
+        report[f"map_{label}"] = round(mean_average_precision(ranked, gold), 4)
+        report[f"r@10_{label}"] = round(mean_recall_at_k(ranked, gold, 10), 4)
+        report[f"r@20_{label}"] = round(mean_recall_at_k(ranked, gold, 20), 4)
+    report.update(
+        {
+            "notes_per_s": round(len(notes) / elapsed, 1),
+            "notes_per_s_batched": round(len(notes) / batch_elapsed, 1),
+            "chars_per_s": round(chars / elapsed),
+            "latency_p50_ms": round(1000 * latencies[len(latencies) // 2], 1),
+            "latency_p95_ms": round(1000 * latencies[int(len(latencies) * 0.95)], 1),
+            "cold_start_s": round(cold, 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
+    )
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(
+        f"CodiEsp {args.split.name}, {len(notes)} notes, model {report['model']}, "
+        f"{os.cpu_count()} cores\n"
+    )
+    print("| metric | value |\n|---|---|")
+    for key, value in report.items():
+        if key not in ("model", "notes"):
+            print(f"| {key} | {value} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""Finding diagnosis, procedure and supply mentions: every code-set term whose content
+words all occur close together in one sentence of the note, in any order.
+
+Order-free matching within a short window is what lets "kidney chronic disease" or
+"diabetes mellitus type 2" meet the code-set wording, while abbreviations ("CKD 3a")
+and synonyms ("renal" / "kidney") are expanded to the code sets' words first.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from code_index.records import System
+from code_index.search import STOPWORDS, Abbreviation, fold_accents
+from suggest.extensions import MENTIONS_KEY, register_extensions
+from suggest.terms import DROPPED_WORDS, Synonyms, TermSource, TermTable
+
+KIND_OF_SYSTEM = {
+    System.ICD10CM: "diagnosis",
+    System.ICD10PCS: "procedure",
+    System.CPT: "procedure",
+    System.HCPCS: "supply",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatch:
+    """One term found in a note: which target code it leads to, how completely its words
+    were found, and at which token positions."""
+
+    target: int  # index into TermTable.targets
+    term: int
+    coverage: float  # share of the term's words (soft ones included) found
+    words: int  # how many of its words were found
+    rarity: float  # mean rarity of the found words across the code sets (0..1)
+    positions: tuple[int, ...]  # token indices (doc-level)
+    source: TermSource
+    abbreviation: bool  # a found word came from expanding an abbreviation
+
+
+class MentionMatcher:
+    """``codesuggest_mentions``: fills ``doc.spans["mentions"]`` with a span per place a
+    term matched, each carrying its ``TermMatch``es in ``span._.matches``."""
+
+    def __init__(self, nlp: Language, name: str, max_gap: int) -> None:
+        register_extensions()
+        self.name = name
+        self.max_gap = max_gap
+        self.table = TermTable()
+        self.synonyms = Synonyms(())
+        self._abbreviations: dict[str, tuple[str, ...]] = {}
+        self._abbreviations_folded: dict[str, tuple[str, ...]] = {}
+
+    def configure(
+        self, table: TermTable, synonyms: Synonyms, abbreviations: Iterable[Abbreviation]
+    ) -> None:
+        """Give the matcher its term table and word equivalences (done once at load)."""
+        self.table = table
+        self.synonyms = synonyms
+        self._abbreviations = {}
+        self._abbreviations_folded = {}
+        for entry in abbreviations:
+            words = tuple(
+                w for part in entry.expansion.lower().split() for w in synonyms.canonical(part)
+            )
+            if entry.match_case:
+                self._abbreviations[entry.short] = words
+            else:
+                self._abbreviations_folded[entry.short.lower()] = words
+        self._word_ids.cache_clear()
+
+    # ------------------------------------------------------------- matching
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one matcher lives as long as its pipeline
+    def _word_ids(self, text: str) -> tuple[tuple[int, ...], bool]:
+        """Vocabulary ids a token stands for, and whether it was an abbreviation."""
+        expansion = self._abbreviations.get(text) or self._abbreviations_folded.get(text.lower())
+        abbreviation = expansion is not None
+        if expansion is None:
+            lower = fold_accents(text).lower()
+            if lower in STOPWORDS or lower in DROPPED_WORDS or not lower.isalnum():
+                return (), False
+            expansion = self.synonyms.canonical(lower)
+        vocabulary = self.table.vocabulary
+        return tuple(vocabulary[w] for w in expansion if w in vocabulary), abbreviation
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches: list[TermMatch] = []
+        for sentence in doc.sents:
+            matches.extend(self._match_sentence(doc, sentence.start, sentence.end))
+        by_span: dict[tuple[int, int, str], list[TermMatch]] = {}
+        for match in matches:
+            kind = KIND_OF_SYSTEM[self.table.targets[match.target].system]
+            key = (min(match.positions), max(match.positions) + 1, kind)
+            by_span.setdefault(key, []).append(match)
+        spans = []
+        for (start, end, kind), found in sorted(by_span.items()):
+            span = Span(doc, start, end, label=kind)
+            span._.kind = kind
+            span._.matches = tuple(found)
+            spans.append(span)
+        doc.spans[MENTIONS_KEY] = spans
+        return doc
+
+    def _match_sentence(self, doc: Doc, start: int, end: int) -> list[TermMatch]:
+        positions: dict[int, list[int]] = {}
+        from_abbreviation: set[int] = set()
+        for i in range(start, end):
+            ids, abbreviation = self._word_ids(doc[i].text)
+            for word in ids:
+                positions.setdefault(word, []).append(i)
+            if abbreviation:
+                from_abbreviation.add(i)
+        table = self.table
+        frequency = table.word_frequency
+        found: list[TermMatch] = []
+        seen: set[tuple[int, tuple[int, ...]]] = set()
+        for anchor in list(positions):
+            for term in table.terms_anchored_at(anchor):
+                required = table.term_required[term]
+                if any(word not in positions for word in required):
+                    continue
+                for anchor_at in positions[anchor]:
+                    placed = self._place(
+                        table.term_words[term], positions, anchor_at, set(required)
+                    )
+                    if placed is None or (term, placed) in seen:
+                        continue
+                    seen.add((term, placed))
+                    words = table.term_words[term]
+                    hits = [w for w in words if w in positions]
+                    rarity = sum(1.0 / (1.0 + frequency[w]) ** 0.5 for w in hits) / len(hits)
+                    found.append(
+                        TermMatch(
+                            target=table.term_target[term],
+                            term=term,
+                            coverage=_coverage(words, hits, table.soft_words),
+                            words=len(placed),
+                            rarity=rarity,
+                            positions=placed,
+                            source=table.term_source[term],
+                            abbreviation=any(p in from_abbreviation for p in placed),
+                        )
+                    )
+        return found
+
+    def _place(
+        self,
+        words: tuple[int, ...],
+        positions: dict[int, list[int]],
+        anchor_at: int,
+        required: set[int],
+    ) -> tuple[int, ...] | None:
+        """Token positions for a term's words nearest the anchor, or None when the
+        required words do not fit in a window of the term's length plus ``max_gap``."""
+        placed: list[int] = []
+        for word in words:
+            options = positions.get(word)
+            if not options:
+                continue
+            nearest = min(options, key=lambda p: abs(p - anchor_at))
+            if abs(nearest - anchor_at) > len(words) + self.max_gap:
+                if word in required:
+                    return None
+                continue
+            placed.append(nearest)
+        unique = tuple(sorted(set(placed)))
+        if unique[-1] - unique[0] + 1 > len(words) + self.max_gap:
+            return None
+        return unique
+
+    # ---------------------------------------------------------- persistence
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        """Save the term table and word lists with the pipeline."""
+        path.mkdir(parents=True, exist_ok=True)
+        with (path / "matcher.pkl").open("wb") as handle:
+            pickle.dump(
+                (self.table, self.synonyms, self._abbreviations, self._abbreviations_folded),
+                handle,
+                protocol=5,
+            )
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> MentionMatcher:
+        """Load what :meth:`to_disk` wrote."""
+        with (path / "matcher.pkl").open("rb") as handle:
+            state: Any = pickle.load(handle)
+        self.table, self.synonyms, self._abbreviations, self._abbreviations_folded = state
+        self._word_ids.cache_clear()
+        return self
+
+
+def _coverage(words: tuple[int, ...], hits: list[int], soft: frozenset[int]) -> float:
+    """Share of a term's words found, soft words ("acute", "mellitus") counting half."""
+
+    def weight(word: int) -> float:
+        return 0.5 if word in soft else 1.0
+
+    return sum(weight(w) for w in hits) / sum(weight(w) for w in words)
+
+
+@Language.factory("codesuggest_mentions", default_config={"max_gap": 3})
+def make_mention_matcher(nlp: Language, name: str, max_gap: int) -> MentionMatcher:
+    """Registered factory; the suggester gives the matcher its term table with ``configure``."""
+    return MentionMatcher(nlp, name, max_gap)

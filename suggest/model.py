@@ -1,0 +1,103 @@
+"""Suggestion models: what the suggester loads to turn candidate features into calibrated
+probabilities, saved as a joblib artifact beside a JSON model card.
+
+A model is chosen by name. Trained models and the record of which one is in use live in
+the data directory (``<data_dir>/models``); the default model, fitted from the code sets
+alone, ships inside the package (``models/default``) so a fresh install works.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from code_index.data_dir import resolve_data_dir
+
+MODEL_FILE = "model.joblib"
+CARD_FILE = "model-card.json"
+CURRENT_FILE = "CURRENT"
+DEFAULT_MODEL = "default"
+
+
+class ModelNotFoundError(FileNotFoundError):
+    """No model of that name in the data directory or the package."""
+
+
+@dataclass
+class SuggestModel:
+    """A fitted candidate ranker, the feature names it expects, and its model card."""
+
+    name: str
+    ranker: Pipeline
+    feature_names: tuple[str, ...]
+    card: dict[str, Any] = field(default_factory=dict)
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """P(code is right) for each row of a candidate feature matrix."""
+        if features.shape[0] == 0:
+            return np.zeros(0, dtype=np.float32)
+        return self.ranker.predict_proba(features)[:, 1]
+
+    @property
+    def version(self) -> str:
+        """Name and creation time: what suggestions and feedback record as the model version."""
+        created = self.card.get("created_at", "")
+        return f"{self.name}@{created}" if created else self.name
+
+    def save(self, folder: Path) -> None:
+        """Write the artifact and its card into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        joblib.dump(
+            {"ranker": self.ranker, "feature_names": self.feature_names},
+            folder / MODEL_FILE,
+            compress=3,
+        )
+        (folder / CARD_FILE).write_text(json.dumps(self.card, indent=2, default=str) + "\n")
+
+    @classmethod
+    def load(cls, folder: Path, name: str) -> SuggestModel:
+        """Read what :meth:`save` wrote."""
+        if not (folder / MODEL_FILE).is_file():
+            raise ModelNotFoundError(f"no model artifact in {folder}")
+        payload = joblib.load(folder / MODEL_FILE)
+        card = (
+            json.loads((folder / CARD_FILE).read_text()) if (folder / CARD_FILE).is_file() else {}
+        )
+        return cls(name, payload["ranker"], tuple(payload["feature_names"]), card)
+
+
+def models_root(data_dir: Path | str | None = None) -> Path:
+    """Where trained models live inside the data directory."""
+    return resolve_data_dir(data_dir) / "models"
+
+
+def packaged_model_folder(name: str) -> Path:
+    """Folder of a model shipped inside the package (``models/<name>``)."""
+    return Path(str(resources.files("models").joinpath(name)))
+
+
+def model_folder(name: str, data_dir: Path | str | None = None) -> Path:
+    """The folder of a model by name: the data directory's first, then the package's."""
+    for folder in (models_root(data_dir) / name, packaged_model_folder(name)):
+        if (folder / MODEL_FILE).is_file():
+            return folder
+    raise ModelNotFoundError(f"no model named {name!r} in {models_root(data_dir)} or the package")
+
+
+def current_model_name(data_dir: Path | str | None = None) -> str:
+    """The promoted model's name, or the default when none was promoted."""
+    pointer = models_root(data_dir) / CURRENT_FILE
+    return pointer.read_text().strip() if pointer.is_file() else DEFAULT_MODEL
+
+
+def load_model(name: str | None = None, data_dir: Path | str | None = None) -> SuggestModel:
+    """A model by name, or the one in use."""
+    chosen = name or current_model_name(data_dir)
+    return SuggestModel.load(model_folder(chosen, data_dir), chosen)

@@ -1,0 +1,290 @@
+"""The suggester: a note in, ranked and evidenced code suggestions out.
+
+Loaded once (index, term table, spaCy pipeline, model) and reused for every note;
+``suggest_many`` batches through ``nlp.pipe``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, cast
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from code_index.build import load_index
+from code_index.data_dir import resolve_data_dir
+from code_index.index import CodeIndex
+from code_index.records import System
+from code_index.search import load_abbreviations
+from code_index.validity import Reminder, excludes1_conflicts, sequencing_reminders
+from suggest.candidates import Candidate, collect_candidates, feature_matrix
+from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY
+from suggest.mentions import MentionMatcher
+from suggest.model import SuggestModel, load_model
+from suggest.results import Evidence, Mention, Suggestion, SuggestionResult, SuggestionWarning
+from suggest.terms import Synonyms, TargetCode, TermTable
+from suggest.text_pipeline import build_text_pipeline
+
+Setting = Literal["outpatient", "inpatient"]
+SETTINGS: tuple[str, ...] = ("outpatient", "inpatient")
+DEFAULT_SYSTEMS: dict[str, tuple[System, ...]] = {
+    # professional / outpatient claims report procedures in CPT, facility inpatient in PCS
+    "outpatient": (System.ICD10CM, System.CPT, System.HCPCS),
+    "inpatient": (System.ICD10CM, System.ICD10PCS, System.HCPCS),
+}
+DEFAULT_MAX_CHARS = 200_000
+
+# How the documentation a header lacks is named in a specificity warning.
+_MISSING_DETAIL = (
+    ("laterality (right/left)", ("right", "left")),
+    ("the encounter (7th character)", ("initial encounter", "subsequent encounter")),
+    ("the stage", ("stage",)),
+    ("the type", ("type 1", "type 2")),
+    ("acuity (acute/chronic)", ("acute", "chronic")),
+)
+
+
+_REMINDER_LABELS = {
+    "code_first": "Code first",
+    "use_additional": "Use additional code",
+    "code_also": "Code also",
+}
+
+
+class NoteError(ValueError):
+    """A note the suggester cannot take (too long, not text); the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranked:
+    candidate: Candidate
+    score: float
+
+
+@dataclass(frozen=True)
+class NotePipeline:
+    """The model-independent part: the spaCy pipeline with its term table and the index."""
+
+    nlp: Language
+    index: CodeIndex
+    table: TermTable
+
+    @classmethod
+    def load(
+        cls, data_dir: Path | str | None = None, index: CodeIndex | None = None
+    ) -> NotePipeline:
+        """Index and term table from the data directory (built and cached there on first
+        use), and the spaCy pipeline with the mention matcher configured."""
+        folder = resolve_data_dir(data_dir)
+        index = index or load_index(folder)
+        synonyms = Synonyms.load()
+        table = TermTable.for_index(index, folder / "cache", synonyms)
+        nlp = build_text_pipeline()
+        matcher = cast(
+            MentionMatcher, nlp.add_pipe("codesuggest_mentions", before="codesuggest_context")
+        )
+        matcher.configure(table, synonyms, load_abbreviations())
+        return cls(nlp, index, table)
+
+
+class Suggester:
+    """Turns notes into suggestions with one note pipeline and one model."""
+
+    def __init__(
+        self, pipeline: NotePipeline, model: SuggestModel, max_chars: int = DEFAULT_MAX_CHARS
+    ) -> None:
+        self.pipeline = pipeline
+        self.nlp = pipeline.nlp
+        self.index = pipeline.index
+        self.table = pipeline.table
+        self.model = model
+        self.max_chars = max_chars
+
+    @classmethod
+    def load(
+        cls,
+        data_dir: Path | str | None = None,
+        model: str | None = None,
+        index: CodeIndex | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+    ) -> Suggester:
+        """A suggester with the named model (default: the one in use) from the data directory."""
+        pipeline = NotePipeline.load(data_dir, index)
+        return cls(pipeline, load_model(model, data_dir), max_chars)
+
+    # ---------------------------------------------------------------- public
+    def suggest(
+        self,
+        text: str,
+        setting: Setting = "outpatient",
+        systems: Sequence[System] | None = None,
+        top_k: int = 20,
+    ) -> SuggestionResult:
+        """Ranked suggestions for one note."""
+        self._check(text, setting)
+        return self._result(self.nlp(text), setting, systems, top_k)
+
+    def suggest_many(
+        self,
+        texts: Iterable[str],
+        setting: Setting = "outpatient",
+        systems: Sequence[System] | None = None,
+        top_k: int = 20,
+        batch_size: int = 32,
+    ) -> Iterator[SuggestionResult]:
+        """Suggestions for many notes, batched through the spaCy pipeline."""
+
+        def checked() -> Iterator[str]:
+            for text in texts:
+                self._check(text, setting)
+                yield text
+
+        for doc in self.nlp.pipe(checked(), batch_size=batch_size):
+            yield self._result(doc, setting, systems, top_k)
+
+    # -------------------------------------------------------------- internals
+    def _check(self, text: str, setting: str) -> None:
+        if not isinstance(text, str):
+            raise NoteError("the note must be text")
+        if len(text) > self.max_chars:
+            raise NoteError(
+                f"the note has {len(text):,} characters; the limit is {self.max_chars:,}"
+            )
+        if setting not in SETTINGS:
+            raise NoteError(f"setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
+
+    def _result(
+        self, doc: Doc, setting: str, systems: Sequence[System] | None, top_k: int
+    ) -> SuggestionResult:
+        wanted = set(systems or DEFAULT_SYSTEMS[setting])
+        candidates = [
+            c
+            for c in collect_candidates(doc, self.table)
+            if c.target.system in wanted and self._allowed_in_setting(c, setting)
+        ]
+        scores = self.model.probabilities(feature_matrix(candidates, doc))
+        ranked = sorted(
+            (_Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)),
+            key=lambda r: (-r.score, r.candidate.target.code),
+        )[: max(top_k, 0)]
+        suggestions = self._suggestions(doc, ranked)
+        return SuggestionResult(
+            suggestions=suggestions,
+            mentions=self._mentions(doc),
+            setting=setting,
+            model_version=self.model.version,
+            index_version=self.index.version,
+            code_set_versions={
+                v.system.value: v.version
+                for v in self.index.manifest.versions
+                if v.source != "cdc-index"
+            },
+        )
+
+    @staticmethod
+    def _allowed_in_setting(candidate: Candidate, setting: str) -> bool:
+        """Outpatient rules: an uncertain diagnosis ("probable", "rule out") is not coded;
+        the symptoms documented with it are. Inpatient: it may be coded at discharge."""
+        if setting == "inpatient" or candidate.target.system is not System.ICD10CM:
+            return True
+        return not all(span._.uncertain for span in candidate.spans)
+
+    def _suggestions(self, doc: Doc, ranked: list[_Ranked]) -> list[Suggestion]:
+        codes = [
+            r.candidate.target.code for r in ranked if r.candidate.target.system is System.ICD10CM
+        ]
+        shared = self._list_warnings(codes)
+        suggestions = []
+        for item in ranked:
+            target = item.candidate.target
+            spans = sorted(item.candidate.spans, key=lambda s: s.start_char)
+            warnings = [*self._code_warnings(target), *shared.get(target.code, [])]
+            suggestions.append(
+                Suggestion(
+                    system=target.system.value,
+                    code=target.code,
+                    title=target.title,
+                    score=round(item.score, 4),
+                    evidence=tuple(
+                        Evidence(s.start_char, s.end_char, s.text, s[0]._.section) for s in spans
+                    ),
+                    context={
+                        flag: any(getattr(s._, flag) for s in spans) for flag in CONTEXT_FLAGS
+                    },
+                    warnings=tuple(warnings),
+                )
+            )
+        return suggestions
+
+    def _code_warnings(self, target: TargetCode) -> list[SuggestionWarning]:
+        if target.via is None:
+            return []
+        header = self.index.get(target.via, target.system)
+        detail = "more specific documentation"
+        if header is not None:
+            titles = " ".join(c.title.lower() for c in self.index.children(header))
+            for name, words in _MISSING_DETAIL:
+                if any(word in titles for word in words):
+                    detail = name
+                    break
+        return [
+            SuggestionWarning(
+                "specificity",
+                f"The note names {target.via} without {detail}; {target.code} is the "
+                f"unspecified code. Check the note for detail that supports a more specific code.",
+                (target.via,),
+            )
+        ]
+
+    def _list_warnings(self, codes: list[str]) -> dict[str, list[SuggestionWarning]]:
+        by_code: dict[str, list[SuggestionWarning]] = {}
+        for conflict in excludes1_conflicts(self.index, codes):
+            by_code.setdefault(conflict.code, []).append(
+                SuggestionWarning(
+                    "excludes1",
+                    f"Excludes1: {conflict.code} and {conflict.excluded} are not reported together "
+                    f"({conflict.note}).",
+                    (conflict.code, conflict.excluded),
+                )
+            )
+        grouped: dict[tuple[str, str], list[Reminder]] = {}
+        for reminder in sequencing_reminders(self.index, codes):
+            # an unmet code-first matters, and a met one still fixes the order to report in
+            if reminder.satisfied_by and reminder.kind != "code_first":
+                continue
+            grouped.setdefault((reminder.code, reminder.kind), []).append(reminder)
+        for (code, kind), reminders in grouped.items():
+            satisfied = tuple(dict.fromkeys(c for r in reminders for c in r.satisfied_by))
+            notes = "; ".join(r.note for r in reminders)
+            done = f" (suggested: {', '.join(satisfied)})" if satisfied else ""
+            by_code.setdefault(code, []).append(
+                SuggestionWarning(
+                    kind, f"{_REMINDER_LABELS[kind]}: {notes}{done}", (code, *satisfied)
+                )
+            )
+        return by_code
+
+    def _mentions(self, doc: Doc) -> list[Mention]:
+        mentions = []
+        for span in doc.spans.get(MENTIONS_KEY, ()):
+            codes = tuple(dict.fromkeys(self.table.targets[m.target].code for m in span._.matches))
+            mentions.append(
+                Mention(
+                    start=span.start_char,
+                    end=span.end_char,
+                    text=span.text,
+                    kind=span._.kind,
+                    section=span[0]._.section,
+                    negated=span._.negated,
+                    uncertain=span._.uncertain,
+                    hypothetical=span._.hypothetical,
+                    historical=span._.historical,
+                    family=span._.family,
+                    codes=codes,
+                    cues=tuple(span._.context_cues),
+                )
+            )
+        return mentions

@@ -1,0 +1,278 @@
+"""The term table the mention matcher looks notes up in: every title, inclusion term,
+index term, synonym and curated abbreviation of the index, reduced to the set of
+content words a note must contain for it, each pointing at a reportable code.
+
+Built once per index version and cached in the data directory, because tokenising
+a quarter of a million terms takes seconds and a suggester must start in under three.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import IntEnum
+from importlib import resources
+from pathlib import Path
+
+from code_index.index import CodeIndex
+from code_index.records import CodeRecord, System
+from code_index.search import STOPWORDS, fold_accents, stem
+
+TERM_TABLE_FORMAT = 1
+
+# Words that add nothing a note would say: titles use them to mark residual codes.
+DROPPED_WORDS = frozenset(
+    "unspecified other specified site sites part parts nec nos elsewhere classified certain "
+    "with without".split()
+)
+# Words a note often leaves out ("weight loss" for "abnormal weight loss"): a term still
+# matches without them, with a lower coverage for the ranker to weigh.
+SOFT_WORDS = frozenset(
+    "acute chronic abnormal essential primary idiopathic type mellitus simple generalized "
+    "localized".split()
+)
+# Alone, these match almost every note and point at no particular code.
+TOO_GENERIC_ALONE = frozenset(
+    "disease disorder illness injury syndrome condition abnormality abnormal complication "
+    "problem finding lesion state status history unknown cause effect late use stage grade "
+    "left right bilateral region level degree".split()
+)
+# Residual categories ("Other hypertension") cover what other codes do not: their words
+# alone would claim every mention of the condition. ("Gangrene, not elsewhere classified"
+# is different: it is the code for gangrene, so only its NEC clause is dropped.)
+RESIDUAL_MARKERS = frozenset({"other"})
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_CLAUSE_DROPS = ("unspecified", "not elsewhere", "site not specified", "not specified", "nec")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class TermSource(IntEnum):
+    """Where a term came from; the ranker weighs them differently."""
+
+    TITLE = 0
+    TERM = 1  # inclusion or Alphabetic Index term, or a starter-set synonym
+    LEXICON = 2  # the curated procedure lexicon
+
+
+@dataclass(frozen=True, slots=True)
+class TargetCode:
+    """A code a term leads to; ``via`` is the non-billable header the term belongs to
+    when the code is that header's default (unspecified) billable descendant."""
+
+    system: System
+    code: str
+    title: str
+    billable: bool
+    depth: int  # characters beyond the category: how specific the code is
+    via: str | None = None
+
+
+class Synonyms:
+    """Word-level equivalences between how notes and code sets say the same thing
+    ("renal" / "kidney", "carcinoma" / "malignant neoplasm"), applied to both sides
+    before matching so that either spelling meets the other."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self._map = {word: tuple(stem(w) for w in _WORD.findall(same)) for word, same in pairs}
+
+    @classmethod
+    def load(cls) -> Synonyms:
+        """The curated table in ``suggest/rules/synonyms.tsv``."""
+        text = resources.files("suggest.rules").joinpath("synonyms.tsv").read_text("utf-8")
+        pairs = []
+        for line in text.splitlines():
+            if line.strip() and not line.startswith("#"):
+                word, same = line.split("\t")[:2]
+                pairs.append((word.strip().lower(), same.strip().lower()))
+        return cls(pairs)
+
+    def canonical(self, word: str) -> tuple[str, ...]:
+        """The canonical word(s) a lower-case word stands for."""
+        return self._map.get(word) or (stem(word),)
+
+
+def term_words(text: str, synonyms: Synonyms) -> tuple[str, ...]:
+    """The canonical content words of a code-set term that a note must contain:
+    parenthesised nonessential modifiers, residual clauses ("unspecified", "without …")
+    and filler words are dropped."""
+    text = _PARENTHESES.sub(" ", fold_accents(text).lower())
+    if RESIDUAL_MARKERS.intersection(_WORD.findall(text)):
+        return ()
+    kept: list[str] = []
+    for position, clause in enumerate(text.split(",")):
+        clause = clause.strip()
+        # ", unspecified" and ", site not specified" qualify the words before them;
+        # a title that starts "Unspecified abdominal pain" still names abdominal pain.
+        if not clause or (position > 0 and clause.startswith(_CLAUSE_DROPS)):
+            continue
+        clause = clause.split(" without ")[0]
+        kept.append(clause)
+    words = [
+        canonical
+        for w in _WORD.findall(" ".join(kept))
+        if w not in STOPWORDS and w not in DROPPED_WORDS
+        for canonical in synonyms.canonical(w)
+    ]
+    unique = tuple(dict.fromkeys(words))
+    required = [w for w in unique if w not in SOFT_WORDS]
+    if not any(len(w) >= 3 and w.isalpha() for w in required):
+        return ()
+    if len(required) == 1 and (required[0] in TOO_GENERIC_ALONE or len(required[0]) < 4):
+        return ()
+    return unique
+
+
+class TermTable:
+    """Terms as tuples of word ids, looked up through their rarest required word."""
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self.soft_words: frozenset[int] = frozenset()
+        self.term_words: list[tuple[int, ...]] = []
+        self.term_required: list[tuple[int, ...]] = []
+        self.term_target: list[int] = []
+        self.term_source: list[TermSource] = []
+        self.targets: list[TargetCode] = []
+        self.anchors: dict[int, list[int]] = {}
+        self.word_frequency: list[int] = []
+        self.index_version = ""
+
+    # ----------------------------------------------------------------- build
+    @classmethod
+    def build(cls, index: CodeIndex, synonyms: Synonyms) -> TermTable:
+        """Collect the terms of every ICD-10-CM, CPT and HCPCS record (ICD-10-PCS titles
+        are formulaic and reach notes through the procedure lexicon instead)."""
+        table = cls()
+        table.index_version = index.version
+        target_ids: dict[tuple[System, str, str | None], int] = {}
+
+        def target_id(target: TargetCode) -> int:
+            key = (target.system, target.code, target.via)
+            if key not in target_ids:
+                target_ids[key] = len(table.targets)
+                table.targets.append(target)
+            return target_ids[key]
+
+        for system in (System.ICD10CM, System.CPT, System.HCPCS):
+            for record in index.records(system):
+                if not record.active:
+                    continue
+                target = _reportable_target(index, record)
+                if target is None:
+                    continue
+                tid = target_id(target)
+                table.add(record.title, tid, TermSource.TITLE, synonyms)
+                for term in record.terms:
+                    table.add(term, tid, TermSource.TERM, synonyms)
+        table._index_anchors()
+        return table
+
+    def add(self, text: str, target: int, source: TermSource, synonyms: Synonyms) -> None:
+        """Add one term leading to target ``target`` (an index into ``targets``)."""
+        words = term_words(text, synonyms)
+        if not words:
+            return
+        ids = tuple(self.vocabulary.setdefault(w, len(self.vocabulary)) for w in words)
+        self.term_words.append(ids)
+        self.term_required.append(
+            tuple(i for i, w in zip(ids, words, strict=True) if w not in SOFT_WORDS)
+        )
+        self.term_target.append(target)
+        self.term_source.append(source)
+
+    def _index_anchors(self) -> None:
+        frequency = [0] * len(self.vocabulary)
+        for ids in self.term_words:
+            for word in ids:
+                frequency[word] += 1
+        self.word_frequency = frequency
+        self.soft_words = frozenset(self.vocabulary[w] for w in SOFT_WORDS if w in self.vocabulary)
+        for term, ids in enumerate(self.term_required):
+            rarest = min(ids, key=lambda w: frequency[w])
+            self.anchors.setdefault(rarest, []).append(term)
+
+    # ----------------------------------------------------------- persistence
+    def save(self, path: Path) -> None:
+        """Write the table atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump((TERM_TABLE_FORMAT, self.__dict__), handle, protocol=5)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> TermTable | None:
+        """A cached table, or None when absent or from another format."""
+        if not path.is_file():
+            return None
+        with path.open("rb") as handle:
+            version, state = pickle.load(handle)
+        if version != TERM_TABLE_FORMAT:
+            return None
+        table = cls()
+        table.__dict__.update(state)
+        return table
+
+    @classmethod
+    def for_index(cls, index: CodeIndex, cache_dir: Path, synonyms: Synonyms) -> TermTable:
+        """The table of this index version, from the cache or built and cached."""
+        path = cache_dir / f"terms-{index.version}-v{TERM_TABLE_FORMAT}.pkl"
+        table = cls.load(path)
+        if table is None:
+            table = cls.build(index, synonyms)
+            table.save(path)
+        return table
+
+    def terms_anchored_at(self, word: int) -> Iterator[int]:
+        """Terms whose rarest word is ``word``."""
+        yield from self.anchors.get(word, ())
+
+
+def _reportable_target(index: CodeIndex, record: CodeRecord) -> TargetCode | None:
+    """The code a term of ``record`` should suggest: the record itself when billable,
+    else its default billable descendant (the ``.9``/"unspecified" one)."""
+    depth = max(len(record.key) - 3, 0) if record.system is System.ICD10CM else 0
+    if record.billable:
+        return TargetCode(record.system, record.code, record.title, True, depth)
+    default = default_descendant(index, record)
+    if default is None:
+        return None
+    return TargetCode(
+        default.system,
+        default.code,
+        default.title,
+        True,
+        max(len(default.key) - 3, 0),
+        via=record.code,
+    )
+
+
+def default_descendant(index: CodeIndex, record: CodeRecord) -> CodeRecord | None:
+    """The billable code a coder reports when a note names only the header: the
+    unspecified child (``E11`` → ``E11.9``), following it down; for codes needing a
+    7th character, the initial-encounter one ("A")."""
+    current = record
+    while not current.billable:
+        children = [c for c in index.children(current) if c.active]
+        if not children:
+            return None
+        current = min(children, key=_unspecified_rank)
+    return current
+
+
+def _unspecified_rank(record: CodeRecord) -> tuple[int, int, str]:
+    """Order children so the one reported for an unqualified mention comes first: the
+    initial encounter, then ``.9`` codes that are "unspecified" or "without" complications."""
+    title = record.title.lower()
+    ends_in_9 = record.key.endswith("9")
+    if len(record.key) == 7 and record.system is System.ICD10CM:
+        rank = 0 if record.key.endswith("A") else 4
+    elif ends_in_9 and ("unspecified" in title or "without" in title):
+        rank = 0
+    elif ", unspecified" in title or title.startswith("unspecified"):
+        rank = 1
+    else:
+        rank = 2 if ends_in_9 else 3
+    return (rank, len(record.key), record.key)

@@ -1,0 +1,157 @@
+"""The suggester end to end on the real code sets and the shipped default model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from code_index.records import System
+from suggest.suggester import NoteError, Suggester
+from training.corpora import read_codiesp
+
+
+def codes(result: object) -> list[str]:
+    return [s.code for s in result.suggestions]  # type: ignore[attr-defined]
+
+
+DIABETIC_CKD = "Type 2 diabetes with diabetic chronic kidney disease, stage 3a."
+
+
+def test_diabetic_ckd_yields_the_specific_codes(suggester: Suggester) -> None:
+    result = suggester.suggest(DIABETIC_CKD)
+    found = codes(result)
+    assert "E11.22" in found and "N18.31" in found
+    assert "E11.9" not in found  # the more specific code wins over the unspecified one
+    assert "N18.9" not in found
+    e1122 = next(s for s in result.suggestions if s.code == "E11.22")
+    # its use-additional instruction (stage of CKD, N18.1-N18.6) is met by N18.31
+    assert not any("N18.1-N18.6" in w.message for w in e1122.warnings)
+
+
+def test_diabetic_ckd_without_stage_reminds_to_add_the_stage(suggester: Suggester) -> None:
+    result = suggester.suggest("Type 2 diabetes with diabetic chronic kidney disease.")
+    e1122 = next(s for s in result.suggestions if s.code == "E11.22")
+    reminder = [w for w in e1122.warnings if w.kind == "use_additional"]
+    assert reminder and "N18.1-N18.6" in reminder[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "never"),
+    [
+        ("Patient denies chest pain.", ("R07.9", "R07.89")),
+        ("No evidence of pneumonia on the chest film.", ("J18.9",)),
+        ("Myocardial infarction was ruled out.", ("I21.9",)),
+        ("Mother had breast cancer.", ("C50.919", "C50.911", "C50.912")),
+        ("Family history: colon cancer in his father.", ("C18.9",)),
+        (
+            "No history of nephrolithiasis, hematuria or urinary tract infections.",
+            ("N20.0", "R31.9", "N39.0"),
+        ),
+        ("Return if fever recurs.", ("R50.9",)),
+    ],
+)
+def test_negated_family_and_hypothetical_conditions_are_never_suggested(
+    suggester: Suggester, text: str, never: tuple[str, ...]
+) -> None:
+    for setting in ("outpatient", "inpatient"):
+        found = codes(suggester.suggest(text, setting=setting))  # type: ignore[arg-type]
+        assert not set(never) & set(found), (text, found)
+
+
+def test_negated_mentions_are_reported_with_their_context(suggester: Suggester) -> None:
+    result = suggester.suggest("Denies chest pain. Has fever.")
+    chest = [m for m in result.mentions if m.text == "chest pain"]
+    assert chest and chest[0].negated
+    assert "R50.9" in codes(result)
+
+
+def test_uncertain_diagnosis_follows_the_setting(suggester: Suggester) -> None:
+    text = "Probable acute appendicitis. Abdominal pain."
+    outpatient = codes(suggester.suggest(text, setting="outpatient"))
+    inpatient = codes(suggester.suggest(text, setting="inpatient"))
+    assert not any(c.startswith("K35") for c in outpatient)  # code the symptom instead
+    assert "R10.9" in outpatient
+    assert any(c.startswith("K35") for c in inpatient)
+
+
+def test_evidence_offsets_slice_the_note_exactly(suggester: Suggester, shared_data: Path) -> None:
+    notes = read_codiesp(shared_data / "codiesp" / "dev").notes[:20]
+    for note in notes:
+        result = suggester.suggest(note.text, setting="inpatient")
+        for suggestion in result.suggestions:
+            assert 0.0 <= suggestion.score <= 1.0
+            for evidence in suggestion.evidence:
+                assert note.text[evidence.start : evidence.end] == evidence.text
+        for mention in result.mentions:
+            assert note.text[mention.start : mention.end] == mention.text
+
+
+def test_scores_rank_suggestions(suggester: Suggester) -> None:
+    result = suggester.suggest(DIABETIC_CKD + " Essential hypertension. Anemia.")
+    scores = [s.score for s in result.suggestions]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_empty_and_whitespace_notes_give_empty_results(suggester: Suggester) -> None:
+    for text in ("", "   \n\t  "):
+        result = suggester.suggest(text)
+        assert result.suggestions == [] and result.mentions == []
+
+
+def test_huge_note_is_refused_with_a_clear_error(suggester: Suggester) -> None:
+    with pytest.raises(NoteError, match="limit"):
+        suggester.suggest("fever " * 200_000)  # 1.2 MB
+
+
+def test_non_english_and_binary_looking_text_do_not_crash(suggester: Suggester) -> None:
+    for text in ("Paciente con fiebre y tos desde hace tres días.", "患者发烧咳嗽", "\x00\x01 ÿþ"):
+        result = suggester.suggest(text)
+        assert isinstance(result.suggestions, list)
+
+
+def test_bad_setting_is_an_error(suggester: Suggester) -> None:
+    with pytest.raises(NoteError, match="setting"):
+        suggester.suggest("fever", setting="clinic")  # type: ignore[arg-type]
+
+
+def test_systems_follow_the_setting_unless_given(suggester: Suggester) -> None:
+    text = "Laparoscopic cholecystectomy for cholelithiasis. Dexamethasone injection."
+    outpatient = suggester.suggest(text, setting="outpatient")
+    assert {s.system for s in outpatient.suggestions} <= {"icd10cm", "cpt", "hcpcs"}
+    only_dx = suggester.suggest(text, systems=[System.ICD10CM])
+    assert {s.system for s in only_dx.suggestions} == {"icd10cm"}
+
+
+def test_batching_gives_the_same_results(suggester: Suggester) -> None:
+    texts = [DIABETIC_CKD, "Denies chest pain. Has fever.", "Essential hypertension."]
+    one_by_one = [suggester.suggest(t).to_json() for t in texts]
+    batched = [r.to_json() for r in suggester.suggest_many(texts, batch_size=2)]
+    assert batched == one_by_one
+
+
+def test_result_json_shape(suggester: Suggester) -> None:
+    data = json.loads(json.dumps(suggester.suggest(DIABETIC_CKD).to_json()))
+    suggestion = data["suggestions"][0]
+    assert {"system", "code", "title", "score", "evidence", "warnings"} <= set(suggestion)
+    assert {"start", "end", "text", "section"} <= set(suggestion["evidence"][0])
+    assert data["mentions"] and data["model_version"].startswith("default")
+
+
+def test_cli_suggest_json_and_table(suggester: Suggester, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text(DIABETIC_CKD + "\nDenies chest pain.\n")
+    runner = CliRunner()
+    result = runner.invoke(app, ["suggest", str(note), "--json", "--top", "5"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert "E11.22" in [s["code"] for s in data["suggestions"]]
+    table = runner.invoke(app, ["suggest", "-", "--setting", "inpatient"], input=DIABETIC_CKD)
+    assert table.exit_code == 0 and "E11.22" in table.stdout
+    missing = runner.invoke(app, ["suggest", str(tmp_path / "nope.txt")])
+    assert missing.exit_code == 2
+    bad = runner.invoke(app, ["suggest", str(note), "--setting", "clinic"])
+    assert bad.exit_code == 2

@@ -1,0 +1,32 @@
+"""The code-set-only default model: reproducible, and in step with the pipeline's features."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from suggest.candidates import FEATURE_NAMES
+from suggest.model import load_model
+from suggest.suggester import Suggester
+from training.default_model import fit_default_model, synthetic_notes
+
+
+def test_shipped_default_model_matches_the_pipeline_features() -> None:
+    model = load_model("default")
+    assert model.feature_names == FEATURE_NAMES
+    assert model.card["training_data"]["notes"] > 1000
+    assert "labeled" in model.card["training_data"]["source"]  # says it used no labeled notes
+
+
+def test_synthetic_notes_are_deterministic(suggester: Suggester) -> None:
+    first = list(synthetic_notes(suggester.pipeline, 5, seed=3))
+    again = list(synthetic_notes(suggester.pipeline, 5, seed=3))
+    assert first == again and all(note.codes for note in first)
+
+
+def test_fitting_separates_right_from_wrong_candidates(suggester: Suggester) -> None:
+    model, stats = fit_default_model(suggester.pipeline, n_notes=200, seed=5)
+    assert 0 < stats["positives"] < stats["candidates"]
+    again, _ = fit_default_model(suggester.pipeline, n_notes=200, seed=5)
+    coef = model.ranker.named_steps["classify"].coef_
+    assert np.allclose(coef, again.ranker.named_steps["classify"].coef_)
+    assert coef[0][FEATURE_NAMES.index("coverage")] > 0

@@ -1,0 +1,158 @@
+"""The default model: a candidate ranker fitted from the code sets alone, so codesuggest
+ranks sensibly before anyone has labeled a note.
+
+Synthetic notes are made of code-set terms (titles, inclusion terms, curated
+abbreviations) written as sentences; each note's gold codes are the codes its terms
+belong to. Running them through the real pipeline teaches the ranker how match quality
+(coverage, length, rarity, whether a header's default code was used) relates to a
+code being right. Context and section features cannot be learned from such notes,
+so the model is fitted without them varying and the pipeline's context rules (negated,
+family, hypothetical never suggested; outpatient uncertain not coded) do that work.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import sklearn
+import spacy
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from code_index.records import CodeRecord, System
+from suggest.candidates import FEATURE_NAMES, collect_candidates, feature_matrix
+from suggest.model import SuggestModel
+from suggest.suggester import NotePipeline
+from suggest.terms import default_descendant
+
+SENTENCE_FRAMES = (
+    "The patient has {}.",
+    "{} was diagnosed.",
+    "Examination showed {}.",
+    "She presented with {}.",
+    "He was treated for {}.",
+    "Findings were consistent with {}.",
+    "Known {}.",
+)
+
+
+@dataclass(frozen=True)
+class SyntheticNote:
+    """A note made of code-set terms and the codes they stand for."""
+
+    text: str
+    codes: frozenset[tuple[System, str]]
+
+
+def synthetic_notes(
+    pipeline: NotePipeline, n_notes: int, seed: int, phrases_per_note: tuple[int, int] = (4, 10)
+) -> Iterator[SyntheticNote]:
+    """Deterministic (given ``seed``) notes of code-set terms for ICD-10-CM, CPT and HCPCS."""
+    rng = random.Random(seed)
+    pool = _phrase_pool(pipeline)
+    for _ in range(n_notes):
+        chosen = rng.sample(pool, rng.randint(*phrases_per_note))
+        sentences = [rng.choice(SENTENCE_FRAMES).format(text) for text, _ in chosen]
+        sentences[0] = sentences[0][0].upper() + sentences[0][1:]
+        yield SyntheticNote(" ".join(sentences), frozenset(code for _, code in chosen))
+
+
+def _phrase_pool(pipeline: NotePipeline) -> list[tuple[str, tuple[System, str]]]:
+    """Every (term text, code it leads to) the term table was built from, restricted to
+    codes that are reported: a header's terms count for its default descendant."""
+    pool: list[tuple[str, tuple[System, str]]] = []
+    targets = {(t.system, t.code) for t in pipeline.table.targets}
+    for system in (System.ICD10CM, System.CPT, System.HCPCS):
+        for record in pipeline.index.records(system):
+            code = _reported_code(pipeline, record)
+            if code is None or (system, code) not in targets:
+                continue
+            for text in (record.title, *record.terms):
+                if 3 <= len(text) <= 80:
+                    pool.append((text.lower(), (system, code)))
+    pool.sort()
+    return pool
+
+
+def _reported_code(pipeline: NotePipeline, record: CodeRecord) -> str | None:
+    if record.billable:
+        return record.code
+    default = default_descendant(pipeline.index, record)
+    return default.code if default else None
+
+
+def training_matrix(
+    pipeline: NotePipeline, notes: list[SyntheticNote]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate features and 0/1 labels for every candidate of every note."""
+    features: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=64)
+    for note, doc in zip(notes, docs, strict=True):
+        candidates = collect_candidates(doc, pipeline.table)
+        if not candidates:
+            continue
+        features.append(feature_matrix(candidates, doc))
+        labels.append(np.asarray([c.key in note.codes for c in candidates], dtype=np.int8))
+    return np.vstack(features), np.concatenate(labels)
+
+
+def fit_default_model(
+    pipeline: NotePipeline, n_notes: int = 4000, seed: int = 13
+) -> tuple[SuggestModel, dict[str, float]]:
+    """Fit the code-set-only ranker; returns the model and its fit statistics."""
+    notes = list(synthetic_notes(pipeline, n_notes, seed))
+    X, y = training_matrix(pipeline, notes)
+    ranker = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            ("classify", LogisticRegression(C=1.0, max_iter=2000, random_state=seed)),
+        ]
+    )
+    ranker.fit(X, y)
+    stats = {"notes": float(len(notes)), "candidates": float(len(y)), "positives": float(y.sum())}
+    card = {
+        "name": "default",
+        "kind": "candidate ranker (logistic regression) fitted on synthetic code-set notes",
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "training_data": {
+            "source": "synthetic notes built from the index's titles, inclusion terms and "
+            "starter-set synonyms; no labeled notes",
+            **{k: int(v) for k, v in stats.items()},
+            "seed": seed,
+        },
+        "code_sets": {"index_version": pipeline.index.version},
+        "features": list(FEATURE_NAMES),
+        "parameters": {"C": 1.0, "class_weight": None},
+        "library_versions": {"scikit-learn": sklearn.__version__, "spacy": spacy.__version__},
+    }
+    return SuggestModel("default", ranker, FEATURE_NAMES, card), stats
+
+
+def write_default_model(folder: Path, data_dir: Path | None = None) -> SuggestModel:
+    """Fit the default model against the data directory's index and save it to ``folder``."""
+    model, _ = fit_default_model(NotePipeline.load(data_dir))
+    model.save(folder)
+    return model
+
+
+def main() -> None:
+    """``python -m training.default_model [FOLDER]``: refit the shipped default model
+    (run after changing candidate features or the code sets it was fitted on)."""
+
+    folder = (
+        Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[1] / "models" / "default"
+    )
+    model = write_default_model(folder)
+    print(f"wrote {model.version} to {folder}")
+
+
+if __name__ == "__main__":
+    main()
