@@ -150,15 +150,15 @@ def _instruction_notes(index: CodeIndex, record: CodeRecord, attribute: str) -> 
 
 def excludes1_conflicts(index: CodeIndex, codes: Sequence[str]) -> list[Excludes1Conflict]:
     """Pairs of ICD-10-CM codes in a code list that conflict under Excludes1."""
-    records = _icd10cm_records(index, codes)
+    keyed = _icd10cm_records(index, codes)
     conflicts: list[Excludes1Conflict] = []
-    for record in records:
+    for record, key in keyed:
         for note in _instruction_notes(index, record, "excludes1"):
             refs = code_refs(note)
-            for other in records:
-                if other.key == record.key or other.key.startswith(record.key):
+            for other, other_key in keyed:
+                if other_key.startswith(key):  # itself, or a code under it
                     continue
-                if any(ref.matches(other.key) for ref in refs):
+                if any(ref.matches(other_key) for ref in refs):
                     conflicts.append(Excludes1Conflict(record.code, other.code, note))
     return conflicts
 
@@ -181,9 +181,9 @@ _REMINDER_KINDS: tuple[ReminderKind, ...] = ("code_first", "use_additional", "co
 def sequencing_reminders(index: CodeIndex, codes: Sequence[str]) -> list[Reminder]:
     """Code-first, use-additional and code-also instructions for each code in the list
     that name other codes, each marked with the listed codes that satisfy it."""
-    records = _icd10cm_records(index, codes)
+    keyed = _icd10cm_records(index, codes)
     reminders: list[Reminder] = []
-    for record in records:
+    for record, key in keyed:
         for kind in _REMINDER_KINDS:  # each kind is also the record attribute holding its notes
             for note in _instruction_notes(index, record, kind):
                 refs = code_refs(note)
@@ -191,8 +191,8 @@ def sequencing_reminders(index: CodeIndex, codes: Sequence[str]) -> list[Reminde
                     continue
                 satisfied = tuple(
                     other.code
-                    for other in records
-                    if other.key != record.key and any(ref.matches(other.key) for ref in refs)
+                    for other, other_key in keyed
+                    if other_key != key and any(ref.matches(other_key) for ref in refs)
                 )
                 reminders.append(
                     Reminder(
@@ -210,10 +210,11 @@ def _ref_text(ref: CodeRef) -> str:
     return ref.low if ref.low == ref.high else f"{ref.low}-{ref.high}"
 
 
-def _icd10cm_records(index: CodeIndex, codes: Iterable[str]) -> list[CodeRecord]:
-    found: list[CodeRecord] = []
+def _icd10cm_records(index: CodeIndex, codes: Iterable[str]) -> list[tuple[CodeRecord, str]]:
+    """The ICD-10-CM records of a code list with their lookup keys (computed once)."""
+    found: list[tuple[CodeRecord, str]] = []
     for code in dict.fromkeys(codes):
         record = index.get(code, System.ICD10CM)
         if record is not None:
-            found.append(record)
+            found.append((record, record.key))
     return found

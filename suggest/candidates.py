@@ -30,7 +30,10 @@ EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
 FEATURE_NAMES: tuple[str, ...] = (
     "coverage",  # best share of a term's words found
     "words",  # words in the best match
+    "partial",  # the best match lacks one of its term's required words
     "rarity",  # how specific the matched words are across the code sets
+    "rivals",  # log(1 + other codes read from the same words)
+    "best_reading",  # it is the best reading of those words
     "single_word",
     "from_title",
     "from_term",
@@ -57,6 +60,8 @@ class Candidate:
     target: TargetCode
     matches: list[TermMatch] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
+    rivals: int = 1_000  # fewest other codes read from the same words, over its matches
+    best_reading: bool = False  # some match of it is the best reading of its words
 
     @property
     def key(self) -> tuple[System, str]:
@@ -72,37 +77,65 @@ def collect_candidates(doc: Doc, table: TermTable) -> list[Candidate]:
         if any(getattr(span._, flag) for flag in EXCLUDED_FLAGS):
             continue
         found.extend((span, match) for match in span._.matches)
-    position_sets = [(set(match.positions), match) for _, match in found]
+    # complete matches by first token they cover: a match can only lie inside one that
+    # covers its own first token
+    covering: dict[int, list[tuple[frozenset[int], str]]] = {}
+    for _, match in found:
+        if match.complete:
+            entry = (frozenset(match.positions), table.targets[match.target].code)
+            for position in match.positions:
+                covering.setdefault(position, []).append(entry)
+    kept = [
+        (span, match)
+        for span, match in found
+        if not any(
+            frozenset(match.positions) < theirs and code != table.targets[match.target].code
+            for theirs, code in covering.get(match.positions[0], ())
+        )
+    ]
+    # the codes competing for the very same words, and the best quality among them
+    rivals: dict[tuple[int, ...], set[str]] = {}
+    best_quality: dict[tuple[int, ...], tuple[float, ...]] = {}
+    for _, match in kept:
+        rivals.setdefault(match.positions, set()).add(table.targets[match.target].code)
+        quality = match_quality(match)
+        if quality > best_quality.get(match.positions, ()):
+            best_quality[match.positions] = quality
     candidates: dict[tuple[System, str], Candidate] = {}
-    for span, match in found:
-        mine = set(match.positions)
+    for span, match in kept:
         target = table.targets[match.target]
-        if any(
-            mine < theirs and table.targets[other.target].code != target.code
-            for theirs, other in position_sets
-        ):
-            continue
         candidate = candidates.setdefault((target.system, target.code), Candidate(target))
         if target.via is None and candidate.target.via is not None:
             candidate.target = target  # reached directly beats reached through a header
         candidate.matches.append(match)
+        candidate.rivals = min(candidate.rivals, len(rivals[match.positions]) - 1)
+        if match_quality(match) == best_quality[match.positions]:
+            candidate.best_reading = True
         if span not in candidate.spans:
             candidate.spans.append(span)
     return list(candidates.values())
 
 
-def candidate_features(candidate: Candidate, doc: Doc) -> list[float]:
+def match_quality(match: TermMatch) -> tuple[float, ...]:
+    """How well a match reads its words: complete first, then coverage, length, rarity."""
+    return (float(match.complete), match.coverage, float(match.words), match.rarity)
+
+
+def candidate_features(candidate: Candidate, note_length: int) -> list[float]:
     """The ranker's view of a candidate, in ``FEATURE_NAMES`` order."""
-    best = max(candidate.matches, key=lambda m: (m.coverage, m.words, m.rarity))
+    best = max(candidate.matches, key=match_quality)
     sources = {m.source for m in candidate.matches}
     sections = [span[0]._.section for span in candidate.spans]
     spans = candidate.spans
     system = candidate.target.system
-    length = max(len(doc.text), 1)
+    length = max(note_length, 1)
     return [
         best.coverage,
         float(best.words),
+        float(not best.complete),
         best.rarity,
+        float(np.log1p(candidate.rivals)),
+        float(candidate.best_reading),
         float(best.words == 1),
         float(TermSource.TITLE in sources),
         float(TermSource.TERM in sources),
@@ -126,4 +159,5 @@ def feature_matrix(candidates: Sequence[Candidate], doc: Doc) -> np.ndarray:
     """Features of all candidates of a note as one array (rows in candidate order)."""
     if not candidates:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
-    return np.asarray([candidate_features(c, doc) for c in candidates], dtype=np.float32)
+    note_length = len(doc.text)
+    return np.asarray([candidate_features(c, note_length) for c in candidates], dtype=np.float32)

@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span
 from code_index.records import System
 from code_index.search import STOPWORDS, Abbreviation, fold_accents
 from suggest.extensions import MENTIONS_KEY, register_extensions
-from suggest.terms import DROPPED_WORDS, Synonyms, TermSource, TermTable
+from suggest.terms import DROPPED_WORDS, PARTIAL_MIN_WORDS, Synonyms, TermSource, TermTable
 
 KIND_OF_SYSTEM = {
     System.ICD10CM: "diagnosis",
@@ -42,6 +42,7 @@ class TermMatch:
     words: int  # how many of its words were found
     rarity: float  # mean rarity of the found words across the code sets (0..1)
     positions: tuple[int, ...]  # token indices (doc-level)
+    complete: bool  # every required word was found
     source: TermSource
     abbreviation: bool  # a found word came from expanding an abbreviation
 
@@ -125,12 +126,13 @@ class MentionMatcher:
         for anchor in list(positions):
             for term in table.terms_anchored_at(anchor):
                 required = table.term_required[term]
-                if any(word not in positions for word in required):
+                missing = [word for word in required if word not in positions]
+                # a long term may lack one required word, never its rarest (the anchor)
+                if missing and (len(missing) > 1 or len(required) < PARTIAL_MIN_WORDS):
                     continue
+                present = set(required) - set(missing)
                 for anchor_at in positions[anchor]:
-                    placed = self._place(
-                        table.term_words[term], positions, anchor_at, set(required)
-                    )
+                    placed = self._place(table.term_words[term], positions, anchor_at, present)
                     if placed is None or (term, placed) in seen:
                         continue
                     seen.add((term, placed))
@@ -145,6 +147,7 @@ class MentionMatcher:
                             words=len(placed),
                             rarity=rarity,
                             positions=placed,
+                            complete=not missing,
                             source=table.term_source[term],
                             abbreviation=any(p in from_abbreviation for p in placed),
                         )

@@ -20,7 +20,8 @@ from code_index.index import CodeIndex
 from code_index.records import CodeRecord, System
 from code_index.search import STOPWORDS, fold_accents, stem
 
-TERM_TABLE_FORMAT = 1
+TERM_TABLE_FORMAT = 4
+PARTIAL_MIN_WORDS = 3  # terms with this many required words may match with one missing
 
 # Words that add nothing a note would say: titles use them to mark residual codes.
 DROPPED_WORDS = frozenset(
@@ -30,14 +31,15 @@ DROPPED_WORDS = frozenset(
 # Words a note often leaves out ("weight loss" for "abnormal weight loss"): a term still
 # matches without them, with a lower coverage for the ranker to weigh.
 SOFT_WORDS = frozenset(
-    "acute chronic abnormal essential primary idiopathic type mellitus simple generalized "
-    "localized".split()
+    "acute chronic essential primary idiopathic type mellitus simple generalized localized".split()
 )
 # Alone, these match almost every note and point at no particular code.
 TOO_GENERIC_ALONE = frozenset(
     "disease disorder illness injury syndrome condition abnormality abnormal complication "
     "problem finding lesion state status history unknown cause effect late use stage grade "
-    "left right bilateral region level degree".split()
+    "left right bilateral region level degree activity blood hemoglobin glucose donor death "
+    "care personal cell marker function result count test study examination exam monitoring "
+    "screening encounter procedure".split()
 )
 # Residual categories ("Other hypertension") cover what other codes do not: their words
 # alone would claim every mention of the condition. ("Gangrene, not elsewhere classified"
@@ -135,7 +137,7 @@ class TermTable:
         self.term_target: list[int] = []
         self.term_source: list[TermSource] = []
         self.targets: list[TargetCode] = []
-        self.anchors: dict[int, list[int]] = {}
+        self.anchors: dict[int, list[int]] = {}  # rarest required word -> terms
         self.word_frequency: list[int] = []
         self.index_version = ""
 
@@ -166,6 +168,11 @@ class TermTable:
                 table.add(record.title, tid, TermSource.TITLE, synonyms)
                 for term in record.terms:
                     table.add(term, tid, TermSource.TERM, synonyms)
+        for phrase, system, code in procedure_lexicon():
+            lexicon_record = index.get(code, system)
+            target = _reportable_target(index, lexicon_record) if lexicon_record else None
+            if target is not None:
+                table.add(phrase, target_id(target), TermSource.LEXICON, synonyms)
         table._index_anchors()
         return table
 
@@ -190,8 +197,9 @@ class TermTable:
         self.word_frequency = frequency
         self.soft_words = frozenset(self.vocabulary[w] for w in SOFT_WORDS if w in self.vocabulary)
         for term, ids in enumerate(self.term_required):
-            rarest = min(ids, key=lambda w: frequency[w])
-            self.anchors.setdefault(rarest, []).append(term)
+            by_rarity = tuple(sorted(ids, key=lambda w: frequency[w]))
+            self.term_required[term] = by_rarity
+            self.anchors.setdefault(by_rarity[0], []).append(term)
 
     # ----------------------------------------------------------- persistence
     def save(self, path: Path) -> None:
@@ -226,8 +234,21 @@ class TermTable:
         return table
 
     def terms_anchored_at(self, word: int) -> Iterator[int]:
-        """Terms whose rarest word is ``word``."""
+        """Terms whose rarest required word is ``word`` (``term_required`` is stored
+        rarest first)."""
         yield from self.anchors.get(word, ())
+
+
+def procedure_lexicon() -> list[tuple[str, System, str]]:
+    """The curated procedure phrases (``suggest/rules/procedure_lexicon.tsv``): how
+    clinicians write procedures whose code-set titles they never use."""
+    text = resources.files("suggest.rules").joinpath("procedure_lexicon.tsv").read_text("utf-8")
+    rows: list[tuple[str, System, str]] = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            phrase, system, code = line.split("\t")[:3]
+            rows.append((phrase.strip(), System(system.strip()), code.strip()))
+    return rows
 
 
 def _reportable_target(index: CodeIndex, record: CodeRecord) -> TargetCode | None:
