@@ -11,9 +11,11 @@ import sys
 
 import typer
 
-from api.commands import codes, index
+from api.commands import codes, index, models
+from api.commands.evaluate import evaluate
 from api.commands.output import error_line
 from api.commands.suggest import suggest
+from api.commands.train import train
 
 app = typer.Typer(
     help="codesuggest: ranked, evidenced billing-code suggestions for clinical notes.",
@@ -24,6 +26,9 @@ app = typer.Typer(
 app.add_typer(index.app, name="index")
 app.add_typer(codes.app, name="codes")
 app.command()(suggest)
+app.command()(train)
+app.command()(evaluate)
+app.add_typer(models.app, name="models")
 
 
 def main() -> None:

@@ -9,12 +9,13 @@ all sit inside a longer, more specific match of another code gives way to it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from spacy.tokens import Doc, Span
 
+from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.extensions import MENTIONS_KEY
 from suggest.mentions import TermMatch
@@ -50,7 +51,15 @@ FEATURE_NAMES: tuple[str, ...] = (
     "system_icd10cm",
     "system_procedure",
     "system_hcpcs",
+    # what labeled notes taught (zero for the code-set-only default model)
+    "neighbor_score",  # how strongly similar training notes carry the code
+    "prior",  # share of training notes that carry it
+    "seen_in_training",
+    "no_mention",  # suggested by the note model alone, no term matched
+    "match_precision",  # how often a term match of this code was right in training
 )
+LEARNED_FEATURES = 5  # the trailing features above, learned from labeled notes
+MATCH_FEATURES = len(FEATURE_NAMES) - LEARNED_FEATURES
 
 
 @dataclass
@@ -62,6 +71,10 @@ class Candidate:
     spans: list[Span] = field(default_factory=list)
     rivals: int = 1_000  # fewest other codes read from the same words, over its matches
     best_reading: bool = False  # some match of it is the best reading of its words
+    neighbor_score: float = 0.0
+    prior: float = 0.0
+    seen_in_training: bool = False
+    match_precision: float = 0.0
 
     @property
     def key(self) -> tuple[System, str]:
@@ -121,8 +134,87 @@ def match_quality(match: TermMatch) -> tuple[float, ...]:
     return (float(match.complete), match.coverage, float(match.words), match.rarity)
 
 
+def excluded_codes(doc: Doc, table: TermTable) -> set[tuple[System, str]]:
+    """Codes the note names only as negated, family or hypothetical: a code the note model
+    proposes must not come back through the side door when the note denies it."""
+    denied: set[tuple[System, str]] = set()
+    for span in doc.spans.get(MENTIONS_KEY, ()):
+        if any(getattr(span._, flag) for flag in EXCLUDED_FLAGS):
+            for match in span._.matches:
+                target = table.targets[match.target]
+                denied.add((target.system, target.code))
+    return denied
+
+
+@dataclass(frozen=True)
+class MatchPrecision:
+    """How often a term match of each code was a right suggestion in labeled notes,
+    smoothed toward the overall rate so rarely seen codes are not trusted blindly."""
+
+    hits: Mapping[tuple[System, str], tuple[int, int]]  # code -> (right, matched)
+    overall: float
+    strength: float = 2.0
+
+    def of(self, key: tuple[System, str]) -> float:
+        """Smoothed precision of term matches of ``key``."""
+        right, seen = self.hits.get(key, (0, 0))
+        return (right + self.strength * self.overall) / (seen + self.strength)
+
+
+def add_learned_candidates(
+    candidates: list[Candidate],
+    scores: Mapping[tuple[System, str], float],
+    prior: Mapping[tuple[System, str], float],
+    precision: MatchPrecision | None,
+    denied: set[tuple[System, str]],
+    index: CodeIndex,
+    limit: int,
+) -> None:
+    """Add what labeled notes taught: each candidate's neighbour score, prior and match
+    precision, and up to ``limit`` codes that similar notes carry but no term matched
+    (never a denied one)."""
+    for candidate in candidates:
+        candidate.neighbor_score = scores.get(candidate.key, 0.0)
+        candidate.prior = prior.get(candidate.key, 0.0)
+        candidate.seen_in_training = candidate.key in prior
+        if precision is not None:
+            candidate.match_precision = precision.of(candidate.key)
+    present = {c.key for c in candidates} | denied
+    added = 0
+    for key, score in sorted(scores.items(), key=lambda item: (-item[1], item[0][1])):
+        if added >= limit:
+            break
+        record = index.get(key[1], key[0])
+        if key in present or record is None or not record.billable:
+            continue
+        depth = max(len(record.key) - 3, 0) if record.system is System.ICD10CM else 0
+        target = TargetCode(record.system, record.code, record.title, True, depth)
+        candidates.append(
+            Candidate(target, neighbor_score=score, prior=prior[key], seen_in_training=True)
+        )
+        added += 1
+
+
 def candidate_features(candidate: Candidate, note_length: int) -> list[float]:
     """The ranker's view of a candidate, in ``FEATURE_NAMES`` order."""
+    learned = [
+        candidate.neighbor_score,
+        candidate.prior,
+        float(candidate.seen_in_training),
+        float(not candidate.matches),
+        candidate.match_precision,
+    ]
+    if not candidate.matches:
+        system = candidate.target.system
+        unmatched = [0.0] * MATCH_FEATURES
+        unmatched[FEATURE_NAMES.index("first_position")] = 1.0
+        unmatched[FEATURE_NAMES.index("depth")] = float(candidate.target.depth)
+        unmatched[FEATURE_NAMES.index("system_icd10cm")] = float(system is System.ICD10CM)
+        unmatched[FEATURE_NAMES.index("system_procedure")] = float(
+            system in (System.CPT, System.ICD10PCS)
+        )
+        unmatched[FEATURE_NAMES.index("system_hcpcs")] = float(system is System.HCPCS)
+        return unmatched + learned
     best = max(candidate.matches, key=match_quality)
     sources = {m.source for m in candidate.matches}
     sections = [span[0]._.section for span in candidate.spans]
@@ -152,6 +244,7 @@ def candidate_features(candidate: Candidate, note_length: int) -> list[float]:
         float(system is System.ICD10CM),
         float(system in (System.CPT, System.ICD10PCS)),
         float(system is System.HCPCS),
+        *learned,
     ]
 
 

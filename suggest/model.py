@@ -19,6 +19,8 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from code_index.data_dir import resolve_data_dir
+from suggest.candidates import MatchPrecision
+from suggest.note_model import NoteNeighbors
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model-card.json"
@@ -38,6 +40,8 @@ class SuggestModel:
     ranker: Pipeline
     feature_names: tuple[str, ...]
     card: dict[str, Any] = field(default_factory=dict)
+    note_model: NoteNeighbors | None = None  # absent in the code-set-only default
+    match_precision: MatchPrecision | None = None
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(code is right) for each row of a candidate feature matrix."""
@@ -55,7 +59,12 @@ class SuggestModel:
         """Write the artifact and its card into ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
         joblib.dump(
-            {"ranker": self.ranker, "feature_names": self.feature_names},
+            {
+                "ranker": self.ranker,
+                "feature_names": self.feature_names,
+                "note_model": self.note_model,
+                "match_precision": self.match_precision,
+            },
             folder / MODEL_FILE,
             compress=3,
         )
@@ -70,7 +79,14 @@ class SuggestModel:
         card = (
             json.loads((folder / CARD_FILE).read_text()) if (folder / CARD_FILE).is_file() else {}
         )
-        return cls(name, payload["ranker"], tuple(payload["feature_names"]), card)
+        return cls(
+            name,
+            payload["ranker"],
+            tuple(payload["feature_names"]),
+            card,
+            payload.get("note_model"),
+            payload.get("match_precision"),
+        )
 
 
 def models_root(data_dir: Path | str | None = None) -> Path:

@@ -6,6 +6,7 @@ Loaded once (index, term table, spaCy pipeline, model) and reused for every note
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,13 @@ from code_index.index import CodeIndex
 from code_index.records import System
 from code_index.search import load_abbreviations
 from code_index.validity import Reminder, excludes1_conflicts, sequencing_reminders
-from suggest.candidates import Candidate, collect_candidates, feature_matrix
+from suggest.candidates import (
+    Candidate,
+    add_learned_candidates,
+    collect_candidates,
+    excluded_codes,
+    feature_matrix,
+)
 from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY
 from suggest.mentions import MentionMatcher
 from suggest.model import SuggestModel, load_model
@@ -36,6 +43,8 @@ DEFAULT_SYSTEMS: dict[str, tuple[System, ...]] = {
     "inpatient": (System.ICD10CM, System.ICD10PCS, System.HCPCS),
 }
 DEFAULT_MAX_CHARS = 200_000
+NOTE_MODEL_CANDIDATES = 30  # codes the note model may add beyond the matched ones
+PROFILE_EVIDENCE = 3  # evidence words shown for a code suggested by the note model alone
 
 # How the documentation a header lacks is named in a specificity warning.
 _MISSING_DETAIL = (
@@ -160,9 +169,21 @@ class Suggester:
         self, doc: Doc, setting: str, systems: Sequence[System] | None, top_k: int
     ) -> SuggestionResult:
         wanted = set(systems or DEFAULT_SYSTEMS[setting])
+        candidates = collect_candidates(doc, self.table)
+        if self.model.note_model is not None:
+            note_model = self.model.note_model
+            add_learned_candidates(
+                candidates,
+                note_model.scores(doc.text),
+                note_model.prior_,
+                self.model.match_precision,
+                excluded_codes(doc, self.table),
+                self.index,
+                NOTE_MODEL_CANDIDATES,
+            )
         candidates = [
             c
-            for c in collect_candidates(doc, self.table)
+            for c in candidates
             if c.target.system in wanted and self._allowed_in_setting(c, setting)
         ]
         scores = self.model.probabilities(feature_matrix(candidates, doc))
@@ -183,6 +204,26 @@ class Suggester:
                 if v.source != "cdc-index"
             },
         )
+
+    def _profile_evidence(self, doc: Doc, key: tuple[System, str]) -> tuple[Evidence, ...]:
+        """Where the note says the words that set a code's training notes apart."""
+        if self.model.note_model is None:
+            return ()
+        found: list[Evidence] = []
+        lowered = doc.text.lower()
+        for phrase in self.model.note_model.profiles_.get(key, ()):
+            for match in re.finditer(rf"\b{re.escape(phrase)}\b", lowered):
+                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+                section = span[0]._.section if span is not None and len(span) else None
+                found.append(
+                    Evidence(
+                        match.start(), match.end(), doc.text[match.start() : match.end()], section
+                    )
+                )
+                break
+            if len(found) >= PROFILE_EVIDENCE:
+                break
+        return tuple(sorted(found, key=lambda e: e.start))
 
     @staticmethod
     def _allowed_in_setting(candidate: Candidate, setting: str) -> bool:
@@ -210,7 +251,8 @@ class Suggester:
                     score=round(item.score, 4),
                     evidence=tuple(
                         Evidence(s.start_char, s.end_char, s.text, s[0]._.section) for s in spans
-                    ),
+                    )
+                    or self._profile_evidence(doc, item.candidate.key),
                     context={
                         flag: any(getattr(s._, flag) for s in spans) for flag in CONTEXT_FLAGS
                     },

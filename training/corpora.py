@@ -67,6 +67,8 @@ class LabeledNote:
     text: str
     codes: tuple[GoldCode, ...]
     setting: str | None = None  # e.g. "inpatient"; None when the corpus does not say
+    # codes a coder rejected for this note: hard negatives for the ranker
+    rejected: tuple[GoldCode, ...] = ()
 
     def codes_for(self, system: System) -> tuple[str, ...]:
         """The note's gold codes in one system: what metrics compare against."""

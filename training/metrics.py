@@ -126,6 +126,18 @@ def recall_at_k(
     return _recall(_distinct_keys(ranked), _gold_keys(gold), prefix_match, k)
 
 
+def ranked_matches(
+    ranked: Sequence[str], gold: Collection[str], *, prefix_match: bool = True
+) -> list[tuple[str, str | None]]:
+    """Each distinct ranked code (normalised, in order) with the normalised gold
+    code it matched, or None: the hits ``average_precision`` counts, one by one,
+    for analyses of single suggestions (precision-recall curves, calibration).
+    Every ranked code is returned (no depth cut-off); matching as in
+    ``average_precision``."""
+    keys = _distinct_keys(ranked)
+    return list(zip(keys, _matches(keys, _gold_keys(gold), prefix_match, None), strict=True))
+
+
 def mean_precision_at_k(
     rankings: Mapping[str, Sequence[str]],
     gold: Mapping[str, Collection[str]],

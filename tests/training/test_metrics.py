@@ -16,6 +16,7 @@ from training.metrics import (
     mean_recall_at_k,
     micro_f1,
     precision_at_k,
+    ranked_matches,
     recall_at_k,
 )
 
@@ -171,3 +172,9 @@ def test_f1_prefix_matching_and_empty_input() -> None:
     assert micro_f1(predicted, gold, prefix_match=False) == PRF(0.0, 0.0, 0.0)
     assert macro_f1({}, {}) == PRF(0.0, 0.0, 0.0)
     assert micro_f1({}, {"n1": ["A01"]}) == PRF(0.0, 0.0, 0.0)
+
+
+def test_ranked_matches_names_the_gold_code_each_suggestion_took() -> None:
+    # as in test_each_gold_code_is_matched_once: CT134ZZ finds ct13 taken
+    matches = ranked_matches(["CT13ZZZ", "ct13zzz", "CT134ZZ", "BT41ZZZ"], ["ct13", "bt41zzz"])
+    assert matches == [("CT13ZZZ", "CT13"), ("CT134ZZ", None), ("BT41ZZZ", "BT41ZZZ")]

@@ -1,0 +1,143 @@
+"""Evaluation on a few real CodiEsp dev notes: the numbers are those of training.metrics
+on the suggester's rankings, coverage counts gold codes the index lacks, and the report
+is written with its plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from code_index.records import System
+from suggest.suggester import Suggester
+from training.corpora import CorpusRead, GoldCode, LabeledNote, read_codiesp
+from training.evaluate import Evaluation, RankedNote, evaluate
+from training.metrics import mean_average_precision, mean_recall_at_k
+from training.report import BAND_PLOT, CALIBRATION_PLOT, PR_PLOT, write_report
+
+SAMPLE = 12
+GROUP_KEYS = {
+    "map",
+    "p@5",
+    "p@10",
+    "p@20",
+    "r@5",
+    "r@10",
+    "r@20",
+    "micro_f1",
+    "macro_f1",
+    "notes",
+    "coverage",
+    "by_frequency",
+    "calibration",
+}
+
+
+@pytest.fixture(scope="module")
+def dev_sample(shared_data: Path) -> CorpusRead:
+    read = read_codiesp(shared_data / "codiesp" / "dev")
+    return CorpusRead(source=read.source, notes=read.notes[:SAMPLE])
+
+
+@pytest.fixture(scope="module")
+def evaluation(suggester: Suggester, dev_sample: CorpusRead) -> Evaluation:
+    return evaluate(suggester, dev_sample)
+
+
+def test_json_has_both_groups_with_every_metric(evaluation: Evaluation) -> None:
+    data = json.loads(json.dumps(evaluation.to_json()))
+    assert {"diagnoses", "procedures", "model", "corpus", "index_version"} <= data.keys()
+    assert data["reading_problems"] == [] and data["matching"] == "prefix"
+    assert data["model"]["name"] == "default" and data["settings"] == {"inpatient": SAMPLE}
+    for group, system in (("diagnoses", "icd10cm"), ("procedures", "icd10pcs")):
+        assert data[group].keys() >= GROUP_KEYS
+        assert data[group]["systems"] == [system]
+        assert all(0 <= data[group][key] <= 1 for key in ("map", "p@5", "r@20", "micro_f1"))
+        assert len(data[group]["calibration"]) == 10
+    assert data["diagnoses"]["notes"] == SAMPLE  # every CodiEsp note has diagnosis codes
+
+
+def test_scores_are_training_metrics_on_the_suggester_rankings(
+    suggester: Suggester, dev_sample: CorpusRead, evaluation: Evaluation
+) -> None:
+    notes = dev_sample.notes
+    results = suggester.suggest_many(
+        (n.text for n in notes), setting="inpatient", systems=[System.ICD10CM], top_k=1000
+    )
+    rankings = {n.id: [s.code for s in r.suggestions] for n, r in zip(notes, results, strict=True)}
+    gold = {n.id: n.codes_for(System.ICD10CM) for n in notes}
+    scores = evaluation.diagnoses.metrics
+    assert scores["map"] == pytest.approx(mean_average_precision(rankings, gold))
+    assert scores["r@10"] == pytest.approx(mean_recall_at_k(rankings, gold, 10))
+    assert evaluation.diagnoses.gold_codes == sum(len(codes) for codes in gold.values())
+
+
+def test_scored_candidates_agree_with_the_thresholded_metrics(evaluation: Evaluation) -> None:
+    for group in evaluation.groups:
+        assert group.scores.shape == group.correct.shape == (group.to_json()["suggestions"],)
+        curve = group.precision_recall()
+        at = curve.thresholds >= group.threshold
+        if at.any():  # the curve's point at the threshold is the micro precision / recall
+            last = at.nonzero()[0][-1]
+            assert curve.precision[last] == pytest.approx(group.metrics["micro_precision"])
+            assert curve.recall[last] == pytest.approx(group.metrics["micro_recall"])
+        assert curve.recall.max(initial=0) <= 1
+        assert sum(b.candidates for b in group.calibration()) == group.scores.size
+
+
+def test_frequency_bands_partition_the_gold_codes(
+    suggester: Suggester, dev_sample: CorpusRead, shared_data: Path, evaluation: Evaluation
+) -> None:
+    for group in evaluation.groups:
+        bands = group.by_frequency()
+        assert sum(b.gold_codes for b in bands) == group.gold_codes
+        assert "0 (unseen)" not in {b.band for b in bands}  # counted in the corpus itself
+    train = read_codiesp(shared_data / "codiesp" / "train")
+    against_train = evaluate(suggester, dev_sample, reference=train)
+    assert against_train.frequency_reference == train.source
+    assert "0 (unseen)" in {b.band for b in against_train.diagnoses.by_frequency()}
+
+
+def test_coverage_counts_gold_codes_missing_from_the_code_set(suggester: Suggester) -> None:
+    # T81.4XX was deleted after 2018; S09.93X is covered by the codes extending it
+    codes = (GoldCode(System.ICD10CM, "T81.4XX"), GoldCode(System.ICD10CM, "S09.93X"))
+    notes = [
+        LabeledNote("a", "Wound infection after surgery.", codes, "inpatient"),
+        LabeledNote("b", "Wound infection.", codes[:1], "inpatient"),
+    ]
+    coverage = evaluate(suggester, CorpusRead("jsonl:test", notes)).diagnoses.coverage
+    assert (coverage.gold_codes, coverage.distinct) == (3, 2)
+    assert (coverage.missing, coverage.missing_distinct) == (2, 1)
+    assert coverage.missing_examples == ("T81.4XX",)
+
+
+def test_setting_chooses_the_procedure_system(suggester: Suggester, dev_sample: CorpusRead) -> None:
+    outpatient = evaluate(
+        suggester, CorpusRead(dev_sample.source, dev_sample.notes[:3]), "outpatient"
+    )
+    assert outpatient.procedures.systems == ["cpt"] and outpatient.procedures.gold_codes == 0
+    pcs = sum(len(n.codes_for(System.ICD10PCS)) for n in dev_sample.notes[:3])
+    assert outpatient.to_json()["unscored_gold"] == {"icd10pcs": pcs}
+    with pytest.raises(ValueError, match="'emergency'"):
+        evaluate(suggester, dev_sample, "emergency")
+
+
+def test_ranked_note_keeps_each_code_once_with_its_best_score() -> None:
+    note = RankedNote.build(
+        "n", System.ICD10PCS, [("CT13ZZZ", 0.9), ("ct13zzz", 0.5), ("CT134ZZ", 0.4)], ["ct13"]
+    )
+    assert note.codes == ("CT13ZZZ", "CT134ZZ") and note.scores == (0.9, 0.4)
+    assert note.matched == ("CT13", None)  # each gold code is matched once
+
+
+def test_report_writes_markdown_and_plots(evaluation: Evaluation, tmp_path: Path) -> None:
+    path = write_report(evaluation, tmp_path / "report")
+    text = path.read_text()
+    assert path.name == "report.md"
+    assert evaluation.model_version in text and evaluation.corpus in text
+    assert evaluation.evaluated_at in text and "extends" in text  # the matching rule
+    for plot in (PR_PLOT, BAND_PLOT, CALIBRATION_PLOT):
+        png = (tmp_path / "report" / plot).read_bytes()
+        assert png.startswith(b"\x89PNG") and len(png) > 5_000
+        assert f"]({plot})" in text

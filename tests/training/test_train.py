@@ -1,0 +1,164 @@
+"""Training on real labeled notes: deterministic, honest about its data, and usable."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from code_index.records import System
+from suggest.model import SuggestModel, load_model, models_root
+from suggest.suggester import Suggester
+from training.corpora import GoldCode, LabeledNote, read_codiesp
+from training.feedback import notes_from_feedback
+from training.train import best_threshold, is_correct, reportable_codes, train_model
+
+
+@pytest.fixture(scope="module")
+def train_notes(shared_data: Path) -> list[LabeledNote]:
+    return read_codiesp(shared_data / "codiesp" / "train").notes[:40]
+
+
+@pytest.fixture(scope="module")
+def small_model(suggester: Suggester, train_notes: list[LabeledNote]) -> SuggestModel:
+    return train_model(suggester.pipeline, train_notes, "small", seed=7)
+
+
+def test_training_is_deterministic_and_documented(
+    suggester: Suggester, train_notes: list[LabeledNote], small_model: SuggestModel
+) -> None:
+    again = train_model(suggester.pipeline, train_notes, "small", seed=7)
+    first = small_model.ranker.named_steps["classify"].coef_
+    assert np.allclose(first, again.ranker.named_steps["classify"].coef_)
+    card = small_model.card
+    assert card["training_data"]["notes"] == 40
+    assert card["code_sets"]["index_version"] == suggester.index.version
+    assert 0.0 < card["threshold"] < 1.0
+    assert card["features"] == list(small_model.feature_names)
+    assert "scikit-learn" in card["library_versions"]
+
+
+def test_trained_model_suggests_codes_the_note_model_learned(
+    suggester: Suggester,
+    train_notes: list[LabeledNote],
+    small_model: SuggestModel,
+    tmp_path: Path,
+) -> None:
+    small_model.save(tmp_path / "small")
+    reloaded = SuggestModel.load(tmp_path / "small", "small")
+    assert reloaded.note_model is not None and reloaded.match_precision is not None
+    trained = Suggester(suggester.pipeline, reloaded)
+    note = train_notes[0]
+    result = trained.suggest(note.text, setting="inpatient", top_k=50)
+    assert result.suggestions and result.model_version.startswith("small@")
+    learned_only = [
+        s
+        for s in result.suggestions
+        if s.evidence and not any(m.start == s.evidence[0].start for m in result.mentions)
+    ]
+    for suggestion in learned_only:  # evidence of learned codes still slices the note
+        for evidence in suggestion.evidence:
+            assert note.text[evidence.start : evidence.end] == evidence.text
+
+
+def test_learned_codes_never_bring_back_a_denied_condition(
+    suggester: Suggester, small_model: SuggestModel
+) -> None:
+    trained = Suggester(suggester.pipeline, small_model)
+    learned = {code for _, code in small_model.note_model.classes_}  # type: ignore[union-attr]
+    text = "The patient denies fever. No hematuria. No pain."
+    found = {s.code for s in trained.suggest(text, setting="inpatient", top_k=100).suggestions}
+    assert not {"R50.9", "R31.9", "R52"} & found & learned
+
+
+def test_gold_codes_become_reportable_codes(suggester: Suggester) -> None:
+    note = LabeledNote(
+        "n",
+        "text",
+        (
+            GoldCode(System.ICD10CM, "E11.22"),
+            GoldCode(System.ICD10CM, "S09.93X"),
+            GoldCode(System.ICD10CM, "C50.9"),
+            GoldCode(System.ICD10PCS, "BW03"),
+        ),
+    )
+    keys = reportable_codes(suggester.index, [note])[0]
+    codes = [code for _, code in keys]
+    assert codes[0] == "E11.22"
+    assert codes[1].startswith("S09.93X") and len(codes[1].replace(".", "")) == 7
+    assert codes[2].startswith("C50.9") and suggester.index.get(codes[2]).billable  # type: ignore[union-attr]
+    assert codes[3].startswith("BW03") and len(codes[3]) == 7
+
+
+def test_matching_rule_and_threshold() -> None:
+    assert is_correct("S09.93XA", ["S09.93X"]) and not is_correct("S09.9", ["S09.93X"])
+    scores = np.array([0.9, 0.8, 0.3, 0.1])
+    labels = np.array([1, 1, 0, 0])
+    assert best_threshold(scores, labels) == pytest.approx(0.8)
+
+
+@dataclass
+class _Action:
+    value: str
+
+
+@dataclass
+class _Decision:
+    request_id: str
+    code: str
+    system: System
+    action: _Action
+    replaced_code: str | None = None
+
+
+@dataclass
+class _Request:
+    request_id: str
+    setting: str
+    note_text: str | None
+
+
+def test_feedback_becomes_positives_and_hard_negatives() -> None:
+    decisions = [
+        _Decision("r1", "E11.22", System.ICD10CM, _Action("accept")),
+        _Decision("r1", "I10", System.ICD10CM, _Action("reject")),
+        _Decision("r1", "N18.31", System.ICD10CM, _Action("edit"), replaced_code="N18.9"),
+        _Decision("r1", "Z79.4", System.ICD10CM, _Action("add")),
+        _Decision("r2", "R50.9", System.ICD10CM, _Action("accept")),
+    ]
+    requests = {
+        "r1": _Request("r1", "outpatient", "note one"),
+        "r2": _Request("r2", "inpatient", None),
+    }
+    read = notes_from_feedback(decisions, requests)
+    assert len(read.notes) == 1
+    note = read.notes[0]
+    assert set(note.codes_for(System.ICD10CM)) == {"E11.22", "N18.31", "Z79.4"}
+    assert {g.code for g in note.rejected} == {"I10", "N18.9"}
+    assert note.setting == "outpatient"
+    assert len(read.problems) == 1 and "r2" in read.problems[0]  # counted, not silently dropped
+
+
+def test_train_command_writes_a_versioned_model(shared_data: Path, data_dir: Path) -> None:
+    train_split = shared_data / "codiesp" / "train"
+    runner = CliRunner()
+    args = ["train", "--corpus", f"codiesp:{train_split}", "--name", "cli-small", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["metrics"]["diagnoses"]["map"] > 0
+    folder = models_root(data_dir) / "cli-small"
+    card = json.loads((folder / "model-card.json").read_text())
+    assert card["metrics"]["corpus"].startswith("held-out")
+    assert load_model("cli-small", data_dir).note_model is not None
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2  # never overwrites a model silently
+    bad = runner.invoke(app, ["train", "--corpus", "nope:/x", "--name", "x"])
+    assert bad.exit_code == 2
+    none = runner.invoke(app, ["train", "--name", "x"])
+    assert none.exit_code == 2

@@ -1,0 +1,481 @@
+"""Score a suggester on a labeled corpus the way CodiEsp is scored, so that models can
+be compared (``codesuggest evaluate``, ``codesuggest models promote``) and a report can
+show where one goes wrong.
+
+Codes are scored in two groups, each ranked and scored on its own as CodiEsp does:
+
+- ``diagnoses``: ICD-10-CM, in every setting;
+- ``procedures``: ICD-10-PCS for inpatient notes (facility claims of hospital stays) and
+  CPT for outpatient ones (professional claims), the systems a US coder reports them in.
+
+HCPCS Level II (supplies, drugs, transport) is in neither group: gold codes in it, or in
+a procedure system the note's setting does not use, are counted as ``unscored_gold``.
+
+Every metric comes from ``training.metrics``: a predicted code matches a gold code it
+equals or extends (``S09.93XA`` matches the CodiEsp gold ``S09.93X``), each gold code at
+most once. Means are over the notes that have a gold code or a suggestion in the group,
+so a note without procedure gold codes that is given procedure suggestions scores 0 (as
+the official CodiEsp script counts it).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from code_index.index import CodeIndex
+from code_index.records import System, normalize_code
+from suggest.results import SuggestionResult
+from suggest.suggester import SETTINGS, Suggester
+from training.corpora import CorpusRead, LabeledNote
+from training.metrics import (
+    OFFICIAL_DEPTH,
+    average_precision,
+    macro_f1,
+    mean_average_precision,
+    mean_precision_at_k,
+    mean_recall_at_k,
+    micro_f1,
+    ranked_matches,
+)
+
+DIAGNOSES = "diagnoses"
+PROCEDURES = "procedures"
+GROUP_SYSTEMS: dict[str, dict[str, System]] = {
+    DIAGNOSES: {"inpatient": System.ICD10CM, "outpatient": System.ICD10CM},
+    PROCEDURES: {"inpatient": System.ICD10PCS, "outpatient": System.CPT},
+}
+"""The system each group is scored in, by the note's setting."""
+
+DEFAULT_SETTING = "outpatient"
+"""Setting of a note whose corpus does not give one (the suggester's own default).
+CodiEsp notes are inpatient (``training.corpora.CODIESP_SETTING``)."""
+
+DEFAULT_THRESHOLD = 0.5
+"""Decision threshold when the model card names none: a suggestion scoring at least
+this is a prediction for F1."""
+
+CUTOFFS = (5, 10, 20)
+BAND_RECALL_AT = 20
+FREQUENCY_BANDS: tuple[tuple[str, int, float], ...] = (
+    ("0 (unseen)", 0, 0),
+    ("1", 1, 1),
+    ("2-4", 2, 4),
+    ("5-19", 5, 19),
+    ("20+", 20, math.inf),
+)
+"""(label, fewest, most) notes of the frequency reference that carry a gold code."""
+
+CALIBRATION_BINS = 10
+MISSING_EXAMPLES = 10
+MATCHING_RULE = (
+    "a predicted code matches a gold code it equals or extends (S09.93XA matches S09.93X, "
+    "CT13ZZZ matches CT13), compared without case or dots; each gold code is matched at most "
+    "once, by the best-ranked suggestion that can take it"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedNote:
+    """One note's suggestions in one group, best first, with the gold code each took."""
+
+    note_id: str
+    system: System
+    codes: tuple[str, ...]  # normalised (``E1122``), distinct
+    scores: tuple[float, ...]
+    matched: tuple[str | None, ...]  # normalised gold code matched by each, or None
+    gold: frozenset[str]  # normalised gold codes
+
+    @classmethod
+    def build(
+        cls,
+        note_id: str,
+        system: System,
+        ranked: Sequence[tuple[str, float]],
+        gold: Collection[str],
+    ) -> RankedNote:
+        """From (code, score) pairs, best first, and the note's gold codes in ``system``."""
+        best: dict[str, float] = {}
+        for code, score in ranked:
+            best.setdefault(normalize_code(code), score)
+        matches = ranked_matches(list(best), gold)
+        return cls(
+            note_id,
+            system,
+            tuple(code for code, _ in matches),
+            tuple(best[code] for code, _ in matches),
+            tuple(match for _, match in matches),
+            frozenset(key for key in map(normalize_code, gold) if key),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Gold codes the index cannot suggest: neither the code nor one extending it is in
+    the code set (CodiEsp's 2018 codes include a few since deleted)."""
+
+    gold_codes: int
+    distinct: int
+    missing: int
+    missing_distinct: int
+    missing_examples: tuple[str, ...]
+
+    @classmethod
+    def of(cls, gold: Iterable[tuple[System, str]], index: CodeIndex) -> Coverage:
+        """Coverage of gold (system, code) occurrences by ``index``."""
+        occurrences = Counter(gold)
+        missing = sorted(
+            (key for key in occurrences if not index.with_prefix(key[1], key[0])),
+            key=lambda key: (key[0].value, key[1]),
+        )
+        return cls(
+            gold_codes=sum(occurrences.values()),
+            distinct=len(occurrences),
+            missing=sum(occurrences[key] for key in missing),
+            missing_distinct=len(missing),
+            missing_examples=tuple(code for _, code in missing[:MISSING_EXAMPLES]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BandScore:
+    """How well the gold codes of one frequency band are found.
+
+    ``map``: mean over notes with a gold code in the band of the note's average
+    precision against those codes only, after removing the suggestions that matched
+    gold codes of other bands (they are neither right nor wrong for this band).
+    ``recall``: share of the band's gold codes matched within the first
+    ``BAND_RECALL_AT`` suggestions of their note."""
+
+    band: str
+    gold_codes: int
+    distinct: int
+    notes: int
+    map: float
+    recall: float
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationBin:
+    """Suggestions whose score falls in [low, high): how many, and how many were right."""
+
+    low: float
+    high: float
+    candidates: int
+    mean_score: float
+    fraction_correct: float
+
+
+@dataclass(frozen=True, slots=True)
+class PrecisionRecall:
+    """Pooled precision and recall when every suggestion scoring at least each threshold
+    is a prediction; recall is over all gold codes, suggested or not."""
+
+    thresholds: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+
+
+@dataclass(frozen=True)
+class GroupEvaluation:
+    """The rankings of one group over a corpus and the scores computed from them."""
+
+    name: str
+    notes: tuple[RankedNote, ...]
+    threshold: float
+    coverage: Coverage
+    reference_counts: Mapping[tuple[System, str], int]  # notes of the reference with a code
+
+    @cached_property
+    def metrics(self) -> dict[str, float]:
+        """MAP, P@k, R@k and F1 at the threshold, from ``training.metrics``."""
+        rankings = {n.note_id: n.codes for n in self.notes}
+        gold = {n.note_id: n.gold for n in self.notes}
+        predicted = {
+            n.note_id: [c for c, s in zip(n.codes, n.scores, strict=True) if s >= self.threshold]
+            for n in self.notes
+        }
+        micro = micro_f1(predicted, gold)
+        scores = {"map": mean_average_precision(rankings, gold)}
+        scores.update({f"p@{k}": mean_precision_at_k(rankings, gold, k) for k in CUTOFFS})
+        scores.update({f"r@{k}": mean_recall_at_k(rankings, gold, k) for k in CUTOFFS})
+        scores.update(
+            micro_precision=micro.precision,
+            micro_recall=micro.recall,
+            micro_f1=micro.f1,
+            macro_f1=macro_f1(predicted, gold).f1,
+        )
+        return scores
+
+    @property
+    def systems(self) -> list[str]:
+        """The systems scored (procedures: one per setting present)."""
+        return sorted({n.system.value for n in self.notes})
+
+    @property
+    def notes_scored(self) -> int:
+        """Notes the means count: those with a gold code or a suggestion in the group."""
+        return sum(bool(n.gold or n.codes) for n in self.notes)
+
+    @property
+    def notes_with_gold(self) -> int:
+        return sum(bool(n.gold) for n in self.notes)
+
+    @property
+    def gold_codes(self) -> int:
+        return sum(len(n.gold) for n in self.notes)
+
+    @cached_property
+    def scores(self) -> np.ndarray:
+        """Score of every suggestion of every note, pooled (pairs with ``correct``)."""
+        return np.asarray([s for n in self.notes for s in n.scores], dtype=float)
+
+    @cached_property
+    def correct(self) -> np.ndarray:
+        """Whether each suggestion in ``scores`` matched a gold code."""
+        return np.asarray([m is not None for n in self.notes for m in n.matched], dtype=bool)
+
+    def precision_recall(self) -> PrecisionRecall:
+        """One point per distinct score, highest first (tied suggestions enter together)."""
+        order = np.argsort(-self.scores, kind="stable")
+        ranked, hits = self.scores[order], np.cumsum(self.correct[order])
+        last_of_tie = np.append(ranked[1:] != ranked[:-1], True) if ranked.size else ranked
+        counts = np.arange(1, ranked.size + 1)[last_of_tie]
+        return PrecisionRecall(
+            thresholds=ranked[last_of_tie],
+            precision=hits[last_of_tie] / counts,
+            recall=hits[last_of_tie] / max(self.gold_codes, 1),
+        )
+
+    def calibration(self) -> list[CalibrationBin]:
+        """Reliability of the scores in equal-width bins (1.0 falls in the last one)."""
+        bins = np.minimum((self.scores * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
+        result = []
+        for b in range(CALIBRATION_BINS):
+            inside = bins == b
+            count = int(inside.sum())
+            result.append(
+                CalibrationBin(
+                    low=b / CALIBRATION_BINS,
+                    high=(b + 1) / CALIBRATION_BINS,
+                    candidates=count,
+                    mean_score=float(self.scores[inside].mean()) if count else 0.0,
+                    fraction_correct=float(self.correct[inside].mean()) if count else 0.0,
+                )
+            )
+        return result
+
+    def by_frequency(self) -> list[BandScore]:
+        """Scores of gold codes grouped by how many reference notes carry them; bands
+        without gold codes are left out."""
+        bands = []
+        for label, fewest, most in FREQUENCY_BANDS:
+            precisions: list[float] = []
+            found = total = 0
+            distinct: set[tuple[System, str]] = set()
+            for note in self.notes:
+                in_band = {
+                    code
+                    for code in note.gold
+                    if fewest <= self.reference_counts.get((note.system, code), 0) <= most
+                }
+                if not in_band:
+                    continue
+                kept = [
+                    code
+                    for code, match in zip(note.codes, note.matched, strict=True)
+                    if match is None or match in in_band
+                ]
+                precisions.append(average_precision(kept, in_band))
+                found += sum(match in in_band for match in note.matched[:BAND_RECALL_AT])
+                total += len(in_band)
+                distinct.update((note.system, code) for code in in_band)
+            if total:
+                bands.append(
+                    BandScore(
+                        label,
+                        total,
+                        len(distinct),
+                        len(precisions),
+                        sum(precisions) / len(precisions),
+                        found / total,
+                    )
+                )
+        return bands
+
+    def to_json(self) -> dict[str, Any]:
+        """The group's entry in ``Evaluation.to_json``."""
+        return {
+            "systems": self.systems,
+            "notes": self.notes_scored,
+            "notes_with_gold": self.notes_with_gold,
+            "gold_codes": self.gold_codes,
+            "suggestions": int(self.scores.size),
+            **{name: round(value, 4) for name, value in self.metrics.items()},
+            "coverage": {
+                "gold_codes": self.coverage.gold_codes,
+                "distinct": self.coverage.distinct,
+                "missing": self.coverage.missing,
+                "missing_distinct": self.coverage.missing_distinct,
+                "missing_examples": list(self.coverage.missing_examples),
+            },
+            "by_frequency": [
+                {
+                    "band": b.band,
+                    "gold_codes": b.gold_codes,
+                    "distinct": b.distinct,
+                    "notes": b.notes,
+                    "map": round(b.map, 4),
+                    f"r@{BAND_RECALL_AT}": round(b.recall, 4),
+                }
+                for b in self.by_frequency()
+            ],
+            "calibration": [
+                {
+                    "low": b.low,
+                    "high": b.high,
+                    "candidates": b.candidates,
+                    "mean_score": round(b.mean_score, 4),
+                    "fraction_correct": round(b.fraction_correct, 4),
+                }
+                for b in self.calibration()
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A model's scores on a corpus, per group, and where they came from."""
+
+    model_name: str
+    model_version: str
+    threshold: float
+    corpus: str
+    index_version: str
+    evaluated_at: str
+    seconds: float
+    settings: dict[str, int]  # notes per setting used
+    frequency_reference: str  # corpus whose code counts define the frequency bands
+    reading_problems: tuple[str, ...]
+    unscored_gold: dict[str, int]  # gold codes per system that no group scores
+    diagnoses: GroupEvaluation
+    procedures: GroupEvaluation
+
+    @property
+    def groups(self) -> tuple[GroupEvaluation, GroupEvaluation]:
+        return (self.diagnoses, self.procedures)
+
+    def to_json(self) -> dict[str, Any]:
+        """One JSON object: provenance, the matching rule, and each group's scores."""
+        return {
+            "model": {
+                "name": self.model_name,
+                "version": self.model_version,
+                "threshold": self.threshold,
+            },
+            "corpus": self.corpus,
+            "index_version": self.index_version,
+            "evaluated_at": self.evaluated_at,
+            "seconds": round(self.seconds, 1),
+            "settings": self.settings,
+            "matching": "prefix",
+            "matching_rule": MATCHING_RULE,
+            "frequency_reference": self.frequency_reference,
+            "reading_problems": list(self.reading_problems),
+            "unscored_gold": self.unscored_gold,
+            **{group.name: group.to_json() for group in self.groups},
+        }
+
+
+def evaluate(
+    suggester: Suggester,
+    corpus: CorpusRead,
+    setting: str | None = None,
+    *,
+    reference: CorpusRead | None = None,
+    batch_size: int = 32,
+) -> Evaluation:
+    """Run ``suggester`` over every note of ``corpus`` and score its rankings.
+
+    ``setting`` overrides every note's own (default: the note's, else
+    ``DEFAULT_SETTING``). Frequency bands count gold codes in ``reference`` (e.g. the
+    training split) when given, else in ``corpus``. Raises ``ValueError`` for a setting
+    the suggester does not know or a note it cannot take.
+    """
+    started = time.perf_counter()
+    settings = {note.id: _setting_of(note, setting) for note in corpus.notes}
+    results: dict[str, SuggestionResult] = {}
+    for chosen in SETTINGS:
+        notes = [note for note in corpus.notes if settings[note.id] == chosen]
+        systems = list(dict.fromkeys(GROUP_SYSTEMS[group][chosen] for group in GROUP_SYSTEMS))
+        ranked = suggester.suggest_many(
+            (note.text for note in notes),
+            setting=chosen,  # type: ignore[arg-type]  # one of SETTINGS
+            systems=systems,
+            top_k=OFFICIAL_DEPTH * len(systems),  # each group keeps the official depth
+            batch_size=batch_size,
+        )
+        results.update((note.id, result) for note, result in zip(notes, ranked, strict=True))
+
+    counted = reference or corpus
+    reference_counts = Counter(
+        (gold.system, normalize_code(gold.code)) for note in counted.notes for gold in note.codes
+    )
+    threshold = float(suggester.model.card.get("threshold", DEFAULT_THRESHOLD))
+    groups = {}
+    for group, by_setting in GROUP_SYSTEMS.items():
+        rankings = []
+        gold: list[tuple[System, str]] = []
+        for note in corpus.notes:
+            system = by_setting[settings[note.id]]
+            suggestions = [
+                (s.code, s.score) for s in results[note.id].suggestions if s.system == system
+            ]
+            rankings.append(RankedNote.build(note.id, system, suggestions, note.codes_for(system)))
+            gold.extend((system, code) for code in note.codes_for(system))
+        groups[group] = GroupEvaluation(
+            group,
+            tuple(rankings),
+            threshold,
+            Coverage.of(gold, suggester.index),
+            reference_counts,
+        )
+
+    scored = {chosen: {by[chosen] for by in GROUP_SYSTEMS.values()} for chosen in SETTINGS}
+    unscored = Counter(
+        gold.system.value
+        for note in corpus.notes
+        for gold in note.codes
+        if gold.system not in scored[settings[note.id]]
+    )
+    return Evaluation(
+        model_name=suggester.model.name,
+        model_version=suggester.model.version,
+        threshold=threshold,
+        corpus=corpus.source,
+        index_version=suggester.index.version,
+        evaluated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        seconds=time.perf_counter() - started,
+        settings=dict(Counter(settings.values())),
+        frequency_reference=counted.source,
+        reading_problems=tuple(corpus.problems),
+        unscored_gold=dict(unscored),
+        diagnoses=groups[DIAGNOSES],
+        procedures=groups[PROCEDURES],
+    )
+
+
+def _setting_of(note: LabeledNote, override: str | None) -> str:
+    chosen = override or note.setting or DEFAULT_SETTING
+    if chosen not in SETTINGS:
+        source = "the setting asked for" if override else f"the setting of note {note.id!r}"
+        raise ValueError(f"{source} is {chosen!r}; the suggester takes {' or '.join(SETTINGS)}")
+    return chosen

@@ -1,0 +1,82 @@
+"""Coder decisions from the feedback store as labeled notes.
+
+Accepted, added and edited-to codes are positives; rejected suggestions and the codes an
+edit replaced are hard negatives. Only requests whose note text the deployment stored
+can teach anything; the others are counted, never silently dropped. The store's records
+come in as plain objects (the CLI reads them), so ``training`` does not depend on ``api``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from code_index.records import System
+from training.corpora import CorpusRead, GoldCode, LabeledNote
+
+POSITIVE_ACTIONS = frozenset({"accept", "add", "edit"})
+
+
+class DecisionRecord(Protocol):
+    """What a stored coder decision offers (``api.storage.feedback.FeedbackRecord``)."""
+
+    @property
+    def request_id(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def system(self) -> System: ...
+    @property
+    def action(self) -> Any: ...  # an enum whose ``.value`` is accept | reject | add | edit
+    @property
+    def replaced_code(self) -> str | None: ...
+
+
+class RequestRecord(Protocol):
+    """What a stored suggestion request offers (``api.storage.feedback`` request records)."""
+
+    @property
+    def setting(self) -> str: ...
+    @property
+    def note_text(self) -> str | None: ...
+
+
+def notes_from_feedback(
+    decisions: Iterable[DecisionRecord], requests: Mapping[str, RequestRecord]
+) -> CorpusRead:
+    """One labeled note per request with stored text; positives and hard negatives from
+    the latest decision about each code."""
+    latest: dict[str, dict[tuple[System, str], str]] = {}
+    for decision in decisions:
+        action = str(getattr(decision.action, "value", decision.action))
+        codes = latest.setdefault(decision.request_id, {})
+        codes[(decision.system, decision.code)] = action
+        if action == "edit" and decision.replaced_code:
+            codes[(decision.system, decision.replaced_code)] = "reject"
+    read = CorpusRead(source="feedback")
+    for request_id, codes in latest.items():
+        request = requests.get(request_id)
+        if request is None or not request.note_text:
+            read.problems.append(
+                f"feedback: request {request_id}: note text was not stored "
+                "(set CODESUGGEST_STORE_NOTE_TEXT=true to keep it for retraining)"
+            )
+            continue
+        positives: list[GoldCode] = []
+        negatives: list[GoldCode] = []
+        for (system, code), action in codes.items():
+            try:
+                gold = GoldCode(system, code)
+            except ValueError as exc:
+                read.problems.append(f"feedback: request {request_id}: {exc}")
+                continue
+            (positives if action in POSITIVE_ACTIONS else negatives).append(gold)
+        if not positives:
+            read.problems.append(f"feedback: request {request_id}: no accepted or added code")
+            continue
+        read.notes.append(
+            LabeledNote(
+                request_id, request.note_text, tuple(positives), request.setting, tuple(negatives)
+            )
+        )
+    return read

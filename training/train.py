@@ -1,0 +1,267 @@
+"""Fitting a suggestion model from labeled notes (coded charts, coder corrections).
+
+On top of what the code sets give the default model, labeled notes teach:
+- which codes notes like this one carry (``suggest.note_model.NoteNeighbors``), with the
+  words that set each code's notes apart (evidence for codes no term matched);
+- how common each code is (a prior);
+- how to weigh all candidate features, from real right and wrong candidates: the ranker
+  is refitted on the candidates the pipeline produces for the training notes, with
+  neighbour scores computed leave-one-out so that no note votes for itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import sklearn
+import spacy
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from code_index.index import CodeIndex
+from code_index.records import System, normalize_code
+from suggest.candidates import (
+    FEATURE_NAMES,
+    MatchPrecision,
+    add_learned_candidates,
+    collect_candidates,
+    excluded_codes,
+    feature_matrix,
+)
+from suggest.model import SuggestModel
+from suggest.note_model import CodeKey, NoteNeighbors
+from suggest.suggester import DEFAULT_SYSTEMS, NOTE_MODEL_CANDIDATES, NotePipeline
+from suggest.terms import default_descendant
+from training.corpora import LabeledNote
+
+Progress = Callable[[str, int, int], None]
+RANKERS = ("logistic", "boosting")
+HARD_NEGATIVE_WEIGHT = 3.0  # a code a coder rejected is stronger evidence than an unlabeled one
+
+
+def reportable_codes(index: CodeIndex, notes: Sequence[LabeledNote]) -> list[list[CodeKey]]:
+    """Each note's gold codes as codes a coder can report: a header or a code cut short
+    (CodiEsp truncates some) becomes its most common full form in the corpus, else its
+    default (unspecified) descendant; codes absent from the code set are left out."""
+    full_forms: Counter[CodeKey] = Counter()
+    for note in notes:
+        for gold in note.codes:
+            record = index.get(gold.code, gold.system)
+            if record is not None and record.billable:
+                full_forms[(record.system, record.code)] += 1
+    result: list[list[CodeKey]] = []
+    for note in notes:
+        keys: list[CodeKey] = []
+        for gold in note.codes:
+            key = _reportable(index, gold.system, gold.code, full_forms)
+            if key is not None and key not in keys:
+                keys.append(key)
+        result.append(keys)
+    return result
+
+
+def _reportable(
+    index: CodeIndex, system: System, code: str, full_forms: Counter[CodeKey]
+) -> CodeKey | None:
+    record = index.get(code, system)
+    if record is not None and record.billable:
+        return (record.system, record.code)
+    prefix = normalize_code(code)
+    seen = [k for k in full_forms if k[0] is system and normalize_code(k[1]).startswith(prefix)]
+    if seen:
+        return max(seen, key=lambda k: (full_forms[k], k[1]))
+    if record is not None:
+        default = default_descendant(index, record)
+        return (default.system, default.code) if default else None
+    extended = [r for r in index.with_prefix(code, system) if r.billable]
+    return (extended[0].system, extended[0].code) if extended else None
+
+
+def is_correct(code: str, gold: Sequence[str]) -> bool:
+    """The evaluation's matching rule: a code is right when it is, or extends, a gold code."""
+    key = normalize_code(code)
+    return any(key.startswith(normalize_code(g)) for g in gold)
+
+
+@dataclass
+class NoteCandidates:
+    """One training note's candidates: features, codes, whether a term matched, labels."""
+
+    features: np.ndarray
+    keys: list[CodeKey]
+    matched: np.ndarray
+    labels: np.ndarray
+    weights: np.ndarray  # hard negatives (codes a coder rejected) count more
+
+
+def candidate_training_set(
+    pipeline: NotePipeline,
+    notes: Sequence[LabeledNote],
+    note_model: NoteNeighbors,
+    neighbor_scores: Sequence[dict[CodeKey, float]],
+    progress: Progress | None = None,
+) -> list[NoteCandidates]:
+    """The candidates the pipeline produces for each note, labeled right or wrong."""
+    per_note: list[NoteCandidates] = []
+    docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=32)
+    for i, (note, doc) in enumerate(zip(notes, docs, strict=True)):
+        wanted = set(DEFAULT_SYSTEMS[note.setting or "inpatient"])
+        candidates = collect_candidates(doc, pipeline.table)
+        add_learned_candidates(
+            candidates,
+            neighbor_scores[i],
+            note_model.prior_,
+            None,
+            excluded_codes(doc, pipeline.table),
+            pipeline.index,
+            NOTE_MODEL_CANDIDATES,
+        )
+        candidates = [c for c in candidates if c.target.system in wanted]
+        gold = {system: note.codes_for(system) for system in wanted}
+        rejected = {(r.system, r.code) for r in note.rejected}
+        per_note.append(
+            NoteCandidates(
+                feature_matrix(candidates, doc),
+                [c.key for c in candidates],
+                np.asarray([bool(c.matches) for c in candidates], dtype=bool),
+                np.asarray(
+                    [is_correct(c.target.code, gold[c.target.system]) for c in candidates],
+                    dtype=np.int8,
+                ),
+                np.asarray(
+                    [HARD_NEGATIVE_WEIGHT if c.key in rejected else 1.0 for c in candidates],
+                    dtype=np.float32,
+                ),
+            )
+        )
+        if progress:
+            progress("candidates", i + 1, len(notes))
+    return per_note
+
+
+def match_precision(notes: Sequence[NoteCandidates]) -> MatchPrecision:
+    """Per code, how often its term matches were right in these notes."""
+    hits: dict[CodeKey, tuple[int, int]] = {}
+    for note in notes:
+        for key, matched, label in zip(note.keys, note.matched, note.labels, strict=True):
+            if matched:
+                right, seen = hits.get(key, (0, 0))
+                hits[key] = (right + int(label), seen + 1)
+    seen_total = sum(seen for _, seen in hits.values())
+    overall = sum(right for right, _ in hits.values()) / max(seen_total, 1)
+    return MatchPrecision(hits, overall)
+
+
+def cross_fit_match_precision(notes: list[NoteCandidates], folds: int, seed: int) -> None:
+    """Fill each note's match-precision feature from the other folds only, so the ranker
+    learns how far to trust the feature on notes it did not come from."""
+    column = FEATURE_NAMES.index("match_precision")
+    fold_of = np.random.default_rng(seed).integers(0, folds, size=len(notes))
+    for fold in range(folds):
+        precision = match_precision([n for n, f in zip(notes, fold_of, strict=True) if f != fold])
+        for note, f in zip(notes, fold_of, strict=True):
+            if f == fold:
+                note.features[:, column] = [precision.of(key) for key in note.keys]
+
+
+def make_ranker(kind: str, seed: int) -> Pipeline:
+    """The candidate ranker: a calibrated probability per candidate."""
+    if kind == "logistic":
+        return Pipeline(
+            [
+                ("scale", StandardScaler()),
+                ("classify", LogisticRegression(C=1.0, max_iter=3000, random_state=seed)),
+            ]
+        )
+    if kind == "boosting":
+        return Pipeline(
+            [
+                (
+                    "classify",
+                    HistGradientBoostingClassifier(
+                        max_iter=300,
+                        learning_rate=0.05,
+                        max_leaf_nodes=31,
+                        l2_regularization=1.0,
+                        random_state=seed,
+                    ),
+                ),
+            ]
+        )
+    raise ValueError(f"ranker must be one of {', '.join(RANKERS)}, not {kind!r}")
+
+
+def best_threshold(scores: np.ndarray, labels: np.ndarray) -> float:
+    """The score above which candidates are predicted, chosen for the best F1."""
+    order = np.argsort(-scores)
+    hits = np.cumsum(labels[order])
+    precision = hits / np.arange(1, len(order) + 1)
+    recall = hits / max(labels.sum(), 1)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
+    return float(scores[order][int(np.argmax(f1))])
+
+
+def train_model(
+    pipeline: NotePipeline,
+    notes: Sequence[LabeledNote],
+    name: str,
+    seed: int = 13,
+    ranker: str = "logistic",
+    sources: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> SuggestModel:
+    """Fit the note model and the ranker on labeled notes; deterministic for a seed."""
+    if not notes:
+        raise ValueError("there are no labeled notes to train on")
+    labels = reportable_codes(pipeline.index, notes)
+    note_model = NoteNeighbors().fit([n.text for n in notes], labels)
+    neighbor_scores = note_model.leave_one_out_scores()
+    per_note = candidate_training_set(pipeline, notes, note_model, neighbor_scores, progress)
+    cross_fit_match_precision(per_note, folds=5, seed=seed)
+    X = np.vstack([n.features for n in per_note])
+    y = np.concatenate([n.labels for n in per_note])
+    weights = np.concatenate([n.weights for n in per_note])
+    model_ranker = make_ranker(ranker, seed)
+    model_ranker.fit(X, y, classify__sample_weight=weights)
+    threshold = best_threshold(model_ranker.predict_proba(X)[:, 1], y)
+    card: dict[str, Any] = {
+        "name": name,
+        "kind": f"candidate ranker ({ranker}) + TF-IDF nearest-neighbour note model",
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "training_data": {
+            **(sources or {}),
+            "notes": len(notes),
+            "gold_codes": sum(len(n.codes) for n in notes),
+            "distinct_codes_learned": len(note_model.classes_),
+            "candidates": len(y),
+            "positive_candidates": int(y.sum()),
+        },
+        "code_sets": {
+            "index_version": pipeline.index.version,
+            **{
+                v.system.value: v.version
+                for v in pipeline.index.manifest.versions
+                if v.source != "cdc-index"
+            },
+        },
+        "threshold": round(threshold, 4),
+        "features": list(FEATURE_NAMES),
+        "parameters": {
+            "seed": seed,
+            "ranker": ranker,
+            "n_neighbors": note_model.n_neighbors,
+            "neighbor_power": note_model.power,
+            "note_model_candidates": NOTE_MODEL_CANDIDATES,
+        },
+        "library_versions": {"scikit-learn": sklearn.__version__, "spacy": spacy.__version__},
+    }
+    return SuggestModel(
+        name, model_ranker, FEATURE_NAMES, card, note_model, match_precision(per_note)
+    )
