@@ -11,9 +11,10 @@ import sys
 
 import typer
 
-from api.commands import codes, index, models
+from api.commands import codes, index, keys, models
 from api.commands.evaluate import evaluate
 from api.commands.output import error_line
+from api.commands.serve import serve
 from api.commands.suggest import suggest
 from api.commands.train import train
 
@@ -29,6 +30,8 @@ app.command()(suggest)
 app.command()(train)
 app.command()(evaluate)
 app.add_typer(models.app, name="models")
+app.add_typer(keys.app, name="keys")
+app.command()(serve)
 
 
 def main() -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from api.code_details import describe, hit_json
 from api.commands.output import fail, print_json
 from code_index.build import load_index
-from code_index.index import CodeIndex
-from code_index.records import CodeRecord, System
-from code_index.validity import check_code
+from code_index.records import System
 
 app = typer.Typer(help="Look up and search codes.", no_args_is_help=True)
 
@@ -23,31 +21,6 @@ _INSTRUCTIONS = (
     ("use_additional", "Use additional code"),
     ("code_also", "Code also"),
 )
-
-
-def record_json(record: CodeRecord) -> dict[str, Any]:
-    """A record as plain JSON."""
-    data = asdict(record)
-    data["system"] = record.system.value
-    data["seventh_characters"] = dict(record.seventh_characters)
-    return data
-
-
-def describe(index: CodeIndex, record: CodeRecord) -> dict[str, Any]:
-    """A record with its validity, parents and children: what ``codes show`` prints."""
-    check = check_code(index, record.code, record.system)
-    return {
-        **record_json(record),
-        "status": {
-            "billable": check.billable,
-            "active": check.active,
-            "missing": check.missing,
-            "message": check.message,
-        },
-        "parents": [{"code": p.code, "title": p.title} for p in index.ancestors(record)],
-        "children": [{"code": c.code, "title": c.title} for c in index.children(record)],
-        "groups": {k: index.groups[k] for k in (record.chapter, record.block) if k in index.groups},
-    }
 
 
 @app.command()
@@ -98,18 +71,7 @@ def search(
         fail("the search text is empty")
     hits = load_index().search(text, system=system, top=top, billable_only=billable)
     if json_output:
-        print_json(
-            [
-                {
-                    "code": h.record.code,
-                    "system": h.record.system.value,
-                    "title": h.record.title,
-                    "billable": h.record.billable,
-                    "score": h.score,
-                }
-                for h in hits
-            ]
-        )
+        print_json([hit_json(hit) for hit in hits])
         return
     if not hits:
         typer.echo("no codes found")

@@ -161,6 +161,16 @@ def record_suggestion_request(
         )
 
 
+def get_suggestion_request(session: Session, request_id: str) -> SuggestionRequestRecord:
+    """One stored request, for callers that map feedback given on its suggestions back to
+    codes (CDS Hooks cards). Raises ``UnknownRequestError`` for an id never stored."""
+    with session.begin():
+        row = session.get(SuggestionRequest, request_id)
+        if row is None:
+            raise UnknownRequestError(request_id)
+        return _request_record(row)
+
+
 def record_feedback(
     session: Session,
     *,

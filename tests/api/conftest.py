@@ -1,21 +1,31 @@
-"""Storage fixtures: every test runs on a SQLite file in tmp_path and on a real PostgreSQL
-server (``CODESUGGEST_TEST_POSTGRES_URL``; start one with ``.ci/postgres.sh``)."""
+"""Storage fixtures: every storage test runs on a SQLite file in tmp_path and on a real
+PostgreSQL server (``CODESUGGEST_TEST_POSTGRES_URL``; start one with ``.ci/postgres.sh``).
+HTTP API fixtures: apps made with ``create_app`` on a SQLite file, sharing one suggester."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from api.app import create_app
+from api.settings import Settings
 from api.storage.db import make_engine, make_session_factory, upgrade_database
 from api.storage.keys import KeyRecord, create_key
 from api.storage.models import Role
+from code_index.index import CodeIndex
+from suggest.suggester import Suggester
 
 POSTGRES_URL_ENV = "CODESUGGEST_TEST_POSTGRES_URL"
 
@@ -90,3 +100,54 @@ def session(store: Store) -> Session:
 @pytest.fixture
 def integrator(session: Session) -> KeyRecord:
     return create_key(session, Role.INTEGRATOR, "ehr-bridge").record
+
+
+# ---------------------------------------------------------------- the HTTP API
+@pytest.fixture(scope="session")
+def suggester(data_dir: Path, default_index: CodeIndex) -> Suggester:
+    """The real suggester, loaded once and shared by every app the tests make."""
+    return Suggester.load(data_dir, index=default_index)
+
+
+@dataclass
+class Api:
+    """A started app, a client for it and a key for every role."""
+
+    app: FastAPI
+    client: TestClient
+    keys: dict[Role, str]
+
+    def auth(self, role: Role) -> dict[str, str]:
+        """Headers presenting the key of ``role``."""
+        return {"Authorization": f"Bearer {self.keys[role]}"}
+
+    def session(self) -> Session:
+        """A session on the app's database (close it when done)."""
+        return cast(Session, self.app.state.sessions())
+
+
+MakeApi = Callable[..., Api]
+
+
+@pytest.fixture
+def make_api(tmp_path: Path, data_dir: Path, suggester: Suggester) -> Iterator[MakeApi]:
+    """Start an app on a SQLite file in tmp_path (the same file for every app of a test,
+    as a restarted server would find it), with ``Settings`` overrides."""
+    with ExitStack() as stack:
+
+        def make(**overrides: Any) -> Api:
+            defaults = {"data_dir": data_dir, "database_url": f"sqlite:///{tmp_path / 'api.db'}"}
+            settings = Settings(**{**defaults, **overrides})
+            app = create_app(settings, suggester=suggester)
+            client = stack.enter_context(TestClient(app))
+            with app.state.sessions() as session:
+                keys = {role: create_key(session, role, f"test {role}").plaintext for role in Role}
+            return Api(app, client, keys)
+
+        yield make
+
+
+@pytest.fixture
+def api(make_api: MakeApi) -> Api:
+    """An app with default settings."""
+    return make_api()

@@ -13,6 +13,7 @@ from api.storage.errors import UnknownRequestError
 from api.storage.feedback import (
     Decision,
     SuggestionRequestRecord,
+    get_suggestion_request,
     list_feedback,
     record_feedback,
     record_suggestion_request,
@@ -155,6 +156,13 @@ def test_unknown_request_id_is_refused_and_nothing_is_written(session: Session) 
     with session.begin():
         assert session.scalar(sa.select(sa.func.count()).select_from(FeedbackDecision)) == 0
     assert list_events(session) == []
+
+
+def test_a_stored_request_is_read_back_whole(session: Session, integrator: KeyRecord) -> None:
+    stored = _request(session, integrator)
+    assert get_suggestion_request(session, stored.request_id) == stored
+    with pytest.raises(UnknownRequestError):
+        get_suggestion_request(session, "no-such-request")
 
 
 @pytest.mark.parametrize(

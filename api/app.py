@@ -1,0 +1,85 @@
+"""The FastAPI app: ``create_app(settings)`` builds one, so tests make their own and
+``uvicorn --factory api.app:create_app`` (or ``codesuggest serve``) serves one.
+
+Startup (the lifespan) brings the database schema to head, loads the suggester and its
+code index once, and starts the batch worker, which takes up unfinished jobs first.
+Requests start being answered only after that, so /health answering means ready.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import LastResortMiddleware, install_error_handlers
+from api.metrics import Metrics, MetricsMiddleware
+from api.routes import cds_hooks, codes, feedback, jobs, monitoring, suggest
+from api.service import SuggestService
+from api.settings import Settings, get_settings
+from api.storage.db import make_engine, make_session_factory, upgrade_database
+from api.worker import BatchWorker
+from suggest.suggester import Suggester
+
+# A request body may hold a note of max_text_chars characters written the longest way a
+# JSON client writes one ("\u00e9": 6 bytes), plus room for the rest of the request.
+_BYTES_PER_CHAR = 6
+_ENVELOPE_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings | None = None, *, suggester: Suggester | None = None) -> FastAPI:
+    """The service for ``settings`` (default: the environment's). ``suggester``: one
+    already loaded, to share between apps (tests); otherwise it is loaded at startup
+    from the data directory."""
+    settings = settings or get_settings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        upgrade_database(
+            settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
+        engine = make_engine(
+            settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
+        loaded = suggester or Suggester.load(settings.data_dir, max_chars=settings.max_text_chars)
+        service = SuggestService(
+            loaded,
+            metrics,
+            max_text_chars=settings.max_text_chars,
+            store_note_text=settings.store_note_text,
+        )
+        app.state.sessions = make_session_factory(engine)
+        app.state.service = service
+        app.state.worker = BatchWorker(service, app.state.sessions, settings, metrics)
+        app.state.worker.start()
+        try:
+            yield
+        finally:
+            app.state.worker.stop()
+            engine.dispose()
+
+    note_bytes = settings.max_text_chars * _BYTES_PER_CHAR + _ENVELOPE_BYTES
+    app = FastAPI(
+        title="codesuggest",
+        summary="Ranked, evidenced ICD-10-CM, ICD-10-PCS, CPT and HCPCS code suggestions.",
+        lifespan=lifespan,
+        max_body_size=note_bytes,
+        openapi_url=None,  # served by the monitoring router, behind a key
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    app.include_router(suggest.router)
+    app.include_router(codes.router)
+    app.include_router(feedback.router)
+    app.include_router(jobs.router, max_body_size=note_bytes * settings.max_batch_notes)
+    app.include_router(cds_hooks.router)
+    app.include_router(monitoring.router)
+    # the last added runs first: 500s pass through the metrics middleware and are counted
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(LastResortMiddleware)
+    return app

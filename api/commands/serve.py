@@ -1,0 +1,29 @@
+"""``codesuggest serve``: the HTTP API under uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from api.settings import get_settings
+from api.storage.db import upgrade_database
+from suggest.suggester import Suggester
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes; each loads the model and runs a batch worker.")
+    ] = 1,
+) -> None:
+    """Serve the API (settings from CODESUGGEST_* variables and .env)."""
+    settings = get_settings()
+    # migrate once here: worker processes starting together must not race to do it
+    upgrade_database(settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    if workers > 1:
+        # build the index and term-table cache once, before every worker would do it at once
+        Suggester.load(settings.data_dir, max_chars=settings.max_text_chars)
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)

@@ -1,0 +1,114 @@
+"""How errors become responses: every error a client can cause is a 4xx with a JSON
+``detail``, a database that is busy or down a 503, and anything else a JSON 500 that
+never quotes a note.
+
+Validation errors leave out the offending input, which FastAPI would otherwise echo
+back (a whole note, for a note that fails a check).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.service import NoteTooLongError
+from api.storage.errors import NotFoundError
+from suggest.suggester import NoteError
+
+logger = logging.getLogger("codesuggest.api")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers for errors clients cause (``LastResortMiddleware`` is added
+    by ``create_app``, outside the metrics middleware, so 500s are counted too)."""
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(NotFoundError, _not_found)
+    app.add_exception_handler(NoteError, _bad_note)
+    app.add_exception_handler(NoteTooLongError, _too_long)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors()
+    ]
+    return JSONResponse(status_code=422, content={"detail": errors})
+
+
+async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+
+async def _bad_note(_request: Request, exc: Exception) -> JSONResponse:
+    # the suggester's messages say what is wrong with a note without quoting it
+    return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+
+async def _too_long(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=413, content={"detail": str(exc)})
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # a lock not granted within the busy timeout, a connection lost: the client may retry
+    logger.error(
+        "database unavailable in %s %s: %s",
+        request.method,
+        request.url.path,
+        type(exc.orig if isinstance(exc, OperationalError) else exc).__name__,
+    )
+    return JSONResponse(
+        status_code=503,
+        content={"detail": "the database is busy or unavailable; retry shortly"},
+        headers={"Retry-After": "1"},
+    )
+
+
+class LastResortMiddleware:
+    """Turns an exception no handler took into a JSON 500 carrying an error id.
+
+    Starlette's own 500 handler re-raises so that the server logs the exception with its
+    message; a message can quote a note (a parser error, the value of a failed check), so
+    this one logs only the exception's type and traceback frames, and does not re-raise.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            error_id = uuid.uuid4().hex[:12]
+            logger.error(
+                "unhandled %s in %s %s (error %s)\n%s",
+                type(exc).__name__,
+                scope["method"],
+                getattr(scope.get("route"), "path", scope["path"]),
+                error_id,
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
+            if not started:
+                response = JSONResponse(
+                    status_code=500,
+                    content={"detail": "internal server error", "error_id": error_id},
+                )
+                await response(scope, receive, send)

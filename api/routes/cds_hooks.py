@@ -1,0 +1,92 @@
+"""CDS Hooks: discovery, the discharge-coding service and its feedback endpoint (what
+each does is in ``api.cds``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, status
+
+from api import cds
+from api.deps import MetricsDep, ServiceDep, SessionDep, require
+from api.schemas import CdsDiscovery, CdsFeedbackRequest, CdsFeedbackStored, CdsRequest, CdsResponse
+from api.service import SuggestOptions
+from api.storage.feedback import Decision, get_suggestion_request, record_feedback
+from api.storage.keys import KeyRecord, Permission
+
+router = APIRouter(prefix="/cds-services", tags=["cds-hooks"])
+CdsKey = Annotated[KeyRecord, Depends(require(Permission.CDS))]
+ServiceId = Annotated[str, Path(description=f"Only {cds.SERVICE_ID}.")]
+
+
+@router.get("", response_model=CdsDiscovery, response_model_exclude_none=True)
+def discover(_key: CdsKey) -> CdsDiscovery:
+    """The services this server offers."""
+    return cds.discovery()
+
+
+@router.post(
+    "/{service_id}",
+    response_model=CdsResponse,
+    responses={404: {}, 412: {"description": "The call carries no note."}},
+)
+async def call_service(
+    service_id: ServiceId,
+    body: CdsRequest,
+    session: SessionDep,
+    service: ServiceDep,
+    key: CdsKey,
+) -> CdsResponse:
+    """Suggested codes for the encounter's note, as one card."""
+    _check_service(service_id)
+    if body.hook != cds.HOOK:
+        raise HTTPException(
+            status_code=422, detail=f"{cds.SERVICE_ID} answers {cds.HOOK}, not {body.hook}"
+        )
+    try:
+        text = cds.note_text(body)
+    except cds.NoteUnavailableError as exc:
+        raise HTTPException(
+            status_code=status.HTTP_412_PRECONDITION_FAILED, detail=str(exc)
+        ) from exc
+    request_id, result = await service.run(session, text, SuggestOptions(setting=cds.SETTING), key)
+    card = cds.card(result, request_id, body)
+    return CdsResponse(cards=[card] if card is not None else [])
+
+
+@router.post("/{service_id}/feedback", response_model=CdsFeedbackStored, responses={404: {}})
+def feedback(
+    service_id: ServiceId,
+    body: CdsFeedbackRequest,
+    session: SessionDep,
+    metrics: MetricsDep,
+    key: CdsKey,
+) -> CdsFeedbackStored:
+    """Store what users did with cards as coders' decisions, attributed to ``cds:<key
+    name>``. Every card is checked before any decision is stored."""
+    _check_service(service_id)
+    per_request: list[tuple[str, list[Decision]]] = []
+    for item in body.feedback:
+        stored = get_suggestion_request(session, item.card)
+        try:
+            per_request.append((stored.request_id, cds.decisions(item, stored)))
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+    count = 0
+    for request_id, decisions in per_request:
+        if decisions:
+            records = record_feedback(
+                session,
+                request_id=request_id,
+                coder_id=f"cds:{key.name}",
+                decisions=decisions,
+                key=key,
+            )
+            metrics.count_feedback(record.action.value for record in records)
+            count += len(records)
+    return CdsFeedbackStored(decisions=count)
+
+
+def _check_service(service_id: str) -> None:
+    if service_id != cds.SERVICE_ID:
+        raise HTTPException(status_code=404, detail=f"no CDS service {service_id}")

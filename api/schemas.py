@@ -1,0 +1,374 @@
+"""Request and response bodies of the HTTP API.
+
+Where the suggest pipeline or the storage layer already has a dataclass for something
+(a suggestion, a stored decision, a batch item), the bodies use it as is: pydantic
+validates and documents dataclasses, and the API cannot drift from what they hold.
+Requests refuse unknown fields, so a misspelt option is a 422, not silently ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+from api.service import SuggestOptions
+from api.storage.feedback import Decision, FeedbackRecord, SuggestionRequestRecord
+from api.storage.jobs import ItemResult, JobState
+from api.storage.models import CODE_LEN, CODER_ID_LEN, Action
+from code_index.records import System
+from suggest.results import Mention, Suggestion
+from suggest.suggester import Setting
+
+MAX_DECISIONS = 1000  # decisions in one POST /v1/feedback
+MAX_REASON_CHARS = 2000
+
+
+class _Body(BaseModel):
+    """Refuses text that is not valid Unicode anywhere in a body: JSON can carry an
+    unpaired surrogate ("\\ud800") that no database and no JSON response can encode."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: Any) -> Any:
+        where = _unencodable(data)
+        if where is not None:
+            raise ValueError(f"{where or 'body'}: not valid Unicode (an unpaired surrogate)")
+        return data
+
+
+def _unencodable(value: Any, path: str = "") -> str | None:
+    """The path of the first string in ``value`` that UTF-8 cannot encode, or None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        inner = f"{path}.{key}" if path else str(key)
+        found = _unencodable(key, inner) if isinstance(key, str) else None
+        found = found if found is not None else _unencodable(item, inner)
+        if found is not None:
+            return found
+    return None
+
+
+class _Request(_Body):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ------------------------------------------------------------------ suggest
+class Patient(_Request):
+    """Who the note is about (FHIR ``Patient.gender`` values)."""
+
+    age: int | None = Field(default=None, ge=0, le=130)
+    sex: Literal["female", "male", "other", "unknown"] | None = None
+
+
+class _Options(_Request):
+    setting: Setting = "outpatient"
+    systems: list[System] | None = Field(
+        default=None, min_length=1, description="Code systems to suggest; default per setting."
+    )
+    top_k: int = Field(default=20, ge=1, le=100)
+
+    def options(self) -> SuggestOptions:
+        """The suggester's options for this request."""
+        systems = tuple(dict.fromkeys(self.systems)) if self.systems else None
+        return SuggestOptions(setting=self.setting, systems=systems, top_k=self.top_k)
+
+
+class SuggestRequest(_Options):
+    """One note to code."""
+
+    text: str = Field(description="The note; at most the configured maximum (413 beyond).")
+    date_of_service: date | None = None
+    patient: Patient | None = None
+
+
+class SuggestResponse(BaseModel):
+    """What the suggest pipeline produced for a note, and the request_id to give feedback on."""
+
+    request_id: str
+    setting: str
+    model_version: str
+    index_version: str
+    code_set_versions: dict[str, str]
+    suggestions: list[Suggestion]
+    mentions: list[Mention]
+
+
+# -------------------------------------------------------------------- codes
+class CodeStatus(BaseModel):
+    """Whether a code may be reported as written."""
+
+    billable: bool
+    active: bool
+    missing: str | None
+    message: str
+
+
+class CodeLink(BaseModel):
+    """A parent or child of a code."""
+
+    code: str
+    title: str
+
+
+class CodeDetail(BaseModel):
+    """A code with its tabular instructions, validity and place in the hierarchy."""
+
+    code: str
+    system: System
+    title: str
+    source: str
+    short_title: str | None
+    terms: list[str]
+    billable: bool
+    parent: str | None
+    chapter: str | None
+    block: str | None
+    excludes1: list[str]
+    excludes2: list[str]
+    code_first: list[str]
+    use_additional: list[str]
+    code_also: list[str]
+    seventh_characters: dict[str, str]
+    active: bool
+    terminated_on: str | None
+    status: CodeStatus
+    parents: list[CodeLink]
+    children: list[CodeLink]
+    groups: dict[str, str]
+
+
+class CodeHit(BaseModel):
+    """A search result."""
+
+    code: str
+    system: System
+    title: str
+    billable: bool
+    score: float
+
+
+# ----------------------------------------------------------------- feedback
+class DecisionIn(_Request):
+    """A coder's decision on one code."""
+
+    code: str = Field(min_length=1, max_length=CODE_LEN)
+    system: System
+    action: Action
+    replaced_code: str | None = Field(
+        default=None, max_length=CODE_LEN, description="For edit: the suggested code replaced."
+    )
+    reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
+
+    @model_validator(mode="after")
+    def _storable(self) -> Self:
+        self.to_decision()  # the storage layer's own rules, reported as a 422 on this field
+        return self
+
+    def to_decision(self) -> Decision:
+        """The decision as the store takes it."""
+        return Decision(self.code, self.system, self.action, self.replaced_code, self.reason)
+
+
+class FeedbackRequest(_Request):
+    """A coder's decisions on the suggestions of one request."""
+
+    request_id: str = Field(min_length=1, max_length=36)
+    coder_id: str = Field(min_length=1, max_length=CODER_ID_LEN)
+    decisions: list[DecisionIn] = Field(min_length=1, max_length=MAX_DECISIONS)
+
+
+class FeedbackStored(BaseModel):
+    """The decisions as stored (committed before this is sent)."""
+
+    request_id: str
+    decisions: list[FeedbackRecord]
+
+
+class FeedbackExport(BaseModel):
+    """A page of decisions, the requests they refer to (with note text where the
+    deployment stores it), and the ``after_id`` of the next page (null on the last)."""
+
+    decisions: list[FeedbackRecord]
+    requests: dict[str, SuggestionRequestRecord]
+    next_after_id: int | None
+
+
+# -------------------------------------------------------------- batch, jobs
+class BatchRequest(_Options):
+    """Many notes coded with the same options; results come back in the same order."""
+
+    notes: list[str] = Field(min_length=1, description="At most the configured number (413).")
+
+
+class JobAccepted(BaseModel):
+    """A stored batch job, and where to follow it."""
+
+    job_id: str
+    status_url: str
+
+
+class JobOut(BaseModel):
+    """A job's progress and the results of its finished items, in submission order."""
+
+    job_id: str
+    state: JobState
+    progress: float
+    total: int
+    pending: int
+    running: int
+    done: int
+    failed: int
+    created_at: datetime
+    finished_at: datetime | None
+    results: list[ItemResult]
+
+
+# --------------------------------------------------------------- CDS Hooks
+class _Cds(_Body):
+    """CDS Hooks bodies: camelCase on the wire, extensions allowed as the spec requires."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+
+class CdsService(_Cds):
+    """One service in the discovery response."""
+
+    hook: str
+    id: str
+    title: str
+    description: str
+    prefetch: dict[str, str]
+    usage_requirements: str
+
+
+class CdsDiscovery(_Cds):
+    """GET /cds-services."""
+
+    services: list[CdsService]
+
+
+class CdsContext(_Cds):
+    """The ``encounter-discharge`` context. ``note`` is ours, not the hook's: the note as
+    plain text for clients that cannot prefetch a DocumentReference."""
+
+    user_id: str
+    patient_id: str = Field(min_length=1, max_length=64)
+    encounter_id: str = Field(min_length=1, max_length=64)
+    note: str | None = None
+
+
+class CdsRequest(_Cds):
+    """A hook call (``fhirServer`` and ``fhirAuthorization`` are accepted and unused:
+    the service never calls the FHIR server)."""
+
+    hook: str
+    hook_instance: str
+    context: CdsContext
+    prefetch: dict[str, Any] | None = None
+
+
+class CdsCoding(_Cds):
+    """A coding in a card (an override reason)."""
+
+    code: str
+    system: str | None = None
+    display: str | None = None
+
+
+class CdsAction(_Cds):
+    """What accepting a suggestion does: create the Condition or Procedure."""
+
+    type: Literal["create", "update", "delete"]
+    description: str
+    resource: dict[str, Any]
+
+
+class CdsSuggestion(_Cds):
+    """One code the clinician or coder can accept."""
+
+    label: str
+    uuid: str
+    actions: list[CdsAction]
+
+
+class CdsSource(_Cds):
+    """Who made a card."""
+
+    label: str
+
+
+class CdsCard(_Cds):
+    """A card; its ``uuid`` is the request_id its suggestions were stored under."""
+
+    uuid: str
+    summary: str = Field(max_length=140)
+    detail: str
+    indicator: Literal["info", "warning", "critical"]
+    source: CdsSource
+    suggestions: list[CdsSuggestion]
+    selection_behavior: Literal["at-most-one", "any"]
+    override_reasons: list[CdsCoding]
+
+
+class CdsResponse(_Cds):
+    """The cards a hook call returns."""
+
+    cards: list[CdsCard]
+
+
+class CdsAccepted(_Cds):
+    """A suggestion the user accepted."""
+
+    id: str
+
+
+class CdsOverrideReason(_Cds):
+    """Why the user overrode a card."""
+
+    reason: CdsCoding | None = None
+    user_comment: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
+
+
+class CdsFeedback(_Cds):
+    """What the user did with one card."""
+
+    card: str = Field(max_length=64)
+    outcome: Literal["accepted", "overridden"]
+    accepted_suggestions: list[CdsAccepted] = Field(default_factory=list)
+    override_reason: CdsOverrideReason | None = None
+    outcome_timestamp: datetime
+
+
+class CdsFeedbackRequest(_Cds):
+    """POST /cds-services/{id}/feedback."""
+
+    feedback: list[CdsFeedback] = Field(min_length=1, max_length=MAX_DECISIONS)
+
+
+class Health(BaseModel):
+    """GET /health: the process is up, with what it loaded."""
+
+    status: Literal["ok"]
+    model_version: str
+    index_version: str
+
+
+class CdsFeedbackStored(BaseModel):
+    """How many decisions the feedback became (committed before this is sent)."""
+
+    decisions: int

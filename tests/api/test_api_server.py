@@ -1,0 +1,195 @@
+"""The service as deployed: a real uvicorn process over HTTP, started as
+``uvicorn --factory api.app:create_app`` and as ``codesuggest serve``, with keys made by
+``codesuggest keys create``; and the kill test: SIGKILL the server while feedback is
+streaming in, restart it, and every decision that was answered 201 is in the store.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MARKER = "Quillfeather"
+NOTE = f"Mr. {MARKER} has type 2 diabetes with diabetic chronic kidney disease, CKD stage 3a."
+KEYS_CLI = "from api.commands.keys import app; app()"
+SERVE_CLI = "import typer; from api.commands.serve import serve; typer.run(serve)"
+POSTERS = 4
+ACKS_BEFORE_KILL = 200
+
+
+@pytest.fixture
+def server_env(data_dir: Path, tmp_path: Path) -> dict[str, str]:
+    """The environment of a deployment: the tests' data dir (index already built) and a
+    database of its own."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("CODESUGGEST_")}
+    env["CODESUGGEST_DATA_DIR"] = str(data_dir)
+    env["CODESUGGEST_DATABASE_URL"] = f"sqlite:///{tmp_path / 'server.db'}"
+    return env
+
+
+def _create_key(env: dict[str, str], role: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", KEYS_CLI, "create", "--role", role],
+        env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return result.stdout.strip()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _server(
+    args: list[str], env: dict[str, str], log: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start a server on a free loopback port and wait until /health answers."""
+    port = _free_port()
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, *args, "--host", "127.0.0.1", "--port", str(port)],
+            env=env, cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_uvicorn_serves_the_api_over_http(server_env: dict[str, str], tmp_path: Path) -> None:
+    integrator = _create_key(server_env, "integrator")
+    log = tmp_path / "server.log"
+    args = ["-m", "uvicorn", "--factory", "api.app:create_app"]
+    with _server(args, server_env, log) as (base, process):
+        with httpx.Client(base_url=base, headers={"X-API-Key": integrator}, timeout=60) as client:
+            suggested = client.post("/v1/suggest", json={"text": NOTE})
+            assert suggested.status_code == 200
+            assert "E11.22" in [s["code"] for s in suggested.json()["suggestions"]]
+            assert client.get("/v1/codes/icd10cm/E11.22").json()["code"] == "E11.22"
+            assert client.post("/v1/suggest", json={"text": NOTE, "top_k": 0}).status_code == 422
+            assert client.post("/v1/suggest", content=b"{").status_code == 422
+            assert httpx.post(f"{base}/v1/suggest", json={"text": NOTE}).status_code == 401
+            job = client.post("/v1/batch", json={"notes": [NOTE, NOTE]}).json()
+            deadline = time.monotonic() + 60
+            while client.get(f"/v1/jobs/{job['job_id']}").json()["state"] != "done":
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    output = log.read_text()
+    assert "Application shutdown complete" in output  # the lifespan stopped the worker
+    assert "POST /v1/suggest HTTP/1.1" in output  # the access log is on...
+    assert MARKER not in output  # ...and never shows a note
+
+
+def _stream_feedback(
+    base: str, key: str, request_id: str, poster: int, acked: dict[int, str], stop: threading.Event
+) -> None:
+    """Post decisions one after another until the server goes away; record each 201."""
+    with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as client:
+        n = 0
+        while not stop.is_set():
+            reason = f"p{poster}-n{n}"
+            try:
+                response = client.post(
+                    "/v1/feedback",
+                    json={
+                        "request_id": request_id,
+                        "coder_id": f"poster-{poster}",
+                        "decisions": [
+                            {
+                                "code": "E11.22",
+                                "system": "icd10cm",
+                                "action": "accept",
+                                "reason": reason,
+                            }
+                        ],
+                    },
+                )
+            except httpx.TransportError:
+                return  # the server was killed: this decision was never acknowledged
+            assert response.status_code == 201, response.text
+            (decision,) = response.json()["decisions"]
+            acked[decision["id"]] = reason
+            n += 1
+
+
+def _export(base: str, trainer: str) -> dict[int, str | None]:
+    stored: dict[int, str | None] = {}
+    after_id: int | None = 0
+    with httpx.Client(base_url=base, headers={"X-API-Key": trainer}, timeout=60) as client:
+        while after_id is not None:
+            page: dict[str, Any] = client.get("/v1/feedback", params={"after_id": after_id}).json()
+            stored.update({d["id"]: d["reason"] for d in page["decisions"]})
+            after_id = page["next_after_id"]
+    return stored
+
+
+def test_acknowledged_feedback_survives_sigkill(server_env: dict[str, str], tmp_path: Path) -> None:
+    integrator = _create_key(server_env, "integrator")
+    trainer = _create_key(server_env, "trainer")
+    log = tmp_path / "server.log"
+    serve = ["-c", SERVE_CLI]
+    acked: dict[int, str] = {}
+    with _server(serve, server_env, log) as (base, process):
+        suggested = httpx.post(
+            f"{base}/v1/suggest", json={"text": NOTE}, headers={"X-API-Key": integrator}, timeout=60
+        )
+        request_id = suggested.json()["request_id"]
+        stop = threading.Event()
+        posters = [
+            threading.Thread(
+                target=_stream_feedback, args=(base, integrator, request_id, n, acked, stop)
+            )
+            for n in range(POSTERS)
+        ]
+        for poster in posters:
+            poster.start()
+        deadline = time.monotonic() + 120
+        while len(acked) < ACKS_BEFORE_KILL and time.monotonic() < deadline:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)  # mid-stream: requests are in flight
+        process.wait(timeout=30)
+        stop.set()
+        for poster in posters:
+            poster.join(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    assert len(acked) >= ACKS_BEFORE_KILL, log.read_text()
+
+    with _server(serve, server_env, log) as (base, _process):
+        stored = _export(base, trainer)
+    assert {decision_id: stored.get(decision_id) for decision_id in acked} == acked
+    # at most the decisions in flight when the server died are stored unacknowledged
+    assert len(stored) - len(acked) <= POSTERS
