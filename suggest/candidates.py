@@ -248,9 +248,8 @@ def candidate_features(candidate: Candidate, note_length: int) -> list[float]:
     ]
 
 
-def feature_matrix(candidates: Sequence[Candidate], doc: Doc) -> np.ndarray:
+def feature_matrix(candidates: Sequence[Candidate], note_length: int) -> np.ndarray:
     """Features of all candidates of a note as one array (rows in candidate order)."""
     if not candidates:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
-    note_length = len(doc.text)
     return np.asarray([candidate_features(c, note_length) for c in candidates], dtype=np.float32)

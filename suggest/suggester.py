@@ -134,7 +134,7 @@ class Suggester:
     ) -> SuggestionResult:
         """Ranked suggestions for one note."""
         self._check(text, setting)
-        return self._result(self.nlp(text), setting, systems, top_k)
+        return self._result(self.nlp(text), text, setting, systems, top_k)
 
     def suggest_many(
         self,
@@ -146,13 +146,13 @@ class Suggester:
     ) -> Iterator[SuggestionResult]:
         """Suggestions for many notes, batched through the spaCy pipeline."""
 
-        def checked() -> Iterator[str]:
+        def checked() -> Iterator[tuple[str, str]]:
             for text in texts:
                 self._check(text, setting)
-                yield text
+                yield text, text
 
-        for doc in self.nlp.pipe(checked(), batch_size=batch_size):
-            yield self._result(doc, setting, systems, top_k)
+        for doc, text in self.nlp.pipe(checked(), batch_size=batch_size, as_tuples=True):
+            yield self._result(doc, text, setting, systems, top_k)
 
     # -------------------------------------------------------------- internals
     def _check(self, text: str, setting: str) -> None:
@@ -166,15 +166,16 @@ class Suggester:
             raise NoteError(f"setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
 
     def _result(
-        self, doc: Doc, setting: str, systems: Sequence[System] | None, top_k: int
+        self, doc: Doc, text: str, setting: str, systems: Sequence[System] | None, top_k: int
     ) -> SuggestionResult:
+        """Rank one processed note (``text`` is ``doc.text``, which spaCy rebuilds per call)."""
         wanted = set(systems or DEFAULT_SYSTEMS[setting])
         candidates = collect_candidates(doc, self.table)
         if self.model.note_model is not None:
             note_model = self.model.note_model
             add_learned_candidates(
                 candidates,
-                note_model.scores(doc.text),
+                note_model.scores(text),
                 note_model.prior_,
                 self.model.match_precision,
                 excluded_codes(doc, self.table),
@@ -186,12 +187,12 @@ class Suggester:
             for c in candidates
             if c.target.system in wanted and self._allowed_in_setting(c, setting)
         ]
-        scores = self.model.probabilities(feature_matrix(candidates, doc))
+        scores = self.model.probabilities(feature_matrix(candidates, len(text)))
         ranked = sorted(
             (_Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)),
             key=lambda r: (-r.score, r.candidate.target.code),
         )[: max(top_k, 0)]
-        suggestions = self._suggestions(doc, ranked)
+        suggestions = self._suggestions(doc, text, ranked)
         return SuggestionResult(
             suggestions=suggestions,
             mentions=self._mentions(doc),
@@ -205,20 +206,20 @@ class Suggester:
             },
         )
 
-    def _profile_evidence(self, doc: Doc, key: tuple[System, str]) -> tuple[Evidence, ...]:
+    def _profile_evidence(
+        self, doc: Doc, text: str, key: tuple[System, str]
+    ) -> tuple[Evidence, ...]:
         """Where the note says the words that set a code's training notes apart."""
         if self.model.note_model is None:
             return ()
         found: list[Evidence] = []
-        lowered = doc.text.lower()
+        lowered = text.lower()
         for phrase in self.model.note_model.profiles_.get(key, ()):
             for match in re.finditer(rf"\b{re.escape(phrase)}\b", lowered):
                 span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
                 section = span[0]._.section if span is not None and len(span) else None
                 found.append(
-                    Evidence(
-                        match.start(), match.end(), doc.text[match.start() : match.end()], section
-                    )
+                    Evidence(match.start(), match.end(), text[match.start() : match.end()], section)
                 )
                 break
             if len(found) >= PROFILE_EVIDENCE:
@@ -233,7 +234,7 @@ class Suggester:
             return True
         return not all(span._.uncertain for span in candidate.spans)
 
-    def _suggestions(self, doc: Doc, ranked: list[_Ranked]) -> list[Suggestion]:
+    def _suggestions(self, doc: Doc, text: str, ranked: list[_Ranked]) -> list[Suggestion]:
         codes = [
             r.candidate.target.code for r in ranked if r.candidate.target.system is System.ICD10CM
         ]
@@ -252,7 +253,7 @@ class Suggester:
                     evidence=tuple(
                         Evidence(s.start_char, s.end_char, s.text, s[0]._.section) for s in spans
                     )
-                    or self._profile_evidence(doc, item.candidate.key),
+                    or self._profile_evidence(doc, text, item.candidate.key),
                     context={
                         flag: any(getattr(s._, flag) for s in spans) for flag in CONTEXT_FLAGS
                     },

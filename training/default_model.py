@@ -99,7 +99,7 @@ def training_matrix(
         candidates = collect_candidates(doc, pipeline.table)
         if not candidates:
             continue
-        features.append(feature_matrix(candidates, doc))
+        features.append(feature_matrix(candidates, len(note.text)))
         labels.append(np.asarray([c.key in note.codes for c in candidates], dtype=np.int8))
     return np.vstack(features), np.concatenate(labels)
 

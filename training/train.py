@@ -128,7 +128,7 @@ def candidate_training_set(
         rejected = {(r.system, r.code) for r in note.rejected}
         per_note.append(
             NoteCandidates(
-                feature_matrix(candidates, doc),
+                feature_matrix(candidates, len(note.text)),
                 [c.key for c in candidates],
                 np.asarray([bool(c.matches) for c in candidates], dtype=bool),
                 np.asarray(
