@@ -56,7 +56,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "prior",  # share of training notes that carry it
     "seen_in_training",
     "no_mention",  # suggested by the note model alone, no term matched
-    "match_precision",  # how often a term match of this code was right in training
+    "match_precision",  # how often the code was right in training, matched or not as here
 )
 LEARNED_FEATURES = 5  # the trailing features above, learned from labeled notes
 MATCH_FEATURES = len(FEATURE_NAMES) - LEARNED_FEATURES
@@ -148,17 +148,19 @@ def excluded_codes(doc: Doc, table: TermTable) -> set[tuple[System, str]]:
 
 @dataclass(frozen=True)
 class MatchPrecision:
-    """How often a term match of each code was a right suggestion in labeled notes,
-    smoothed toward the overall rate so rarely seen codes are not trusted blindly."""
+    """How often each code was a right suggestion in labeled notes, apart for when a term
+    of it matched the note and when only similar notes proposed it ("pain" makes R52 right;
+    R52 proposed for a note that never mentions pain rarely is), smoothed toward the
+    overall rate of each case so rarely seen codes are not trusted blindly."""
 
-    hits: Mapping[tuple[System, str], tuple[int, int]]  # code -> (right, matched)
-    overall: float
+    hits: Mapping[tuple[tuple[System, str], bool], tuple[int, int]]  # -> (right, proposed)
+    overall: Mapping[bool, float]  # by matched
     strength: float = 2.0
 
-    def of(self, key: tuple[System, str]) -> float:
-        """Smoothed precision of term matches of ``key``."""
-        right, seen = self.hits.get(key, (0, 0))
-        return (right + self.strength * self.overall) / (seen + self.strength)
+    def of(self, key: tuple[System, str], matched: bool) -> float:
+        """Smoothed precision of ``key`` when proposed with (or without) a term match."""
+        right, seen = self.hits.get((key, matched), (0, 0))
+        return (right + self.strength * self.overall.get(matched, 0.0)) / (seen + self.strength)
 
 
 def add_learned_candidates(
@@ -178,7 +180,7 @@ def add_learned_candidates(
         candidate.prior = prior.get(candidate.key, 0.0)
         candidate.seen_in_training = candidate.key in prior
         if precision is not None:
-            candidate.match_precision = precision.of(candidate.key)
+            candidate.match_precision = precision.of(candidate.key, matched=True)
     present = {c.key for c in candidates} | denied
     added = 0
     for key, score in sorted(scores.items(), key=lambda item: (-item[1], item[0][1])):
@@ -190,7 +192,13 @@ def add_learned_candidates(
         depth = max(len(record.key) - 3, 0) if record.system is System.ICD10CM else 0
         target = TargetCode(record.system, record.code, record.title, True, depth)
         candidates.append(
-            Candidate(target, neighbor_score=score, prior=prior[key], seen_in_training=True)
+            Candidate(
+                target,
+                neighbor_score=score,
+                prior=prior[key],
+                seen_in_training=True,
+                match_precision=precision.of(key, matched=False) if precision else 0.0,
+            )
         )
         added += 1
 

@@ -23,6 +23,8 @@ from suggest.candidates import MatchPrecision
 from suggest.note_model import NoteNeighbors
 
 MODEL_FILE = "model.joblib"
+# Bumped when what a model artifact holds changes meaning; older artifacts must be refitted.
+MODEL_FORMAT = 2
 CARD_FILE = "model-card.json"
 CURRENT_FILE = "CURRENT"
 DEFAULT_MODEL = "default"
@@ -60,6 +62,7 @@ class SuggestModel:
         folder.mkdir(parents=True, exist_ok=True)
         joblib.dump(
             {
+                "format": MODEL_FORMAT,
                 "ranker": self.ranker,
                 "feature_names": self.feature_names,
                 "note_model": self.note_model,
@@ -76,6 +79,11 @@ class SuggestModel:
         if not (folder / MODEL_FILE).is_file():
             raise ModelNotFoundError(f"no model artifact in {folder}")
         payload = joblib.load(folder / MODEL_FILE)
+        if payload.get("format") != MODEL_FORMAT:
+            raise ModelNotFoundError(
+                f"the model in {folder} was saved by another codesuggest version "
+                f"(format {payload.get('format')}, this version reads {MODEL_FORMAT}); retrain it"
+            )
         card = (
             json.loads((folder / CARD_FILE).read_text()) if (folder / CARD_FILE).is_file() else {}
         )

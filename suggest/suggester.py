@@ -43,7 +43,7 @@ DEFAULT_SYSTEMS: dict[str, tuple[System, ...]] = {
     "inpatient": (System.ICD10CM, System.ICD10PCS, System.HCPCS),
 }
 DEFAULT_MAX_CHARS = 200_000
-NOTE_MODEL_CANDIDATES = 30  # codes the note model may add beyond the matched ones
+NOTE_MODEL_CANDIDATES = 60  # codes the note model may add beyond the matched ones
 PROFILE_EVIDENCE = 3  # evidence words shown for a code suggested by the note model alone
 
 # How the documentation a header lacks is named in a specificity warning.

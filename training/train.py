@@ -147,15 +147,16 @@ def candidate_training_set(
 
 
 def match_precision(notes: Sequence[NoteCandidates]) -> MatchPrecision:
-    """Per code, how often its term matches were right in these notes."""
-    hits: dict[CodeKey, tuple[int, int]] = {}
+    """Per code, how often it was right in these notes, with and without a term match."""
+    hits: dict[tuple[CodeKey, bool], tuple[int, int]] = {}
     for note in notes:
         for key, matched, label in zip(note.keys, note.matched, note.labels, strict=True):
-            if matched:
-                right, seen = hits.get(key, (0, 0))
-                hits[key] = (right + int(label), seen + 1)
-    seen_total = sum(seen for _, seen in hits.values())
-    overall = sum(right for right, _ in hits.values()) / max(seen_total, 1)
+            right, seen = hits.get((key, bool(matched)), (0, 0))
+            hits[(key, bool(matched))] = (right + int(label), seen + 1)
+    overall = {}
+    for matched in (True, False):
+        counts = [v for (_, m), v in hits.items() if m is matched]
+        overall[matched] = sum(r for r, _ in counts) / max(sum(s for _, s in counts), 1)
     return MatchPrecision(hits, overall)
 
 
@@ -168,7 +169,10 @@ def cross_fit_match_precision(notes: list[NoteCandidates], folds: int, seed: int
         precision = match_precision([n for n, f in zip(notes, fold_of, strict=True) if f != fold])
         for note, f in zip(notes, fold_of, strict=True):
             if f == fold:
-                note.features[:, column] = [precision.of(key) for key in note.keys]
+                note.features[:, column] = [
+                    precision.of(key, bool(matched))
+                    for key, matched in zip(note.keys, note.matched, strict=True)
+                ]
 
 
 def make_ranker(kind: str, seed: int) -> Pipeline:
