@@ -34,6 +34,7 @@ MANIFEST_FILE = "manifest.json"
 CURRENT_FILE = "current"
 _RECORD_FIELDS = CodeRecord.__slots__
 _SYSTEM_FIELD = _RECORD_FIELDS.index("system")
+_SYSTEMS = {system.value: system for system in System}
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9]{1,3}(\.?[A-Za-z0-9]{0,4})?-?$")
 
 
@@ -110,7 +111,7 @@ class CodeIndex:
 
     def _record(self, row: int) -> CodeRecord:
         values = list(self._rows[row])
-        values[_SYSTEM_FIELD] = System(values[_SYSTEM_FIELD])
+        values[_SYSTEM_FIELD] = _SYSTEMS[values[_SYSTEM_FIELD]]  # Enum(value) is slow
         return CodeRecord(*values)
 
     def records(self, system: System | None = None) -> Iterator[CodeRecord]:

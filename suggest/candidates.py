@@ -186,8 +186,10 @@ def add_learned_candidates(
     for key, score in sorted(scores.items(), key=lambda item: (-item[1], item[0][1])):
         if added >= limit:
             break
+        if key in present:
+            continue
         record = index.get(key[1], key[0])
-        if key in present or record is None or not record.billable:
+        if record is None or not record.billable:
             continue
         depth = max(len(record.key) - 3, 0) if record.system is System.ICD10CM else 0
         target = TargetCode(record.system, record.code, record.title, True, depth)

@@ -201,11 +201,9 @@ class MentionMatcher:
 
 def _coverage(words: tuple[int, ...], hits: list[int], soft: frozenset[int]) -> float:
     """Share of a term's words found, soft words ("acute", "mellitus") counting half."""
-
-    def weight(word: int) -> float:
-        return 0.5 if word in soft else 1.0
-
-    return sum(weight(w) for w in hits) / sum(weight(w) for w in words)
+    found = len(hits) - 0.5 * sum(1 for w in hits if w in soft)
+    total = len(words) - 0.5 * sum(1 for w in words if w in soft)
+    return found / total
 
 
 @Language.factory("codesuggest_mentions", default_config={"max_gap": 3})

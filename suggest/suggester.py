@@ -207,13 +207,12 @@ class Suggester:
         )
 
     def _profile_evidence(
-        self, doc: Doc, text: str, key: tuple[System, str]
+        self, doc: Doc, text: str, lowered: str, key: tuple[System, str]
     ) -> tuple[Evidence, ...]:
         """Where the note says the words that set a code's training notes apart."""
         if self.model.note_model is None:
             return ()
         found: list[Evidence] = []
-        lowered = text.lower()
         for phrase in self.model.note_model.profiles_.get(key, ()):
             for match in re.finditer(rf"\b{re.escape(phrase)}\b", lowered):
                 span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
@@ -239,6 +238,7 @@ class Suggester:
             r.candidate.target.code for r in ranked if r.candidate.target.system is System.ICD10CM
         ]
         shared = self._list_warnings(codes)
+        lowered = text.lower()
         suggestions = []
         for item in ranked:
             target = item.candidate.target
@@ -253,7 +253,7 @@ class Suggester:
                     evidence=tuple(
                         Evidence(s.start_char, s.end_char, s.text, s[0]._.section) for s in spans
                     )
-                    or self._profile_evidence(doc, text, item.candidate.key),
+                    or self._profile_evidence(doc, text, lowered, item.candidate.key),
                     context={
                         flag: any(getattr(s._, flag) for s in spans) for flag in CONTEXT_FLAGS
                     },
