@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -23,6 +24,8 @@ from code_index.search import STOPWORDS, Abbreviation, fold_accents
 from suggest.extensions import MENTIONS_KEY, register_extensions
 from suggest.terms import DROPPED_WORDS, PARTIAL_MIN_WORDS, Synonyms, TermSource, TermTable
 
+FUZZY_MIN_LENGTH = 7  # shorter words are too often other real words one letter apart
+FUZZY_CUTOFF = 88  # rapidfuzz ratio: one transposition in a 9-letter word passes
 KIND_OF_SYSTEM = {
     System.ICD10CM: "diagnosis",
     System.ICD10PCS: "procedure",
@@ -59,6 +62,7 @@ class MentionMatcher:
         self.synonyms = Synonyms(())
         self._abbreviations: dict[str, tuple[str, ...]] = {}
         self._abbreviations_folded: dict[str, tuple[str, ...]] = {}
+        self._spellings: dict[tuple[str, int], list[str]] = {}
 
     def configure(
         self, table: TermTable, synonyms: Synonyms, abbreviations: Iterable[Abbreviation]
@@ -76,6 +80,7 @@ class MentionMatcher:
                 self._abbreviations[entry.short] = words
             else:
                 self._abbreviations_folded[entry.short.lower()] = words
+        self._spellings = _spellings_by_shape(table.vocabulary)
         self._word_ids.cache_clear()
 
     # ------------------------------------------------------------- matching
@@ -89,8 +94,19 @@ class MentionMatcher:
             if lower in STOPWORDS or lower in DROPPED_WORDS or not lower.isalnum():
                 return (), False
             expansion = self.synonyms.canonical(lower)
+            if len(expansion) == 1 and expansion[0] not in self.table.vocabulary:
+                expansion = self._nearest_word(expansion[0])
         vocabulary = self.table.vocabulary
         return tuple(vocabulary[w] for w in expansion if w in vocabulary), abbreviation
+
+    def _nearest_word(self, word: str) -> tuple[str, ...]:
+        """The term vocabulary's spelling of a misspelt long word ("pnuemonia"), if one is
+        close enough; only words of similar length and the same first letter are compared."""
+        if len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
+            return ()
+        options = self._spellings.get((word[0], len(word)), ())
+        best = process.extractOne(word, options, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        return (best[0],) if best else ()
 
     def __call__(self, doc: Doc) -> Doc:
         matches: list[TermMatch] = []
@@ -195,8 +211,20 @@ class MentionMatcher:
         with (path / "matcher.pkl").open("rb") as handle:
             state: Any = pickle.load(handle)
         self.table, self.synonyms, self._abbreviations, self._abbreviations_folded = state
+        self._spellings = _spellings_by_shape(self.table.vocabulary)
         self._word_ids.cache_clear()
         return self
+
+
+def _spellings_by_shape(vocabulary: Iterable[str]) -> dict[tuple[str, int], list[str]]:
+    """Long vocabulary words by (first letter, length ± 1): the few a misspelling is
+    compared with."""
+    shapes: dict[tuple[str, int], list[str]] = {}
+    for word in vocabulary:
+        if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
+            for length in (len(word) - 1, len(word), len(word) + 1):
+                shapes.setdefault((word[0], length), []).append(word)
+    return shapes
 
 
 def _coverage(words: tuple[int, ...], hits: list[int], soft: frozenset[int]) -> float:

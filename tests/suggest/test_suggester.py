@@ -155,3 +155,10 @@ def test_cli_suggest_json_and_table(suggester: Suggester, tmp_path: Path) -> Non
     assert missing.exit_code == 2
     bad = runner.invoke(app, ["suggest", str(note), "--setting", "clinic"])
     assert bad.exit_code == 2
+
+
+def test_misspelt_words_still_match(suggester: Suggester) -> None:
+    found = codes(
+        suggester.suggest("Community acquired pnuemonia. Hypertenshion.", setting="inpatient")
+    )
+    assert "J18.9" in found and "I10" in found
