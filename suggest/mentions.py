@@ -129,8 +129,9 @@ class MentionMatcher:
     def _match_sentence(self, doc: Doc, start: int, end: int) -> list[TermMatch]:
         positions: dict[int, list[int]] = {}
         from_abbreviation: set[int] = set()
-        for i in range(start, end):
-            ids, abbreviation = self._word_ids(doc[i].text)
+        word_ids = self._word_ids
+        for i, token in enumerate(doc[start:end], start):
+            ids, abbreviation = word_ids(token.text)
             for word in ids:
                 positions.setdefault(word, []).append(i)
             if abbreviation:
@@ -139,10 +140,11 @@ class MentionMatcher:
         frequency = table.word_frequency
         found: list[TermMatch] = []
         seen: set[tuple[int, tuple[int, ...]]] = set()
+        anchors, term_required = table.anchors, table.term_required
         for anchor in list(positions):
-            for term in table.terms_anchored_at(anchor):
-                required = table.term_required[term]
-                missing = [word for word in required if word not in positions]
+            for term in anchors.get(anchor, ()):
+                required = term_required[term]  # rarest first: required[0] is the anchor
+                missing = [word for word in required[1:] if word not in positions]
                 # a long term may lack one required word, never its rarest (the anchor)
                 if missing and (len(missing) > 1 or len(required) < PARTIAL_MIN_WORDS):
                     continue

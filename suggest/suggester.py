@@ -214,6 +214,8 @@ class Suggester:
             return ()
         found: list[Evidence] = []
         for phrase in self.model.note_model.profiles_.get(key, ()):
+            if phrase not in lowered:
+                continue
             for match in re.finditer(rf"\b{re.escape(phrase)}\b", lowered):
                 span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
                 section = span[0]._.section if span is not None and len(span) else None

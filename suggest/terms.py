@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pickle
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from importlib import resources
@@ -232,11 +232,6 @@ class TermTable:
             table = cls.build(index, synonyms)
             table.save(path)
         return table
-
-    def terms_anchored_at(self, word: int) -> Iterator[int]:
-        """Terms whose rarest required word is ``word`` (``term_required`` is stored
-        rarest first)."""
-        yield from self.anchors.get(word, ())
 
 
 def procedure_lexicon() -> list[tuple[str, System, str]]:
