@@ -117,11 +117,17 @@ def fuzz(base: str, key: str, workdir: Path, args: argparse.Namespace) -> dict[s
         command += ["--seed", str(args.seed)]
     timeout = ONE_PASS_TIMEOUT_S if args.max_time is None else args.max_time + 60
     try:
-        subprocess.run(command, cwd=workdir, timeout=timeout, check=False)
+        # its own output is shown only when something failed: its closing line looks like
+        # a test runner's and would otherwise end the CI log
+        run = subprocess.run(
+            command, cwd=workdir, timeout=timeout, check=False, capture_output=True, text=True
+        )
     except subprocess.TimeoutExpired:
         raise SystemExit(f"schemathesis did not finish in {timeout} s") from None
+    if run.returncode != 0 or not report.exists():
+        print(run.stdout[-20000:], run.stderr[-5000:], sep="\n", file=sys.stderr)
     if not report.exists():
-        raise SystemExit("schemathesis wrote no report (see its output above)")
+        raise SystemExit("schemathesis wrote no report (its output is above)")
     result: dict[str, Any] = json.loads(report.read_text())
     return result
 

@@ -210,7 +210,7 @@ class CodeIndex:
             combined = np.where(self._systems == system.value, combined, 0)
         if billable_only:
             combined = np.where(self._billable, combined, 0)
-        pool = min(len(combined), max(top * 10, 100))
+        pool = min(len(combined), max(top * 5, 50))
         best = np.argpartition(-combined, pool - 1)[:pool]
         best = best[combined[best] > 0]
         reranked: list[SearchHit] = []
