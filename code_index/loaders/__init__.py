@@ -3,7 +3,9 @@ source format. Each returns plain records; ``code_index.build`` merges them."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from code_index.records import CodeRecord, CodeSetVersion
 
@@ -31,3 +33,25 @@ class IndexTerm:
 
     term: str
     code: str
+
+
+def parse_cdc_xml(xml_path: Path, root_tag: str, kind: str, what: str) -> ET.Element:
+    """The root of a CDC ICD-10-CM XML file (``kind``: "tabular" or "index"), or a
+    SourceFileError naming the file and what is wrong with it."""
+    try:
+        root = ET.parse(xml_path).getroot()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SourceFileError(
+            f"Cannot read the ICD-10-CM {kind} file {xml_path}: {reason}."
+        ) from error
+    except ET.ParseError as error:
+        raise SourceFileError(
+            f"{xml_path} is not a readable ICD-10-CM {kind} XML file ({error})."
+        ) from error
+    if root.tag != root_tag:
+        raise SourceFileError(
+            f"{xml_path} is not a CDC ICD-10-CM {what}: its root element is "
+            f"<{root.tag}>, not <{root_tag}>."
+        )
+    return root

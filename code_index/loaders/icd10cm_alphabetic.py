@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-from code_index.loaders import IndexTerm, SourceFileError
+from code_index.loaders import IndexTerm, SourceFileError, parse_cdc_xml
 
 ROOT_TAG = "ICD10CM.index"
 # Elements whose text is a code the entry leads to: <code>, <subcat> ("see subcategory
@@ -44,34 +44,13 @@ def load_icd10cm_alphabetic_index(path: Path) -> list[IndexTerm]:
     that needs more characters). ``see``/``seeAlso`` references yield nothing.
     """
     xml_path = Path(path)
-    root = _parse(xml_path)
+    root = parse_cdc_xml(xml_path, ROOT_TAG, "index", "Alphabetic Index file")
     headings = {head.get("col", ""): _plain(head) for head in root.iter("head")}
     entries: dict[IndexTerm, None] = {}
     for main_term in root.iter("mainTerm"):
         for entry in _entries(main_term, (), headings, xml_path):
             entries[entry] = None
     return list(entries)
-
-
-def _parse(xml_path: Path) -> ET.Element:
-    """The root element, or a SourceFileError naming the file and what is wrong with it."""
-    try:
-        root = ET.parse(xml_path).getroot()
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise SourceFileError(
-            f"Cannot read the ICD-10-CM index file {xml_path}: {reason}."
-        ) from error
-    except ET.ParseError as error:
-        raise SourceFileError(
-            f"{xml_path} is not a readable ICD-10-CM index XML file ({error})."
-        ) from error
-    if root.tag != ROOT_TAG:
-        raise SourceFileError(
-            f"{xml_path} is not a CDC ICD-10-CM Alphabetic Index file: its root element is "
-            f"<{root.tag}>, not <{ROOT_TAG}>."
-        )
-    return root
 
 
 def _entries(

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from code_index.loaders import LoadedCodeSet, SourceFileError
+from code_index.loaders import LoadedCodeSet, SourceFileError, parse_cdc_xml
 from code_index.records import CodeRecord, CodeSetVersion, System, normalize_code
 
 SOURCE = "cdc-tabular"
@@ -98,7 +98,7 @@ def load_icd10cm_tabular(path: Path | None = None) -> LoadedCodeSet:
     reads the same way.
     """
     xml_path = default_tabular_xml() if path is None else Path(path)
-    root = _parse(xml_path)
+    root = parse_cdc_xml(xml_path, ROOT_TAG, "tabular", "Tabular List")
     records: list[CodeRecord] = []
     groups: dict[str, str] = {}
     for chapter in root.findall("chapter"):
@@ -113,27 +113,6 @@ def load_icd10cm_tabular(path: Path | None = None) -> LoadedCodeSet:
     if not records:
         raise SourceFileError(f"{xml_path} has the ICD10CM.tabular root but holds no codes.")
     return LoadedCodeSet(version=_version(root, xml_path), records=records, groups=groups)
-
-
-def _parse(xml_path: Path) -> ET.Element:
-    """The root element, or a SourceFileError naming the file and what is wrong with it."""
-    try:
-        root = ET.parse(xml_path).getroot()
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise SourceFileError(
-            f"Cannot read the ICD-10-CM tabular file {xml_path}: {reason}."
-        ) from error
-    except ET.ParseError as error:
-        raise SourceFileError(
-            f"{xml_path} is not a readable ICD-10-CM tabular XML file ({error})."
-        ) from error
-    if root.tag != ROOT_TAG:
-        raise SourceFileError(
-            f"{xml_path} is not a CDC ICD-10-CM Tabular List: its root element is "
-            f"<{root.tag}>, not <{ROOT_TAG}>."
-        )
-    return root
 
 
 def _add_diag(
