@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 
 import pytest
 
 from code_index.build import index_root, load_index
-from code_index.index import CodeIndex, IndexNotFoundError
+from code_index.index import CodeIndex, IndexNotFoundError, paused_gc
 from code_index.records import System
 
 
@@ -33,6 +34,32 @@ def test_artifact_round_trip_is_identical(default_index: CodeIndex, data_dir: Pa
     assert [h.record.code for h in reloaded.search("aspiration pneumonia")] == [
         h.record.code for h in default_index.search("aspiration pneumonia")
     ]
+
+
+def test_stored_row_tables_answer_as_derived_ones(default_index: CodeIndex, data_dir: Path) -> None:
+    """Lookups and filters read tables stored at build time; a reload answers alike."""
+    reloaded = CodeIndex.load(CodeIndex.current_folder(index_root(data_dir)))
+    for query in ("e1122", "E11.2", "99213", "0DTJ4ZZ", "J1100", "Z99.9"):
+        assert reloaded.lookup(query) == default_index.lookup(query)
+        assert reloaded.with_prefix(query) == default_index.with_prefix(query)
+    for system in (System.ICD10CM, System.ICD10PCS, None):
+        for billable_only in (True, False):
+            assert reloaded.search("kidney", system, 20, billable_only) == default_index.search(
+                "kidney", system, 20, billable_only
+            )
+
+
+def test_paused_gc_restores_the_collector_state() -> None:
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # an inner pause leaves the outer one in place
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), paused_gc():
+        raise RuntimeError
+    assert gc.isenabled()
 
 
 def test_hierarchy(default_index: CodeIndex) -> None:

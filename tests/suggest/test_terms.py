@@ -1,0 +1,26 @@
+"""The cached term table: what is saved loads back the same, and a stale cache is rebuilt."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from suggest.suggester import Suggester
+from suggest.terms import TERM_TABLE_FORMAT, TargetCode, TermTable
+
+
+def test_cached_table_round_trip(suggester: Suggester, tmp_path: Path) -> None:
+    table = suggester.table
+    path = tmp_path / "terms.pkl"
+    table.save(path)
+    loaded = TermTable.load(path)
+    assert loaded is not None
+    assert loaded.__dict__ == table.__dict__
+    assert all(type(target) is TargetCode for target in loaded.targets)
+
+
+def test_table_of_another_format_is_not_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "terms.pkl"
+    path.write_bytes(pickle.dumps((TERM_TABLE_FORMAT - 1, {}), protocol=5))
+    assert TermTable.load(path) is None
+    assert TermTable.load(tmp_path / "absent.pkl") is None
