@@ -32,6 +32,7 @@ KIND_OF_SYSTEM = {
     System.CPT: "procedure",
     System.HCPCS: "supply",
 }
+KIND_ORDER = ("diagnosis", "procedure", "supply")  # a span's kind when its matches differ
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,13 +113,17 @@ class MentionMatcher:
         matches: list[TermMatch] = []
         for sentence in doc.sents:
             matches.extend(self._match_sentence(doc, sentence.start, sentence.end))
-        by_span: dict[tuple[int, int, str], list[TermMatch]] = {}
+        # one span per place: spaCy keys a span's extension values by its offsets, so
+        # a diagnosis and a supply span over the same words would share one ``matches``
+        by_span: dict[tuple[int, int], list[TermMatch]] = {}
         for match in matches:
-            kind = KIND_OF_SYSTEM[self.table.targets[match.target].system]
-            key = (min(match.positions), max(match.positions) + 1, kind)
-            by_span.setdefault(key, []).append(match)
+            by_span.setdefault((min(match.positions), max(match.positions) + 1), []).append(match)
         spans = []
-        for (start, end, kind), found in sorted(by_span.items()):
+        for (start, end), found in sorted(by_span.items()):
+            kind = min(
+                (KIND_OF_SYSTEM[self.table.targets[m.target].system] for m in found),
+                key=KIND_ORDER.index,
+            )
             span = Span(doc, start, end, label=kind)
             span._.kind = kind
             span._.matches = tuple(found)

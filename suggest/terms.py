@@ -8,6 +8,7 @@ a quarter of a million terms takes seconds and a suggester must start in under t
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import re
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ from code_index.index import CodeIndex, paused_gc
 from code_index.records import CodeRecord, System
 from code_index.search import STOPWORDS, fold_accents, stem
 
-TERM_TABLE_FORMAT = 5
+TERM_TABLE_FORMAT = 6
 PARTIAL_MIN_WORDS = 3  # terms with this many required words may match with one missing
 
 # Words that add nothing a note would say: titles use them to mark residual codes.
@@ -39,7 +40,7 @@ TOO_GENERIC_ALONE = frozenset(
     "problem finding lesion state status history unknown cause effect late use stage grade "
     "left right bilateral region level degree activity blood hemoglobin glucose donor death "
     "care personal cell marker function result count test study examination exam monitoring "
-    "screening encounter procedure".split()
+    "screening encounter procedure node".split()
 )
 # Residual categories ("Other hypertension") cover what other codes do not: their words
 # alone would claim every mention of the condition. ("Gangrene, not elsewhere classified"
@@ -48,6 +49,9 @@ RESIDUAL_MARKERS = frozenset({"other"})
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _CLAUSE_DROPS = ("unspecified", "not elsewhere", "site not specified", "not specified", "nec")
 _WORD = re.compile(r"[a-z0-9]+")
+_CONJUNCTION = re.compile(r"([\w-]+) and ([\w-]+)", re.IGNORECASE)
+LEXICON_FILES = ("diagnosis_lexicon.tsv", "procedure_lexicon.tsv")
+CONJUNCT_MAX_WORDS = 5  # "Disorder of kidney and ureter" splits; longer terms stay whole
 
 
 class TermSource(IntEnum):
@@ -55,7 +59,7 @@ class TermSource(IntEnum):
 
     TITLE = 0
     TERM = 1  # inclusion or Alphabetic Index term, or a starter-set synonym
-    LEXICON = 2  # the curated procedure lexicon
+    LEXICON = 2  # the curated diagnosis and procedure lexicons
 
 
 class TargetCode(NamedTuple):
@@ -79,7 +83,13 @@ class Synonyms:
     before matching so that either spelling meets the other."""
 
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
-        self._map = {word: tuple(stem(w) for w in _WORD.findall(same)) for word, same in pairs}
+        direct = {word: tuple(stem(w) for w in _WORD.findall(same)) for word, same in pairs}
+        # one more step so that chains meet: "lymphadenopathy" -> "enlarged lymph node"
+        # must give the same words as the title "Enlarged lymph nodes" ("enlargement")
+        self._map = {
+            word: tuple(c for w in same for c in (direct.get(w) or (w,)))
+            for word, same in direct.items()
+        }
 
     @classmethod
     def load(cls) -> Synonyms:
@@ -97,10 +107,11 @@ class Synonyms:
         return self._map.get(word) or (stem(word),)
 
 
-def term_words(text: str, synonyms: Synonyms) -> tuple[str, ...]:
+def term_words(text: str, synonyms: Synonyms, curated: bool = False) -> tuple[str, ...]:
     """The canonical content words of a code-set term that a note must contain:
     parenthesised nonessential modifiers, residual clauses ("unspecified", "without …")
-    and filler words are dropped."""
+    and filler words are dropped. A ``curated`` lexicon phrase may be one generic word
+    ("trauma" for T14.90XA): someone chose that reading on purpose."""
     text = _PARENTHESES.sub(" ", fold_accents(text).lower())
     if RESIDUAL_MARKERS.intersection(_WORD.findall(text)):
         return ()
@@ -123,7 +134,11 @@ def term_words(text: str, synonyms: Synonyms) -> tuple[str, ...]:
     required = [w for w in unique if w not in SOFT_WORDS]
     if not any(len(w) >= 3 and w.isalpha() for w in required):
         return ()
-    if len(required) == 1 and (required[0] in TOO_GENERIC_ALONE or len(required[0]) < 4):
+    if (
+        len(required) == 1
+        and not curated
+        and (required[0] in TOO_GENERIC_ALONE or len(required[0]) < 4)
+    ):
         return ()
     return unique
 
@@ -167,10 +182,13 @@ class TermTable:
                 if target is None:
                     continue
                 tid = target_id(target)
-                table.add(record.title, tid, TermSource.TITLE, synonyms)
-                for term in record.terms:
-                    table.add(term, tid, TermSource.TERM, synonyms)
-        for phrase, system, code in procedure_lexicon():
+                for text, source in (
+                    (record.title, TermSource.TITLE),
+                    *((term, TermSource.TERM) for term in record.terms),
+                ):
+                    for variant in (text, *conjunct_variants(text)):
+                        table.add(variant, tid, source, synonyms)
+        for phrase, system, code in curated_lexicon():
             lexicon_record = index.get(code, system)
             target = _reportable_target(index, lexicon_record) if lexicon_record else None
             if target is not None:
@@ -180,7 +198,7 @@ class TermTable:
 
     def add(self, text: str, target: int, source: TermSource, synonyms: Synonyms) -> None:
         """Add one term leading to target ``target`` (an index into ``targets``)."""
-        words = term_words(text, synonyms)
+        words = term_words(text, synonyms, curated=source is TermSource.LEXICON)
         if not words:
             return
         ids = tuple(self.vocabulary.setdefault(w, len(self.vocabulary)) for w in words)
@@ -227,8 +245,9 @@ class TermTable:
 
     @classmethod
     def for_index(cls, index: CodeIndex, cache_dir: Path, synonyms: Synonyms) -> TermTable:
-        """The table of this index version, from the cache or built and cached."""
-        path = cache_dir / f"terms-{index.version}-v{TERM_TABLE_FORMAT}.pkl"
+        """The table of this index version and these rules files, from the cache or
+        built and cached: editing a lexicon or the synonyms rebuilds it."""
+        path = cache_dir / f"terms-{index.version}-{rules_digest()}-v{TERM_TABLE_FORMAT}.pkl"
         table = cls.load(path)
         if table is None:
             table = cls.build(index, synonyms)
@@ -236,15 +255,45 @@ class TermTable:
         return table
 
 
-def procedure_lexicon() -> list[tuple[str, System, str]]:
-    """The curated procedure phrases (``suggest/rules/procedure_lexicon.tsv``): how
-    clinicians write procedures whose code-set titles they never use."""
-    text = resources.files("suggest.rules").joinpath("procedure_lexicon.tsv").read_text("utf-8")
+def rules_digest() -> str:
+    """A short hash of the rules files a term table is built from."""
+    digest = hashlib.sha256()
+    for name in ("synonyms.tsv", *LEXICON_FILES):
+        digest.update(resources.files("suggest.rules").joinpath(name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def conjunct_variants(text: str) -> list[str]:
+    """A short term naming two things ("Syncope and collapse", "Disorder of kidney and
+    ureter") also stands for each of them alone, as a note names only one. Longer terms
+    are left whole: there "and" often joins conditions a code needs together
+    ("Hypertensive heart and chronic kidney disease")."""
+    head, _, rest = text.partition(",")
+    words = _WORD.findall(head.lower())
+    if words.count("and") != 1 or len(words) > CONJUNCT_MAX_WORDS:
+        return []
+    match = _CONJUNCTION.search(head)
+    if match is None:
+        return []
+    tail = f",{rest}" if rest else ""
+    start, end = match.span()
+    return [
+        f"{head[:start]}{match.group(1)}{head[end:]}{tail}",
+        f"{head[:start]}{match.group(2)}{head[end:]}{tail}",
+    ]
+
+
+def curated_lexicon() -> list[tuple[str, System, str]]:
+    """The curated phrases (``suggest/rules/diagnosis_lexicon.tsv`` and
+    ``procedure_lexicon.tsv``): how clinicians write conditions and procedures whose
+    code-set titles they never use."""
     rows: list[tuple[str, System, str]] = []
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            phrase, system, code = line.split("\t")[:3]
-            rows.append((phrase.strip(), System(system.strip()), code.strip()))
+    for name in LEXICON_FILES:
+        text = resources.files("suggest.rules").joinpath(name).read_text("utf-8")
+        for line in text.splitlines():
+            if line.strip() and not line.startswith("#"):
+                phrase, system, code = line.split("\t")[:3]
+                rows.append((phrase.strip(), System(system.strip()), code.strip()))
     return rows
 
 
@@ -282,13 +331,18 @@ def default_descendant(index: CodeIndex, record: CodeRecord) -> CodeRecord | Non
 
 def _unspecified_rank(record: CodeRecord) -> tuple[int, int, str]:
     """Order children so the one reported for an unqualified mention comes first: the
-    initial encounter, then ``.9`` codes that are "unspecified" or "without" complications."""
+    initial encounter, then "uncomplicated" codes and ``.9`` codes that are "unspecified" or
+    "without" complications."""
     title = record.title.lower()
     ends_in_9 = record.key.endswith("9")
     if len(record.key) == 7 and record.system is System.ICD10CM:
         rank = 0 if record.key.endswith("A") else 4
-    elif ends_in_9 and ("unspecified" in title or "without" in title):
-        rank = 0
+    elif "uncomplicated" in title or (
+        ends_in_9
+        and ("unspecified" in title or "without" in title)
+        and "with unspecified" not in title
+    ):
+        rank = 0  # "Nicotine dependence, cigarettes, uncomplicated", not "with unspecified …"
     elif ", unspecified" in title or title.startswith("unspecified"):
         rank = 1
     else:

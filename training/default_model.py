@@ -30,7 +30,7 @@ from code_index.records import CodeRecord, System
 from suggest.candidates import FEATURE_NAMES, collect_candidates, feature_matrix
 from suggest.model import SuggestModel
 from suggest.suggester import NotePipeline
-from suggest.terms import default_descendant
+from suggest.terms import curated_lexicon, default_descendant
 
 SENTENCE_FRAMES = (
     "The patient has {}.",
@@ -65,8 +65,9 @@ def synthetic_notes(
 
 
 def _phrase_pool(pipeline: NotePipeline) -> list[tuple[str, tuple[System, str]]]:
-    """Every (term text, code it leads to) the term table was built from, restricted to
-    codes that are reported: a header's terms count for its default descendant."""
+    """Every (term text, code it leads to) the term table was built from (titles, terms
+    and the curated lexicons), restricted to codes that are reported: a header's terms
+    count for its default descendant."""
     pool: list[tuple[str, tuple[System, str]]] = []
     targets = {(t.system, t.code) for t in pipeline.table.targets}
     for system in (System.ICD10CM, System.CPT, System.HCPCS):
@@ -77,6 +78,11 @@ def _phrase_pool(pipeline: NotePipeline) -> list[tuple[str, tuple[System, str]]]
             for text in (record.title, *record.terms):
                 if 3 <= len(text) <= 80:
                     pool.append((text.lower(), (system, code)))
+    for phrase, lexicon_system, lexicon_code in curated_lexicon():
+        named = pipeline.index.get(lexicon_code, lexicon_system)
+        reported = _reported_code(pipeline, named) if named else None
+        if reported is not None and (lexicon_system, reported) in targets:
+            pool.append((phrase, (lexicon_system, reported)))
     pool.sort()
     return pool
 

@@ -162,3 +162,31 @@ def test_misspelt_words_still_match(suggester: Suggester) -> None:
         suggester.suggest("Community acquired pnuemonia. Hypertenshion.", setting="inpatient")
     )
     assert "J18.9" in found and "I10" in found
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # a supply term over the same words ("weight loss" program) must not hide the diagnosis
+        ("He reported weight loss of 10 kg.", "R63.4"),
+        # one word of a two-condition title ("Syncope and collapse")
+        ("She had a syncope at home.", "R55"),
+        # a synonym chain: lymphadenopathy -> enlarged lymph node -> "Enlarged lymph nodes"
+        ("Cervical lymphadenopathy was palpated.", "R59.0"),
+        # the curated diagnosis lexicon: the Alphabetic Index reading of a plain word
+        ("There was necrosis of the wound edges.", "I96"),
+        # a header's default is its uncomplicated code, not "with unspecified disorders"
+        ("Smoker of 20 cigarettes a day.", "F17.210"),
+    ],
+)
+def test_plain_clinical_wording_reaches_its_code(
+    suggester: Suggester, note: str, expected: str
+) -> None:
+    found = codes(suggester.suggest(note, setting="inpatient", systems=[System.ICD10CM]))
+    assert found[:3] and expected in found[:3], found[:5]
+    assert "F17.219" not in found
+
+
+def test_a_specific_match_keeps_the_main_term_row_away(suggester: Suggester) -> None:
+    found = codes(suggester.suggest("Urinary tract infection.", setting="inpatient"))
+    assert "N39.0" in found and "B99.9" not in found
