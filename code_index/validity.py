@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from code_index.index import CodeIndex
@@ -40,13 +41,14 @@ class CodeRef:
         return self.low <= key[: len(self.low)] and key[: len(self.high)] <= self.high
 
 
-def code_refs(note: str) -> list[CodeRef]:
+@lru_cache(maxsize=32_768)  # every suggestion list re-reads the same few thousand notes
+def code_refs(note: str) -> tuple[CodeRef, ...]:
     """The codes and ranges a tabular note refers to."""
     refs: list[CodeRef] = []
     for low, high in _REF.findall(note):
         low_key = normalize_code(low)
         refs.append(CodeRef(low_key, normalize_code(high) if high else low_key))
-    return refs
+    return tuple(refs)
 
 
 @dataclass(frozen=True, slots=True)
