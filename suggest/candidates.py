@@ -4,7 +4,9 @@ with the evidence and the features the ranker scores it on.
 The rules a coder applies before weighing anything live here: a condition that is
 negated, only in the family, or hypothetical is never a candidate; a term whose words
 all sit inside a longer, more specific match of another code gives way to it
-("chronic kidney disease" inside "chronic kidney disease, stage 3a").
+("chronic kidney disease" inside "chronic kidney disease, stage 3a"). Coders whose
+convention reports both (some corpora code "nausea" beside "nausea and vomiting") teach a
+trained model to keep such covered codes as candidates, flagged, ranked by what it learned.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "in_history_section",
     "uncertain",
     "historical",
+    "covered",  # every match of it lies inside a more specific match of another code
     "system_icd10cm",
     "system_procedure",
     "system_hcpcs",
@@ -57,8 +60,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "seen_in_training",
     "no_mention",  # suggested by the note model alone, no term matched
     "match_precision",  # how often the code was right in training, matched or not as here
+    "association",  # how reliably a term in the note marked the code in training notes
 )
-LEARNED_FEATURES = 5  # the trailing features above, learned from labeled notes
+LEARNED_FEATURES = 6  # the trailing features above, learned from labeled notes
 MATCH_FEATURES = len(FEATURE_NAMES) - LEARNED_FEATURES
 
 
@@ -71,10 +75,13 @@ class Candidate:
     spans: list[Span] = field(default_factory=list)
     rivals: int = 1_000  # fewest other codes read from the same words, over its matches
     best_reading: bool = False  # some match of it is the best reading of its words
+    covered_by: frozenset[str] = frozenset()  # more specific codes read from the same words
     neighbor_score: float = 0.0
     prior: float = 0.0
     seen_in_training: bool = False
     match_precision: float = 0.0
+    association: float = 0.0
+    association_term: str = ""  # the note's words that the association comes from
 
     @property
     def key(self) -> tuple[System, str]:
@@ -82,9 +89,10 @@ class Candidate:
         return (self.target.system, self.target.code)
 
 
-def collect_candidates(doc: Doc, table: TermTable) -> list[Candidate]:
-    """Candidates from the mentions that are not negated, family or hypothetical, after
-    dropping matches covered by a more specific match of another code."""
+def collect_candidates(doc: Doc, table: TermTable, keep_covered: bool = False) -> list[Candidate]:
+    """Candidates from the mentions that are not negated, family or hypothetical. A match
+    covered by a more specific match of another code is dropped, or with ``keep_covered``
+    kept as a flagged candidate when no uncovered match supports its code."""
     found: list[tuple[Span, TermMatch]] = []
     for span in doc.spans.get(MENTIONS_KEY, ()):
         if any(getattr(span._, flag) for flag in EXCLUDED_FLAGS):
@@ -98,24 +106,56 @@ def collect_candidates(doc: Doc, table: TermTable) -> list[Candidate]:
             entry = (frozenset(match.positions), table.targets[match.target].code)
             for position in match.positions:
                 covering.setdefault(position, []).append(entry)
-    kept = [
-        (span, match)
-        for span, match in found
-        if not any(
-            frozenset(match.positions) < theirs and code != table.targets[match.target].code
+    kept: list[tuple[Span, TermMatch]] = []
+    covered: list[tuple[Span, TermMatch, frozenset[str]]] = []
+    for span, match in found:
+        own = table.targets[match.target].code
+        wider = frozenset(
+            code
             for theirs, code in covering.get(match.positions[0], ())
+            if frozenset(match.positions) < theirs and code != own
         )
-    ]
-    # the codes competing for the very same words, and the best quality among them
+        if not wider:
+            kept.append((span, match))
+        elif keep_covered:
+            covered.append((span, match, wider))
+    readings = _readings([*kept, *((span, match) for span, match, _ in covered)], table)
+    candidates = _candidates_from(kept, table, readings)
+    if covered:
+        present = {c.key for c in candidates}
+        wider_of: dict[str, frozenset[str]] = {}
+        for _, match, wider in covered:
+            own = table.targets[match.target].code
+            wider_of[own] = wider_of.get(own, frozenset()) | wider
+        for candidate in _candidates_from([(s, m) for s, m, _ in covered], table, readings):
+            if candidate.key not in present:
+                candidate.covered_by = wider_of[candidate.target.code]
+                candidates.append(candidate)
+    return candidates
+
+
+Readings = tuple[dict[tuple[int, ...], set[str]], dict[tuple[int, ...], tuple[float, ...]]]
+
+
+def _readings(found: Sequence[tuple[Span, TermMatch]], table: TermTable) -> Readings:
+    """Per set of words, the codes read from them and the best match quality among them."""
     rivals: dict[tuple[int, ...], set[str]] = {}
     best_quality: dict[tuple[int, ...], tuple[float, ...]] = {}
-    for _, match in kept:
+    for _, match in found:
         rivals.setdefault(match.positions, set()).add(table.targets[match.target].code)
         quality = match_quality(match)
         if quality > best_quality.get(match.positions, ()):
             best_quality[match.positions] = quality
+    return rivals, best_quality
+
+
+def _candidates_from(
+    found: Sequence[tuple[Span, TermMatch]], table: TermTable, readings: Readings
+) -> list[Candidate]:
+    """One candidate per code, with its places, rivals and whether it is the best reading."""
+    rivals, best_quality = readings
     candidates: dict[tuple[System, str], Candidate] = {}
-    for span, match in kept:
+    for span, match in found:
         target = table.targets[match.target]
         candidate = candidates.setdefault((target.system, target.code), Candidate(target))
         if target.via is None and candidate.target.via is not None:
@@ -166,43 +206,47 @@ class MatchPrecision:
 def add_learned_candidates(
     candidates: list[Candidate],
     scores: Mapping[tuple[System, str], float],
+    associations: Mapping[tuple[System, str], tuple[float, str]],
     prior: Mapping[tuple[System, str], float],
     precision: MatchPrecision | None,
     denied: set[tuple[System, str]],
     index: CodeIndex,
     limit: int,
 ) -> None:
-    """Add what labeled notes taught: each candidate's neighbour score, prior and match
-    precision, and up to ``limit`` codes that similar notes carry but no term matched
-    (never a denied one)."""
+    """Add what labeled notes taught: each candidate's neighbour score, term association,
+    prior and match precision; then the codes that a learned term association marks and
+    up to ``limit`` codes that similar notes carry, where no term of theirs matched (never
+    a denied one)."""
     for candidate in candidates:
         candidate.neighbor_score = scores.get(candidate.key, 0.0)
+        candidate.association, candidate.association_term = associations.get(
+            candidate.key, (0.0, "")
+        )
         candidate.prior = prior.get(candidate.key, 0.0)
         candidate.seen_in_training = candidate.key in prior
         if precision is not None:
             candidate.match_precision = precision.of(candidate.key, matched=True)
     present = {c.key for c in candidates} | denied
-    added = 0
-    for key, score in sorted(scores.items(), key=lambda item: (-item[1], item[0][1])):
-        if added >= limit:
-            break
+    by_neighbors = sorted(scores.items(), key=lambda item: (-item[1], item[0][1]))[:limit]
+    for key in dict.fromkeys([*associations, *(key for key, _ in by_neighbors)]):
         if key in present:
             continue
         record = index.get(key[1], key[0])
         if record is None or not record.billable:
             continue
         depth = max(len(record.key) - 3, 0) if record.system is System.ICD10CM else 0
-        target = TargetCode(record.system, record.code, record.title, True, depth)
+        association, term = associations.get(key, (0.0, ""))
         candidates.append(
             Candidate(
-                target,
-                neighbor_score=score,
-                prior=prior[key],
-                seen_in_training=True,
+                TargetCode(record.system, record.code, record.title, True, depth),
+                neighbor_score=scores.get(key, 0.0),
+                prior=prior.get(key, 0.0),
+                seen_in_training=key in prior,
                 match_precision=precision.of(key, matched=False) if precision else 0.0,
+                association=association,
+                association_term=term,
             )
         )
-        added += 1
 
 
 def candidate_features(candidate: Candidate, note_length: int) -> list[float]:
@@ -213,6 +257,7 @@ def candidate_features(candidate: Candidate, note_length: int) -> list[float]:
         float(candidate.seen_in_training),
         float(not candidate.matches),
         candidate.match_precision,
+        candidate.association,
     ]
     if not candidate.matches:
         system = candidate.target.system
@@ -251,6 +296,7 @@ def candidate_features(candidate: Candidate, note_length: int) -> list[float]:
         float(all(s in HISTORY_SECTIONS for s in sections)),
         float(all(span._.uncertain for span in spans)),
         float(all(span._.historical for span in spans)),
+        float(bool(candidate.covered_by)),
         float(system is System.ICD10CM),
         float(system in (System.CPT, System.ICD10PCS)),
         float(system is System.HCPCS),

@@ -20,11 +20,11 @@ from sklearn.pipeline import Pipeline
 
 from code_index.data_dir import resolve_data_dir
 from suggest.candidates import MatchPrecision
-from suggest.note_model import NoteNeighbors
+from suggest.note_model import NoteNeighbors, TermAssociations
 
 MODEL_FILE = "model.joblib"
 # Bumped when what a model artifact holds changes meaning; older artifacts must be refitted.
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 CARD_FILE = "model-card.json"
 CURRENT_FILE = "CURRENT"
 DEFAULT_MODEL = "default"
@@ -44,6 +44,9 @@ class SuggestModel:
     card: dict[str, Any] = field(default_factory=dict)
     note_model: NoteNeighbors | None = None  # absent in the code-set-only default
     match_precision: MatchPrecision | None = None
+    associations: TermAssociations | None = None
+    # rank codes covered by a more specific code's words too: learned from coders who report both
+    keeps_covered: bool = False
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(code is right) for each row of a candidate feature matrix."""
@@ -67,6 +70,8 @@ class SuggestModel:
                 "feature_names": self.feature_names,
                 "note_model": self.note_model,
                 "match_precision": self.match_precision,
+                "associations": self.associations,
+                "keeps_covered": self.keeps_covered,
             },
             folder / MODEL_FILE,
             compress=3,
@@ -94,6 +99,8 @@ class SuggestModel:
             card,
             payload.get("note_model"),
             payload.get("match_precision"),
+            payload.get("associations"),
+            payload.get("keeps_covered", False),
         )
 
 

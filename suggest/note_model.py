@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from code_index.records import System
 
@@ -98,3 +98,76 @@ class NoteNeighbors:
         votes = self.labels_[nearest].T @ weights / total
         found = np.flatnonzero(votes)
         return {self.classes_[j]: float(votes[j]) for j in found}
+
+
+class TermAssociations:
+    """Learned term → code associations: for each word or short phrase seen in at least
+    ``min_notes`` training notes, the codes whose notes it reliably marks (smoothed share
+    of the notes with the term that carry the code). Unlike the code sets' own terms these
+    capture a corpus's coding conventions ("pain" → R52 beside the site's code) and the
+    wording its notes use; the term found in a new note is the evidence for the code."""
+
+    def __init__(
+        self,
+        min_notes: int = 3,
+        min_precision: float = 0.5,
+        strength: float = 5.0,
+        max_words: int = 3,
+    ) -> None:
+        self.min_notes = min_notes
+        self.min_precision = min_precision
+        self.strength = strength
+        self.max_words = max_words
+
+    def fit(self, texts: Sequence[str], codes: Sequence[Sequence[CodeKey]]) -> TermAssociations:
+        """Count, per term and code, the notes carrying both; keep the reliable pairs."""
+        vectorizer = CountVectorizer(
+            binary=True,
+            min_df=self.min_notes,
+            ngram_range=(1, self.max_words),
+            token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
+            dtype=np.float32,
+        )
+        self.associations_: dict[str, tuple[tuple[CodeKey, float], ...]] = {}
+        self.analyzer_ = None
+        try:
+            notes_terms = vectorizer.fit_transform(texts).tocsc()
+        except ValueError:  # no term in enough notes
+            return self
+        classes = sorted({c for note in codes for c in note})
+        column = {code: j for j, code in enumerate(classes)}
+        rows = [i for i, note in enumerate(codes) for _ in set(note)]
+        cols = [column[c] for note in codes for c in set(note)]
+        labels = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+            shape=(len(texts), len(classes)),
+        )
+        together = (notes_terms.T @ labels).tocoo()  # notes with the term and the code
+        with_term = np.asarray(notes_terms.sum(axis=0)).ravel()
+        prior = np.asarray(labels.mean(axis=0)).ravel()
+        precision = (together.data + self.strength * prior[together.col]) / (
+            with_term[together.row] + self.strength
+        )
+        keep = (together.data >= self.min_notes) & (precision >= self.min_precision)
+        words = vectorizer.get_feature_names_out()
+        found: dict[str, list[tuple[CodeKey, float]]] = {}
+        for term, code, value in zip(
+            together.row[keep], together.col[keep], precision[keep], strict=True
+        ):
+            found.setdefault(str(words[term]), []).append((classes[code], float(value)))
+        self.associations_ = {
+            term: tuple(sorted(pairs, key=lambda p: -p[1])) for term, pairs in found.items()
+        }
+        self.analyzer_ = vectorizer.build_analyzer()
+        return self
+
+    def scores(self, text: str) -> dict[CodeKey, tuple[float, str]]:
+        """Per associated code, its strongest association in the note and the term."""
+        if self.analyzer_ is None:
+            return {}
+        best: dict[CodeKey, tuple[float, str]] = {}
+        for term in set(self.analyzer_(text)):
+            for code, value in self.associations_.get(term, ()):
+                if value > best.get(code, (0.0, ""))[0]:
+                    best[code] = (value, term)
+        return best

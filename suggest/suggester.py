@@ -45,6 +45,7 @@ DEFAULT_SYSTEMS: dict[str, tuple[System, ...]] = {
 DEFAULT_MAX_CHARS = 200_000
 NOTE_MODEL_CANDIDATES = 60  # codes the note model may add beyond the matched ones
 PROFILE_EVIDENCE = 3  # evidence words shown for a code suggested by the note model alone
+_BETWEEN_TERM_WORDS = r"(?:[^a-z]|\b[a-z]\b)+"
 
 # How the documentation a header lacks is named in a specificity warning.
 _MISSING_DETAIL = (
@@ -170,12 +171,14 @@ class Suggester:
     ) -> SuggestionResult:
         """Rank one processed note (``text`` is ``doc.text``, which spaCy rebuilds per call)."""
         wanted = set(systems or DEFAULT_SYSTEMS[setting])
-        candidates = collect_candidates(doc, self.table)
+        candidates = collect_candidates(doc, self.table, self.model.keeps_covered)
         if self.model.note_model is not None:
             note_model = self.model.note_model
+            associations = self.model.associations
             add_learned_candidates(
                 candidates,
                 note_model.scores(text),
+                associations.scores(text) if associations is not None else {},
                 note_model.prior_,
                 self.model.match_precision,
                 excluded_codes(doc, self.table),
@@ -206,23 +209,30 @@ class Suggester:
             },
         )
 
-    def _profile_evidence(
-        self, doc: Doc, text: str, lowered: str, key: tuple[System, str]
+    def _learned_evidence(
+        self, doc: Doc, text: str, lowered: str, candidate: Candidate
     ) -> tuple[Evidence, ...]:
-        """Where the note says the words that set a code's training notes apart."""
+        """For a code no term matched: where the note says the term associated with it in
+        training notes, then the words that set its training notes apart."""
         if self.model.note_model is None:
             return ()
+        phrases = [candidate.association_term] if candidate.association_term else []
+        phrases += self.model.note_model.profiles_.get(candidate.key, ())
         found: list[Evidence] = []
-        for phrase in self.model.note_model.profiles_.get(key, ()):
-            if phrase not in lowered:
+        for phrase in dict.fromkeys(phrases):
+            words = phrase.split()
+            if words[0] not in lowered:
                 continue
-            for match in re.finditer(rf"\b{re.escape(phrase)}\b", lowered):
-                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-                section = span[0]._.section if span is not None and len(span) else None
-                found.append(
-                    Evidence(match.start(), match.end(), text[match.start() : match.end()], section)
-                )
-                break
+            # analyzer terms are letter runs of two or more; anything else may lie between
+            pattern = r"\b" + _BETWEEN_TERM_WORDS.join(map(re.escape, words)) + r"\b"
+            match = re.search(pattern, lowered)
+            if match is None:
+                continue
+            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            section = span[0]._.section if span is not None and len(span) else None
+            found.append(
+                Evidence(match.start(), match.end(), text[match.start() : match.end()], section)
+            )
             if len(found) >= PROFILE_EVIDENCE:
                 break
         return tuple(sorted(found, key=lambda e: e.start))
@@ -245,7 +255,11 @@ class Suggester:
         for item in ranked:
             target = item.candidate.target
             spans = sorted(item.candidate.spans, key=lambda s: s.start_char)
-            warnings = [*self._code_warnings(target), *shared.get(target.code, [])]
+            warnings = [
+                *self._code_warnings(target),
+                *self._covered_warnings(item.candidate),
+                *shared.get(target.code, []),
+            ]
             suggestions.append(
                 Suggestion(
                     system=target.system.value,
@@ -255,7 +269,7 @@ class Suggester:
                     evidence=tuple(
                         Evidence(s.start_char, s.end_char, s.text, s[0]._.section) for s in spans
                     )
-                    or self._profile_evidence(doc, text, lowered, item.candidate.key),
+                    or self._learned_evidence(doc, text, lowered, item.candidate),
                     context={
                         flag: any(getattr(s._, flag) for s in spans) for flag in CONTEXT_FLAGS
                     },
@@ -281,6 +295,22 @@ class Suggester:
                 f"The note names {target.via} without {detail}; {target.code} is the "
                 f"unspecified code. Check the note for detail that supports a more specific code.",
                 (target.via,),
+            )
+        ]
+
+    @staticmethod
+    def _covered_warnings(candidate: Candidate) -> list[SuggestionWarning]:
+        """A code read from words that a more specific code's term covers: reported beside
+        it only when the note documents it on its own."""
+        if not candidate.covered_by:
+            return []
+        wider = sorted(candidate.covered_by)
+        return [
+            SuggestionWarning(
+                "covered",
+                f"The same words support the more specific {', '.join(wider)}; report "
+                f"{candidate.target.code} as well only if the note documents it separately.",
+                (candidate.target.code, *wider),
             )
         ]
 

@@ -3,6 +3,8 @@
 On top of what the code sets give the default model, labeled notes teach:
 - which codes notes like this one carry (``suggest.note_model.NoteNeighbors``), with the
   words that set each code's notes apart (evidence for codes no term matched);
+- which words and short phrases reliably mark a code (``TermAssociations``): the corpus's
+  own wording and coding conventions, cross-fitted so the ranker sees honest values;
 - how common each code is (a prior);
 - how to weigh all candidate features, from real right and wrong candidates: the ranker
   is refitted on the candidates the pipeline produces for the training notes, with
@@ -36,7 +38,7 @@ from suggest.candidates import (
     feature_matrix,
 )
 from suggest.model import SuggestModel
-from suggest.note_model import CodeKey, NoteNeighbors
+from suggest.note_model import CodeKey, NoteNeighbors, TermAssociations
 from suggest.suggester import DEFAULT_SYSTEMS, NOTE_MODEL_CANDIDATES, NotePipeline
 from suggest.terms import default_descendant
 from training.corpora import LabeledNote
@@ -106,6 +108,7 @@ def candidate_training_set(
     notes: Sequence[LabeledNote],
     note_model: NoteNeighbors,
     neighbor_scores: Sequence[dict[CodeKey, float]],
+    association_scores: Sequence[dict[CodeKey, tuple[float, str]]],
     progress: Progress | None = None,
 ) -> list[NoteCandidates]:
     """The candidates the pipeline produces for each note, labeled right or wrong."""
@@ -113,10 +116,11 @@ def candidate_training_set(
     docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=32)
     for i, (note, doc) in enumerate(zip(notes, docs, strict=True)):
         wanted = set(DEFAULT_SYSTEMS[note.setting or "inpatient"])
-        candidates = collect_candidates(doc, pipeline.table)
+        candidates = collect_candidates(doc, pipeline.table, keep_covered=True)
         add_learned_candidates(
             candidates,
             neighbor_scores[i],
+            association_scores[i],
             note_model.prior_,
             None,
             excluded_codes(doc, pipeline.table),
@@ -175,6 +179,25 @@ def cross_fit_match_precision(notes: list[NoteCandidates], folds: int, seed: int
                 ]
 
 
+def cross_fit_associations(
+    texts: Sequence[str], labels: Sequence[Sequence[CodeKey]], folds: int, seed: int
+) -> list[dict[CodeKey, tuple[float, str]]]:
+    """Each note's term-association scores from associations learned on the other folds:
+    a note's own codes must not mark its own terms, or the ranker learns to trust the
+    feature far more than it deserves on new notes."""
+    fold_of = np.random.default_rng(seed).integers(0, folds, size=len(texts))
+    scores: list[dict[CodeKey, tuple[float, str]]] = [{} for _ in texts]
+    for fold in range(folds):
+        inside = [i for i, f in enumerate(fold_of) if f != fold]
+        associations = TermAssociations().fit(
+            [texts[i] for i in inside], [labels[i] for i in inside]
+        )
+        for i, f in enumerate(fold_of):
+            if f == fold:
+                scores[i] = associations.scores(texts[i])
+    return scores
+
+
 def make_ranker(kind: str, seed: int) -> Pipeline:
     """The candidate ranker: a calibrated probability per candidate."""
     if kind == "logistic":
@@ -225,9 +248,17 @@ def train_model(
     if not notes:
         raise ValueError("there are no labeled notes to train on")
     labels = reportable_codes(pipeline.index, notes)
-    note_model = NoteNeighbors().fit([n.text for n in notes], labels)
-    neighbor_scores = note_model.leave_one_out_scores()
-    per_note = candidate_training_set(pipeline, notes, note_model, neighbor_scores, progress)
+    texts = [n.text for n in notes]
+    note_model = NoteNeighbors().fit(texts, labels)
+    associations = TermAssociations().fit(texts, labels)
+    per_note = candidate_training_set(
+        pipeline,
+        notes,
+        note_model,
+        note_model.leave_one_out_scores(),
+        cross_fit_associations(texts, labels, folds=5, seed=seed),
+        progress,
+    )
     cross_fit_match_precision(per_note, folds=5, seed=seed)
     X = np.vstack([n.features for n in per_note])
     y = np.concatenate([n.labels for n in per_note])
@@ -237,13 +268,17 @@ def train_model(
     threshold = best_threshold(model_ranker.predict_proba(X)[:, 1], y)
     card: dict[str, Any] = {
         "name": name,
-        "kind": f"candidate ranker ({ranker}) + TF-IDF nearest-neighbour note model",
+        "kind": (
+            f"candidate ranker ({ranker}) + TF-IDF nearest-neighbour note model"
+            " + learned term-code associations"
+        ),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_data": {
             **(sources or {}),
             "notes": len(notes),
             "gold_codes": sum(len(n.codes) for n in notes),
             "distinct_codes_learned": len(note_model.classes_),
+            "term_code_associations": sum(len(v) for v in associations.associations_.values()),
             "candidates": len(y),
             "positive_candidates": int(y.sum()),
         },
@@ -267,5 +302,12 @@ def train_model(
         "library_versions": {"scikit-learn": sklearn.__version__, "spacy": spacy.__version__},
     }
     return SuggestModel(
-        name, model_ranker, FEATURE_NAMES, card, note_model, match_precision(per_note)
+        name,
+        model_ranker,
+        FEATURE_NAMES,
+        card,
+        note_model,
+        match_precision(per_note),
+        associations,
+        keeps_covered=True,
     )

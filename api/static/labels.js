@@ -20,6 +20,7 @@ export const CONTEXTS = {
 /** Suggestion warnings by kind: a short label, and the prefix the message already says. */
 export const WARNINGS = {
   specificity: { label: "Needs more detail", prefix: "" },
+  covered: { label: "Covered by a more specific code", prefix: "" },
   excludes1: { label: "Excludes1 conflict", prefix: "Excludes1: " },
   code_first: { label: "Code first", prefix: "Code first: " },
   use_additional: { label: "Use additional code", prefix: "Use additional code: " },

@@ -162,3 +162,24 @@ def test_train_command_writes_a_versioned_model(shared_data: Path, data_dir: Pat
     assert bad.exit_code == 2
     none = runner.invoke(app, ["train", "--name", "x"])
     assert none.exit_code == 2
+
+
+def test_trained_model_keeps_covered_codes_flagged_and_evidenced(
+    suggester: Suggester, small_model: SuggestModel
+) -> None:
+    """CodiEsp coders report "nausea" beside "nausea and vomiting": a trained model ranks
+    the covered code and says which more specific code covers its words."""
+    text = "She has had nausea and vomiting since yesterday."
+    assert small_model.keeps_covered
+    trained = Suggester(suggester.pipeline, small_model).suggest(
+        text, setting="inpatient", top_k=200
+    )
+    by_code = {s.code: s for s in trained.suggestions}
+    assert "R11.2" in by_code and "R11.0" in by_code
+    covered = [w for w in by_code["R11.0"].warnings if w.kind == "covered"]
+    assert covered and "R11.2" in covered[0].codes
+    assert by_code["R11.0"].evidence[0].text == "nausea"
+    assert not any(w.kind == "covered" for w in by_code["R11.2"].warnings)
+    # the code-set-only default follows the coding rule: the combination code alone
+    default = {s.code for s in suggester.suggest(text, setting="inpatient", top_k=200).suggestions}
+    assert "R11.2" in default and "R11.0" not in default
