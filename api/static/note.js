@@ -17,8 +17,8 @@ const KIND_WORDS = { diagnosis: "diagnosis", procedure: "procedure", supply: "su
 export class NoteView {
   /**
    * container: where the note goes; info: a line that describes the pointed-at mention.
-   * onPoint(segment | null): the pointer entered or left a segment;
-   * onChoose(segment): a segment was clicked.
+   * onPoint(segment | null): the pointer (or keyboard focus) entered or left a segment;
+   * onChoose(segment): a segment was clicked, or Enter pressed on it.
    */
   constructor(container, info, { onPoint, onChoose }) {
     this.container = container;
@@ -35,6 +35,33 @@ export class NoteView {
       const segment = this.segmentOf(event.target);
       if (segment) onChoose(segment);
     });
+    // the keyboard: arrows step from mention to mention, Enter goes to its suggestion
+    container.addEventListener("focusin", (event) => {
+      const segment = this.segmentOf(event.target);
+      if (segment) {
+        this.describe(segment);
+        onPoint(segment);
+      }
+    });
+    container.addEventListener("keydown", (event) => {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+      const segment = this.segmentOf(event.target);
+      if (step) this.step(segment, step);
+      else if ((event.key === "Enter" || event.key === " ") && segment) onChoose(segment);
+      else return;
+      event.preventDefault();
+    });
+  }
+
+  /** Focus the next (step 1) or previous (-1) highlighted segment after `from`. */
+  step(from, step) {
+    const marked = this.segments.filter((s) => s.mentions.length);
+    if (!marked.length) return;
+    const at = from ? marked.indexOf(from) : -1;
+    const next = at === -1 ? (step > 0 ? 0 : marked.length - 1) : at + step;
+    if (next < 0 || next >= marked.length) return;
+    marked[next].element.focus();
   }
 
   /** Show text (exactly as it was sent) with its mentions. */
@@ -61,6 +88,8 @@ export class NoteView {
         element.classList.add("m", `m-${inner.kind}`);
         for (const flag of FLAGS) if (inner[flag]) element.classList.add(`is-${flag}`);
         element.title = covering.map((m) => this.explain(m)).join("\n");
+        element.setAttribute("aria-label", `${words}: ${element.title}`);
+        element.tabIndex = -1; // reached with the arrow keys from the note
       }
       this.segments.push({ element, start, end, mentions: covering });
       fragment.append(element);

@@ -205,6 +205,16 @@ def test_a_coder_reviews_a_note_in_the_browser(
         expect(note.locator(".m-supply", has_text="ceftriaxone").first).to_be_visible()
         note.locator(".is-negated", has_text="chest").hover()
         expect(page.locator("#mention-info")).to_contain_text("“chest pain”: diagnosis, negated")
+        # the same from the keyboard: arrows step through the mentions in the note
+        note.focus()
+        page.keyboard.press("ArrowRight")
+        first = note.locator(".m").first
+        expect(first).to_be_focused()
+        expect(page.locator("#mention-info")).to_contain_text(f"“{first.inner_text().strip()}")
+        page.keyboard.press("ArrowRight")
+        expect(note.locator(".m").nth(1)).to_be_focused()
+        page.keyboard.press("ArrowLeft")
+        expect(first).to_be_focused()
 
         # hovering a suggestion marks its evidence; pointing at evidence marks the suggestion
         e1122 = page.locator('.suggestion[data-code="E11.22"]')
