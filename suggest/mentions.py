@@ -4,6 +4,16 @@ words all occur close together in one sentence of the note, in any order.
 Order-free matching within a short window is what lets "kidney chronic disease" or
 "diabetes mellitus type 2" meet the code-set wording, while abbreviations ("CKD 3a")
 and synonyms ("renal" / "kidney") are expanded to the code sets' words first.
+
+Two limits keep order-free matching honest:
+
+- a note word that stands for several code-set words ("COPD" for "chronic obstructive
+  lung disease", "HCV" for "hepatitis C") lends them as a whole: a diagnosis term that
+  borrows only part of them ("Pulmonary hypertension" from "COPD, hypertension") does
+  not match (a procedure term needs half: "tomography" of "CT");
+- a term may not join words on both sides of "without" ("nausea without vomiting" is not
+  "Nausea with vomiting"): code-set terms drop their "without …" clauses, so any of their
+  words found after "without" in the note is one the note says is absent.
 """
 
 from __future__ import annotations
@@ -13,19 +23,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from code_index.records import System
-from code_index.search import STOPWORDS, Abbreviation, fold_accents
+from code_index.search import STOPWORDS, Abbreviation, fold_accents, stem
 from suggest.extensions import MENTIONS_KEY, register_extensions
-from suggest.terms import DROPPED_WORDS, PARTIAL_MIN_WORDS, Synonyms, TermSource, TermTable
+from suggest.terms import (
+    DROPPED_WORDS,
+    LETTER_A,
+    PARTIAL_MIN_WORDS,
+    Synonyms,
+    TermSource,
+    TermTable,
+)
 
 FUZZY_MIN_LENGTH = 7  # shorter words are too often other real words one letter apart
 FUZZY_CUTOFF = 88  # rapidfuzz ratio: one transposition in a 9-letter word passes
+# "nausea without vomiting": what follows is absent, so no term may join it to what precedes
+ABSENCE_WORDS = frozenset({"without", "w/o"})
+ABSENCE_SCOPE = 6  # tokens after "without" it can reach, up to a punctuation mark
+ABSENCE_STOPS = frozenset({"but", "with", "w/"})
 KIND_OF_SYSTEM = {
     System.ICD10CM: "diagnosis",
     System.ICD10PCS: "procedure",
@@ -33,6 +54,14 @@ KIND_OF_SYSTEM = {
     System.HCPCS: "supply",
 }
 KIND_ORDER = ("diagnosis", "procedure", "supply")  # a span's kind when its matches differ
+
+
+class Group(NamedTuple):
+    """The words an abbreviation or synonym added for one note word ("COPD": chronic,
+    obstructive, lung, disease), and those of them a borrowing term must all have."""
+
+    added: frozenset[int]
+    required: frozenset[int]  # the added words less the soft ones ("chronic")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,19 +115,25 @@ class MentionMatcher:
 
     # ------------------------------------------------------------- matching
     @lru_cache(maxsize=200_000)  # noqa: B019 - one matcher lives as long as its pipeline
-    def _word_ids(self, text: str) -> tuple[tuple[int, ...], bool]:
-        """Vocabulary ids a token stands for, and whether it was an abbreviation."""
-        expansion = self._abbreviations.get(text) or self._abbreviations_folded.get(text.lower())
+    def _word_ids(self, text: str) -> tuple[tuple[int, ...], bool, Group | None]:
+        """Vocabulary ids a token stands for, whether it was an abbreviation, and the
+        words its expansion added beyond the token's own ("adenocarcinoma" adds
+        "malignant neoplasm"), which a term takes all together or not at all."""
+        lower = fold_accents(text).lower()
+        expansion = self._abbreviations.get(text) or self._abbreviations_folded.get(lower)
         abbreviation = expansion is not None
         if expansion is None:
-            lower = fold_accents(text).lower()
             if lower in STOPWORDS or lower in DROPPED_WORDS or not lower.isalnum():
-                return (), False
+                return (), False, None
             expansion = self.synonyms.canonical(lower)
             if len(expansion) == 1 and expansion[0] not in self.table.vocabulary:
                 expansion = self._nearest_word(expansion[0])
         vocabulary = self.table.vocabulary
-        return tuple(vocabulary[w] for w in expansion if w in vocabulary), abbreviation
+        ids = tuple(vocabulary[w] for w in expansion if w in vocabulary)
+        added = frozenset(vocabulary[w] for w in expansion if w in vocabulary and w != stem(lower))
+        required = added - self.table.soft_words
+        group = Group(added, required) if len(required) > 1 else None
+        return ids, abbreviation, group
 
     def _nearest_word(self, word: str) -> tuple[str, ...]:
         """The term vocabulary's spelling of a misspelt long word ("pnuemonia"), if one is
@@ -134,13 +169,22 @@ class MentionMatcher:
     def _match_sentence(self, doc: Doc, start: int, end: int) -> list[TermMatch]:
         positions: dict[int, list[int]] = {}
         from_abbreviation: set[int] = set()
+        grouped: dict[int, Group] = {}  # position -> words it stands for together
         word_ids = self._word_ids
         for i, token in enumerate(doc[start:end], start):
-            ids, abbreviation = word_ids(token.text)
+            text = token.text
+            if i == end - 1 and len(text) == 2 and text[0].isupper() and text[1] == ".":
+                text = text[0]  # "hepatitis B." ends a sentence, it is no initial
+            if text == "A" and i > start and doc[i - 1].is_alpha:
+                text = LETTER_A  # "hepatitis A", not the article
+            ids, abbreviation, together = word_ids(text)
             for word in ids:
                 positions.setdefault(word, []).append(i)
             if abbreviation:
                 from_abbreviation.add(i)
+            if together:
+                grouped[i] = together
+        absent = _absence_scopes(doc, start, end)
         table = self.table
         frequency = table.word_frequency
         found: list[TermMatch] = []
@@ -155,11 +199,16 @@ class MentionMatcher:
                     continue
                 present = set(required) - set(missing)
                 for anchor_at in positions[anchor]:
-                    placed = self._place(table.term_words[term], positions, anchor_at, present)
+                    words = table.term_words[term]
+                    placed = self._place(words, positions, anchor_at, present)
                     if placed is None or (term, placed) in seen:
                         continue
                     seen.add((term, placed))
-                    words = table.term_words[term]
+                    strict = table.targets[table.term_target[term]].system is System.ICD10CM
+                    if _splits_a_group(placed, words, grouped, strict) or _crosses_absence(
+                        placed, absent
+                    ):
+                        continue
                     hits = [w for w in words if w in positions]
                     rarity = sum(1.0 / (1.0 + frequency[w]) ** 0.5 for w in hits) / len(hits)
                     found.append(
@@ -221,6 +270,52 @@ class MentionMatcher:
         self._spellings = _spellings_by_shape(self.table.vocabulary)
         self._word_ids.cache_clear()
         return self
+
+
+def _absence_scopes(doc: Doc, start: int, end: int) -> dict[int, int]:
+    """Positions that follow a "without" in the sentence, each with the position of its
+    "without": up to ``ABSENCE_SCOPE`` tokens, stopping at punctuation or "but"/"with"."""
+    scopes: dict[int, int] = {}
+    for i in range(start, end):
+        if doc[i].lower_ not in ABSENCE_WORDS:
+            continue
+        for j in range(i + 1, min(i + 1 + ABSENCE_SCOPE, end)):
+            token = doc[j]
+            if token.is_punct or token.lower_ in ABSENCE_STOPS or token.lower_ in ABSENCE_WORDS:
+                break
+            scopes[j] = i
+    return scopes
+
+
+def _crosses_absence(placed: tuple[int, ...], absent: dict[int, int]) -> bool:
+    """Whether a match joins words the note says are absent ("without vomiting") to words
+    outside that "without" (a match wholly inside it is left to negation)."""
+    return len({absent.get(p) for p in placed}) > 1
+
+
+def _splits_a_group(
+    placed: tuple[int, ...],
+    words: tuple[int, ...],
+    grouped: dict[int, Group],
+    strict: bool,
+) -> bool:
+    """Whether a match borrows only part of the words one note word stands for: "lung"
+    alone from "COPD" (chronic obstructive lung disease) makes "Pulmonary hypertension"
+    of "COPD, hypertension", "hepatitis" alone from "HCV" any hepatitis. A diagnosis
+    term must take all of them (``strict``); a procedure term half, as a modality's
+    words vary ("tomography" of "CT" in "cranial CT"). A soft word ("chronic") counts
+    as borrowed, not as needed."""
+    if not grouped:
+        return False
+    term = frozenset(words)
+    for p in placed:
+        group = grouped.get(p)
+        if group is None or not term & group.added:
+            continue
+        taken = len(term & group.required)
+        if taken < len(group.required) if strict else 2 * taken < len(group.required):
+            return True
+    return False
 
 
 def _spellings_by_shape(vocabulary: Iterable[str]) -> dict[tuple[str, int], list[str]]:

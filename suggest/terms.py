@@ -21,7 +21,7 @@ from code_index.index import CodeIndex, paused_gc
 from code_index.records import CodeRecord, System
 from code_index.search import STOPWORDS, fold_accents, stem
 
-TERM_TABLE_FORMAT = 6
+TERM_TABLE_FORMAT = 7
 PARTIAL_MIN_WORDS = 3  # terms with this many required words may match with one missing
 
 # Words that add nothing a note would say: titles use them to mark residual codes.
@@ -49,6 +49,10 @@ RESIDUAL_MARKERS = frozenset({"other"})
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _CLAUSE_DROPS = ("unspecified", "not elsewhere", "site not specified", "not specified", "nec")
 _WORD = re.compile(r"[a-z0-9]+")
+# "Hepatitis A", "Vitamin A deficiency": a capital A after a word names a type, not the
+# article (a stop word), which would leave "Hepatitis A" claiming every "hepatitis"
+LETTER_A = "lettera"
+_LETTER_A = re.compile(r"(?<=[A-Za-z] )A\b(?![.'])")
 _CONJUNCTION = re.compile(r"([\w-]+) and ([\w-]+)", re.IGNORECASE)
 LEXICON_FILES = ("diagnosis_lexicon.tsv", "procedure_lexicon.tsv")
 CONJUNCT_MAX_WORDS = 5  # "Disorder of kidney and ureter" splits; longer terms stay whole
@@ -112,7 +116,7 @@ def term_words(text: str, synonyms: Synonyms, curated: bool = False) -> tuple[st
     parenthesised nonessential modifiers, residual clauses ("unspecified", "without …")
     and filler words are dropped. A ``curated`` lexicon phrase may be one generic word
     ("trauma" for T14.90XA): someone chose that reading on purpose."""
-    text = _PARENTHESES.sub(" ", fold_accents(text).lower())
+    text = _PARENTHESES.sub(" ", fold_accents(_LETTER_A.sub(LETTER_A, text)).lower())
     if RESIDUAL_MARKERS.intersection(_WORD.findall(text)):
         return ()
     kept: list[str] = []
@@ -186,8 +190,13 @@ class TermTable:
                     (record.title, TermSource.TITLE),
                     *((term, TermSource.TERM) for term in record.terms),
                 ):
-                    for variant in (text, *conjunct_variants(text)):
-                        table.add(variant, tid, source, synonyms)
+                    table.add(text, tid, source, synonyms)
+                    # a header's default code is not either condition alone: "Nausea and
+                    # vomiting" (R11) leads to R11.2 "Nausea with vomiting", and its
+                    # children name nausea (R11.0) and vomiting (R11.1-) apart
+                    if target.via is None:
+                        for variant in conjunct_variants(text):
+                            table.add(variant, tid, source, synonyms)
         for phrase, system, code in curated_lexicon():
             lexicon_record = index.get(code, system)
             target = _reportable_target(index, lexicon_record) if lexicon_record else None

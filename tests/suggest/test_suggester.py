@@ -190,3 +190,52 @@ def test_plain_clinical_wording_reaches_its_code(
 def test_a_specific_match_keeps_the_main_term_row_away(suggester: Suggester) -> None:
     found = codes(suggester.suggest("Urinary tract infection.", setting="inpatient"))
     assert "N39.0" in found and "B99.9" not in found
+
+
+def test_without_keeps_its_words_apart(suggester: Suggester) -> None:
+    # "Nausea with vomiting" drops "with"; the words after "without" are absent
+    found = codes(
+        suggester.suggest(
+            "The patient presented nausea without vomiting.", systems=[System.ICD10CM]
+        )
+    )
+    assert "R11.0" in found and "R11.2" not in found and "R11.10" not in found
+    both = codes(suggester.suggest("Nausea and vomiting for two days.", systems=[System.ICD10CM]))
+    assert both[0] == "R11.2"
+
+
+def test_a_header_default_does_not_stand_for_one_of_its_conditions(
+    suggester: Suggester,
+) -> None:
+    # "Nausea and vomiting" (R11) defaults to R11.2 "Nausea with vomiting": not for nausea alone
+    found = codes(suggester.suggest("She had nausea.", systems=[System.ICD10CM]))
+    assert found[0] == "R11.0" and "R11.2" not in found
+
+
+@pytest.mark.parametrize(
+    ("note", "expected", "wrong"),
+    [
+        # "COPD" lends chronic obstructive lung disease as a whole, not "lung" to
+        # "Pulmonary hypertension" (which then hid I10) nor "chronic" to the ulcer
+        ("History of COPD, hypertension and duodenal ulcer.", "I10", {"I27.20", "K26.7"}),
+        # "HCV" is hepatitis C, not any hepatitis
+        ("HCV infection.", "B19.20", {"B17.9", "B99.9"}),
+        ("Metastatic adenopathies.", "C77.9", set()),
+    ],
+)
+def test_an_expanded_word_is_borrowed_whole(
+    suggester: Suggester, note: str, expected: str, wrong: set[str]
+) -> None:
+    found = codes(suggester.suggest(note, systems=[System.ICD10CM]))
+    assert expected in found[:3], found[:5]
+    assert not wrong & set(found), found
+
+
+def test_the_letter_a_of_a_type_is_not_the_article(suggester: Suggester) -> None:
+    # "Hepatitis A" lost its "A" as a stop word and claimed every hepatitis
+    plain = codes(suggester.suggest("Hepatitis was diagnosed.", systems=[System.ICD10CM]))
+    assert plain[0] == "K75.9" and "B15.9" not in plain
+    typed = codes(suggester.suggest("A woman with hepatitis A.", systems=[System.ICD10CM]))
+    assert typed[0] == "B15.9"
+    vitamin = codes(suggester.suggest("Vitamin A deficiency.", systems=[System.ICD10CM]))
+    assert vitamin[0] == "E50.9"

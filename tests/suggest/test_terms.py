@@ -24,3 +24,12 @@ def test_table_of_another_format_is_not_loaded(tmp_path: Path) -> None:
     path.write_bytes(pickle.dumps((TERM_TABLE_FORMAT - 1, {}), protocol=5))
     assert TermTable.load(path) is None
     assert TermTable.load(tmp_path / "absent.pkl") is None
+
+
+def test_a_type_letter_a_is_a_required_word() -> None:
+    from suggest.terms import LETTER_A, Synonyms, term_words
+
+    synonyms = Synonyms(())
+    assert LETTER_A in term_words("Hepatitis A without hepatic coma", synonyms)
+    assert LETTER_A in term_words("Vitamin A deficiency, unspecified", synonyms)
+    assert LETTER_A not in term_words("A disorder of the liver", synonyms)
