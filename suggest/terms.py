@@ -32,7 +32,10 @@ DROPPED_WORDS = frozenset(
 # Words a note often leaves out ("weight loss" for "abnormal weight loss"): a term still
 # matches without them, with a lower coverage for the ranker to weigh.
 SOFT_WORDS = frozenset(
-    "acute chronic essential primary idiopathic type mellitus simple generalized localized".split()
+    "acute chronic essential primary idiopathic type mellitus simple generalized localized "
+    # the Alphabetic Index's defaults: "aortic stenosis" is nonrheumatic (I35.0), an
+    # "intracerebral hemorrhage" nontraumatic, "gastroenteritis" noninfective
+    "nonrheumatic nontraumatic noninfective noninfectious nonsuppurative nonpyogenic".split()
 )
 # Alone, these match almost every note and point at no particular code.
 TOO_GENERIC_ALONE = frozenset(
@@ -265,8 +268,9 @@ class TermTable:
 
 
 def rules_digest() -> str:
-    """A short hash of the rules files a term table is built from."""
-    digest = hashlib.sha256()
+    """A short hash of what a term table is built by: the rules files and this module
+    (its word lists and how it reads terms), so a change to either rebuilds the table."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
     for name in ("synonyms.tsv", *LEXICON_FILES):
         digest.update(resources.files("suggest.rules").joinpath(name).read_bytes())
     return digest.hexdigest()[:12]

@@ -29,4 +29,12 @@ def test_fitting_separates_right_from_wrong_candidates(suggester: Suggester) -> 
     again, _ = fit_default_model(suggester.pipeline, n_notes=200, seed=5)
     coef = model.ranker.named_steps["classify"].coef_
     assert np.allclose(coef, again.ranker.named_steps["classify"].coef_)
-    assert coef[0][FEATURE_NAMES.index("coverage")] > 0
+    # a complete match of a term is more likely right than the same term lacking a word
+    complete = np.zeros((1, len(FEATURE_NAMES)), dtype=np.float32)
+    for name, value in (("coverage", 1.0), ("words", 3.0), ("system_icd10cm", 1.0)):
+        complete[0, FEATURE_NAMES.index(name)] = value
+    partial = complete.copy()
+    partial[0, FEATURE_NAMES.index("coverage")] = 2 / 3
+    partial[0, FEATURE_NAMES.index("words")] = 2.0
+    partial[0, FEATURE_NAMES.index("partial")] = 1.0
+    assert model.probabilities(complete)[0] > model.probabilities(partial)[0]
