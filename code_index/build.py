@@ -9,7 +9,7 @@ import pickle
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from code_index.data_dir import resolve_data_dir
@@ -18,6 +18,7 @@ from code_index.index import (
     CodeIndex,
     IndexManifest,
     IndexNotFoundError,
+    NcciEdits,
     rows_from_records,
 )
 from code_index.loaders import IndexTerm, LoadedCodeSet
@@ -26,8 +27,16 @@ from code_index.loaders.hcpcs import load_hcpcs
 from code_index.loaders.icd10cm_alphabetic import load_icd10cm_alphabetic_index
 from code_index.loaders.icd10cm_tabular import load_icd10cm_tabular
 from code_index.loaders.icd10pcs import load_icd10pcs
+from code_index.loaders.ncci import SOURCE as NCCI_SOURCE
+from code_index.loaders.ncci import LoadedPtpEdits, load_ncci_ptp
 from code_index.loaders.starter import load_cpt_starter, load_hcpcs_starter
-from code_index.records import CodeRecord, CodeSetVersion, System, normalize_code
+from code_index.records import (
+    NCCI_SETTING_NAMES,
+    CodeRecord,
+    CodeSetVersion,
+    System,
+    normalize_code,
+)
 from code_index.search import LexicalModel, search_fields
 
 INDEX_SUBDIR = "index"
@@ -42,6 +51,10 @@ class IndexSources:
     hcpcs: Path | None = None
     cpt: Path | None = None
     pcs: Path | None = None
+    # CMS NCCI PTP edit files (practitioner and/or outpatient hospital, every part);
+    # none by default, since they carry AMA CPT content
+    ncci: list[Path] = field(default_factory=list)
+    ncci_as_of: date | None = None  # keep the edits in force on this day (default: today)
 
 
 Step = Callable[[str], None]
@@ -77,6 +90,13 @@ def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
     code_sets.append(load_cpt(sources.cpt) if sources.cpt else load_cpt_starter())
     report("HCPCS Level II")
     code_sets.append(load_hcpcs(sources.hcpcs) if sources.hcpcs else load_hcpcs_starter())
+    loaded_edits: list[LoadedPtpEdits] = []
+    for path in sources.ncci:
+        report(f"NCCI PTP edits {path.name}")
+        loaded = load_ncci_ptp(path, sources.ncci_as_of)
+        loaded_edits.append(loaded)
+        extra_versions.append(_ncci_version(loaded))
+    ncci = NcciEdits.from_edits(edit for loaded in loaded_edits for edit in loaded.edits)
 
     records = [record for code_set in code_sets for record in code_set.records]
     rows = rows_from_records(records)
@@ -92,16 +112,38 @@ def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
         field_rows.extend([row] * len(own))
     lexical = LexicalModel().fit(fields)
 
-    digest = hashlib.sha256(pickle.dumps((FORMAT_VERSION, rows, groups, modifiers), protocol=5))
+    digest = hashlib.sha256(
+        pickle.dumps((FORMAT_VERSION, rows, groups, modifiers, ncci.pairs, ncci.terms), protocol=5)
+    )
     manifest = IndexManifest(
         index_version=digest.hexdigest()[:12],
         format_version=FORMAT_VERSION,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         versions=[code_set.version for code_set in code_sets] + extra_versions,
         counts=_counts(records),
-        sources=[v.file for v in (cs.version for cs in code_sets) if v.file],
+        sources=[v.file for v in (cs.version for cs in code_sets) if v.file]
+        + [loaded.file for loaded in loaded_edits],
     )
-    return CodeIndex(rows, manifest, groups, modifiers, lexical, field_rows)
+    return CodeIndex(rows, manifest, groups, modifiers, lexical, field_rows, ncci=ncci)
+
+
+def _ncci_version(loaded: LoadedPtpEdits) -> CodeSetVersion:
+    """How an NCCI file is listed among the index's versions, with its counts."""
+    left_out = {f"left out: {reason}": str(n) for reason, n in loaded.left_out.items()}
+    return CodeSetVersion(
+        System.CPT,  # the edits pair CPT and HCPCS codes; listed once, beside CPT
+        f"NCCI PTP {NCCI_SETTING_NAMES[loaded.setting]} edits, {loaded.release}, "
+        f"in force on {loaded.as_of}",
+        NCCI_SOURCE,
+        file=loaded.file,
+        extra={
+            "setting": loaded.setting,
+            "as_of": loaded.as_of,
+            "rows": str(loaded.rows),
+            "edits": str(len(loaded.edits)),
+            **left_out,
+        },
+    )
 
 
 def _with_index_terms(code_set: LoadedCodeSet, terms: Sequence[IndexTerm]) -> LoadedCodeSet:

@@ -3,7 +3,8 @@
 Records are stored as plain tuples and turned into ``CodeRecord`` objects only when
 asked for: unpickling 175,000 tuples takes a third of the time of as many dataclasses,
 which is what keeps loading the artifact well under a second. What lookups read per
-row (sorted codes, systems, billable flags) is derived at build time and stored too.
+row (sorted codes, systems, billable flags) is derived at build time and stored too, and
+so are the CMS NCCI procedure-to-procedure edits a user loaded (none by default).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import gc
 import json
 import pickle
 import re
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from code_index.records import CodeRecord, CodeSetVersion, System, normalize_code
+from code_index.records import CodeRecord, CodeSetVersion, PtpEdit, System, normalize_code
 from code_index.search import (
     AbbreviationExpander,
     LexicalModel,
@@ -31,7 +33,7 @@ from code_index.search import (
     tokenize,
 )
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: NCCI procedure-to-procedure edits
 ARTIFACT_FILE = "index.pkl"
 MANIFEST_FILE = "manifest.json"
 CURRENT_FILE = "current"
@@ -84,6 +86,62 @@ class RowTables:
         )
 
 
+# what an NCCI edit says besides its codes: (modifier allowed, rationale, setting,
+# effective, deleted)
+_EditTerms = tuple[bool, str, str, str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class NcciEdits:
+    """The CMS NCCI procedure-to-procedure edits in force, by code pair. A full CMS
+    release holds about a million pairs, so each is stored as its two five-character
+    codes joined ("4538045378") pointing to one of the few thousand distinct sets of edit
+    terms: that unpickles in a third of the time of as many tuples of edits."""
+
+    pairs: dict[str, int] = field(default_factory=dict)
+    terms: list[tuple[_EditTerms, ...]] = field(default_factory=list)
+
+    @classmethod
+    def from_edits(cls, edits: Iterable[PtpEdit]) -> NcciEdits:
+        """Group edits by code pair (a pair edited in both settings keeps one edit for
+        each; the same edit read twice is kept once)."""
+        by_pair: dict[str, list[_EditTerms]] = {}
+        for edit in edits:
+            own = by_pair.setdefault(edit.column1 + edit.column2, [])
+            terms = (edit.modifier_allowed, edit.rationale, edit.setting, edit.effective)
+            if (*terms, edit.deleted) not in own:
+                own.append((*terms, edit.deleted))
+        numbers: dict[tuple[_EditTerms, ...], int] = {}
+        pairs = {
+            pair: numbers.setdefault(tuple(terms), len(numbers)) for pair, terms in by_pair.items()
+        }
+        return cls(pairs, list(numbers))
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def get(self, column1: str, column2: str) -> tuple[PtpEdit, ...]:
+        """The edits (one per setting) that bundle ``column2`` into ``column1``; codes
+        normalised. One dict lookup."""
+        number = self.pairs.get(column1 + column2)
+        if number is None:
+            return ()
+        return tuple(PtpEdit(column1, column2, *terms) for terms in self.terms[number])
+
+    def __iter__(self) -> Iterator[PtpEdit]:
+        for pair, number in self.pairs.items():
+            for terms in self.terms[number]:
+                yield PtpEdit(pair[:5], pair[5:], *terms)
+
+    def counts(self) -> dict[str, int]:
+        """Edits per setting and the code pairs they cover (empty without edits)."""
+        per_group = [Counter(terms[2] for terms in group) for group in self.terms]
+        settings: Counter[str] = Counter()
+        for number in self.pairs.values():
+            settings.update(per_group[number])
+        return {**dict(sorted(settings.items())), "pairs": len(self.pairs)} if settings else {}
+
+
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     """A search result: the record and its relevance in [0, 1]."""
@@ -131,8 +189,10 @@ class CodeIndex:
         lexical: LexicalModel,
         field_rows: Sequence[int],
         tables: RowTables | None = None,
+        ncci: NcciEdits | None = None,
     ) -> None:
-        """``tables`` are derived from ``rows`` when not given (a freshly built index)."""
+        """``tables`` are derived from ``rows`` when not given (a freshly built index);
+        ``ncci`` holds the NCCI PTP edits in force (none unless the user loaded them)."""
         self._rows = rows
         # search fields are stored record by record: field_starts[r] is row r's first field
         self._field_rows = np.asarray(field_rows, dtype=np.int32)
@@ -148,6 +208,7 @@ class CodeIndex:
         self._sorted_rows = tables.sorted_rows
         self._children: dict[int, list[int]] | None = None
         self._abbreviations = AbbreviationExpander(load_abbreviations())
+        self.ncci = ncci or NcciEdits()
 
     # ------------------------------------------------------------------ records
     def __len__(self) -> int:
@@ -302,6 +363,7 @@ class CodeIndex:
             "sorted_rows": self._sorted_rows,
             "systems": self._systems,
             "billable": self._billable,
+            "ncci": self.ncci,
         }
         tmp = folder / (ARTIFACT_FILE + ".tmp")
         with tmp.open("wb") as handle:
@@ -338,6 +400,7 @@ class CodeIndex:
             payload["lexical"],
             payload["field_rows"],
             tables,
+            payload["ncci"],
         )
 
     @staticmethod
@@ -356,6 +419,7 @@ class CodeIndex:
             "counts": self.manifest.counts,
             "versions": self.manifest.to_json()["versions"],
             "modifiers": len(self.modifiers),
+            "ncci_edits": self.ncci.counts(),
         }
 
 

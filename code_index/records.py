@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class System(StrEnum):
@@ -73,6 +74,32 @@ class CodeSetVersion:
     file: str | None = None  # where it was read from (file name only)
     extra: dict[str, str] = field(default_factory=dict)
 
+
+# how each setting of the NCCI PTP edits is named to a coder
+NCCI_SETTING_NAMES: dict[str, str] = {
+    "practitioner": "practitioner",
+    "hospital": "outpatient hospital",
+}
+
+
+class PtpEdit(NamedTuple):
+    """A CMS NCCI procedure-to-procedure edit in force: ``column2`` reported with
+    ``column1`` for one patient and date is denied unless ``modifier_allowed`` and a
+    PTP-associated modifier shows a distinct service. Codes are normalised (no dots,
+    upper case); dates are ISO."""
+
+    column1: str
+    column2: str
+    modifier_allowed: bool
+    rationale: str  # CMS's PTP edit rationale, e.g. "Mutually exclusive procedures"
+    setting: str  # "practitioner" or "hospital" (outpatient hospital)
+    effective: str
+    deleted: str | None = None  # a deletion date still ahead of the as-of date
+
+
+# Sources that add to a code set rather than being one (Alphabetic Index terms, NCCI
+# edits): listed among an index's versions, left out of "which code set" answers.
+SUPPLEMENT_SOURCES = frozenset({"cdc-index", "cms-ncci-ptp"})
 
 _NOT_CODE_CHARS = re.compile(r"[\s.\-]")
 

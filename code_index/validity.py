@@ -1,6 +1,7 @@
 """Validity checks a coder would otherwise do by hand in the tabular list: is a code
-reportable, what detail is it missing, which codes exclude each other, and which
-sequencing instructions a code list still has to satisfy.
+reportable, what detail is it missing, which codes exclude each other, which
+sequencing instructions a code list still has to satisfy, and which CPT/HCPCS pairs a
+loaded CMS NCCI procedure-to-procedure edit bundles.
 
 Tabular instructions are stated at the level they apply to (often the category) and
 inherited by every code below, so each check reads a code's own notes and those of
@@ -16,7 +17,7 @@ from functools import lru_cache
 from typing import Literal
 
 from code_index.index import CodeIndex
-from code_index.records import CodeRecord, System, normalize_code
+from code_index.records import CodeRecord, PtpEdit, System, normalize_code
 
 # A code reference inside a tabular note: "E10.-", "O24.4-", "P70.2", "N18.1-N18.6", "E08-E13".
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?"
@@ -220,3 +221,42 @@ def _icd10cm_records(index: CodeIndex, codes: Iterable[str]) -> list[tuple[CodeR
         if record is not None:
             found.append((record, record.key))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class NcciConflict:
+    """Two codes of the list that an NCCI PTP edit bundles: ``column2`` is not paid with
+    ``column1`` unless ``modifier_allowed`` and a modifier shows a distinct service."""
+
+    column1: str
+    column2: str
+    modifier_allowed: bool
+    rationale: str
+    settings: tuple[str, ...]  # where the edit comes from: "practitioner", "hospital"
+
+
+def ncci_conflicts(index: CodeIndex, codes: Sequence[str]) -> list[NcciConflict]:
+    """Pairs of CPT/HCPCS codes in ``codes`` that form an NCCI PTP edit in force in this
+    index (none unless NCCI files were loaded): one dict lookup per ordered pair. A pair
+    whose practitioner and hospital edits differ gives one conflict for each."""
+    if not index.ncci:
+        return []
+    keys = list(dict.fromkeys(normalize_code(code) for code in codes))
+    conflicts: list[NcciConflict] = []
+    for first in keys:
+        for second in keys:
+            edits = index.ncci.get(first, second) if first != second else ()
+            if edits:
+                conflicts.extend(_grouped_conflicts(edits))
+    return conflicts
+
+
+def _grouped_conflicts(edits: Sequence[PtpEdit]) -> list[NcciConflict]:
+    grouped: dict[tuple[bool, str], list[str]] = {}
+    for edit in edits:
+        grouped.setdefault((edit.modifier_allowed, edit.rationale), []).append(edit.setting)
+    first = edits[0]
+    return [
+        NcciConflict(first.column1, first.column2, allowed, rationale, tuple(settings))
+        for (allowed, rationale), settings in grouped.items()
+    ]

@@ -18,9 +18,15 @@ from spacy.tokens import Doc
 from code_index.build import load_index
 from code_index.data_dir import resolve_data_dir
 from code_index.index import CodeIndex
-from code_index.records import System
+from code_index.records import NCCI_SETTING_NAMES, SUPPLEMENT_SOURCES, System
 from code_index.search import load_abbreviations
-from code_index.validity import Reminder, excludes1_conflicts, sequencing_reminders
+from code_index.validity import (
+    NcciConflict,
+    Reminder,
+    excludes1_conflicts,
+    ncci_conflicts,
+    sequencing_reminders,
+)
 from suggest.candidates import (
     Candidate,
     add_learned_candidates,
@@ -205,7 +211,7 @@ class Suggester:
             code_set_versions={
                 v.system.value: v.version
                 for v in self.index.manifest.versions
-                if v.source != "cdc-index"
+                if v.source not in SUPPLEMENT_SOURCES
             },
         )
 
@@ -249,7 +255,12 @@ class Suggester:
         codes = [
             r.candidate.target.code for r in ranked if r.candidate.target.system is System.ICD10CM
         ]
-        shared = self._list_warnings(codes)
+        procedures = [
+            r.candidate.target.code
+            for r in ranked
+            if r.candidate.target.system in (System.CPT, System.HCPCS)
+        ]
+        shared = self._list_warnings(codes, procedures)
         lowered = text.lower()
         suggestions = []
         for item in ranked:
@@ -314,7 +325,12 @@ class Suggester:
             )
         ]
 
-    def _list_warnings(self, codes: list[str]) -> dict[str, list[SuggestionWarning]]:
+    def _list_warnings(
+        self, codes: list[str], procedures: list[str]
+    ) -> dict[str, list[SuggestionWarning]]:
+        """Warnings that come from the list as a whole, by the code they are shown on:
+        ICD-10-CM instructions among ``codes``, NCCI edits among the CPT/HCPCS
+        ``procedures``."""
         by_code: dict[str, list[SuggestionWarning]] = {}
         for conflict in excludes1_conflicts(self.index, codes):
             by_code.setdefault(conflict.code, []).append(
@@ -340,6 +356,14 @@ class Suggester:
                     kind, f"{_REMINDER_LABELS[kind]}: {notes}{done}", (code, *satisfied)
                 )
             )
+        for bundled in ncci_conflicts(self.index, procedures):
+            by_code.setdefault(bundled.column2, []).append(
+                SuggestionWarning(
+                    "ncci",
+                    _ncci_message(bundled),
+                    (bundled.column2, bundled.column1),
+                )
+            )
         return by_code
 
     def _mentions(self, doc: Doc) -> list[Mention]:
@@ -363,3 +387,19 @@ class Suggester:
                 )
             )
         return mentions
+
+
+def _ncci_message(conflict: NcciConflict) -> str:
+    """What a coder reads on the column 2 code of an NCCI edit the list holds."""
+    settings = " and ".join(NCCI_SETTING_NAMES.get(s, s) for s in conflict.settings)
+    reason = f"{conflict.rationale}; " if conflict.rationale else ""
+    how = (
+        "report both only with a modifier that the edit allows (such as 59, XE, XS, XP "
+        "or XU) when the note documents a distinct service"
+        if conflict.modifier_allowed
+        else "a modifier does not bypass this edit"
+    )
+    return (
+        f"NCCI: {conflict.column2} is bundled into {conflict.column1} "
+        f"({reason}{settings} edit); {how}."
+    )

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from code_index.build import IndexSources, build_index, load_index
+from code_index.build import IndexSources, build_index, index_root, load_index
 from code_index.index import CodeIndex
 from suggest.suggester import Suggester
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CODESUGGEST_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+# Small NCCI PTP edit files in CMS's exact layout (no real NCCI files are in ../shared/data):
+# real bundling pairs (45380 colonoscopy with biopsy over 45378 diagnostic colonoscopy, ...),
+# with dates, modifier indicators and rationales chosen to exercise the loader, not quoted
+# from a CMS release.
+NCCI_DATA = Path(__file__).resolve().parent / "code_index" / "data"
+NCCI_PRACTITIONER = NCCI_DATA / "ccipra-v321r0-f1.txt"
+NCCI_HOSPITAL = NCCI_DATA / "ccioph-v321r0-f1.txt"
+NCCI_AS_OF = date(2026, 1, 15)
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +67,20 @@ def full_index(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> C
 def suggester(default_index: CodeIndex, data_dir: Path) -> Suggester:
     """One suggester (default model) for the session: it loads once, as in the service."""
     return Suggester.load(data_dir, index=default_index)
+
+
+@pytest.fixture(scope="session")
+def ncci_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory of its own for the index with NCCI edits (its term table cache
+    stays apart from the default index's)."""
+    return tmp_path_factory.mktemp("ncci-data")
+
+
+@pytest.fixture(scope="session")
+def ncci_index(ncci_data_dir: Path) -> CodeIndex:
+    """The default code sets plus the practitioner and hospital NCCI fixture files, with
+    the edits in force on ``NCCI_AS_OF``."""
+    sources = IndexSources(ncci=[NCCI_PRACTITIONER, NCCI_HOSPITAL], ncci_as_of=NCCI_AS_OF)
+    index = build_index(sources)
+    index.save(index_root(ncci_data_dir))
+    return index

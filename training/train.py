@@ -28,7 +28,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from code_index.index import CodeIndex
-from code_index.records import System, normalize_code
+from code_index.records import SUPPLEMENT_SOURCES, System, normalize_code
 from suggest.candidates import (
     FEATURE_NAMES,
     MatchPrecision,
@@ -287,7 +287,7 @@ def train_model(
             **{
                 v.system.value: v.version
                 for v in pipeline.index.manifest.versions
-                if v.source != "cdc-index"
+                if v.source not in SUPPLEMENT_SOURCES
             },
         },
         "threshold": round(threshold, 4),

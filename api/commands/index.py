@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,8 @@ from tqdm import tqdm
 
 from api.commands.output import print_json
 from code_index.build import IndexSources, build_index, index_root, load_index
+from code_index.loaders.ncci import SOURCE as NCCI_SOURCE
+from code_index.records import NCCI_SETTING_NAMES
 
 app = typer.Typer(help="Build and inspect the code index.", no_args_is_help=True)
 
@@ -36,6 +39,24 @@ def build(
     hcpcs: ReadableFile = None,
     cpt: ReadableFile = None,
     pcs: ReadableFile = None,
+    ncci: Annotated[
+        list[Path] | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            resolve_path=True,
+            help="CMS NCCI PTP edit file, practitioner (ccipra-…) or outpatient hospital "
+            "(ccioph-…), .txt, .csv or .xlsx (repeat for every part and setting).",
+        ),
+    ] = None,
+    ncci_as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Keep the NCCI edits in force on this day (default: today).",
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(file_okay=False, help="Index folder (default: data dir).")
     ] = None,
@@ -47,8 +68,10 @@ def build(
         hcpcs=hcpcs,
         cpt=cpt,
         pcs=pcs,
+        ncci=list(ncci or []),
+        ncci_as_of=ncci_as_of.date() if ncci_as_of else None,
     )
-    stages = 6 + len(sources.icd10cm_index)
+    stages = 6 + len(sources.icd10cm_index) + len(sources.ncci)
     started = time.perf_counter()
     with tqdm(total=stages, desc="building index", unit="step") as bar:
 
@@ -63,6 +86,15 @@ def build(
     typer.echo(f"index {index.version} written to {folder} in {elapsed:.1f} s")
     for system, counts in sorted(index.manifest.counts.items()):
         typer.echo(f"  {system:9} {counts['records']:>7} codes, {counts['billable']:>7} billable")
+    if index.ncci:
+        typer.echo(f"  NCCI PTP edits in force: {_ncci_line(index.ncci.counts())}")
+
+
+def _ncci_line(counts: dict[str, int]) -> str:
+    settings = ", ".join(
+        f"{label} {counts[name]}" for name, label in NCCI_SETTING_NAMES.items() if name in counts
+    )
+    return f"{counts['pairs']} code pairs ({settings})"
 
 
 @app.command()
@@ -84,5 +116,8 @@ def stats(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
     typer.echo("code sets:")
     for version in summary["versions"]:
         effective = f", effective {version['effective']}" if version.get("effective") else ""
-        typer.echo(f"  {version['system']:9} {version['version']} [{version['source']}]{effective}")
+        system = "ncci" if version["source"] == NCCI_SOURCE else version["system"]
+        typer.echo(f"  {system:9} {version['version']} [{version['source']}]{effective}")
     typer.echo(f"HCPCS modifiers: {summary['modifiers']}")
+    ncci = summary["ncci_edits"]
+    typer.echo(f"NCCI PTP edits: {_ncci_line(ncci) if ncci else 'none loaded (--ncci)'}")

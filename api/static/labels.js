@@ -25,4 +25,5 @@ export const WARNINGS = {
   code_first: { label: "Code first", prefix: "Code first: " },
   use_additional: { label: "Use additional code", prefix: "Use additional code: " },
   code_also: { label: "Code also", prefix: "Code also: " },
+  ncci: { label: "NCCI edit (bundled)", prefix: "NCCI: " },
 };

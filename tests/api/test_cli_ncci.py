@@ -1,0 +1,94 @@
+"""``codesuggest index build --ncci``: CMS NCCI PTP edit files into the index through the
+command line, shown by ``index stats``, and a damaged file refused in one sentence."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from code_index.build import index_root
+from code_index.index import CodeIndex
+from tests.conftest import NCCI_HOSPITAL, NCCI_PRACTITIONER
+
+
+def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CODESUGGEST_DATA_DIR": str(data_dir)}
+    env.pop("CODESUGGEST_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-c", "from api.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_build_with_ncci_files_round_trips(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    result = _run(
+        "index",
+        "build",
+        "--ncci",
+        str(NCCI_PRACTITIONER),
+        "--ncci",
+        str(NCCI_HOSPITAL),
+        "--ncci-as-of",
+        "2019-12-31",
+        data_dir=data_dir,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "NCCI PTP edits in force: 8 code pairs (practitioner 7, outpatient hospital 3)"
+        in result.stdout
+    )
+
+    index = CodeIndex.load(CodeIndex.current_folder(index_root(data_dir)))
+    assert index.ncci.get("93000", "93005")  # deleted 2020-01-01, in force on 2019-12-31
+    assert not index.ncci.get("11042", "97597")  # not yet effective
+    assert index.ncci.counts() == {"hospital": 3, "practitioner": 7, "pairs": 8}
+    edit = index.ncci.get("45380", "45378")[0]
+    assert (edit.setting, edit.modifier_allowed, edit.effective) == (
+        "practitioner",
+        True,
+        "2015-01-01",
+    )
+
+    stats = _run("index", "stats", data_dir=data_dir)
+    assert stats.returncode == 0, stats.stderr
+    assert "NCCI PTP practitioner edits, version 32.1, revision 0" in stats.stdout
+    assert "NCCI PTP edits: 8 code pairs" in stats.stdout
+    as_json = json.loads(_run("index", "stats", "--json", data_dir=data_dir).stdout)
+    assert as_json["ncci_edits"]["pairs"] == 8
+    practitioner = next(v for v in as_json["versions"] if v["file"] == NCCI_PRACTITIONER.name)
+    assert practitioner["source"] == "cms-ncci-ptp"
+    assert practitioner["extra"]["as_of"] == "2019-12-31"
+
+
+def test_malformed_ncci_file_exits_2_with_one_sentence(tmp_path: Path) -> None:
+    lines = NCCI_PRACTITIONER.read_text(encoding="cp1252").splitlines()
+    lines.insert(8, "45380\t45378\t\t20150101\t*\tyes\tStandards of medical / surgical practice")
+    damaged = tmp_path / "ccipra-v321r0-f2.txt"
+    damaged.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "index"
+    result = _run("index", "build", "--ncci", str(damaged), "--out", str(out), data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{damaged}, line 9: modifier indicator 'yes' is not 0, 1 or 9" in result.stderr
+    assert not out.exists() or not any(out.iterdir())  # nothing half-built is made current
+
+
+def test_bad_as_of_date_exits_2(tmp_path: Path) -> None:
+    result = _run(
+        "index",
+        "build",
+        "--ncci",
+        str(NCCI_PRACTITIONER),
+        "--ncci-as-of",
+        "15/01/2026",
+        data_dir=tmp_path,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--ncci-as-of" in result.stderr
