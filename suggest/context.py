@@ -96,7 +96,11 @@ class ConTextComponent(RuleFileComponent):
         seen: dict[tuple[str, ...], str] = {}
         for rule in self.rules["rules"]:
             category = rule["category"]
-            direction = rule.get("direction", "")
+            # a termination term ends scopes before itself, or with "ends": "after", after
+            # itself ("no known drug allergies" negates the allergies and nothing further)
+            direction = (
+                rule.get("ends", "before") if category == TERMINATE else rule.get("direction", "")
+            )
             if category not in CATEGORY_FLAGS and category not in (PSEUDO, TERMINATE):
                 raise ValueError(f"unknown ConText category {category!r}")
             if category in CATEGORY_FLAGS and direction not in DIRECTIONS:
@@ -140,7 +144,11 @@ class ConTextComponent(RuleFileComponent):
     def find_triggers(self, doc: Doc) -> list[Trigger]:
         """Every modifying trigger in ``doc`` with its scope, in text order."""
         kept = self._longest_matches(doc)
-        term_starts = [start for start, _, category, _, _ in kept if category == TERMINATE]
+        term_cuts = sorted(
+            end if ends == "after" else start
+            for start, end, category, ends, _ in kept
+            if category == TERMINATE
+        )
         term_ends = [end for _, end, category, _, _ in kept if category == TERMINATE]
         if doc.has_annotation("SENT_START"):
             sent_starts = [sent.start for sent in doc.sents]
@@ -159,9 +167,9 @@ class ConTextComponent(RuleFileComponent):
                 scope_end = sent_end
                 if max_scope is not None:
                     scope_end = min(scope_end, end + max_scope)
-                after = bisect_left(term_starts, end)
-                if after < len(term_starts):
-                    scope_end = min(scope_end, term_starts[after])
+                after = bisect_left(term_cuts, end)
+                if after < len(term_cuts):
+                    scope_end = min(scope_end, term_cuts[after])
             if direction in ("backward", "bidirectional"):
                 scope_start = sent_start
                 if max_scope is not None:
@@ -175,11 +183,16 @@ class ConTextComponent(RuleFileComponent):
         return triggers
 
     def _longest_matches(self, doc: Doc) -> list[tuple[int, int, str, str, int | None]]:
-        """Matches as (start, end, category, direction, max_scope); the longest wins overlaps."""
+        """Matches as (start, end, category, direction, max_scope); the longest wins overlaps
+        among triggers. A termination term never hides a trigger: "with a history of" ends a
+        negation's scope and is still historical."""
         matches = sorted(self.matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
         taken = bytearray(len(doc))
         kept = []
         for match_id, start, end in matches:
+            if self._rule_of[match_id][0] == TERMINATE:
+                kept.append((start, end, *self._rule_of[match_id]))
+                continue
             if any(taken[start:end]):
                 continue
             taken[start:end] = b"\x01" * (end - start)

@@ -87,6 +87,34 @@ def test_termination_term_ends_the_scope(nlp: Language) -> None:
     assert flags(nlp, text, "asthma", "wheezing") == [{"historical"}, set()]
 
 
+@pytest.mark.parametrize(
+    ("text", "mentions", "expected"),
+    [
+        # what a negated opening clause says ends where the positive history begins
+        (
+            "Man without known drug allergies, with a history of hypertension and diabetes.",
+            ("drug allergies", "hypertension", "diabetes"),
+            [{"negated"}, {"historical"}, {"historical"}],
+        ),
+        (
+            "No known allergies, hypertension treated with enalapril.",
+            ("allergies", "hypertension"),
+            [{"negated"}, set()],
+        ),
+        (
+            "No relevant medical history, ex-smoker, obesity.",
+            ("ex-smoker", "obesity"),
+            [{"historical"}, {"historical"}],
+        ),
+        ("No fever, with productive cough.", ("fever", "cough"), [{"negated"}, set()]),
+    ],
+)
+def test_a_negated_clause_does_not_reach_the_history_after_it(
+    nlp: Language, text: str, mentions: tuple[str, ...], expected: list[set[str]]
+) -> None:
+    assert flags(nlp, text, *mentions) == expected
+
+
 def test_scope_stays_in_its_sentence(nlp: Language) -> None:
     assert flags(nlp, "No fever.\nCough for 3 days", "fever", "Cough") == [{"negated"}, set()]
 
@@ -116,6 +144,7 @@ def test_bidirectional_versus(nlp: Language) -> None:
         ("No increase in the pleural effusion.", "pleural effusion"),
         ("Not only hypertension but also diabetes.", "hypertension"),
         ("Graft-versus-host disease.", "Graft-versus-host disease"),
+        ("CT without intravenous contrast to follow up her bladder neoplasm.", "bladder neoplasm"),
     ],
 )
 def test_pseudo_triggers_block(nlp: Language, text: str, mention: str) -> None:
