@@ -104,9 +104,14 @@ def test_termination_term_ends_the_scope(nlp: Language) -> None:
         (
             "No relevant medical history, ex-smoker, obesity.",
             ("ex-smoker", "obesity"),
-            [{"historical"}, {"historical"}],
+            [set(), set()],
         ),
         ("No fever, with productive cough.", ("fever", "cough"), [{"negated"}, set()]),
+        (
+            "Woman with no history of interest who after 6 months of dermatitis consulted.",
+            ("dermatitis",),
+            [set()],
+        ),
     ],
 )
 def test_a_negated_clause_does_not_reach_the_history_after_it(
