@@ -214,10 +214,13 @@ class TermTable:
         if not words:
             return
         ids = tuple(self.vocabulary.setdefault(w, len(self.vocabulary)) for w in words)
+        required = tuple(i for i, w in zip(ids, words, strict=True) if w not in SOFT_WORDS)
+        if len(required) == 1 and len(ids) > 1 and source is not TermSource.LEXICON:
+            # "Acute abdomen", "Other chronic pain": without its qualifier the one word left
+            # names no condition of its own, so the qualifier is required too
+            required = ids
         self.term_words.append(ids)
-        self.term_required.append(
-            tuple(i for i, w in zip(ids, words, strict=True) if w not in SOFT_WORDS)
-        )
+        self.term_required.append(required)
         self.term_target.append(target)
         self.term_source.append(source)
 
