@@ -33,6 +33,12 @@ def describe(index: CodeIndex, record: CodeRecord) -> dict[str, Any]:
         "parents": [{"code": p.code, "title": p.title} for p in index.ancestors(record)],
         "children": [{"code": c.code, "title": c.title} for c in index.children(record)],
         "groups": {k: index.groups[k] for k in (record.chapter, record.block) if k in index.groups},
+        # what the block and chapter state for every code in them
+        "group_instructions": {
+            k: index.group_notes[k]
+            for k in (record.chapter, record.block)
+            if k in index.group_notes
+        },
     }
 
 

@@ -150,6 +150,11 @@ class CodeDetail(BaseModel):
     parents: list[CodeLink]
     children: list[CodeLink]
     groups: dict[str, str]
+    group_instructions: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description="Instructions the tabular states for the code's whole block or chapter, "
+        "by group id and kind (excludes1, excludes2, code_first, use_additional, code_also).",
+    )
 
 
 class CodeHit(BaseModel):

@@ -102,6 +102,7 @@ def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
     rows = rows_from_records(records)
     groups = {k: v for code_set in code_sets for k, v in code_set.groups.items()}
     modifiers = {k: v for code_set in code_sets for k, v in code_set.modifiers.items()}
+    group_notes = {k: v for code_set in code_sets for k, v in code_set.group_notes.items()}
 
     report("search model")
     fields: list[str] = []
@@ -113,7 +114,10 @@ def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
     lexical = LexicalModel().fit(fields)
 
     digest = hashlib.sha256(
-        pickle.dumps((FORMAT_VERSION, rows, groups, modifiers, ncci.pairs, ncci.terms), protocol=5)
+        pickle.dumps(
+            (FORMAT_VERSION, rows, groups, group_notes, modifiers, ncci.pairs, ncci.terms),
+            protocol=5,
+        )
     )
     manifest = IndexManifest(
         index_version=digest.hexdigest()[:12],
@@ -124,7 +128,9 @@ def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
         sources=[v.file for v in (cs.version for cs in code_sets) if v.file]
         + [loaded.file for loaded in loaded_edits],
     )
-    return CodeIndex(rows, manifest, groups, modifiers, lexical, field_rows, ncci=ncci)
+    return CodeIndex(
+        rows, manifest, groups, modifiers, lexical, field_rows, ncci=ncci, group_notes=group_notes
+    )
 
 
 def _ncci_version(loaded: LoadedPtpEdits) -> CodeSetVersion:

@@ -33,7 +33,7 @@ from code_index.search import (
     tokenize,
 )
 
-FORMAT_VERSION = 4  # 4: NCCI procedure-to-procedure edits
+FORMAT_VERSION = 5  # 4: NCCI procedure-to-procedure edits; 5: chapter and block instructions
 ARTIFACT_FILE = "index.pkl"
 MANIFEST_FILE = "manifest.json"
 CURRENT_FILE = "current"
@@ -190,9 +190,11 @@ class CodeIndex:
         field_rows: Sequence[int],
         tables: RowTables | None = None,
         ncci: NcciEdits | None = None,
+        group_notes: dict[str, dict[str, tuple[str, ...]]] | None = None,
     ) -> None:
         """``tables`` are derived from ``rows`` when not given (a freshly built index);
-        ``ncci`` holds the NCCI PTP edits in force (none unless the user loaded them)."""
+        ``ncci`` holds the NCCI PTP edits in force (none unless the user loaded them);
+        ``group_notes`` the instructions stated for whole chapters and blocks."""
         self._rows = rows
         # search fields are stored record by record: field_starts[r] is row r's first field
         self._field_rows = np.asarray(field_rows, dtype=np.int32)
@@ -209,6 +211,7 @@ class CodeIndex:
         self._children: dict[int, list[int]] | None = None
         self._abbreviations = AbbreviationExpander(load_abbreviations())
         self.ncci = ncci or NcciEdits()
+        self.group_notes = group_notes or {}
 
     # ------------------------------------------------------------------ records
     def __len__(self) -> int:
@@ -269,6 +272,17 @@ class CodeIndex:
             chain.append(current)
             current = self.parent(current)
         return chain
+
+    def group_instructions(
+        self, record: CodeRecord, attribute: str, chapter: bool = True
+    ) -> tuple[str, ...]:
+        """Instructions (``attribute`` as on a record: "excludes1", "code_first", ...) that
+        the tabular states for the record's whole block, then (``chapter``) its chapter."""
+        found: tuple[str, ...] = ()
+        for group in (record.block, record.chapter if chapter else None):
+            if group is not None:
+                found += self.group_notes.get(group, {}).get(attribute, ())
+        return found
 
     def children(self, record: CodeRecord) -> list[CodeRecord]:
         """Records directly under ``record``."""
@@ -364,6 +378,7 @@ class CodeIndex:
             "systems": self._systems,
             "billable": self._billable,
             "ncci": self.ncci,
+            "group_notes": self.group_notes,
         }
         tmp = folder / (ARTIFACT_FILE + ".tmp")
         with tmp.open("wb") as handle:
@@ -401,6 +416,7 @@ class CodeIndex:
             payload["field_rows"],
             tables,
             payload["ncci"],
+            payload["group_notes"],
         )
 
     @staticmethod

@@ -4,8 +4,9 @@ sequencing instructions a code list still has to satisfy, and which CPT/HCPCS pa
 loaded CMS NCCI procedure-to-procedure edit bundles.
 
 Tabular instructions are stated at the level they apply to (often the category) and
-inherited by every code below, so each check reads a code's own notes and those of
-its ancestors.
+inherited by every code below, so each check reads a code's own notes, those of its
+ancestors, and those stated for its whole block or chapter ("Hypertensive diseases
+(I10-I1A)" excludes neonatal hypertension for I10 and every other code in the block).
 """
 
 from __future__ import annotations
@@ -144,11 +145,16 @@ class Excludes1Conflict:
     note: str
 
 
-def _instruction_notes(index: CodeIndex, record: CodeRecord, attribute: str) -> list[str]:
+def _instruction_notes(
+    index: CodeIndex, record: CodeRecord, attribute: str, chapter: bool = True
+) -> list[str]:
+    """The notes that govern a code: its own, its ancestors', its block's and (``chapter``)
+    its chapter's, each once."""
     notes: list[str] = []
     for level in (record, *index.ancestors(record)):
         notes.extend(getattr(level, attribute))
-    return notes
+    notes.extend(index.group_instructions(record, attribute, chapter))
+    return list(dict.fromkeys(notes))
 
 
 def excludes1_conflicts(index: CodeIndex, codes: Sequence[str]) -> list[Excludes1Conflict]:
@@ -188,7 +194,10 @@ def sequencing_reminders(index: CodeIndex, codes: Sequence[str]) -> list[Reminde
     reminders: list[Reminder] = []
     for record, key in keyed:
         for kind in _REMINDER_KINDS:  # each kind is also the record attribute holding its notes
-            for note in _instruction_notes(index, record, kind):
+            # a chapter-wide "use additional code, where applicable" (tobacco exposure for
+            # every respiratory code) is shown with the code's details, not as a reminder
+            chapter_wide = kind != "use_additional"
+            for note in _instruction_notes(index, record, kind, chapter_wide):
                 refs = code_refs(note)
                 if not refs:
                     continue

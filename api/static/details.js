@@ -1,5 +1,5 @@
 // A code's details in a dialog: title, validity, tabular instructions (its own and those
-// it inherits from its parents), parents, siblings and children. A related code opens in
+// it inherits from its parents, block and chapter), parents, siblings and children. A related code opens in
 // the same dialog; "Use this code" hands the shown code back, to replace a suggestion.
 
 import { SYSTEM_NAMES } from "./labels.js";
@@ -60,7 +60,11 @@ export class CodeDetails {
     for (const [field, heading] of INSTRUCTIONS) {
       const own = detail[field].map((line) => [line, ""]);
       const inherited = parents.flatMap((p) => p[field].map((line) => [line, ` (at ${p.code})`]));
-      if (own.length || inherited.length) parts.push(section(heading, [...own, ...inherited]));
+      const grouped = Object.entries(detail.group_instructions || {}).flatMap(([group, notes]) =>
+        (notes[field] || []).map((line) => [line, ` (for all of ${group})`]),
+      );
+      const lines = [...own, ...inherited, ...grouped];
+      if (lines.length) parts.push(section(heading, lines));
     }
     const sevenths = Object.entries(detail.seventh_characters);
     if (sevenths.length) {

@@ -24,6 +24,9 @@ class LoadedCodeSet:
     groups: dict[str, str] = field(default_factory=dict)
     # modifiers kept apart from codes, e.g. {"LT": "Left side ..."}
     modifiers: dict[str, str] = field(default_factory=dict)
+    # instructions stated for a whole chapter or block, by group id and record attribute:
+    # {"I10-I1A": {"excludes1": ("neonatal hypertension (P29.2)", ...)}}
+    group_notes: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

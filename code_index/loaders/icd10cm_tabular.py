@@ -37,6 +37,14 @@ _NOTE_TAGS = frozenset(
     {"inclusionTerm", "includes", "excludes1", "excludes2", "codeFirst", "useAdditionalCode",
      "codeAlso"}
 )  # fmt: skip
+# instructions a chapter or section may state, as the record attributes that hold them
+_GROUP_INSTRUCTIONS = {
+    "excludes1": "excludes1",
+    "excludes2": "excludes2",
+    "codeFirst": "code_first",
+    "useAdditionalCode": "use_additional",
+    "codeAlso": "code_also",
+}
 # The one 7th-character exception the tabular states only in prose (category S06):
 # "7th characters D and S do not apply to codes in category S06 with 6th character
 # 7 - death due to ..., or 8 - death due to ...".
@@ -101,18 +109,38 @@ def load_icd10cm_tabular(path: Path | None = None) -> LoadedCodeSet:
     root = parse_cdc_xml(xml_path, ROOT_TAG, "tabular", "Tabular List")
     records: list[CodeRecord] = []
     groups: dict[str, str] = {}
+    group_notes: dict[str, dict[str, tuple[str, ...]]] = {}
     for chapter in root.findall("chapter"):
         chapter_id = _text(chapter.find("name"))
         groups[chapter_id] = _TRAILING_RANGE.sub("", _text(chapter.find("desc")))
+        if notes := _group_instructions(chapter):
+            group_notes[chapter_id] = notes
         for section in chapter.findall("section"):
             block = section.get("id", "").strip()
             groups[block] = _TRAILING_RANGE.sub("", _text(section.find("desc")))
+            if notes := _group_instructions(section):
+                group_notes[block] = notes
             context = _Context(chapter_id, block, None, (), ())
             for diag in section.findall("diag"):
                 _add_diag(diag, context, records, xml_path)
     if not records:
         raise SourceFileError(f"{xml_path} has the ICD10CM.tabular root but holds no codes.")
-    return LoadedCodeSet(version=_version(root, xml_path), records=records, groups=groups)
+    return LoadedCodeSet(
+        version=_version(root, xml_path), records=records, groups=groups, group_notes=group_notes
+    )
+
+
+def _group_instructions(group: ET.Element) -> dict[str, tuple[str, ...]]:
+    """The instructions a chapter or section states for every code in it, by the
+    ``CodeRecord`` attribute that holds them on a code."""
+    found: dict[str, tuple[str, ...]] = {}
+    for child in group:
+        attribute = _GROUP_INSTRUCTIONS.get(child.tag)
+        if attribute is not None:
+            found[attribute] = found.get(attribute, ()) + tuple(
+                _text(note) for note in child.iter("note")
+            )
+    return found
 
 
 def _add_diag(

@@ -72,3 +72,26 @@ def test_code_refs_parse_ranges_and_dashes() -> None:
 def test_lookup_is_system_aware(default_index: CodeIndex) -> None:
     assert default_index.get("99213", System.CPT) is not None
     assert default_index.get("99213", System.ICD10CM) is None
+
+
+def test_block_and_chapter_instructions_apply_to_every_code_in_them(
+    default_index: CodeIndex,
+) -> None:
+    """The tabular states some instructions once for a whole block or chapter:
+    "Hypertensive diseases (I10-I1A)" excludes neonatal hypertension, chapter 15
+    (pregnancy) excludes supervision of normal pregnancy."""
+    block = default_index.group_notes["I10-I1A"]
+    assert "neonatal hypertension (P29.2)" in block["excludes1"]
+    assert [(c.code, c.excluded) for c in excludes1_conflicts(default_index, ["I10", "P29.2"])] == [
+        ("I10", "P29.2")
+    ]
+    assert excludes1_conflicts(default_index, ["O24.410", "Z34.00"])
+    # the block's "use additional code" for tobacco exposure is a reminder on I10 ...
+    reminders = sequencing_reminders(default_index, ["I10", "Z77.22"])
+    tobacco = [r for r in reminders if r.code == "I10" and r.kind == "use_additional"]
+    assert any("Z77.22" in r.satisfied_by for r in tobacco)
+    # ... while a chapter-wide one ("where applicable", every respiratory code) is not
+    chapter_10 = default_index.group_notes["10"]["use_additional"]
+    assert any("Z77.22" in note for note in chapter_10)
+    j189 = sequencing_reminders(default_index, ["J18.9"])
+    assert not any("Z77.22" in r.note for r in j189)
