@@ -94,10 +94,17 @@ def _reported_code(pipeline: NotePipeline, record: CodeRecord) -> str | None:
     return default.code if default else None
 
 
+# What synthetic notes cannot teach: their sentences have no sections, and a context flag
+# there comes from a code-set term's own wording ("Personal history of nicotine
+# dependence" makes "nicotine dependence" historical), not from how notes use it.
+UNLEARNABLE_FEATURES = ("in_assessment", "in_history_section", "uncertain", "historical")
+
+
 def training_matrix(
     pipeline: NotePipeline, notes: list[SyntheticNote]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate features and 0/1 labels for every candidate of every note."""
+    """Candidate features and 0/1 labels for every candidate of every note, with the
+    features synthetic notes cannot teach held at zero so the ranker gives them no weight."""
     features: list[np.ndarray] = []
     labels: list[np.ndarray] = []
     docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=64)
@@ -107,7 +114,9 @@ def training_matrix(
             continue
         features.append(feature_matrix(candidates, len(note.text)))
         labels.append(np.asarray([c.key in note.codes for c in candidates], dtype=np.int8))
-    return np.vstack(features), np.concatenate(labels)
+    X = np.vstack(features)
+    X[:, [FEATURE_NAMES.index(name) for name in UNLEARNABLE_FEATURES]] = 0.0
+    return X, np.concatenate(labels)
 
 
 def fit_default_model(

@@ -7,7 +7,7 @@ import numpy as np
 from suggest.candidates import FEATURE_NAMES
 from suggest.model import load_model
 from suggest.suggester import Suggester
-from training.default_model import fit_default_model, synthetic_notes
+from training.default_model import UNLEARNABLE_FEATURES, fit_default_model, synthetic_notes
 
 
 def test_shipped_default_model_matches_the_pipeline_features() -> None:
@@ -15,6 +15,9 @@ def test_shipped_default_model_matches_the_pipeline_features() -> None:
     assert model.feature_names == FEATURE_NAMES
     assert model.card["training_data"]["notes"] > 1000
     assert "labeled" in model.card["training_data"]["source"]  # says it used no labeled notes
+    # what synthetic notes cannot teach (sections, context) carries no weight
+    coef = model.ranker.named_steps["classify"].coef_[0]
+    assert all(coef[FEATURE_NAMES.index(name)] == 0.0 for name in UNLEARNABLE_FEATURES)
 
 
 def test_synthetic_notes_are_deterministic(suggester: Suggester) -> None:
