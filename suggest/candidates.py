@@ -203,6 +203,25 @@ class MatchPrecision:
         return (right + self.strength * self.overall.get(matched, 0.0)) / (seen + self.strength)
 
 
+class LearnedTargets:
+    """The reportable target of each code learned from labeled notes, looked up in the
+    index once: the same few hundred training codes come back for every note."""
+
+    def __init__(self, index: CodeIndex) -> None:
+        self.index = index
+        self._found: dict[tuple[System, str], TargetCode | None] = {}
+
+    def __call__(self, key: tuple[System, str]) -> TargetCode | None:
+        if key not in self._found:
+            record = self.index.get(key[1], key[0])
+            target = None
+            if record is not None and record.billable:
+                depth = max(len(record.key) - 3, 0) if record.system is System.ICD10CM else 0
+                target = TargetCode(record.system, record.code, record.title, True, depth)
+            self._found[key] = target
+        return self._found[key]
+
+
 def add_learned_candidates(
     candidates: list[Candidate],
     scores: Mapping[tuple[System, str], float],
@@ -210,7 +229,7 @@ def add_learned_candidates(
     prior: Mapping[tuple[System, str], float],
     precision: MatchPrecision | None,
     denied: set[tuple[System, str]],
-    index: CodeIndex,
+    targets: LearnedTargets,
     limit: int,
 ) -> None:
     """Add what labeled notes taught: each candidate's neighbour score, term association,
@@ -231,14 +250,13 @@ def add_learned_candidates(
     for key in dict.fromkeys([*associations, *(key for key, _ in by_neighbors)]):
         if key in present:
             continue
-        record = index.get(key[1], key[0])
-        if record is None or not record.billable:
+        target = targets(key)
+        if target is None:
             continue
-        depth = max(len(record.key) - 3, 0) if record.system is System.ICD10CM else 0
         association, term = associations.get(key, (0.0, ""))
         candidates.append(
             Candidate(
-                TargetCode(record.system, record.code, record.title, True, depth),
+                target,
                 neighbor_score=scores.get(key, 0.0),
                 prior=prior.get(key, 0.0),
                 seen_in_training=key in prior,

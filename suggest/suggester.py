@@ -29,6 +29,7 @@ from code_index.validity import (
 )
 from suggest.candidates import (
     Candidate,
+    LearnedTargets,
     add_learned_candidates,
     collect_candidates,
     excluded_codes,
@@ -118,6 +119,7 @@ class Suggester:
         self.table = pipeline.table
         self.model = model
         self.max_chars = max_chars
+        self._learned_targets = LearnedTargets(self.index)
 
     @classmethod
     def load(
@@ -188,7 +190,7 @@ class Suggester:
                 note_model.prior_,
                 self.model.match_precision,
                 excluded_codes(doc, self.table),
-                self.index,
+                self._learned_targets,
                 NOTE_MODEL_CANDIDATES,
             )
         candidates = [

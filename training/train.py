@@ -31,6 +31,7 @@ from code_index.index import CodeIndex
 from code_index.records import SUPPLEMENT_SOURCES, System, normalize_code
 from suggest.candidates import (
     FEATURE_NAMES,
+    LearnedTargets,
     MatchPrecision,
     add_learned_candidates,
     collect_candidates,
@@ -113,6 +114,7 @@ def candidate_training_set(
 ) -> list[NoteCandidates]:
     """The candidates the pipeline produces for each note, labeled right or wrong."""
     per_note: list[NoteCandidates] = []
+    targets = LearnedTargets(pipeline.index)
     docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=32)
     for i, (note, doc) in enumerate(zip(notes, docs, strict=True)):
         wanted = set(DEFAULT_SYSTEMS[note.setting or "inpatient"])
@@ -124,7 +126,7 @@ def candidate_training_set(
             note_model.prior_,
             None,
             excluded_codes(doc, pipeline.table),
-            pipeline.index,
+            targets,
             NOTE_MODEL_CANDIDATES,
         )
         candidates = [c for c in candidates if c.target.system in wanted]

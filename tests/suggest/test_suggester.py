@@ -244,7 +244,7 @@ def test_the_letter_a_of_a_type_is_not_the_article(suggester: Suggester) -> None
 def test_a_qualifier_is_needed_when_it_is_all_the_term_has_besides_one_word(
     suggester: Suggester,
 ) -> None:
-    """"Acute abdomen" is a condition; "abdominal" alone is a body site, and "pain" alone is
+    """ "Acute abdomen" is a condition; "abdominal" alone is a body site, and "pain" alone is
     not "Other chronic pain"."""
     assert "R10.0" in codes(suggester.suggest("Clinical picture of acute abdomen."))
     scan = codes(suggester.suggest("Abdominal ultrasound was normal. Pain in the knee."))
