@@ -46,3 +46,7 @@ def main() -> None:
     except KeyboardInterrupt:
         error_line("interrupted")
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

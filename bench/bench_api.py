@@ -1,7 +1,7 @@
 """Load benchmark of the HTTP API: POST /v1/suggest latency and throughput at several
 concurrencies, alone and while a batch job is being coded, on a real uvicorn process.
 
-    python bench/bench_api.py [--split ../shared/data/codiesp/dev] [--requests 200]
+    python bench/bench_api.py [--split ../shared/data/codiesp/dev] [--requests 200] [--workers 1]
 
 Prints a Markdown table. The server runs with the data directory of the environment (its
 index and model) and a throwaway SQLite database. One process codes one note at a time
@@ -36,15 +36,19 @@ CONCURRENCIES = (1, 4, 16)
 
 
 @contextmanager
-def server(database_url: str) -> Iterator[str]:
-    """A uvicorn process on a free loopback port, until the block ends."""
+def server(database_url: str, workers: int) -> Iterator[str]:
+    """`codesuggest serve` on a free loopback port, until the block ends."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "CODESUGGEST_DATABASE_URL": database_url}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
     process = subprocess.Popen(
-        [*command, "--port", str(port), "--no-access-log"], env=env, cwd=ROOT
+        [*command, "--workers", str(workers)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -103,6 +107,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", type=Path, default=DEFAULT_SPLIT)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     args = parser.parse_args()
     notes = [note.text for note in read_codiesp(args.split).notes]
 
@@ -113,9 +118,12 @@ def main() -> None:
         with make_session_factory(engine)() as session:
             key = create_key(session, Role.INTEGRATOR, "bench").plaintext
         engine.dispose()
-        with server(url) as base:
+        with server(url, args.workers) as base:
             asyncio.run(load(base, key, notes, 10, 1))  # warm-up
-            print(f"CodiEsp {args.split.name} notes, inpatient, {os.cpu_count()} cores\n")
+            print(
+                f"CodiEsp {args.split.name} notes, inpatient, {args.workers} worker(s), "
+                f"{os.cpu_count()} cores\n"
+            )
             print("| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors |")
             print("|---|---|---|---|---|---|---|")
             for concurrency in CONCURRENCIES:
