@@ -30,13 +30,13 @@ def serve(
         return
     # build the index and term-table cache once, before every worker would do it at once
     Suggester.load(settings.data_dir, max_chars=settings.max_text_chars)
-    config = _NoDelayConfig(
+    config = NoDelayConfig(
         "api.app:create_app", factory=True, host=host, port=port, workers=workers
     )
     Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
-class _NoDelayConfig(uvicorn.Config):
+class NoDelayConfig(uvicorn.Config):
     """uvicorn makes the workers' shared listening socket without a protocol number, so
     asyncio never turns Nagle's algorithm off on its connections and every keep-alive
     request waits ~40 ms for a delayed ACK. TCP_NODELAY set on the listening socket is

@@ -21,6 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
+from api.commands.serve import NoDelayConfig
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MARKER = "Quillfeather"
 NOTE = f"Mr. {MARKER} has type 2 diabetes with diabetic chronic kidney disease, CKD stage 3a."
@@ -193,3 +195,17 @@ def test_acknowledged_feedback_survives_sigkill(server_env: dict[str, str], tmp_
     assert {decision_id: stored.get(decision_id) for decision_id in acked} == acked
     # at most the decisions in flight when the server died are stored unacknowledged
     assert len(stored) - len(acked) <= POSTERS
+
+
+def test_worker_processes_share_a_socket_without_nagle_delay() -> None:
+    """`serve --workers N` binds the socket its workers share; connections accepted from
+    it inherit TCP_NODELAY, so a keep-alive client does not wait for delayed ACKs."""
+    config = NoDelayConfig("api.app:create_app", factory=True, host="127.0.0.1", port=0)
+    with config.bind_socket() as sock:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        sock.listen()
+        with socket.create_connection(sock.getsockname()) as client:
+            accepted, _ = sock.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+            client.close()
