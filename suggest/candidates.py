@@ -92,7 +92,8 @@ class Candidate:
 def collect_candidates(doc: Doc, table: TermTable, keep_covered: bool = False) -> list[Candidate]:
     """Candidates from the mentions that are not negated, family or hypothetical. A match
     covered by a more specific match of another code is dropped, or with ``keep_covered``
-    kept as a flagged candidate when no uncovered match supports its code."""
+    kept as a flagged candidate when no uncovered match supports its code; so is I10 when
+    a hypertensive combination code takes its place."""
     found: list[tuple[Span, TermMatch]] = []
     for span in doc.spans.get(MENTIONS_KEY, ()):
         if any(getattr(span._, flag) for flag in EXCLUDED_FLAGS):
@@ -131,7 +132,50 @@ def collect_candidates(doc: Doc, table: TermTable, keep_covered: bool = False) -
             if candidate.key not in present:
                 candidate.covered_by = wider_of[candidate.target.code]
                 candidates.append(candidate)
+    link_hypertension(candidates, table)
+    if not keep_covered:
+        candidates = [c for c in candidates if not c.covered_by]
     return candidates
+
+
+def link_hypertension(candidates: list[Candidate], table: TermTable) -> None:
+    """ICD-10-CM presumes hypertension causes the chronic kidney disease and the heart
+    failure documented with it (guideline I.C.9.a): hypertension beside CKD is I12.-,
+    beside heart failure I11.0, beside both I13.-, by the CKD stage. That one code is
+    reported; I10 and any other hypertensive combination read from the words give way."""
+    by_code = {c.target.code: c for c in candidates if c.target.system is System.ICD10CM}
+    hypertensive = [
+        c for code, c in by_code.items() if code == "I10" or code[:3] in ("I11", "I12", "I13")
+    ]
+    kidney = [c for code, c in by_code.items() if code.startswith("N18") and not c.covered_by]
+    heart = [c for code, c in by_code.items() if code.startswith("I50") and not c.covered_by]
+    if not hypertensive or not (kidney or heart):
+        return
+    end_stage = any(c.target.code in ("N18.5", "N18.6") for c in kidney)
+    if kidney and heart:
+        code = "I13.2" if end_stage else "I13.0"
+    elif kidney:
+        code = "I12.0" if end_stage else "I12.9"
+    else:
+        code = "I11.0"
+    target = table.direct_target(System.ICD10CM, code)
+    if target is None:
+        return
+    linked = by_code.get(code)
+    if linked is None:
+        linked = Candidate(target)
+        candidates.append(linked)
+    # read as strongly as the conditions documented with the hypertension, shown at all
+    for partner in (*kidney, *heart):
+        linked.matches.extend(partner.matches)
+        linked.rivals = min(linked.rivals, partner.rivals)
+        linked.best_reading = linked.best_reading or partner.best_reading
+    for source in (*hypertensive, *kidney, *heart):
+        linked.spans.extend(s for s in source.spans if s not in linked.spans)
+    linked.covered_by = frozenset()
+    for other in hypertensive:
+        if other is not linked:
+            other.covered_by = other.covered_by | {code}
 
 
 Readings = tuple[dict[tuple[int, ...], set[str]], dict[tuple[int, ...], tuple[float, ...]]]

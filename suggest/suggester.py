@@ -321,7 +321,7 @@ class Suggester:
         return [
             SuggestionWarning(
                 "covered",
-                f"The same words support the more specific {', '.join(wider)}; report "
+                f"The more specific {', '.join(wider)} covers what supports this code; report "
                 f"{candidate.target.code} as well only if the note documents it separately.",
                 (candidate.target.code, *wider),
             )

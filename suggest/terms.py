@@ -236,13 +236,22 @@ class TermTable:
             self.term_required[term] = by_rarity
             self.anchors.setdefault(by_rarity[0], []).append(term)
 
+    def direct_target(self, system: System, code: str) -> TargetCode | None:
+        """The target of ``code`` itself (not reached through a header), if it has one."""
+        direct: dict[tuple[System, str], TargetCode] | None = getattr(self, "_direct", None)
+        if direct is None:
+            direct = {(t.system, t.code): t for t in self.targets if t.via is None}
+            self._direct = direct
+        return direct.get((system, code))
+
     # ----------------------------------------------------------- persistence
     def save(self, path: Path) -> None:
         """Write the table atomically."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as handle:
-            pickle.dump((TERM_TABLE_FORMAT, self.__dict__), handle, protocol=5)
+            kept = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+            pickle.dump((TERM_TABLE_FORMAT, kept), handle, protocol=5)
         tmp.replace(path)
 
     @classmethod

@@ -249,3 +249,24 @@ def test_a_qualifier_is_needed_when_it_is_all_the_term_has_besides_one_word(
     assert "R10.0" in codes(suggester.suggest("Clinical picture of acute abdomen."))
     scan = codes(suggester.suggest("Abdominal ultrasound was normal. Pain in the knee."))
     assert "R10.0" not in scan and "G89.29" not in scan
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "gone"),
+    [
+        ("Hypertension and chronic kidney disease stage 3a.", {"I12.9", "N18.31"}, {"I10"}),
+        ("Hypertension. Congestive heart failure.", {"I11.0", "I50.9"}, {"I10"}),
+        (
+            "Hypertension, end stage renal disease on dialysis and heart failure.",
+            {"I13.2", "N18.6"},
+            {"I10", "I12.9", "I12.0"},
+        ),
+        ("Hypertension. No chronic kidney disease.", {"I10"}, {"I12.9"}),
+    ],
+)
+def test_hypertension_is_linked_to_the_kidney_and_heart_disease_documented_with_it(
+    suggester: Suggester, text: str, expected: set[str], gone: set[str]
+) -> None:
+    """ICD-10-CM presumes the link (guideline I.C.9.a): one combination code, by CKD stage."""
+    found = set(codes(suggester.suggest(text, setting="inpatient")))
+    assert expected <= found and not gone & found
