@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from api.cli import app
 from code_index.index import CodeIndex
+from tests.api.cli_process import run_cli
 
 runner = CliRunner()
 
@@ -50,40 +48,28 @@ def test_index_stats_json(default_index: CodeIndex) -> None:
     assert stats["counts"]["icd10cm"]["billable"] == 74719
 
 
-def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODESUGGEST_DATA_DIR": str(data_dir)}
-    env.pop("CODESUGGEST_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-c", "from api.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-
-
 def test_unknown_code_exits_2_with_one_sentence(default_index: CodeIndex, data_dir: Path) -> None:
-    result = _run("codes", "show", "ZZZ.99", data_dir=data_dir)
+    result = run_cli("codes", "show", "ZZZ.99", data_dir=data_dir)
     assert result.returncode == 2
     assert "ZZZ.99 is not a code" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_bad_arguments_exit_2(default_index: CodeIndex, data_dir: Path) -> None:
-    result = _run("codes", "search", "x", "--system", "icd11", data_dir=data_dir)
+    result = run_cli("codes", "search", "x", "--system", "icd11", data_dir=data_dir)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    result = _run("codes", "search", "x", "--top", "0", data_dir=data_dir)
+    result = run_cli("codes", "search", "x", "--top", "0", data_dir=data_dir)
     assert result.returncode == 2
 
 
 def test_unreadable_source_file_exits_2(tmp_path: Path, data_dir: Path) -> None:
     missing = tmp_path / "nope.xml"
-    result = _run("index", "build", "--icd10cm-xml", str(missing), data_dir=data_dir)
+    result = run_cli("index", "build", "--icd10cm-xml", str(missing), data_dir=data_dir)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     garbage = tmp_path / "garbage.xml"
     garbage.write_text("this is not xml")
-    result = _run(
+    result = run_cli(
         "index",
         "build",
         "--icd10cm-xml",

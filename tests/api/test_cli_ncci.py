@@ -4,31 +4,17 @@ command line, shown by ``index stats``, and a damaged file refused in one senten
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from code_index.build import index_root
 from code_index.index import CodeIndex
+from tests.api.cli_process import run_cli
 from tests.conftest import NCCI_HOSPITAL, NCCI_PRACTITIONER
-
-
-def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CODESUGGEST_DATA_DIR": str(data_dir)}
-    env.pop("CODESUGGEST_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-c", "from api.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
 
 
 def test_build_with_ncci_files_round_trips(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    result = _run(
+    result = run_cli(
         "index",
         "build",
         "--ncci",
@@ -56,11 +42,11 @@ def test_build_with_ncci_files_round_trips(tmp_path: Path) -> None:
         "2015-01-01",
     )
 
-    stats = _run("index", "stats", data_dir=data_dir)
+    stats = run_cli("index", "stats", data_dir=data_dir)
     assert stats.returncode == 0, stats.stderr
     assert "NCCI PTP practitioner edits, version 32.1, revision 0" in stats.stdout
     assert "NCCI PTP edits: 8 code pairs" in stats.stdout
-    as_json = json.loads(_run("index", "stats", "--json", data_dir=data_dir).stdout)
+    as_json = json.loads(run_cli("index", "stats", "--json", data_dir=data_dir).stdout)
     assert as_json["ncci_edits"]["pairs"] == 8
     practitioner = next(v for v in as_json["versions"] if v["file"] == NCCI_PRACTITIONER.name)
     assert practitioner["source"] == "cms-ncci-ptp"
@@ -73,7 +59,7 @@ def test_malformed_ncci_file_exits_2_with_one_sentence(tmp_path: Path) -> None:
     damaged = tmp_path / "ccipra-v321r0-f2.txt"
     damaged.write_text("\n".join(lines) + "\n")
     out = tmp_path / "index"
-    result = _run("index", "build", "--ncci", str(damaged), "--out", str(out), data_dir=tmp_path)
+    result = run_cli("index", "build", "--ncci", str(damaged), "--out", str(out), data_dir=tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"{damaged}, line 9: modifier indicator 'yes' is not 0, 1 or 9" in result.stderr
@@ -81,7 +67,7 @@ def test_malformed_ncci_file_exits_2_with_one_sentence(tmp_path: Path) -> None:
 
 
 def test_bad_as_of_date_exits_2(tmp_path: Path) -> None:
-    result = _run(
+    result = run_cli(
         "index",
         "build",
         "--ncci",
