@@ -4,9 +4,11 @@ with the evidence and the features the ranker scores it on.
 The rules a coder applies before weighing anything live here: a condition that is
 negated, only in the family, or hypothetical is never a candidate; a term whose words
 all sit inside a longer, more specific match of another code gives way to it
-("chronic kidney disease" inside "chronic kidney disease, stage 3a"). Coders whose
-convention reports both (some corpora code "nausea" beside "nausea and vomiting") teach a
-trained model to keep such covered codes as candidates, flagged, ranked by what it learned.
+("chronic kidney disease" inside "chronic kidney disease, stage 3a"), and hypertension
+gives way to the combination code the guideline presumes when CKD or heart failure is
+documented beside it. Coders whose convention reports both (some corpora code "nausea"
+beside "nausea and vomiting") teach a trained model to keep such covered codes as
+candidates, flagged, ranked by what it learned.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "in_history_section",
     "uncertain",
     "historical",
-    "covered",  # every match of it lies inside a more specific match of another code
+    "covered",  # a more specific code takes its place (see Candidate.covered_by)
     "system_icd10cm",
     "system_procedure",
     "system_hcpcs",
@@ -75,7 +77,9 @@ class Candidate:
     spans: list[Span] = field(default_factory=list)
     rivals: int = 1_000  # fewest other codes read from the same words, over its matches
     best_reading: bool = False  # some match of it is the best reading of its words
-    covered_by: frozenset[str] = frozenset()  # more specific codes read from the same words
+    # the more specific codes that take its place (read from the same words, or the
+    # hypertensive combination code the guideline presumes)
+    covered_by: frozenset[str] = frozenset()
     neighbor_score: float = 0.0
     prior: float = 0.0
     seen_in_training: bool = False
