@@ -194,9 +194,7 @@ class Suggester:
                 NOTE_MODEL_CANDIDATES,
             )
         candidates = [
-            c
-            for c in candidates
-            if c.target.system in wanted and self._allowed_in_setting(c, setting)
+            c for c in candidates if c.target.system in wanted and self._reportable(c, setting)
         ]
         scores = self.model.probabilities(feature_matrix(candidates, len(text)))
         ranked = sorted(
@@ -246,12 +244,18 @@ class Suggester:
         return tuple(sorted(found, key=lambda e: e.start))
 
     @staticmethod
-    def _allowed_in_setting(candidate: Candidate, setting: str) -> bool:
-        """Outpatient rules: an uncertain diagnosis ("probable", "rule out") is not coded;
-        the symptoms documented with it are. Inpatient: it may be coded at discharge."""
-        if setting == "inpatient" or candidate.target.system is not System.ICD10CM:
+    def _reportable(candidate: Candidate, setting: str) -> bool:
+        """What this encounter reports. A procedure or supply the note names only as past
+        ("history of appendectomy", "s/p cholecystectomy") was not done now. Outpatient, an
+        uncertain diagnosis ("probable", "rule out") is not coded, the symptoms documented
+        with it are; inpatient, it may be coded at discharge. A code suggested from similar
+        notes alone has no words of its own for these rules to read."""
+        spans = candidate.spans
+        if not spans:
             return True
-        return not all(span._.uncertain for span in candidate.spans)
+        if candidate.target.system is not System.ICD10CM:
+            return not all(span._.historical for span in spans)
+        return setting == "inpatient" or not all(span._.uncertain for span in spans)
 
     def _suggestions(self, doc: Doc, text: str, ranked: list[_Ranked]) -> list[Suggestion]:
         codes = [

@@ -270,3 +270,13 @@ def test_hypertension_is_linked_to_the_kidney_and_heart_disease_documented_with_
     """ICD-10-CM presumes the link (guideline I.C.9.a): one combination code, by CKD stage."""
     found = set(codes(suggester.suggest(text, setting="inpatient")))
     assert expected <= found and not gone & found
+
+
+@pytest.mark.parametrize("setting", ["outpatient", "inpatient"])
+def test_a_past_procedure_is_not_coded_for_this_encounter(
+    suggester: Suggester, setting: str
+) -> None:
+    past = suggester.suggest("History of appendectomy. Status post cholecystectomy.", setting)
+    assert not [s for s in past.suggestions if s.system != "icd10cm"]
+    today = codes(suggester.suggest("Laparoscopic appendectomy was performed today.", setting))
+    assert {"44970", "0DTJ4ZZ"} & set(today)

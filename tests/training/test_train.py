@@ -183,3 +183,15 @@ def test_trained_model_keeps_covered_codes_flagged_and_evidenced(
     # the code-set-only default follows the coding rule: the combination code alone
     default = {s.code for s in suggester.suggest(text, setting="inpatient", top_k=200).suggestions}
     assert "R11.2" in default and "R11.0" not in default
+
+
+def test_outpatient_notes_also_get_the_diagnoses_similar_notes_carry(
+    suggester: Suggester, train_notes: list[LabeledNote], small_model: SuggestModel
+) -> None:
+    """The outpatient rule for uncertain diagnoses reads the note's words; a code that
+    similar notes carry has none and is still suggested."""
+    result = Suggester(suggester.pipeline, small_model).suggest(
+        train_notes[0].text, setting="outpatient", top_k=50
+    )
+    named = {code for mention in result.mentions for code in mention.codes}
+    assert [s for s in result.suggestions if s.system == "icd10cm" and s.code not in named]
