@@ -5,7 +5,9 @@
 Prints a Markdown table for README.md. Accuracy comes from ``training.evaluate`` (the
 CodiEsp MAP as `codesuggest evaluate` reports it: inpatient notes, ICD-10-CM against
 <split>D.tsv, ICD-10-PCS against <split>P.tsv, a predicted code matching a shorter gold
-code it extends). Speed is one note per call with the default top_k, as an API call.
+code it extends). Speed is one note per call with the default top_k, as an API call;
+throughput and latency come from the median of ``--passes`` passes over the notes, as
+one pass on a shared machine can be slowed by its neighbours.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def main() -> None:
     parser.add_argument("--split", type=Path, default=DEFAULT_SPLIT)
     parser.add_argument("--model", default=None)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--passes", type=int, default=3, help="speed passes; the median counts")
     args = parser.parse_args()
 
     corpus = read_codiesp(args.split)
@@ -57,20 +60,25 @@ def main() -> None:
     suggester = Suggester.load(model=args.model)
     systems = (System.ICD10CM, System.ICD10PCS)
     suggester.suggest(notes[0].text, setting="inpatient", systems=systems)  # warm-up
-    latencies: list[float] = []
-    started = time.perf_counter()
-    for note in notes:  # one note at a time, default top_k: what an API call costs
-        t0 = time.perf_counter()
-        suggester.suggest(note.text, setting="inpatient", systems=systems)
-        latencies.append(time.perf_counter() - t0)
-    elapsed = time.perf_counter() - started
-    batch_started = time.perf_counter()
-    list(suggester.suggest_many((n.text for n in notes), setting="inpatient", systems=systems))
-    batch_elapsed = time.perf_counter() - batch_started
+    passes: list[tuple[float, list[float]]] = []
+    batch_times: list[float] = []
+    for _ in range(max(args.passes, 1)):
+        latencies: list[float] = []
+        started = time.perf_counter()
+        for note in notes:  # one note at a time, default top_k: what an API call costs
+            t0 = time.perf_counter()
+            suggester.suggest(note.text, setting="inpatient", systems=systems)
+            latencies.append(time.perf_counter() - t0)
+        passes.append((time.perf_counter() - started, sorted(latencies)))
+        batch_started = time.perf_counter()
+        texts = (n.text for n in notes)
+        list(suggester.suggest_many(texts, setting="inpatient", systems=systems))
+        batch_times.append(time.perf_counter() - batch_started)
+    elapsed, latencies = sorted(passes, key=lambda p: p[0])[len(passes) // 2]
+    batch_elapsed = statistics.median(batch_times)
     accuracy = evaluate(suggester, corpus).to_json()  # the official metric, as `evaluate` does
 
     chars = sum(len(n.text) for n in notes)
-    latencies.sort()
     report: dict[str, float | int | str] = {"model": suggester.model.version, "notes": len(notes)}
     for group, label in (("diagnoses", "D"), ("procedures", "P")):
         for metric in ("map", "r@10", "r@20"):
