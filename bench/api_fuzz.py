@@ -22,27 +22,22 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from local_server import local_server
 
 from api.storage.db import make_engine, make_session_factory, upgrade_database
 from api.storage.keys import create_key
 from api.storage.models import Role
 from code_index.data_dir import DATA_DIR_ENV
 
-ROOT = Path(__file__).resolve().parents[1]
 # hang guards that keep a CI step under 3 minutes: on 2 cores, building the index into an
 # empty data directory and starting takes ~15 s, and one schemathesis pass ~40 s
-STARTUP_TIMEOUT_S = 90
 ONE_PASS_TIMEOUT_S = 90
 _REQUESTS = re.compile(r'^codesuggest_http_requests_total\{.*status="(\d+)"\} (\S+)$', re.M)
 
@@ -56,44 +51,6 @@ def admin_key(database_url: str) -> str:
             return create_key(session, Role.ADMIN, "api fuzz").plaintext
     finally:
         engine.dispose()
-
-
-@contextmanager
-def server(data_dir: Path, database_url: str, log: Path) -> Iterator[str]:
-    """A uvicorn process on a free 127.0.0.1 port, ready (its /health answers) until
-    the block ends; its output goes to ``log``."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, DATA_DIR_ENV: str(data_dir), "CODESUGGEST_DATABASE_URL": database_url}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-            env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited during startup:\n{log.read_text()}")
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not answer /health in {STARTUP_TIMEOUT_S} s")
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def fuzz(base: str, key: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -156,7 +113,8 @@ def main() -> None:
         database_url = f"sqlite:///{workdir / 'fuzz.db'}"
         key = admin_key(database_url)
         log = workdir / "server.log"
-        with server(data_dir, database_url, log) as base:
+        env = {DATA_DIR_ENV: str(data_dir), "CODESUGGEST_DATABASE_URL": database_url}
+        with local_server(env, log, access_log=False) as base:
             report = fuzz(base, key, workdir, args)
             statuses = server_statuses(base, key)
         server_errors = sum(count for status, count in statuses.items() if status >= 500)

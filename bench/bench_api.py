@@ -14,16 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from local_server import local_server
 
 from api.storage.db import make_engine, make_session_factory, upgrade_database
 from api.storage.keys import create_key
@@ -33,37 +29,6 @@ from training.corpora import read_codiesp
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPLIT = ROOT.parent / "shared" / "data" / "codiesp" / "dev"
 CONCURRENCIES = (1, 4, 16)
-
-
-@contextmanager
-def server(database_url: str, workers: int) -> Iterator[str]:
-    """`codesuggest serve` on a free loopback port, until the block ends."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "CODESUGGEST_DATABASE_URL": database_url}
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--workers", str(workers)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            if process.poll() is not None:
-                raise SystemExit("the server exited during startup")
-            try:
-                httpx.get(f"{base}/health", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait()
 
 
 async def load(
@@ -118,7 +83,8 @@ def main() -> None:
         with make_session_factory(engine)() as session:
             key = create_key(session, Role.INTEGRATOR, "bench").plaintext
         engine.dispose()
-        with server(url, args.workers) as base:
+        log = Path(folder) / "server.log"
+        with local_server({"CODESUGGEST_DATABASE_URL": url}, log, args.workers, False) as base:
             asyncio.run(load(base, key, notes, 10, 1))  # warm-up
             print(
                 f"CodiEsp {args.split.name} notes, inpatient, {args.workers} worker(s), "

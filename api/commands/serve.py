@@ -20,18 +20,27 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="Processes; each loads the model and runs a batch worker.")
     ] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(help="Log a line per request: method, path and status, never a body."),
+    ] = True,
 ) -> None:
     """Serve the API (settings from CODESUGGEST_* variables and .env)."""
     settings = get_settings()
     # migrate once here: worker processes starting together must not race to do it
     upgrade_database(settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     if workers == 1:
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, access_log=access_log)
         return
     # build the index and term-table cache once, before every worker would do it at once
     Suggester.load(settings.data_dir, max_chars=settings.max_text_chars)
     config = NoDelayConfig(
-        "api.app:create_app", factory=True, host=host, port=port, workers=workers
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
     )
     Multiprocess(config, sockets=[config.bind_socket()]).run()
 
