@@ -317,8 +317,9 @@ class Suggester:
 
     @staticmethod
     def _covered_warnings(candidate: Candidate) -> list[SuggestionWarning]:
-        """A code read from words that a more specific code's term covers: reported beside
-        it only when the note documents it on its own."""
+        """A code a more specific one takes the place of (a longer term over its words, or
+        the hypertensive combination code): reported beside it only when the note
+        documents it on its own."""
         if not candidate.covered_by:
             return []
         wider = sorted(candidate.covered_by)

@@ -166,11 +166,17 @@ def match_precision(notes: Sequence[NoteCandidates]) -> MatchPrecision:
     return MatchPrecision(hits, overall)
 
 
+def fold_assignment(count: int, folds: int, seed: int) -> np.ndarray:
+    """The cross-fitting fold of each of ``count`` notes: the same for a seed, so every
+    cross-fitted feature of a note comes from the same other notes."""
+    return np.random.default_rng(seed).integers(0, folds, size=count)
+
+
 def cross_fit_match_precision(notes: list[NoteCandidates], folds: int, seed: int) -> None:
     """Fill each note's match-precision feature from the other folds only, so the ranker
     learns how far to trust the feature on notes it did not come from."""
     column = FEATURE_NAMES.index("match_precision")
-    fold_of = np.random.default_rng(seed).integers(0, folds, size=len(notes))
+    fold_of = fold_assignment(len(notes), folds, seed)
     for fold in range(folds):
         precision = match_precision([n for n, f in zip(notes, fold_of, strict=True) if f != fold])
         for note, f in zip(notes, fold_of, strict=True):
@@ -187,7 +193,7 @@ def cross_fit_associations(
     """Each note's term-association scores from associations learned on the other folds:
     a note's own codes must not mark its own terms, or the ranker learns to trust the
     feature far more than it deserves on new notes."""
-    fold_of = np.random.default_rng(seed).integers(0, folds, size=len(texts))
+    fold_of = fold_assignment(len(texts), folds, seed)
     scores: list[dict[CodeKey, tuple[float, str]]] = [{} for _ in texts]
     for fold in range(folds):
         inside = [i for i, f in enumerate(fold_of) if f != fold]
