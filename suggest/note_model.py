@@ -166,7 +166,7 @@ class TermAssociations:
         if self.analyzer_ is None:
             return {}
         best: dict[CodeKey, tuple[float, str]] = {}
-        for term in set(self.analyzer_(text)):
+        for term in dict.fromkeys(self.analyzer_(text)):  # in text order: same every run
             for code, value in self.associations_.get(term, ()):
                 if value > best.get(code, (0.0, ""))[0]:
                     best[code] = (value, term)
