@@ -13,6 +13,7 @@ candidates, flagged, ranked by what it learned.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -48,6 +49,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "depth",  # characters beyond the category
     "mentions",  # log(1 + number of places)
     "first_position",  # where in the note it is first mentioned (0..1)
+    "category_rivals",  # log(1 + other candidates of the same system in its category)
+    "note_candidates",  # log(1 + candidates in the note)
     "in_assessment",
     "in_history_section",
     "uncertain",
@@ -315,8 +318,14 @@ def add_learned_candidates(
         )
 
 
-def candidate_features(candidate: Candidate, note_length: int) -> list[float]:
-    """The ranker's view of a candidate, in ``FEATURE_NAMES`` order."""
+def candidate_features(
+    candidate: Candidate, note_length: int, category_rivals: int, note_candidates: int
+) -> list[float]:
+    """The ranker's view of a candidate, in ``FEATURE_NAMES`` order. ``category_rivals``:
+    the note's other candidates of the same system in the same category (first three
+    characters), where a coder reports one of several readings; ``note_candidates``: all
+    of the note's candidates, as a long note raises many that are each less likely."""
+    crowding = [float(np.log1p(category_rivals)), float(np.log1p(note_candidates))]
     learned = [
         candidate.neighbor_score,
         candidate.prior,
@@ -335,6 +344,8 @@ def candidate_features(candidate: Candidate, note_length: int) -> list[float]:
             system in (System.CPT, System.ICD10PCS)
         )
         unmatched[FEATURE_NAMES.index("system_hcpcs")] = float(system is System.HCPCS)
+        first = FEATURE_NAMES.index("category_rivals")
+        unmatched[first : first + len(crowding)] = crowding
         return unmatched + learned
     best = max(candidate.matches, key=match_quality)
     sources = {m.source for m in candidate.matches}
@@ -358,6 +369,7 @@ def candidate_features(candidate: Candidate, note_length: int) -> list[float]:
         float(candidate.target.depth),
         float(np.log1p(len(spans))),
         min(span.start_char for span in spans) / length,
+        *crowding,
         float(any(s in ASSESSMENT_SECTIONS for s in sections)),
         float(all(s in HISTORY_SECTIONS for s in sections)),
         float(all(span._.uncertain for span in spans)),
@@ -374,4 +386,15 @@ def feature_matrix(candidates: Sequence[Candidate], note_length: int) -> np.ndar
     """Features of all candidates of a note as one array (rows in candidate order)."""
     if not candidates:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
-    return np.asarray([candidate_features(c, note_length) for c in candidates], dtype=np.float32)
+    categories = Counter(_category(c) for c in candidates)
+    return np.asarray(
+        [
+            candidate_features(c, note_length, categories[_category(c)] - 1, len(candidates))
+            for c in candidates
+        ],
+        dtype=np.float32,
+    )
+
+
+def _category(candidate: Candidate) -> tuple[System, str]:
+    return (candidate.target.system, candidate.target.code[:3])

@@ -40,6 +40,7 @@ from suggest.candidates import (
 )
 from suggest.model import SuggestModel
 from suggest.note_model import CodeKey, NoteNeighbors, TermAssociations
+from suggest.splines import UniformCubicSplines
 from suggest.suggester import DEFAULT_SYSTEMS, NOTE_MODEL_CANDIDATES, NotePipeline
 from suggest.terms import default_descendant
 from training.corpora import LabeledNote
@@ -209,10 +210,13 @@ def cross_fit_associations(
 def make_ranker(kind: str, seed: int) -> Pipeline:
     """The candidate ranker: a calibrated probability per candidate."""
     if kind == "logistic":
+        # each feature through a cubic spline basis (see suggest.splines):
+        # CodiEsp dev MAP-D 0.4958 -> 0.5006 over the features as they are
         return Pipeline(
             [
+                ("spline", UniformCubicSplines(n_knots=5)),
                 ("scale", StandardScaler()),
-                ("classify", LogisticRegression(C=1.0, max_iter=3000, random_state=seed)),
+                ("classify", LogisticRegression(C=3.0, max_iter=5000, random_state=seed)),
             ]
         )
     if kind == "boosting":
@@ -303,6 +307,7 @@ def train_model(
         "parameters": {
             "seed": seed,
             "ranker": ranker,
+            "ranker_steps": [name for name, _ in model_ranker.steps],
             "n_neighbors": note_model.n_neighbors,
             "neighbor_power": note_model.power,
             "note_model_candidates": NOTE_MODEL_CANDIDATES,

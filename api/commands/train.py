@@ -62,7 +62,9 @@ def train(
         str | None,
         typer.Option(help="Corpus to evaluate on (default: a held-out 20% of the training notes)."),
     ] = None,
-    ranker: Annotated[str, typer.Option(help="logistic or boosting.")] = "logistic",
+    ranker: Annotated[
+        str, typer.Option(help="logistic (on a spline basis of each feature) or boosting.")
+    ] = "logistic",
     seed: Annotated[
         int, typer.Option(help="Seed: the same data and seed give the same model.")
     ] = 13,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
 from code_index.records import System
+from suggest.candidates import FEATURE_NAMES, collect_candidates, feature_matrix
 from suggest.suggester import NoteError, Suggester
 from training.corpora import read_codiesp
 
@@ -280,3 +282,18 @@ def test_a_past_procedure_is_not_coded_for_this_encounter(
     assert not [s for s in past.suggestions if s.system != "icd10cm"]
     today = codes(suggester.suggest("Laparoscopic appendectomy was performed today.", setting))
     assert {"44970", "0DTJ4ZZ"} & set(today)
+
+
+def test_the_ranker_sees_how_crowded_a_candidate_is(suggester: Suggester) -> None:
+    """Several readings of one category compete for one reported code."""
+    text = "Chest pain and abdominal pain. Acute kidney failure."
+    candidates = collect_candidates(suggester.pipeline.nlp(text), suggester.pipeline.table)
+    features = feature_matrix(candidates, len(text))
+    rivals = features[:, FEATURE_NAMES.index("category_rivals")]
+    crowd = features[:, FEATURE_NAMES.index("note_candidates")]
+    of = {c.target.code: i for i, c in enumerate(candidates)}
+    abdominal = [i for code, i in of.items() if code.startswith("R10")]
+    assert len(abdominal) > 1
+    assert np.allclose(rivals[abdominal], np.log1p(len(abdominal) - 1))
+    assert rivals[of["N17.9"]] == 0.0
+    assert np.allclose(crowd, np.log1p(len(candidates)))
