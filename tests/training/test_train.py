@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.model import SuggestModel, load_model, models_root
 from suggest.suggester import Suggester
@@ -195,3 +199,43 @@ def test_outpatient_notes_also_get_the_diagnoses_similar_notes_carry(
     )
     named = {code for mention in result.mentions for code in mention.codes}
     assert [s for s in result.suggestions if s.system == "icd10cm" and s.code not in named]
+
+
+TRAIN_AND_SUGGEST = """
+import hashlib, json, sys
+from pathlib import Path
+from suggest.suggester import NotePipeline, Suggester
+from training.corpora import read_codiesp
+from training.train import train_model
+split = Path(sys.argv[1])
+pipeline = NotePipeline.load()
+model = train_model(pipeline, read_codiesp(split / "train").notes[:60], "repeat", seed=7)
+coef = model.ranker.named_steps["classify"].coef_
+suggester = Suggester(pipeline, model)
+notes = read_codiesp(split / "dev").notes[:5]
+ranked = [
+    [(s.code, round(s.score, 6)) for s in suggester.suggest(n.text).suggestions] for n in notes
+]
+print(json.dumps({"coef": hashlib.sha256(coef.tobytes()).hexdigest(), "ranked": ranked}))
+"""
+
+
+def test_training_gives_the_same_model_in_every_process(
+    shared_data: Path, data_dir: Path, default_index: CodeIndex
+) -> None:
+    """String hashing differs from process to process: nothing learned or ranked may
+    depend on set or dict order of strings (a trained model once ranked tied codes in a
+    different order in each process). ``default_index`` builds the index once, here."""
+    runs = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "CODESUGGEST_DATA_DIR": str(data_dir)}
+        done = subprocess.run(
+            [sys.executable, "-c", TRAIN_AND_SUGGEST, str(shared_data / "codiesp")],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        runs.append(json.loads(done.stdout))
+    assert runs[0]["ranked"] and runs[0] == runs[1]
