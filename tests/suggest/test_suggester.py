@@ -179,6 +179,10 @@ def test_misspelt_words_still_match(suggester: Suggester) -> None:
         ("There was necrosis of the wound edges.", "I96"),
         # a header's default is its uncomplicated code, not "with unspecified disorders"
         ("Smoker of 20 cigarettes a day.", "F17.210"),
+        # word synonyms meet the titles' wording, laterality included
+        ("Bilateral cryptorchidism.", "Q53.20"),
+        ("Pain in the right hemiscrotum.", "N50.82"),
+        ("Tetraventricular hydrocephalia.", "G91.9"),
     ],
 )
 def test_plain_clinical_wording_reaches_its_code(
