@@ -106,6 +106,18 @@ def test_matching_rule_and_threshold() -> None:
     assert best_threshold(scores, labels) == pytest.approx(0.8)
 
 
+def test_the_boosting_ranker_trains_and_ranks(
+    suggester: Suggester, train_notes: list[LabeledNote]
+) -> None:
+    model = train_model(suggester.pipeline, train_notes[:20], "boosted", ranker="boosting")
+    assert model.card["parameters"]["ranker"] == "boosting"
+    result = Suggester(suggester.pipeline, model).suggest(train_notes[0].text, top_k=10)
+    scores = [s.score for s in result.suggestions]
+    assert scores and scores == sorted(scores, reverse=True)
+    with pytest.raises(ValueError, match="logistic, boosting"):
+        train_model(suggester.pipeline, train_notes[:5], "x", ranker="forest")
+
+
 @dataclass
 class _Action:
     value: str
