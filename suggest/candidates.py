@@ -37,6 +37,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "coverage",  # best share of a term's words found
     "words",  # words in the best match
     "partial",  # the best match lacks one of its term's required words
+    "loose",  # the best match's words are spread wider than the matching window
     "rarity",  # how specific the matched words are across the code sets
     "rivals",  # log(1 + other codes read from the same words)
     "best_reading",  # it is the best reading of those words
@@ -110,7 +111,7 @@ def collect_candidates(doc: Doc, table: TermTable, keep_covered: bool = False) -
     # covers its own first token
     covering: dict[int, list[tuple[frozenset[int], str]]] = {}
     for _, match in found:
-        if match.complete:
+        if match.complete and not match.loose:
             entry = (frozenset(match.positions), table.targets[match.target].code)
             for position in match.positions:
                 covering.setdefault(position, []).append(entry)
@@ -221,8 +222,15 @@ def _candidates_from(
 
 
 def match_quality(match: TermMatch) -> tuple[float, ...]:
-    """How well a match reads its words: complete first, then coverage, length, rarity."""
-    return (float(match.complete), match.coverage, float(match.words), match.rarity)
+    """How well a match reads its words: complete first, then close together, coverage,
+    length, rarity."""
+    return (
+        float(match.complete),
+        float(not match.loose),
+        match.coverage,
+        float(match.words),
+        match.rarity,
+    )
 
 
 def excluded_codes(doc: Doc, table: TermTable) -> set[tuple[System, str]]:
@@ -357,6 +365,7 @@ def candidate_features(
         best.coverage,
         float(best.words),
         float(not best.complete),
+        float(best.loose),
         best.rarity,
         float(np.log1p(candidate.rivals)),
         float(candidate.best_reading),

@@ -124,9 +124,16 @@ class ConTextComponent(RuleFileComponent):
         for mention in doc.spans[self.spans_key]:
             flags = dict.fromkeys(CONTEXT_FLAGS, False)
             cues: list[str] = []
+            # a term's own wording ("Personal history of …") is no cue about it; a span
+            # whose words lie spread over a sentence holds other words, and cues, too
+            spread = [m.positions for m in mention._.matches if m.loose]
+            words = {p for positions in spread for p in positions}
             for trigger in triggers:
                 in_scope = mention.start < trigger.scope_end and mention.end > trigger.scope_start
-                inside_mention = trigger.start < mention.end and trigger.end > mention.start
+                if spread:
+                    inside_mention = any(trigger.start <= p < trigger.end for p in words)
+                else:
+                    inside_mention = trigger.start < mention.end and trigger.end > mention.start
                 if in_scope and not inside_mention:
                     flags[trigger.flag] = True
                     if trigger.text not in cues:

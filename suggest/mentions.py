@@ -3,7 +3,10 @@ words all occur close together in one sentence of the note, in any order.
 
 Order-free matching within a short window is what lets "kidney chronic disease" or
 "diabetes mellitus type 2" meet the code-set wording, while abbreviations ("CKD 3a")
-and synonyms ("renal" / "kidney") are expanded to the code sets' words first.
+and synonyms ("renal" / "kidney") are expanded to the code sets' words first. A term
+whose words are all in the sentence but spread wider than the window ("a complex mass
+in the upper pole of the right kidney") still matches, flagged ``loose``: a weaker
+reading the ranker weighs as such, which covers no other match.
 
 Two limits keep order-free matching honest:
 
@@ -78,6 +81,7 @@ class TermMatch:
     complete: bool  # every required word was found
     source: TermSource
     abbreviation: bool  # a found word came from expanding an abbreviation
+    loose: bool = False  # its words are spread wider in the sentence than the window allows
 
 
 class MentionMatcher:
@@ -198,9 +202,20 @@ class MentionMatcher:
                 if missing and (len(missing) > 1 or len(required) < PARTIAL_MIN_WORDS):
                     continue
                 present = set(required) - set(missing)
-                for anchor_at in positions[anchor]:
-                    words = table.term_words[term]
-                    placed = self._place(words, positions, anchor_at, present)
+                words = table.term_words[term]
+                placements = [
+                    self._place(words, positions, at, present, self.max_gap)
+                    for at in positions[anchor]
+                ]
+                loose = False
+                if not missing and len(required) > 1 and all(p is None for p in placements):
+                    # every word is in the sentence, only spread wider than the window
+                    # ("a complex mass in the upper pole of the right kidney")
+                    loose = True
+                    placements = [
+                        self._place(words, positions, positions[anchor][0], present, end - start)
+                    ]
+                for placed in placements:
                     if placed is None or (term, placed) in seen:
                         continue
                     seen.add((term, placed))
@@ -222,6 +237,7 @@ class MentionMatcher:
                             complete=not missing,
                             source=table.term_source[term],
                             abbreviation=any(p in from_abbreviation for p in placed),
+                            loose=loose,
                         )
                     )
         return found
@@ -232,22 +248,23 @@ class MentionMatcher:
         positions: dict[int, list[int]],
         anchor_at: int,
         required: set[int],
+        gap: int,
     ) -> tuple[int, ...] | None:
         """Token positions for a term's words nearest the anchor, or None when the
-        required words do not fit in a window of the term's length plus ``max_gap``."""
+        required words do not fit in a window of the term's length plus ``gap``."""
         placed: list[int] = []
         for word in words:
             options = positions.get(word)
             if not options:
                 continue
             nearest = min(options, key=lambda p: abs(p - anchor_at))
-            if abs(nearest - anchor_at) > len(words) + self.max_gap:
+            if abs(nearest - anchor_at) > len(words) + gap:
                 if word in required:
                     return None
                 continue
             placed.append(nearest)
         unique = tuple(sorted(set(placed)))
-        if unique[-1] - unique[0] + 1 > len(words) + self.max_gap:
+        if unique[-1] - unique[0] + 1 > len(words) + gap:
             return None
         return unique
 

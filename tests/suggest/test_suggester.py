@@ -210,6 +210,33 @@ def test_without_keeps_its_words_apart(suggester: Suggester) -> None:
     assert both[0] == "R11.2"
 
 
+def test_a_term_spread_over_a_sentence_still_matches_below_a_close_one(
+    suggester: Suggester,
+) -> None:
+    spread = suggester.suggest(
+        "A complex mass was found on CT in the upper pole of the right kidney.",
+        systems=[System.ICD10CM],
+    )
+    close = suggester.suggest(
+        "A complex right kidney mass was found on CT.", systems=[System.ICD10CM]
+    )
+    loose = next(s for s in spread.suggestions if s.code == "N28.89")
+    tight = next(s for s in close.suggestions if s.code == "N28.89")
+    assert [e.text for e in loose.evidence] == [
+        "mass was found on CT in the upper pole of the right kidney"
+    ]
+    assert loose.score < tight.score
+
+
+def test_a_negation_among_the_words_of_a_spread_term_negates_it(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "The right kidney, studied by ultrasound and by CT, showed no mass.",
+        systems=[System.ICD10CM],
+    )
+    assert "N28.89" not in codes(result)
+    assert any(m.negated and "N28.89" in m.codes for m in result.mentions)
+
+
 def test_a_header_default_does_not_stand_for_one_of_its_conditions(
     suggester: Suggester,
 ) -> None:
