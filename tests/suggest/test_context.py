@@ -120,6 +120,37 @@ def test_a_negated_clause_does_not_reach_the_history_after_it(
     assert flags(nlp, text, *mentions) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "mentions", "expected"),
+    [
+        # a diagnosis stated after a negated finding is the note's conclusion, not negated
+        (
+            "The CT did not show metastases and, clinically, he was diagnosed with prostatic "
+            "hyperplasia.",
+            ("metastases", "prostatic hyperplasia"),
+            [{"negated"}, set()],
+        ),
+        (
+            "Biopsy without atypia, concluding benign prostatic hyperplasia.",
+            ("atypia", "benign prostatic hyperplasia"),
+            [{"negated"}, set()],
+        ),
+        (
+            "No epithelium was seen and a postsurgical diagnosis of seroma was made.",
+            ("epithelium", "seroma"),
+            [{"negated"}, set()],
+        ),
+        # ... while "not diagnosed with" still negates what follows
+        ("He was never diagnosed with diabetes.", ("diabetes",), [{"negated"}]),
+        ("She was not diagnosed with asthma.", ("asthma",), [{"negated"}]),
+    ],
+)
+def test_a_stated_diagnosis_ends_a_negation(
+    nlp: Language, text: str, mentions: tuple[str, ...], expected: list[set[str]]
+) -> None:
+    assert flags(nlp, text, *mentions) == expected
+
+
 def test_scope_stays_in_its_sentence(nlp: Language) -> None:
     assert flags(nlp, "No fever.\nCough for 3 days", "fever", "Cough") == [{"negated"}, set()]
 
