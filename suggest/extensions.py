@@ -30,7 +30,8 @@ class Section(NamedTuple):
 
 
 def section_at(sections: Iterable[Sequence[Any]], char: int) -> Section | None:
-    """The section of ``Doc._.sections`` holding offset ``char`` (None before the first one).
+    """The section of ``Doc._.sections`` holding offset ``char`` (None before the first one
+    and in the gap a one-line section may leave).
 
     Entries are read by position: a Doc that went through ``to_bytes`` (as in
     ``nlp.pipe(n_process=2)``) comes back with plain lists in ``Doc._.sections``.
@@ -40,7 +41,9 @@ def section_at(sections: Iterable[Sequence[Any]], char: int) -> Section | None:
         if section[0] > char:
             break
         found = section
-    return Section._make(found) if found is not None else None
+    if found is None or char >= found[1]:
+        return None
+    return Section._make(found)
 
 
 def _token_section(token: Token) -> str | None:

@@ -12,7 +12,10 @@ heading only where notes put headings:
   when ``inline_headings`` is on.
 
 A section runs from its heading to the next one; text before the first heading
-has no section (``Token._.section`` is None).
+has no section (``Token._.section`` is None). A section listed under ``line_sections``
+whose heading runs into its text ("Family history: uncle with ALS.") holds that line
+only: narrative notes have no heading after it, and the examination that follows is
+the patient's, not the uncle's; the section open before it, if any, resumes.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class SectionTagger(RuleFileComponent):
             tuple(token.lower_ for token in heading)
             for heading in map(self.nlp.make_doc, self.rules["needs_colon"])
         }
+        self.line_sections = frozenset(self.rules.get("line_sections", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         strings = self.nlp.vocab.strings
@@ -67,10 +71,17 @@ class SectionTagger(RuleFileComponent):
             taken_until = end
         # each section ends where the next begins, the last at the end of the note
         ends = [start_char for start_char, _, _ in found[1:]] + [len(doc.text)]
-        doc._.sections = tuple(
-            Section(start_char, end_char, key, heading)
-            for (start_char, key, heading), end_char in zip(found, ends, strict=False)
-        )
+        sections: list[Section] = []
+        for (start_char, key, heading), end_char in zip(found, ends, strict=False):
+            line_end = _run_in_line_end(doc.text, start_char, heading)
+            if key in self.line_sections and line_end is not None and line_end < end_char:
+                resumed = sections[-1] if sections else None
+                sections.append(Section(start_char, line_end, key, heading))
+                if resumed is not None:
+                    sections.append(Section(line_end, end_char, resumed.key, resumed.heading))
+            else:
+                sections.append(Section(start_char, end_char, key, heading))
+        doc._.sections = tuple(sections)
         return doc
 
     def _is_heading(self, doc: Doc, start: int, end: int) -> bool:
@@ -87,6 +98,15 @@ class SectionTagger(RuleFileComponent):
         while previous.is_space and previous.i > 0:
             previous = doc[previous.i - 1]
         return previous.text in _SENTENCE_END
+
+
+def _run_in_line_end(text: str, start_char: int, heading: str) -> int | None:
+    """Where the line of a heading that runs into its text ends (None for a heading alone
+    on its line, whose section holds the lines below it)."""
+    line_end = text.find("\n", start_char)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[start_char + len(heading) : line_end].lstrip(" \t:")
+    return line_end if rest.strip() else None
 
 
 def _alone_in_capitals(doc: Doc, start: int, end: int) -> bool:

@@ -101,6 +101,27 @@ def test_tokens_carry_their_section(nlp: Language) -> None:
     assert section_of(doc, "unstable angina") == "diagnoses"
 
 
+def test_a_family_history_heading_run_into_its_text_holds_its_line_only(
+    nlp: Language,
+) -> None:
+    """Narrative notes name the family history on one line and go on with the patient."""
+    text = (
+        "A 59-year-old man with weakness of the legs.\n"
+        "Family history: deceased uncle with amyotrophic lateral sclerosis.\n"
+        "Lingual fasciculations.\n"
+        "HPI: pain in the legs.\n"
+        "Family history: mother with asthma.\n"
+        "He has diabetes.\n"
+    )
+    doc = nlp(text)
+    assert section_of(doc, "deceased uncle") == "family_history"
+    assert section_of(doc, "Lingual fasciculations") is None
+    assert section_of(doc, "mother with asthma") == "family_history"
+    assert section_of(doc, "He has diabetes") == "history_of_present_illness"  # resumes
+    # a heading alone on its line still holds the lines below it (NOTE: "Father with MI")
+    assert section_of(nlp(NOTE), "Father with MI") == "family_history"
+
+
 def test_not_headings(nlp: Language) -> None:
     """PE alone on a line needs a colon (it may be pulmonary embolism); "plan" and
     "family history" inside a sentence are words, not headings."""
