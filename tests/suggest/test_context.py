@@ -66,6 +66,11 @@ def flags(nlp: Language, text: str, *mentions: str) -> list[set[str]]:
         ("Father with MI at 60.", "MI", {"family"}),
         ("Family history of colon cancer.", "colon cancer", {"family"}),
         ("Diabetes in her mother.", "Diabetes", {"family"}),
+        ("A relative with breast cancer.", "breast cancer", {"family"}),
+        # "relative" describing a finding, parents telling the child's story
+        ("Leukocytes 7,700 with relative lymphopenia.", "lymphopenia", set()),
+        ("The parents relate it to a traumatic brain injury.", "brain injury", set()),
+        ("According to the parents, he had weight loss.", "weight loss", set()),
         ("Acute appendicitis.", "appendicitis", set()),
     ],
 )
