@@ -4,8 +4,8 @@ words all occur close together in one sentence of the note, in any order.
 Order-free matching within a short window is what lets "kidney chronic disease" or
 "diabetes mellitus type 2" meet the code-set wording, while abbreviations ("CKD 3a")
 and synonyms ("renal" / "kidney") are expanded to the code sets' words first. A term
-whose words are all in the sentence but spread wider than the window ("a complex mass
-in the upper pole of the right kidney") still matches, flagged ``loose``: a weaker
+whose words are all in the sentence (a long term's all but one) but spread wider than
+the window ("a complex mass in the upper pole of the right kidney") still matches, flagged ``loose``: a weaker
 reading the ranker weighs as such, which covers no other match.
 
 Two limits keep order-free matching honest:
@@ -208,9 +208,10 @@ class MentionMatcher:
                     for at in positions[anchor]
                 ]
                 loose = False
-                if not missing and len(required) > 1 and all(p is None for p in placements):
-                    # every word is in the sentence, only spread wider than the window
-                    # ("a complex mass in the upper pole of the right kidney")
+                if len(required) > 1 and all(p is None for p in placements):
+                    # its words (a long term's but one) are in the sentence, only spread
+                    # wider than the window ("a complex mass in the upper pole of the
+                    # right kidney")
                     loose = True
                     placements = [
                         self._place(words, positions, positions[anchor][0], present, end - start)
