@@ -38,6 +38,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "words",  # words in the best match
     "partial",  # the best match lacks one of its term's required words
     "loose",  # the best match's words are spread wider than the matching window
+    "across_sentences",  # the best match joins words of two neighbouring sentences
     "rarity",  # how specific the matched words are across the code sets
     "rivals",  # log(1 + other codes read from the same words)
     "best_reading",  # it is the best reading of those words
@@ -222,10 +223,11 @@ def _candidates_from(
 
 
 def match_quality(match: TermMatch) -> tuple[float, ...]:
-    """How well a match reads its words: complete first, then close together, coverage,
-    length, rarity."""
+    """How well a match reads its words: complete first, then in one sentence, close
+    together, coverage, length, rarity."""
     return (
         float(match.complete),
+        float(not match.across_sentences),
         float(not match.loose),
         match.coverage,
         float(match.words),
@@ -366,6 +368,7 @@ def candidate_features(
         float(best.words),
         float(not best.complete),
         float(best.loose),
+        float(best.across_sentences),
         best.rarity,
         float(np.log1p(candidate.rivals)),
         float(candidate.best_reading),

@@ -124,15 +124,14 @@ class ConTextComponent(RuleFileComponent):
         for mention in doc.spans[self.spans_key]:
             flags = dict.fromkeys(CONTEXT_FLAGS, False)
             cues: list[str] = []
-            # a term's own wording ("Personal history of …") is no cue about it; a span
-            # whose words lie spread over a sentence holds other words, and cues, too
-            spread = [m.positions for m in mention._.matches if m.loose]
-            words = {p for positions in spread for p in positions}
+            # a term's own wording ("Personal history of …") is no cue about it; a cue
+            # between its words is ("kidney showed no lesion")
+            words = {p for match in mention._.matches for p in match.positions}
             for trigger in triggers:
                 in_scope = mention.start < trigger.scope_end and mention.end > trigger.scope_start
-                if spread:
+                if words:
                     inside_mention = any(trigger.start <= p < trigger.end for p in words)
-                else:
+                else:  # a span made by hand, without matches
                     inside_mention = trigger.start < mention.end and trigger.end > mention.start
                 if in_scope and not inside_mention:
                     flags[trigger.flag] = True

@@ -5,8 +5,10 @@ Order-free matching within a short window is what lets "kidney chronic disease" 
 "diabetes mellitus type 2" meet the code-set wording, while abbreviations ("CKD 3a")
 and synonyms ("renal" / "kidney") are expanded to the code sets' words first. A term
 whose words are all in the sentence (a long term's all but one) but spread wider than
-the window ("a complex mass in the upper pole of the right kidney") still matches, flagged ``loose``: a weaker
-reading the ranker weighs as such, which covers no other match.
+the window ("a complex mass in the upper pole of the right kidney") still matches,
+flagged ``loose``: a weaker reading the ranker weighs as such, which covers no other
+match; so does a term whose words two neighbouring sentences share, flagged
+``across_sentences``.
 
 Two limits keep order-free matching honest:
 
@@ -67,6 +69,19 @@ class Group(NamedTuple):
     required: frozenset[int]  # the added words less the soft ones ("chronic")
 
 
+class SentenceWords(NamedTuple):
+    """One sentence as the matcher reads it: token positions of each vocabulary word,
+    positions whose word came from an abbreviation, the words one note word stands for
+    together, and the positions a "without" makes absent."""
+
+    start: int
+    end: int
+    positions: dict[int, list[int]]
+    from_abbreviation: set[int]
+    grouped: dict[int, Group]
+    absent: dict[int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class TermMatch:
     """One term found in a note: which target code it leads to, how completely its words
@@ -82,6 +97,7 @@ class TermMatch:
     source: TermSource
     abbreviation: bool  # a found word came from expanding an abbreviation
     loose: bool = False  # its words are spread wider in the sentence than the window allows
+    across_sentences: bool = False  # its words lie in two neighbouring sentences
 
 
 class MentionMatcher:
@@ -149,9 +165,15 @@ class MentionMatcher:
         return (best[0],) if best else ()
 
     def __call__(self, doc: Doc) -> Doc:
+        texts = [token.text for token in doc]  # one pass: a Token object costs
+        sentences = [self._sentence_words(doc, texts, s.start, s.end) for s in doc.sents]
         matches: list[TermMatch] = []
-        for sentence in doc.sents:
-            matches.extend(self._match_sentence(doc, sentence.start, sentence.end))
+        for i, sentence in enumerate(sentences):
+            neighbours = sentences[max(i - 1, 0) : i] + sentences[i + 1 : i + 2]
+            matches.extend(self._match_sentence(sentence, neighbours))
+        # two sentences' words only for what one sentence does not already say
+        within = {match.target for match in matches if not match.across_sentences}
+        matches = [m for m in matches if not m.across_sentences or m.target not in within]
         # one span per place: spaCy keys a span's extension values by its offsets, so
         # a diagnosis and a supply span over the same words would share one ``matches``
         by_span: dict[tuple[int, int], list[TermMatch]] = {}
@@ -170,37 +192,52 @@ class MentionMatcher:
         doc.spans[MENTIONS_KEY] = spans
         return doc
 
-    def _match_sentence(self, doc: Doc, start: int, end: int) -> list[TermMatch]:
-        positions: dict[int, list[int]] = {}
-        from_abbreviation: set[int] = set()
-        grouped: dict[int, Group] = {}  # position -> words it stands for together
+    def _sentence_words(self, doc: Doc, texts: list[str], start: int, end: int) -> SentenceWords:
+        """Where each vocabulary word occurs in one sentence, and what limits matching there."""
+        words = SentenceWords(start, end, {}, set(), {}, _absence_scopes(doc, texts, start, end))
         word_ids = self._word_ids
-        for i, token in enumerate(doc[start:end], start):
-            text = token.text
+        for i in range(start, end):
+            text = texts[i]
             if i == end - 1 and len(text) == 2 and text[0].isupper() and text[1] == ".":
                 text = text[0]  # "hepatitis B." ends a sentence, it is no initial
-            if text == "A" and i > start and doc[i - 1].is_alpha:
+            if text == "A" and i > start and texts[i - 1].isalpha():
                 text = LETTER_A  # "hepatitis A", not the article
             ids, abbreviation, together = word_ids(text)
             for word in ids:
-                positions.setdefault(word, []).append(i)
+                words.positions.setdefault(word, []).append(i)
             if abbreviation:
-                from_abbreviation.add(i)
+                words.from_abbreviation.add(i)
             if together:
-                grouped[i] = together
-        absent = _absence_scopes(doc, start, end)
+                words.grouped[i] = together
+        return words
+
+    def _match_sentence(
+        self, sentence: SentenceWords, neighbours: list[SentenceWords]
+    ) -> list[TermMatch]:
+        """The terms anchored in ``sentence``: close together, spread over it (``loose``),
+        or sharing their words with a neighbouring sentence (``across_sentences``)."""
+        positions = sentence.positions
         table = self.table
-        frequency = table.word_frequency
         found: list[TermMatch] = []
         seen: set[tuple[int, tuple[int, ...]]] = set()
         anchors, term_required = table.anchors, table.term_required
         for anchor in list(positions):
             for term in anchors.get(anchor, ()):
                 required = term_required[term]  # rarest first: required[0] is the anchor
-                missing = [word for word in required[1:] if word not in positions]
-                # a long term may lack one required word, never its rarest (the anchor)
-                if missing and (len(missing) > 1 or len(required) < PARTIAL_MIN_WORDS):
-                    continue
+                missing = [word for word in required if word not in positions]
+                if missing:
+                    # at most one required word may stay missing: one of the first two
+                    # missing must be in the neighbour (most terms fail this look-up)
+                    first, second = missing[0], missing[min(1, len(missing) - 1)]
+                    for neighbour in neighbours:
+                        there = neighbour.positions
+                        if first in there or second in there:
+                            found.extend(
+                                self._match_across(term, anchor, missing, sentence, neighbour)
+                            )
+                    # a long term may lack one required word, never its rarest (the anchor)
+                    if len(missing) > 1 or len(required) < PARTIAL_MIN_WORDS:
+                        continue
                 present = set(required) - set(missing)
                 words = table.term_words[term]
                 placements = [
@@ -213,35 +250,78 @@ class MentionMatcher:
                     # wider than the window ("a complex mass in the upper pole of the
                     # right kidney")
                     loose = True
+                    width = sentence.end - sentence.start
                     placements = [
-                        self._place(words, positions, positions[anchor][0], present, end - start)
+                        self._place(words, positions, positions[anchor][0], present, width)
                     ]
                 for placed in placements:
                     if placed is None or (term, placed) in seen:
                         continue
                     seen.add((term, placed))
-                    strict = table.targets[table.term_target[term]].system is System.ICD10CM
-                    if _splits_a_group(placed, words, grouped, strict) or _crosses_absence(
-                        placed, absent
-                    ):
-                        continue
-                    hits = [w for w in words if w in positions]
-                    rarity = sum(1.0 / (1.0 + frequency[w]) ** 0.5 for w in hits) / len(hits)
-                    found.append(
-                        TermMatch(
-                            target=table.term_target[term],
-                            term=term,
-                            coverage=_coverage(words, hits, table.soft_words),
-                            words=len(placed),
-                            rarity=rarity,
-                            positions=placed,
-                            complete=not missing,
-                            source=table.term_source[term],
-                            abbreviation=any(p in from_abbreviation for p in placed),
-                            loose=loose,
-                        )
-                    )
+                    match = self._term_match(term, placed, sentence, not missing, loose, False)
+                    if match is not None:
+                        found.append(match)
         return found
+
+    def _match_across(
+        self,
+        term: int,
+        anchor: int,
+        missing: list[int],
+        sentence: SentenceWords,
+        neighbour: SentenceWords,
+    ) -> list[TermMatch]:
+        """A term anchored in ``sentence`` whose missing words the neighbouring sentence
+        has ("A mass was found. It lies in the right kidney."): the weakest reading."""
+        still = [word for word in missing if word not in neighbour.positions]
+        if len(still) == len(missing) or (
+            still and (len(still) > 1 or len(self.table.term_required[term]) < PARTIAL_MIN_WORDS)
+        ):
+            return []
+        words = self.table.term_words[term]
+        both = _joined(sentence, neighbour)
+        present = set(self.table.term_required[term]) - set(still)
+        width = both.end - both.start
+        placed = self._place(words, both.positions, sentence.positions[anchor][0], present, width)
+        if placed is None:
+            return []
+        match = self._term_match(term, placed, both, not still, True, True)
+        return [match] if match is not None else []
+
+    def _term_match(
+        self,
+        term: int,
+        placed: tuple[int, ...],
+        sentence: SentenceWords,
+        complete: bool,
+        loose: bool,
+        across_sentences: bool,
+    ) -> TermMatch | None:
+        """The match of ``term`` at ``placed``, or None where it borrows part of what one
+        note word stands for or joins words across a "without"."""
+        table = self.table
+        words = table.term_words[term]
+        strict = table.targets[table.term_target[term]].system is System.ICD10CM
+        if _splits_a_group(placed, words, sentence.grouped, strict) or _crosses_absence(
+            placed, sentence.absent
+        ):
+            return None
+        frequency = table.word_frequency
+        hits = [w for w in words if w in sentence.positions]
+        rarity = sum(1.0 / (1.0 + frequency[w]) ** 0.5 for w in hits) / len(hits)
+        return TermMatch(
+            target=table.term_target[term],
+            term=term,
+            coverage=_coverage(words, hits, table.soft_words),
+            words=len(placed),
+            rarity=rarity,
+            positions=placed,
+            complete=complete,
+            source=table.term_source[term],
+            abbreviation=any(p in sentence.from_abbreviation for p in placed),
+            loose=loose,
+            across_sentences=across_sentences,
+        )
 
     def _place(
         self,
@@ -290,12 +370,29 @@ class MentionMatcher:
         return self
 
 
-def _absence_scopes(doc: Doc, start: int, end: int) -> dict[int, int]:
+def _joined(first: SentenceWords, second: SentenceWords) -> SentenceWords:
+    """Two neighbouring sentences read as one (in text order)."""
+    if second.start < first.start:
+        first, second = second, first
+    positions = {word: list(at) for word, at in first.positions.items()}
+    for word, at in second.positions.items():
+        positions.setdefault(word, []).extend(at)
+    return SentenceWords(
+        first.start,
+        second.end,
+        positions,
+        first.from_abbreviation | second.from_abbreviation,
+        {**first.grouped, **second.grouped},
+        {**first.absent, **second.absent},
+    )
+
+
+def _absence_scopes(doc: Doc, texts: list[str], start: int, end: int) -> dict[int, int]:
     """Positions that follow a "without" in the sentence, each with the position of its
     "without": up to ``ABSENCE_SCOPE`` tokens, stopping at punctuation or "but"/"with"."""
     scopes: dict[int, int] = {}
     for i in range(start, end):
-        if doc[i].lower_ not in ABSENCE_WORDS:
+        if texts[i].lower() not in ABSENCE_WORDS:
             continue
         for j in range(i + 1, min(i + 1 + ABSENCE_SCOPE, end)):
             token = doc[j]

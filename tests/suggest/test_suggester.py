@@ -228,6 +228,35 @@ def test_a_term_spread_over_a_sentence_still_matches_below_a_close_one(
     assert loose.score < tight.score
 
 
+def test_a_term_two_sentences_share_is_the_weakest_reading(suggester: Suggester) -> None:
+    two = suggester.suggest(
+        "A complex mass was found on CT. It lies in the upper pole of the right kidney.",
+        systems=[System.ICD10CM],
+    )
+    one = suggester.suggest(
+        "A complex mass was found on CT in the upper pole of the right kidney.",
+        systems=[System.ICD10CM],
+    )
+    across = next(s for s in two.suggestions if s.code == "N28.89")
+    spread = next(s for s in one.suggestions if s.code == "N28.89")
+    assert [e.text for e in across.evidence] == [
+        "mass was found on CT. It lies in the upper pole of the right kidney"
+    ]
+    assert across.score < spread.score
+    # where one sentence says it, two sentences add no reading of their own
+    said = suggester.suggest(
+        "Right kidney mass. A mass was found on CT. It lies in the right kidney.",
+        systems=[System.ICD10CM],
+    )
+    found = next(s for s in said.suggestions if s.code == "N28.89")
+    assert [e.text for e in found.evidence] == ["kidney mass"]
+
+
+def test_a_negation_between_the_words_of_a_term_negates_it(suggester: Suggester) -> None:
+    result = suggester.suggest("The right kidney showed no lesion.", systems=[System.ICD10CM])
+    assert not [c for c in codes(result) if c.startswith("N28")]
+
+
 def test_a_negation_among_the_words_of_a_spread_term_negates_it(suggester: Suggester) -> None:
     result = suggester.suggest(
         "The right kidney, studied by ultrasound and by CT, showed no mass.",
