@@ -24,7 +24,7 @@ from suggest.note_model import NoteNeighbors, TermAssociations
 
 MODEL_FILE = "model.joblib"
 # Bumped when what a model artifact holds changes meaning; older artifacts must be refitted.
-MODEL_FORMAT = 5
+MODEL_FORMAT = 6
 CARD_FILE = "model-card.json"
 CURRENT_FILE = "CURRENT"
 DEFAULT_MODEL = "default"
