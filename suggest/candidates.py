@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
-from suggest.extensions import MENTIONS_KEY
+from suggest.extensions import MENTIONS_KEY, section_key
 from suggest.mentions import TermMatch
 from suggest.terms import TargetCode, TermSource, TermTable
 
@@ -105,9 +106,10 @@ def collect_candidates(doc: Doc, table: TermTable, keep_covered: bool = False) -
     a hypertensive combination code takes its place."""
     found: list[tuple[Span, TermMatch]] = []
     for span in doc.spans.get(MENTIONS_KEY, ()):
-        if any(getattr(span._, flag) for flag in EXCLUDED_FLAGS):
+        underscore = span._  # each ``span._`` builds a new accessor: take it once
+        if any(getattr(underscore, flag) for flag in EXCLUDED_FLAGS):
             continue
-        found.extend((span, match) for match in span._.matches)
+        found.extend((span, match) for match in underscore.matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
     covering: dict[int, list[tuple[frozenset[int], str]]] = {}
@@ -240,8 +242,9 @@ def excluded_codes(doc: Doc, table: TermTable) -> set[tuple[System, str]]:
     proposes must not come back through the side door when the note denies it."""
     denied: set[tuple[System, str]] = set()
     for span in doc.spans.get(MENTIONS_KEY, ()):
-        if any(getattr(span._, flag) for flag in EXCLUDED_FLAGS):
-            for match in span._.matches:
+        underscore = span._
+        if any(getattr(underscore, flag) for flag in EXCLUDED_FLAGS):
+            for match in underscore.matches:
                 target = table.targets[match.target]
                 denied.add((target.system, target.code))
     return denied
@@ -328,13 +331,46 @@ def add_learned_candidates(
         )
 
 
+class SpanContext(NamedTuple):
+    """What the ranker reads of one place in the note, read once per place: spaCy builds
+    a new extension accessor on every ``span._``, and many candidates share a place."""
+
+    section: str | None
+    uncertain: bool
+    historical: bool
+
+
+def span_contexts(candidates: Sequence[Candidate]) -> dict[tuple[int, int], SpanContext]:
+    """The context of every place the candidates were read from, by token offsets."""
+    found: dict[tuple[int, int], SpanContext] = {}
+    sections = None
+    for candidate in candidates:
+        for span in candidate.spans:
+            key = (span.start, span.end)
+            if key not in found:
+                if sections is None:
+                    sections = span.doc._.sections
+                underscore = span._
+                found[key] = SpanContext(
+                    section_key(sections, span.start_char),
+                    underscore.uncertain,
+                    underscore.historical,
+                )
+    return found
+
+
 def candidate_features(
-    candidate: Candidate, note_length: int, category_rivals: int, note_candidates: int
+    candidate: Candidate,
+    note_length: int,
+    category_rivals: int,
+    note_candidates: int,
+    contexts: Mapping[tuple[int, int], SpanContext],
 ) -> list[float]:
     """The ranker's view of a candidate, in ``FEATURE_NAMES`` order. ``category_rivals``:
     the note's other candidates of the same system in the same category (first three
     characters), where a coder reports one of several readings; ``note_candidates``: all
-    of the note's candidates, as a long note raises many that are each less likely."""
+    of the note's candidates, as a long note raises many that are each less likely;
+    ``contexts``: the note's places (``span_contexts``)."""
     crowding = [float(np.log1p(category_rivals)), float(np.log1p(note_candidates))]
     learned = [
         candidate.neighbor_score,
@@ -359,8 +395,9 @@ def candidate_features(
         return unmatched + learned
     best = max(candidate.matches, key=match_quality)
     sources = {m.source for m in candidate.matches}
-    sections = [span[0]._.section for span in candidate.spans]
     spans = candidate.spans
+    places = [contexts[(span.start, span.end)] for span in spans]
+    sections = [place.section for place in places]
     system = candidate.target.system
     length = max(note_length, 1)
     return [
@@ -384,8 +421,8 @@ def candidate_features(
         *crowding,
         float(any(s in ASSESSMENT_SECTIONS for s in sections)),
         float(all(s in HISTORY_SECTIONS for s in sections)),
-        float(all(span._.uncertain for span in spans)),
-        float(all(span._.historical for span in spans)),
+        float(all(place.uncertain for place in places)),
+        float(all(place.historical for place in places)),
         float(bool(candidate.covered_by)),
         float(system is System.ICD10CM),
         float(system in (System.CPT, System.ICD10PCS)),
@@ -399,9 +436,12 @@ def feature_matrix(candidates: Sequence[Candidate], note_length: int) -> np.ndar
     if not candidates:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
     categories = Counter(_category(c) for c in candidates)
+    contexts = span_contexts(candidates)
     return np.asarray(
         [
-            candidate_features(c, note_length, categories[_category(c)] - 1, len(candidates))
+            candidate_features(
+                c, note_length, categories[_category(c)] - 1, len(candidates), contexts
+            )
             for c in candidates
         ],
         dtype=np.float32,

@@ -124,16 +124,18 @@ class ConTextComponent(RuleFileComponent):
         for mention in doc.spans[self.spans_key]:
             flags = dict.fromkeys(CONTEXT_FLAGS, False)
             cues: list[str] = []
-            # a term's own wording ("Personal history of …") is no cue about it; a cue
-            # between its words is ("kidney showed no lesion")
-            words = {p for match in mention._.matches for p in match.positions}
+            matches = mention._.matches
             for trigger in triggers:
-                in_scope = mention.start < trigger.scope_end and mention.end > trigger.scope_start
-                if words:
-                    inside_mention = any(trigger.start <= p < trigger.end for p in words)
-                else:  # a span made by hand, without matches
-                    inside_mention = trigger.start < mention.end and trigger.end > mention.start
-                if in_scope and not inside_mention:
+                if not (mention.start < trigger.scope_end and mention.end > trigger.scope_start):
+                    continue  # out of scope
+                # a term's own wording ("Personal history of …") is no cue about it; a
+                # cue between its words is ("kidney showed no lesion")
+                inside_mention = trigger.start < mention.end and trigger.end > mention.start
+                if inside_mention and matches:
+                    inside_mention = any(
+                        trigger.start <= p < trigger.end for m in matches for p in m.positions
+                    )
+                if not inside_mention:
                     flags[trigger.flag] = True
                     if trigger.text not in cues:
                         cues.append(trigger.text)

@@ -46,10 +46,15 @@ def section_at(sections: Iterable[Sequence[Any]], char: int) -> Section | None:
     return Section._make(found)
 
 
+def section_key(sections: Iterable[Sequence[Any]], char: int) -> str | None:
+    """The key of the section holding offset ``char``, if any."""
+    section = section_at(sections, char)
+    return section.key if section is not None else None
+
+
 def _token_section(token: Token) -> str | None:
     """Section key of the token, read from ``Doc._.sections`` so there is one source of truth."""
-    section = section_at(token.doc._.sections, token.idx)
-    return section.key if section else None
+    return section_key(token.doc._.sections, token.idx)
 
 
 _EXTENSIONS: tuple[tuple[type[Doc] | type[Span] | type[Token], str, dict[str, Any]], ...] = (

@@ -169,8 +169,8 @@ class MentionMatcher:
         sentences = [self._sentence_words(doc, texts, s.start, s.end) for s in doc.sents]
         matches: list[TermMatch] = []
         for i, sentence in enumerate(sentences):
-            neighbours = sentences[max(i - 1, 0) : i] + sentences[i + 1 : i + 2]
-            matches.extend(self._match_sentence(sentence, neighbours))
+            around = Neighbours(sentence, sentences[max(i - 1, 0) : i] + sentences[i + 1 : i + 2])
+            matches.extend(self._match_sentence(sentence, around))
         # two sentences' words only for what one sentence does not already say
         within = {match.target for match in matches if not match.across_sentences}
         matches = [m for m in matches if not m.across_sentences or m.target not in within]
@@ -211,9 +211,7 @@ class MentionMatcher:
                 words.grouped[i] = together
         return words
 
-    def _match_sentence(
-        self, sentence: SentenceWords, neighbours: list[SentenceWords]
-    ) -> list[TermMatch]:
+    def _match_sentence(self, sentence: SentenceWords, around: Neighbours) -> list[TermMatch]:
         """The terms anchored in ``sentence``: close together, spread over it (``loose``),
         or sharing their words with a neighbouring sentence (``across_sentences``)."""
         positions = sentence.positions
@@ -227,14 +225,14 @@ class MentionMatcher:
                 missing = [word for word in required if word not in positions]
                 if missing:
                     # at most one required word may stay missing: one of the first two
-                    # missing must be in the neighbour (most terms fail this look-up)
+                    # missing must be in a neighbour (most terms fail this look-up)
                     first, second = missing[0], missing[min(1, len(missing) - 1)]
-                    for neighbour in neighbours:
-                        there = neighbour.positions
-                        if first in there or second in there:
-                            found.extend(
-                                self._match_across(term, anchor, missing, sentence, neighbour)
-                            )
+                    if first in around.words or second in around.words:
+                        for neighbour in around.sentences:
+                            if first in neighbour.positions or second in neighbour.positions:
+                                found.extend(
+                                    self._match_across(term, anchor, missing, around, neighbour)
+                                )
                     # a long term may lack one required word, never its rarest (the anchor)
                     if len(missing) > 1 or len(required) < PARTIAL_MIN_WORDS:
                         continue
@@ -268,21 +266,21 @@ class MentionMatcher:
         term: int,
         anchor: int,
         missing: list[int],
-        sentence: SentenceWords,
+        around: Neighbours,
         neighbour: SentenceWords,
     ) -> list[TermMatch]:
-        """A term anchored in ``sentence`` whose missing words the neighbouring sentence
-        has ("A mass was found. It lies in the right kidney."): the weakest reading."""
+        """A term anchored in ``around.sentence`` whose missing words the neighbouring
+        sentence has ("A mass was found. It lies in the right kidney."): the weakest reading."""
         still = [word for word in missing if word not in neighbour.positions]
         if len(still) == len(missing) or (
             still and (len(still) > 1 or len(self.table.term_required[term]) < PARTIAL_MIN_WORDS)
         ):
             return []
         words = self.table.term_words[term]
-        both = _joined(sentence, neighbour)
         present = set(self.table.term_required[term]) - set(still)
-        width = both.end - both.start
-        placed = self._place(words, both.positions, sentence.positions[anchor][0], present, width)
+        both = around.joined(neighbour)
+        anchor_at = around.sentence.positions[anchor][0]
+        placed = self._place(words, both.positions, anchor_at, present, both.end - both.start)
         if placed is None:
             return []
         match = self._term_match(term, placed, both, not still, True, True)
@@ -368,6 +366,23 @@ class MentionMatcher:
         self._spellings = _spellings_by_shape(self.table.vocabulary)
         self._word_ids.cache_clear()
         return self
+
+
+class Neighbours:
+    """The sentences around one sentence: the words they hold, and each read together
+    with it, joined only when a term needs both."""
+
+    def __init__(self, sentence: SentenceWords, sentences: list[SentenceWords]) -> None:
+        self.sentence = sentence
+        self.sentences = sentences
+        self.words: set[int] = set().union(*(s.positions for s in sentences))
+        self._joined: dict[int, SentenceWords] = {}
+
+    def joined(self, neighbour: SentenceWords) -> SentenceWords:
+        """The sentence and ``neighbour`` read as one."""
+        if neighbour.start not in self._joined:
+            self._joined[neighbour.start] = _joined(self.sentence, neighbour)
+        return self._joined[neighbour.start]
 
 
 def _joined(first: SentenceWords, second: SentenceWords) -> SentenceWords:

@@ -35,7 +35,7 @@ from suggest.candidates import (
     excluded_codes,
     feature_matrix,
 )
-from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY
+from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key
 from suggest.mentions import MentionMatcher
 from suggest.model import SuggestModel, load_model
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult, SuggestionWarning
@@ -120,6 +120,7 @@ class Suggester:
         self.model = model
         self.max_chars = max_chars
         self._learned_targets = LearnedTargets(self.index)
+        self._details: dict[tuple[System, str], str] = {}  # see _missing_detail
 
     @classmethod
     def load(
@@ -268,10 +269,12 @@ class Suggester:
         ]
         shared = self._list_warnings(codes, procedures)
         lowered = text.lower()
+        sections = doc._.sections
         suggestions = []
         for item in ranked:
             target = item.candidate.target
             spans = sorted(item.candidate.spans, key=lambda s: s.start_char)
+            underscores = [span._ for span in spans]
             warnings = [
                 *self._code_warnings(target),
                 *self._covered_warnings(item.candidate),
@@ -284,11 +287,14 @@ class Suggester:
                     title=target.title,
                     score=round(item.score, 4),
                     evidence=tuple(
-                        Evidence(s.start_char, s.end_char, s.text, s[0]._.section) for s in spans
+                        Evidence(
+                            s.start_char, s.end_char, s.text, section_key(sections, s.start_char)
+                        )
+                        for s in spans
                     )
                     or self._learned_evidence(doc, text, lowered, item.candidate),
                     context={
-                        flag: any(getattr(s._, flag) for s in spans) for flag in CONTEXT_FLAGS
+                        flag: any(getattr(u, flag) for u in underscores) for flag in CONTEXT_FLAGS
                     },
                     warnings=tuple(warnings),
                 )
@@ -298,14 +304,7 @@ class Suggester:
     def _code_warnings(self, target: TargetCode) -> list[SuggestionWarning]:
         if target.via is None:
             return []
-        header = self.index.get(target.via, target.system)
-        detail = "more specific documentation"
-        if header is not None:
-            titles = " ".join(c.title.lower() for c in self.index.children(header))
-            for name, words in _MISSING_DETAIL:
-                if any(word in titles for word in words):
-                    detail = name
-                    break
+        detail = self._missing_detail(target.system, target.via)
         return [
             SuggestionWarning(
                 "specificity",
@@ -314,6 +313,22 @@ class Suggester:
                 (target.via,),
             )
         ]
+
+    def _missing_detail(self, system: System, header_code: str) -> str:
+        """What a header's children tell apart (laterality, stage…), named once per header:
+        reading a header's children costs more than ranking a note."""
+        key = (system, header_code)
+        if key not in self._details:
+            header = self.index.get(header_code, system)
+            detail = "more specific documentation"
+            if header is not None:
+                titles = " ".join(c.title.lower() for c in self.index.children(header))
+                for name, words in _MISSING_DETAIL:
+                    if any(word in titles for word in words):
+                        detail = name
+                        break
+            self._details[key] = detail
+        return self._details[key]
 
     @staticmethod
     def _covered_warnings(candidate: Candidate) -> list[SuggestionWarning]:
@@ -375,22 +390,26 @@ class Suggester:
 
     def _mentions(self, doc: Doc) -> list[Mention]:
         mentions = []
+        sections = doc._.sections
         for span in doc.spans.get(MENTIONS_KEY, ()):
-            codes = tuple(dict.fromkeys(self.table.targets[m.target].code for m in span._.matches))
+            underscore = span._  # each ``span._`` builds a new accessor: take it once
+            codes = tuple(
+                dict.fromkeys(self.table.targets[m.target].code for m in underscore.matches)
+            )
             mentions.append(
                 Mention(
                     start=span.start_char,
                     end=span.end_char,
                     text=span.text,
-                    kind=span._.kind,
-                    section=span[0]._.section,
-                    negated=span._.negated,
-                    uncertain=span._.uncertain,
-                    hypothetical=span._.hypothetical,
-                    historical=span._.historical,
-                    family=span._.family,
+                    kind=underscore.kind,
+                    section=section_key(sections, span.start_char),
+                    negated=underscore.negated,
+                    uncertain=underscore.uncertain,
+                    hypothetical=underscore.hypothetical,
+                    historical=underscore.historical,
+                    family=underscore.family,
                     codes=codes,
-                    cues=tuple(span._.context_cues),
+                    cues=tuple(underscore.context_cues),
                 )
             )
         return mentions
