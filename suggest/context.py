@@ -124,7 +124,8 @@ class ConTextComponent(RuleFileComponent):
         for mention in doc.spans[self.spans_key]:
             flags = dict.fromkeys(CONTEXT_FLAGS, False)
             cues: list[str] = []
-            matches = mention._.matches
+            underscore = mention._  # each ``mention._`` builds a new accessor: take it once
+            matches = underscore.matches
             for trigger in triggers:
                 if not (mention.start < trigger.scope_end and mention.end > trigger.scope_start):
                     continue  # out of scope
@@ -143,7 +144,6 @@ class ConTextComponent(RuleFileComponent):
             if section is not None and section.key in self.family_sections:
                 flags["family"] = True
                 cues.append(section.heading)
-            underscore = mention._  # each ``mention._`` builds a new accessor: take it once
             for flag, value in flags.items():
                 setattr(underscore, flag, value)
             underscore.context_cues = tuple(cues)

@@ -234,7 +234,7 @@ class MentionMatcher:
                                     self._match_across(term, anchor, missing, around, neighbour)
                                 )
                     # a long term may lack one required word, never its rarest (the anchor)
-                    if len(missing) > 1 or len(required) < PARTIAL_MIN_WORDS:
+                    if _lacks_too_much(len(missing), len(required)):
                         continue
                 present = set(required) - set(missing)
                 words = table.term_words[term]
@@ -272,12 +272,11 @@ class MentionMatcher:
         """A term anchored in ``around.sentence`` whose missing words the neighbouring
         sentence has ("A mass was found. It lies in the right kidney."): the weakest reading."""
         still = [word for word in missing if word not in neighbour.positions]
-        if len(still) == len(missing) or (
-            still and (len(still) > 1 or len(self.table.term_required[term]) < PARTIAL_MIN_WORDS)
-        ):
+        required = self.table.term_required[term]
+        if len(still) == len(missing) or (still and _lacks_too_much(len(still), len(required))):
             return []
         words = self.table.term_words[term]
-        present = set(self.table.term_required[term]) - set(still)
+        present = set(required) - set(still)
         both = around.joined(neighbour)
         anchor_at = around.sentence.positions[anchor][0]
         placed = self._place(words, both.positions, anchor_at, present, both.end - both.start)
@@ -366,6 +365,12 @@ class MentionMatcher:
         self._spellings = _spellings_by_shape(self.table.vocabulary)
         self._word_ids.cache_clear()
         return self
+
+
+def _lacks_too_much(missing: int, required: int) -> bool:
+    """Whether a term lacking ``missing`` of its ``required`` words cannot match: a long
+    term may lack one (never its anchor), a short one none."""
+    return missing > 1 or required < PARTIAL_MIN_WORDS
 
 
 class Neighbours:

@@ -73,8 +73,12 @@ class SectionTagger(RuleFileComponent):
         ends = [start_char for start_char, _, _ in found[1:]] + [len(doc.text)]
         sections: list[Section] = []
         for (start_char, key, heading), end_char in zip(found, ends, strict=False):
-            line_end = _run_in_line_end(doc.text, start_char, heading)
-            if key in self.line_sections and line_end is not None and line_end < end_char:
+            line_end = (
+                _run_in_line_end(doc.text, start_char, heading)
+                if key in self.line_sections
+                else None
+            )
+            if line_end is not None and line_end < end_char:
                 resumed = sections[-1] if sections else None
                 sections.append(Section(start_char, line_end, key, heading))
                 if resumed is not None:
