@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -46,6 +47,18 @@ CATEGORY_FLAGS = {
 PSEUDO = "PSEUDO"
 TERMINATE = "TERMINATE"
 DIRECTIONS = ("forward", "backward", "bidirectional")
+
+
+class RuleSpec(NamedTuple):
+    """How a rule's phrases act: its category, direction (for TERMINATE: whether it ends
+    scopes before or after itself), reach, and whether a following word cancels it."""
+
+    category: str
+    direction: str
+    max_scope: int | None
+    # a short backward trigger followed by a word is that word's adjective, not a cue:
+    # "negative nitrites", "absent pulses" say nothing of what comes before them
+    not_before_word: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +105,7 @@ class ConTextComponent(RuleFileComponent):
     def _build(self) -> None:
         """Check the rules and compile every phrase into one matcher."""
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self._rule_of: dict[int, tuple[str, str, int | None]] = {}
+        self._rule_of: dict[int, RuleSpec] = {}
         seen: dict[tuple[str, ...], str] = {}
         for rule in self.rules["rules"]:
             category = rule["category"]
@@ -105,8 +118,13 @@ class ConTextComponent(RuleFileComponent):
                 raise ValueError(f"unknown ConText category {category!r}")
             if category in CATEGORY_FLAGS and direction not in DIRECTIONS:
                 raise ValueError(f"{category} rule needs a direction in {DIRECTIONS}")
-            max_scope = rule.get("max_scope", self.max_scope)
-            label = f"{category}/{direction}/{max_scope}"
+            spec = RuleSpec(
+                category,
+                direction,
+                rule.get("max_scope", self.max_scope),
+                bool(rule.get("not_before_word", False)),
+            )
+            label = "/".join(map(str, spec))
             patterns = [self.nlp.make_doc(phrase) for phrase in rule["phrases"]]
             for pattern in patterns:
                 words = tuple(token.lower_ for token in pattern)
@@ -114,7 +132,7 @@ class ConTextComponent(RuleFileComponent):
                     raise ValueError(f"phrase {pattern.text!r} is in {seen[words]} and {label}")
                 seen[words] = label
             self.matcher.add(label, patterns)
-            self._rule_of[self.nlp.vocab.strings[label]] = (category, direction, max_scope)
+            self._rule_of[self.nlp.vocab.strings[label]] = spec
 
     def __call__(self, doc: Doc) -> Doc:
         if self.spans_key not in doc.spans or not doc.spans[self.spans_key]:
@@ -153,18 +171,21 @@ class ConTextComponent(RuleFileComponent):
         """Every modifying trigger in ``doc`` with its scope, in text order."""
         kept = self._longest_matches(doc)
         term_cuts = sorted(
-            end if ends == "after" else start
-            for start, end, category, ends, _ in kept
-            if category == TERMINATE
+            end if spec.direction == "after" else start
+            for start, end, spec in kept
+            if spec.category == TERMINATE
         )
-        term_ends = [end for _, end, category, _, _ in kept if category == TERMINATE]
+        term_ends = [end for _, end, spec in kept if spec.category == TERMINATE]
         if doc.has_annotation("SENT_START"):
             sent_starts = [sent.start for sent in doc.sents]
         else:
             sent_starts = [0]
         triggers = []
-        for start, end, category, direction, max_scope in kept:
+        for start, end, spec in kept:
+            category, direction, max_scope, not_before_word = spec
             if category not in CATEGORY_FLAGS:
+                continue
+            if not_before_word and end < len(doc) and doc[end].is_alpha and not doc[end].is_stop:
                 continue
             sentence = bisect_right(sent_starts, start) - 1
             sent_start = sent_starts[sentence]
@@ -190,20 +211,21 @@ class ConTextComponent(RuleFileComponent):
             triggers.append(Trigger(flag, start, end, scope_start, scope_end, text))
         return triggers
 
-    def _longest_matches(self, doc: Doc) -> list[tuple[int, int, str, str, int | None]]:
-        """Matches as (start, end, category, direction, max_scope); the longest wins overlaps
+    def _longest_matches(self, doc: Doc) -> list[tuple[int, int, RuleSpec]]:
+        """Matches as (start, end, rule); the longest wins overlaps
         among triggers. A termination term never hides a trigger: "with a history of" ends a
         negation's scope and is still historical."""
         matches = sorted(self.matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
         taken = bytearray(len(doc))
         kept = []
         for match_id, start, end in matches:
-            if self._rule_of[match_id][0] == TERMINATE:
-                kept.append((start, end, *self._rule_of[match_id]))
+            spec = self._rule_of[match_id]
+            if spec.category == TERMINATE:
+                kept.append((start, end, spec))
                 continue
             if any(taken[start:end]):
                 continue
             taken[start:end] = b"\x01" * (end - start)
-            kept.append((start, end, *self._rule_of[match_id]))
-        kept.sort()
+            kept.append((start, end, spec))
+        kept.sort(key=lambda match: (match[0], match[1]))
         return kept

@@ -117,6 +117,39 @@ def test_termination_term_ends_the_scope(nlp: Language) -> None:
             ("dermatitis",),
             [set()],
         ),
+        # the reason for the referral or admission is the note's subject, not negated
+        (
+            "A man with no significant past medical history was referred to our service for "
+            "a choroid melanoma.",
+            ("melanoma",),
+            [set()],
+        ),
+        (
+            "Woman with no relevant past medical history was admitted for stroke.",
+            ("stroke",),
+            [set()],
+        ),
+        (
+            "He consulted again without improvement, reporting increased pain and swelling.",
+            ("pain", "swelling"),
+            [set(), set()],
+        ),
+        (
+            "Renal colic without voiding syndrome and accompanied by hematuria.",
+            ("voiding syndrome", "hematuria"),
+            [{"negated"}, set()],
+        ),
+        (
+            "A CT to look for other foci of infection with the following findings: "
+            "subarachnoid hemorrhage.",
+            ("infection", "subarachnoid hemorrhage"),
+            [{"hypothetical"}, set()],
+        ),
+        (
+            "The levels are not high, and lead us to think that it is a macular coloboma.",
+            ("coloboma",),
+            [set()],
+        ),
     ],
 )
 def test_a_negated_clause_does_not_reach_the_history_after_it(
@@ -171,6 +204,12 @@ def test_short_reach_triggers(nlp: Language) -> None:
     assert flags(nlp, "Started DVT prophylaxis.", "DVT") == [{"negated"}]
     text = "Pyelography showed stenosis of the right ureter and a negative cytology."
     assert flags(nlp, text, "stenosis") == [set()]
+    # followed by a word, such a trigger is that word's adjective: nothing before is denied
+    text = "Urinalysis showed glycosuria, microhematuria and negative nitrites."
+    assert flags(nlp, text, "glycosuria", "microhematuria") == [set(), set()]
+    assert flags(nlp, "Serology for hepatitis C and HIV negative, TSH normal.", "HIV") == [
+        {"negated"}
+    ]
 
 
 def test_bidirectional_versus(nlp: Language) -> None:
@@ -186,6 +225,8 @@ def test_bidirectional_versus(nlp: Language) -> None:
         ("Not only hypertension but also diabetes.", "hypertension"),
         ("Graft-versus-host disease.", "Graft-versus-host disease"),
         ("CT without intravenous contrast to follow up her bladder neoplasm.", "bladder neoplasm"),
+        ("Fever without apparent focus, dry cough and abdominal pain.", "abdominal pain"),
+        ("Pregnancy without incidents, ultrasound showed a pelvic kidney.", "pelvic kidney"),
     ],
 )
 def test_pseudo_triggers_block(nlp: Language, text: str, mention: str) -> None:
