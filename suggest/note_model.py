@@ -110,7 +110,7 @@ class TermAssociations:
     def __init__(
         self,
         min_notes: int = 3,
-        min_precision: float = 0.5,
+        min_precision: float = 0.3,
         strength: float = 5.0,
         max_words: int = 3,
     ) -> None:
