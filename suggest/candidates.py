@@ -92,6 +92,9 @@ class Candidate:
     match_precision: float = 0.0
     association: float = 0.0
     association_term: str = ""  # the note's words that the association comes from
+    # the more specific suggested code this unspecified one is offered after (see
+    # Suggester._alternatives); such a candidate is never ranked
+    alternative_to: str = ""
 
     @property
     def key(self) -> tuple[System, str]:

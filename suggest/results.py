@@ -21,7 +21,8 @@ class Evidence:
 class SuggestionWarning:
     """Something the coder should check before accepting, e.g. missing specificity."""
 
-    # specificity | covered | excludes1 | code_first | use_additional | code_also | ncci
+    # specificity | covered | alternative | excludes1 | code_first | use_additional |
+    # code_also | ncci
     kind: str
     message: str
     codes: tuple[str, ...] = ()

@@ -39,7 +39,7 @@ from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key
 from suggest.mentions import MentionMatcher
 from suggest.model import SuggestModel, load_model
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult, SuggestionWarning
-from suggest.terms import Synonyms, TargetCode, TermTable
+from suggest.terms import Synonyms, TargetCode, TermTable, default_descendant
 from suggest.text_pipeline import build_text_pipeline
 
 Setting = Literal["outpatient", "inpatient"]
@@ -121,6 +121,7 @@ class Suggester:
         self.max_chars = max_chars
         self._learned_targets = LearnedTargets(self.index)
         self._details: dict[tuple[System, str], str] = {}  # see _missing_detail
+        self._unspecified: dict[str, TargetCode | None] = {}  # see _category_unspecified
 
     @classmethod
     def load(
@@ -181,7 +182,9 @@ class Suggester:
         """Rank one processed note (``text`` is ``doc.text``, which spaCy rebuilds per call)."""
         wanted = set(systems or DEFAULT_SYSTEMS[setting])
         candidates = collect_candidates(doc, self.table, self.model.keeps_covered)
+        denied: set[tuple[System, str]] | None = None  # read only where needed: it costs
         if self.model.note_model is not None:
+            denied = excluded_codes(doc, self.table)
             note_model = self.model.note_model
             associations = self.model.associations
             add_learned_candidates(
@@ -190,7 +193,7 @@ class Suggester:
                 associations.scores(text) if associations is not None else {},
                 note_model.prior_,
                 self.model.match_precision,
-                excluded_codes(doc, self.table),
+                denied,
                 self._learned_targets,
                 NOTE_MODEL_CANDIDATES,
             )
@@ -202,6 +205,11 @@ class Suggester:
             (_Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)),
             key=lambda r: (-r.score, r.candidate.target.code),
         )[: max(top_k, 0)]
+        room = max(top_k, 0) - len(ranked)  # alternatives only ever fill what is left
+        if room > 0:
+            if denied is None:
+                denied = excluded_codes(doc, self.table)
+            ranked += self._alternatives(ranked, denied, room)
         suggestions = self._suggestions(doc, text, ranked)
         return SuggestionResult(
             suggestions=suggestions,
@@ -244,6 +252,53 @@ class Suggester:
                 break
         return tuple(sorted(found, key=lambda e: e.start))
 
+    def _alternatives(
+        self, ranked: list[_Ranked], denied: set[tuple[System, str]], limit: int
+    ) -> list[_Ranked]:
+        """After every ranked code, the unspecified code of each suggested ICD-10-CM code's
+        category ("N50.9" for "N50.811"), on the same words: what a coder reports when the
+        note lacks the detail the specific code needs. An alternative has no probability of
+        its own (score 0), so it never displaces a code the model ranked; at most ``limit``."""
+        present = {item.candidate.key for item in ranked} | denied
+        found: list[_Ranked] = []
+        for item in ranked:
+            source = item.candidate
+            if source.target.system is not System.ICD10CM or not source.spans:
+                continue
+            target = self._category_unspecified(source.target.code)
+            if target is None or (target.system, target.code) in present:
+                continue
+            present.add((target.system, target.code))
+            found.append(
+                _Ranked(
+                    Candidate(target, spans=source.spans, alternative_to=source.target.code), 0.0
+                )
+            )
+            if len(found) == limit:
+                break
+        return found
+
+    def _category_unspecified(self, code: str) -> TargetCode | None:
+        """The billable code reported for a bare mention of ``code``'s category (cached)."""
+        category = code[:3]
+        if category not in self._unspecified:
+            record = self.index.get(category, System.ICD10CM)
+            unspecified = default_descendant(self.index, record) if record is not None else None
+            # only the category's own unspecified code (its ".9" subcategory, saying so):
+            # not "Central pain syndrome" for G89, not "Nausea with vomiting, unspecified"
+            # for R11.0, not "without complications" when the note names a complication
+            self._unspecified[category] = (
+                self._learned_targets((System.ICD10CM, unspecified.code))
+                if unspecified is not None
+                and unspecified.key[3:4] == "9"
+                and (
+                    ", unspecified" in unspecified.title.lower()
+                    or unspecified.title.lower().startswith("unspecified")
+                )
+                else None
+            )
+        return self._unspecified[category]
+
     @staticmethod
     def _reportable(candidate: Candidate, setting: str) -> bool:
         """What this encounter reports. A procedure or supply the note names only as past
@@ -278,6 +333,7 @@ class Suggester:
             warnings = [
                 *self._code_warnings(target),
                 *self._covered_warnings(item.candidate),
+                *self._alternative_warnings(item.candidate),
                 *shared.get(target.code, []),
             ]
             suggestions.append(
@@ -344,6 +400,21 @@ class Suggester:
                 f"The more specific {', '.join(wider)} covers what supports this code; report "
                 f"{candidate.target.code} as well only if the note documents it separately.",
                 (candidate.target.code, *wider),
+            )
+        ]
+
+    @staticmethod
+    def _alternative_warnings(candidate: Candidate) -> list[SuggestionWarning]:
+        """An unspecified code offered after the ranked ones (see ``_alternatives``)."""
+        if not candidate.alternative_to:
+            return []
+        return [
+            SuggestionWarning(
+                "alternative",
+                f"Less specific than {candidate.alternative_to}, on the same words: report "
+                f"{candidate.target.code} instead only if the note lacks the detail "
+                f"{candidate.alternative_to} needs.",
+                (candidate.target.code, candidate.alternative_to),
             )
         ]
 

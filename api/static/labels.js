@@ -21,6 +21,7 @@ export const CONTEXTS = {
 export const WARNINGS = {
   specificity: { label: "Needs more detail", prefix: "" },
   covered: { label: "Covered by a more specific code", prefix: "" },
+  alternative: { label: "Less specific alternative", prefix: "" },
   excludes1: { label: "Excludes1 conflict", prefix: "Excludes1: " },
   code_first: { label: "Code first", prefix: "Code first: " },
   use_additional: { label: "Use additional code", prefix: "Use additional code: " },

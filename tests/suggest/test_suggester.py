@@ -27,8 +27,13 @@ def test_diabetic_ckd_yields_the_specific_codes(suggester: Suggester) -> None:
     result = suggester.suggest(DIABETIC_CKD)
     found = codes(result)
     assert "E11.22" in found and "N18.31" in found
-    assert "E11.9" not in found  # the more specific code wins over the unspecified one
-    assert "N18.9" not in found
+    # the more specific code wins over the unspecified one: E11.9 ("without complications")
+    # is never offered, N18.9 only as the alternative after every ranked code
+    assert "E11.9" not in found
+    ranked = [
+        s.code for s in result.suggestions if all(w.kind != "alternative" for w in s.warnings)
+    ]
+    assert "N18.9" not in ranked
     e1122 = next(s for s in result.suggestions if s.code == "E11.22")
     # its use-additional instruction (stage of CKD, N18.1-N18.6) is met by N18.31
     assert not any("N18.1-N18.6" in w.message for w in e1122.warnings)
@@ -90,6 +95,29 @@ def test_evidence_offsets_slice_the_note_exactly(suggester: Suggester, shared_da
                 assert note.text[evidence.start : evidence.end] == evidence.text
         for mention in result.mentions:
             assert note.text[mention.start : mention.end] == mention.text
+
+
+def test_the_unspecified_code_of_a_category_follows_the_ranked_codes(
+    suggester: Suggester,
+) -> None:
+    """ "N50.9" is offered after everything ranked when "right testicular pain" (N50.811) is:
+    on the same words, flagged, with no probability of its own; never for a denied code,
+    and never a sibling that is not the category's unspecified code."""
+    text = "Pain in the right testicle. Nausea. No chronic kidney disease, stage 3a."
+    result = suggester.suggest(text, setting="inpatient", top_k=50)
+    by_code = {s.code: s for s in result.suggestions}
+    assert "N50.811" in by_code and "R11.0" in by_code
+    alternative = by_code["N50.9"]
+    (warning,) = [w for w in alternative.warnings if w.kind == "alternative"]
+    assert warning.codes == ("N50.9", "N50.811")
+    assert alternative.score == 0.0
+    assert alternative.evidence == by_code["N50.811"].evidence
+    found = codes(result)
+    flagged = [i for i, s in enumerate(result.suggestions) if s.code == "N50.9"]
+    assert flagged[0] > max(i for i, s in enumerate(result.suggestions) if s.score > 0)
+    assert "R11.2" not in found  # "Nausea with vomiting, unspecified" says more than nausea
+    assert "N18.9" not in found and "N18.31" not in found  # denied in the note
+    assert suggester.suggest(text, setting="inpatient", top_k=1).suggestions[0].code != "N50.9"
 
 
 def test_scores_rank_suggestions(suggester: Suggester) -> None:
