@@ -39,7 +39,13 @@ from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key
 from suggest.mentions import MentionMatcher
 from suggest.model import SuggestModel, load_model
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult, SuggestionWarning
-from suggest.terms import Synonyms, TargetCode, TermTable, default_descendant
+from suggest.terms import (
+    Synonyms,
+    TargetCode,
+    TermTable,
+    default_descendant,
+    says_unspecified,
+)
 from suggest.text_pipeline import build_text_pipeline
 
 Setting = Literal["outpatient", "inpatient"]
@@ -291,10 +297,7 @@ class Suggester:
                 self._learned_targets((System.ICD10CM, unspecified.code))
                 if unspecified is not None
                 and unspecified.key[3:4] == "9"
-                and (
-                    ", unspecified" in unspecified.title.lower()
-                    or unspecified.title.lower().startswith("unspecified")
-                )
+                and says_unspecified(unspecified)
                 else None
             )
         return self._unspecified[category]

@@ -354,6 +354,12 @@ def default_descendant(index: CodeIndex, record: CodeRecord) -> CodeRecord | Non
     return current
 
 
+def says_unspecified(record: CodeRecord) -> bool:
+    """Whether a code's title calls it unspecified ("Chronic kidney disease, unspecified")."""
+    title = record.title.lower()
+    return ", unspecified" in title or title.startswith("unspecified")
+
+
 def _unspecified_rank(record: CodeRecord) -> tuple[int, int, str]:
     """Order children so the one reported for an unqualified mention comes first: the
     initial encounter, then "uncomplicated" codes and ``.9`` codes that are "unspecified" or
@@ -368,7 +374,7 @@ def _unspecified_rank(record: CodeRecord) -> tuple[int, int, str]:
         and "with unspecified" not in title
     ):
         rank = 0  # "Nicotine dependence, cigarettes, uncomplicated", not "with unspecified …"
-    elif ", unspecified" in title or title.startswith("unspecified"):
+    elif says_unspecified(record):
         rank = 1
     else:
         rank = 2 if ends_in_9 else 3
