@@ -37,11 +37,12 @@ from api.storage.feedback import Decision, SuggestionRequestRecord
 from api.storage.models import Action
 from code_index.records import System
 from suggest.results import Suggestion, SuggestionResult
-from suggest.suggester import NoteError, Setting
+from suggest.setting import Setting
+from suggest.suggester import NoteError
 
 SERVICE_ID = "codesuggest-discharge-coding"
 HOOK = "encounter-discharge"
-SETTING: Setting = "inpatient"  # a discharge is the end of an inpatient stay
+SETTING = Setting.INPATIENT  # a discharge is the end of an inpatient stay
 DISCHARGE_SUMMARY = "http://loinc.org|18842-5"
 OVERRIDE_SYSTEM = "https://codesuggest.example.org/fhir/CodeSystem/override-reason"
 OVERRIDE_REASONS = (

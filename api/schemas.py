@@ -20,7 +20,7 @@ from api.storage.jobs import ItemResult, JobState
 from api.storage.models import CODE_LEN, CODER_ID_LEN, Action
 from code_index.records import System
 from suggest.results import Mention, Suggestion
-from suggest.suggester import Setting
+from suggest.setting import DEFAULT_SETTING, Setting
 
 MAX_DECISIONS = 1000  # decisions in one POST /v1/feedback
 MAX_REASON_CHARS = 2000
@@ -76,7 +76,7 @@ class Patient(_Request):
 
 
 class _Options(_Request):
-    setting: Setting = "outpatient"
+    setting: Setting = DEFAULT_SETTING
     systems: list[System] | None = Field(
         default=None, min_length=1, description="Code systems to suggest; default per setting."
     )
@@ -100,7 +100,7 @@ class SuggestResponse(BaseModel):
     """What the suggest pipeline produced for a note, and the request_id to give feedback on."""
 
     request_id: str
-    setting: str
+    setting: Setting
     model_version: str
     index_version: str
     code_set_versions: dict[str, str]

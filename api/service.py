@@ -27,7 +27,8 @@ from api.storage.keys import KeyRecord
 from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.results import SuggestionResult
-from suggest.suggester import NoteError, Setting, Suggester
+from suggest.setting import DEFAULT_SETTING, Setting
+from suggest.suggester import NoteError, Suggester
 
 
 class NoteTooLongError(NoteError):
@@ -39,7 +40,7 @@ class NoteTooLongError(NoteError):
 class SuggestOptions:
     """What to suggest for a note, as requests give it and batch jobs store it."""
 
-    setting: Setting = "outpatient"
+    setting: Setting = DEFAULT_SETTING
     systems: tuple[System, ...] | None = None  # None: the setting's default systems
     top_k: int = 20
 
@@ -53,7 +54,7 @@ class SuggestOptions:
         """Inverse of :meth:`to_params`."""
         systems = params.get("systems")
         return cls(
-            setting=cast(Setting, params["setting"]),
+            setting=Setting(params["setting"]),
             systems=tuple(System(value) for value in systems) if systems else None,
             top_k=int(params["top_k"]),
         )

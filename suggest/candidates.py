@@ -70,8 +70,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "match_precision",  # how often the code was right in training, matched or not as here
     "association",  # how reliably a term in the note marked the code in training notes
 )
-LEARNED_FEATURES = 6  # the trailing features above, learned from labeled notes
-MATCH_FEATURES = len(FEATURE_NAMES) - LEARNED_FEATURES
+LEARNED_FEATURES: tuple[str, ...] = FEATURE_NAMES[FEATURE_NAMES.index("neighbor_score") :]
+"""The features only labeled notes teach (zero for a model fitted on code sets alone)."""
 
 
 @dataclass
@@ -289,12 +289,22 @@ class LearnedTargets:
         return self._found[key]
 
 
+@dataclass(frozen=True)
+class LearnedSignals:
+    """What labeled notes say about one note's codes: how strongly similar notes carry
+    each (``neighbor_scores``), which learned term marks it (``associations``: score and
+    the note's words), how common it is (``prior``) and how often it was right when
+    proposed (``precision``; absent while training, which cross-fits it afterwards)."""
+
+    neighbor_scores: Mapping[tuple[System, str], float]
+    associations: Mapping[tuple[System, str], tuple[float, str]]
+    prior: Mapping[tuple[System, str], float]
+    precision: MatchPrecision | None
+
+
 def add_learned_candidates(
     candidates: list[Candidate],
-    scores: Mapping[tuple[System, str], float],
-    associations: Mapping[tuple[System, str], tuple[float, str]],
-    prior: Mapping[tuple[System, str], float],
-    precision: MatchPrecision | None,
+    learned: LearnedSignals,
     denied: set[tuple[System, str]],
     targets: LearnedTargets,
     limit: int,
@@ -303,6 +313,12 @@ def add_learned_candidates(
     prior and match precision; then the codes that a learned term association marks and
     up to ``limit`` codes that similar notes carry, where no term of theirs matched (never
     a denied one)."""
+    scores, associations, prior, precision = (
+        learned.neighbor_scores,
+        learned.associations,
+        learned.prior,
+        learned.precision,
+    )
     for candidate in candidates:
         candidate.neighbor_score = scores.get(candidate.key, 0.0)
         candidate.association, candidate.association_term = associations.get(
@@ -368,87 +384,76 @@ def candidate_features(
     category_rivals: int,
     note_candidates: int,
     contexts: Mapping[tuple[int, int], SpanContext],
-) -> list[float]:
-    """The ranker's view of a candidate, in ``FEATURE_NAMES`` order. ``category_rivals``:
-    the note's other candidates of the same system in the same category (first three
-    characters), where a coder reports one of several readings; ``note_candidates``: all
-    of the note's candidates, as a long note raises many that are each less likely;
-    ``contexts``: the note's places (``span_contexts``)."""
-    crowding = [float(np.log1p(category_rivals)), float(np.log1p(note_candidates))]
-    learned = [
-        candidate.neighbor_score,
-        candidate.prior,
-        float(candidate.seen_in_training),
-        float(not candidate.matches),
-        candidate.match_precision,
-        candidate.association,
-    ]
+) -> dict[str, float]:
+    """The ranker's view of a candidate, by feature name (every name in
+    ``FEATURE_NAMES``). ``category_rivals``: the note's other candidates of the same system
+    in the same category (first three characters), where a coder reports one of several
+    readings; ``note_candidates``: all of the note's candidates, as a long note raises many
+    that are each less likely; ``contexts``: the note's places (``span_contexts``)."""
+    system = candidate.target.system
+    features = dict.fromkeys(FEATURE_NAMES, 0.0)
+    features.update(
+        depth=float(candidate.target.depth),
+        category_rivals=float(np.log1p(category_rivals)),
+        note_candidates=float(np.log1p(note_candidates)),
+        system_icd10cm=float(system is System.ICD10CM),
+        system_procedure=float(system in (System.CPT, System.ICD10PCS)),
+        system_hcpcs=float(system is System.HCPCS),
+        neighbor_score=candidate.neighbor_score,
+        prior=candidate.prior,
+        seen_in_training=float(candidate.seen_in_training),
+        no_mention=float(not candidate.matches),
+        match_precision=candidate.match_precision,
+        association=candidate.association,
+    )
     if not candidate.matches:
-        system = candidate.target.system
-        unmatched = [0.0] * MATCH_FEATURES
-        unmatched[FEATURE_NAMES.index("first_position")] = 1.0
-        unmatched[FEATURE_NAMES.index("depth")] = float(candidate.target.depth)
-        unmatched[FEATURE_NAMES.index("system_icd10cm")] = float(system is System.ICD10CM)
-        unmatched[FEATURE_NAMES.index("system_procedure")] = float(
-            system in (System.CPT, System.ICD10PCS)
-        )
-        unmatched[FEATURE_NAMES.index("system_hcpcs")] = float(system is System.HCPCS)
-        first = FEATURE_NAMES.index("category_rivals")
-        unmatched[first : first + len(crowding)] = crowding
-        return unmatched + learned
+        features["first_position"] = 1.0
+        return features
     best = max(candidate.matches, key=match_quality)
     sources = {m.source for m in candidate.matches}
     spans = candidate.spans
     places = [contexts[(span.start, span.end)] for span in spans]
     sections = [place.section for place in places]
-    system = candidate.target.system
-    length = max(note_length, 1)
-    return [
-        best.coverage,
-        float(best.words),
-        float(not best.complete),
-        float(best.loose),
-        float(best.across_sentences),
-        best.rarity,
-        float(np.log1p(candidate.rivals)),
-        float(candidate.best_reading),
-        float(best.words == 1),
-        float(TermSource.TITLE in sources),
-        float(TermSource.TERM in sources),
-        float(TermSource.LEXICON in sources),
-        float(all(m.abbreviation for m in candidate.matches)),
-        float(candidate.target.via is not None),
-        float(candidate.target.depth),
-        float(np.log1p(len(spans))),
-        min(span.start_char for span in spans) / length,
-        *crowding,
-        float(any(s in ASSESSMENT_SECTIONS for s in sections)),
-        float(all(s in HISTORY_SECTIONS for s in sections)),
-        float(all(place.uncertain for place in places)),
-        float(all(place.historical for place in places)),
-        float(bool(candidate.covered_by)),
-        float(system is System.ICD10CM),
-        float(system in (System.CPT, System.ICD10PCS)),
-        float(system is System.HCPCS),
-        *learned,
-    ]
+    features.update(
+        coverage=best.coverage,
+        words=float(best.words),
+        partial=float(not best.complete),
+        loose=float(best.loose),
+        across_sentences=float(best.across_sentences),
+        rarity=best.rarity,
+        rivals=float(np.log1p(candidate.rivals)),
+        best_reading=float(candidate.best_reading),
+        single_word=float(best.words == 1),
+        from_title=float(TermSource.TITLE in sources),
+        from_term=float(TermSource.TERM in sources),
+        from_lexicon=float(TermSource.LEXICON in sources),
+        abbreviation=float(all(m.abbreviation for m in candidate.matches)),
+        via_header=float(candidate.target.via is not None),
+        mentions=float(np.log1p(len(spans))),
+        first_position=min(span.start_char for span in spans) / max(note_length, 1),
+        in_assessment=float(any(s in ASSESSMENT_SECTIONS for s in sections)),
+        in_history_section=float(all(s in HISTORY_SECTIONS for s in sections)),
+        uncertain=float(all(place.uncertain for place in places)),
+        historical=float(all(place.historical for place in places)),
+        covered=float(bool(candidate.covered_by)),
+    )
+    return features
 
 
-def feature_matrix(candidates: Sequence[Candidate], note_length: int) -> np.ndarray:
-    """Features of all candidates of a note as one array (rows in candidate order)."""
+def feature_matrix(
+    candidates: Sequence[Candidate], note_length: int, names: Sequence[str] = FEATURE_NAMES
+) -> np.ndarray:
+    """Features of all candidates of a note as one array: rows in candidate order,
+    columns the features ``names`` (a model's own list), built by name."""
     if not candidates:
-        return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
+        return np.zeros((0, len(names)), dtype=np.float32)
     categories = Counter(_category(c) for c in candidates)
     contexts = span_contexts(candidates)
-    return np.asarray(
-        [
-            candidate_features(
-                c, note_length, categories[_category(c)] - 1, len(candidates), contexts
-            )
-            for c in candidates
-        ],
-        dtype=np.float32,
+    rows = (
+        candidate_features(c, note_length, categories[_category(c)] - 1, len(candidates), contexts)
+        for c in candidates
     )
+    return np.asarray([[row[name] for name in names] for row in rows], dtype=np.float32)
 
 
 def _category(candidate: Candidate) -> tuple[System, str]:

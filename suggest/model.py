@@ -9,6 +9,7 @@ alone, ships inside the package (``models/default``) so a fresh install works.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -16,27 +17,42 @@ from typing import Any
 
 import joblib
 import numpy as np
+import sklearn
+import spacy
 from sklearn.pipeline import Pipeline
 
 from code_index.data_dir import resolve_data_dir
-from suggest.candidates import MatchPrecision
+from suggest.candidates import FEATURE_NAMES, LearnedSignals, MatchPrecision
 from suggest.note_model import NoteNeighbors, TermAssociations
 
 MODEL_FILE = "model.joblib"
-# Bumped when what a model artifact holds changes meaning; older artifacts must be refitted.
-MODEL_FORMAT = 6
+# Bumped when the artifact's layout changes; what a model's features mean is checked by
+# name on load (``feature_names``), not by this number.
+MODEL_FORMAT = 7
 CARD_FILE = "model-card.json"
 CURRENT_FILE = "CURRENT"
 DEFAULT_MODEL = "default"
+logger = logging.getLogger(__name__)
 
 
 class ModelNotFoundError(FileNotFoundError):
     """No model of that name in the data directory or the package."""
 
 
+class ModelMismatchError(ValueError):
+    """A model this code cannot score with (features it does not compute); the message
+    says which and what to do."""
+
+
+def library_versions() -> dict[str, str]:
+    """The versions of the libraries whose objects a model artifact holds."""
+    return {"scikit-learn": sklearn.__version__, "spacy": spacy.__version__}
+
+
 @dataclass
 class SuggestModel:
-    """A fitted candidate ranker, the feature names it expects, and its model card."""
+    """A fitted candidate ranker, the feature names it expects (in its columns' order),
+    and its model card; ``index_version`` and ``libraries`` say what it was fitted with."""
 
     name: str
     ranker: Pipeline
@@ -47,6 +63,39 @@ class SuggestModel:
     associations: TermAssociations | None = None
     # rank codes covered by a more specific code's words too: learned from coders who report both
     keeps_covered: bool = False
+    index_version: str = ""
+    libraries: dict[str, str] = field(default_factory=library_versions)
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.feature_names if name not in FEATURE_NAMES]
+        if unknown:
+            raise ModelMismatchError(
+                f"model {self.name!r} was fitted on features this codesuggest does not compute "
+                f"({', '.join(unknown)}); retrain it with this version"
+            )
+
+    def learned_signals(self, text: str) -> LearnedSignals | None:
+        """What the labeled notes behind this model say about ``text``'s codes (``None``
+        for a model fitted on the code sets alone)."""
+        if self.note_model is None:
+            return None
+        return LearnedSignals(
+            self.note_model.scores(text),
+            self.associations.scores(text) if self.associations is not None else {},
+            self.note_model.prior_,
+            self.match_precision,
+        )
+
+    def check_index(self, index_version: str) -> None:
+        """Warn when the index in use is not the one this model was fitted against: its
+        codes and term table may differ from what the ranker learned."""
+        if self.index_version and index_version != self.index_version:
+            logger.warning(
+                "model %s was fitted against index %s; the index in use is %s",
+                self.name,
+                self.index_version,
+                index_version,
+            )
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(code is right) for each row of a candidate feature matrix."""
@@ -72,6 +121,8 @@ class SuggestModel:
                 "match_precision": self.match_precision,
                 "associations": self.associations,
                 "keeps_covered": self.keeps_covered,
+                "index_version": self.index_version,
+                "libraries": self.libraries,
             },
             folder / MODEL_FILE,
             compress=3,
@@ -92,15 +143,27 @@ class SuggestModel:
         card = (
             json.loads((folder / CARD_FILE).read_text()) if (folder / CARD_FILE).is_file() else {}
         )
+        libraries = payload["libraries"]
+        for library, version in library_versions().items():
+            if libraries.get(library) != version:
+                logger.warning(
+                    "model %s was fitted with %s %s; %s is installed",
+                    name,
+                    library,
+                    libraries.get(library),
+                    version,
+                )
         return cls(
             name,
             payload["ranker"],
             tuple(payload["feature_names"]),
             card,
-            payload.get("note_model"),
-            payload.get("match_precision"),
-            payload.get("associations"),
-            payload.get("keeps_covered", False),
+            payload["note_model"],
+            payload["match_precision"],
+            payload["associations"],
+            payload["keeps_covered"],
+            payload["index_version"],
+            libraries,
         )
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from suggest.setting import Setting
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -66,7 +68,7 @@ class SuggestionResult:
 
     suggestions: list[Suggestion]
     mentions: list[Mention]
-    setting: str
+    setting: Setting
     model_version: str
     index_version: str
     code_set_versions: dict[str, str] = field(default_factory=dict)

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from code_index.records import System, format_icd10cm, normalize_code
+from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
 
-CODIESP_SETTING = "inpatient"
+CODIESP_SETTING = Setting.INPATIENT
 """Setting given to every CodiEsp note. The notes are published hospital case
 reports and their procedures were coded in ICD-10-PCS, the system US coders use
 for inpatient stays only (outpatient procedures take CPT/HCPCS); so they are
@@ -66,7 +67,8 @@ class LabeledNote:
     id: str
     text: str
     codes: tuple[GoldCode, ...]
-    setting: str | None = None  # e.g. "inpatient"; None when the corpus does not say
+    # where it was coded; a corpus that does not say gets the default, as a request does
+    setting: Setting = DEFAULT_SETTING
     # codes a coder rejected for this note: hard negatives for the ranker
     rejected: tuple[GoldCode, ...] = ()
 
@@ -241,9 +243,13 @@ def _jsonl_note(row: Any) -> LabeledNote:
         raise ValueError(f"note {note_id!r}: missing or empty 'text'")
     if not isinstance(codes, list):
         raise ValueError(f"note {note_id!r}: 'codes' must be a list (may be empty)")
-    if setting is not None and (not isinstance(setting, str) or not setting.strip()):
-        raise ValueError(f"note {note_id!r}: 'setting' must be a non-empty string or absent")
-    return LabeledNote(note_id, text, tuple(_jsonl_code(note_id, item) for item in codes), setting)
+    if setting is not None and not isinstance(setting, str):
+        raise ValueError(f"note {note_id!r}: 'setting' must be a string or absent")
+    try:
+        chosen = DEFAULT_SETTING if setting is None else parse_setting(setting)
+    except ValueError as err:
+        raise ValueError(f"note {note_id!r}: {err}") from None
+    return LabeledNote(note_id, text, tuple(_jsonl_code(note_id, item) for item in codes), chosen)
 
 
 def _jsonl_code(note_id: str, item: Any) -> GoldCode:

@@ -20,15 +20,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import sklearn
-import spacy
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from code_index.records import CodeRecord, System
-from suggest.candidates import FEATURE_NAMES, collect_candidates, feature_matrix
-from suggest.model import SuggestModel
+from suggest.candidates import FEATURE_NAMES, LEARNED_FEATURES, feature_matrix
+from suggest.model import SuggestModel, library_versions
+from suggest.note_candidates import CandidateStep
+from suggest.setting import Setting
 from suggest.suggester import NotePipeline
 from suggest.terms import curated_lexicon, default_descendant
 
@@ -98,7 +98,8 @@ def _reported_code(pipeline: NotePipeline, record: CodeRecord) -> str | None:
 # there comes from a code-set term's own wording ("Personal history of nicotine
 # dependence" makes "nicotine dependence" historical), not from how notes use it, and a
 # list of 4 to 10 terms crowds candidates unlike a real note (learned, the two crowding
-# features moved CodiEsp dev MAP-D 0.3511 -> 0.3498).
+# features moved CodiEsp dev MAP-D 0.3511 -> 0.3498). Nor, without labeled notes, what
+# labeled notes teach. The default model is fitted on, and reads, the other features only.
 UNLEARNABLE_FEATURES = (
     "in_assessment",
     "in_history_section",
@@ -107,25 +108,30 @@ UNLEARNABLE_FEATURES = (
     "category_rivals",
     "note_candidates",
 )
+DEFAULT_FEATURES = tuple(
+    name
+    for name in FEATURE_NAMES
+    if name not in UNLEARNABLE_FEATURES and name not in LEARNED_FEATURES
+)
 
 
 def training_matrix(
     pipeline: NotePipeline, notes: list[SyntheticNote]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate features and 0/1 labels for every candidate of every note, with the
-    features synthetic notes cannot teach held at zero so the ranker gives them no weight."""
+    """The default model's features and 0/1 labels for every candidate of every note.
+    Candidates come from the shared candidate step in every code system, as the default
+    model ranks notes of either setting (inpatient rules: no uncertain diagnosis dropped)."""
     features: list[np.ndarray] = []
     labels: list[np.ndarray] = []
+    step = CandidateStep(pipeline.table, pipeline.index, keep_covered=False)
     docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=64)
     for note, doc in zip(notes, docs, strict=True):
-        candidates = collect_candidates(doc, pipeline.table)
+        candidates = step(doc, Setting.INPATIENT, systems=tuple(System)).candidates
         if not candidates:
             continue
-        features.append(feature_matrix(candidates, len(note.text)))
+        features.append(feature_matrix(candidates, len(note.text), DEFAULT_FEATURES))
         labels.append(np.asarray([c.key in note.codes for c in candidates], dtype=np.int8))
-    X = np.vstack(features)
-    X[:, [FEATURE_NAMES.index(name) for name in UNLEARNABLE_FEATURES]] = 0.0
-    return X, np.concatenate(labels)
+    return np.vstack(features), np.concatenate(labels)
 
 
 def fit_default_model(
@@ -153,11 +159,14 @@ def fit_default_model(
             "seed": seed,
         },
         "code_sets": {"index_version": pipeline.index.version},
-        "features": list(FEATURE_NAMES),
+        "features": list(DEFAULT_FEATURES),
         "parameters": {"C": 1.0, "class_weight": None},
-        "library_versions": {"scikit-learn": sklearn.__version__, "spacy": spacy.__version__},
+        "library_versions": library_versions(),
     }
-    return SuggestModel("default", ranker, FEATURE_NAMES, card), stats
+    model = SuggestModel(
+        "default", ranker, DEFAULT_FEATURES, card, index_version=pipeline.index.version
+    )
+    return model, stats
 
 
 def write_default_model(folder: Path, data_dir: Path | None = None) -> SuggestModel:

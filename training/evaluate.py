@@ -34,8 +34,9 @@ import numpy as np
 from code_index.index import CodeIndex
 from code_index.records import System, normalize_code
 from suggest.results import SuggestionResult
-from suggest.suggester import SETTINGS, Suggester
-from training.corpora import CorpusRead, LabeledNote
+from suggest.setting import Setting
+from suggest.suggester import Suggester
+from training.corpora import CorpusRead
 from training.metrics import (
     OFFICIAL_DEPTH,
     average_precision,
@@ -49,15 +50,11 @@ from training.metrics import (
 
 DIAGNOSES = "diagnoses"
 PROCEDURES = "procedures"
-GROUP_SYSTEMS: dict[str, dict[str, System]] = {
-    DIAGNOSES: {"inpatient": System.ICD10CM, "outpatient": System.ICD10CM},
-    PROCEDURES: {"inpatient": System.ICD10PCS, "outpatient": System.CPT},
+GROUP_SYSTEMS: dict[str, dict[Setting, System]] = {
+    DIAGNOSES: {Setting.INPATIENT: System.ICD10CM, Setting.OUTPATIENT: System.ICD10CM},
+    PROCEDURES: {Setting.INPATIENT: System.ICD10PCS, Setting.OUTPATIENT: System.CPT},
 }
 """The system each group is scored in, by the note's setting."""
-
-DEFAULT_SETTING = "outpatient"
-"""Setting of a note whose corpus does not give one (the suggester's own default).
-CodiEsp notes are inpatient (``training.corpora.CODIESP_SETTING``)."""
 
 DEFAULT_THRESHOLD = 0.5
 """Decision threshold when the model card names none: a suggestion scoring at least
@@ -398,27 +395,26 @@ class Evaluation:
 def evaluate(
     suggester: Suggester,
     corpus: CorpusRead,
-    setting: str | None = None,
+    setting: Setting | None = None,
     *,
     reference: CorpusRead | None = None,
     batch_size: int = 32,
 ) -> Evaluation:
     """Run ``suggester`` over every note of ``corpus`` and score its rankings.
 
-    ``setting`` overrides every note's own (default: the note's, else
-    ``DEFAULT_SETTING``). Frequency bands count gold codes in ``reference`` (e.g. the
-    training split) when given, else in ``corpus``. Raises ``ValueError`` for a setting
-    the suggester does not know or a note it cannot take.
+    ``setting`` overrides every note's own. Frequency bands count gold codes in
+    ``reference`` (e.g. the training split) when given, else in ``corpus``. Raises
+    ``ValueError`` for a note the suggester cannot take.
     """
     started = time.perf_counter()
-    settings = {note.id: _setting_of(note, setting) for note in corpus.notes}
+    settings = {note.id: setting or note.setting for note in corpus.notes}
     results: dict[str, SuggestionResult] = {}
-    for chosen in SETTINGS:
+    for chosen in Setting:
         notes = [note for note in corpus.notes if settings[note.id] == chosen]
         systems = list(dict.fromkeys(GROUP_SYSTEMS[group][chosen] for group in GROUP_SYSTEMS))
         ranked = suggester.suggest_many(
             (note.text for note in notes),
-            setting=chosen,  # type: ignore[arg-type]  # one of SETTINGS
+            setting=chosen,
             systems=systems,
             top_k=OFFICIAL_DEPTH * len(systems),  # each group keeps the official depth
             batch_size=batch_size,
@@ -449,7 +445,7 @@ def evaluate(
             reference_counts,
         )
 
-    scored = {chosen: {by[chosen] for by in GROUP_SYSTEMS.values()} for chosen in SETTINGS}
+    scored = {chosen: {by[chosen] for by in GROUP_SYSTEMS.values()} for chosen in Setting}
     unscored = Counter(
         gold.system.value
         for note in corpus.notes
@@ -471,11 +467,3 @@ def evaluate(
         diagnoses=groups[DIAGNOSES],
         procedures=groups[PROCEDURES],
     )
-
-
-def _setting_of(note: LabeledNote, override: str | None) -> str:
-    chosen = override or note.setting or DEFAULT_SETTING
-    if chosen not in SETTINGS:
-        source = "the setting asked for" if override else f"the setting of note {note.id!r}"
-        raise ValueError(f"{source} is {chosen!r}; the suggester takes {' or '.join(SETTINGS)}")
-    return chosen

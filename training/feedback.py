@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from code_index.records import System
+from suggest.setting import Setting
 from training.corpora import CorpusRead, GoldCode, LabeledNote
 
 POSITIVE_ACTIONS = frozenset({"accept", "add", "edit"})
@@ -76,7 +77,11 @@ def notes_from_feedback(
             continue
         read.notes.append(
             LabeledNote(
-                request_id, request.note_text, tuple(positives), request.setting, tuple(negatives)
+                request_id,
+                request.note_text,
+                tuple(positives),
+                Setting(request.setting),
+                tuple(negatives),
             )
         )
     return read

@@ -20,8 +20,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-import sklearn
-import spacy
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -29,19 +27,12 @@ from sklearn.preprocessing import StandardScaler
 
 from code_index.index import CodeIndex
 from code_index.records import SUPPLEMENT_SOURCES, System, normalize_code
-from suggest.candidates import (
-    FEATURE_NAMES,
-    LearnedTargets,
-    MatchPrecision,
-    add_learned_candidates,
-    collect_candidates,
-    excluded_codes,
-    feature_matrix,
-)
-from suggest.model import SuggestModel
+from suggest.candidates import FEATURE_NAMES, LearnedSignals, MatchPrecision, feature_matrix
+from suggest.model import SuggestModel, library_versions
+from suggest.note_candidates import NOTE_MODEL_CANDIDATES, CandidateStep
 from suggest.note_model import CodeKey, NoteNeighbors, TermAssociations
 from suggest.splines import UniformCubicSplines
-from suggest.suggester import DEFAULT_SYSTEMS, NOTE_MODEL_CANDIDATES, NotePipeline
+from suggest.suggester import NotePipeline
 from suggest.terms import default_descendant
 from training.corpora import LabeledNote
 
@@ -113,25 +104,15 @@ def candidate_training_set(
     association_scores: Sequence[dict[CodeKey, tuple[float, str]]],
     progress: Progress | None = None,
 ) -> list[NoteCandidates]:
-    """The candidates the pipeline produces for each note, labeled right or wrong."""
+    """The candidates serving would rank for each note (the shared candidate step, with
+    leave-one-out neighbour and cross-fitted association scores), labeled right or wrong."""
     per_note: list[NoteCandidates] = []
-    targets = LearnedTargets(pipeline.index)
+    step = CandidateStep(pipeline.table, pipeline.index, keep_covered=True)
     docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=32)
     for i, (note, doc) in enumerate(zip(notes, docs, strict=True)):
-        wanted = set(DEFAULT_SYSTEMS[note.setting or "inpatient"])
-        candidates = collect_candidates(doc, pipeline.table, keep_covered=True)
-        add_learned_candidates(
-            candidates,
-            neighbor_scores[i],
-            association_scores[i],
-            note_model.prior_,
-            None,
-            excluded_codes(doc, pipeline.table),
-            targets,
-            NOTE_MODEL_CANDIDATES,
-        )
-        candidates = [c for c in candidates if c.target.system in wanted]
-        gold = {system: note.codes_for(system) for system in wanted}
+        learned = LearnedSignals(neighbor_scores[i], association_scores[i], note_model.prior_, None)
+        candidates = step(doc, note.setting, learned=learned).candidates
+        gold = {system: note.codes_for(system) for system in note.setting.systems}
         rejected = {(r.system, r.code) for r in note.rejected}
         per_note.append(
             NoteCandidates(
@@ -312,7 +293,7 @@ def train_model(
             "neighbor_power": note_model.power,
             "note_model_candidates": NOTE_MODEL_CANDIDATES,
         },
-        "library_versions": {"scikit-learn": sklearn.__version__, "spacy": spacy.__version__},
+        "library_versions": library_versions(),
     }
     return SuggestModel(
         name,
@@ -323,4 +304,5 @@ def train_model(
         match_precision(per_note),
         associations,
         keeps_covered=True,
+        index_version=pipeline.index.version,
     )

@@ -7,29 +7,13 @@ from typing import Annotated
 
 import typer
 
+from api.commands.inputs import CorpusSpec, read_corpus, read_setting
 from api.commands.output import fail, print_json
 from suggest.model import ModelNotFoundError, load_model
-from suggest.suggester import SETTINGS, NotePipeline, Suggester
-from training.corpora import CorpusError, CorpusRead, parse_corpus_spec
+from suggest.suggester import NotePipeline, Suggester
 from training.evaluate import MATCHING_RULE, Evaluation
 from training.evaluate import evaluate as evaluate_corpus
 from training.report import summary_rows, write_report
-
-CorpusSpec = Annotated[
-    str,
-    typer.Option(
-        help="codiesp:PATH (a CodiEsp split folder such as codiesp/dev) or jsonl:PATH "
-        "(JSON Lines of labeled notes)."
-    ),
-]
-
-
-def read_corpus(spec: str) -> CorpusRead:
-    """The corpus a ``--corpus`` option names, or a one-sentence failure."""
-    try:
-        return parse_corpus_spec(spec)
-    except CorpusError as exc:
-        fail(str(exc))
 
 
 def load_suggester(model: str | None) -> Suggester:
@@ -90,13 +74,12 @@ def evaluate(
     ] = None,
 ) -> None:
     """Score a model on labeled notes: MAP, P@k, R@k and F1 for diagnoses and procedures."""
-    if setting is not None and setting not in SETTINGS:
-        fail(f"--setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
+    chosen = read_setting(setting) if setting is not None else None
     notes = read_corpus(corpus)
     counted = read_corpus(reference) if reference else None
     suggester = load_suggester(model)
     try:
-        evaluation = evaluate_corpus(suggester, notes, setting, reference=counted)
+        evaluation = evaluate_corpus(suggester, notes, chosen, reference=counted)
     except ValueError as exc:
         fail(str(exc))
     if json_output:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands.evaluate import CorpusSpec, read_corpus
+from api.commands.inputs import CorpusSpec, read_corpus
 from api.commands.output import fail, print_json
 from suggest.model import ModelNotFoundError, current_model_name
 from training.registry import COMPARED_GROUPS, ModelEntry, list_models, promote

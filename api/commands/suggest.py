@@ -8,10 +8,12 @@ from typing import Annotated
 
 import typer
 
+from api.commands.inputs import read_setting
 from api.commands.output import fail, print_json
 from code_index.records import System
 from suggest.results import SuggestionResult
-from suggest.suggester import SETTINGS, NoteError, Suggester
+from suggest.setting import DEFAULT_SETTING
+from suggest.suggester import NoteError, Suggester
 
 CONTEXT_WINDOW = 40  # characters of note shown either side of the evidence
 
@@ -52,7 +54,7 @@ def print_table(text: str, result: SuggestionResult) -> None:
 
 def suggest(
     source: Annotated[str, typer.Argument(metavar="FILE|-", help="Note file, or - for stdin.")],
-    setting: Annotated[str, typer.Option(help="outpatient or inpatient.")] = "outpatient",
+    setting: Annotated[str, typer.Option(help="outpatient or inpatient.")] = DEFAULT_SETTING,
     system: Annotated[
         list[System] | None, typer.Option(help="Only these code systems (repeatable).")
     ] = None,
@@ -61,12 +63,11 @@ def suggest(
     json_output: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Suggest ICD-10-CM, CPT/ICD-10-PCS and HCPCS codes for a note, with evidence."""
-    if setting not in SETTINGS:
-        fail(f"--setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
+    chosen = read_setting(setting)
     text = read_note(source)
     suggester = Suggester.load(model=model)
     try:
-        result = suggester.suggest(text, setting=setting, systems=system, top_k=top)  # type: ignore[arg-type]
+        result = suggester.suggest(text, setting=chosen, systems=system, top_k=top)
     except NoteError as exc:
         fail(str(exc))
     if json_output:

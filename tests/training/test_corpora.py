@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from code_index.records import System
+from suggest.setting import Setting
 from training.corpora import (
     CODIESP_SETTING,
     CorpusError,
@@ -137,7 +138,7 @@ def test_jsonl_good_rows(tmp_path: Path) -> None:
             (GoldCode(System.ICD10CM, "E11.22"), GoldCode(System.ICD10CM, "N18.30")),
             "outpatient",
         ),
-        LabeledNote("n2", "Well visit.", (), None),
+        LabeledNote("n2", "Well visit.", (), Setting.OUTPATIENT),
     ]
     assert read.duplicate_codes == 1
     assert read.notes_without_codes == 1

@@ -6,9 +6,10 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -16,11 +17,19 @@ from typer.testing import CliRunner
 from api.cli import app
 from code_index.index import CodeIndex
 from code_index.records import System
-from suggest.model import SuggestModel, load_model, models_root
+from suggest.candidates import FEATURE_NAMES, feature_matrix
+from suggest.model import ModelMismatchError, SuggestModel, load_model, models_root
+from suggest.setting import Setting
 from suggest.suggester import Suggester
 from training.corpora import GoldCode, LabeledNote, read_codiesp
 from training.feedback import notes_from_feedback
-from training.train import best_threshold, is_correct, reportable_codes, train_model
+from training.train import (
+    best_threshold,
+    candidate_training_set,
+    is_correct,
+    reportable_codes,
+    train_model,
+)
 
 
 @pytest.fixture(scope="module")
@@ -251,3 +260,66 @@ def test_training_gives_the_same_model_in_every_process(
         assert done.returncode == 0, done.stderr[-2000:]
         runs.append(json.loads(done.stdout))
     assert runs[0]["ranked"] and runs[0] == runs[1]
+
+
+def test_training_sees_exactly_the_candidates_serving_ranks(
+    suggester: Suggester, train_notes: list[LabeledNote], small_model: SuggestModel
+) -> None:
+    """One candidate step: for the same note, setting and learned scores, training builds
+    the candidates (and features) that serving ranks, the reporting rules included."""
+    note_model, associations = small_model.note_model, small_model.associations
+    assert note_model is not None and associations is not None
+    trained = Suggester(suggester.pipeline, small_model)
+    # a past procedure (not coded now) and an outpatient uncertain diagnosis among real text
+    extra = " History of appendectomy. Probable pneumonia."
+    for setting in ("inpatient", "outpatient"):
+        notes = [
+            LabeledNote(n.id, n.text + extra, n.codes, Setting(setting)) for n in train_notes[:5]
+        ]
+        training = candidate_training_set(
+            suggester.pipeline,
+            notes,
+            note_model,
+            [note_model.scores(n.text) for n in notes],
+            [associations.scores(n.text) for n in notes],
+        )
+        column = FEATURE_NAMES.index("match_precision")  # cross-fitted after this step
+        for note, seen in zip(notes, training, strict=True):
+            doc = suggester.nlp(note.text)
+            served = trained.candidate_step(
+                doc, Setting(setting), learned=small_model.learned_signals(note.text)
+            ).candidates
+            assert seen.keys == [c.key for c in served]
+            features = feature_matrix(served, len(note.text))
+            keep = [i for i in range(len(FEATURE_NAMES)) if i != column]
+            assert np.array_equal(seen.features[:, keep], features[:, keep])
+
+
+def test_a_model_with_features_this_code_does_not_compute_is_refused(
+    small_model: SuggestModel, tmp_path: Path
+) -> None:
+    small_model.save(tmp_path / "small")
+    payload_path = tmp_path / "small" / "model.joblib"
+    payload = joblib.load(payload_path)
+    payload["feature_names"] = (*payload["feature_names"], "words_in_capitals")
+    joblib.dump(payload, payload_path)
+    with pytest.raises(ModelMismatchError, match="words_in_capitals"):
+        SuggestModel.load(tmp_path / "small", "small")
+    with pytest.raises(ModelMismatchError, match="retrain it"):
+        replace(small_model, feature_names=("no_such_feature",))
+
+
+def test_a_model_warns_when_fitted_against_another_index_or_library(
+    suggester: Suggester,
+    small_model: SuggestModel,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    other = replace(small_model, index_version="0000older", libraries={"scikit-learn": "0.1"})
+    other.save(tmp_path / "other")
+    with caplog.at_level("WARNING", logger="suggest.model"):
+        reloaded = SuggestModel.load(tmp_path / "other", "other")
+        Suggester(suggester.pipeline, reloaded)
+    messages = " ".join(record.getMessage() for record in caplog.records)
+    assert "scikit-learn 0.1" in messages
+    assert "index 0000older" in messages and suggester.index.version in messages

@@ -1,0 +1,168 @@
+"""The warnings a coder reads on a suggestion, and their wording: a code that is the
+unspecified default of a header, a code a more specific one covers, an unspecified
+alternative, and what the list as a whole triggers (Excludes1 pairs, code-first and
+use-additional instructions, NCCI bundling edits)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from code_index.index import CodeIndex
+from code_index.records import NCCI_SETTING_NAMES, System
+from code_index.validity import (
+    NcciConflict,
+    Reminder,
+    excludes1_conflicts,
+    ncci_conflicts,
+    sequencing_reminders,
+)
+from suggest.candidates import Candidate
+from suggest.results import SuggestionWarning
+
+# How the documentation a header lacks is named in a specificity warning.
+_MISSING_DETAIL = (
+    ("laterality (right/left)", ("right", "left")),
+    ("the encounter (7th character)", ("initial encounter", "subsequent encounter")),
+    ("the stage", ("stage",)),
+    ("the type", ("type 1", "type 2")),
+    ("acuity (acute/chronic)", ("acute", "chronic")),
+)
+
+_REMINDER_LABELS = {
+    "code_first": "Code first",
+    "use_additional": "Use additional code",
+    "code_also": "Code also",
+}
+
+
+class CoderWarnings:
+    """Writes the warnings of one index's codes (what a header's children tell apart is
+    read once per header: reading them costs more than ranking a note)."""
+
+    def __init__(self, index: CodeIndex) -> None:
+        self.index = index
+        self._details: dict[tuple[System, str], str] = {}
+
+    def of_candidate(self, candidate: Candidate) -> list[SuggestionWarning]:
+        """What a coder must know of this one suggestion."""
+        return [
+            *self._specificity(candidate),
+            *_covered(candidate),
+            *_alternative(candidate),
+        ]
+
+    def of_list(
+        self, codes: Sequence[str], procedures: Sequence[str]
+    ) -> dict[str, list[SuggestionWarning]]:
+        """Warnings that come from the list as a whole, by the code they are shown on:
+        ICD-10-CM instructions among ``codes``, NCCI edits among the CPT/HCPCS
+        ``procedures``."""
+        by_code: dict[str, list[SuggestionWarning]] = {}
+        for conflict in excludes1_conflicts(self.index, list(codes)):
+            by_code.setdefault(conflict.code, []).append(
+                SuggestionWarning(
+                    "excludes1",
+                    f"Excludes1: {conflict.code} and {conflict.excluded} are not reported together "
+                    f"({conflict.note}).",
+                    (conflict.code, conflict.excluded),
+                )
+            )
+        grouped: dict[tuple[str, str], list[Reminder]] = {}
+        for reminder in sequencing_reminders(self.index, list(codes)):
+            # an unmet code-first matters, and a met one still fixes the order to report in
+            if reminder.satisfied_by and reminder.kind != "code_first":
+                continue
+            grouped.setdefault((reminder.code, reminder.kind), []).append(reminder)
+        for (code, kind), reminders in grouped.items():
+            satisfied = tuple(dict.fromkeys(c for r in reminders for c in r.satisfied_by))
+            notes = "; ".join(r.note for r in reminders)
+            done = f" (suggested: {', '.join(satisfied)})" if satisfied else ""
+            by_code.setdefault(code, []).append(
+                SuggestionWarning(
+                    kind, f"{_REMINDER_LABELS[kind]}: {notes}{done}", (code, *satisfied)
+                )
+            )
+        for bundled in ncci_conflicts(self.index, list(procedures)):
+            by_code.setdefault(bundled.column2, []).append(
+                SuggestionWarning(
+                    "ncci", _ncci_message(bundled), (bundled.column2, bundled.column1)
+                )
+            )
+        return by_code
+
+    def _specificity(self, candidate: Candidate) -> list[SuggestionWarning]:
+        target = candidate.target
+        if target.via is None:
+            return []
+        detail = self._missing_detail(target.system, target.via)
+        return [
+            SuggestionWarning(
+                "specificity",
+                f"The note names {target.via} without {detail}; {target.code} is the "
+                f"unspecified code. Check the note for detail that supports a more specific code.",
+                (target.via,),
+            )
+        ]
+
+    def _missing_detail(self, system: System, header_code: str) -> str:
+        """What a header's children tell apart (laterality, stage…), named once per header."""
+        key = (system, header_code)
+        if key not in self._details:
+            header = self.index.get(header_code, system)
+            detail = "more specific documentation"
+            if header is not None:
+                titles = " ".join(c.title.lower() for c in self.index.children(header))
+                for name, words in _MISSING_DETAIL:
+                    if any(word in titles for word in words):
+                        detail = name
+                        break
+            self._details[key] = detail
+        return self._details[key]
+
+
+def _covered(candidate: Candidate) -> list[SuggestionWarning]:
+    """A code a more specific one takes the place of (a longer term over its words, or
+    the hypertensive combination code): reported beside it only when the note documents
+    it on its own."""
+    if not candidate.covered_by:
+        return []
+    wider = sorted(candidate.covered_by)
+    return [
+        SuggestionWarning(
+            "covered",
+            f"The more specific {', '.join(wider)} covers what supports this code; report "
+            f"{candidate.target.code} as well only if the note documents it separately.",
+            (candidate.target.code, *wider),
+        )
+    ]
+
+
+def _alternative(candidate: Candidate) -> list[SuggestionWarning]:
+    """An unspecified code offered after the ranked ones (see ``suggest.alternatives``)."""
+    if not candidate.alternative_to:
+        return []
+    return [
+        SuggestionWarning(
+            "alternative",
+            f"Less specific than {candidate.alternative_to}, on the same words: report "
+            f"{candidate.target.code} instead only if the note lacks the detail "
+            f"{candidate.alternative_to} needs.",
+            (candidate.target.code, candidate.alternative_to),
+        )
+    ]
+
+
+def _ncci_message(conflict: NcciConflict) -> str:
+    """What a coder reads on the column 2 code of an NCCI edit the list holds."""
+    settings = " and ".join(NCCI_SETTING_NAMES.get(s, s) for s in conflict.settings)
+    reason = f"{conflict.rationale}; " if conflict.rationale else ""
+    how = (
+        "report both only with a modifier that the edit allows (such as 59, XE, XS, XP "
+        "or XU) when the note documents a distinct service"
+        if conflict.modifier_allowed
+        else "a modifier does not bypass this edit"
+    )
+    return (
+        f"NCCI: {conflict.column2} is bundled into {conflict.column1} "
+        f"({reason}{settings} edit); {how}."
+    )

@@ -1,0 +1,43 @@
+"""Evidence for a code no term matched, suggested from what labeled notes taught: where
+the note says the term associated with it in training notes, then the words that set
+its training notes apart. Such a code is never shown without words of the note."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from suggest.candidates import Candidate
+from suggest.note_model import NoteNeighbors
+from suggest.results import Evidence
+
+PROFILE_EVIDENCE = 3  # evidence words shown for a code suggested by the note model alone
+_BETWEEN_TERM_WORDS = r"(?:[^a-z]|\b[a-z]\b)+"
+
+
+def learned_evidence(
+    doc: Doc, text: str, lowered: str, candidate: Candidate, note_model: NoteNeighbors
+) -> tuple[Evidence, ...]:
+    """Up to ``PROFILE_EVIDENCE`` places in the note, in text order (``lowered`` is
+    ``text.lower()``, computed once per note)."""
+    phrases = [candidate.association_term] if candidate.association_term else []
+    phrases += note_model.profiles_.get(candidate.key, ())
+    found: list[Evidence] = []
+    for phrase in dict.fromkeys(phrases):
+        words = phrase.split()
+        if words[0] not in lowered:
+            continue
+        # analyzer terms are letter runs of two or more; anything else may lie between
+        pattern = r"\b" + _BETWEEN_TERM_WORDS.join(map(re.escape, words)) + r"\b"
+        match = re.search(pattern, lowered)
+        if match is None:
+            continue
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        section = span[0]._.section if span is not None and len(span) else None
+        found.append(
+            Evidence(match.start(), match.end(), text[match.start() : match.end()], section)
+        )
+        if len(found) >= PROFILE_EVIDENCE:
+            break
+    return tuple(sorted(found, key=lambda e: e.start))
