@@ -24,7 +24,7 @@ Two limits keep order-free matching honest:
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.training import Example
 
 from code_index.records import System
 from code_index.search import STOPWORDS, Abbreviation, fold_accents, stem
@@ -114,10 +115,24 @@ class MentionMatcher:
         self._abbreviations_folded: dict[str, tuple[str, ...]] = {}
         self._spellings: dict[tuple[str, int], list[str]] = {}
 
-    def configure(
-        self, table: TermTable, synonyms: Synonyms, abbreviations: Iterable[Abbreviation]
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]] | None = None,
+        *,
+        nlp: Language | None = None,
+        table: TermTable | None = None,
+        synonyms: Synonyms | None = None,
+        abbreviations: Iterable[Abbreviation] = (),
     ) -> None:
-        """Give the matcher its term table and word equivalences (done once at load)."""
+        """Give the matcher its data, as spaCy components receive theirs (see
+        ``spacy/pipeline/span_ruler.py``): the term table built from the code index and
+        the word equivalences. Done once at load; ``to_disk`` saves them with the pipeline.
+        ``get_examples`` and ``nlp`` are spaCy's; the matcher learns nothing from examples."""
+        if table is None or synonyms is None:
+            raise ValueError(
+                "the mention matcher needs a term table and synonyms (suggest.terms): "
+                "initialize(table=..., synonyms=..., abbreviations=...)"
+            )
         self.table = table
         self.synonyms = synonyms
         self._abbreviations = {}
@@ -473,5 +488,5 @@ def _coverage(words: tuple[int, ...], hits: list[int], soft: frozenset[int]) -> 
 
 @Language.factory("codesuggest_mentions", default_config={"max_gap": 3})
 def make_mention_matcher(nlp: Language, name: str, max_gap: int) -> MentionMatcher:
-    """Registered factory; the suggester gives the matcher its term table with ``configure``."""
+    """Registered factory; the matcher's term table arrives through ``initialize``."""
     return MentionMatcher(nlp, name, max_gap)

@@ -33,7 +33,7 @@ from suggest.note_candidates import CandidateStep
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
 from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
 from suggest.terms import Synonyms, TermTable
-from suggest.text_pipeline import build_text_pipeline
+from suggest.text_pipeline import MENTIONS_PIPE, build_pipeline
 
 DEFAULT_MAX_CHARS = 200_000
 
@@ -60,11 +60,11 @@ class NotePipeline:
         index = index or load_index(folder)
         synonyms = Synonyms.load()
         table = TermTable.for_index(index, folder / "cache", synonyms)
-        nlp = build_text_pipeline()
-        matcher = cast(
-            MentionMatcher, nlp.add_pipe("codesuggest_mentions", before="codesuggest_context")
+        nlp = build_pipeline()
+        matcher = cast(MentionMatcher, nlp.get_pipe(MENTIONS_PIPE))
+        matcher.initialize(
+            nlp=nlp, table=table, synonyms=synonyms, abbreviations=load_abbreviations()
         )
-        matcher.configure(table, synonyms, load_abbreviations())
         return cls(nlp, index, table)
 
 

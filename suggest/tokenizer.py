@@ -35,6 +35,7 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 
 from suggest.rules import read_rules
 
+TOKENIZER = "codesuggest.clinical_tokenizer.v1"  # its name in a pipeline config
 # Any run of single letters each followed by a dot: b.i.d., q.d., p.r.n., e.g., i.v.
 _DOTTED_ABBREVIATION = r"^(?:[A-Za-z]\.){2,}$"
 # A temperature written against its number: 38.2C, 37C (not 3C: a grade, a stage).
@@ -65,7 +66,7 @@ def make_clinical_tokenizer(nlp: Language) -> Tokenizer:
     )
 
 
-@spacy.registry.tokenizers("codesuggest.clinical_tokenizer.v1")
+@spacy.registry.tokenizers(TOKENIZER)
 def create_clinical_tokenizer() -> Callable[[Language], Tokenizer]:
     """Registry entry so a pipeline config names the tokenizer and ``spacy.load`` rebuilds it."""
     return make_clinical_tokenizer

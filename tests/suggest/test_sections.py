@@ -11,7 +11,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from suggest.text_pipeline import TOKENIZER
+from suggest.tokenizer import TOKENIZER
 
 NOTE = """Patient seen in the ED with her daughter.
 CHIEF COMPLAINT: chest pain

@@ -9,7 +9,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from suggest.text_pipeline import TOKENIZER
+from suggest.tokenizer import TOKENIZER
 
 _LONE_MARKER = re.compile(r"^\s*(?:[0-9]{1,2}|[A-Za-z])[.)]\s*$")
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from spacy.tokens import Doc
 
 from suggest.context import ConTextComponent
 from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY
+from suggest.suggester import Suggester
 from suggest.text_pipeline import build_text_pipeline
 
 NOTE = """HPI: 61 yo M s/p CABG, h/o HTN/DM, presents with dyspnea. Denies chest pain.
@@ -108,3 +111,50 @@ def test_saved_pipeline_keeps_its_rules(tmp_path: Path) -> None:
     mentions = summary(spacy.load(tmp_path / "pipeline")(NOTE))["mentions"]
     assert mentions["CABG"] == ["family"]
     assert mentions["chest pain"] == []
+
+
+FRESH_PROCESS_LOAD = """
+import json, sys
+import spacy
+nlp = spacy.load(sys.argv[1])  # nothing of codesuggest imported: entry points find it
+doc = nlp(sys.argv[2])
+flags = sys.argv[3].split(",")
+print(json.dumps([
+    [span.start_char, span.end_char, [f for f in flags if getattr(span._, f)]]
+    for span in doc.spans["mentions"]
+]))
+"""
+
+
+def test_saved_suggest_pipeline_loads_with_spacy_load_in_a_fresh_process(
+    suggester: Suggester, tmp_path: Path
+) -> None:
+    """The whole pipeline, matcher data included, saves with ``to_disk`` and loads with
+    ``spacy.load`` alone in a new interpreter (the package's spaCy entry points)."""
+    assert suggester.nlp.pipe_names == [
+        "codesuggest_sentences",
+        "codesuggest_sections",
+        "codesuggest_mentions",
+        "codesuggest_context",
+    ]
+    suggester.nlp.to_disk(tmp_path / "pipeline")
+    assert (tmp_path / "pipeline" / "config.cfg").is_file()
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FRESH_PROCESS_LOAD,
+            str(tmp_path / "pipeline"),
+            NOTE,
+            ",".join(CONTEXT_FLAGS),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    doc = suggester.nlp(NOTE)
+    expected = [
+        [span.start_char, span.end_char, [f for f in CONTEXT_FLAGS if getattr(span._, f)]]
+        for span in doc.spans[MENTIONS_KEY]
+    ]
+    assert expected and json.loads(ran.stdout) == expected

@@ -7,7 +7,7 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 
-from suggest.text_pipeline import TOKENIZER
+from suggest.tokenizer import TOKENIZER
 
 
 @pytest.fixture(scope="module")
