@@ -5,6 +5,10 @@ training notes (TF-IDF cosine) carry it, and keeps for each code the words that 
 notes apart (a learned term → code association), so a code suggested this way can still
 point at the words in the note that support it. It is small (the training notes' sparse
 vectors), deterministic, and refits in seconds when coders add corrections.
+
+Both learners are scikit-learn estimators (``clone``, ``get_params``, a readable repr):
+``fit(texts, codes)`` takes each note's list of code keys, ``score(texts, codes)`` is the
+mean average precision of the codes' ranking, so ``GridSearchCV`` can sweep them.
 """
 
 from __future__ import annotations
@@ -14,16 +18,49 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.metrics import label_ranking_average_precision_score
+from sklearn.preprocessing import MultiLabelBinarizer
 
 from code_index.records import System
 
 CodeKey = tuple[System, str]
 
 
-class NoteNeighbors:
-    """k-nearest-neighbour multi-label scorer over TF-IDF note vectors (scikit-learn style:
-    ``__init__`` stores parameters, ``fit`` learns the attributes ending in ``_``)."""
+def binarize_codes(codes: Sequence[Sequence[CodeKey]]) -> tuple[list[CodeKey], sp.csr_matrix]:
+    """The sorted distinct codes and a notes-by-codes 0/1 matrix (float32, sparse)."""
+    binarizer = MultiLabelBinarizer(sparse_output=True)
+    labels = binarizer.fit_transform(codes).astype(np.float32).tocsr()
+    return list(binarizer.classes_), labels
+
+
+def ranking_score(
+    scored: Sequence[dict[CodeKey, float]],
+    codes: Sequence[Sequence[CodeKey]],
+    classes: Sequence[CodeKey],
+) -> float:
+    """Mean average precision over notes of ranking ``classes`` by each note's scores
+    (label ranking average precision; a note with none of its codes among ``classes``
+    counts as 0)."""
+    column = {code: j for j, code in enumerate(classes)}
+    truth = np.zeros((len(scored), len(classes)), dtype=np.int8)
+    values = np.zeros((len(scored), len(classes)), dtype=np.float64)
+    for i, (scores, note) in enumerate(zip(scored, codes, strict=True)):
+        for code in note:
+            if code in column:
+                truth[i, column[code]] = 1
+        for code, value in scores.items():
+            values[i, column[code]] = value
+    known = truth.any(axis=1)
+    if not known.any():
+        return 0.0
+    precision = label_ranking_average_precision_score(truth[known], values[known])
+    return float(precision * known.sum() / len(scored))
+
+
+class NoteNeighbors(BaseEstimator):
+    """k-nearest-neighbour multi-label scorer over TF-IDF note vectors."""
 
     def __init__(
         self,
@@ -48,14 +85,7 @@ class NoteNeighbors:
             dtype=np.float32,
         )
         self.matrix_ = self.vectorizer_.fit_transform(texts).tocsr()
-        self.classes_: list[CodeKey] = sorted({c for note in codes for c in note})
-        column = {code: i for i, code in enumerate(self.classes_)}
-        rows = [i for i, note in enumerate(codes) for c in set(note)]
-        cols = [column[c] for note in codes for c in set(note)]
-        self.labels_ = sp.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)),
-            shape=(len(texts), len(self.classes_)),
-        )
+        self.classes_, self.labels_ = binarize_codes(codes)
         counts = Counter(c for note in codes for c in set(note))
         self.prior_ = {code: counts[code] / len(texts) for code in self.classes_}
         self.profiles_ = self._profiles()
@@ -81,6 +111,10 @@ class NoteNeighbors:
         similarities = (self.matrix_ @ vector.T).toarray().ravel()
         return self._from_similarities(similarities)
 
+    def score(self, texts: Sequence[str], codes: Sequence[Sequence[CodeKey]]) -> float:
+        """Mean average precision of the neighbour scores' code ranking on ``texts``."""
+        return ranking_score([self.scores(text) for text in texts], codes, self.classes_)
+
     def leave_one_out_scores(self) -> list[dict[CodeKey, float]]:
         """Scores of every training note as if it had not been trained on: what the ranker
         must learn from, since a note is its own nearest neighbour."""
@@ -100,7 +134,7 @@ class NoteNeighbors:
         return {self.classes_[j]: float(votes[j]) for j in found}
 
 
-class TermAssociations:
+class TermAssociations(BaseEstimator):
     """Learned term → code associations: for each word or short phrase seen in at least
     ``min_notes`` training notes, the codes whose notes it reliably marks (smoothed share
     of the notes with the term that carry the code). Unlike the code sets' own terms these
@@ -130,18 +164,12 @@ class TermAssociations:
         )
         self.associations_: dict[str, tuple[tuple[CodeKey, float], ...]] = {}
         self.analyzer_ = None
+        self.classes_: list[CodeKey] = []
         try:
             notes_terms = vectorizer.fit_transform(texts).tocsc()
         except ValueError:  # no term in enough notes
             return self
-        classes = sorted({c for note in codes for c in note})
-        column = {code: j for j, code in enumerate(classes)}
-        rows = [i for i, note in enumerate(codes) for _ in set(note)]
-        cols = [column[c] for note in codes for c in set(note)]
-        labels = sp.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)),
-            shape=(len(texts), len(classes)),
-        )
+        classes, labels = binarize_codes(codes)
         together = (notes_terms.T @ labels).tocoo()  # notes with the term and the code
         with_term = np.asarray(notes_terms.sum(axis=0)).ravel()
         prior = np.asarray(labels.mean(axis=0)).ravel()
@@ -159,7 +187,13 @@ class TermAssociations:
             term: tuple(sorted(pairs, key=lambda p: -p[1])) for term, pairs in found.items()
         }
         self.analyzer_ = vectorizer.build_analyzer()
+        self.classes_ = classes
         return self
+
+    def score(self, texts: Sequence[str], codes: Sequence[Sequence[CodeKey]]) -> float:
+        """Mean average precision of the associations' code ranking on ``texts``."""
+        scored = [{c: v for c, (v, _) in self.scores(t).items()} for t in texts]
+        return ranking_score(scored, codes, self.classes_)
 
     def scores(self, text: str) -> dict[CodeKey, tuple[float, str]]:
         """Per associated code, its strongest association in the note and the term."""

@@ -34,7 +34,7 @@ import numpy as np
 from code_index.index import CodeIndex
 from code_index.records import System, normalize_code
 from suggest.results import SuggestionResult
-from suggest.setting import Setting
+from suggest.setting import Setting, parse_setting
 from suggest.suggester import Suggester
 from training.corpora import CorpusRead
 from training.metrics import (
@@ -395,7 +395,7 @@ class Evaluation:
 def evaluate(
     suggester: Suggester,
     corpus: CorpusRead,
-    setting: Setting | None = None,
+    setting: Setting | str | None = None,
     *,
     reference: CorpusRead | None = None,
     batch_size: int = 32,
@@ -404,10 +404,11 @@ def evaluate(
 
     ``setting`` overrides every note's own. Frequency bands count gold codes in
     ``reference`` (e.g. the training split) when given, else in ``corpus``. Raises
-    ``ValueError`` for a note the suggester cannot take.
+    ``ValueError`` for an unknown setting or a note the suggester cannot take.
     """
     started = time.perf_counter()
-    settings = {note.id: setting or note.setting for note in corpus.notes}
+    override = parse_setting(setting) if setting is not None else None
+    settings = {note.id: override or note.setting for note in corpus.notes}
     results: dict[str, SuggestionResult] = {}
     for chosen in Setting:
         notes = [note for note in corpus.notes if settings[note.id] == chosen]

@@ -14,6 +14,7 @@ from api.storage.jobs import claim_items, create_job
 from api.storage.keys import create_key
 from api.storage.models import Role
 from code_index.records import System
+from suggest.setting import Setting
 from tests.api.conftest import Api, MakeApi
 
 NOTES = [
@@ -140,7 +141,7 @@ def test_unfinished_jobs_are_taken_up_after_a_restart(make_api: MakeApi, tmp_pat
     engine = make_engine(url)
     session = make_session_factory(engine)()
     key = create_key(session, Role.INTEGRATOR, "before the crash")
-    options = SuggestOptions(setting="outpatient", systems=None, top_k=5)
+    options = SuggestOptions(setting=Setting.OUTPATIENT, systems=None, top_k=5)
     job = create_job(session, NOTES, options.to_params(), key=key.record)
     (claimed,) = claim_items(
         session, job.job_id, limit=1, lease=timedelta(seconds=1), max_attempts=3
@@ -157,7 +158,7 @@ def test_unfinished_jobs_are_taken_up_after_a_restart(make_api: MakeApi, tmp_pat
 
 def test_options_round_trip_through_job_params() -> None:
     for options in (
-        SuggestOptions(setting="inpatient", systems=None, top_k=7),
-        SuggestOptions(setting="outpatient", systems=(System.CPT, System.HCPCS), top_k=1),
+        SuggestOptions(setting=Setting.INPATIENT, systems=None, top_k=7),
+        SuggestOptions(setting=Setting.OUTPATIENT, systems=(System.CPT, System.HCPCS), top_k=1),
     ):
         assert SuggestOptions.from_params(options.to_params()) == options

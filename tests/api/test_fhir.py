@@ -20,6 +20,7 @@ from api.fhir import (
     suggestion_uuid,
 )
 from suggest.results import Evidence, Suggestion, SuggestionResult, SuggestionWarning
+from suggest.setting import Setting
 
 REQUEST_ID = str(uuid.uuid4())
 CONTEXT = dict.fromkeys(("negated", "uncertain", "hypothetical", "historical", "family"), False)
@@ -46,7 +47,7 @@ RESULT = SuggestionResult(
         _suggestion("hcpcs", "J1100", hypothetical=True),
     ],
     mentions=[],
-    setting="inpatient",
+    setting=Setting.INPATIENT,
     model_version="default@2026-01-01",
     index_version="abc123",
     code_set_versions={"icd10cm": "FY2026"},

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sklearn.base import clone
 
 from code_index.records import System
-from suggest.note_model import TermAssociations
+from suggest.note_model import NoteNeighbors, TermAssociations
 from suggest.suggester import Suggester
 from training.corpora import read_codiesp
 from training.train import reportable_codes
@@ -36,3 +37,11 @@ def test_scores_name_the_term_found_in_the_note(associations: TermAssociations) 
 def test_too_few_notes_learn_nothing() -> None:
     few = TermAssociations().fit(["Fever.", "Cough."], [[(System.ICD10CM, "R50.9")], []])
     assert few.associations_ == {} and few.scores("Fever.") == {}
+
+
+def test_note_models_are_scikit_learn_estimators() -> None:
+    neighbors = NoteNeighbors(n_neighbors=7)
+    assert clone(neighbors).get_params()["n_neighbors"] == 7
+    assert "n_neighbors=7" in repr(neighbors)
+    associations = TermAssociations(min_notes=4)
+    assert clone(associations).get_params()["min_notes"] == 4

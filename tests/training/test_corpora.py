@@ -136,7 +136,7 @@ def test_jsonl_good_rows(tmp_path: Path) -> None:
             "n1",
             GOOD_TEXT,
             (GoldCode(System.ICD10CM, "E11.22"), GoldCode(System.ICD10CM, "N18.30")),
-            "outpatient",
+            Setting.OUTPATIENT,
         ),
         LabeledNote("n2", "Well visit.", (), Setting.OUTPATIENT),
     ]

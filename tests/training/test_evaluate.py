@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from code_index.records import System
+from suggest.setting import Setting
 from suggest.suggester import Suggester
 from training.corpora import CorpusRead, GoldCode, LabeledNote, read_codiesp
 from training.evaluate import Evaluation, RankedNote, evaluate
@@ -103,8 +104,8 @@ def test_coverage_counts_gold_codes_missing_from_the_code_set(suggester: Suggest
     # T81.4XX was deleted after 2018; S09.93X is covered by the codes extending it
     codes = (GoldCode(System.ICD10CM, "T81.4XX"), GoldCode(System.ICD10CM, "S09.93X"))
     notes = [
-        LabeledNote("a", "Wound infection after surgery.", codes, "inpatient"),
-        LabeledNote("b", "Wound infection.", codes[:1], "inpatient"),
+        LabeledNote("a", "Wound infection after surgery.", codes, Setting.INPATIENT),
+        LabeledNote("b", "Wound infection.", codes[:1], Setting.INPATIENT),
     ]
     coverage = evaluate(suggester, CorpusRead("jsonl:test", notes)).diagnoses.coverage
     assert (coverage.gold_codes, coverage.distinct) == (3, 2)
@@ -114,7 +115,7 @@ def test_coverage_counts_gold_codes_missing_from_the_code_set(suggester: Suggest
 
 def test_setting_chooses_the_procedure_system(suggester: Suggester, dev_sample: CorpusRead) -> None:
     outpatient = evaluate(
-        suggester, CorpusRead(dev_sample.source, dev_sample.notes[:3]), "outpatient"
+        suggester, CorpusRead(dev_sample.source, dev_sample.notes[:3]), Setting.OUTPATIENT
     )
     assert outpatient.procedures.systems == ["cpt"] and outpatient.procedures.gold_codes == 0
     pcs = sum(len(n.codes_for(System.ICD10PCS)) for n in dev_sample.notes[:3])
