@@ -13,9 +13,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.cds_auth import CdsTokenVerifier
 from api.errors import LastResortMiddleware, install_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import cds_hooks, codes, feedback, jobs, monitoring, review, suggest
+from api.routes import cds_hooks, codes, feedback, fhir, jobs, monitoring, review, suggest
 from api.service import SuggestService
 from api.settings import Settings, get_settings
 from api.storage.db import make_engine, make_session_factory, upgrade_database
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.cds_verifier = CdsTokenVerifier.from_settings(settings)
     app.state.metrics = metrics
     install_error_handlers(app)
     app.include_router(suggest.router)
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
     app.include_router(feedback.router)
     app.include_router(jobs.router, max_body_size=note_bytes * settings.max_batch_notes)
     app.include_router(cds_hooks.router)
+    app.include_router(fhir.router)
     app.include_router(monitoring.router)
     app.include_router(review.router)
     app.mount("/static", review.static_files(), name="static")

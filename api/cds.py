@@ -21,7 +21,7 @@ import base64
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from api.fhir import reference, suggestion_resource, suggestion_uuid
+from api.fhir import Canonical, definition, reference, suggestion_resource, suggestion_uuid
 from api.schemas import (
     CdsAction,
     CdsCard,
@@ -44,19 +44,11 @@ SERVICE_ID = "codesuggest-discharge-coding"
 HOOK = "encounter-discharge"
 SETTING = Setting.INPATIENT  # a discharge is the end of an inpatient stay
 DISCHARGE_SUMMARY = "http://loinc.org|18842-5"
-OVERRIDE_SYSTEM = "https://codesuggest.example.org/fhir/CodeSystem/override-reason"
-OVERRIDE_REASONS = (
-    CdsCoding(
-        code="not-documented", system=OVERRIDE_SYSTEM, display="Not supported by the documentation"
-    ),
-    CdsCoding(
-        code="not-this-encounter",
-        system=OVERRIDE_SYSTEM,
-        display="Not applicable to this encounter",
-    ),
-    CdsCoding(code="other-code", system=OVERRIDE_SYSTEM, display="A different code applies"),
-)
-_SUMMARY_MAX = 140
+# the spec asks for a summary "less than 140 characters"
+_SUMMARY_MAX = 139
+# a card whose best suggestion scores at least this is "info" (read and confirm);
+# one whose suggestions all score lower is a "warning" (check each against the note)
+CONFIDENT_SCORE = 0.5
 
 
 class NoteUnavailableError(LookupError):
@@ -82,8 +74,9 @@ def discovery() -> CdsDiscovery:
                     "note": "DocumentReference?patient={{context.patientId}}"
                     "&encounter={{context.encounterId}}&type=" + DISCHARGE_SUMMARY
                 },
-                usage_requirements="Send a codesuggest API key (integrator role) as the bearer "
-                "token; the service does not call the FHIR server.",
+                usage_requirements="Sign each call with a JWT (ES384 or RS384) whose iss is the "
+                "EHR this deployment trusts and whose aud is this service's URL; the service "
+                "does not call the FHIR server.",
             )
         ]
     )
@@ -104,8 +97,12 @@ def note_text(request: CdsRequest) -> str:
     )
 
 
-def card(result: SuggestionResult, request_id: str, request: CdsRequest) -> CdsCard | None:
-    """The card for a hook call's suggestions, or None when there are none."""
+def card(
+    result: SuggestionResult, request_id: str, request: CdsRequest, canonical: Canonical
+) -> CdsCard | None:
+    """The card for a hook call's suggestions, or None when there are none. Its
+    indicator says how sure the suggestions are (``CONFIDENT_SCORE``); it is never
+    ``critical``: a code to review is not a patient-safety alert."""
     if not result.suggestions:
         return None
     subject = reference("Patient", request.context.patient_id)
@@ -118,7 +115,7 @@ def card(result: SuggestionResult, request_id: str, request: CdsRequest) -> CdsC
         uuid=request_id,
         summary=summary if len(summary) <= _SUMMARY_MAX else summary[: _SUMMARY_MAX - 1] + "…",
         detail="\n".join(_detail_lines(result.suggestions)),
-        indicator="warning" if any(s.warnings for s in result.suggestions) else "info",
+        indicator="info" if _top_score(result.suggestions) >= CONFIDENT_SCORE else "warning",
         source=CdsSource(label="codesuggest"),
         suggestions=[
             CdsSuggestion(
@@ -132,6 +129,7 @@ def card(result: SuggestionResult, request_id: str, request: CdsRequest) -> CdsC
                             suggestion,
                             request_id,
                             result.model_version,
+                            canonical,
                             subject=subject,
                             encounter=encounter,
                         ),
@@ -141,8 +139,18 @@ def card(result: SuggestionResult, request_id: str, request: CdsRequest) -> CdsC
             for suggestion in result.suggestions
         ],
         selection_behavior="any",
-        override_reasons=list(OVERRIDE_REASONS),
+        override_reasons=override_reasons(canonical),
     )
+
+
+def override_reasons(canonical: Canonical) -> list[CdsCoding]:
+    """The reasons a card offers for overriding it: the concepts of our published
+    override-reason CodeSystem."""
+    code_system = definition(canonical, "CodeSystem", "override-reason")
+    return [
+        CdsCoding(code=concept["code"], system=code_system["url"], display=concept["display"])
+        for concept in code_system["concept"]
+    ]
 
 
 def decisions(feedback: CdsFeedback, stored: SuggestionRequestRecord) -> list[Decision]:
@@ -193,6 +201,10 @@ def _attachment_text(attachment: Mapping[str, Any]) -> str:
         return base64.b64decode(str(attachment["data"]), validate=True).decode("utf-8")
     except ValueError as exc:  # not base64 (binascii.Error), not ASCII, not UTF-8
         raise NoteError("a prefetched note attachment is not base64-encoded UTF-8 text") from exc
+
+
+def _top_score(suggestions: list[Suggestion]) -> float:
+    return max(suggestion.score for suggestion in suggestions)
 
 
 def _detail_lines(suggestions: list[Suggestion]) -> Iterator[str]:

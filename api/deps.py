@@ -14,6 +14,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.fhir import Canonical
 from api.metrics import Metrics
 from api.service import SuggestService
 from api.settings import Settings
@@ -57,7 +58,13 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_canonical(request: Request) -> Canonical:
+    """Where our FHIR definitions live on this deployment."""
+    return Canonical(f"{get_settings(request).public_url}/fhir")
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+CanonicalDep = Annotated[Canonical, Depends(get_canonical)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 ServiceDep = Annotated[SuggestService, Depends(get_service)]
 SessionDep = Annotated[Session, Depends(get_session)]

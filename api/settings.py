@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AnyHttpUrl, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from code_index.data_dir import resolve_data_dir
@@ -36,6 +36,20 @@ class Settings(BaseSettings):
     feedback_page_max: int = Field(default=1000, gt=0)
     # how long a SQLite writer waits for the lock before failing with "database is locked"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # where clients reach this service (scheme, host, any path prefix): the base of the
+    # canonical URLs of our FHIR definitions ({public_url}/fhir/StructureDefinition/...),
+    # which this service serves, and the audience CDS Hooks clients sign their JWTs for
+    public_url: str = "http://127.0.0.1:8000"
+    # CDS Hooks: the EHR trusted to call the CDS service (the iss of its JWTs) and its
+    # public keys, as a JWKS given inline (JSON), in a file, or at a URL (fetched and
+    # cached); without an issuer and keys every hook call is refused
+    cds_issuer: str = ""
+    cds_jwks: str = ""
+    cds_jwks_file: Path | None = None
+    cds_jwks_url: str = ""
+    cds_jwks_cache_seconds: int = Field(default=300, ge=0)
+    # how far the EHR's clock may be from ours when checking exp and iat (at most 5 min)
+    cds_clock_skew_seconds: int = Field(default=30, ge=0, le=300)
     # a claimed batch item not finished within this long is taken again by another worker
     job_lease_seconds: int = Field(default=120, gt=0)
     # a batch item claimed this many times without finishing is failed, not retried
@@ -45,6 +59,12 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_public_url(cls, value: str) -> str:
+        url = AnyHttpUrl(value)  # absolute http(s), or a ValidationError naming the setting
+        return str(url).rstrip("/")
 
     @model_validator(mode="after")
     def _default_database_url(self) -> Self:

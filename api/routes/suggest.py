@@ -7,12 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import ServiceDep, SessionDep, require
-from api.fhir import suggestion_bundle
+from api.deps import CanonicalDep, ServiceDep, SessionDep, require
+from api.fhir import FHIR_JSON, suggestion_bundle
 from api.schemas import SuggestRequest, SuggestResponse
 from api.storage.keys import KeyRecord, Permission
-
-FHIR_JSON = "application/fhir+json"
 
 router = APIRouter(tags=["suggest"])
 
@@ -30,6 +28,7 @@ async def suggest(
     session: SessionDep,
     service: ServiceDep,
     key: Annotated[KeyRecord, Depends(require(Permission.SUGGEST))],
+    canonical: CanonicalDep,
     response_format: Annotated[Literal["json", "fhir"], Query(alias="format")] = "json",
 ) -> SuggestResponse | JSONResponse:
     """Ranked, evidenced code suggestions for a note. The request is stored (the note
@@ -39,6 +38,7 @@ async def suggest(
         bundle = suggestion_bundle(
             result,
             request_id,
+            canonical,
             sex=body.patient.sex if body.patient else None,
             date_of_service=body.date_of_service,
         )

@@ -303,3 +303,17 @@ def _feedback_record(row: FeedbackDecision) -> FeedbackRecord:
         replaced_code=row.replaced_code,
         reason=row.reason,
     )
+
+
+def request_decisions(session: Session, request_id: str) -> list[FeedbackRecord]:
+    """Every decision on one request, in the order stored (what its final code list is
+    made from). Raises ``UnknownRequestError`` for a request_id never stored."""
+    with session.begin():
+        if session.get(SuggestionRequest, request_id) is None:
+            raise UnknownRequestError(request_id)
+        rows = session.scalars(
+            sa.select(FeedbackDecision)
+            .where(FeedbackDecision.request_id == request_id)
+            .order_by(FeedbackDecision.id)
+        )
+        return [_feedback_record(row) for row in rows]

@@ -43,7 +43,6 @@ class Permission(StrEnum):
     FEEDBACK_WRITE = "feedback:write"
     FEEDBACK_READ = "feedback:read"
     BATCH = "batch"
-    CDS = "cds"
     ADMIN = "admin"
 
 
@@ -52,15 +51,9 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
         # a coder at the review page: get suggestions, look codes up, decide on them
         Role.CODER: frozenset({Permission.SUGGEST, Permission.CODES, Permission.FEEDBACK_WRITE}),
         # an EHR or coding-system integration: everything a coder does on their behalf,
-        # plus batches and CDS Hooks
+        # plus batches (CDS Hooks calls are signed by the EHR, not made with a key)
         Role.INTEGRATOR: frozenset(
-            {
-                Permission.SUGGEST,
-                Permission.CODES,
-                Permission.FEEDBACK_WRITE,
-                Permission.BATCH,
-                Permission.CDS,
-            }
+            {Permission.SUGGEST, Permission.CODES, Permission.FEEDBACK_WRITE, Permission.BATCH}
         ),
         # exports decisions (and, when stored, note text) to retrain; suggests nothing
         Role.TRAINER: frozenset({Permission.CODES, Permission.FEEDBACK_READ}),

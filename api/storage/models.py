@@ -231,3 +231,14 @@ class AuditEvent(Base):
     model_version: Mapped[str | None] = mapped_column(sa.String(128))
     code_set_versions: Mapped[dict[str, Any] | None]
     detail: Mapped[dict[str, Any] | None]
+
+
+class UsedToken(Base):
+    """A CDS Hooks JWT already presented, by issuer and ``jti``, kept until it expires so
+    a replayed token is refused by every worker process."""
+
+    __tablename__ = "used_tokens"
+
+    issuer: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    jti: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

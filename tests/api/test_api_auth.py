@@ -1,5 +1,6 @@
-"""Every endpoint but /health needs a key: 401 without one (or with a bad or revoked one),
-403 when the key's role lacks the route's permission."""
+"""Every endpoint but the open ones (/health, the API's description, our FHIR definitions)
+and CDS Hooks (signed by the EHR instead: test_api_cds_hooks) needs a key: 401 without
+one (or with a bad or revoked one), 403 when the key's role lacks the route's permission."""
 
 from __future__ import annotations
 
@@ -8,18 +9,12 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from api.cds import HOOK, SERVICE_ID
-from api.routes import cds_hooks, codes, feedback, jobs, monitoring, suggest
+from api.routes import cds_hooks, codes, feedback, fhir, jobs, monitoring, suggest
 from api.storage.keys import ROLE_PERMISSIONS, Permission, list_keys, revoke_key
 from api.storage.models import Role
 from tests.api.conftest import Api
 
-CDS_CALL = {
-    "hook": HOOK,
-    "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
-    "context": {"userId": "Practitioner/1", "patientId": "1", "encounterId": "2", "note": "COPD"},
-}
-CDS_FEEDBACK = {
+FEEDBACK = {
     "feedback": [
         {"card": "unknown", "outcome": "overridden", "outcomeTimestamp": "2026-01-01T00:00:00Z"}
     ]
@@ -38,13 +33,19 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, Permission | None]] = [
     ("GET", "/v1/feedback", None, Permission.FEEDBACK_READ),
     ("POST", "/v1/batch", {"notes": ["COPD"]}, Permission.BATCH),
     ("GET", "/v1/jobs/unknown", None, Permission.BATCH),
-    ("GET", "/cds-services", None, Permission.CDS),
-    ("POST", f"/cds-services/{SERVICE_ID}", CDS_CALL, Permission.CDS),
-    ("POST", f"/cds-services/{SERVICE_ID}/feedback", CDS_FEEDBACK, Permission.CDS),
+    ("GET", "/v1/requests/unknown/fhir", None, Permission.SUGGEST),
     ("GET", "/metrics", None, None),
     ("GET", "/openapi.json", None, None),
 ]
 IDS = [f"{method} {path}" for method, path, _, _ in ENDPOINTS]
+# routes no key opens: open to all, or (CDS Hooks) open only to the EHR's signed JWTs
+WITHOUT_KEY = {
+    ("GET", "/health"),
+    ("GET", "/fhir/{resource_type}/{ident}"),
+    ("GET", "/cds-services"),
+    ("POST", "/cds-services/{service_id}"),
+    ("POST", "/cds-services/{service_id}/feedback"),
+}
 
 
 @pytest.mark.parametrize(("method", "path", "body", "permission"), ENDPOINTS, ids=IDS)
@@ -81,16 +82,16 @@ def test_roles_without_the_permission_get_403(
 def test_the_table_covers_every_route() -> None:
     routes = {
         (method, route.path)
-        for module in (suggest, codes, feedback, jobs, cds_hooks, monitoring)
+        for module in (suggest, codes, feedback, jobs, cds_hooks, fhir, monitoring)
         for route in module.router.routes
         if isinstance(route, APIRoute)
         for method in route.methods or ()
     }
     table = {(method, path.split("?")[0]) for method, path, _, _ in ENDPOINTS}
     table = {(m, p.replace("icd10cm/E11.9", "{system}/{code}")) for m, p in table}
+    table = {(m, p.replace("requests/unknown", "requests/{request_id}")) for m, p in table}
     table = {(m, p.replace("/unknown", "/{job_id}")) for m, p in table}
-    table = {(m, p.replace(SERVICE_ID, "{service_id}")) for m, p in table}
-    assert routes - table == {("GET", "/health")}
+    assert routes - table == WITHOUT_KEY
 
 
 def test_the_openapi_description_lists_the_api(api: Api) -> None:

@@ -102,7 +102,7 @@ def test_fhir_bundle(api: Api) -> None:
     diabetes = by_code["E11.22"]
     assert diabetes["resourceType"] == "Condition"
     assert diabetes["code"]["coding"][0]["system"] == "http://hl7.org/fhir/sid/icd-10-cm"
-    assert diabetes["verificationStatus"]["coding"][0]["code"] == "confirmed"
+    assert diabetes["verificationStatus"]["coding"][0]["code"] == "unconfirmed"
     assert diabetes["category"][0]["coding"][0]["code"] == "encounter-diagnosis"
     assert diabetes["subject"] == {"reference": f"urn:uuid:{patient['id']}"}
     assert by_code["J18.9"]["verificationStatus"]["coding"][0]["code"] == "provisional"

@@ -82,7 +82,7 @@ def test_key_names_are_checked(session: Session) -> None:
     ("role", "allowed"),
     [
         (Role.CODER, {"suggest", "codes", "feedback:write"}),
-        (Role.INTEGRATOR, {"suggest", "codes", "feedback:write", "batch", "cds"}),
+        (Role.INTEGRATOR, {"suggest", "codes", "feedback:write", "batch"}),
         (Role.TRAINER, {"codes", "feedback:read"}),
         (Role.ADMIN, {permission.value for permission in Permission}),
     ],
