@@ -96,16 +96,31 @@ class SuggestRequest(_Options):
     patient: Patient | None = None
 
 
+class Utf16Offsets(BaseModel):
+    """The response's spans again, in UTF-16 code units (JavaScript, Java and .NET string
+    indices), in response order: ``evidence[i][j]`` is ``[start, end]`` of
+    ``suggestions[i].evidence[j]``, ``mentions[k]`` of ``mentions[k]``."""
+
+    evidence: list[list[tuple[int, int]]]
+    mentions: list[tuple[int, int]]
+
+
 class SuggestResponse(BaseModel):
     """What the suggest pipeline produced for a note, and the request_id to give feedback on."""
 
     request_id: str
+    offset_unit: Literal["codepoint"] = Field(
+        default="codepoint",
+        description="What start and end count: Unicode code points (Python string indices); "
+        "?offsets=utf16 adds utf16_offsets for JavaScript, Java and .NET clients.",
+    )
     setting: Setting
     model_version: str
     index_version: str
     code_set_versions: dict[str, str]
     suggestions: list[Suggestion]
     mentions: list[Mention]
+    utf16_offsets: Utf16Offsets | None = None
 
 
 # -------------------------------------------------------------------- codes
