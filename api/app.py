@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from api.cds_auth import CdsTokenVerifier
 from api.errors import LastResortMiddleware, install_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import cds_hooks, codes, feedback, fhir, jobs, monitoring, review, suggest
+from api.routes import cds_hooks, codes, docs, feedback, fhir, jobs, monitoring, review, suggest
 from api.service import SuggestService
 from api.settings import Settings, get_settings
 from api.storage.db import make_engine, make_session_factory, upgrade_database
@@ -67,8 +67,8 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
         summary="Ranked, evidenced ICD-10-CM, ICD-10-PCS, CPT and HCPCS code suggestions.",
         lifespan=lifespan,
         max_body_size=note_bytes,
-        openapi_url=None,  # served by the monitoring router, behind a key
-        docs_url=None,
+        openapi_url="/openapi.json",  # no key: the description holds no data
+        docs_url=None,  # served by the docs router from bundled files, not a CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -83,7 +83,9 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
     app.include_router(fhir.router)
     app.include_router(monitoring.router)
     app.include_router(review.router)
+    app.include_router(docs.router)
     app.mount("/static", review.static_files(), name="static")
+    app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
     # the last added runs first: 500s pass through the metrics middleware and are counted
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(LastResortMiddleware)

@@ -91,6 +91,21 @@ class _Options(_Request):
 class SuggestRequest(_Options):
     """One note to code."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Assessment: type 2 diabetes with diabetic chronic kidney disease, "
+                    "CKD stage 3a. Possible pneumonia. Denies chest pain.",
+                    "setting": "outpatient",
+                    "date_of_service": "2026-03-02",
+                    "patient": {"age": 67, "sex": "male"},
+                    "top_k": 10,
+                }
+            ]
+        }
+    )
+
     text: str = Field(description="The note; at most the configured maximum (413 beyond).")
     date_of_service: date | None = None
     patient: Patient | None = None
@@ -207,6 +222,33 @@ class DecisionIn(_Request):
 class FeedbackRequest(_Request):
     """A coder's decisions on the suggestions of one request."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "request_id": "0b6f6a3e-5d0c-4a8e-9c55-2f1d3c4b5a69",
+                    "coder_id": "coder-7",
+                    "decisions": [
+                        {"code": "E11.22", "system": "icd10cm", "action": "accept"},
+                        {
+                            "code": "J18.9",
+                            "system": "icd10cm",
+                            "action": "reject",
+                            "reason": "pneumonia only suspected",
+                        },
+                        {
+                            "code": "N18.31",
+                            "system": "icd10cm",
+                            "action": "edit",
+                            "replaced_code": "N18.30",
+                        },
+                        {"code": "I10", "system": "icd10cm", "action": "add"},
+                    ],
+                }
+            ]
+        }
+    )
+
     request_id: str = Field(min_length=1, max_length=36)
     coder_id: str = Field(min_length=1, max_length=CODER_ID_LEN)
     decisions: list[DecisionIn] = Field(min_length=1, max_length=MAX_DECISIONS)
@@ -231,6 +273,20 @@ class FeedbackExport(BaseModel):
 # -------------------------------------------------------------- batch, jobs
 class BatchRequest(_Options):
     """Many notes coded with the same options; results come back in the same order."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "notes": [
+                        "Acute exacerbation of COPD. Nebulizer treatment given.",
+                        "Essential hypertension, well controlled. Follow up in 3 months.",
+                    ],
+                    "setting": "outpatient",
+                }
+            ]
+        }
+    )
 
     notes: list[str] = Field(min_length=1, description="At most the configured number (413).")
 
@@ -295,6 +351,24 @@ class CdsContext(_Cds):
 class CdsRequest(_Cds):
     """A hook call (``fhirServer`` and ``fhirAuthorization`` are accepted and unused:
     the service never calls the FHIR server)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "hook": "encounter-discharge",
+                    "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+                    "context": {
+                        "userId": "Practitioner/123",
+                        "patientId": "1288992",
+                        "encounterId": "89284",
+                        "note": "Discharge diagnoses: acute exacerbation of COPD. "
+                        "Type 2 diabetes with diabetic chronic kidney disease, CKD stage 3a.",
+                    },
+                }
+            ]
+        }
+    )
 
     hook: str
     hook_instance: str
@@ -376,6 +450,23 @@ class CdsFeedback(_Cds):
 
 class CdsFeedbackRequest(_Cds):
     """POST /cds-services/{id}/feedback."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "feedback": [
+                        {
+                            "card": "0b6f6a3e-5d0c-4a8e-9c55-2f1d3c4b5a69",
+                            "outcome": "accepted",
+                            "acceptedSuggestions": [{"id": "e56e1945-20b3-4393-8503-a1a20fd73152"}],
+                            "outcomeTimestamp": "2026-03-02T10:00:00Z",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
 
     feedback: list[CdsFeedback] = Field(min_length=1, max_length=MAX_DECISIONS)
 

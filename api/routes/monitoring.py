@@ -1,11 +1,8 @@
-"""GET /health (no key needed); GET /metrics (Prometheus text) and GET /openapi.json
-(the API's description), each for any valid key."""
+"""GET /health (no key needed); GET /metrics (Prometheus text), for any valid key."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from api.deps import AnyKey, MetricsDep, ServiceDep
 from api.metrics import CONTENT_TYPE
@@ -29,11 +26,3 @@ def health(service: ServiceDep) -> Health:
 def prometheus_metrics(metrics: MetricsDep, _key: AnyKey) -> Response:
     """Request counts and latencies per route, suggestions served, feedback received."""
     return Response(metrics.render(), media_type=CONTENT_TYPE)
-
-
-@router.get("/openapi.json", include_in_schema=False)
-def openapi(request: Request, _key: AnyKey) -> dict[str, Any]:
-    """The OpenAPI description, behind a key like everything but /health (the app
-    serves no /docs page: it would load its scripts from a CDN)."""
-    schema: dict[str, Any] = request.app.openapi()
-    return schema

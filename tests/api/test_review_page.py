@@ -300,3 +300,36 @@ def test_a_coder_reviews_a_note_in_the_browser(
         ("edit", "E11.29", "E11.22", None),
         ("reject", rejected_code, None, REASON),
     ]
+
+
+def test_the_api_docs_render_offline(
+    playwright_api: ModuleType, browser: Browser, review_env: dict[str, str], tmp_path: Path
+) -> None:
+    """/docs (Swagger UI) and /redoc render every operation with every other host cut
+    off, without a key."""
+    expect = playwright_api.expect
+    with _server(UVICORN, review_env, tmp_path / "server.log") as (base, _process):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        elsewhere: list[str] = []
+        errors: list[str] = []
+
+        def this_server_only(route: Route) -> None:
+            if route.request.url.startswith(f"{base}/"):
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", this_server_only)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{base}/docs")
+        suggest = page.locator(".opblock-summary-path", has_text=re.compile(r"^/v1/suggest$"))
+        expect(suggest).to_be_visible()
+        expect(page.locator(".opblock-summary-path", has_text="/cds-services")).not_to_have_count(0)
+        # an operation opens on its request body example
+        suggest.click()
+        expect(page.locator(".opblock-body")).to_contain_text("type 2 diabetes")
+        page.goto(f"{base}/redoc")
+        expect(page.get_by_role("heading", name=re.compile("codesuggest"))).to_be_visible()
+        expect(page.get_by_text("/v1/suggest").first).to_be_attached()
+        assert elsewhere == [] and errors == []
