@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Annotated
 
 import typer
 
 from api.commands import codes, index, keys, models
 from api.commands.evaluate import evaluate
 from api.commands.output import error_line
+from api.commands.progress import set_quiet
 from api.commands.serve import serve
 from api.commands.suggest import suggest
 from api.commands.train import train
@@ -24,6 +26,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def options(
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars (shown only to a terminal).")
+    ] = False,
+) -> None:
+    """Options for every command: codesuggest --quiet COMMAND ..."""
+    set_quiet(quiet)
+
+
 app.add_typer(index.app, name="index")
 app.add_typer(codes.app, name="codes")
 app.command()(suggest)

@@ -17,7 +17,7 @@ from typing import cast
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from code_index.build import load_index
+from code_index.build import Step, load_index
 from code_index.data_dir import resolve_data_dir
 from code_index.index import CodeIndex
 from code_index.records import SUPPLEMENT_SOURCES, System
@@ -32,7 +32,7 @@ from suggest.model import SuggestModel, load_model
 from suggest.note_candidates import CandidateStep
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
 from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
-from suggest.terms import Synonyms, TermTable
+from suggest.terms import Synonyms, TermProgress, TermTable
 from suggest.text_pipeline import MENTIONS_PIPE, build_pipeline
 
 DEFAULT_MAX_CHARS = 200_000
@@ -40,6 +40,15 @@ DEFAULT_MAX_CHARS = 200_000
 
 class NoteError(ValueError):
     """A note the suggester cannot take (too long, not text); the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class FirstUseProgress:
+    """Where the builds a first use may run report how far they are (the CLI's progress
+    bars): the index build names each stage, the term-table build counts records."""
+
+    index_step: Step | None = None
+    term_table: TermProgress | None = None
 
 
 @dataclass(frozen=True)
@@ -52,14 +61,19 @@ class NotePipeline:
 
     @classmethod
     def load(
-        cls, data_dir: Path | str | None = None, index: CodeIndex | None = None
+        cls,
+        data_dir: Path | str | None = None,
+        index: CodeIndex | None = None,
+        progress: FirstUseProgress | None = None,
     ) -> NotePipeline:
         """Index and term table from the data directory (built and cached there on first
-        use), and the spaCy pipeline with the mention matcher configured."""
+        use, telling ``progress`` how far each build is), and the spaCy pipeline with the
+        mention matcher configured."""
+        progress = progress or FirstUseProgress()
         folder = resolve_data_dir(data_dir)
-        index = index or load_index(folder)
+        index = index or load_index(folder, step=progress.index_step)
         synonyms = Synonyms.load()
-        table = TermTable.for_index(index, folder / "cache", synonyms)
+        table = TermTable.for_index(index, folder / "cache", synonyms, progress.term_table)
         nlp = build_pipeline()
         matcher = cast(MentionMatcher, nlp.get_pipe(MENTIONS_PIPE))
         matcher.initialize(
@@ -92,9 +106,10 @@ class Suggester:
         model: str | None = None,
         index: CodeIndex | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
+        progress: FirstUseProgress | None = None,
     ) -> Suggester:
         """A suggester with the named model (default: the one in use) from the data directory."""
-        pipeline = NotePipeline.load(data_dir, index)
+        pipeline = NotePipeline.load(data_dir, index, progress)
         return cls(pipeline, load_model(model, data_dir), max_chars)
 
     # ---------------------------------------------------------------- public

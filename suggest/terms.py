@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import IntEnum
 from importlib import resources
 from pathlib import Path
@@ -150,6 +150,11 @@ def term_words(text: str, synonyms: Synonyms, curated: bool = False) -> tuple[st
     return unique
 
 
+# told (records read, records to read) while a term table is built (a CLI's progress bar)
+TermProgress = Callable[[int, int], None]
+_PROGRESS_EVERY = 2000  # records between two reports
+
+
 class TermTable:
     """Terms as tuples of word ids, looked up through their rarest required word."""
 
@@ -167,9 +172,17 @@ class TermTable:
 
     # ----------------------------------------------------------------- build
     @classmethod
-    def build(cls, index: CodeIndex, synonyms: Synonyms) -> TermTable:
+    def build(
+        cls, index: CodeIndex, synonyms: Synonyms, progress: TermProgress | None = None
+    ) -> TermTable:
         """Collect the terms of every ICD-10-CM, CPT and HCPCS record (ICD-10-PCS titles
-        are formulaic and reach notes through the procedure lexicon instead)."""
+        are formulaic and reach notes through the procedure lexicon instead).
+        ``progress`` is told (records read, records to read) as the build goes."""
+        systems = (System.ICD10CM, System.CPT, System.HCPCS)
+        total = sum(
+            index.manifest.counts.get(system.value, {}).get("records", 0) for system in systems
+        )
+        done = 0
         table = cls()
         table.index_version = index.version
         target_ids: dict[tuple[System, str, str | None], int] = {}
@@ -181,8 +194,11 @@ class TermTable:
                 table.targets.append(target)
             return target_ids[key]
 
-        for system in (System.ICD10CM, System.CPT, System.HCPCS):
+        for system in systems:
             for record in index.records(system):
+                done += 1
+                if progress is not None and done % _PROGRESS_EVERY == 0:
+                    progress(done, total)
                 if not record.active:
                     continue
                 target = _reportable_target(index, record)
@@ -206,6 +222,8 @@ class TermTable:
             if target is not None:
                 table.add(phrase, target_id(target), TermSource.LEXICON, synonyms)
         table._index_anchors()
+        if progress is not None:
+            progress(total, total)
         return table
 
     def add(self, text: str, target: int, source: TermSource, synonyms: Synonyms) -> None:
@@ -268,13 +286,20 @@ class TermTable:
         return table
 
     @classmethod
-    def for_index(cls, index: CodeIndex, cache_dir: Path, synonyms: Synonyms) -> TermTable:
+    def for_index(
+        cls,
+        index: CodeIndex,
+        cache_dir: Path,
+        synonyms: Synonyms,
+        progress: TermProgress | None = None,
+    ) -> TermTable:
         """The table of this index version and these rules files, from the cache or
-        built and cached: editing a lexicon or the synonyms rebuilds it."""
+        built and cached: editing a lexicon or the synonyms rebuilds it (``progress``
+        hears from the build only)."""
         path = cache_dir / f"terms-{index.version}-{rules_digest()}-v{TERM_TABLE_FORMAT}.pkl"
         table = cls.load(path)
         if table is None:
-            table = cls.build(index, synonyms)
+            table = cls.build(index, synonyms, progress)
             table.save(path)
         return table
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -399,12 +399,14 @@ def evaluate(
     *,
     reference: CorpusRead | None = None,
     batch_size: int = 32,
+    progress: Callable[[], object] | None = None,
 ) -> Evaluation:
     """Run ``suggester`` over every note of ``corpus`` and score its rankings.
 
     ``setting`` overrides every note's own. Frequency bands count gold codes in
     ``reference`` (e.g. the training split) when given, else in ``corpus``. Raises
     ``ValueError`` for an unknown setting or a note the suggester cannot take.
+    ``progress`` is called once for each note as it goes in (a progress bar).
     """
     started = time.perf_counter()
     override = parse_setting(setting) if setting is not None else None
@@ -414,7 +416,7 @@ def evaluate(
         notes = [note for note in corpus.notes if settings[note.id] == chosen]
         systems = list(dict.fromkeys(GROUP_SYSTEMS[group][chosen] for group in GROUP_SYSTEMS))
         ranked = suggester.suggest_many(
-            (note.text for note in notes),
+            _counted((note.text for note in notes), progress),
             setting=chosen,
             systems=systems,
             top_k=OFFICIAL_DEPTH * len(systems),  # each group keeps the official depth
@@ -468,3 +470,10 @@ def evaluate(
         diagnoses=groups[DIAGNOSES],
         procedures=groups[PROCEDURES],
     )
+
+
+def _counted(texts: Iterator[str], progress: Callable[[], object] | None) -> Iterator[str]:
+    for text in texts:
+        yield text
+        if progress is not None:
+            progress()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from suggest.model import DEFAULT_MODEL, SuggestModel, models_root
-from suggest.suggester import NotePipeline, Suggester
+from suggest.suggester import FirstUseProgress, NotePipeline, Suggester
 from training.corpora import CorpusRead, LabeledNote
 from training.evaluate import evaluate
 from training.train import RANKERS, Progress, train_model
@@ -83,9 +83,11 @@ def train_evaluate_save(
     overwrite: bool = False,
     data_dir: Path | str | None = None,
     progress: Progress | None = None,
+    first_use: FirstUseProgress | None = None,
 ) -> TrainingOutcome:
     """Fit a model on the notes of ``reads``, evaluate it on ``eval_corpus`` (default: a
     held-out share of the notes) and save it as ``<data dir>/models/NAME`` with its card.
+    ``progress`` hears how training goes, ``first_use`` how index and term-table builds go.
     ``ValueError`` says what is wrong with the arguments before any work is done."""
     folder = check_new_model(name, overwrite, data_dir)
     if ranker not in RANKERS:
@@ -100,7 +102,7 @@ def train_evaluate_save(
         training_notes, held_out = split_held_out(notes, seed)
 
     started = time.perf_counter()
-    pipeline = NotePipeline.load(data_dir)
+    pipeline = NotePipeline.load(data_dir, progress=first_use)
     sources = {
         "corpora": [read.source for read in reads],
         "notes_per_corpus": {read.source: len(read.notes) for read in reads},

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from api.code_details import describe, hit_json
+from api.commands import progress
 from api.commands.output import fail, print_json
 from code_index.build import load_index
 from code_index.records import System
@@ -30,7 +31,8 @@ def show(
     json_output: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show a code with its tabular instructions, parents and children (e1122 = E11.22)."""
-    index = load_index()
+    with progress.first_use() as shown:
+        index = load_index(step=shown.index_step)
     records = index.lookup(code, system)
     if not records:
         fail(f"{code} is not a code in the current index ({index.version})")
@@ -69,7 +71,9 @@ def search(
     """Codes ranked for a phrase a coder would type ("aspiration pneumonia", "e11.2")."""
     if not text.strip():
         fail("the search text is empty")
-    hits = load_index().search(text, system=system, top=top, billable_only=billable)
+    with progress.first_use() as shown:
+        index = load_index(step=shown.index_step)
+    hits = index.search(text, system=system, top=top, billable_only=billable)
     if json_output:
         print_json([hit_json(hit) for hit in hits])
         return

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from api.commands import progress
 from api.commands.inputs import CorpusSpec, read_corpus, read_setting
 from api.commands.output import fail, print_json
 from suggest.model import ModelNotFoundError, load_model
@@ -23,7 +24,8 @@ def load_suggester(model: str | None) -> Suggester:
         chosen = load_model(model)
     except ModelNotFoundError as exc:
         fail(str(exc))
-    return Suggester(NotePipeline.load(), chosen)
+    with progress.first_use() as shown:
+        return Suggester(NotePipeline.load(progress=shown), chosen)
 
 
 def print_evaluation(evaluation: Evaluation) -> None:
@@ -79,7 +81,10 @@ def evaluate(
     counted = read_corpus(reference) if reference else None
     suggester = load_suggester(model)
     try:
-        evaluation = evaluate_corpus(suggester, notes, chosen, reference=counted)
+        with progress.bar("evaluating", len(notes.notes), "note") as bar:
+            evaluation = evaluate_corpus(
+                suggester, notes, chosen, reference=counted, progress=bar.update
+            )
     except ValueError as exc:
         fail(str(exc))
     if json_output:

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from tqdm import tqdm
 
+from api.commands import progress
 from api.commands.output import print_json
 from code_index.build import IndexSources, build_index, index_root, load_index
 from code_index.loaders.ncci import SOURCE as NCCI_SOURCE
@@ -73,7 +73,7 @@ def build(
     )
     stages = 6 + len(sources.icd10cm_index) + len(sources.ncci)
     started = time.perf_counter()
-    with tqdm(total=stages, desc="building index", unit="step") as bar:
+    with progress.bar("building index", stages, "step") as bar:
 
         def step(name: str) -> None:
             bar.set_description(name)
@@ -100,7 +100,8 @@ def _ncci_line(counts: dict[str, int]) -> str:
 @app.command()
 def stats(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts per system and source, and the code-set versions of the current index."""
-    summary = load_index().stats()
+    with progress.first_use() as shown:
+        summary = load_index(step=shown.index_step).stats()
     if json_output:
         print_json(summary)
         return

@@ -9,6 +9,7 @@ import typer
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from api.commands.progress import first_use
 from api.settings import get_settings
 from api.storage.db import upgrade_database
 from suggest.suggester import Suggester
@@ -33,7 +34,8 @@ def serve(
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, access_log=access_log)
         return
     # build the index and term-table cache once, before every worker would do it at once
-    Suggester.load(settings.data_dir, max_chars=settings.max_text_chars)
+    with first_use() as shown:
+        Suggester.load(settings.data_dir, max_chars=settings.max_text_chars, progress=shown)
     config = NoDelayConfig(
         "api.app:create_app",
         factory=True,

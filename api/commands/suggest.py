@@ -10,6 +10,7 @@ import typer
 
 from api.commands.inputs import read_setting
 from api.commands.output import fail, print_json
+from api.commands.progress import first_use
 from code_index.records import System
 from suggest.results import SuggestionResult
 from suggest.setting import DEFAULT_SETTING
@@ -65,7 +66,8 @@ def suggest(
     """Suggest ICD-10-CM, CPT/ICD-10-PCS and HCPCS codes for a note, with evidence."""
     chosen = read_setting(setting)
     text = read_note(source)
-    suggester = Suggester.load(model=model)
+    with first_use() as shown:
+        suggester = Suggester.load(model=model, progress=shown)
     try:
         result = suggester.suggest(text, setting=chosen, systems=system, top_k=top)
     except NoteError as exc:

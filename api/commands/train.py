@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from tqdm import tqdm
 
 from api.commands.inputs import read_corpus, read_feedback
 from api.commands.output import fail, print_json
+from api.commands.progress import bar, first_use
 from training.workflow import check_new_model, train_evaluate_save
 
 
@@ -52,11 +52,11 @@ def train(
     if from_feedback:
         reads.append(read_feedback())
     held_out = read_corpus(eval_corpus) if eval_corpus else None
-    with tqdm(desc="training", unit="note") as bar:
+    with first_use() as shown, bar("training", None, "note") as training:
 
         def progress(_stage: str, done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
+            training.total = total
+            training.update(done - training.n)
 
         try:
             outcome = train_evaluate_save(
@@ -67,6 +67,7 @@ def train(
                 seed=seed,
                 overwrite=overwrite,
                 progress=progress,
+                first_use=shown,
             )
         except ValueError as exc:
             fail(str(exc))

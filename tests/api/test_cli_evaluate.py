@@ -48,7 +48,7 @@ def _fails(args: list[str], *words: str) -> None:
 def test_evaluate_json_and_report(
     suggester: Suggester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(NotePipeline, "load", lambda: suggester.pipeline)  # loaded once
+    monkeypatch.setattr(NotePipeline, "load", lambda **_: suggester.pipeline)  # loaded once
     spec = _jsonl(tmp_path)
     result = runner.invoke(
         app, ["evaluate", "--corpus", spec, "--json", "--report", str(tmp_path / "r")]
