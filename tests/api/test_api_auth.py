@@ -16,11 +16,6 @@ from api.storage.models import Role
 from tests.api.conftest import Api
 
 FEEDBACK = {
-    "feedback": [
-        {"card": "unknown", "outcome": "overridden", "outcomeTimestamp": "2026-01-01T00:00:00Z"}
-    ]
-}
-FEEDBACK = {
     "request_id": "unknown",
     "coder_id": "c1",
     "decisions": [{"code": "E11.9", "system": "icd10cm", "action": "accept"}],
