@@ -16,7 +16,18 @@ from fastapi import FastAPI
 from api.cds_auth import CdsTokenVerifier
 from api.errors import LastResortMiddleware, install_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import cds_hooks, codes, docs, feedback, fhir, jobs, monitoring, review, suggest
+from api.routes import (
+    cds_hooks,
+    codes,
+    comprehend,
+    docs,
+    feedback,
+    fhir,
+    jobs,
+    monitoring,
+    review,
+    suggest,
+)
 from api.service import SuggestService
 from api.settings import Settings, get_settings
 from api.storage.db import make_engine, make_session_factory, upgrade_database
@@ -81,6 +92,8 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
     app.include_router(jobs.router, max_body_size=note_bytes * settings.max_batch_notes)
     app.include_router(cds_hooks.router)
     app.include_router(fhir.router)
+    if settings.comprehend_compatible:
+        app.include_router(comprehend.router)
     app.include_router(monitoring.router)
     app.include_router(review.router)
     app.include_router(docs.router)

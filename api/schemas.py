@@ -471,6 +471,72 @@ class CdsFeedbackRequest(_Cds):
     feedback: list[CdsFeedback] = Field(min_length=1, max_length=MAX_DECISIONS)
 
 
+# ------------------------------------------- Comprehend Medical compatibility
+class InferICD10CMRequest(_Request):
+    """AWS Comprehend Medical's InferICD10CM request: the note as ``Text``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"Text": "Type 2 diabetes with diabetic CKD stage 3a. No chest pain. Cough."}
+            ]
+        }
+    )
+
+    Text: str = Field(description="The note; at most the configured maximum (413 beyond).")
+
+
+TraitName = Literal[
+    "NEGATION",
+    "DIAGNOSIS",
+    "SIGN",
+    "SYMPTOM",
+    "PERTAINS_TO_FAMILY",
+    "HYPOTHETICAL",
+    "LOW_CONFIDENCE",
+]
+
+
+class ComprehendTrait(BaseModel):
+    """Context of an entity; ours are categorical (score 1.0)."""
+
+    Name: TraitName
+    Score: float
+
+
+class ComprehendConcept(BaseModel):
+    """An ICD-10-CM code the entity may be coded as; Score: our suggestion's confidence
+    (0 for a code the words name that we do not suggest)."""
+
+    Description: str
+    Code: str
+    Score: float
+
+
+class ComprehendEntity(BaseModel):
+    """A diagnosis mention of the note (offsets in Unicode code points)."""
+
+    Id: int
+    Text: str
+    Category: Literal["MEDICAL_CONDITION"] = "MEDICAL_CONDITION"
+    Type: Literal["DX_NAME"] = "DX_NAME"
+    Score: float
+    BeginOffset: int
+    EndOffset: int
+    Attributes: list[dict[str, Any]] = Field(
+        default_factory=list, description="Never detected here: always empty."
+    )
+    Traits: list[ComprehendTrait]
+    ICD10CMConcepts: list[ComprehendConcept]
+
+
+class InferICD10CMResponse(BaseModel):
+    """AWS Comprehend Medical's InferICD10CM response shape."""
+
+    Entities: list[ComprehendEntity]
+    ModelVersion: str
+
+
 class Health(BaseModel):
     """GET /health: the process is up, with what it loaded."""
 

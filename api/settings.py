@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     cds_jwks_cache_seconds: int = Field(default=300, ge=0)
     # how far the EHR's clock may be from ours when checking exp and iat (at most 5 min)
     cds_clock_skew_seconds: int = Field(default=30, ge=0, le=300)
+    # serve POST /v1/comprehend/InferICD10CM, AWS Comprehend Medical's request and
+    # response shape, for clients moving off it (README: the differences)
+    comprehend_compatible: bool = False
     # a claimed batch item not finished within this long is taken again by another worker
     job_lease_seconds: int = Field(default=120, gt=0)
     # a batch item claimed this many times without finishing is failed, not retried
