@@ -13,6 +13,7 @@ import getpass
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from suggest.model import (
     models_root,
     packaged_model_folder,
 )
-from suggest.suggester import NotePipeline, Suggester
+from suggest.suggester import FirstUseProgress, NotePipeline, Suggester
 from training.corpora import CorpusRead
 from training.evaluate import DIAGNOSES, PROCEDURES, Evaluation, evaluate
 
@@ -158,13 +159,17 @@ def promote(
     data_dir: Path | str | None = None,
     force: bool = False,
     by: str | None = None,
+    first_use: FirstUseProgress | None = None,
+    progress: Callable[[], object] | None = None,
 ) -> Promotion:
     """Evaluate ``name`` and the model in use on ``corpus`` and make ``name`` current if
     ``decide_promotion`` allows it, or ``force``. Raises ``ModelNotFoundError`` for an
-    unknown name (or, unless forced, a model in use that cannot be loaded)."""
+    unknown name (or, unless forced, a model in use that cannot be loaded). ``first_use``
+    hears how index and term-table builds go; ``progress`` is called for each note
+    evaluated (twice per note: the candidate, then the model in use)."""
     previous = current_model_name(data_dir)
-    pipeline = NotePipeline.load(data_dir)
-    candidate = evaluate(Suggester(pipeline, load_model(name, data_dir)), corpus)
+    pipeline = NotePipeline.load(data_dir, progress=first_use)
+    candidate = evaluate(Suggester(pipeline, load_model(name, data_dir)), corpus, progress=progress)
     try:
         current_model = load_model(previous, data_dir)
     except ModelNotFoundError as err:
@@ -172,7 +177,8 @@ def promote(
             raise
         decision = PromotionDecision(False, f"the model in use cannot be loaded: {err}", {})
     else:
-        decision = decide_promotion(candidate, evaluate(Suggester(pipeline, current_model), corpus))
+        current = evaluate(Suggester(pipeline, current_model), corpus, progress=progress)
+        decision = decide_promotion(candidate, current)
     forced = force and not decision.promote
     if decision.promote or forced:
         set_current_model(name, data_dir)

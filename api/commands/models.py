@@ -10,6 +10,7 @@ import typer
 
 from api.commands.inputs import CorpusSpec, read_corpus
 from api.commands.output import fail, print_json
+from api.commands.progress import bar, first_use
 from suggest.model import ModelNotFoundError, current_model_name
 from training.registry import COMPARED_GROUPS, ModelEntry, list_models, promote
 
@@ -81,7 +82,8 @@ def promote_command(
         typer.echo(f"{name} is already the model in use")
         return
     try:
-        outcome = promote(name, notes, force=force)
+        with first_use() as shown, bar("evaluating", 2 * len(notes.notes), "note") as evaluating:
+            outcome = promote(name, notes, force=force, first_use=shown, progress=evaluating.update)
     except ModelNotFoundError as exc:
         fail(f"{exc}; use --force to replace the model in use without comparing")
     if not outcome.promoted:
