@@ -1,0 +1,74 @@
+"""The US-note benchmark (``bench/us_notes``) is well formed: both parts read without a
+problem, every gold and must-not code is a reportable code of the real index, no code is
+both gold and must-not, ids are unique, and the parts do not overlap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from code_index.index import CodeIndex
+from code_index.records import System
+from training.corpora import CorpusRead, GoldCode, LabeledNote, read_jsonl
+
+US_NOTES = Path(__file__).resolve().parents[2] / "bench" / "us_notes"
+PARTS = ("tuning.jsonl", "held_aside.jsonl")
+LEAST_NOTES = 150
+
+
+@pytest.fixture(scope="module")
+def parts() -> dict[str, CorpusRead]:
+    return {name: read_jsonl(US_NOTES / name, strict=True) for name in PARTS}
+
+
+@pytest.fixture(scope="module")
+def notes(parts: dict[str, CorpusRead]) -> list[LabeledNote]:
+    return [note for read in parts.values() for note in read.notes]
+
+
+def test_both_parts_are_large_enough_and_span_the_same_kinds(
+    parts: dict[str, CorpusRead], notes: list[LabeledNote]
+) -> None:
+    assert len(notes) >= LEAST_NOTES
+    tuning, held = (parts[name].notes for name in PARTS)
+    assert len(held) >= len(notes) // 4
+    assert {n.kind for n in held} == {n.kind for n in tuning}
+    assert all(n.kind and n.setting and n.patient and n.patient.sex for n in notes)
+    assert all(n.codes for n in notes)
+
+
+def test_ids_and_texts_are_unique_across_the_parts(notes: list[LabeledNote]) -> None:
+    assert len({n.id for n in notes}) == len(notes)
+    assert len({n.text for n in notes}) == len(notes)  # no note copied into the other part
+
+
+def test_every_code_has_a_reason_and_none_is_both_gold_and_must_not(
+    notes: list[LabeledNote],
+) -> None:
+    for note in notes:
+        assert all(code.reason for code in (*note.codes, *note.rejected)), note.id
+        assert not set(note.codes) & set(note.rejected), note.id
+
+
+def _unreportable(code: GoldCode, index: CodeIndex) -> str | None:
+    """Why ``code`` cannot be reported, or None. CPT and HCPCS must be in the starter
+    sets the index ships (a code missing there is left out of gold, not invented)."""
+    record = index.get(code.code, code.system)
+    if record is None:
+        return "not in the index"
+    if code.system in (System.ICD10CM, System.ICD10PCS) and not record.billable:
+        return "a header, not billable"
+    return None
+
+
+def test_every_code_is_a_reportable_code_of_the_index(
+    notes: list[LabeledNote], default_index: CodeIndex
+) -> None:
+    problems = [
+        f"{note.id} {code.system.value} {code.code}: {why}"
+        for note in notes
+        for code in (*note.codes, *note.rejected)
+        if (why := _unreportable(code, default_index))
+    ]
+    assert problems == []
