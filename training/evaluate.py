@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from code_index.index import CodeIndex
-from code_index.records import System, normalize_code
+from code_index.records import System, format_icd10cm, normalize_code
 from suggest.results import SuggestionResult
 from suggest.setting import Setting, parse_setting
 from suggest.suggester import Suggester
@@ -242,12 +242,12 @@ class GroupEvaluation:
 
     @cached_property
     def must_not_hits(self) -> list[tuple[str, str, int]]:
-        """(note id, code, rank) of every must-not code within the first ``MUST_NOT_AT``
-        suggestions of its note."""
+        """(note id, code as displayed, rank) of every must-not code within the first
+        ``MUST_NOT_AT`` suggestions of its note."""
         return [
-            (note.note_id, code, note.codes.index(code) + 1)
+            (note.note_id, _display(key, note.system), note.codes.index(key) + 1)
             for note in self.notes
-            for code in note.must_not_hits
+            for key in note.must_not_hits
         ]
 
     @property
@@ -522,3 +522,8 @@ def evaluate(
         diagnoses=groups[DIAGNOSES],
         procedures=groups[PROCEDURES],
     )
+
+
+def _display(key: str, system: System) -> str:
+    """A normalised code as a coder writes it (``E109`` → ``E10.9``)."""
+    return format_icd10cm(key) if system is System.ICD10CM else key

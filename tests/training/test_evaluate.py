@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from code_index.records import System
+from code_index.records import System, format_icd10cm
 from suggest.setting import Setting
 from suggest.suggester import Suggester
 from training.corpora import CorpusRead, GoldCode, LabeledNote, read_codiesp
@@ -139,7 +139,10 @@ def test_must_not_codes_in_the_top_10_are_listed(suggester: Suggester) -> None:
     ranked = list(group.notes[0].codes)
     expected = must_not_hits(ranked, ["E11"], 10)
     assert expected  # the note names type 2 diabetes: an E11 code is suggested
-    assert group.must_not_hits == [("dm", code, ranked.index(code) + 1) for code in expected]
+    assert group.must_not_hits == [
+        ("dm", format_icd10cm(code), ranked.index(code) + 1) for code in expected
+    ]
+    assert all("." in code for _, code, _ in group.must_not_hits)  # E11.9, not E119
     assert group.notes[0].must_not == {"E11"}  # the CPT must-not code belongs to procedures
     assert group.to_json()["must_not_hits"] == len(expected)
 
