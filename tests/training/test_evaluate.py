@@ -132,7 +132,7 @@ def test_must_not_codes_in_the_top_10_are_listed(suggester: Suggester) -> None:
         "dm",
         text,
         (GoldCode(System.ICD10CM, "E11.9"),),
-        "outpatient",
+        Setting.OUTPATIENT,
         rejected=(GoldCode(System.ICD10CM, "E11"), GoldCode(System.CPT, "99214")),
     )
     group = evaluate(suggester, CorpusRead("jsonl:test", [note])).diagnoses
