@@ -1,4 +1,4 @@
-"""Benchmark the suggester on CodiEsp dev: accuracy (MAP, recall@k) and speed.
+"""Benchmark the suggester on CodiEsp dev: accuracy (MAP, P@1, recall@k, calibration) and speed.
 
     python bench/bench_suggest.py [--split ../shared/data/codiesp/dev] [--model NAME]
 
@@ -81,7 +81,7 @@ def main() -> None:
     chars = sum(len(n.text) for n in notes)
     report: dict[str, float | int | str] = {"model": suggester.model.version, "notes": len(notes)}
     for group, label in (("diagnoses", "D"), ("procedures", "P")):
-        for metric in ("map", "r@10", "r@20"):
+        for metric in ("map", "p@1", "r@10", "r@20", "confident_wrong_share", "ece"):
             report[f"{metric}_{label}"] = accuracy[group][metric]
     report.update(
         {
