@@ -1,15 +1,18 @@
 """The US-note benchmark (``bench/us_notes``) is well formed: both parts read without a
 problem, every gold and must-not code is a reportable code of the real index, no code is
-both gold and must-not, ids are unique, and the parts do not overlap."""
+both gold and must-not, ids are unique, the parts do not overlap, and a note's gold
+ICD-10-CM codes obey the tabular's Excludes1 and "code first" notes."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from code_index.index import CodeIndex
-from code_index.records import System
+from code_index.records import CodeRecord, System, normalize_code
 from training.corpora import CorpusRead, GoldCode, LabeledNote, read_jsonl
 
 US_NOTES = Path(__file__).resolve().parents[2] / "bench" / "us_notes"
@@ -71,4 +74,51 @@ def test_every_code_is_a_reportable_code_of_the_index(
         for code in (*note.codes, *note.rejected)
         if (why := _unreportable(code, default_index))
     ]
+    assert problems == []
+
+
+_CODE_RANGE = re.compile(r"([A-Z][0-9][0-9A-Z]{0,5})(?:-([A-Z][0-9][0-9A-Z]{0,5}))?")
+
+
+def _cited(notes: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """(first, last) normalised codes cited in parentheses by tabular notes:
+    ``"urticaria (L50.-)"`` gives ("L50", "L50"), ``"(C00-D49)"`` gives ("C00", "D49")."""
+    for note in notes:
+        for group in re.findall(r"\(([^()]*)\)", note):
+            for part in group.split(","):
+                match = _CODE_RANGE.fullmatch(part.strip().replace(".-", "").replace(".", ""))
+                if match:
+                    yield match.group(1), match.group(2) or match.group(1)
+
+
+def _within(key: str, first: str, last: str) -> bool:
+    return first <= key[: len(first)] and key[: len(last)] <= last
+
+
+def _lineage(code: str, index: CodeIndex) -> list[CodeRecord]:
+    """The code's record and its ancestors': their notes apply to it."""
+    records = []
+    record = index.get(code, System.ICD10CM)
+    while record is not None:
+        records.append(record)
+        record = index.get(record.parent, System.ICD10CM) if record.parent else None
+    return records
+
+
+def test_gold_codes_obey_excludes1_and_code_first(
+    notes: list[LabeledNote], default_index: CodeIndex
+) -> None:
+    problems = []
+    for note in notes:
+        codes = note.codes_for(System.ICD10CM)
+        for position, code in enumerate(codes):
+            lineage = _lineage(code, default_index)
+            excluded = [cited for record in lineage for cited in _cited(record.excludes1)]
+            first = [cited for record in lineage for cited in _cited(record.code_first)]
+            for later, other in enumerate(codes):
+                key = normalize_code(other)
+                if other != code and any(_within(key, *cited) for cited in excluded):
+                    problems.append(f"{note.id}: {code} excludes {other} (Excludes1)")
+                if later > position and any(_within(key, *cited) for cited in first):
+                    problems.append(f"{note.id}: {other} must come before {code} (code first)")
     assert problems == []
