@@ -41,6 +41,13 @@ def test_both_parts_are_large_enough_and_span_the_same_kinds(
     assert all(n.codes for n in notes)
 
 
+def test_every_third_note_is_held_aside(parts: dict[str, CorpusRead]) -> None:
+    # the number ending an id is the order the note was written in (README: the split rule)
+    for name, read in parts.items():
+        numbers = [int(note.id.rsplit("-", 1)[1]) for note in read.notes]
+        assert all((n % 3 == 0) == (name == "held_aside.jsonl") for n in numbers), name
+
+
 def test_ids_and_texts_are_unique_across_the_parts(notes: list[LabeledNote]) -> None:
     assert len({n.id for n in notes}) == len(notes)
     assert len({n.text for n in notes}) == len(notes)  # no note copied into the other part
