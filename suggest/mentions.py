@@ -124,6 +124,7 @@ class MentionMatcher:
         self._abbreviations: dict[str, tuple[str, ...]] = {}
         self._abbreviations_folded: dict[str, tuple[str, ...]] = {}
         self._spellings: dict[tuple[str, int], list[str]] = {}
+        self._candidates = AnchoredTerms(self.table)
 
     def initialize(
         self,
@@ -156,6 +157,7 @@ class MentionMatcher:
             else:
                 self._abbreviations_folded[entry.short.lower()] = words
         self._spellings = _spellings_by_shape(table.vocabulary)
+        self._candidates = AnchoredTerms(table)
         self._word_ids.cache_clear()
 
     # ------------------------------------------------------------- matching
@@ -258,10 +260,12 @@ class MentionMatcher:
         table = self.table
         found: list[TermMatch] = []
         seen: set[tuple[int, tuple[int, ...]]] = set()
-        anchors, term_required = table.anchors, table.term_required
+        term_required = table.term_required
         most = self.max_term_places
+        candidates = self._candidates
+        nearby = positions.keys() | around.words  # the words of the sentence and its neighbours
         for anchor in list(positions):
-            for term in anchors.get(anchor, ()):
+            for term in candidates(anchor, nearby):
                 if places.get(term, 0) >= most:
                     continue
                 required = term_required[term]  # rarest first: required[0] is the anchor
@@ -409,8 +413,49 @@ class MentionMatcher:
             state: Any = pickle.load(handle)
         self.table, self.synonyms, self._abbreviations, self._abbreviations_folded = state
         self._spellings = _spellings_by_shape(self.table.vocabulary)
+        self._candidates = AnchoredTerms(self.table)
         self._word_ids.cache_clear()
         return self
+
+
+class AnchoredTerms:
+    """The terms anchored on a word that can match where a given set of words is
+    present, without checking every term in Python: a term's second or third rarest
+    required word must be in the sentence or a neighbour, or at least two of its words
+    are missing (it cannot match, nor across sentences). Most terms fail there, so
+    terms are indexed by those two words and the index is intersected with the
+    sentence's words (a set operation, in C). The terms come in ``table.anchors``
+    order, so matching finds exactly what checking every term finds."""
+
+    def __init__(self, table: TermTable) -> None:
+        self.anchors = table.anchors
+        self.always: dict[int, tuple[int, ...]] = {}  # anchor -> one-word terms (by index)
+        self.later: dict[int, dict[int, list[int]]] = {}  # anchor -> word -> term indexes
+        self.later_words: dict[int, frozenset[int]] = {}
+        for anchor, terms in table.anchors.items():
+            always: list[int] = []
+            later: dict[int, list[int]] = {}
+            for k, term in enumerate(terms):
+                required = table.term_required[term]
+                if len(required) == 1:
+                    always.append(k)
+                for word in dict.fromkeys(required[1:3]):
+                    later.setdefault(word, []).append(k)
+            self.always[anchor] = tuple(always)
+            self.later[anchor] = later
+            self.later_words[anchor] = frozenset(later)
+
+    def __call__(self, anchor: int, nearby: set[int]) -> list[int]:
+        """The terms anchored on ``anchor`` worth checking where the ``nearby`` words are."""
+        terms = self.anchors.get(anchor)
+        if not terms:
+            return []
+        hits = nearby & self.later_words[anchor]
+        if not hits:
+            return [terms[k] for k in self.always[anchor]]
+        later = self.later[anchor]
+        chosen = set(self.always[anchor]).union(*(later[word] for word in hits))
+        return [terms[k] for k in sorted(chosen)]
 
 
 def _nearest(options: list[int], at: int) -> int:
