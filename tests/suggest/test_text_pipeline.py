@@ -137,6 +137,7 @@ def test_saved_suggest_pipeline_loads_with_spacy_load_in_a_fresh_process(
     """The whole pipeline, matcher data included, saves with ``to_disk`` and loads with
     ``spacy.load`` alone in a new interpreter (the package's spaCy entry points)."""
     assert suggester.nlp.pipe_names == [
+        "codesuggest_budget",
         "codesuggest_sentences",
         "codesuggest_sections",
         "codesuggest_mentions",
