@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -109,19 +108,15 @@ class NoteNeighbors(BaseEstimator):
     def scores(self, text: str) -> dict[CodeKey, float]:
         """Each training code's neighbour score (0..1) for a new note."""
         vector = self.vectorizer_.transform([text])
-        similarities = (vector @ self._by_word).toarray().ravel()
+        # one pass over the training vectors against the note's as a dense row: each
+        # similarity summed in the order ``matrix_ @ vector.T`` sums it, without scipy's
+        # conversion and two-pass sparse product
+        similarities = self.matrix_ @ vector.toarray().ravel()
         return self._from_similarities(similarities)
 
     def score(self, texts: Sequence[str], codes: Sequence[Sequence[CodeKey]]) -> float:
         """Mean average precision of the neighbour scores' code ranking on ``texts``."""
         return ranking_score([self.scores(text) for text in texts], codes, self.classes_)
-
-    @cached_property
-    def _by_word(self) -> sp.csr_matrix:
-        """The training vectors by word (the transpose, in CSR, made once): a note's
-        vector times it is one sparse pass, where ``matrix_ @ vector.T`` makes scipy
-        convert and multiply in two (the same sums, in the same order)."""
-        return self.matrix_.T.tocsr()
 
     def leave_one_out_scores(self) -> list[dict[CodeKey, float]]:
         """Scores of every training note as if it had not been trained on: what the ranker
