@@ -101,7 +101,9 @@ class SuggestModel:
         """P(code is right) for each row of a candidate feature matrix."""
         if features.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
-        return self.ranker.predict_proba(features)[:, 1]
+        # the features are ours, finite by construction: skip sklearn's per-call checks
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            return self.ranker.predict_proba(features)[:, 1]
 
     @property
     def version(self) -> str:
