@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import LastResortMiddleware, install_error_handlers
+from api.gate import GateMiddleware
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import cds_hooks, codes, feedback, jobs, monitoring, review, suggest
 from api.service import SuggestService
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
             metrics,
             max_text_chars=settings.max_text_chars,
             store_note_text=settings.store_note_text,
+            max_queued_requests=settings.max_queued_requests,
         )
         app.state.sessions = make_session_factory(engine)
         app.state.service = service
@@ -65,7 +67,6 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
         title="codesuggest",
         summary="Ranked, evidenced ICD-10-CM, ICD-10-PCS, CPT and HCPCS code suggestions.",
         lifespan=lifespan,
-        max_body_size=note_bytes,
         openapi_url=None,  # served by the monitoring router, behind a key
         docs_url=None,
         redoc_url=None,
@@ -76,12 +77,18 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
     app.include_router(suggest.router)
     app.include_router(codes.router)
     app.include_router(feedback.router)
-    app.include_router(jobs.router, max_body_size=note_bytes * settings.max_batch_notes)
+    app.include_router(jobs.router)
     app.include_router(cds_hooks.router)
     app.include_router(monitoring.router)
     app.include_router(review.router)
     app.mount("/static", review.static_files(), name="static")
-    # the last added runs first: 500s pass through the metrics middleware and are counted
+    # the last added runs first: 500s pass through the metrics middleware and are counted,
+    # and so are the 401s and 413s the gate sends before a body is read
+    app.add_middleware(
+        GateMiddleware,
+        default_limit=note_bytes,
+        body_limits={"/v1/batch": settings.max_batch_bytes},
+    )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(LastResortMiddleware)
     return app

@@ -14,6 +14,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from api.errors import printable
 from api.service import SuggestOptions
 from api.storage.feedback import Decision, FeedbackRecord, SuggestionRequestRecord
 from api.storage.jobs import ItemResult, JobState
@@ -23,30 +24,37 @@ from suggest.results import Mention, Suggestion
 from suggest.setting import DEFAULT_SETTING, Setting
 
 MAX_DECISIONS = 1000  # decisions in one POST /v1/feedback
+MAX_TOP_K = 100  # suggestions per note, so also per CDS card
+MAX_CDS_FEEDBACK = 100  # cards one CDS feedback request reports on
 MAX_REASON_CHARS = 2000
+# how codes are written in every system ("E11.22", "0DTJ4ZZ", "99213", "J1100")
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.]*$"
 
 
 class _Body(BaseModel):
-    """Refuses text that is not valid Unicode anywhere in a body: JSON can carry an
-    unpaired surrogate ("\\ud800") that no database and no JSON response can encode."""
+    """Refuses text that no database stores anywhere in a body: JSON can carry an
+    unpaired surrogate ("\\ud800"), which no database and no JSON response can encode,
+    and a NUL character ("\\u0000"), which PostgreSQL refuses in text."""
 
     @model_validator(mode="before")
     @classmethod
-    def _valid_unicode(cls, data: Any) -> Any:
-        where = _unencodable(data)
-        if where is not None:
-            raise ValueError(f"{where or 'body'}: not valid Unicode (an unpaired surrogate)")
+    def _storable_text(cls, data: Any) -> Any:
+        found = _unstorable(data)
+        if found is not None:
+            where, why = found
+            raise ValueError(f"{where or 'body'}: {why}")
         return data
 
 
-def _unencodable(value: Any, path: str = "") -> str | None:
-    """The path of the first string in ``value`` that UTF-8 cannot encode, or None."""
+def _unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The path of the first string (key or value) in ``value`` that cannot be stored,
+    and why, or None. The path is written with escapes, so it can be echoed back."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return path
-        return None
+            return path, "not valid Unicode (an unpaired surrogate)"
+        return (path, "contains a NUL character") if "\x00" in value else None
     items = (
         value.items()
         if isinstance(value, dict)
@@ -55,9 +63,9 @@ def _unencodable(value: Any, path: str = "") -> str | None:
         else ()
     )
     for key, item in items:
-        inner = f"{path}.{key}" if path else str(key)
-        found = _unencodable(key, inner) if isinstance(key, str) else None
-        found = found if found is not None else _unencodable(item, inner)
+        inner = f"{path}.{printable(str(key))}" if path else printable(str(key))
+        found = _unstorable(key, inner) if isinstance(key, str) else None
+        found = found if found is not None else _unstorable(item, inner)
         if found is not None:
             return found
     return None
@@ -80,7 +88,7 @@ class _Options(_Request):
     systems: list[System] | None = Field(
         default=None, min_length=1, description="Code systems to suggest; default per setting."
     )
-    top_k: int = Field(default=20, ge=1, le=100)
+    top_k: int = Field(default=20, ge=1, le=MAX_TOP_K)
 
     def options(self) -> SuggestOptions:
         """The suggester's options for this request."""
@@ -171,13 +179,22 @@ class CodeHit(BaseModel):
 class DecisionIn(_Request):
     """A coder's decision on one code."""
 
-    code: str = Field(min_length=1, max_length=CODE_LEN)
+    code: str = Field(min_length=1, max_length=CODE_LEN, pattern=CODE_PATTERN)
     system: System
     action: Action
     replaced_code: str | None = Field(
-        default=None, max_length=CODE_LEN, description="For edit: the suggested code replaced."
+        default=None,
+        max_length=CODE_LEN,
+        pattern=CODE_PATTERN,
+        description="For edit: the suggested code replaced.",
     )
     reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
+    newer_code_set: bool = Field(
+        default=False,
+        description="The code is from a code set newer than the server's index: stored "
+        "flagged, and kept out of training until the index has it. Without this, a code "
+        "the index does not have is a 422.",
+    )
 
     @model_validator(mode="after")
     def _storable(self) -> Self:
@@ -186,14 +203,28 @@ class DecisionIn(_Request):
 
     def to_decision(self) -> Decision:
         """The decision as the store takes it."""
-        return Decision(self.code, self.system, self.action, self.replaced_code, self.reason)
+        return Decision(
+            self.code,
+            self.system,
+            self.action,
+            self.replaced_code,
+            self.reason,
+            self.newer_code_set,
+        )
 
 
 class FeedbackRequest(_Request):
     """A coder's decisions on the suggestions of one request."""
 
     request_id: str = Field(min_length=1, max_length=36)
-    coder_id: str = Field(min_length=1, max_length=CODER_ID_LEN)
+    coder_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=CODER_ID_LEN,
+        pattern=r"\S",
+        description="Who decided. With a coder key: the key's coder (may be left out); "
+        "with an integrator or admin key: required, the coder the calling system signed in.",
+    )
     decisions: list[DecisionIn] = Field(min_length=1, max_length=MAX_DECISIONS)
 
 
@@ -354,7 +385,7 @@ class CdsFeedback(_Cds):
 
     card: str = Field(max_length=64)
     outcome: Literal["accepted", "overridden"]
-    accepted_suggestions: list[CdsAccepted] = Field(default_factory=list)
+    accepted_suggestions: list[CdsAccepted] = Field(default_factory=list, max_length=MAX_TOP_K)
     override_reason: CdsOverrideReason | None = None
     outcome_timestamp: datetime
 
@@ -362,7 +393,7 @@ class CdsFeedback(_Cds):
 class CdsFeedbackRequest(_Cds):
     """POST /cds-services/{id}/feedback."""
 
-    feedback: list[CdsFeedback] = Field(min_length=1, max_length=MAX_DECISIONS)
+    feedback: list[CdsFeedback] = Field(min_length=1, max_length=MAX_CDS_FEEDBACK)
 
 
 class Health(BaseModel):

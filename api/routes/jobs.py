@@ -51,7 +51,9 @@ def create_batch(
 
 @router.get("/v1/jobs/{job_id}", response_model=JobOut, responses={404: {}})
 def get_job(
-    job_id: Annotated[str, Path(max_length=36)], session: SessionDep, key: BatchKey
+    job_id: Annotated[str, Path(max_length=36, pattern="^[0-9a-f-]+$")],
+    session: SessionDep,
+    key: BatchKey,
 ) -> JobOut:
     """A job's state, progress and the results of its items so far, in submission order.
     Only the key that created a job (or an admin key) sees it."""

@@ -20,7 +20,8 @@ def _request_id(api: Api) -> str:
 
 
 def _post(api: Api, body: dict[str, Any]) -> Any:
-    return api.client.post("/v1/feedback", json=body, headers=api.auth(Role.CODER))
+    """Post as an integration, which names the coder who decided."""
+    return api.client.post("/v1/feedback", json=body, headers=api.auth(Role.INTEGRATOR))
 
 
 def _decisions(*decisions: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,0 +1,105 @@
+"""Hostile input found by the security probe (issue 19): every one of these is a 4xx with
+a message, never a 500, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from api.cds import HOOK, SERVICE_ID
+from api.storage.models import Role
+from tests.api.conftest import Api, MakeApi
+
+NOTE = "Type 2 diabetes with diabetic chronic kidney disease, CKD stage 3a."
+POSTS: dict[str, dict[str, Any]] = {
+    "/v1/suggest": {"text": NOTE},
+    "/v1/batch": {"notes": [NOTE]},
+    "/v1/feedback": {
+        "request_id": "r",
+        "coder_id": "c",
+        "decisions": [{"code": "E11.9", "system": "icd10cm", "action": "add"}],
+    },
+    f"/cds-services/{SERVICE_ID}": {
+        "hook": HOOK,
+        "hookInstance": "x",
+        "context": {"userId": "u", "patientId": "p", "encounterId": "e", "note": NOTE},
+    },
+    f"/cds-services/{SERVICE_ID}/feedback": {
+        "feedback": [
+            {"card": "c", "outcome": "overridden", "outcomeTimestamp": "2026-01-01T00:00:00Z"}
+        ]
+    },
+}
+
+
+@pytest.fixture
+def api_on(make_api: MakeApi, database_url: str) -> Api:
+    """An app on each engine: a SQLite file and a PostgreSQL schema."""
+    return make_api(database_url=database_url, store_note_text=True)
+
+
+def _admin(api: Api) -> dict[str, str]:
+    return {**api.auth(Role.ADMIN), "Content-Type": "application/json"}
+
+
+def _request_id(api: Api) -> str:
+    response = api.client.post("/v1/suggest", json={"text": NOTE}, headers=api.auth(Role.ADMIN))
+    assert response.status_code == 200, response.text
+    return str(response.json()["request_id"])
+
+
+@pytest.mark.parametrize("path", list(POSTS))
+def test_a_lone_surrogate_as_a_key_is_422(api_on: Api, path: str) -> None:
+    body = json.dumps(POSTS[path])[:-1] + ', "\\ud800": 1}'
+    response = api_on.client.post(path, content=body, headers=_admin(api_on))
+    assert response.status_code == 422, response.text
+    assert "\\ud800" in response.text  # named, escaped
+
+
+@pytest.mark.parametrize("coder_id", [" ", "\t", " \n "])
+def test_a_blank_coder_id_is_422(api_on: Api, coder_id: str) -> None:
+    body = {**POSTS["/v1/feedback"], "request_id": _request_id(api_on), "coder_id": coder_id}
+    response = api_on.client.post("/v1/feedback", json=body, headers=api_on.auth(Role.ADMIN))
+    assert response.status_code == 422, response.text
+
+
+def _with_nul(api: Api) -> list[tuple[str, dict[str, Any]]]:
+    request_id = _request_id(api)
+    decision = {"code": "E11.9", "system": "icd10cm", "action": "add"}
+    feedback = {"request_id": request_id, "coder_id": "c", "decisions": [decision]}
+    document = {
+        "resourceType": "DocumentReference",
+        "content": [
+            {
+                "attachment": {
+                    "contentType": "text/plain",
+                    "data": base64.b64encode(f"{NOTE}\x00".encode()).decode(),
+                }
+            }
+        ],
+    }
+    call = POSTS[f"/cds-services/{SERVICE_ID}"]
+    card = {"card": "\x00", "outcome": "overridden", "outcomeTimestamp": "2026-01-01T00:00:00Z"}
+    return [
+        ("/v1/suggest", {"text": f"{NOTE}\x00"}),
+        ("/v1/batch", {"notes": [NOTE, "\x00"]}),
+        ("/v1/feedback", {**feedback, "coder_id": "c\x00"}),
+        ("/v1/feedback", {**feedback, "request_id": "r\x00"}),
+        ("/v1/feedback", {**feedback, "decisions": [{**decision, "code": "E11.9\x00"}]}),
+        ("/v1/feedback", {**feedback, "decisions": [{**decision, "reason": "\x00"}]}),
+        (f"/cds-services/{SERVICE_ID}", {**call, "prefetch": {"note": document}}),
+        (f"/cds-services/{SERVICE_ID}", {**call, "hookInstance": "\x00"}),
+        (f"/cds-services/{SERVICE_ID}/feedback", {"feedback": [card]}),
+    ]
+
+
+def test_nul_characters_are_422_wherever_they_would_be_stored(api_on: Api) -> None:
+    for path, body in _with_nul(api_on):
+        response = api_on.client.post(path, json=body, headers=api_on.auth(Role.ADMIN))
+        assert response.status_code == 422, (path, body, response.text)
+        assert "NUL" in response.text
+    response = api_on.client.get("/v1/jobs/%00", headers=api_on.auth(Role.ADMIN))
+    assert response.status_code == 422, response.text
