@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # keep note text with suggestion requests (needed to retrain on coders' feedback);
     # off by default because notes are PHI
     store_note_text: bool = False
+    # where clients reach the service ("https://coding.example.org"): batch status URLs
+    # start with it; empty means they are relative ("/v1/jobs/ID")
+    public_url: str = ""
     max_text_chars: int = Field(default=100_000, gt=0)
     max_batch_notes: int = Field(default=1000, gt=0)
     # the largest POST /v1/batch body, in bytes (a 413 beyond, before it is read): at

@@ -293,7 +293,7 @@ def _store_feedback(
             code_set_versions=requested.code_set_versions,
             # what was decided, not why: reasons are free text and stay in the decisions
             detail={
-                "idempotency_key": idempotency_key,
+                **({"idempotency_key": idempotency_key} if idempotency_key else {}),
                 "decisions": [
                     {
                         "id": record.id,

@@ -81,7 +81,7 @@ def test_unknown_request_is_404(api: Api) -> None:
             ["body", "decisions", 0, "system"],
         ),
         (_decisions({"code": "", "action": "add"}), ["body", "decisions", 0, "code"]),
-        (_decisions({"code": " ", "action": "add"}), ["body", "decisions", 0]),
+        (_decisions({"code": " ", "action": "add"}), ["body", "decisions", 0, "code"]),
         (_decisions({"code": "X" * 17, "action": "add"}), ["body", "decisions", 0, "code"]),
         ([], ["body", "decisions"]),
         ("E11.9", ["body", "decisions"]),
