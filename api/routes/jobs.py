@@ -45,8 +45,8 @@ def create_batch(
     job = create_job(session, body.notes, body.options().to_params(), key=key)
     worker.wake()
     # relative (or under the configured public URL), never built from the Host header
-    path = request.scope.get("root_path", "") + request.app.url_path_for("get_job", job_id=job.job_id)
-    status_url = settings.public_url.rstrip("/") + path
+    path = request.app.url_path_for("get_job", job_id=job.job_id)
+    status_url = settings.public_url.rstrip("/") + request.scope.get("root_path", "") + path
     response.headers["Location"] = status_url
     return JobAccepted(job_id=job.job_id, status_url=status_url)
 

@@ -103,3 +103,14 @@ def test_nul_characters_are_422_wherever_they_would_be_stored(api_on: Api) -> No
         assert "NUL" in response.text
     response = api_on.client.get("/v1/jobs/%00", headers=api_on.auth(Role.ADMIN))
     assert response.status_code == 422, response.text
+
+
+def test_a_status_url_never_comes_from_the_host_header(make_api: MakeApi) -> None:
+    for settings, start in (
+        ({}, "/v1/jobs/"),
+        ({"public_url": "https://coding.example.org/"}, "https://coding.example.org/v1/jobs/"),
+    ):
+        api = make_api(**settings)
+        headers = {**api.auth(Role.INTEGRATOR), "Host": "attacker.example"}
+        accepted = api.client.post("/v1/batch", json={"notes": [NOTE]}, headers=headers).json()
+        assert accepted["status_url"] == start + accepted["job_id"]

@@ -80,7 +80,7 @@ def test_batch_and_feedback_on_each_database(make_api: MakeApi, database_url: st
             "/v1/feedback",
             json={
                 "request_id": result["request_id"],
-                    "decisions": [{"code": "E11.22", "system": "icd10cm", "action": "accept"}],
+                "decisions": [{"code": "E11.22", "system": "icd10cm", "action": "accept"}],
             },
             headers=api.auth(Role.CODER),
         )
