@@ -93,11 +93,16 @@ async def _too_long(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    # a lock not granted within the busy timeout, a connection lost: the client may retry
+    return database_unavailable(request.method, request.url.path, exc)
+
+
+def database_unavailable(method: str, path: str, exc: Exception) -> JSONResponse:
+    """The 503 for a database that did not answer (a lock not granted within the busy
+    timeout, a connection lost): the client may retry."""
     logger.error(
         "database unavailable in %s %s: %s",
-        request.method,
-        request.url.path,
+        method,
+        path,
         type(exc.orig if isinstance(exc, OperationalError) else exc).__name__,
     )
     return JSONResponse(

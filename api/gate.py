@@ -1,5 +1,6 @@
 """What a request must pass before its body is read: a valid API key (from its headers)
-and a body within its route's size.
+and a body within its route's size. (A method or path no route answers goes on to the
+router's own 405 or 404.)
 
 FastAPI reads and parses a body before it runs a route's dependencies, so a key checked
 by a dependency is checked only after the whole body has arrived, been parsed and been
@@ -15,10 +16,13 @@ from __future__ import annotations
 import anyio.to_thread
 from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import database_unavailable
 from api.storage.keys import KeyRecord, verify_key
 
 # keys are "csk_" and 43 characters; anything much longer is not worth hashing
@@ -56,7 +60,7 @@ class GateMiddleware:
         self.body_limits = body_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _public(scope["path"]):
+        if scope["type"] != "http" or not _needs_key(scope):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -71,7 +75,12 @@ class GateMiddleware:
         key = None
         if presented and len(presented) <= MAX_KEY_CHARS:
             sessions = scope["app"].state.sessions
-            key = await anyio.to_thread.run_sync(_verify, sessions, presented)
+            try:
+                key = await anyio.to_thread.run_sync(_verify, sessions, presented)
+            except OperationalError as exc:
+                response = database_unavailable(scope["method"], scope["path"], exc)
+                await response(scope, receive, send)
+                return
         if key is None:
             response = JSONResponse(
                 {"detail": KEY_INVALID if presented else KEY_MISSING},
@@ -92,8 +101,14 @@ class GateMiddleware:
         await self.app(scope, _counted(receive, limit), send)
 
 
-def _public(path: str) -> bool:
-    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+def _needs_key(scope: Scope) -> bool:
+    """Whether the request is for a route behind a key: not a public path, and a route
+    answers its method and path (others get the router's own 404 or 405)."""
+    path = scope["path"]
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        return False
+    routes = scope["app"].router.routes
+    return any(route.matches(scope)[0] is Match.FULL for route in routes)
 
 
 def _presented_key(headers: Headers) -> str:

@@ -18,7 +18,7 @@ from api.errors import printable
 from api.service import SuggestOptions
 from api.storage.feedback import Decision, FeedbackRecord, SuggestionRequestRecord
 from api.storage.jobs import ItemResult, JobState
-from api.storage.models import CODE_LEN, CODER_ID_LEN, Action
+from api.storage.models import CODE_LEN, CODER_ID_LEN, Action, Role
 from code_index.records import System
 from suggest.results import Mention, Suggestion
 from suggest.setting import DEFAULT_SETTING, Setting
@@ -394,6 +394,17 @@ class CdsFeedbackRequest(_Cds):
     """POST /cds-services/{id}/feedback."""
 
     feedback: list[CdsFeedback] = Field(min_length=1, max_length=MAX_CDS_FEEDBACK)
+
+
+class Caller(BaseModel):
+    """The key a request presents, without its secret."""
+
+    name: str
+    role: Role
+    organization: str | None
+    coder_id: str | None = Field(
+        description="The coder a coder key names; feedback it posts is recorded under it."
+    )
 
 
 class Health(BaseModel):

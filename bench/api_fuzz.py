@@ -60,7 +60,7 @@ def fuzz(base: str, key: str, workdir: Path, args: argparse.Namespace) -> dict[s
     command = [
         *(sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.json"),
         *("--header", f"Authorization: Bearer {key}"),
-        *("--checks", "not_a_server_error"),
+        *("--checks", "all"),
         *("--max-examples", str(args.max_examples)),
         *("--workers", "2"),
         *("--request-timeout", "60"),

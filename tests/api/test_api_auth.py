@@ -40,6 +40,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, Permission | None]] = [
     ("GET", "/cds-services", None, Permission.CDS),
     ("POST", f"/cds-services/{SERVICE_ID}", CDS_CALL, Permission.CDS),
     ("POST", f"/cds-services/{SERVICE_ID}/feedback", CDS_FEEDBACK, Permission.CDS),
+    ("GET", "/v1/me", None, None),
     ("GET", "/metrics", None, None),
     ("GET", "/openapi.json", None, None),
 ]

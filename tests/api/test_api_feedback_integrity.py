@@ -87,6 +87,14 @@ def test_cds_feedback_only_on_the_owners_cards(api: Api) -> None:
 
 
 def test_a_coder_key_names_its_coder(api: Api) -> None:
+    me = api.client.get("/v1/me", headers=api.auth(Role.CODER)).json()
+    assert me == {
+        "name": "test coder",
+        "role": "coder",
+        "organization": "test hospital",
+        "coder_id": "test coder",
+    }
+    assert api.client.get("/v1/me", headers=api.auth(Role.INTEGRATOR)).json()["coder_id"] is None
     request_id = _request_id(api, Role.CODER)
     headers = api.auth(Role.CODER)
     response = api.client.post(

@@ -42,9 +42,10 @@ def server_env(data_dir: Path, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _create_key(env: dict[str, str], role: str) -> str:
+def _create_key(env: dict[str, str], role: str, name: str | None = None) -> str:
+    named = ["--name", name] if name else []
     result = subprocess.run(
-        [sys.executable, "-c", KEYS_CLI, "create", "--role", role],
+        [sys.executable, "-c", KEYS_CLI, "create", "--role", role, *named],
         env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     return result.stdout.strip()
