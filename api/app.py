@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -27,6 +28,10 @@ from suggest.suggester import Suggester
 # JSON client writes one ("\u00e9": 6 bytes), plus room for the rest of the request.
 _BYTES_PER_CHAR = 6
 _ENVELOPE_BYTES = 64 * 1024
+# what FastAPI answers for a body it cannot decode (not UTF-8), before any validation
+UNREADABLE_BODY: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body could not be read as UTF-8 JSON."}
+}
 
 
 def create_app(settings: Settings | None = None, *, suggester: Suggester | None = None) -> FastAPI:
@@ -74,11 +79,11 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
     app.state.settings = settings
     app.state.metrics = metrics
     install_error_handlers(app)
-    app.include_router(suggest.router)
+    app.include_router(suggest.router, responses=UNREADABLE_BODY)
     app.include_router(codes.router)
-    app.include_router(feedback.router)
-    app.include_router(jobs.router)
-    app.include_router(cds_hooks.router)
+    app.include_router(feedback.router, responses=UNREADABLE_BODY)
+    app.include_router(jobs.router, responses=UNREADABLE_BODY)
+    app.include_router(cds_hooks.router, responses=UNREADABLE_BODY)
     app.include_router(me.router)
     app.include_router(monitoring.router)
     app.include_router(review.router)

@@ -1,6 +1,6 @@
 """What a request must pass before its body is read: a valid API key (from its headers)
 and a body within its route's size. (A method or path no route answers goes on to the
-router's own 405 or 404.)
+router's own 404 or 405.)
 
 FastAPI reads and parses a body before it runs a route's dependencies, so a key checked
 by a dependency is checked only after the whole body has arrived, been parsed and been
@@ -60,8 +60,12 @@ class GateMiddleware:
         self.body_limits = body_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _needs_key(scope):
+        if scope["type"] != "http" or _public(scope["path"]):
             await self.app(scope, receive, send)
+            return
+        routes = scope["app"].router.routes
+        if all(route.matches(scope)[0] is not Match.FULL for route in routes):
+            await self.app(scope, receive, send)  # the router's own 404 or 405
             return
         headers = Headers(scope=scope)
         declared = headers.get("content-length", "")
@@ -101,14 +105,8 @@ class GateMiddleware:
         await self.app(scope, _counted(receive, limit), send)
 
 
-def _needs_key(scope: Scope) -> bool:
-    """Whether the request is for a route behind a key: not a public path, and a route
-    answers its method and path (others get the router's own 404 or 405)."""
-    path = scope["path"]
-    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
-        return False
-    routes = scope["app"].router.routes
-    return any(route.matches(scope)[0] is Match.FULL for route in routes)
+def _public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 
 
 def _presented_key(headers: Headers) -> str:

@@ -9,7 +9,7 @@ Requests refuse unknown fields, so a misspelt option is a 422, not silently igno
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -29,32 +29,35 @@ MAX_CDS_FEEDBACK = 100  # cards one CDS feedback request reports on
 MAX_REASON_CHARS = 2000
 # how codes are written in every system ("E11.22", "0DTJ4ZZ", "99213", "J1100")
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.]*$"
+# text that is stored holds no NUL, which PostgreSQL refuses
+STORABLE = r"^[^\x00]*$"
+# ... and an identifier is not blank
+NAMED = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 class _Body(BaseModel):
-    """Refuses text that no database stores anywhere in a body: JSON can carry an
-    unpaired surrogate ("\\ud800"), which no database and no JSON response can encode,
-    and a NUL character ("\\u0000"), which PostgreSQL refuses in text."""
+    """Refuses text that is not valid Unicode anywhere in a body: JSON can carry an
+    unpaired surrogate ("\\ud800"), as a value or as a key, that no database and no JSON
+    response can encode. (Fields that are stored refuse NUL by their ``pattern``.)"""
 
     @model_validator(mode="before")
     @classmethod
-    def _storable_text(cls, data: Any) -> Any:
-        found = _unstorable(data)
-        if found is not None:
-            where, why = found
-            raise ValueError(f"{where or 'body'}: {why}")
+    def _valid_unicode(cls, data: Any) -> Any:
+        where = _unencodable(data)
+        if where is not None:
+            raise ValueError(f"{where or 'body'}: not valid Unicode (an unpaired surrogate)")
         return data
 
 
-def _unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
-    """The path of the first string (key or value) in ``value`` that cannot be stored,
-    and why, or None. The path is written with escapes, so it can be echoed back."""
+def _unencodable(value: Any, path: str = "") -> str | None:
+    """The path of the first string (key or value) in ``value`` that UTF-8 cannot encode,
+    or None. The path is written with escapes, so it can be echoed back."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return path, "not valid Unicode (an unpaired surrogate)"
-        return (path, "contains a NUL character") if "\x00" in value else None
+            return path
+        return None
     items = (
         value.items()
         if isinstance(value, dict)
@@ -64,8 +67,8 @@ def _unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
     )
     for key, item in items:
         inner = f"{path}.{printable(str(key))}" if path else printable(str(key))
-        found = _unstorable(key, inner) if isinstance(key, str) else None
-        found = found if found is not None else _unstorable(item, inner)
+        found = _unencodable(key, inner) if isinstance(key, str) else None
+        found = found if found is not None else _unencodable(item, inner)
         if found is not None:
             return found
     return None
@@ -79,7 +82,7 @@ class _Request(_Body):
 class Patient(_Request):
     """Who the note is about (FHIR ``Patient.gender`` values)."""
 
-    age: int | None = Field(default=None, ge=0, le=130)
+    age: int | None = Field(default=None, ge=0, le=130, strict=True)
     sex: Literal["female", "male", "other", "unknown"] | None = None
 
 
@@ -88,7 +91,7 @@ class _Options(_Request):
     systems: list[System] | None = Field(
         default=None, min_length=1, description="Code systems to suggest; default per setting."
     )
-    top_k: int = Field(default=20, ge=1, le=MAX_TOP_K)
+    top_k: int = Field(default=20, ge=1, le=MAX_TOP_K, strict=True)
 
     def options(self) -> SuggestOptions:
         """The suggester's options for this request."""
@@ -99,7 +102,9 @@ class _Options(_Request):
 class SuggestRequest(_Options):
     """One note to code."""
 
-    text: str = Field(description="The note; at most the configured maximum (413 beyond).")
+    text: str = Field(
+        pattern=STORABLE, description="The note; at most the configured maximum (413 beyond)."
+    )
     date_of_service: date | None = None
     patient: Patient | None = None
 
@@ -188,7 +193,7 @@ class DecisionIn(_Request):
         pattern=CODE_PATTERN,
         description="For edit: the suggested code replaced.",
     )
-    reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
+    reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS, pattern=STORABLE)
     newer_code_set: bool = Field(
         default=False,
         description="The code is from a code set newer than the server's index: stored "
@@ -216,12 +221,12 @@ class DecisionIn(_Request):
 class FeedbackRequest(_Request):
     """A coder's decisions on the suggestions of one request."""
 
-    request_id: str = Field(min_length=1, max_length=36)
+    request_id: str = Field(min_length=1, max_length=36, pattern=NAMED)
     coder_id: str | None = Field(
         default=None,
         min_length=1,
         max_length=CODER_ID_LEN,
-        pattern=r"\S",
+        pattern=NAMED,
         description="Who decided. With a coder key: the key's coder (may be left out); "
         "with an integrator or admin key: required, the coder the calling system signed in.",
     )
@@ -248,7 +253,9 @@ class FeedbackExport(BaseModel):
 class BatchRequest(_Options):
     """Many notes coded with the same options; results come back in the same order."""
 
-    notes: list[str] = Field(min_length=1, description="At most the configured number (413).")
+    notes: list[Annotated[str, Field(pattern=STORABLE)]] = Field(
+        min_length=1, description="At most the configured number (413)."
+    )
 
 
 class JobAccepted(BaseModel):
@@ -305,7 +312,7 @@ class CdsContext(_Cds):
     user_id: str
     patient_id: str = Field(min_length=1, max_length=64)
     encounter_id: str = Field(min_length=1, max_length=64)
-    note: str | None = None
+    note: str | None = Field(default=None, pattern=STORABLE)
 
 
 class CdsRequest(_Cds):
@@ -321,9 +328,9 @@ class CdsRequest(_Cds):
 class CdsCoding(_Cds):
     """A coding in a card (an override reason)."""
 
-    code: str
-    system: str | None = None
-    display: str | None = None
+    code: str = Field(pattern=STORABLE)
+    system: str | None = Field(default=None, pattern=STORABLE)
+    display: str | None = Field(default=None, pattern=STORABLE)
 
 
 class CdsAction(_Cds):
@@ -377,13 +384,13 @@ class CdsOverrideReason(_Cds):
     """Why the user overrode a card."""
 
     reason: CdsCoding | None = None
-    user_comment: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
+    user_comment: str | None = Field(default=None, max_length=MAX_REASON_CHARS, pattern=STORABLE)
 
 
 class CdsFeedback(_Cds):
     """What the user did with one card."""
 
-    card: str = Field(max_length=64)
+    card: str = Field(max_length=64, pattern=NAMED)
     outcome: Literal["accepted", "overridden"]
     accepted_suggestions: list[CdsAccepted] = Field(default_factory=list, max_length=MAX_TOP_K)
     override_reason: CdsOverrideReason | None = None

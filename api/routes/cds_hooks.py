@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 
 from api import cds
 from api.deps import MetricsDep, ServiceDep, SessionDep, require
+from api.errors import unprocessable
 from api.schemas import CdsDiscovery, CdsFeedbackRequest, CdsFeedbackStored, CdsRequest, CdsResponse
 from api.service import SuggestOptions
 from api.storage.feedback import (
@@ -46,8 +47,8 @@ async def call_service(
     """Suggested codes for the encounter's note, as one card."""
     _check_service(service_id)
     if body.hook != cds.HOOK:
-        raise HTTPException(
-            status_code=422, detail=f"{cds.SERVICE_ID} answers {cds.HOOK}, not {body.hook}"
+        raise unprocessable(
+            ["body", "hook"], f"{cds.SERVICE_ID} answers {cds.HOOK}, not {body.hook}"
         )
     try:
         text = cds.note_text(body)
@@ -73,13 +74,13 @@ def feedback(
     name>``. Every card is checked before any decision is stored."""
     _check_service(service_id)
     per_request: list[tuple[str, list[Decision]]] = []
-    for item in body.feedback:
+    for position, item in enumerate(body.feedback):
         stored = get_suggestion_request(session, item.card, key)
         try:
             # a suggestion accepted twice in one item is one decision
             decisions = list(dict.fromkeys(cds.decisions(item, stored)))
         except ValueError as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from exc
+            raise unprocessable(["body", "feedback", position], str(exc)) from exc
         per_request.append((stored.request_id, decisions))
     count = 0
     coder_id = f"cds:{key.name}"

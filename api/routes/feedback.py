@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BeforeValidator
 
 from api.deps import MetricsDep, ServiceDep, SessionDep, SettingsDep, require
 from api.errors import unprocessable
@@ -17,6 +17,20 @@ from code_index.index import CodeIndex
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 _MAX_ID = 2**63 - 1  # ids are 64-bit integers on every engine
+
+
+def _not_a_number(value: object) -> object:
+    """pydantic reads a number as seconds since 1970; the API takes ISO 8601 only."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        raise ValueError("a date and time with a time zone (ISO 8601), not a number")
+    return value
+
+
+Moment = Annotated[AwareDatetime | None, BeforeValidator(_not_a_number)]
 
 
 @router.post(
@@ -114,8 +128,8 @@ def export_feedback(
     limit: Annotated[
         int | None, Query(ge=1, description="page size; default and cap: feedback_page_max")
     ] = None,
-    since: Annotated[AwareDatetime | None, Query(description="inclusive")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="exclusive")] = None,
+    since: Annotated[Moment, Query(description="inclusive")] = None,
+    until: Annotated[Moment, Query(description="exclusive")] = None,
 ) -> FeedbackPage:
     """Decisions in the order they were stored, a page at a time, with the requests they
     refer to."""
