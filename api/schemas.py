@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from api.errors import printable
@@ -74,6 +74,13 @@ def _unencodable(value: Any, path: str = "") -> str | None:
     return None
 
 
+def _written_date(value: Any) -> Any:
+    """A date is written (ISO 8601); pydantic would read a number as seconds since 1970."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("a date written as YYYY-MM-DD")
+    return value
+
+
 class _Request(_Body):
     model_config = ConfigDict(extra="forbid")
 
@@ -105,7 +112,7 @@ class SuggestRequest(_Options):
     text: str = Field(
         pattern=STORABLE, description="The note; at most the configured maximum (413 beyond)."
     )
-    date_of_service: date | None = None
+    date_of_service: Annotated[date | None, BeforeValidator(_written_date)] = None
     patient: Patient | None = None
 
 

@@ -117,10 +117,15 @@ def test_a_status_url_never_comes_from_the_host_header(make_api: MakeApi) -> Non
 
 def test_what_the_schema_refuses_is_refused(api: Api) -> None:
     """Conformance failures schemathesis found: lax conversions, a string detail."""
-    suggest = {"text": NOTE, "patient": {"age": False}}
-    response = api.client.post("/v1/suggest", json=suggest, headers=api.auth(Role.CODER))
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "patient", "age"]
+    for field, suggest in (
+        (["patient", "age"], {"text": NOTE, "patient": {"age": False}}),
+        (["date_of_service"], {"text": NOTE, "date_of_service": 0}),
+    ):
+        response = api.client.post("/v1/suggest", json=suggest, headers=api.auth(Role.CODER))
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["body", *field]
+    dated = {"text": NOTE, "date_of_service": "2026-03-01"}
+    assert api.client.post("/v1/suggest", json=dated, headers=api.auth(Role.CODER)).is_success
     for moment in ("0.5", "1700000000"):
         response = api.client.get(
             "/v1/feedback", params={"until": moment}, headers=api.auth(Role.TRAINER)
