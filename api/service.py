@@ -111,7 +111,7 @@ class SuggestService:
             raise NoteTooLongError(
                 f"{what} has {len(text):,} characters; the limit is {self.max_text_chars:,}"
             )
-        if "\x00" in text:  # PostgreSQL stores no NUL in text; no note means one
+        if "\x00" in text:  # a NUL means nothing in a note, and PostgreSQL cannot store one
             raise NoteError(f"{what} contains a NUL character")
 
     def suggest(self, text: str, options: SuggestOptions) -> SuggestionResult:

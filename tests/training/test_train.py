@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -18,7 +19,7 @@ from api.cli import app
 from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.candidates import FEATURE_NAMES, feature_matrix
-from suggest.model import ModelMismatchError, SuggestModel, load_model, models_root
+from suggest.model import CARD_FILE, ModelMismatchError, SuggestModel, load_model, models_root
 from suggest.setting import Setting
 from suggest.suggester import Suggester
 from training.corpora import GoldCode, LabeledNote, read_codiesp
@@ -320,6 +321,11 @@ def test_a_model_with_features_this_code_does_not_compute_is_refused(
     payload = joblib.load(payload_path)
     payload["feature_names"] = (*payload["feature_names"], "words_in_capitals")
     joblib.dump(payload, payload_path)
+    # as another codesuggest version would have saved it: its card records its hash
+    card_path = tmp_path / "small" / CARD_FILE
+    card = json.loads(card_path.read_text())
+    card["artifact_sha256"] = hashlib.sha256(payload_path.read_bytes()).hexdigest()
+    card_path.write_text(json.dumps(card))
     with pytest.raises(ModelMismatchError, match="words_in_capitals"):
         SuggestModel.load(tmp_path / "small", "small")
     with pytest.raises(ModelMismatchError, match="retrain it"):
