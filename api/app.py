@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from api.errors import LastResortMiddleware, install_error_handlers
+from api.gate import GateMiddleware
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import cds_hooks, codes, feedback, jobs, monitoring, review, suggest
+from api.routes import cds_hooks, codes, feedback, jobs, me, monitoring, review, suggest
 from api.service import SuggestService
 from api.settings import Settings, get_settings
 from api.storage.db import make_engine, make_session_factory, upgrade_database
@@ -26,6 +28,10 @@ from suggest.suggester import Suggester
 # JSON client writes one ("\u00e9": 6 bytes), plus room for the rest of the request.
 _BYTES_PER_CHAR = 6
 _ENVELOPE_BYTES = 64 * 1024
+# what FastAPI answers for a body it cannot decode (not UTF-8), before any validation
+UNREADABLE_BODY: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body could not be read as UTF-8 JSON."}
+}
 
 
 def create_app(settings: Settings | None = None, *, suggester: Suggester | None = None) -> FastAPI:
@@ -49,6 +55,7 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
             metrics,
             max_text_chars=settings.max_text_chars,
             store_note_text=settings.store_note_text,
+            max_queued_requests=settings.max_queued_requests,
         )
         app.state.sessions = make_session_factory(engine)
         app.state.service = service
@@ -65,7 +72,6 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
         title="codesuggest",
         summary="Ranked, evidenced ICD-10-CM, ICD-10-PCS, CPT and HCPCS code suggestions.",
         lifespan=lifespan,
-        max_body_size=note_bytes,
         openapi_url=None,  # served by the monitoring router, behind a key
         docs_url=None,
         redoc_url=None,
@@ -73,15 +79,22 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
     app.state.settings = settings
     app.state.metrics = metrics
     install_error_handlers(app)
-    app.include_router(suggest.router)
+    app.include_router(suggest.router, responses=UNREADABLE_BODY)
     app.include_router(codes.router)
-    app.include_router(feedback.router)
-    app.include_router(jobs.router, max_body_size=note_bytes * settings.max_batch_notes)
-    app.include_router(cds_hooks.router)
+    app.include_router(feedback.router, responses=UNREADABLE_BODY)
+    app.include_router(jobs.router, responses=UNREADABLE_BODY)
+    app.include_router(cds_hooks.router, responses=UNREADABLE_BODY)
+    app.include_router(me.router)
     app.include_router(monitoring.router)
     app.include_router(review.router)
     app.mount("/static", review.static_files(), name="static")
-    # the last added runs first: 500s pass through the metrics middleware and are counted
+    # the last added runs first: 500s pass through the metrics middleware and are counted,
+    # and so are the 401s and 413s the gate sends before a body is read
+    app.add_middleware(
+        GateMiddleware,
+        default_limit=note_bytes,
+        body_limits={"/v1/batch": settings.max_batch_bytes},
+    )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(LastResortMiddleware)
     return app

@@ -30,8 +30,17 @@ class Settings(BaseSettings):
     # keep note text with suggestion requests (needed to retrain on coders' feedback);
     # off by default because notes are PHI
     store_note_text: bool = False
+    # where clients reach the service ("https://coding.example.org"): batch status URLs
+    # start with it; empty means they are relative ("/v1/jobs/ID")
+    public_url: str = ""
     max_text_chars: int = Field(default=100_000, gt=0)
     max_batch_notes: int = Field(default=1000, gt=0)
+    # the largest POST /v1/batch body, in bytes (a 413 beyond, before it is read): at
+    # 1000 notes of ~30 KB each; split bigger work into several batches
+    max_batch_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
+    # interactive requests (suggest, CDS Hooks) one server process holds, coding or
+    # waiting; one more gets a 503 with Retry-After at once instead of a long wait
+    max_queued_requests: int = Field(default=16, gt=0)
     # most feedback decisions one GET /v1/feedback page returns
     feedback_page_max: int = Field(default=1000, gt=0)
     # how long a SQLite writer waits for the lock before failing with "database is locked"

@@ -11,6 +11,7 @@ import typer
 from api.commands.inputs import read_setting
 from api.commands.output import fail, print_json
 from code_index.records import System
+from suggest.model import ModelNotFoundError
 from suggest.results import SuggestionResult
 from suggest.setting import DEFAULT_SETTING
 from suggest.suggester import NoteError, Suggester
@@ -65,7 +66,10 @@ def suggest(
     """Suggest ICD-10-CM, CPT/ICD-10-PCS and HCPCS codes for a note, with evidence."""
     chosen = read_setting(setting)
     text = read_note(source)
-    suggester = Suggester.load(model=model)
+    try:
+        suggester = Suggester.load(model=model)
+    except ModelNotFoundError as exc:
+        fail(str(exc))
     try:
         result = suggester.suggest(text, setting=chosen, systems=system, top_k=top)
     except NoteError as exc:

@@ -59,7 +59,6 @@ def test_batch_is_coded_in_order(api: Api) -> None:
         "/v1/feedback",
         json={
             "request_id": first["request_id"],
-            "coder_id": "c1",
             "decisions": [{"code": "E11.22", "system": "icd10cm", "action": "accept"}],
         },
         headers=api.auth(Role.CODER),
@@ -83,7 +82,6 @@ def test_batch_and_feedback_on_each_database(make_api: MakeApi, database_url: st
             "/v1/feedback",
             json={
                 "request_id": result["request_id"],
-                "coder_id": "c1",
                 "decisions": [{"code": "E11.22", "system": "icd10cm", "action": "accept"}],
             },
             headers=api.auth(Role.CODER),
