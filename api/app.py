@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from api.cds_auth import CdsTokenVerifier
 from api.errors import LastResortMiddleware, install_error_handlers
+from api.gate import GateMiddleware
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import (
     cds_hooks,
@@ -24,6 +26,7 @@ from api.routes import (
     feedback,
     fhir,
     jobs,
+    me,
     monitoring,
     review,
     suggest,
@@ -38,6 +41,10 @@ from suggest.suggester import Suggester
 # JSON client writes one ("\u00e9": 6 bytes), plus room for the rest of the request.
 _BYTES_PER_CHAR = 6
 _ENVELOPE_BYTES = 64 * 1024
+# what FastAPI answers for a body it cannot decode (not UTF-8), before any validation
+UNREADABLE_BODY: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body could not be read as UTF-8 JSON."}
+}
 
 
 def create_app(settings: Settings | None = None, *, suggester: Suggester | None = None) -> FastAPI:
@@ -61,6 +68,7 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
             metrics,
             max_text_chars=settings.max_text_chars,
             store_note_text=settings.store_note_text,
+            max_queued_requests=settings.max_queued_requests,
         )
         app.state.sessions = make_session_factory(engine)
         app.state.service = service
@@ -77,7 +85,6 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
         title="codesuggest",
         summary="Ranked, evidenced ICD-10-CM, ICD-10-PCS, CPT and HCPCS code suggestions.",
         lifespan=lifespan,
-        max_body_size=note_bytes,
         openapi_url="/openapi.json",  # no key: the description holds no data
         docs_url=None,  # served by the docs router from bundled files, not a CDN
         redoc_url=None,
@@ -86,20 +93,27 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
     app.state.cds_verifier = CdsTokenVerifier.from_settings(settings)
     app.state.metrics = metrics
     install_error_handlers(app)
-    app.include_router(suggest.router)
+    app.include_router(suggest.router, responses=UNREADABLE_BODY)
     app.include_router(codes.router)
-    app.include_router(feedback.router)
-    app.include_router(jobs.router, max_body_size=note_bytes * settings.max_batch_notes)
-    app.include_router(cds_hooks.router)
+    app.include_router(feedback.router, responses=UNREADABLE_BODY)
+    app.include_router(jobs.router, responses=UNREADABLE_BODY)
+    app.include_router(cds_hooks.router, responses=UNREADABLE_BODY)
+    app.include_router(me.router)
     app.include_router(fhir.router)
     if settings.comprehend_compatible:
-        app.include_router(comprehend.router)
+        app.include_router(comprehend.router, responses=UNREADABLE_BODY)
     app.include_router(monitoring.router)
     app.include_router(review.router)
     app.include_router(docs.router)
     app.mount("/static", review.static_files(), name="static")
     app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
-    # the last added runs first: 500s pass through the metrics middleware and are counted
+    # the last added runs first: 500s pass through the metrics middleware and are counted,
+    # and so are the 401s and 413s the gate sends before a body is read
+    app.add_middleware(
+        GateMiddleware,
+        default_limit=note_bytes,
+        body_limits={"/v1/batch": settings.max_batch_bytes},
+    )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(LastResortMiddleware)
     return app

@@ -23,14 +23,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.settings import Settings
+from api.storage.tokens import use_token
 
 # the CDS Hooks specification requires services to support ES384 and RS384; the others
 # are the same key types with other hash sizes
 ALGORITHMS = ("ES384", "RS384", "ES256", "RS256", "ES512", "RS512", "PS256", "PS384", "PS512")
 MAX_LIFETIME = timedelta(minutes=5)  # the spec: exp at most five minutes after creation
 _REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "jti"]
+CLIENT_STATE = "cds_client"  # where api.gate leaves the accepted client for the routes
 
 
 class CdsAuthError(Exception):
@@ -138,3 +141,25 @@ class CdsTokenVerifier:
             return self._keys[kid]
         except KeyError as exc:
             raise jwt.InvalidTokenError(f"no key with kid {kid!r} in the EHR's JWKS") from exc
+
+
+def authenticate(
+    verifier: CdsTokenVerifier | None,
+    sessions: sessionmaker[Session],
+    authorization: str,
+    audience: str,
+) -> CdsClient:
+    """The client of a CDS Hooks call from its ``Authorization`` header, the token used
+    up (a replay is refused); ``CdsAuthError`` naming the failed check otherwise."""
+    if verifier is None:
+        raise CdsNotConfiguredError(
+            "no EHR is trusted for CDS Hooks: set CODESUGGEST_CDS_ISSUER and a JWKS"
+        )
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise CdsAuthError("a CDS Hooks call needs the EHR's signed JWT as the bearer token")
+    client = verifier.verify(token.strip(), [audience])
+    with sessions() as session:
+        if not use_token(session, client.issuer, client.jti, client.expires_at):
+            raise CdsAuthError("the CDS Hooks JWT was presented before (jti replayed)")
+    return client

@@ -2,7 +2,8 @@
 database session per request, and the caller's API key and what its role allows.
 
 A key is sent as ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``. No key, or one
-that is unknown or revoked, is a 401; a key whose role lacks the route's permission a 403.
+that is unknown or revoked, is a 401 (from ``api.gate``, before the body is read); a key
+whose role lacks the route's permission a 403.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.fhir import Canonical
+from api.gate import KEY_MISSING, STATE_KEY
 from api.metrics import Metrics
 from api.service import SuggestService
-from api.settings import Settings
-from api.storage.keys import KeyRecord, Permission, role_allows, verify_key
+from api.settings import Settings, service_url
+from api.storage.keys import KeyRecord, Permission, role_allows
 from api.worker import BatchWorker
 
-# keys are "csk_" and 43 characters; anything much longer is not worth hashing
-_MAX_KEY_CHARS = 256
 _bearer = HTTPBearer(auto_error=False, description="An API key as the bearer token.")
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
 
@@ -60,7 +60,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 def get_canonical(request: Request) -> Canonical:
     """Where our FHIR definitions live on this deployment."""
-    return Canonical(f"{get_settings(request).public_url}/fhir")
+    return Canonical(f"{service_url(get_settings(request), request.scope)}/fhir")
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -72,18 +72,20 @@ WorkerDep = Annotated[BatchWorker, Depends(get_worker)]
 
 
 def current_key(
-    session: SessionDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    api_key: Annotated[str | None, Depends(_api_key_header)],
+    request: Request,
+    _bearer_token: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    _api_key: Annotated[str | None, Depends(_api_key_header)],
 ) -> KeyRecord:
-    """The active key the request presents; 401 without one."""
-    presented = bearer.credentials if bearer is not None else api_key
-    if not presented:
-        raise _unauthorized("an API key is required: send Authorization: Bearer KEY or X-API-Key")
-    key = verify_key(session, presented) if len(presented) <= _MAX_KEY_CHARS else None
-    if key is None:
-        raise _unauthorized("the API key is not valid or has been revoked")
-    return key
+    """The active key the request presents, as ``api.gate`` found it before the body was
+    read (the two headers are declared here for the API's description)."""
+    key = request.scope.get("state", {}).get(STATE_KEY)
+    if key is None:  # a public path never has a route that needs a key
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail=KEY_MISSING,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return cast(KeyRecord, key)
 
 
 def require(permission: Permission) -> Callable[[KeyRecord], KeyRecord]:
@@ -101,11 +103,3 @@ def require(permission: Permission) -> Callable[[KeyRecord], KeyRecord]:
 
 
 AnyKey = Annotated[KeyRecord, Depends(current_key)]
-
-
-def _unauthorized(detail: str) -> HTTPException:
-    return HTTPException(
-        status_code=status.HTTP_401_UNAUTHORIZED,
-        detail=detail,
-        headers={"WWW-Authenticate": "Bearer"},
-    )

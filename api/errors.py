@@ -12,14 +12,14 @@ import logging
 import traceback
 import uuid
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.service import NoteTooLongError
-from api.storage.errors import NotFoundError
+from api.service import ClientGoneError, NoteTooLongError, OverloadedError
+from api.storage.errors import IdempotencyConflictError, NotFoundError
 from suggest.suggester import NoteError
 
 logger = logging.getLogger("codesuggest.api")
@@ -33,19 +33,54 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NoteError, _bad_note)
     app.add_exception_handler(NoteTooLongError, _too_long)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(IdempotencyConflictError, _idempotency_conflict)
+    app.add_exception_handler(OverloadedError, _overloaded)
+    app.add_exception_handler(ClientGoneError, _client_gone)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        {
+            "loc": [printable(part) if isinstance(part, str) else part for part in error["loc"]],
+            "msg": printable(error["msg"]),
+            "type": error["type"],
+        }
         for error in exc.errors()
     ]
     return JSONResponse(status_code=422, content={"detail": errors})
 
 
+def unprocessable(loc: list[str | int], msg: str, kind: str = "value_error") -> HTTPException:
+    """A 422 shaped as FastAPI's own validation errors (the shape the API documents)."""
+    return HTTPException(status_code=422, detail=[{"loc": loc, "msg": msg, "type": kind}])
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and unpaired surrogates written as escapes, so a
+    message may name a client's odd key or value and still be encoded as JSON."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+
+
 async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+
+async def _idempotency_conflict(_request: Request, exc: Exception) -> JSONResponse:
+    error = {"loc": ["header", "idempotency-key"], "msg": str(exc), "type": "value_error"}
+    return JSONResponse(status_code=422, content={"detail": [error]})
+
+
+async def _overloaded(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "1"})
+
+
+async def _client_gone(_request: Request, _exc: Exception) -> JSONResponse:
+    # no one reads this answer; nginx's code for it, so logs and metrics tell it apart
+    return JSONResponse(status_code=499, content={"detail": "the client closed the request"})
 
 
 async def _bad_note(_request: Request, exc: Exception) -> JSONResponse:
@@ -58,11 +93,16 @@ async def _too_long(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    # a lock not granted within the busy timeout, a connection lost: the client may retry
+    return database_unavailable(request.method, request.url.path, exc)
+
+
+def database_unavailable(method: str, path: str, exc: Exception) -> JSONResponse:
+    """The 503 for a database that did not answer (a lock not granted within the busy
+    timeout, a connection lost): the client may retry."""
     logger.error(
         "database unavailable in %s %s: %s",
-        request.method,
-        request.url.path,
+        method,
+        path,
         type(exc.orig if isinstance(exc, OperationalError) else exc).__name__,
     )
     return JSONResponse(

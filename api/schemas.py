@@ -9,26 +9,36 @@ Requests refuse unknown fields, so a misspelt option is a 422, not silently igno
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from api.errors import printable
 from api.service import SuggestOptions
 from api.storage.feedback import Decision, FeedbackRecord, SuggestionRequestRecord
 from api.storage.jobs import ItemResult, JobState
-from api.storage.models import CODE_LEN, CODER_ID_LEN, Action
+from api.storage.models import CODE_LEN, CODER_ID_LEN, Action, Role
 from code_index.records import System
 from suggest.results import Mention, Suggestion
 from suggest.setting import DEFAULT_SETTING, Setting
 
 MAX_DECISIONS = 1000  # decisions in one POST /v1/feedback
+MAX_TOP_K = 100  # suggestions per note, so also per CDS card
+MAX_CDS_FEEDBACK = 100  # cards one CDS feedback request reports on
 MAX_REASON_CHARS = 2000
+# how codes are written in every system ("E11.22", "0DTJ4ZZ", "99213", "J1100")
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.]*$"
+# text that is stored holds no NUL, which PostgreSQL refuses
+STORABLE = r"^[^\x00]*$"
+# ... and an identifier is not blank
+NAMED = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 class _Body(BaseModel):
     """Refuses text that is not valid Unicode anywhere in a body: JSON can carry an
-    unpaired surrogate ("\\ud800") that no database and no JSON response can encode."""
+    unpaired surrogate ("\\ud800"), as a value or as a key, that no database and no JSON
+    response can encode. (Fields that are stored refuse NUL by their ``pattern``.)"""
 
     @model_validator(mode="before")
     @classmethod
@@ -40,7 +50,8 @@ class _Body(BaseModel):
 
 
 def _unencodable(value: Any, path: str = "") -> str | None:
-    """The path of the first string in ``value`` that UTF-8 cannot encode, or None."""
+    """The path of the first string (key or value) in ``value`` that UTF-8 cannot encode,
+    or None. The path is written with escapes, so it can be echoed back."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
@@ -55,12 +66,19 @@ def _unencodable(value: Any, path: str = "") -> str | None:
         else ()
     )
     for key, item in items:
-        inner = f"{path}.{key}" if path else str(key)
+        inner = f"{path}.{printable(str(key))}" if path else printable(str(key))
         found = _unencodable(key, inner) if isinstance(key, str) else None
         found = found if found is not None else _unencodable(item, inner)
         if found is not None:
             return found
     return None
+
+
+def _written_date(value: Any) -> Any:
+    """A date is written (ISO 8601); pydantic would read a number as seconds since 1970."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("a date written as YYYY-MM-DD")
+    return value
 
 
 class _Request(_Body):
@@ -71,7 +89,7 @@ class _Request(_Body):
 class Patient(_Request):
     """Who the note is about (FHIR ``Patient.gender`` values)."""
 
-    age: int | None = Field(default=None, ge=0, le=130)
+    age: int | None = Field(default=None, ge=0, le=130, strict=True)
     sex: Literal["female", "male", "other", "unknown"] | None = None
 
 
@@ -80,7 +98,7 @@ class _Options(_Request):
     systems: list[System] | None = Field(
         default=None, min_length=1, description="Code systems to suggest; default per setting."
     )
-    top_k: int = Field(default=20, ge=1, le=100)
+    top_k: int = Field(default=20, ge=1, le=MAX_TOP_K, strict=True)
 
     def options(self) -> SuggestOptions:
         """The suggester's options for this request."""
@@ -106,8 +124,10 @@ class SuggestRequest(_Options):
         }
     )
 
-    text: str = Field(description="The note; at most the configured maximum (413 beyond).")
-    date_of_service: date | None = None
+    text: str = Field(
+        pattern=STORABLE, description="The note; at most the configured maximum (413 beyond)."
+    )
+    date_of_service: Annotated[date | None, BeforeValidator(_written_date)] = None
     patient: Patient | None = None
 
 
@@ -201,13 +221,22 @@ class CodeHit(BaseModel):
 class DecisionIn(_Request):
     """A coder's decision on one code."""
 
-    code: str = Field(min_length=1, max_length=CODE_LEN)
+    code: str = Field(min_length=1, max_length=CODE_LEN, pattern=CODE_PATTERN)
     system: System
     action: Action
     replaced_code: str | None = Field(
-        default=None, max_length=CODE_LEN, description="For edit: the suggested code replaced."
+        default=None,
+        max_length=CODE_LEN,
+        pattern=CODE_PATTERN,
+        description="For edit: the suggested code replaced.",
     )
-    reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
+    reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS, pattern=STORABLE)
+    newer_code_set: bool = Field(
+        default=False,
+        description="The code is from a code set newer than the server's index: stored "
+        "flagged, and kept out of training until the index has it. Without this, a code "
+        "the index does not have is a 422.",
+    )
 
     @model_validator(mode="after")
     def _storable(self) -> Self:
@@ -216,7 +245,14 @@ class DecisionIn(_Request):
 
     def to_decision(self) -> Decision:
         """The decision as the store takes it."""
-        return Decision(self.code, self.system, self.action, self.replaced_code, self.reason)
+        return Decision(
+            self.code,
+            self.system,
+            self.action,
+            self.replaced_code,
+            self.reason,
+            self.newer_code_set,
+        )
 
 
 class FeedbackRequest(_Request):
@@ -249,8 +285,15 @@ class FeedbackRequest(_Request):
         }
     )
 
-    request_id: str = Field(min_length=1, max_length=36)
-    coder_id: str = Field(min_length=1, max_length=CODER_ID_LEN)
+    request_id: str = Field(min_length=1, max_length=36, pattern=NAMED)
+    coder_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=CODER_ID_LEN,
+        pattern=NAMED,
+        description="Who decided. With a coder key: the key's coder (may be left out); "
+        "with an integrator or admin key: required, the coder the calling system signed in.",
+    )
     decisions: list[DecisionIn] = Field(min_length=1, max_length=MAX_DECISIONS)
 
 
@@ -288,7 +331,9 @@ class BatchRequest(_Options):
         }
     )
 
-    notes: list[str] = Field(min_length=1, description="At most the configured number (413).")
+    notes: list[Annotated[str, Field(pattern=STORABLE)]] = Field(
+        min_length=1, description="At most the configured number (413)."
+    )
 
 
 class JobAccepted(BaseModel):
@@ -345,7 +390,7 @@ class CdsContext(_Cds):
     user_id: str
     patient_id: str = Field(min_length=1, max_length=64)
     encounter_id: str = Field(min_length=1, max_length=64)
-    note: str | None = None
+    note: str | None = Field(default=None, pattern=STORABLE)
 
 
 class CdsRequest(_Cds):
@@ -379,9 +424,9 @@ class CdsRequest(_Cds):
 class CdsCoding(_Cds):
     """A coding in a card (an override reason)."""
 
-    code: str
-    system: str | None = None
-    display: str | None = None
+    code: str = Field(pattern=STORABLE)
+    system: str | None = Field(default=None, pattern=STORABLE)
+    display: str | None = Field(default=None, pattern=STORABLE)
 
 
 class CdsAction(_Cds):
@@ -435,15 +480,15 @@ class CdsOverrideReason(_Cds):
     """Why the user overrode a card."""
 
     reason: CdsCoding | None = None
-    user_comment: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
+    user_comment: str | None = Field(default=None, max_length=MAX_REASON_CHARS, pattern=STORABLE)
 
 
 class CdsFeedback(_Cds):
     """What the user did with one card."""
 
-    card: str = Field(max_length=64)
+    card: str = Field(max_length=64, pattern=NAMED)
     outcome: Literal["accepted", "overridden"]
-    accepted_suggestions: list[CdsAccepted] = Field(default_factory=list)
+    accepted_suggestions: list[CdsAccepted] = Field(default_factory=list, max_length=MAX_TOP_K)
     override_reason: CdsOverrideReason | None = None
     outcome_timestamp: datetime
 
@@ -468,7 +513,18 @@ class CdsFeedbackRequest(_Cds):
         }
     )
 
-    feedback: list[CdsFeedback] = Field(min_length=1, max_length=MAX_DECISIONS)
+    feedback: list[CdsFeedback] = Field(min_length=1, max_length=MAX_CDS_FEEDBACK)
+
+
+class Caller(BaseModel):
+    """The key a request presents, without its secret."""
+
+    name: str
+    role: Role
+    organization: str | None
+    coder_id: str | None = Field(
+        description="The coder a coder key names; feedback it posts is recorded under it."
+    )
 
 
 # ------------------------------------------- Comprehend Medical compatibility

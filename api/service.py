@@ -6,13 +6,20 @@ One note at a time keeps latency predictable: the suggester is CPU-bound Python,
 running notes side by side in threads only interleaves them under the GIL and makes
 every one of them slower. An interactive request waits for at most the note in progress
 (a batch item included); throughput comes from ``serve --workers N``.
+
+Each process holds at most ``max_queued_requests`` interactive requests (running or
+waiting); one more is refused at once (503 with Retry-After) rather than left to wait
+longer than any client would. A request whose client has left while it waited is
+dropped before its note is coded, and the batch worker waits while interactive requests
+are held.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
@@ -29,6 +36,14 @@ from code_index.records import System
 from suggest.results import SuggestionResult
 from suggest.setting import DEFAULT_SETTING, Setting
 from suggest.suggester import NoteError, Suggester
+
+
+class OverloadedError(RuntimeError):
+    """This process already holds as many interactive requests as it may (503)."""
+
+
+class ClientGoneError(RuntimeError):
+    """The client left while its request waited; its note is not coded."""
 
 
 class NoteTooLongError(NoteError):
@@ -64,13 +79,23 @@ class SuggestService:
     """The shared suggester, its lock, and how its results are stored."""
 
     def __init__(
-        self, suggester: Suggester, metrics: Metrics, *, max_text_chars: int, store_note_text: bool
+        self,
+        suggester: Suggester,
+        metrics: Metrics,
+        *,
+        max_text_chars: int,
+        store_note_text: bool,
+        max_queued_requests: int = 16,
     ) -> None:
         self.suggester = suggester
         self.metrics = metrics
         self.max_text_chars = max_text_chars
         self.store_note_text = store_note_text
+        self.max_queued_requests = max_queued_requests
         self._lock = threading.Lock()
+        # interactive requests held (running or waiting); the batch worker waits on it
+        self._held = 0
+        self._held_changed = threading.Condition()
         # requests queue here, in the event loop, rather than each holding a worker
         # thread while it waits for the lock; created on first use, inside the loop
         self._limiter: anyio.CapacityLimiter | None = None
@@ -86,6 +111,8 @@ class SuggestService:
             raise NoteTooLongError(
                 f"{what} has {len(text):,} characters; the limit is {self.max_text_chars:,}"
             )
+        if "\x00" in text:  # a NUL means nothing in a note, and PostgreSQL cannot store one
+            raise NoteError(f"{what} contains a NUL character")
 
     def suggest(self, text: str, options: SuggestOptions) -> SuggestionResult:
         """Suggestions for one note, waiting for any note in progress to finish first."""
@@ -126,12 +153,44 @@ class SuggestService:
         return record.request_id, result
 
     async def run(
-        self, session: Session, text: str, options: SuggestOptions, key: KeyRecord | None
+        self,
+        session: Session,
+        text: str,
+        options: SuggestOptions,
+        key: KeyRecord | None,
+        disconnected: Callable[[], Awaitable[bool]],
     ) -> tuple[str, SuggestionResult]:
         """:meth:`suggest_and_record` from a route: in a worker thread, one request at a
-        time, so the event loop keeps answering other requests meanwhile."""
+        time, so the event loop keeps answering other requests meanwhile. Raises
+        ``OverloadedError`` when this process holds its maximum of requests already, and
+        ``ClientGoneError`` when ``disconnected()`` says the client left while waiting."""
         self.check_note(text)
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(1)
-        call = partial(self.suggest_and_record, session, text, options, key)
-        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
+        with self._holding():
+            async with self._limiter:
+                if await disconnected():
+                    raise ClientGoneError
+                call = partial(self.suggest_and_record, session, text, options, key)
+                return await anyio.to_thread.run_sync(call)
+
+    def wait_for_interactive(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) until no interactive request is held: the
+        batch worker calls this before each item, so batches yield to people waiting."""
+        with self._held_changed:
+            self._held_changed.wait_for(lambda: self._held == 0, timeout)
+
+    @contextmanager
+    def _holding(self) -> Iterator[None]:
+        with self._held_changed:
+            if self._held >= self.max_queued_requests:
+                raise OverloadedError(
+                    f"this server process is coding {self._held} notes already; retry shortly"
+                )
+            self._held += 1
+        try:
+            yield
+        finally:
+            with self._held_changed:
+                self._held -= 1
+                self._held_changed.notify_all()

@@ -12,6 +12,8 @@ from typing import Self
 
 from pydantic import AnyHttpUrl, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.requests import Request
+from starlette.types import Scope
 
 from code_index.data_dir import resolve_data_dir
 
@@ -30,16 +32,23 @@ class Settings(BaseSettings):
     # keep note text with suggestion requests (needed to retrain on coders' feedback);
     # off by default because notes are PHI
     store_note_text: bool = False
+    # where clients reach the service ("https://coding.example.org"): batch status URLs
+    # start with it (empty: they are relative, "/v1/jobs/ID"), and so do the canonical
+    # URLs of our FHIR definitions and the audience CDS Hooks JWTs name (empty: the
+    # scheme and host each request came with; see service_url)
+    public_url: str = ""
     max_text_chars: int = Field(default=100_000, gt=0)
     max_batch_notes: int = Field(default=1000, gt=0)
+    # the largest POST /v1/batch body, in bytes (a 413 beyond, before it is read): at
+    # 1000 notes of ~30 KB each; split bigger work into several batches
+    max_batch_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
+    # interactive requests (suggest, CDS Hooks) one server process holds, coding or
+    # waiting; one more gets a 503 with Retry-After at once instead of a long wait
+    max_queued_requests: int = Field(default=16, gt=0)
     # most feedback decisions one GET /v1/feedback page returns
     feedback_page_max: int = Field(default=1000, gt=0)
     # how long a SQLite writer waits for the lock before failing with "database is locked"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
-    # where clients reach this service (scheme, host, any path prefix): the base of the
-    # canonical URLs of our FHIR definitions ({public_url}/fhir/StructureDefinition/...),
-    # which this service serves, and the audience CDS Hooks clients sign their JWTs for
-    public_url: str = "http://127.0.0.1:8000"
     # CDS Hooks: the EHR trusted to call the CDS service (the iss of its JWTs) and its
     # public keys, as a JWKS given inline (JSON), in a file, or at a URL (fetched and
     # cached); without an issuer and keys every hook call is refused
@@ -66,6 +75,8 @@ class Settings(BaseSettings):
     @field_validator("public_url")
     @classmethod
     def _absolute_public_url(cls, value: str) -> str:
+        if not value:
+            return value
         url = AnyHttpUrl(value)  # absolute http(s), or a ValidationError naming the setting
         return str(url).rstrip("/")
 
@@ -74,6 +85,15 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'codesuggest.db'}"
         return self
+
+
+def service_url(settings: Settings, scope: Scope) -> str:
+    """Where clients reach this service, without a trailing slash: ``public_url`` and the
+    path prefix a proxy declares (root_path), else the scheme, host and prefix this
+    request came with."""
+    if settings.public_url:
+        return settings.public_url + str(scope.get("root_path", ""))
+    return str(Request(scope).base_url).rstrip("/")
 
 
 @lru_cache(maxsize=1)

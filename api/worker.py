@@ -6,7 +6,8 @@ pass asks the store for the unfinished jobs (``resume_unfinished``) and claims t
 items. Items a dead process had claimed are claimed again once their lease runs out;
 an item that keeps killing its worker is failed after ``job_max_attempts`` claims. Each
 server process runs one worker and claims are safe between them, so ``--workers N``
-processes share the batch work.
+processes share the batch work. Batches yield to interactive requests: before each item
+the worker waits (a few seconds at most) until its process holds none.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ logger = logging.getLogger("codesuggest.worker")
 
 # how long the worker sleeps when it finds nothing to do (a new job wakes it at once)
 POLL_SECONDS = 2.0
+# before each item the worker waits for interactive requests to be answered, but at most
+# this long, so a server that is never idle still makes progress on its batches
+YIELD_MAX_SECONDS = 5.0
 
 
 class BatchWorker:
@@ -91,6 +95,7 @@ class BatchWorker:
             for job_id in resume_unfinished(session):
                 options = SuggestOptions.from_params(job_status(session, job_id).params)
                 while not self._stop.is_set():
+                    self.service.wait_for_interactive(YIELD_MAX_SECONDS)
                     items = claim_items(
                         session, job_id, limit=1, lease=self.lease, max_attempts=self.max_attempts
                     )

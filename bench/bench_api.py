@@ -2,11 +2,18 @@
 concurrencies, alone and while a batch job is being coded, on a real uvicorn process.
 
     python bench/bench_api.py [--split ../shared/data/codiesp/dev] [--requests 200] [--workers 1]
+    python bench/bench_api.py --overload 64 --workers 2 [--seconds 20]
 
 Prints a Markdown table. The server runs with the data directory of the environment (its
 index and model) and a throwaway SQLite database. One process codes one note at a time
 (api.service), so latency at concurrency c is about c notes' worth of queueing: the table
 shows what a deployment gets per worker process.
+
+``--overload N`` instead runs N clients, each on its own connection, posting notes
+back to back for ``--seconds``: more than the server holds (``max_queued_requests`` per
+process), so some are refused. It prints the answers by status, the latency of each kind
+(a refusal should come in milliseconds) and the 5xx other than the 503s that shed load,
+which should be none.
 """
 
 from __future__ import annotations
@@ -56,6 +63,45 @@ async def load(
         return latencies, errors, time.perf_counter() - started
 
 
+async def overload(
+    base: str, key: str, notes: list[str], clients: int, seconds: float
+) -> dict[int, list[float]]:
+    """Latencies (s) by status of ``clients`` closed-loop clients for ``seconds``; each
+    client has a connection of its own, as separate callers would."""
+    by_status: dict[int, list[float]] = {}
+    deadline = time.perf_counter() + seconds
+    headers = {"X-API-Key": key}
+
+    async def client_loop(n: int) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+            while time.perf_counter() < deadline:
+                body = {"text": notes[n % len(notes)], "setting": "inpatient"}
+                started = time.perf_counter()
+                response = await client.post("/v1/suggest", json=body, headers=headers)
+                by_status.setdefault(response.status_code, []).append(time.perf_counter() - started)
+                n += clients
+                if response.status_code == 503:  # as told by Retry-After, a little sooner
+                    await asyncio.sleep(0.2)
+
+    await asyncio.gather(*(client_loop(n) for n in range(clients)))
+    return by_status
+
+
+def overload_table(by_status: dict[int, list[float]], seconds: float) -> None:
+    print("| status | answers | per s | p50 ms | p95 ms | max ms |")
+    print("|---|---|---|---|---|---|")
+    for status, latencies in sorted(by_status.items()):
+        ordered = sorted(latencies)
+        p50 = 1000 * ordered[len(ordered) // 2]
+        p95 = 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+        print(
+            f"| {status} | {len(ordered)} | {len(ordered) / seconds:.1f} | {p50:.0f} | "
+            f"{p95:.0f} | {1000 * ordered[-1]:.0f} |"
+        )
+    errors = sum(len(v) for status, v in by_status.items() if status >= 500 and status != 503)
+    print(f"\n5xx other than load shedding (503): {errors}")
+
+
 def row(label: str, latencies: list[float], errors: int, wall: float) -> str:
     ordered = sorted(latencies)
 
@@ -73,6 +119,8 @@ def main() -> None:
     parser.add_argument("--split", type=Path, default=DEFAULT_SPLIT)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--overload", type=int, metavar="CLIENTS", help="overload scenario")
+    parser.add_argument("--seconds", type=float, default=20.0, help="of the overload scenario")
     args = parser.parse_args()
     notes = [note.text for note in read_codiesp(args.split).notes]
 
@@ -86,6 +134,16 @@ def main() -> None:
         log = Path(folder) / "server.log"
         with local_server({"CODESUGGEST_DATABASE_URL": url}, log, args.workers, False) as base:
             asyncio.run(load(base, key, notes, 10, 1))  # warm-up
+            if args.overload:
+                print(
+                    f"CodiEsp {args.split.name} notes, inpatient, {args.overload} clients, "
+                    f"{args.workers} worker(s), {args.seconds:.0f} s, {os.cpu_count()} cores\n"
+                )
+                overload_table(
+                    asyncio.run(overload(base, key, notes, args.overload, args.seconds)),
+                    args.seconds,
+                )
+                return
             print(
                 f"CodiEsp {args.split.name} notes, inpatient, {args.workers} worker(s), "
                 f"{os.cpu_count()} cores\n"

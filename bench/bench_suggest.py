@@ -1,6 +1,7 @@
-"""Benchmark the suggester on CodiEsp dev: accuracy (MAP, recall@k) and speed.
+"""Benchmark the suggester on CodiEsp dev: accuracy (MAP, P@1, recall@k, calibration) and speed.
 
     python bench/bench_suggest.py [--split ../shared/data/codiesp/dev] [--model NAME]
+    python bench/bench_suggest.py --profile [--model NAME]
 
 Prints a Markdown table for README.md. Accuracy comes from ``training.evaluate`` (the
 CodiEsp MAP as `codesuggest evaluate` reports it: inpatient notes, ICD-10-CM against
@@ -8,19 +9,30 @@ CodiEsp MAP as `codesuggest evaluate` reports it: inpatient notes, ICD-10-CM aga
 code it extends). Speed is one note per call with the default top_k, as an API call;
 throughput and latency come from the median of ``--passes`` passes over the notes, as
 one pass on a shared machine can be slowed by its neighbours.
+
+The yardstick that does not depend on the machine: characters per second as a share of
+spaCy's blank English tokenizer (``make_doc``) over the same notes, timed in alternation
+with the suggester's passes (``make_doc_share``). ``--profile`` prices each stage instead:
+CPU seconds per pass (median of ``--passes``, under ``cProfile``, so the total runs slower
+than unprofiled; the shares are what to compare).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import resource
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import spacy
 
 from code_index.records import System
 from suggest.suggester import Suggester
@@ -29,6 +41,27 @@ from training.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPLIT = ROOT.parent / "shared" / "data" / "codiesp" / "dev"
+SYSTEMS = (System.ICD10CM, System.ICD10PCS)
+
+# stage -> (file name, function name) whose cumulative time is the stage's
+STAGES: dict[str, tuple[str, str]] = {
+    "tokenizer": ("language.py", "make_doc"),
+    "sentences": ("sentences.py", "__call__"),
+    "sections": ("sections.py", "__call__"),
+    "mentions": ("mentions.py", "__call__"),
+    "  _match_sentence": ("mentions.py", "_match_sentence"),
+    "context": ("context.py", "__call__"),
+    "candidates": ("candidates.py", "collect_candidates"),
+    "excluded codes": ("candidates.py", "excluded_codes"),
+    "note model": ("note_model.py", "scores"),
+    "add learned": ("candidates.py", "add_learned_candidates"),
+    "features": ("candidates.py", "feature_matrix"),
+    "scoring": ("model.py", "probabilities"),
+    "results": ("suggester.py", "_suggestions"),
+    "  warnings / validity": ("suggester.py", "_list_warnings"),
+    "  learned evidence": ("suggester.py", "_learned_evidence"),
+    "mentions list": ("suggester.py", "_mentions"),
+}
 
 
 def cold_start_seconds(model: str | None) -> float:
@@ -44,25 +77,72 @@ def cold_start_seconds(model: str | None) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def blank_seconds(texts: Sequence[str]) -> float:
+    """Seconds spaCy's blank English tokenizer takes over ``texts`` (the yardstick)."""
+    make_doc = spacy.blank("en").make_doc
+    started = time.perf_counter()
+    for text in texts:
+        make_doc(text)
+    return time.perf_counter() - started
+
+
+def stage_seconds(run: Callable[[], object]) -> dict[str, float]:
+    """Cumulative CPU seconds of each stage of :data:`STAGES` in one profiled ``run``."""
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.runcall(run)
+    total = time.perf_counter() - started
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    seconds = dict.fromkeys(STAGES, 0.0)
+    seconds["total"] = total
+    for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.items():
+        for stage, (file, name) in STAGES.items():
+            if function == name and Path(filename).name == file:
+                seconds[stage] += cumulative
+    return seconds
+
+
+def profile(suggester: Suggester, texts: Sequence[str], passes: int) -> None:
+    """Print the per-stage table: median seconds of ``passes`` profiled passes."""
+
+    def run() -> None:
+        for text in texts:
+            suggester.suggest(text, setting="inpatient", systems=SYSTEMS)
+
+    runs = [stage_seconds(run) for _ in range(max(passes, 1))]
+    total = statistics.median(r["total"] for r in runs)
+    print(f"model {suggester.model.version}, {len(texts)} notes, median of {len(runs)} passes\n")
+    print("| stage | s / pass | share |\n|---|---|---|")
+    for stage in ("total", *STAGES):
+        value = statistics.median(r[stage] for r in runs)
+        print(f"| {stage} | {value:.3f} | {value / total:.1%} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", type=Path, default=DEFAULT_SPLIT)
     parser.add_argument("--model", default=None)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--passes", type=int, default=3, help="speed passes; the median counts")
+    parser.add_argument("--profile", action="store_true", help="per-stage seconds instead")
     args = parser.parse_args()
 
     corpus = read_codiesp(args.split)
     notes = corpus.notes
+    if args.profile:
+        profile(Suggester.load(model=args.model), [n.text for n in notes], args.passes)
+        return
     Suggester.load(model=args.model)  # builds index / term table caches outside the timings
     cold = statistics.median(cold_start_seconds(args.model) for _ in range(3))
 
     suggester = Suggester.load(model=args.model)
-    systems = (System.ICD10CM, System.ICD10PCS)
+    systems = SYSTEMS
     suggester.suggest(notes[0].text, setting="inpatient", systems=systems)  # warm-up
     passes: list[tuple[float, list[float]]] = []
     batch_times: list[float] = []
+    blank_times: list[float] = []
     for _ in range(max(args.passes, 1)):
+        blank_times.append(blank_seconds([n.text for n in notes]))
         latencies: list[float] = []
         started = time.perf_counter()
         for note in notes:  # one note at a time, default top_k: what an API call costs
@@ -81,13 +161,15 @@ def main() -> None:
     chars = sum(len(n.text) for n in notes)
     report: dict[str, float | int | str] = {"model": suggester.model.version, "notes": len(notes)}
     for group, label in (("diagnoses", "D"), ("procedures", "P")):
-        for metric in ("map", "r@10", "r@20"):
+        for metric in ("map", "p@1", "r@10", "r@20", "confident_wrong_share", "ece"):
             report[f"{metric}_{label}"] = accuracy[group][metric]
     report.update(
         {
             "notes_per_s": round(len(notes) / elapsed, 1),
             "notes_per_s_batched": round(len(notes) / batch_elapsed, 1),
             "chars_per_s": round(chars / elapsed),
+            "make_doc_chars_per_s": round(chars / statistics.median(blank_times)),
+            "make_doc_share": round(statistics.median(blank_times) / elapsed, 3),
             "latency_p50_ms": round(1000 * latencies[len(latencies) // 2], 1),
             "latency_p95_ms": round(1000 * latencies[int(len(latencies) * 0.95)], 1),
             "cold_start_s": round(cold, 2),

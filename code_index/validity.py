@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal, cast
+from weakref import WeakKeyDictionary
 
 from code_index.index import CodeIndex
 from code_index.records import CodeRecord, PtpEdit, System, normalize_code
@@ -145,16 +146,32 @@ class Excludes1Conflict:
     note: str
 
 
+# Per index, what its codes inherit and which record a code is: constant for an index,
+# and asked for every code of every suggestion list (33k lookups a CodiEsp dev pass)
+_KNOWN: WeakKeyDictionary[CodeIndex, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
+
+
+def _known(index: CodeIndex) -> dict[tuple[Any, ...], Any]:
+    known = _KNOWN.get(index)
+    if known is None:
+        known = _KNOWN[index] = {}
+    return known
+
+
 def _instruction_notes(
     index: CodeIndex, record: CodeRecord, attribute: str, chapter: bool = True
-) -> list[str]:
+) -> tuple[str, ...]:
     """The notes that govern a code: its own, its ancestors', its block's and (``chapter``)
-    its chapter's, each once."""
-    notes: list[str] = []
-    for level in (record, *index.ancestors(record)):
-        notes.extend(getattr(level, attribute))
-    notes.extend(index.group_instructions(record, attribute, chapter))
-    return list(dict.fromkeys(notes))
+    its chapter's, each once (worked out once per index)."""
+    known = _known(index)
+    key = ("notes", record.system, record.key, attribute, chapter)
+    if key not in known:
+        notes: list[str] = []
+        for level in (record, *index.ancestors(record)):
+            notes.extend(getattr(level, attribute))
+        notes.extend(index.group_instructions(record, attribute, chapter))
+        known[key] = tuple(dict.fromkeys(notes))
+    return cast(tuple[str, ...], known[key])
 
 
 def excludes1_conflicts(index: CodeIndex, codes: Sequence[str]) -> list[Excludes1Conflict]:
@@ -224,9 +241,12 @@ def _ref_text(ref: CodeRef) -> str:
 
 def _icd10cm_records(index: CodeIndex, codes: Iterable[str]) -> list[tuple[CodeRecord, str]]:
     """The ICD-10-CM records of a code list with their lookup keys (computed once)."""
+    known = _known(index)
     found: list[tuple[CodeRecord, str]] = []
     for code in dict.fromkeys(codes):
-        record = index.get(code, System.ICD10CM)
+        if ("record", code) not in known:
+            known["record", code] = index.get(code, System.ICD10CM)
+        record: CodeRecord | None = known["record", code]
         if record is not None:
             found.append((record, record.key))
     return found

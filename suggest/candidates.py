@@ -184,8 +184,12 @@ def link_hypertension(candidates: list[Candidate], table: TermTable) -> None:
         linked.matches.extend(partner.matches)
         linked.rivals = min(linked.rivals, partner.rivals)
         linked.best_reading = linked.best_reading or partner.best_reading
+    places = {(s.start, s.end) for s in linked.spans}
     for source in (*hypertensive, *kidney, *heart):
-        linked.spans.extend(s for s in source.spans if s not in linked.spans)
+        for span in source.spans:
+            if (span.start, span.end) not in places:
+                places.add((span.start, span.end))
+                linked.spans.append(span)
     linked.covered_by = frozenset()
     for other in hypertensive:
         if other is not linked:
@@ -213,16 +217,22 @@ def _candidates_from(
     """One candidate per code, with its places, rivals and whether it is the best reading."""
     rivals, best_quality = readings
     candidates: dict[tuple[System, str], Candidate] = {}
+    # the places each candidate has (a mention span is one per place): a set, since a
+    # word repeated through a note is one candidate with thousands of places
+    places: dict[tuple[System, str], set[tuple[int, int]]] = {}
     for span, match in found:
         target = table.targets[match.target]
-        candidate = candidates.setdefault((target.system, target.code), Candidate(target))
+        key = (target.system, target.code)
+        candidate = candidates.setdefault(key, Candidate(target))
         if target.via is None and candidate.target.via is not None:
             candidate.target = target  # reached directly beats reached through a header
         candidate.matches.append(match)
         candidate.rivals = min(candidate.rivals, len(rivals[match.positions]) - 1)
         if match_quality(match) == best_quality[match.positions]:
             candidate.best_reading = True
-        if span not in candidate.spans:
+        place = (span.start, span.end)
+        if place not in places.setdefault(key, set()):
+            places[key].add(place)
             candidate.spans.append(span)
     return list(candidates.values())
 

@@ -12,6 +12,9 @@ mentions inside their scope. A scope
 - ends at a termination term ("but", "however", "which", "presents", ";"), so in
   "no fever but has cough" only fever is negated.
 
+Each mention is compared only with the triggers whose scope can reach it (found by
+bisection), so "no no no … pneumonia" costs what its length does, not its square.
+
 Pseudo-triggers ("no increase", "gram negative") are matched like triggers and,
 as the longest match wins where matches overlap, hide the trigger inside them.
 A trigger inside a mention does not modify it: "history of falls" is a concept of
@@ -30,8 +33,10 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from suggest.budget import check_deadline
 from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, register_extensions, section_at
 from suggest.rules import RuleFileComponent, read_rules
+from suggest.sentences import sentence_starts
 
 register_extensions()
 
@@ -138,13 +143,21 @@ class ConTextComponent(RuleFileComponent):
         if self.spans_key not in doc.spans or not doc.spans[self.spans_key]:
             return doc
         triggers = self.find_triggers(doc)
+        starts = [trigger.start for trigger in triggers]
+        # the farthest any scope lies from its trigger's first token
+        reach = max(
+            (max(t.start - t.scope_start, t.scope_end - t.start) for t in triggers), default=0
+        )
         sections = doc._.sections
+        deadline = doc._.deadline
         for mention in doc.spans[self.spans_key]:
+            check_deadline(deadline, "ConText")
             flags = dict.fromkeys(CONTEXT_FLAGS, False)
             cues: list[str] = []
             underscore = mention._  # each ``mention._`` builds a new accessor: take it once
             matches = underscore.matches
-            for trigger in triggers:
+            first = bisect_left(starts, mention.start - reach)
+            for trigger in triggers[first : bisect_right(starts, mention.end + reach)]:
                 if not (mention.start < trigger.scope_end and mention.end > trigger.scope_start):
                     continue  # out of scope
                 # a term's own wording ("Personal history of …") is no cue about it; a
@@ -176,10 +189,7 @@ class ConTextComponent(RuleFileComponent):
             if spec.category == TERMINATE
         )
         term_ends = [end for _, end, spec in kept if spec.category == TERMINATE]
-        if doc.has_annotation("SENT_START"):
-            sent_starts = [sent.start for sent in doc.sents]
-        else:
-            sent_starts = [0]
+        sent_starts = sentence_starts(doc)  # [0] when no sentences were set
         triggers = []
         for start, end, spec in kept:
             category, direction, max_scope, not_before_word = spec

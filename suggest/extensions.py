@@ -60,6 +60,8 @@ def _token_section(token: Token) -> str | None:
 _EXTENSIONS: tuple[tuple[type[Doc] | type[Span] | type[Token], str, dict[str, Any]], ...] = (
     # Token._.section: key of the section the token is in (None before the first heading).
     (Token, "section", {"getter": _token_section}),
+    # Doc._.deadline: time.monotonic() by which reading the note must end (suggest.budget).
+    (Doc, "deadline", {"default": None}),
     # Doc._.sections: tuple of Section(start_char, end_char, key, heading), in text order.
     (Doc, "sections", {"default": ()}),
     # Span._.kind: "diagnosis" | "procedure" | "supply", set by the mention matcher.

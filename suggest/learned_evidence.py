@@ -5,6 +5,7 @@ its training notes apart. Such a code is never shown without words of the note."
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -28,9 +29,7 @@ def learned_evidence(
         words = phrase.split()
         if words[0] not in lowered:
             continue
-        # analyzer terms are letter runs of two or more; anything else may lie between
-        pattern = r"\b" + _BETWEEN_TERM_WORDS.join(map(re.escape, words)) + r"\b"
-        match = re.search(pattern, lowered)
+        match = _phrase_pattern(phrase).search(lowered)
         if match is None:
             continue
         span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
@@ -41,3 +40,10 @@ def learned_evidence(
         if len(found) >= PROFILE_EVIDENCE:
             break
     return tuple(sorted(found, key=lambda e: e.start))
+
+
+@lru_cache(maxsize=65_536)  # a trained model's phrases: more than re's own cache holds
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """A learned phrase as a note may write it: analyzer terms are letter runs of two or
+    more, so anything else may lie between its words."""
+    return re.compile(r"\b" + _BETWEEN_TERM_WORDS.join(map(re.escape, phrase.split())) + r"\b")

@@ -19,11 +19,17 @@ Two limits keep order-free matching honest:
 - a term may not join words on both sides of "without" ("nausea without vomiting" is not
   "Nausea with vomiting"): code-set terms drop their "without …" clauses, so any of their
   words found after "without" in the note is one the note says is absent.
+
+Work stays linear in the note's length: sentences are at most a few hundred tokens (the
+sentence component cuts longer ones), a term's words are placed by bisection, and a
+term is matched in at most ``max_term_places`` places of one note (CodiEsp notes have
+at most 14), so a word repeated thousands of times is read as often as it matters.
 """
 
 from __future__ import annotations
 
 import pickle
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,13 +37,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from code_index.records import System
 from code_index.search import STOPWORDS, Abbreviation, fold_accents, stem
+from suggest.budget import check_deadline
 from suggest.extensions import MENTIONS_KEY, register_extensions
+from suggest.sentences import sentence_starts
 from suggest.terms import (
     DROPPED_WORDS,
     LETTER_A,
@@ -105,15 +114,17 @@ class MentionMatcher:
     """``codesuggest_mentions``: fills ``doc.spans["mentions"]`` with a span per place a
     term matched, each carrying its ``TermMatch``es in ``span._.matches``."""
 
-    def __init__(self, nlp: Language, name: str, max_gap: int) -> None:
+    def __init__(self, nlp: Language, name: str, max_gap: int, max_term_places: int) -> None:
         register_extensions()
         self.name = name
         self.max_gap = max_gap
+        self.max_term_places = max_term_places
         self.table = TermTable()
         self.synonyms = Synonyms(())
         self._abbreviations: dict[str, tuple[str, ...]] = {}
         self._abbreviations_folded: dict[str, tuple[str, ...]] = {}
         self._spellings: dict[tuple[str, int], list[str]] = {}
+        self._candidates = AnchoredTerms(self.table)
 
     def initialize(
         self,
@@ -146,6 +157,7 @@ class MentionMatcher:
             else:
                 self._abbreviations_folded[entry.short.lower()] = words
         self._spellings = _spellings_by_shape(table.vocabulary)
+        self._candidates = AnchoredTerms(table)
         self._word_ids.cache_clear()
 
     # ------------------------------------------------------------- matching
@@ -180,12 +192,23 @@ class MentionMatcher:
         return (best[0],) if best else ()
 
     def __call__(self, doc: Doc) -> Doc:
-        texts = [token.text for token in doc]  # one pass: a Token object costs
-        sentences = [self._sentence_words(doc, texts, s.start, s.end) for s in doc.sents]
+        strings = doc.vocab.strings  # token texts without a Token object per token
+        texts = [strings[orth] for orth in doc.to_array(ORTH).tolist()]
+        starts = sentence_starts(doc)
+        ends = [*starts[1:], len(doc)] if starts else []
+        sentences = [
+            self._sentence_words(doc, texts, start, end)
+            for start, end in zip(starts, ends, strict=True)
+        ]
         matches: list[TermMatch] = []
+        deadline = doc._.deadline
+        places: dict[int, int] = {}  # per term, the places it matched so far
         for i, sentence in enumerate(sentences):
+            check_deadline(deadline, "the mention matcher")
+            if not sentence.positions:
+                continue  # no word of a term: nothing is anchored here
             around = Neighbours(sentence, sentences[max(i - 1, 0) : i] + sentences[i + 1 : i + 2])
-            matches.extend(self._match_sentence(sentence, around))
+            matches.extend(self._match_sentence(sentence, around, places))
         # two sentences' words only for what one sentence does not already say
         within = {match.target for match in matches if not match.across_sentences}
         matches = [m for m in matches if not m.across_sentences or m.target not in within]
@@ -226,16 +249,25 @@ class MentionMatcher:
                 words.grouped[i] = together
         return words
 
-    def _match_sentence(self, sentence: SentenceWords, around: Neighbours) -> list[TermMatch]:
+    def _match_sentence(
+        self, sentence: SentenceWords, around: Neighbours, places: dict[int, int]
+    ) -> list[TermMatch]:
         """The terms anchored in ``sentence``: close together, spread over it (``loose``),
-        or sharing their words with a neighbouring sentence (``across_sentences``)."""
+        or sharing their words with a neighbouring sentence (``across_sentences``);
+        none of the terms that already matched in ``max_term_places`` places (counted
+        in ``places``)."""
         positions = sentence.positions
         table = self.table
         found: list[TermMatch] = []
         seen: set[tuple[int, tuple[int, ...]]] = set()
-        anchors, term_required = table.anchors, table.term_required
+        term_required = table.term_required
+        most = self.max_term_places
+        candidates = self._candidates
+        nearby = positions.keys() | around.words  # the words of the sentence and its neighbours
         for anchor in list(positions):
-            for term in anchors.get(anchor, ()):
+            for term in candidates(anchor, nearby):
+                if places.get(term, 0) >= most:
+                    continue
                 required = term_required[term]  # rarest first: required[0] is the anchor
                 missing = [word for word in required if word not in positions]
                 if missing:
@@ -245,9 +277,11 @@ class MentionMatcher:
                     if first in around.words or second in around.words:
                         for neighbour in around.sentences:
                             if first in neighbour.positions or second in neighbour.positions:
-                                found.extend(
-                                    self._match_across(term, anchor, missing, around, neighbour)
+                                across = self._match_across(
+                                    term, anchor, missing, around, neighbour
                                 )
+                                places[term] = places.get(term, 0) + len(across)
+                                found.extend(across)
                     # a long term may lack one required word, never its rarest (the anchor)
                     if _lacks_too_much(len(missing), len(required)):
                         continue
@@ -273,6 +307,7 @@ class MentionMatcher:
                     seen.add((term, placed))
                     match = self._term_match(term, placed, sentence, not missing, loose, False)
                     if match is not None:
+                        places[term] = places.get(term, 0) + 1
                         found.append(match)
         return found
 
@@ -350,7 +385,7 @@ class MentionMatcher:
             options = positions.get(word)
             if not options:
                 continue
-            nearest = min(options, key=lambda p: abs(p - anchor_at))
+            nearest = _nearest(options, anchor_at)
             if abs(nearest - anchor_at) > len(words) + gap:
                 if word in required:
                     return None
@@ -378,8 +413,60 @@ class MentionMatcher:
             state: Any = pickle.load(handle)
         self.table, self.synonyms, self._abbreviations, self._abbreviations_folded = state
         self._spellings = _spellings_by_shape(self.table.vocabulary)
+        self._candidates = AnchoredTerms(self.table)
         self._word_ids.cache_clear()
         return self
+
+
+class AnchoredTerms:
+    """The terms anchored on a word that can match where a given set of words is
+    present, without checking every term in Python: a term's second or third rarest
+    required word must be in the sentence or a neighbour, or at least two of its words
+    are missing (it cannot match, nor across sentences). Most terms fail there, so
+    terms are indexed by those two words and the index is intersected with the
+    sentence's words (a set operation, in C). The terms come in ``table.anchors``
+    order, so matching finds exactly what checking every term finds."""
+
+    def __init__(self, table: TermTable) -> None:
+        self.anchors = table.anchors
+        self.always: dict[int, tuple[int, ...]] = {}  # anchor -> one-word terms (by index)
+        self.later: dict[int, dict[int, list[int]]] = {}  # anchor -> word -> term indexes
+        self.later_words: dict[int, frozenset[int]] = {}
+        for anchor, terms in table.anchors.items():
+            always: list[int] = []
+            later: dict[int, list[int]] = {}
+            for k, term in enumerate(terms):
+                required = table.term_required[term]
+                if len(required) == 1:
+                    always.append(k)
+                for word in dict.fromkeys(required[1:3]):
+                    later.setdefault(word, []).append(k)
+            self.always[anchor] = tuple(always)
+            self.later[anchor] = later
+            self.later_words[anchor] = frozenset(later)
+
+    def __call__(self, anchor: int, nearby: set[int]) -> list[int]:
+        """The terms anchored on ``anchor`` worth checking where the ``nearby`` words are."""
+        terms = self.anchors.get(anchor)
+        if not terms:
+            return []
+        hits = nearby & self.later_words[anchor]
+        if not hits:
+            return [terms[k] for k in self.always[anchor]]
+        later = self.later[anchor]
+        chosen = set(self.always[anchor]).union(*(later[word] for word in hits))
+        return [terms[k] for k in sorted(chosen)]
+
+
+def _nearest(options: list[int], at: int) -> int:
+    """The position in ascending ``options`` nearest ``at`` (the earlier one on a tie), by
+    bisection: a word repeated through a long sentence costs a logarithm, not a scan."""
+    after = bisect_left(options, at)
+    if after == 0:
+        return options[0]
+    if after == len(options) or at - options[after - 1] <= options[after] - at:
+        return options[after - 1]
+    return options[after]
 
 
 def _lacks_too_much(missing: int, required: int) -> bool:
@@ -486,7 +573,9 @@ def _coverage(words: tuple[int, ...], hits: list[int], soft: frozenset[int]) -> 
     return found / total
 
 
-@Language.factory("codesuggest_mentions", default_config={"max_gap": 3})
-def make_mention_matcher(nlp: Language, name: str, max_gap: int) -> MentionMatcher:
+@Language.factory("codesuggest_mentions", default_config={"max_gap": 3, "max_term_places": 64})
+def make_mention_matcher(
+    nlp: Language, name: str, max_gap: int, max_term_places: int
+) -> MentionMatcher:
     """Registered factory; the matcher's term table arrives through ``initialize``."""
-    return MentionMatcher(nlp, name, max_gap)
+    return MentionMatcher(nlp, name, max_gap, max_term_places)

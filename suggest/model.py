@@ -8,8 +8,10 @@ alone, ships inside the package (``models/default``) so a fresh install works.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -33,6 +35,8 @@ CARD_FILE = "model-card.json"
 CURRENT_FILE = "CURRENT"
 DEFAULT_MODEL = "default"
 logger = logging.getLogger(__name__)
+# a model is named, never given as a path: no separators, no "..", nothing hidden
+MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class ModelNotFoundError(FileNotFoundError):
@@ -101,7 +105,9 @@ class SuggestModel:
         """P(code is right) for each row of a candidate feature matrix."""
         if features.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
-        return self.ranker.predict_proba(features)[:, 1]
+        # the features are ours, finite by construction: skip sklearn's per-call checks
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            return self.ranker.predict_proba(features)[:, 1]
 
     @property
     def version(self) -> str:
@@ -127,6 +133,8 @@ class SuggestModel:
             folder / MODEL_FILE,
             compress=3,
         )
+        # what load checks before unpickling: it loads only artifacts codesuggest wrote
+        self.card["artifact_sha256"] = _sha256(folder / MODEL_FILE)
         (folder / CARD_FILE).write_text(json.dumps(self.card, indent=2, default=str) + "\n")
 
     @classmethod
@@ -134,15 +142,21 @@ class SuggestModel:
         """Read what :meth:`save` wrote."""
         if not (folder / MODEL_FILE).is_file():
             raise ModelNotFoundError(f"no model artifact in {folder}")
+        card = (
+            json.loads((folder / CARD_FILE).read_text()) if (folder / CARD_FILE).is_file() else {}
+        )
+        # unpickling runs code: refuse an artifact that is not the one its card was saved with
+        if card.get("artifact_sha256") != _sha256(folder / MODEL_FILE):
+            raise ModelNotFoundError(
+                f"the model artifact in {folder} is not the one codesuggest saved there "
+                "(its SHA-256 differs from the card's); refusing to load it"
+            )
         payload = joblib.load(folder / MODEL_FILE)
         if payload.get("format") != MODEL_FORMAT:
             raise ModelNotFoundError(
                 f"the model in {folder} was saved by another codesuggest version "
                 f"(format {payload.get('format')}, this version reads {MODEL_FORMAT}); retrain it"
             )
-        card = (
-            json.loads((folder / CARD_FILE).read_text()) if (folder / CARD_FILE).is_file() else {}
-        )
         libraries = payload["libraries"]
         for library, version in library_versions().items():
             if libraries.get(library) != version:
@@ -179,10 +193,23 @@ def packaged_model_folder(name: str) -> Path:
 
 def model_folder(name: str, data_dir: Path | str | None = None) -> Path:
     """The folder of a model by name: the data directory's first, then the package's."""
+    if not MODEL_NAME.match(name):
+        raise ModelNotFoundError(
+            f"{name!r} is not a model name: models are loaded by name (letters, digits, "
+            f". _ -) from {models_root(data_dir)} or the package, never from a path"
+        )
     for folder in (models_root(data_dir) / name, packaged_model_folder(name)):
         if (folder / MODEL_FILE).is_file():
             return folder
     raise ModelNotFoundError(f"no model named {name!r} in {models_root(data_dir)} or the package")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as artifact:
+        for block in iter(lambda: artifact.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def current_model_name(data_dir: Path | str | None = None) -> str:

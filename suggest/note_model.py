@@ -108,7 +108,10 @@ class NoteNeighbors(BaseEstimator):
     def scores(self, text: str) -> dict[CodeKey, float]:
         """Each training code's neighbour score (0..1) for a new note."""
         vector = self.vectorizer_.transform([text])
-        similarities = (self.matrix_ @ vector.T).toarray().ravel()
+        # one pass over the training vectors against the note's as a dense row: each
+        # similarity summed in the order ``matrix_ @ vector.T`` sums it, without scipy's
+        # conversion and two-pass sparse product
+        similarities = self.matrix_ @ vector.toarray().ravel()
         return self._from_similarities(similarities)
 
     def score(self, texts: Sequence[str], codes: Sequence[Sequence[CodeKey]]) -> float:

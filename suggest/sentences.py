@@ -7,14 +7,18 @@ negation reaches. The rules:
 
 - a newline ends a sentence;
 - ``.``, ``!`` or ``?`` standing as their own token end a sentence (a closing
-  bracket or quote right after them stays in it). Abbreviations never do: the
-  clinical tokenizer keeps ``Dr.``, ``e.g.``, ``vs.``, ``approx.`` whole;
+  bracket or quote right after them stays in it, and so do more stops: ``!!!``).
+  Abbreviations never do: the clinical tokenizer keeps ``Dr.``, ``e.g.``, ``vs.``,
+  ``approx.`` whole;
 - a list marker opening a line or sentence (``1.``, ``2)``, ``a.``, ``-``, ``•``)
   ends nothing, and a line holding only a marker joins the line after it (the
   last line: the one before), so no sentence is empty;
 - a heading (``PAST MEDICAL HISTORY:``: a few capitalised words and a colon at the
   start of a line or sentence) is a sentence of its own, so a heading's words
-  ("history of present illness") never become ConText triggers for its content.
+  ("history of present illness") never become ConText triggers for its content;
+- a sentence is cut after ``max_sentence_tokens`` tokens (CodiEsp's longest has 95):
+  matching and ConText work within a sentence, so this bounds their work on text that
+  never ends a sentence (noise, a word repeated thousands of times).
 """
 
 from __future__ import annotations
@@ -35,12 +39,23 @@ _SENT_START = numpy.uint64(1)
 _NOT_SENT_START = numpy.uint64(2**64 - 1)
 
 
+def sentence_starts(doc: Doc) -> list[int]:
+    """The first token of each sentence, as ``[s.start for s in doc.sents]`` gives them,
+    read from the array: ``doc.sents`` makes a Token object per token and a Span per
+    sentence, which costs more than the matching on a note of many short sentences."""
+    if not len(doc):
+        return []
+    flags = doc.to_array(SENT_START)
+    return [0, *(numpy.flatnonzero(flags[1:] == 1) + 1).tolist()]
+
+
 @Language.factory(
     "codesuggest_sentences",
     default_config={
         "sentence_end": [".", "!", "?", "..."],
         "bullets": ["-", "*", "•", "·", "▪", "◦", "‣"],
         "max_heading_tokens": 6,
+        "max_sentence_tokens": 200,
     },
 )
 class ClinicalSentencizer:
@@ -53,11 +68,13 @@ class ClinicalSentencizer:
         sentence_end: list[str],
         bullets: list[str],
         max_heading_tokens: int,
+        max_sentence_tokens: int,
     ) -> None:
         self.name = name
         self.sentence_end = frozenset(sentence_end)
         self.bullets = frozenset(bullets)
         self.max_heading_tokens = max_heading_tokens
+        self.max_sentence_tokens = max_sentence_tokens
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
@@ -77,14 +94,19 @@ class ClinicalSentencizer:
                     after_end_punct = False
                 i += 1
                 continue
-            if after_end_punct and (token.is_right_punct or token.is_quote):
-                i += 1  # a bracket or quote closing the sentence belongs to it
+            if after_end_punct and (
+                token.is_right_punct or token.is_quote or token.text in self.sentence_end
+            ):
+                i += 1  # a bracket, quote or further stop closing the sentence belongs to it
                 continue
             after_end_punct = False
             if pending and content:
                 starts[i] = _SENT_START
                 last_start = i
                 content = False
+            elif content and i - last_start >= self.max_sentence_tokens:
+                starts[i] = _SENT_START  # a run-on "sentence" is cut
+                last_start = i
             pending = False
             if not content:
                 marker = self._list_marker_length(doc, i)

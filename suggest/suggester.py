@@ -9,6 +9,7 @@ candidate step (``suggest.note_candidates``), the model, the coding rules
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,10 @@ from code_index.index import CodeIndex
 from code_index.records import SUPPLEMENT_SOURCES, System
 from code_index.search import load_abbreviations
 from suggest.alternatives import Ranked, UnspecifiedAlternatives
+from suggest.budget import check_deadline
 from suggest.candidates import excluded_codes, feature_matrix
 from suggest.coder_warnings import CoderWarnings
+from suggest.errors import NoteError
 from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key
 from suggest.learned_evidence import learned_evidence
 from suggest.mentions import MentionMatcher
@@ -36,10 +39,6 @@ from suggest.terms import Synonyms, TermProgress, TermTable
 from suggest.text_pipeline import MENTIONS_PIPE, build_pipeline
 
 DEFAULT_MAX_CHARS = 200_000
-
-
-class NoteError(ValueError):
-    """A note the suggester cannot take (too long, not text); the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +109,11 @@ class Suggester:
     ) -> Suggester:
         """A suggester with the named model (default: the one in use) from the data directory."""
         pipeline = NotePipeline.load(data_dir, index, progress)
-        return cls(pipeline, load_model(model, data_dir), max_chars)
+        suggester = cls(pipeline, load_model(model, data_dir), max_chars)
+        # what was just loaded lives as long as the process: keep the collector from
+        # walking its ~300k objects again and again while notes are read
+        gc.freeze()
+        return suggester
 
     # ---------------------------------------------------------------- public
     def suggest(
@@ -164,8 +167,11 @@ class Suggester:
         self, doc: Doc, text: str, setting: Setting, systems: Sequence[System] | None, top_k: int
     ) -> SuggestionResult:
         """Rank one processed note (``text`` is ``doc.text``, which spaCy rebuilds per call)."""
+        deadline = doc._.deadline
+        check_deadline(deadline, "the candidates")
         step = self.candidate_step(doc, setting, systems, self.model.learned_signals(text))
         candidates = step.candidates
+        check_deadline(deadline, "the ranking")
         scores = self.model.probabilities(
             feature_matrix(candidates, len(text), self.model.feature_names)
         )
@@ -177,6 +183,7 @@ class Suggester:
         if room > 0:
             denied = step.denied if step.denied is not None else excluded_codes(doc, self.table)
             ranked += self._alternatives(ranked, denied, room)
+        check_deadline(deadline, "the results")
         return SuggestionResult(
             suggestions=self._suggestions(doc, text, ranked),
             mentions=self._mentions(doc),

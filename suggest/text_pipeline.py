@@ -17,6 +17,7 @@ import spacy
 from spacy.language import Language
 
 # imported for their registrations: the tokenizer and the @Language.factory components
+import suggest.budget
 import suggest.context
 import suggest.mentions
 import suggest.sections

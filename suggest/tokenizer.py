@@ -20,6 +20,12 @@ in spaCy's English rules: ``non-small-cell`` -> ``non - small - cell``. Phrase
 matchers must therefore build their patterns with ``nlp.make_doc`` (this same
 tokenizer), so the hyphenated spelling in a code title and in a note tokenize
 identically; a spelling without hyphens (``non small cell``) is a separate pattern.
+
+Cost: spaCy strips affixes from a run of characters without a space one at a time, and
+each strip searches what is left of the run, so a run of punctuation costs its length
+squared (20,000 ``(``: 40 s). No word a note writes is longer than ``MAX_RUN``
+characters (CodiEsp's longest run is 52), so a longer run is tokenized in pieces of
+``MAX_RUN`` characters: linear, and the note's text is kept exactly.
 """
 
 from __future__ import annotations
@@ -28,9 +34,10 @@ import re
 from collections.abc import Callable
 
 import spacy
-from spacy.attrs import ORTH
+from spacy.attrs import IDX, LENGTH, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from suggest.rules import read_rules
@@ -40,9 +47,41 @@ TOKENIZER = "codesuggest.clinical_tokenizer.v1"  # its name in a pipeline config
 _DOTTED_ABBREVIATION = r"^(?:[A-Za-z]\.){2,}$"
 # A temperature written against its number: 38.2C, 37C (not 3C: a grade, a stage).
 _TEMPERATURE_UNIT = r"(?:(?<=[0-9]{2})|(?<=[0-9]\.[0-9]))[CF]"
+MAX_RUN = 100  # characters without a space tokenized together
+_LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_RUN + 1},}}")
 
 
-def make_clinical_tokenizer(nlp: Language) -> Tokenizer:
+class ClinicalTokenizer(Tokenizer):
+    """spaCy's rule-based tokenizer, fed runs longer than ``MAX_RUN`` in pieces."""
+
+    def __call__(self, text: str) -> Doc:
+        if len(text) <= MAX_RUN or _LONG_RUN.search(text) is None:
+            return super().__call__(text)
+        words: list[str] = []
+        spaces: list[bool] = []
+        for piece in _pieces(text):
+            tokens = super().__call__(piece).to_array([IDX, LENGTH, SPACY]).tolist()
+            words.extend(piece[start : start + length] for start, length, _ in tokens)
+            spaces.extend(bool(space) for _, _, space in tokens)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut so that no piece holds more than ``MAX_RUN`` characters of a run
+    without a space; the pieces join back into ``text``."""
+    pieces: list[str] = []
+    start = 0
+    for run in _LONG_RUN.finditer(text):
+        pieces.append(text[start : run.start()])
+        pieces.extend(
+            text[i : min(i + MAX_RUN, run.end())] for i in range(run.start(), run.end(), MAX_RUN)
+        )
+        start = run.end()
+    pieces.append(text[start:])
+    return [piece for piece in pieces if piece]
+
+
+def make_clinical_tokenizer(nlp: Language) -> ClinicalTokenizer:
     """Build the clinical tokenizer for ``nlp``'s vocab from the word lists in the rules file."""
     rules = read_rules(None, "tokenizer.json")
     units = "|".join(re.escape(u) for u in sorted(rules["units"], key=len, reverse=True))
@@ -55,7 +94,7 @@ def make_clinical_tokenizer(nlp: Language) -> Tokenizer:
     for form in rules["keep_whole"]:
         for variant in {form, form.lower(), form.upper(), form.capitalize()}:
             special_cases[variant] = [{ORTH: variant}]
-    return Tokenizer(
+    return ClinicalTokenizer(
         nlp.vocab,
         rules=special_cases,
         prefix_search=compile_prefix_regex(prefixes).search,
@@ -67,6 +106,6 @@ def make_clinical_tokenizer(nlp: Language) -> Tokenizer:
 
 
 @spacy.registry.tokenizers(TOKENIZER)
-def create_clinical_tokenizer() -> Callable[[Language], Tokenizer]:
+def create_clinical_tokenizer() -> Callable[[Language], ClinicalTokenizer]:
     """Registry entry so a pipeline config names the tokenizer and ``spacy.load`` rebuilds it."""
     return make_clinical_tokenizer

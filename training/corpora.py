@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +46,13 @@ class GoldCode:
     ICD-10-CM upper case with its dot (``s09.93x`` → ``S09.93X``), other
     systems upper case without one (``ct13`` → ``CT13``).
 
-    Raises ``ValueError`` for a code that cannot belong to ``system``.
+    Raises ``ValueError`` for a code that cannot belong to ``system``. ``reason`` is
+    documentation only: two codes are equal whatever their reasons.
     """
 
     system: System
     code: str
+    reason: str = field(default="", compare=False)  # why the coder chose (or forbade) it
 
     def __post_init__(self) -> None:
         key = normalize_code(self.code)
@@ -58,6 +60,17 @@ class GoldCode:
             raise ValueError(f"{self.code!r} is not shaped like a {self.system.value} code")
         display = format_icd10cm(key) if self.system is System.ICD10CM else key
         object.__setattr__(self, "code", display)
+
+
+PATIENT_SEXES = ("female", "male")
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    """What a note's corpus says of the patient, for sex and age edits; None: not given."""
+
+    sex: str | None = None  # one of PATIENT_SEXES
+    age: int | None = None  # years
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +82,19 @@ class LabeledNote:
     codes: tuple[GoldCode, ...]
     # where it was coded; a corpus that does not say gets the default, as a request does
     setting: Setting = DEFAULT_SETTING
-    # codes a coder rejected for this note: hard negatives for the ranker
+    # codes a coder rejected, or said must not be reported, for this note: hard
+    # negatives for the ranker, and clinical errors when evaluated
     rejected: tuple[GoldCode, ...] = ()
+    kind: str | None = None  # e.g. "office_visit", "discharge_summary"
+    patient: Patient | None = None
 
     def codes_for(self, system: System) -> tuple[str, ...]:
         """The note's gold codes in one system: what metrics compare against."""
         return tuple(gold.code for gold in self.codes if gold.system is system)
+
+    def rejected_for(self, system: System) -> tuple[str, ...]:
+        """The note's rejected (must-not) codes in one system."""
+        return tuple(code.code for code in self.rejected if code.system is system)
 
 
 @dataclass
@@ -175,15 +195,20 @@ def read_codiesp(split_dir: Path, *, strict: bool = False) -> CorpusRead:
 def read_jsonl(path: Path, *, strict: bool = False) -> CorpusRead:
     """Read labeled notes from JSON Lines, one note a line::
 
-        {"id": "n1", "text": "...", "codes": [{"system": "icd10cm", "code": "E11.9"}],
-         "setting": "outpatient"}
+        {"id": "n1", "text": "...", "setting": "outpatient", "kind": "office_visit",
+         "patient": {"sex": "female", "age": 58},
+         "codes": [{"system": "icd10cm", "code": "E11.9", "reason": "type 2, no complication"}],
+         "must_not": [{"system": "icd10cm", "code": "E10.9", "reason": "type 2 documented"}]}
 
-    ``codes`` is required (it may be empty); ``setting`` is optional; systems
-    are ``System`` values. A bad row (invalid JSON, missing or empty id or text,
-    unknown system, a code that is not a string or not shaped like one,
-    repeated id) is recorded as a problem and skipped whole, so no note is kept
-    with part of its codes missing; with ``strict`` it raises ``CorpusError``.
-    Blank lines are ignored.
+    ``codes`` is required (it may be empty); the rest is optional. Systems are
+    ``System`` values; a code's ``reason`` is kept on its ``GoldCode``;
+    ``must_not`` codes become the note's ``rejected`` codes; ``patient`` takes
+    ``sex`` (one of ``PATIENT_SEXES``) and ``age`` (whole years). Other keys
+    (``specialty``, ``date_of_service``) are ignored. A bad row (invalid JSON,
+    missing or empty id or text, unknown system, a code that is not a string or
+    not shaped like one, a malformed optional field, repeated id) is recorded as
+    a problem and skipped whole, so no note is kept with part of its codes
+    missing; with ``strict`` it raises ``CorpusError``. Blank lines are ignored.
     """
     if not path.is_file():
         raise CorpusError(f"{path} not found (expected a JSON Lines file of labeled notes)")
@@ -210,9 +235,7 @@ def read_jsonl(path: Path, *, strict: bool = False) -> CorpusRead:
                 )
                 continue
             first_line[note.id] = number
-            read.notes.append(
-                LabeledNote(note.id, note.text, _once(read, list(note.codes)), note.setting)
-            )
+            read.notes.append(replace(note, codes=_once(read, list(note.codes))))
     return read
 
 
@@ -236,33 +259,65 @@ def _jsonl_note(row: Any) -> LabeledNote:
     """A note from one parsed JSONL row; ``ValueError`` says what is wrong."""
     if not isinstance(row, dict):
         raise ValueError(f"expected a JSON object, got {type(row).__name__}")
-    note_id, text, codes, setting = (row.get(key) for key in ("id", "text", "codes", "setting"))
+    note_id, text, codes = (row.get(key) for key in ("id", "text", "codes"))
     if not isinstance(note_id, str) or not note_id.strip():
         raise ValueError("missing or empty 'id' (a string)")
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"note {note_id!r}: missing or empty 'text'")
     if not isinstance(codes, list):
         raise ValueError(f"note {note_id!r}: 'codes' must be a list (may be empty)")
+    setting = row.get("setting")
     if setting is not None and not isinstance(setting, str):
         raise ValueError(f"note {note_id!r}: 'setting' must be a string or absent")
     try:
         chosen = DEFAULT_SETTING if setting is None else parse_setting(setting)
     except ValueError as err:
         raise ValueError(f"note {note_id!r}: {err}") from None
-    return LabeledNote(note_id, text, tuple(_jsonl_code(note_id, item) for item in codes), chosen)
+    must_not = row.get("must_not", [])
+    if not isinstance(must_not, list):
+        raise ValueError(f"note {note_id!r}: 'must_not' must be a list or absent")
+    kind = row.get("kind")
+    if kind is not None and (not isinstance(kind, str) or not kind.strip()):
+        raise ValueError(f"note {note_id!r}: 'kind' must be a non-empty string or absent")
+    return LabeledNote(
+        note_id,
+        text,
+        tuple(_jsonl_code(note_id, item) for item in codes),
+        chosen,
+        rejected=tuple(_jsonl_code(note_id, item) for item in must_not),
+        kind=kind,
+        patient=_jsonl_patient(note_id, row.get("patient")),
+    )
+
+
+def _jsonl_patient(note_id: str, patient: Any) -> Patient | None:
+    if patient is None:
+        return None
+    if not isinstance(patient, dict):
+        raise ValueError(f"note {note_id!r}: 'patient' must be an object with 'sex' and 'age'")
+    sex, age = patient.get("sex"), patient.get("age")
+    if sex is not None and sex not in PATIENT_SEXES:
+        raise ValueError(
+            f"note {note_id!r}: patient sex {sex!r} is not one of {', '.join(PATIENT_SEXES)}"
+        )
+    if age is not None and (isinstance(age, bool) or not isinstance(age, int) or age < 0):
+        raise ValueError(f"note {note_id!r}: patient age {age!r} is not a whole number of years")
+    return Patient(sex, age)
 
 
 def _jsonl_code(note_id: str, item: Any) -> GoldCode:
     systems = ", ".join(system.value for system in System)
     if not isinstance(item, dict):
         raise ValueError(f"note {note_id!r}: each code must be an object with 'system' and 'code'")
-    system, code = item.get("system"), item.get("code")
+    system, code, reason = item.get("system"), item.get("code"), item.get("reason", "")
     if system not in {s.value for s in System}:
         raise ValueError(f"note {note_id!r}: unknown system {system!r} (use one of {systems})")
     if not isinstance(code, str):
         raise ValueError(f"note {note_id!r}: code {code!r} is not a string")
+    if not isinstance(reason, str):
+        raise ValueError(f"note {note_id!r}: the reason for {code!r} is not a string")
     try:
-        return GoldCode(System(system), code)
+        return GoldCode(System(system), code, reason)
     except ValueError as err:
         raise ValueError(f"note {note_id!r}: {err}") from None
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from code_index.index import CodeIndex
-from code_index.records import System, normalize_code
+from code_index.records import System, format_icd10cm, normalize_code
 from suggest.results import SuggestionResult
 from suggest.setting import Setting, parse_setting
 from suggest.suggester import Suggester
@@ -40,11 +40,14 @@ from training.corpora import CorpusRead
 from training.metrics import (
     OFFICIAL_DEPTH,
     average_precision,
+    confident_wrong,
+    expected_calibration_error,
     macro_f1,
     mean_average_precision,
     mean_precision_at_k,
     mean_recall_at_k,
     micro_f1,
+    must_not_hits,
     ranked_matches,
 )
 
@@ -60,7 +63,13 @@ DEFAULT_THRESHOLD = 0.5
 """Decision threshold when the model card names none: a suggestion scoring at least
 this is a prediction for F1."""
 
-CUTOFFS = (5, 10, 20)
+CUTOFFS = (1, 5, 10, 20)
+CONFIDENT = 0.5
+"""A suggestion scoring at least this claims to be right more often than not: when it is
+wrong, it is a confident error (whatever the model's own decision threshold)."""
+MUST_NOT_AT = 10
+"""A must-not code within this many suggestions of its note counts as a hit: a coder
+reads that far."""
 BAND_RECALL_AT = 20
 FREQUENCY_BANDS: tuple[tuple[str, int, float], ...] = (
     ("0 (unseen)", 0, 0),
@@ -90,6 +99,7 @@ class RankedNote:
     scores: tuple[float, ...]
     matched: tuple[str | None, ...]  # normalised gold code matched by each, or None
     gold: frozenset[str]  # normalised gold codes
+    must_not: frozenset[str] = frozenset()  # normalised codes a coder said must not be reported
 
     @classmethod
     def build(
@@ -98,8 +108,10 @@ class RankedNote:
         system: System,
         ranked: Sequence[tuple[str, float]],
         gold: Collection[str],
+        must_not: Collection[str] = (),
     ) -> RankedNote:
-        """From (code, score) pairs, best first, and the note's gold codes in ``system``."""
+        """From (code, score) pairs, best first, and the note's gold and must-not codes in
+        ``system``."""
         best: dict[str, float] = {}
         for code, score in ranked:
             best.setdefault(normalize_code(code), score)
@@ -111,7 +123,13 @@ class RankedNote:
             tuple(best[code] for code, _ in matches),
             tuple(match for _, match in matches),
             frozenset(key for key in map(normalize_code, gold) if key),
+            frozenset(key for key in map(normalize_code, must_not) if key),
         )
+
+    @property
+    def must_not_hits(self) -> list[str]:
+        """Must-not codes (or codes under them) within the first ``MUST_NOT_AT``."""
+        return must_not_hits(self.codes, self.must_not, MUST_NOT_AT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,13 +222,33 @@ class GroupEvaluation:
         scores = {"map": mean_average_precision(rankings, gold)}
         scores.update({f"p@{k}": mean_precision_at_k(rankings, gold, k) for k in CUTOFFS})
         scores.update({f"r@{k}": mean_recall_at_k(rankings, gold, k) for k in CUTOFFS})
+        wrong, confident = self.confident_wrong
         scores.update(
             micro_precision=micro.precision,
             micro_recall=micro.recall,
             micro_f1=micro.f1,
             macro_f1=macro_f1(predicted, gold).f1,
+            confident_wrong_share=wrong / confident if confident else 0.0,
+            ece=expected_calibration_error(
+                self.scores.tolist(), self.correct.tolist(), bins=CALIBRATION_BINS
+            ),
         )
         return scores
+
+    @cached_property
+    def confident_wrong(self) -> tuple[int, int]:
+        """(wrong, all) suggestions scoring at least ``CONFIDENT``, pooled over notes."""
+        return confident_wrong(self.scores.tolist(), self.correct.tolist(), threshold=CONFIDENT)
+
+    @cached_property
+    def must_not_hits(self) -> list[tuple[str, str, int]]:
+        """(note id, code as displayed, rank) of every must-not code within the first
+        ``MUST_NOT_AT`` suggestions of its note."""
+        return [
+            (note.note_id, _display(key, note.system), note.codes.index(key) + 1)
+            for note in self.notes
+            for key in note.must_not_hits
+        ]
 
     @property
     def systems(self) -> list[str]:
@@ -317,6 +355,14 @@ class GroupEvaluation:
             "gold_codes": self.gold_codes,
             "suggestions": int(self.scores.size),
             **{name: round(value, 4) for name, value in self.metrics.items()},
+            "confident_wrong": self.confident_wrong[0],
+            "confident": self.confident_wrong[1],
+            "must_not_codes": sum(len(n.must_not) for n in self.notes),
+            "must_not_hits": len(self.must_not_hits),
+            "must_not_hit_list": [
+                {"note": note_id, "code": code, "rank": rank}
+                for note_id, code, rank in self.must_not_hits
+            ],
             "coverage": {
                 "gold_codes": self.coverage.gold_codes,
                 "distinct": self.coverage.distinct,
@@ -438,7 +484,15 @@ def evaluate(
             suggestions = [
                 (s.code, s.score) for s in results[note.id].suggestions if s.system == system
             ]
-            rankings.append(RankedNote.build(note.id, system, suggestions, note.codes_for(system)))
+            rankings.append(
+                RankedNote.build(
+                    note.id,
+                    system,
+                    suggestions,
+                    note.codes_for(system),
+                    note.rejected_for(system),
+                )
+            )
             gold.extend((system, code) for code in note.codes_for(system))
         groups[group] = GroupEvaluation(
             group,
@@ -470,6 +524,11 @@ def evaluate(
         diagnoses=groups[DIAGNOSES],
         procedures=groups[PROCEDURES],
     )
+
+
+def _display(key: str, system: System) -> str:
+    """A normalised code as a coder writes it (``E109`` → ``E10.9``)."""
+    return format_icd10cm(key) if system is System.ICD10CM else key
 
 
 def _counted(texts: Iterator[str], progress: Callable[[], object] | None) -> Iterator[str]:

@@ -2,7 +2,9 @@
 
 Accepted, added and edited-to codes are positives; rejected suggestions and the codes an
 edit replaced are hard negatives. Only requests whose note text the deployment stored
-can teach anything; the others are counted, never silently dropped. The store's records
+can teach anything; the others are counted, never silently dropped. A code a coder
+marked as from a code set newer than the index is left out (and counted) until the
+index it trains with has it. The store's records
 come in as plain objects (the CLI reads them), so ``training`` does not depend on ``api``.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.setting import Setting
 from training.corpora import CorpusRead, GoldCode, LabeledNote
@@ -31,6 +34,8 @@ class DecisionRecord(Protocol):
     def action(self) -> Any: ...  # an enum whose ``.value`` is accept | reject | add | edit
     @property
     def replaced_code(self) -> str | None: ...
+    @property
+    def newer_code_set(self) -> bool: ...
 
 
 class RequestRecord(Protocol):
@@ -43,18 +48,29 @@ class RequestRecord(Protocol):
 
 
 def notes_from_feedback(
-    decisions: Iterable[DecisionRecord], requests: Mapping[str, RequestRecord]
+    decisions: Iterable[DecisionRecord],
+    requests: Mapping[str, RequestRecord],
+    index: CodeIndex | None = None,
 ) -> CorpusRead:
     """One labeled note per request with stored text; positives and hard negatives from
-    the latest decision about each code."""
+    the latest decision about each code. Decisions on codes from a newer code set count
+    only once ``index`` has the code (without an index, never)."""
     latest: dict[str, dict[tuple[System, str], str]] = {}
+    read = CorpusRead(source="feedback")
     for decision in decisions:
+        if decision.newer_code_set and (
+            index is None or index.get(decision.code, decision.system) is None
+        ):
+            read.problems.append(
+                f"feedback: request {decision.request_id}: {decision.code} is from a code set "
+                "newer than the index; left out until the index has it"
+            )
+            continue
         action = str(getattr(decision.action, "value", decision.action))
         codes = latest.setdefault(decision.request_id, {})
         codes[(decision.system, decision.code)] = action
         if action == "edit" and decision.replaced_code:
             codes[(decision.system, decision.replaced_code)] = "reject"
-    read = CorpusRead(source="feedback")
     for request_id, codes in latest.items():
         request = requests.get(request_id)
         if request is None or not request.note_text:

@@ -174,6 +174,54 @@ def mean_recall_at_k(
     )
 
 
+def must_not_hits(
+    ranked: Sequence[str], must_not: Collection[str], k: int, *, prefix_match: bool = True
+) -> list[str]:
+    """The first ``k`` distinct ranked codes (normalised, in order) that a coder said
+    must not be reported for the note: clinical errors, not mere misses. A ranked code
+    hits a must-not code it equals or (with ``prefix_match``) extends, so a must-not
+    category (``S36``) catches every code under it."""
+    _check_cutoff("k", k)
+    forbidden = _gold_keys(must_not)
+    return [
+        key
+        for key in _distinct_keys(ranked)[:k]
+        if any(key == bad or (prefix_match and key.startswith(bad)) for bad in forbidden)
+    ]
+
+
+def confident_wrong(
+    scores: Sequence[float], correct: Sequence[bool], *, threshold: float = 0.5
+) -> tuple[int, int]:
+    """(wrong, confident): how many suggestions score at least ``threshold`` and how
+    many of those match no gold code; a coder trusts a high score, so these are the
+    errors that cost most."""
+    confident = [right for score, right in zip(scores, correct, strict=True) if score >= threshold]
+    return sum(not right for right in confident), len(confident)
+
+
+def expected_calibration_error(
+    scores: Sequence[float], correct: Sequence[bool], *, bins: int = 10
+) -> float:
+    """Expected calibration error: over ``bins`` equal-width score bins on [0, 1] (a
+    score of 1.0 falls in the last), the gap between the bin's mean score and its share
+    of correct suggestions, weighted by the bin's share of all suggestions. 0 when
+    the scores are probabilities of being right; 0.0 for no suggestions."""
+    _check_cutoff("bins", bins)
+    if len(scores) != len(correct):
+        raise ValueError(f"{len(scores)} scores but {len(correct)} correct flags")
+    sums: list[list[float]] = [[0, 0.0, 0] for _ in range(bins)]  # count, score, correct
+    for score, right in zip(scores, correct, strict=True):
+        if not 0.0 <= score <= 1.0:
+            raise ValueError(f"scores must lie in [0, 1], got {score}")
+        tally = sums[min(int(score * bins), bins - 1)]
+        tally[0] += 1
+        tally[1] += score
+        tally[2] += right
+    total = len(scores)
+    return sum(abs(score - right) / total for _, score, right in sums) if total else 0.0
+
+
 def micro_f1(
     predicted: Mapping[str, Collection[str]],
     gold: Mapping[str, Collection[str]],

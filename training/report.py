@@ -15,8 +15,10 @@ from matplotlib.figure import Figure
 from training.evaluate import (
     BAND_RECALL_AT,
     CALIBRATION_BINS,
+    CONFIDENT,
     GROUP_SYSTEMS,
     MATCHING_RULE,
+    MUST_NOT_AT,
     Evaluation,
 )
 
@@ -76,6 +78,14 @@ def _markdown(e: Evaluation) -> str:
     if e.unscored_gold:
         unscored = ", ".join(f"{n} {system}" for system, n in sorted(e.unscored_gold.items()))
         lines.append(f"- not scored (no group for their system in the note's setting): {unscored}")
+    hits = [(g.name, *hit) for g in groups for hit in g.must_not_hits]
+    lines += ["", f"## Must-not codes in the top {MUST_NOT_AT}", ""]
+    if hits:
+        lines += ["| group | note | code | rank |", "|---|---|---|---:|"]
+        lines += [f"| {name} | {note} | {code} | {rank} |" for name, note, code, rank in hits]
+    else:
+        listed = sum(len(n.must_not) for g in groups for n in g.notes)
+        lines.append(f"None ({listed} must-not codes listed by the corpus).")
     if e.reading_problems:
         lines += ["", "Rows the corpus reader could not use (first 10):", ""]
         lines += [f"- {problem}" for problem in e.reading_problems[:10]]
@@ -96,6 +106,21 @@ def summary_rows(e: Evaluation) -> list[tuple[str, list[str]]]:
         ("suggestions", [str(g.scores.size) for g in groups]),
     ]
     rows += [(name, [f"{g.metrics[name]:.4f}" for g in groups]) for name in groups[0].metrics]
+    rows.append(
+        (
+            f"wrong with score >= {CONFIDENT:g}",
+            [f"{g.confident_wrong[0]} of {g.confident_wrong[1]}" for g in groups],
+        )
+    )
+    rows.append(
+        (
+            f"must-not codes in top {MUST_NOT_AT}",
+            [
+                f"{len(g.must_not_hits)} ({sum(len(n.must_not) for n in g.notes)} listed)"
+                for g in groups
+            ],
+        )
+    )
     rows.append(
         (
             "gold codes not in code set",
@@ -147,7 +172,8 @@ def _plots_section(e: Evaluation) -> list[str]:
         f"Suggestions in {CALIBRATION_BINS} equal score bins: the bar is the fraction that "
         "matched a gold code, the diagonal is perfect calibration, the number is how many "
         "suggestions fell in the bin. Bars above the diagonal mean the scores understate how "
-        "often the model is right.",
+        "often the model is right. ECE (in each title and the scores table) is the gap between "
+        "bar and diagonal averaged over bins, weighted by the suggestions in each.",
     ]
     return lines
 
@@ -179,6 +205,16 @@ def _definitions(e: Evaluation) -> list[str]:
         "codes are summed over all notes before dividing.",
         "- Macro F1: F1 per code (every code that is a gold code or a prediction somewhere), "
         "averaged over codes, so rare codes weigh as much as common ones.",
+        f"- Wrong with score >= {CONFIDENT:g} (`confident_wrong`, and its share "
+        f"`confident_wrong_share`): suggestions scoring at least {CONFIDENT:g} that match no "
+        "gold code, pooled over notes, whatever the model's threshold.",
+        f"- Must-not codes: codes the corpus says must not be reported for a note (denied, "
+        "family history, wrong type, laterality or sex, misread numbers, integral symptoms); "
+        f"a hit is one within the note's first {MUST_NOT_AT} suggestions, a code under a "
+        "must-not category included. CodiEsp lists none.",
+        f"- ECE: expected calibration error over {CALIBRATION_BINS} equal-width score bins: "
+        "the sum over bins of (suggestions in the bin / all suggestions) x |mean score - "
+        "fraction correct|.",
         "- All metrics are those of `training/metrics.py`, which documents how they relate "
         "to the official CodiEsp script.",
     ]
@@ -242,7 +278,9 @@ def _band_figure(e: Evaluation) -> Figure:
 def _calibration_figure(e: Evaluation) -> Figure:
     fig = Figure(figsize=(11, 4.5))
     for ax, g in zip(fig.subplots(1, 2), e.groups, strict=True):
-        ax.set_title(f"{g.name}: score vs fraction correct", fontsize=10)
+        ax.set_title(
+            f"{g.name}: score vs fraction correct, ECE {g.metrics['ece']:.3f}", fontsize=10
+        )
         ax.plot([0, 1], [0, 1], "--", color="grey", linewidth=1)
         ax.set(xlabel="score", ylabel="fraction matching a gold code", xlim=(0, 1), ylim=(0, 1.1))
         bins = [b for b in g.calibration() if b.candidates]

@@ -8,20 +8,18 @@ saving all happen here, so every way of training (CLI, notebooks, schedulers) is
 from __future__ import annotations
 
 import random
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from suggest.model import DEFAULT_MODEL, SuggestModel, models_root
+from suggest.model import DEFAULT_MODEL, MODEL_NAME, SuggestModel, models_root
 from suggest.suggester import FirstUseProgress, NotePipeline, Suggester
 from training.corpora import CorpusRead, LabeledNote
 from training.evaluate import evaluate
 from training.train import RANKERS, Progress, train_model
 
-MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 HOLDOUT_SHARE = 0.2  # evaluated on when no evaluation corpus is given
 
 

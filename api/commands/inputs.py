@@ -11,6 +11,7 @@ from api.commands.output import fail
 from api.settings import get_settings
 from api.storage.db import make_engine, make_session_factory, upgrade_database
 from api.storage.feedback import list_feedback
+from code_index.build import load_index
 from suggest.setting import Setting, parse_setting
 from training.corpora import CorpusError, CorpusRead, parse_corpus_spec
 from training.feedback import notes_from_feedback
@@ -55,4 +56,4 @@ def read_feedback() -> CorpusRead:
             if page.next_after_id is None:
                 break
             after = page.next_after_id
-    return notes_from_feedback(decisions, requests)
+    return notes_from_feedback(decisions, requests, load_index(settings.data_dir))

@@ -42,12 +42,21 @@ def _store() -> Iterator[Session]:
 @app.command()
 def create(
     role: Annotated[Role, typer.Option(help="What the key may do.")],
-    name: Annotated[str | None, typer.Option(help="Who holds it (default: the role).")] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="Who holds it (default: the role); a coder key's name is its coder id."),
+    ] = None,
+    organization: Annotated[
+        str | None,
+        typer.Option(help="Keys of one organisation may give feedback on each other's requests."),
+    ] = None,
 ) -> None:
     """Issue a key and print it alone on stdout."""
     with _store() as session:
         try:
-            issued = create_key(session, role, name or f"{role.value} key")
+            issued = create_key(
+                session, role, name or f"{role.value} key", organization=organization
+            )
         except ValueError as exc:
             fail(str(exc))
     typer.echo(issued.plaintext)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import logging
 import socket
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 from uvicorn.supervisors import Multiprocess
 
 from api.commands.progress import first_use
@@ -23,7 +26,9 @@ def serve(
     ] = 1,
     access_log: Annotated[
         bool,
-        typer.Option(help="Log a line per request: method, path and status, never a body."),
+        typer.Option(
+            help="Log a line per request: method, path and status; never a body or a query."
+        ),
     ] = True,
 ) -> None:
     """Serve the API (settings from CODESUGGEST_* variables and .env)."""
@@ -31,7 +36,14 @@ def serve(
     # migrate once here: worker processes starting together must not race to do it
     upgrade_database(settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     if workers == 1:
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, access_log=access_log)
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            access_log=access_log,
+            log_config=LOG_CONFIG,
+        )
         return
     # build the index and term-table cache once, before every worker would do it at once
     with first_use() as shown:
@@ -43,6 +55,7 @@ def serve(
         port=port,
         workers=workers,
         access_log=access_log,
+        log_config=LOG_CONFIG,
     )
     Multiprocess(config, sockets=[config.bind_socket()]).run()
 
@@ -58,3 +71,26 @@ class NoDelayConfig(uvicorn.Config):
         if sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock
+
+
+class WithoutQueryString(logging.Filter):
+    """Drops the query string from uvicorn's access log lines: a code search's ``q`` is
+    what a coder typed, which may be words of a note."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, version, status = record.args
+            record.args = (client, method, str(path).partition("?")[0], version, status)
+        return True
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the access log's query strings dropped (a dict, not the
+    filter object, so each worker process configures it for itself)."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["without_query"] = {"()": WithoutQueryString}
+    config["handlers"]["access"]["filters"] = ["without_query"]
+    return config
+
+
+LOG_CONFIG = _log_config()

@@ -12,6 +12,7 @@ from api.commands.inputs import read_setting
 from api.commands.output import fail, print_json
 from api.commands.progress import first_use
 from code_index.records import System
+from suggest.model import ModelNotFoundError
 from suggest.results import SuggestionResult
 from suggest.setting import DEFAULT_SETTING
 from suggest.suggester import NoteError, Suggester
@@ -66,8 +67,11 @@ def suggest(
     """Suggest ICD-10-CM, CPT/ICD-10-PCS and HCPCS codes for a note, with evidence."""
     chosen = read_setting(setting)
     text = read_note(source)
-    with first_use() as shown:
-        suggester = Suggester.load(model=model, progress=shown)
+    try:
+        with first_use() as shown:
+            suggester = Suggester.load(model=model, progress=shown)
+    except ModelNotFoundError as exc:
+        fail(str(exc))
     try:
         result = suggester.suggest(text, setting=chosen, systems=system, top_k=top)
     except NoteError as exc:

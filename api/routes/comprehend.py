@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from api.comprehend import infer_icd10cm
 from api.deps import ServiceDep, SessionDep, require
@@ -24,6 +24,7 @@ router = APIRouter(tags=["comprehend-medical"])
     responses={413: {"description": "The note is over the configured maximum."}},
 )
 async def infer(
+    request: Request,
     body: InferICD10CMRequest,
     session: SessionDep,
     service: ServiceDep,
@@ -32,5 +33,7 @@ async def infer(
     """The note's diagnoses as InferICD10CM entities with their ICD-10-CM concepts. The
     request is stored like any suggest request (no id in this shape to give feedback on)."""
     options = SuggestOptions(systems=(System.ICD10CM,), top_k=100)
-    _request_id, result = await service.run(session, body.Text, options, key)
+    _request_id, result = await service.run(
+        session, body.Text, options, key, request.is_disconnected
+    )
     return infer_icd10cm(result, service.index)

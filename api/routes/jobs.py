@@ -44,14 +44,18 @@ def create_batch(
         service.check_note(note, f"note {position}")
     job = create_job(session, body.notes, body.options().to_params(), key=key)
     worker.wake()
-    status_url = str(request.url_for("get_job", job_id=job.job_id))
+    # relative (or under the configured public URL), never built from the Host header
+    path = request.app.url_path_for("get_job", job_id=job.job_id)
+    status_url = settings.public_url.rstrip("/") + request.scope.get("root_path", "") + path
     response.headers["Location"] = status_url
     return JobAccepted(job_id=job.job_id, status_url=status_url)
 
 
 @router.get("/v1/jobs/{job_id}", response_model=JobOut, responses={404: {}})
 def get_job(
-    job_id: Annotated[str, Path(max_length=36)], session: SessionDep, key: BatchKey
+    job_id: Annotated[str, Path(max_length=36, pattern="^[A-Za-z0-9-]+$")],
+    session: SessionDep,
+    key: BatchKey,
 ) -> JobOut:
     """A job's state, progress and the results of its items so far, in submission order.
     Only the key that created a job (or an admin key) sees it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import CanonicalDep, ServiceDep, SessionDep, require
@@ -22,9 +22,11 @@ router = APIRouter(tags=["suggest"])
     responses={
         200: {"content": {FHIR_JSON: {}}, "description": "Suggestions, or a FHIR Bundle."},
         413: {"description": "The note is over the configured maximum."},
+        503: {"description": "The server is at capacity; retry after Retry-After seconds."},
     },
 )
 async def suggest(
+    request: Request,
     body: SuggestRequest,
     session: SessionDep,
     service: ServiceDep,
@@ -39,7 +41,9 @@ async def suggest(
     """Ranked, evidenced code suggestions for a note. The request is stored (the note
     only where the deployment keeps notes) and its request_id is what feedback names.
     Offsets count Unicode code points; ``?offsets=utf16`` adds them in UTF-16 units."""
-    request_id, result = await service.run(session, body.text, body.options(), key)
+    request_id, result = await service.run(
+        session, body.text, body.options(), key, request.is_disconnected
+    )
     if response_format == "fhir":
         bundle = suggestion_bundle(
             result,

@@ -13,13 +13,13 @@ import { CodeSearch } from "./search.js";
 
 const KEY_ITEM = "codesuggest.key"; // sessionStorage: this tab only
 const REVIEW_ITEM = "codesuggest.review"; // sessionStorage: the review in progress
-const CODER_ITEM = "codesuggest.coderId"; // localStorage: typed once on this computer
+const CODER_ITEM = "codesuggest.coderId"; // sessionStorage: the coder the key names
 const ACTION_WORDS = { accept: "Accepted", reject: "Rejected", edit: "Replaced", add: "Added" };
 
 const $ = (id) => document.getElementById(id);
 
 let key = sessionStorage.getItem(KEY_ITEM);
-let coderId = localStorage.getItem(CODER_ITEM) || "";
+let coderId = sessionStorage.getItem(CODER_ITEM) || "";
 // {text, setting, dateOfService, response, decisions: {key: decision}, added: [hit], saved}
 let review = JSON.parse(sessionStorage.getItem(REVIEW_ITEM) || "null");
 let current = null; // the suggestion the shortcuts act on
@@ -84,7 +84,6 @@ function showSignIn() {
   $("sign-in").hidden = false;
   $("workspace").hidden = true;
   $("session").hidden = true;
-  $("coder-id").value = coderId;
   $("api-key").focus();
 }
 
@@ -98,13 +97,10 @@ function showWorkspace() {
 $("sign-in-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const candidate = $("api-key").value.trim();
-  const id = $("coder-id").value.trim();
-  if (!id) {
-    showMessage("Type your coder id: it is recorded with your decisions.", "error");
-    return;
-  }
+  let me;
   try {
     await request(candidate, "GET", "v1/codes?q=code&top=1"); // any coder key may search
+    me = await request(candidate, "GET", "v1/me");
   } catch (error) {
     if (error instanceof ApiError && error.status === 403) {
       showMessage("This key may not look codes up: sign in with a coder key.", "error");
@@ -113,10 +109,18 @@ $("sign-in-form").addEventListener("submit", async (event) => {
     }
     return;
   }
+  if (!me.coder_id) {
+    showMessage(
+      `This is not a coder key (its role is ${me.role}): sign in with a coder key, which ` +
+        "names the coder your decisions are recorded under.",
+      "error",
+    );
+    return;
+  }
   key = candidate;
-  coderId = id;
+  coderId = me.coder_id;
   sessionStorage.setItem(KEY_ITEM, key);
-  localStorage.setItem(CODER_ITEM, coderId);
+  sessionStorage.setItem(CODER_ITEM, coderId);
   $("api-key").value = "";
   if (review && !review.saved && decisionsToSend().length) {
     showMessage("Signed in. Your decisions are as you left them: submit them when ready.");
@@ -130,6 +134,7 @@ $("sign-out").addEventListener("click", () => {
   if (!discardUnsaved("Sign out")) return;
   key = null;
   sessionStorage.removeItem(KEY_ITEM);
+  sessionStorage.removeItem(CODER_ITEM);
   setReview(null);
   clearMessage();
   showSignIn();
@@ -566,8 +571,7 @@ $("submit").addEventListener("click", async () => {
   submit.textContent = "Submitting…";
   try {
     const stored = await call("POST", "v1/feedback", {
-      request_id: review.response.request_id,
-      coder_id: coderId,
+      request_id: review.response.request_id, // recorded under the coder the key names
       decisions: decisionsToSend(),
     });
     review.saved = { decisions: stored.decisions, at: new Date().toLocaleString() };

@@ -30,3 +30,13 @@ class UnknownKeyError(NotFoundError):
     """An API key id that does not exist."""
 
     kind = "API key"
+
+
+class IdempotencyConflictError(ValueError):
+    """An idempotency key used before for other decisions (answered with 422)."""
+
+    def __init__(self, idempotency_key: str) -> None:
+        super().__init__(
+            f"Idempotency-Key {idempotency_key!r} was used for other decisions; "
+            "use a new key for a new submission"
+        )

@@ -7,6 +7,9 @@ suggestions and the model and code-set versions it was made on.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,14 +20,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api.storage.audit import add_event
-from api.storage.errors import UnknownRequestError
+from api.storage.errors import IdempotencyConflictError, UnknownRequestError
 from api.storage.keys import KeyRecord
 from api.storage.models import (
     CODE_LEN,
     CODER_ID_LEN,
+    IDEMPOTENCY_KEY_LEN,
     Action,
+    ApiKey,
     AuditAction,
     FeedbackDecision,
+    FeedbackSubmission,
+    Role,
     SuggestionRequest,
     utcnow,
 )
@@ -41,6 +48,8 @@ class Decision:
     action: Action
     replaced_code: str | None = None
     reason: str | None = None
+    # a code the index does not have, from a code set newer than the index
+    newer_code_set: bool = False
 
     def __post_init__(self) -> None:
         _check_text("code", self.code, CODE_LEN)
@@ -50,6 +59,10 @@ class Decision:
             _check_text("replaced_code", self.replaced_code, CODE_LEN)
         elif self.replaced_code is not None:
             raise ValueError(f"replaced_code is only for edits, not {self.action.value}")
+
+    def with_codes(self, code: str, replaced_code: str | None) -> Decision:
+        """The same decision with its codes written another way (as the index writes them)."""
+        return dataclasses.replace(self, code=code, replaced_code=replaced_code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +94,7 @@ class FeedbackRecord:
     action: Action
     replaced_code: str | None
     reason: str | None
+    newer_code_set: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,12 +175,15 @@ def record_suggestion_request(
         )
 
 
-def get_suggestion_request(session: Session, request_id: str) -> SuggestionRequestRecord:
+def get_suggestion_request(
+    session: Session, request_id: str, key: KeyRecord | None = None
+) -> SuggestionRequestRecord:
     """One stored request, for callers that map feedback given on its suggestions back to
-    codes (CDS Hooks cards). Raises ``UnknownRequestError`` for an id never stored."""
+    codes (CDS Hooks cards). Raises ``UnknownRequestError`` for an id never stored, or
+    one ``key`` may not give feedback on (the same answer, so ids cannot be probed)."""
     with session.begin():
         row = session.get(SuggestionRequest, request_id)
-        if row is None:
+        if row is None or not _may_give_feedback(session, key, row.key_id):
             raise UnknownRequestError(request_id)
         return _request_record(row)
 
@@ -178,24 +195,75 @@ def record_feedback(
     coder_id: str,
     decisions: Sequence[Decision],
     key: KeyRecord | None,
+    idempotency_key: str | None = None,
 ) -> list[FeedbackRecord]:
     """Store a coder's decisions on one request, with their audit event, in one
     transaction. When this returns they are committed (on SQLite, fsynced), so the
-    route may answer 201. Raises ``UnknownRequestError`` for a request_id never stored.
+    route may answer 201.
+
+    Only the key that asked for the suggestions, a key of its organisation or an admin
+    key may give feedback on them; for any other key, as for a request_id never stored,
+    this raises ``UnknownRequestError``. With an ``idempotency_key`` already used by
+    ``key``, nothing is stored again: the decisions stored the first time are returned
+    (``IdempotencyConflictError`` if they were other decisions).
     """
     _check_text("coder_id", coder_id, CODER_ID_LEN)
     if not decisions:
         raise ValueError("feedback needs at least one decision")
+    if idempotency_key is not None:
+        _check_text("Idempotency-Key", idempotency_key, IDEMPOTENCY_KEY_LEN)
+    body_sha256 = submission_digest(request_id, coder_id, decisions)
+    try:
+        return _store_feedback(
+            session, request_id, coder_id, decisions, key, idempotency_key, body_sha256
+        )
+    except sa.exc.IntegrityError:
+        if idempotency_key is None:
+            raise
+        # a concurrent request with the same key committed first: answer as its retry
+        with session.begin():
+            replayed = _replay(session, key.id if key else None, idempotency_key, body_sha256)
+        if replayed is None:
+            raise
+        return replayed
+
+
+def _store_feedback(
+    session: Session,
+    request_id: str,
+    coder_id: str,
+    decisions: Sequence[Decision],
+    key: KeyRecord | None,
+    idempotency_key: str | None,
+    body_sha256: str,
+) -> list[FeedbackRecord]:
     key_id = key.id if key else None
     now = utcnow()
     with session.begin():
-        versions = session.execute(
-            sa.select(SuggestionRequest.model_version, SuggestionRequest.code_set_versions).where(
-                SuggestionRequest.request_id == request_id
-            )
+        if idempotency_key is not None:
+            replayed = _replay(session, key_id, idempotency_key, body_sha256)
+            if replayed is not None:
+                return replayed
+        requested = session.execute(
+            sa.select(
+                SuggestionRequest.key_id,
+                SuggestionRequest.model_version,
+                SuggestionRequest.code_set_versions,
+            ).where(SuggestionRequest.request_id == request_id)
         ).one_or_none()
-        if versions is None:
+        if requested is None or not _may_give_feedback(session, key, requested.key_id):
             raise UnknownRequestError(request_id)
+        submission = None
+        if idempotency_key is not None:
+            submission = FeedbackSubmission(
+                key_id=key_id,
+                idempotency_key=idempotency_key,
+                body_sha256=body_sha256,
+                request_id=request_id,
+                created_at=now,
+            )
+            session.add(submission)
+            session.flush()  # a concurrent twin fails here, on the unique constraint
         rows = [
             FeedbackDecision(
                 request_id=request_id,
@@ -207,6 +275,8 @@ def record_feedback(
                 action=decision.action,
                 replaced_code=decision.replaced_code,
                 reason=decision.reason,
+                newer_code_set=decision.newer_code_set,
+                submission_id=submission.id if submission else None,
             )
             for decision in decisions
         ]
@@ -219,10 +289,11 @@ def record_feedback(
             key_id=key_id,
             coder_id=coder_id,
             request_id=request_id,
-            model_version=versions.model_version,
-            code_set_versions=versions.code_set_versions,
+            model_version=requested.model_version,
+            code_set_versions=requested.code_set_versions,
             # what was decided, not why: reasons are free text and stay in the decisions
             detail={
+                **({"idempotency_key": idempotency_key} if idempotency_key else {}),
                 "decisions": [
                     {
                         "id": record.id,
@@ -230,12 +301,60 @@ def record_feedback(
                         "system": record.system.value,
                         "action": record.action.value,
                         "replaced_code": record.replaced_code,
+                        "newer_code_set": record.newer_code_set,
                     }
                     for record in records
-                ]
+                ],
             },
         )
         return records
+
+
+def _may_give_feedback(session: Session, key: KeyRecord | None, owner_id: int | None) -> bool:
+    """Whether ``key`` may decide on the suggestions a request of key ``owner_id`` got:
+    its own, its organisation's, or any as an admin (no key: a trusted caller, the CLI)."""
+    if key is None or key.role is Role.ADMIN or key.id == owner_id:
+        return True
+    if key.organization is None or owner_id is None:
+        return False
+    owner_organization = session.scalar(sa.select(ApiKey.organization).where(ApiKey.id == owner_id))
+    return owner_organization == key.organization
+
+
+def _replay(
+    session: Session, key_id: int | None, idempotency_key: str, body_sha256: str
+) -> list[FeedbackRecord] | None:
+    """The decisions stored under an idempotency key already used, or None."""
+    submission = session.scalar(
+        sa.select(FeedbackSubmission).where(
+            FeedbackSubmission.key_id == key_id,
+            FeedbackSubmission.idempotency_key == idempotency_key,
+        )
+    )
+    if submission is None:
+        return None
+    if submission.body_sha256 != body_sha256:
+        raise IdempotencyConflictError(idempotency_key)
+    rows = session.scalars(
+        sa.select(FeedbackDecision)
+        .where(FeedbackDecision.submission_id == submission.id)
+        .order_by(FeedbackDecision.id)
+    )
+    return [_feedback_record(row) for row in rows]
+
+
+def submission_digest(request_id: str, coder_id: str, decisions: Sequence[Decision]) -> str:
+    """A fingerprint of a submission: what tells a retry from other decisions, and what
+    CDS Hooks feedback, which carries no idempotency key, is deduplicated by."""
+    body = [
+        request_id,
+        coder_id,
+        [
+            [d.code, d.system.value, d.action.value, d.replaced_code, d.reason, d.newer_code_set]
+            for d in decisions
+        ],
+    ]
+    return hashlib.sha256(json.dumps(body).encode("utf-8")).hexdigest()
 
 
 def list_feedback(
@@ -302,6 +421,7 @@ def _feedback_record(row: FeedbackDecision) -> FeedbackRecord:
         action=row.action,
         replaced_code=row.replaced_code,
         reason=row.reason,
+        newer_code_set=row.newer_code_set,
     )
 
 

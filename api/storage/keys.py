@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from api.storage.audit import add_event
 from api.storage.errors import UnknownKeyError
-from api.storage.models import ApiKey, AuditAction, Role, utcnow
+from api.storage.models import ORGANIZATION_LEN, ApiKey, AuditAction, Role, utcnow
 
 TOKEN_PREFIX = "csk_"
 PREFIX_LEN = len(TOKEN_PREFIX) + 8  # 48 random bits: enough to find a key, useless to guess it
@@ -78,6 +78,13 @@ class KeyRecord:
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
+    organization: str | None = None
+
+    @property
+    def coder_id(self) -> str | None:
+        """The coder a coder key names (its name): the identity its feedback is recorded
+        under. Other keys act for systems, which name the coder themselves."""
+        return self.name if self.role is Role.CODER else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +96,23 @@ class IssuedKey:
 
 
 def create_key(
-    session: Session, role: Role, name: str, *, actor: KeyRecord | None = None
+    session: Session,
+    role: Role,
+    name: str,
+    *,
+    organization: str | None = None,
+    actor: KeyRecord | None = None,
 ) -> IssuedKey:
-    """Issue a key for ``role``; ``actor`` is the admin key that asked (None from the CLI)."""
+    """Issue a key for ``role``; ``actor`` is the admin key that asked (None from the CLI).
+    A coder key's name is its coder's id. Keys of one ``organization`` may give feedback
+    on each other's suggestion requests."""
     name = name.strip()
     if not name or len(name) > NAME_LEN:
         raise ValueError(f"key name must be 1 to {NAME_LEN} characters")
+    if organization is not None:
+        organization = organization.strip()
+        if not organization or len(organization) > ORGANIZATION_LEN:
+            raise ValueError(f"organization must be 1 to {ORGANIZATION_LEN} characters")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with session.begin():
         row = ApiKey(
@@ -102,6 +120,7 @@ def create_key(
             role=role,
             key_prefix=plaintext[:PREFIX_LEN],
             key_hash=_digest(plaintext),
+            organization=organization,
         )
         session.add(row)
         session.flush()
@@ -109,7 +128,12 @@ def create_key(
             session,
             AuditAction.KEY_CREATE,
             key_id=actor.id if actor else None,
-            detail={"key_id": row.id, "name": name, "role": row.role.value},
+            detail={
+                "key_id": row.id,
+                "name": name,
+                "role": row.role.value,
+                "organization": organization,
+            },
         )
         return IssuedKey(record=_record(row), plaintext=plaintext)
 
@@ -173,4 +197,5 @@ def _record(row: ApiKey) -> KeyRecord:
         created_at=row.created_at,
         revoked_at=row.revoked_at,
         last_used_at=row.last_used_at,
+        organization=row.organization,
     )

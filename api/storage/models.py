@@ -22,6 +22,8 @@ from code_index.records import System
 # lengths shared by the columns and the checks that keep values inside them
 CODE_LEN = 16  # "E11.22", "0DTJ4ZZ", "99213", "J1100"
 CODER_ID_LEN = 128
+ORGANIZATION_LEN = 100
+IDEMPOTENCY_KEY_LEN = 255
 ERROR_LEN = 500
 
 
@@ -139,6 +141,8 @@ class ApiKey(Base):
     role: Mapped[Role] = mapped_column(_enum(Role, 16))
     key_prefix: Mapped[str] = mapped_column(sa.String(16), index=True)
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # keys of one organisation may give feedback on each other's requests
+    organization: Mapped[str | None] = mapped_column(sa.String(ORGANIZATION_LEN))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
@@ -160,6 +164,23 @@ class SuggestionRequest(Base):
     note_text: Mapped[str | None] = mapped_column(sa.Text)
 
 
+class FeedbackSubmission(Base):
+    """One POST of decisions, by its idempotency key: a client that retries with the same
+    key gets the decisions stored the first time instead of storing them again. CDS Hooks
+    feedback gets a key from its card and outcome, so the same feedback is stored once."""
+
+    __tablename__ = "feedback_submissions"
+    __table_args__ = (sa.UniqueConstraint("key_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_keys.id"))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(IDEMPOTENCY_KEY_LEN))
+    # what was submitted, so the same key with other decisions is refused, not replayed
+    body_sha256: Mapped[str] = mapped_column(sa.String(64))
+    request_id: Mapped[str] = mapped_column(sa.String(36))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class FeedbackDecision(Base):
     """One coder decision on one code of a suggestion request; ``id`` orders the export."""
 
@@ -178,6 +199,10 @@ class FeedbackDecision(Base):
     # for EDIT: the suggested code the coder replaced with ``code``
     replaced_code: Mapped[str | None] = mapped_column(sa.String(CODE_LEN))
     reason: Mapped[str | None] = mapped_column(sa.Text)
+    # a code the index does not have, marked by the coder as from a newer code set: kept
+    # out of training until the index has it
+    newer_code_set: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("feedback_submissions.id"))
 
 
 class Job(Base):

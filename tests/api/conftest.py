@@ -28,6 +28,8 @@ from code_index.index import CodeIndex
 from suggest.suggester import Suggester
 
 POSTGRES_URL_ENV = "CODESUGGEST_TEST_POSTGRES_URL"
+# the app's keys are one organisation's, so any of them may give feedback on the others'
+ORGANIZATION = "test hospital"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -132,7 +134,8 @@ MakeApi = Callable[..., Api]
 @pytest.fixture
 def make_api(tmp_path: Path, data_dir: Path, suggester: Suggester) -> Iterator[MakeApi]:
     """Start an app on a SQLite file in tmp_path (the same file for every app of a test,
-    as a restarted server would find it), with ``Settings`` overrides."""
+    as a restarted server would find it), with ``Settings`` overrides. Its keys, one per
+    role, are one organisation's; the coder key's coder is "test coder"."""
     with ExitStack() as stack:
 
         def make(**overrides: Any) -> Api:
@@ -141,7 +144,12 @@ def make_api(tmp_path: Path, data_dir: Path, suggester: Suggester) -> Iterator[M
             app = create_app(settings, suggester=suggester)
             client = stack.enter_context(TestClient(app))
             with app.state.sessions() as session:
-                keys = {role: create_key(session, role, f"test {role}").plaintext for role in Role}
+                keys = {
+                    role: create_key(
+                        session, role, f"test {role}", organization=ORGANIZATION
+                    ).plaintext
+                    for role in Role
+                }
             return Api(app, client, keys)
 
         yield make

@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from api.routes import cds_hooks, codes, feedback, fhir, jobs, monitoring, suggest
+from api.routes import cds_hooks, codes, feedback, fhir, jobs, me, monitoring, suggest
 from api.storage.keys import ROLE_PERMISSIONS, Permission, list_keys, revoke_key
 from api.storage.models import Role
 from tests.api.conftest import Api
 
 FEEDBACK = {
     "request_id": "unknown",
-    "coder_id": "c1",
     "decisions": [{"code": "E11.9", "system": "icd10cm", "action": "accept"}],
 }
 # (method, path, body, permission needed; None: any valid key)
@@ -30,6 +29,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, Permission | None]] = [
     ("POST", "/v1/batch", {"notes": ["COPD"]}, Permission.BATCH),
     ("GET", "/v1/jobs/unknown", None, Permission.BATCH),
     ("GET", "/v1/requests/unknown/fhir", None, Permission.SUGGEST),
+    ("GET", "/v1/me", None, None),
     ("GET", "/metrics", None, None),
 ]
 IDS = [f"{method} {path}" for method, path, _, _ in ENDPOINTS]
@@ -77,7 +77,7 @@ def test_roles_without_the_permission_get_403(
 def test_the_table_covers_every_route() -> None:
     routes = {
         (method, route.path)
-        for module in (suggest, codes, feedback, jobs, cds_hooks, fhir, monitoring)
+        for module in (suggest, codes, feedback, jobs, cds_hooks, fhir, me, monitoring)
         for route in module.router.routes
         if isinstance(route, APIRoute)
         for method in route.methods or ()

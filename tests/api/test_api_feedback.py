@@ -20,7 +20,8 @@ def _request_id(api: Api) -> str:
 
 
 def _post(api: Api, body: dict[str, Any]) -> Any:
-    return api.client.post("/v1/feedback", json=body, headers=api.auth(Role.CODER))
+    """Post as an integration, which names the coder who decided."""
+    return api.client.post("/v1/feedback", json=body, headers=api.auth(Role.INTEGRATOR))
 
 
 def _decisions(*decisions: dict[str, Any]) -> list[dict[str, Any]]:
@@ -80,7 +81,7 @@ def test_unknown_request_is_404(api: Api) -> None:
             ["body", "decisions", 0, "system"],
         ),
         (_decisions({"code": "", "action": "add"}), ["body", "decisions", 0, "code"]),
-        (_decisions({"code": " ", "action": "add"}), ["body", "decisions", 0]),
+        (_decisions({"code": " ", "action": "add"}), ["body", "decisions", 0, "code"]),
         (_decisions({"code": "X" * 17, "action": "add"}), ["body", "decisions", 0, "code"]),
         ([], ["body", "decisions"]),
         ("E11.9", ["body", "decisions"]),

@@ -8,11 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from api.service import SuggestOptions
 from api.storage.db import make_engine, make_session_factory, upgrade_database
 from api.storage.jobs import claim_items, create_job
 from api.storage.keys import create_key
-from api.storage.models import Role
+from api.storage.models import JobItem, Role
 from code_index.records import System
 from suggest.setting import Setting
 from tests.api.conftest import Api, MakeApi
@@ -57,7 +59,6 @@ def test_batch_is_coded_in_order(api: Api) -> None:
         "/v1/feedback",
         json={
             "request_id": first["request_id"],
-            "coder_id": "c1",
             "decisions": [{"code": "E11.22", "system": "icd10cm", "action": "accept"}],
         },
         headers=api.auth(Role.CODER),
@@ -81,7 +82,6 @@ def test_batch_and_feedback_on_each_database(make_api: MakeApi, database_url: st
             "/v1/feedback",
             json={
                 "request_id": result["request_id"],
-                "coder_id": "c1",
                 "decisions": [{"code": "E11.22", "system": "icd10cm", "action": "accept"}],
             },
             headers=api.auth(Role.CODER),
@@ -162,3 +162,22 @@ def test_options_round_trip_through_job_params() -> None:
         SuggestOptions(setting=Setting.OUTPATIENT, systems=(System.CPT, System.HCPCS), top_k=1),
     ):
         assert SuggestOptions.from_params(options.to_params()) == options
+
+
+def test_a_note_past_its_time_budget_fails_once_and_is_not_retried(api: Api) -> None:
+    budget = api.app.state.service.suggester.nlp.get_pipe("codesuggest_budget")
+    seconds = budget.seconds
+    budget.seconds = -1.0  # every note is over budget
+    try:
+        response = api.client.post(
+            "/v1/batch", json={"notes": NOTES[:1]}, headers=api.auth(Role.INTEGRATOR)
+        )
+        assert response.status_code == 202, response.text
+        job = _wait_done(api, response.json()["job_id"])
+    finally:
+        budget.seconds = seconds
+    assert (job["total"], job["failed"]) == (1, 1)
+    assert "time budget" in job["results"][0]["error"]
+    with api.session() as session:
+        attempts = session.execute(sa.select(JobItem.attempts)).scalars().all()
+    assert attempts == [1]

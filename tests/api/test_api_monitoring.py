@@ -35,7 +35,6 @@ def test_metrics_count_requests_suggestions_and_feedback(api: Api) -> None:
         "/v1/feedback",
         json={
             "request_id": body["request_id"],
-            "coder_id": "c1",
             "decisions": [
                 {"code": "E11.22", "system": "icd10cm", "action": "accept"},
                 {"code": "N18.2", "system": "icd10cm", "action": "reject"},

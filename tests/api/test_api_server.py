@@ -42,9 +42,10 @@ def server_env(data_dir: Path, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _create_key(env: dict[str, str], role: str) -> str:
+def _create_key(env: dict[str, str], role: str, name: str | None = None) -> str:
+    named = ["--name", name] if name else []
     result = subprocess.run(
-        [sys.executable, "-c", KEYS_CLI, "create", "--role", role],
+        [sys.executable, "-c", KEYS_CLI, "create", "--role", role, *named],
         env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     return result.stdout.strip()
@@ -209,3 +210,42 @@ def test_worker_processes_share_a_socket_without_nagle_delay() -> None:
             with accepted:
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
             client.close()
+
+
+def _raw_post(base: str, path: str, headers: dict[str, str], body_start: bytes) -> bytes:
+    """Send a request's headers and the start of its body, then read what the server
+    answers without ever sending the rest (as a flood of bytes would go on)."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        lines = [
+            f"POST {path} HTTP/1.1",
+            f"Host: {host}",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
+        connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body_start)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+        return answer
+
+
+def test_serve_refuses_big_bodies_unread_and_logs_no_query(
+    server_env: dict[str, str], tmp_path: Path
+) -> None:
+    integrator = _create_key(server_env, "integrator")
+    log = tmp_path / "server.log"
+    with _server(["-c", SERVE_CLI], server_env, log) as (base, _process):
+        huge = {"Content-Type": "application/json", "Content-Length": str(600 * 2**20)}
+        # the server answers and closes while 600 MB are still to come
+        refused = _raw_post(base, "/v1/batch", huge, b'{"notes": ["')
+        assert refused.startswith(b"HTTP/1.1 401 ")
+        oversized = _raw_post(base, "/v1/batch", {**huge, "X-API-Key": integrator}, b'{"notes"')
+        assert oversized.startswith(b"HTTP/1.1 413 ")
+        searched = httpx.get(
+            f"{base}/v1/codes", params={"q": MARKER}, headers={"X-API-Key": integrator}
+        )
+        assert searched.status_code == 200
+    output = log.read_text()
+    assert '"GET /v1/codes HTTP/1.1" 200' in output and MARKER not in output
+    assert '"POST /v1/batch HTTP/1.1" 413' in output
+    assert "ERROR" not in output and "Traceback" not in output

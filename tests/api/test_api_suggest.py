@@ -200,3 +200,17 @@ def test_text_that_is_not_unicode_is_422_naming_the_field(api: Api) -> None:
     )
     assert response.status_code == 422
     assert "text: not valid Unicode" in response.json()["detail"][0]["msg"]
+
+
+def test_a_note_past_its_time_budget_is_422_without_its_text(api: Api) -> None:
+    budget = api.app.state.service.suggester.nlp.get_pipe("codesuggest_budget")
+    seconds = budget.seconds
+    budget.seconds = -1.0  # every note is over budget
+    try:
+        response = _suggest(api, {"text": NOTE})
+    finally:
+        budget.seconds = seconds
+    assert response.status_code == 422, response.text
+    assert "time budget" in response.json()["detail"]
+    assert MARKER not in response.text
+    assert _suggest(api, {"text": NOTE}).status_code == 200  # and the service goes on

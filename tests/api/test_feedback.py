@@ -138,6 +138,7 @@ def test_feedback_round_trip_is_durable_and_audited(
                 "system": r.system.value,
                 "action": r.action.value,
                 "replaced_code": r.replaced_code,
+                "newer_code_set": r.newer_code_set,
             }
             for r in stored
         ]

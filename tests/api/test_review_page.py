@@ -139,7 +139,6 @@ def review_env(data_dir: Path, tmp_path: Path) -> dict[str, str]:
 
 def _sign_in(page: Page, key: str) -> None:
     page.get_by_label("API key").fill(key)
-    page.get_by_label("Coder id").fill(CODER_ID)
     page.get_by_role("button", name="Sign in").click()
 
 
@@ -154,7 +153,7 @@ def test_a_coder_reviews_a_note_in_the_browser(
     playwright_api: ModuleType, browser: Browser, review_env: dict[str, str], tmp_path: Path
 ) -> None:
     expect = playwright_api.expect
-    coder = _create_key(review_env, Role.CODER.value)
+    coder = _create_key(review_env, Role.CODER.value, CODER_ID)  # the key names its coder
     trainer = _create_key(review_env, Role.TRAINER.value)
     with _server(UVICORN, review_env, tmp_path / "server.log") as (base, _process):
         page = browser.new_page(viewport={"width": 1280, "height": 800})

@@ -63,6 +63,20 @@ def test_closing_bracket_stays_with_its_sentence(nlp: Language) -> None:
     ]
 
 
+def test_repeated_stops_end_one_sentence(nlp: Language) -> None:
+    assert sentences(nlp, "Pain!!! Worse at night?! Seen.") == [
+        "Pain!!!",
+        "Worse at night?!",
+        "Seen.",
+    ]
+
+
+def test_a_run_on_sentence_is_cut(nlp: Language) -> None:
+    limit = nlp.get_pipe("codesuggest_sentences").max_sentence_tokens  # type: ignore[attr-defined]
+    lengths = [len(sent) for sent in nlp("pain " * (2 * limit + 10)).sents]
+    assert lengths == [limit, limit, 10]
+
+
 def test_list_numbers_do_not_split(nlp: Language) -> None:
     text = "Problems:\n1. Pneumonia.\n2) Diabetes, on insulin.\na. Asthma"
     assert sentences(nlp, text) == [

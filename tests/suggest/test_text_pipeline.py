@@ -24,7 +24,12 @@ ASSESSMENT:
 Possible pneumonia vs. CHF; no fever.
 """
 TERMS = ("CABG", "HTN", "dyspnea", "chest pain", "breast cancer", "pneumonia", "CHF", "fever")
-PIPE_NAMES = ["codesuggest_sentences", "codesuggest_sections", "codesuggest_context"]
+PIPE_NAMES = [
+    "codesuggest_budget",
+    "codesuggest_sentences",
+    "codesuggest_sections",
+    "codesuggest_context",
+]
 
 
 @Language.component("codesuggest_test_mentions")
@@ -71,7 +76,7 @@ def test_components_in_order() -> None:
 
 def test_mention_matcher_slot_feeds_context() -> None:
     nlp = with_mentions(build_text_pipeline())
-    assert nlp.pipe_names == [*PIPE_NAMES[:2], "codesuggest_test_mentions", PIPE_NAMES[2]]
+    assert nlp.pipe_names == [*PIPE_NAMES[:3], "codesuggest_test_mentions", PIPE_NAMES[3]]
     assert summary(nlp(NOTE))["mentions"] == {
         "CABG": ["historical"],
         "HTN": ["historical"],
@@ -132,6 +137,7 @@ def test_saved_suggest_pipeline_loads_with_spacy_load_in_a_fresh_process(
     """The whole pipeline, matcher data included, saves with ``to_disk`` and loads with
     ``spacy.load`` alone in a new interpreter (the package's spaCy entry points)."""
     assert suggester.nlp.pipe_names == [
+        "codesuggest_budget",
         "codesuggest_sentences",
         "codesuggest_sections",
         "codesuggest_mentions",

@@ -14,6 +14,7 @@ from training.corpora import (
     CorpusError,
     GoldCode,
     LabeledNote,
+    Patient,
     parse_corpus_spec,
     read_codiesp,
     read_jsonl,
@@ -144,6 +145,24 @@ def test_jsonl_good_rows(tmp_path: Path) -> None:
     assert read.notes_without_codes == 1
 
 
+def test_jsonl_reads_must_not_codes_reasons_patient_and_kind(tmp_path: Path) -> None:
+    row = {
+        "id": "us-1",
+        "kind": "office_visit",
+        "specialty": "endocrinology",
+        "patient": {"sex": "female", "age": 58},
+        "text": "A&P: 1. DM2 without complications.",
+        "codes": [{"system": "icd10cm", "code": "e11.9", "reason": "type 2, I.A.15 'without'"}],
+        "must_not": [{"system": "icd10cm", "code": "E10.9", "reason": "type 2 documented"}],
+    }
+    (note,) = read_jsonl(_write_jsonl(tmp_path / "notes.jsonl", [row])).notes
+    assert note.kind == "office_visit" and note.patient == Patient("female", 58)
+    assert note.codes[0].reason == "type 2, I.A.15 'without'"
+    assert note.codes == (GoldCode(System.ICD10CM, "E11.9"),)  # a reason does not change equality
+    assert note.rejected_for(System.ICD10CM) == ("E10.9",) and note.rejected_for(System.CPT) == ()
+    assert note.rejected[0].reason == "type 2 documented"
+
+
 BAD_ROWS: list[tuple[object, str]] = [
     ("{not json", "invalid JSON"),
     (["a list"], "expected a JSON object"),
@@ -156,6 +175,16 @@ BAD_ROWS: list[tuple[object, str]] = [
     ({"id": "n3", "text": "x", "codes": [{"system": "cpt", "code": "E11.9"}]}, "cpt code"),
     ({"id": "n3", "text": "x", "codes": ["E11.9"]}, "must be an object"),
     ({"id": "n3", "text": "x", "codes": [], "setting": 3}, "'setting'"),
+    ({"id": "n3", "text": "x", "codes": [], "kind": ""}, "'kind'"),
+    ({"id": "n3", "text": "x", "codes": [], "must_not": "E10.9"}, "'must_not' must be a list"),
+    ({"id": "n3", "text": "x", "codes": [], "must_not": [{"system": "icd10cm"}]}, "not a string"),
+    (
+        {"id": "n3", "text": "x", "codes": [{"system": "icd10cm", "code": "I10", "reason": 1}]},
+        "reason",
+    ),
+    ({"id": "n3", "text": "x", "codes": [], "patient": "58F"}, "'patient' must be an object"),
+    ({"id": "n3", "text": "x", "codes": [], "patient": {"sex": "F"}}, "sex 'F'"),
+    ({"id": "n3", "text": "x", "codes": [], "patient": {"age": "58"}}, "age '58'"),
     (GOOD, "id 'n1' already used on line 1"),
 ]
 

@@ -9,17 +9,29 @@ from pathlib import Path
 
 import pytest
 
-from code_index.records import System
+from code_index.records import System, format_icd10cm
 from suggest.setting import Setting
 from suggest.suggester import Suggester
 from training.corpora import CorpusRead, GoldCode, LabeledNote, read_codiesp
 from training.evaluate import Evaluation, RankedNote, evaluate
-from training.metrics import mean_average_precision, mean_recall_at_k
+from training.metrics import (
+    confident_wrong,
+    expected_calibration_error,
+    mean_average_precision,
+    mean_recall_at_k,
+    must_not_hits,
+)
 from training.report import BAND_PLOT, CALIBRATION_PLOT, PR_PLOT, write_report
 
 SAMPLE = 12
 GROUP_KEYS = {
     "map",
+    "p@1",
+    "ece",
+    "confident_wrong",
+    "confident_wrong_share",
+    "must_not_hits",
+    "must_not_hit_list",
     "p@5",
     "p@10",
     "p@20",
@@ -100,6 +112,41 @@ def test_frequency_bands_partition_the_gold_codes(
     assert "0 (unseen)" in {b.band for b in against_train.diagnoses.by_frequency()}
 
 
+def test_confident_errors_and_calibration_come_from_the_pooled_suggestions(
+    evaluation: Evaluation,
+) -> None:
+    data = evaluation.to_json()["diagnoses"]
+    group = evaluation.diagnoses
+    wrong, confident = confident_wrong(group.scores.tolist(), group.correct.tolist())
+    assert (data["confident_wrong"], data["confident"]) == (wrong, confident) and confident > 0
+    assert data["confident_wrong_share"] == round(wrong / confident, 4)
+    ece = expected_calibration_error(group.scores.tolist(), group.correct.tolist())
+    assert data["ece"] == round(ece, 4) and 0 < ece < 1
+    assert (data["must_not_hits"], data["must_not_hit_list"]) == (0, [])  # CodiEsp lists none
+
+
+def test_must_not_codes_in_the_top_10_are_listed(suggester: Suggester) -> None:
+    # forbidding the whole category E11 catches whichever E11 code the suggester ranks
+    text = "Assessment:\n1. Type 2 diabetes mellitus without complications."
+    note = LabeledNote(
+        "dm",
+        text,
+        (GoldCode(System.ICD10CM, "E11.9"),),
+        Setting.OUTPATIENT,
+        rejected=(GoldCode(System.ICD10CM, "E11"), GoldCode(System.CPT, "99214")),
+    )
+    group = evaluate(suggester, CorpusRead("jsonl:test", [note])).diagnoses
+    ranked = list(group.notes[0].codes)
+    expected = must_not_hits(ranked, ["E11"], 10)
+    assert expected  # the note names type 2 diabetes: an E11 code is suggested
+    assert group.must_not_hits == [
+        ("dm", format_icd10cm(code), ranked.index(code) + 1) for code in expected
+    ]
+    assert all("." in code for _, code, _ in group.must_not_hits)  # E11.9, not E119
+    assert group.notes[0].must_not == {"E11"}  # the CPT must-not code belongs to procedures
+    assert group.to_json()["must_not_hits"] == len(expected)
+
+
 def test_coverage_counts_gold_codes_missing_from_the_code_set(suggester: Suggester) -> None:
     # T81.4XX was deleted after 2018; S09.93X is covered by the codes extending it
     codes = (GoldCode(System.ICD10CM, "T81.4XX"), GoldCode(System.ICD10CM, "S09.93X"))
@@ -138,6 +185,7 @@ def test_report_writes_markdown_and_plots(evaluation: Evaluation, tmp_path: Path
     assert path.name == "report.md"
     assert evaluation.model_version in text and evaluation.corpus in text
     assert evaluation.evaluated_at in text and "extends" in text  # the matching rule
+    assert "ECE" in text and "## Must-not codes in the top 10" in text
     for plot in (PR_PLOT, BAND_PLOT, CALIBRATION_PLOT):
         png = (tmp_path / "report" / plot).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 5_000

@@ -10,11 +10,14 @@ from training.metrics import (
     OFFICIAL_DEPTH,
     PRF,
     average_precision,
+    confident_wrong,
+    expected_calibration_error,
     macro_f1,
     mean_average_precision,
     mean_precision_at_k,
     mean_recall_at_k,
     micro_f1,
+    must_not_hits,
     precision_at_k,
     ranked_matches,
     recall_at_k,
@@ -178,3 +181,49 @@ def test_ranked_matches_names_the_gold_code_each_suggestion_took() -> None:
     # as in test_each_gold_code_is_matched_once: CT134ZZ finds ct13 taken
     matches = ranked_matches(["CT13ZZZ", "ct13zzz", "CT134ZZ", "BT41ZZZ"], ["ct13", "bt41zzz"])
     assert matches == [("CT13ZZZ", "CT13"), ("CT134ZZ", None), ("BT41ZZZ", "BT41ZZZ")]
+
+
+def test_must_not_hits_are_forbidden_codes_within_the_first_k() -> None:
+    # E10.9 at rank 1 and S36.510A (under the forbidden category S36) at rank 3 are hits;
+    # R58 at rank 4 is beyond k=3; the repeated e10.9 counts once
+    ranked = ["E10.9", "e10.9", "E11.9", "S36.510A", "R58"]
+    forbidden = {"E10.9", "S36", "R58"}
+    assert must_not_hits(ranked, forbidden, 3) == ["E109", "S36510A"]
+    assert must_not_hits(ranked, forbidden, 10) == ["E109", "S36510A", "R58"]
+    assert must_not_hits(ranked, forbidden, 10, prefix_match=False) == ["E109", "R58"]
+    assert must_not_hits(ranked, set(), 10) == []  # CodiEsp lists no must-not codes
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        must_not_hits(ranked, forbidden, 0)
+
+
+def test_confident_wrong_counts_errors_at_or_above_the_threshold() -> None:
+    # scores >= 0.5: 0.9 (right), 0.7 (wrong), 0.5 (wrong); 0.49 wrong but not confident
+    scores = [0.9, 0.7, 0.5, 0.49, 0.1]
+    correct = [True, False, False, False, True]
+    assert confident_wrong(scores, correct) == (2, 3)
+    assert confident_wrong(scores, correct, threshold=0.8) == (0, 1)
+    assert confident_wrong([], []) == (0, 0)
+
+
+def test_expected_calibration_error_by_hand() -> None:
+    # 10 bins. Bin [0.9, 1.0]: scores 0.95 and 1.0 (mean 0.975), 1 of 2 right: gap 0.475.
+    # Bin [0.2, 0.3): 0.2, wrong: gap 0.2. Bin [0.3, 0.4): 0.3, right: gap 0.7.
+    # ECE = (2 * 0.475 + 0.2 + 0.7) / 4 = 0.4625.
+    scores = [0.95, 1.0, 0.2, 0.3]
+    correct = [True, False, False, True]
+    assert expected_calibration_error(scores, correct) == pytest.approx(0.4625)
+    # perfectly calibrated: in bin [0.5, 0.6) mean 0.5 and half right
+    assert expected_calibration_error([0.5, 0.5], [True, False]) == pytest.approx(0.0)
+    # two bins: [0, 0.5) holds 0.2 and 0.3 (mean 0.25, 1 of 2 right: gap 0.25),
+    # [0.5, 1] holds 0.95 and 1.0 (gap 0.475): (2 * 0.25 + 2 * 0.475) / 4 = 0.3625
+    assert expected_calibration_error(scores, correct, bins=2) == pytest.approx(0.3625)
+    assert expected_calibration_error([], []) == 0.0
+
+
+def test_expected_calibration_error_refuses_bad_input() -> None:
+    with pytest.raises(ValueError, match="2 scores but 1"):
+        expected_calibration_error([0.1, 0.2], [True])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        expected_calibration_error([1.2], [True])
+    with pytest.raises(ValueError, match="bins must be at least 1"):
+        expected_calibration_error([0.5], [True], bins=0)

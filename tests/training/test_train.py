@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -18,7 +19,7 @@ from api.cli import app
 from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.candidates import FEATURE_NAMES, feature_matrix
-from suggest.model import ModelMismatchError, SuggestModel, load_model, models_root
+from suggest.model import CARD_FILE, ModelMismatchError, SuggestModel, load_model, models_root
 from suggest.setting import Setting
 from suggest.suggester import Suggester
 from training.corpora import GoldCode, LabeledNote, read_codiesp
@@ -139,6 +140,7 @@ class _Decision:
     system: System
     action: _Action
     replaced_code: str | None = None
+    newer_code_set: bool = False
 
 
 @dataclass
@@ -167,6 +169,22 @@ def test_feedback_becomes_positives_and_hard_negatives() -> None:
     assert {g.code for g in note.rejected} == {"I10", "N18.9"}
     assert note.setting == "outpatient"
     assert len(read.problems) == 1 and "r2" in read.problems[0]  # counted, not silently dropped
+
+
+def test_codes_from_a_newer_code_set_wait_for_the_index(default_index: CodeIndex) -> None:
+    decisions = [
+        _Decision("r1", "E11.22", System.ICD10CM, _Action("accept")),
+        # not in FY2026: left out, and said so
+        _Decision("r1", "E11.A9", System.ICD10CM, _Action("add"), newer_code_set=True),
+        # flagged when the server's index lacked it; this index has it: learned from
+        _Decision("r1", "Z79.4", System.ICD10CM, _Action("add"), newer_code_set=True),
+    ]
+    requests = {"r1": _Request("r1", "outpatient", "note one")}
+    read = notes_from_feedback(decisions, requests, default_index)
+    assert set(read.notes[0].codes_for(System.ICD10CM)) == {"E11.22", "Z79.4"}
+    assert len(read.problems) == 1 and "E11.A9" in read.problems[0]
+    without_index = notes_from_feedback(decisions, requests)
+    assert set(without_index.notes[0].codes_for(System.ICD10CM)) == {"E11.22"}
 
 
 def test_train_command_writes_a_versioned_model(shared_data: Path, data_dir: Path) -> None:
@@ -303,6 +321,11 @@ def test_a_model_with_features_this_code_does_not_compute_is_refused(
     payload = joblib.load(payload_path)
     payload["feature_names"] = (*payload["feature_names"], "words_in_capitals")
     joblib.dump(payload, payload_path)
+    # as another codesuggest version would have saved it: its card records its hash
+    card_path = tmp_path / "small" / CARD_FILE
+    card = json.loads(card_path.read_text())
+    card["artifact_sha256"] = hashlib.sha256(payload_path.read_bytes()).hexdigest()
+    card_path.write_text(json.dumps(card))
     with pytest.raises(ModelMismatchError, match="words_in_capitals"):
         SuggestModel.load(tmp_path / "small", "small")
     with pytest.raises(ModelMismatchError, match="retrain it"):
