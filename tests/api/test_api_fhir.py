@@ -84,7 +84,7 @@ def test_the_coders_final_list_as_a_coded_encounter(api: Api) -> None:
     ]
     stored = api.client.post(
         "/v1/feedback",
-        json={"request_id": request_id, "coder_id": "coder-7", "decisions": decisions},
+        json={"request_id": request_id, "decisions": decisions},  # the coder key's coder
         headers=api.auth(Role.CODER),
     )
     assert stored.status_code == 201, stored.text
