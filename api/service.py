@@ -13,7 +13,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import date
 from functools import partial
 from typing import Any, cast
 
@@ -26,6 +27,7 @@ from api.storage.feedback import record_suggestion_request
 from api.storage.keys import KeyRecord
 from code_index.index import CodeIndex
 from code_index.records import System
+from code_index.revenue.encounter import Encounter
 from suggest.results import SuggestionResult
 from suggest.setting import DEFAULT_SETTING, Setting
 from suggest.suggester import NoteError, Suggester
@@ -43,20 +45,33 @@ class SuggestOptions:
     setting: Setting = DEFAULT_SETTING
     systems: tuple[System, ...] | None = None  # None: the setting's default systems
     top_k: int = 20
+    encounter: Encounter | None = None  # patient, date of service, principal (revenue review)
 
     def to_params(self) -> dict[str, Any]:
         """The JSON a batch job keeps for its worker."""
         systems = [system.value for system in self.systems] if self.systems else None
-        return {"setting": self.setting, "systems": systems, "top_k": self.top_k}
+        params: dict[str, Any] = {"setting": self.setting, "systems": systems, "top_k": self.top_k}
+        if self.encounter is not None:
+            params["encounter"] = asdict(self.encounter)
+            day = self.encounter.date_of_service
+            params["encounter"]["date_of_service"] = day.isoformat() if day else None
+        return params
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SuggestOptions:
         """Inverse of :meth:`to_params`."""
         systems = params.get("systems")
+        encounter = params.get("encounter")
+        if encounter is not None:
+            day = encounter["date_of_service"]
+            encounter = Encounter(
+                **{**encounter, "date_of_service": date.fromisoformat(day) if day else None}
+            )
         return cls(
             setting=Setting(params["setting"]),
             systems=tuple(System(value) for value in systems) if systems else None,
             top_k=int(params["top_k"]),
+            encounter=encounter,
         )
 
 
@@ -92,7 +107,9 @@ class SuggestService:
         self.check_note(text)
         with self._lock:
             started = time.perf_counter()
-            result = self.suggester.suggest(text, options.setting, options.systems, options.top_k)
+            result = self.suggester.suggest(
+                text, options.setting, options.systems, options.top_k, options.encounter
+            )
             self.metrics.suggest_latency.observe(time.perf_counter() - started)
         self.metrics.count_suggestions(suggestion.system for suggestion in result.suggestions)
         return result
