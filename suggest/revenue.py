@@ -36,6 +36,7 @@ from suggest.setting import Setting
 from suggest.terms import says_unspecified
 
 QUERY_SIBLINGS = 3  # more specific siblings regrouped per suggested code, best supported first
+_SEVERITY_RANK = {"NONE": 0, "CC": 1, "MCC": 2}  # a query never proposes a lower severity
 _WORD = re.compile(r"[a-z]+")
 _NONESSENTIAL = re.compile(r"\([^)]*\)")  # "(congestive)": words a title does not need
 # title words that tell nothing apart (or are the tabular's own wording)
@@ -52,17 +53,20 @@ def review_codes(
     inpatient: bool,
     procedures: Sequence[str] = (),
     units: Mapping[str, int] | None = None,
+    alternatives: Sequence[str] = (),
 ) -> Revenue:
     """The review of a code list as the coder holds it: ICD-10-CM ``diagnoses`` in
     reporting order, ICD-10-PCS ``procedures`` (grouped when ``inpatient``) and the units
-    of each CPT/HCPCS code (checked against the MUEs)."""
+    of each CPT/HCPCS code (checked against the MUEs). ``alternatives`` are diagnoses
+    offered instead of listed ones: checked like them, never grouped."""
     checked, code_set = _dated(index, encounter)
     principal = _principal(diagnoses, checked) if inpatient else None
+    every = [*diagnoses, *alternatives]
     warnings: dict[str, list[SuggestionWarning]] = {}
-    for code, edits in list_edits(diagnoses, principal, checked).items():
+    for code, edits in list_edits(every, principal, checked).items():
         warnings.setdefault(code, []).extend(_mce_warning(edit, checked) for edit in edits)
     outdated = (
-        outdated_codes(diagnoses, checked, release_fiscal_year(code_set.index_icd10cm))
+        outdated_codes(every, checked, release_fiscal_year(code_set.index_icd10cm))
         if encounter.date_of_service is not None
         else []
     )
@@ -107,6 +111,11 @@ def with_revenue(
     DRG query opportunities from the note's words (inpatient)."""
     reported = [s for s in result.suggestions if not _is_alternative(s)]
     diagnoses = [s.code for s in reported if s.system == System.ICD10CM.value]
+    alternatives = [
+        s.code
+        for s in result.suggestions
+        if _is_alternative(s) and s.system == System.ICD10CM.value
+    ]
     procedures = [s.code for s in reported if s.system == System.ICD10PCS.value]
     services = {
         s.code: 1  # a note's service is one unit: codesuggest does not read units from notes
@@ -114,7 +123,9 @@ def with_revenue(
         if s.system in (System.CPT.value, System.HCPCS.value)
     }
     inpatient = result.setting is Setting.INPATIENT
-    revenue = review_codes(index, diagnoses, encounter, inpatient, procedures, services)
+    revenue = review_codes(
+        index, diagnoses, encounter, inpatient, procedures, services, alternatives
+    )
     if revenue.drg is not None and revenue.drg.drg is not None:
         opportunities = _query_opportunities(index, text, result.suggestions, revenue, encounter)
         revenue = replace(revenue, query_opportunities=tuple(opportunities))
@@ -242,7 +253,7 @@ def _mue_warning(excess: MueExcess) -> SuggestionWarning:
 
 
 def _query_warning(opportunity: QueryOpportunity) -> SuggestionWarning:
-    missing = ", ".join(opportunity.words_missing) or "none (check the note supports it)"
+    missing = ", ".join(opportunity.words_missing)
     return SuggestionWarning(
         "drg_query",
         f"Query opportunity: the note nearly supports {opportunity.specific_code} "
@@ -265,9 +276,9 @@ def _query_opportunities(
     revenue: Revenue,
     encounter: Encounter,
 ) -> list[QueryOpportunity]:
-    """For each grouped ICD-10-CM code the note leaves unspecified, the siblings in its
+    """For each grouped ICD-10-CM code the note leaves unspecified, the sibling in its
     category whose distinguishing title words the note partly has (the most first) and
-    that would change the DRG if reported instead."""
+    that would change the DRG, without lowering its severity, if reported instead."""
     drg = revenue.drg
     assert drg is not None and revenue.principal is not None
     grouped = [d.code for d in drg.diagnoses]
@@ -282,19 +293,25 @@ def _query_opportunities(
         own = set(_title_words(record.title))
         scored: list[tuple[float, str, str, list[str], list[str]]] = []
         for sibling in index.with_prefix(record.key[:3], System.ICD10CM):
-            if not sibling.billable or sibling.key == record.key:
+            if not sibling.billable or sibling.code in grouped:
                 continue
             distinct = [w for w in _title_words(sibling.title) if w not in own]
             present = [w for w in distinct if w in note_words]
-            if present:
-                missing = [w for w in distinct if w not in note_words]
+            missing = [w for w in distinct if w not in note_words]
+            if present and missing:  # nearly supported: some of its words, not all
                 share = len(present) / len(distinct)
                 scored.append((share, sibling.code, sibling.title, present, missing))
         scored.sort(key=lambda item: (-item[0], item[1]))
         for _share, specific, title, present, missing in scored[:QUERY_SIBLINGS]:
+            if any(o.specific_code == specific for o in found):
+                continue
             swapped = [specific if c == code else c for c in grouped]
             regrouped = group_stay(swapped[0], swapped[1:], dated, [p.code for p in drg.procedures])
-            if regrouped.drg is not None and regrouped.drg != drg.drg:
+            if (
+                regrouped.drg is not None
+                and regrouped.drg != drg.drg
+                and _SEVERITY_RANK[regrouped.severity] >= _SEVERITY_RANK[drg.severity]
+            ):
                 found.append(
                     QueryOpportunity(
                         code,
