@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 
 from code_index.index import CodeIndex
 from code_index.loaders.mue import ADJUDICATION
@@ -35,7 +36,8 @@ from suggest.results import (
 from suggest.setting import Setting
 from suggest.terms import says_unspecified
 
-QUERY_SIBLINGS = 3  # more specific siblings regrouped per suggested code, best supported first
+QUERY_SIBLINGS = 3  # more specific siblings tried per suggested code, best supported first
+QUERY_REGROUPINGS = 8  # regroupings a note at most (each ~0.2-1 ms)
 _SEVERITY_RANK = {"NONE": 0, "CC": 1, "MCC": 2}  # a query never proposes a lower severity
 _WORD = re.compile(r"[a-z]+")
 _NONESSENTIAL = re.compile(r"\([^)]*\)")  # "(congestive)": words a title does not need
@@ -269,6 +271,25 @@ def _title_words(title: str) -> list[str]:
     return [w for w in dict.fromkeys(words) if len(w) > 2 and w not in _STOP_WORDS]
 
 
+@lru_cache(maxsize=8192)
+def _siblings(index: CodeIndex, code: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """The billable codes under ``code``'s parent (I50.21, I50.23... for I50.9), each with
+    its title and the title words that set it apart from ``code`` (cached: a code's
+    siblings are read for every note that suggests it)."""
+    record = index.get(code, System.ICD10CM)
+    parent = index.parent(record) if record is not None else None
+    if record is None or parent is None:
+        return ()
+    own = set(_title_words(record.title))
+    return tuple(
+        (sibling.code, sibling.title, distinct)
+        for sibling in index.with_prefix(parent.key, System.ICD10CM)
+        if sibling.billable
+        and sibling.key != record.key
+        and (distinct := tuple(w for w in _title_words(sibling.title) if w not in own))
+    )
+
+
 def _query_opportunities(
     index: CodeIndex,
     text: str,
@@ -276,53 +297,58 @@ def _query_opportunities(
     revenue: Revenue,
     encounter: Encounter,
 ) -> list[QueryOpportunity]:
-    """For each grouped ICD-10-CM code the note leaves unspecified, the sibling in its
-    category whose distinguishing title words the note partly has (the most first) and
-    that would change the DRG, without lowering its severity, if reported instead."""
+    """For each grouped ICD-10-CM code the note leaves unspecified, the sibling under its
+    parent whose distinguishing title words the note partly has (the most first) and
+    that would change the DRG, without lowering its severity, if reported instead. Once
+    the stay has an MCC no secondary can raise it, so only the principal is tried then;
+    at most ``QUERY_REGROUPINGS`` regroupings a note, the best supported first."""
     drg = revenue.drg
     assert drg is not None and revenue.principal is not None
     grouped = [d.code for d in drg.diagnoses]
     vague = {s.code for s in suggestions if any(w.kind == "specificity" for w in s.warnings)}
     note_words = set(_WORD.findall(text.lower()))
-    dated = replace(encounter, date_of_service=date.fromisoformat(revenue.code_set.date_of_service))
-    found: list[QueryOpportunity] = []
-    for code in grouped:
+    tried = grouped[:1] if drg.severity == "MCC" else grouped
+    candidates: list[tuple[float, str, str, str, list[str], list[str]]] = []
+    for code in tried:
         record = index.get(code, System.ICD10CM)
         if record is None or not (code in vague or says_unspecified(record)):
             continue
-        own = set(_title_words(record.title))
-        scored: list[tuple[float, str, str, list[str], list[str]]] = []
-        for sibling in index.with_prefix(record.key[:3], System.ICD10CM):
-            if not sibling.billable or sibling.code in grouped:
+        scored = []
+        for sibling, title, distinct in _siblings(index, code):
+            if sibling in grouped:
                 continue
-            distinct = [w for w in _title_words(sibling.title) if w not in own]
             present = [w for w in distinct if w in note_words]
             missing = [w for w in distinct if w not in note_words]
             if present and missing:  # nearly supported: some of its words, not all
-                share = len(present) / len(distinct)
-                scored.append((share, sibling.code, sibling.title, present, missing))
-        scored.sort(key=lambda item: (-item[0], item[1]))
-        for _share, specific, title, present, missing in scored[:QUERY_SIBLINGS]:
-            if any(o.specific_code == specific for o in found):
-                continue
-            swapped = [specific if c == code else c for c in grouped]
-            regrouped = group_stay(swapped[0], swapped[1:], dated, [p.code for p in drg.procedures])
-            if (
-                regrouped.drg is not None
-                and regrouped.drg != drg.drg
-                and _SEVERITY_RANK[regrouped.severity] >= _SEVERITY_RANK[drg.severity]
-            ):
-                found.append(
-                    QueryOpportunity(
-                        code,
-                        specific,
-                        title,
-                        drg.drg,
-                        regrouped.drg,
-                        regrouped.title,
-                        tuple(present),
-                        tuple(missing),
-                    )
+                scored.append(
+                    (len(present) / len(distinct), code, sibling, title, present, missing)
                 )
-                break  # the best supported sibling that changes the DRG
+        scored.sort(key=lambda item: (-item[0], item[2]))
+        candidates += scored[:QUERY_SIBLINGS]
+    candidates.sort(key=lambda item: -item[0])  # stable: codes keep their list order on ties
+    dated = replace(encounter, date_of_service=date.fromisoformat(revenue.code_set.date_of_service))
+    procedures = [p.code for p in drg.procedures]
+    found: list[QueryOpportunity] = []
+    for _share, code, specific, title, present, missing in candidates[:QUERY_REGROUPINGS]:
+        if any(o.code == code or o.specific_code == specific for o in found):
+            continue  # one query a code: the best supported sibling that changes the DRG
+        swapped = [specific if c == code else c for c in grouped]
+        regrouped = group_stay(swapped[0], swapped[1:], dated, procedures)
+        if (
+            regrouped.drg is not None
+            and regrouped.drg != drg.drg
+            and _SEVERITY_RANK[regrouped.severity] >= _SEVERITY_RANK[drg.severity]
+        ):
+            found.append(
+                QueryOpportunity(
+                    code,
+                    specific,
+                    title,
+                    drg.drg,
+                    regrouped.drg,
+                    regrouped.title,
+                    tuple(present),
+                    tuple(missing),
+                )
+            )
     return found
