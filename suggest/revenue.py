@@ -330,7 +330,7 @@ def _query_opportunities(
     procedures = [p.code for p in drg.procedures]
     found: list[QueryOpportunity] = []
     for _share, code, specific, title, present, missing in candidates[:QUERY_REGROUPINGS]:
-        if any(o.code == code or o.specific_code == specific for o in found):
+        if any(o.code == code for o in found):
             continue  # one query a code: the best supported sibling that changes the DRG
         swapped = [specific if c == code else c for c in grouped]
         regrouped = group_stay(swapped[0], swapped[1:], dated, procedures)
