@@ -128,7 +128,7 @@ def with_revenue(
     revenue = review_codes(
         index, diagnoses, encounter, inpatient, procedures, services, alternatives
     )
-    if revenue.drg is not None and revenue.drg.drg is not None:
+    if revenue.drg is not None and revenue.drg.return_code == "OK":
         opportunities = _query_opportunities(index, text, result.suggestions, revenue, encounter)
         revenue = replace(revenue, query_opportunities=tuple(opportunities))
     suggestions = [_with_warnings(s, revenue) for s in result.suggestions]
@@ -285,7 +285,7 @@ def _siblings(index: CodeIndex, code: str) -> tuple[tuple[str, str, tuple[str, .
         (sibling.code, sibling.title, distinct)
         for sibling in index.with_prefix(parent.key, System.ICD10CM)
         if sibling.billable
-        and sibling.key != record.key
+        and sibling.key[:6] != record.key[:6]  # not a 7th character: the encounter, not detail
         and (distinct := tuple(w for w in _title_words(sibling.title) if w not in own))
     )
 

@@ -78,6 +78,10 @@ def group_stay(
         sdx=secondary_keys,
         procedures=list(dict.fromkeys(map(normalize_code, procedures))),
     )
+    # codes from a note or a coder's list carry no present-on-admission indicators, without
+    # which CMS's HAC step calls a stay with a HAC-listed secondary ungroupable: grouped
+    # as a hospital exempt from POA reporting (no HAC adjustment), as the response says
+    claim["hospital_status"] = "EXEMPT"
     result = engines().grouper.group(claim)
     by_code = {out["code"]: out for out in result.get("sdx_output", [])}
     diagnoses = [GroupedDiagnosis(principal, "principal", None, affects_drg=True)]

@@ -55,4 +55,7 @@ class Encounter:
             assumed["sex"] = "unknown; sex edits not run"
         if self.discharge_status is None:
             assumed["discharge_status"] = f"{DEFAULT_DISCHARGE_STATUS:02d} (home or self care)"
+        assumed["present_on_admission"] = (
+            "not known: grouped as a hospital exempt from POA reporting (no HAC adjustment)"
+        )
         return assumed
