@@ -30,7 +30,7 @@ def test_suggest_returns_the_pipeline_shape(api: Api) -> None:
     body = response.json()
     assert set(body) == {
         "request_id", "setting", "model_version", "index_version", "code_set_versions",
-        "suggestions", "mentions",
+        "suggestions", "mentions", "revenue",
     }  # fmt: skip
     assert body["setting"] == "outpatient"
     assert body["code_set_versions"]["icd10cm"].startswith("FY2026")
