@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from api.storage.models import Role
 from tests.api.conftest import Api
 
@@ -49,6 +51,8 @@ def test_fhir_encounter_ranks_the_principal_first(api: Api) -> None:
     assert ranked[0][0] == "J18.9" and ranked[0][2] == 1
     assert ranked[0][1]["coding"][0]["code"] == "billing"
     assert ("I50.23", 2) in [(code, rank) for code, _use, rank in ranked]
+    model = pytest.importorskip("fhir.resources.R4B.encounter", reason="fhir.resources")
+    model.Encounter.model_validate(encounter)
 
 
 def test_coders_list_regroups_as_codes_are_accepted(api: Api) -> None:
