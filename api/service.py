@@ -13,8 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from datetime import date
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
 
@@ -45,33 +44,23 @@ class SuggestOptions:
     setting: Setting = DEFAULT_SETTING
     systems: tuple[System, ...] | None = None  # None: the setting's default systems
     top_k: int = 20
-    encounter: Encounter | None = None  # patient, date of service, principal (revenue review)
+    # patient, date of service, principal (the revenue review); a request's, never a
+    # batch job's (one patient is not many notes), so not among the job's params
+    encounter: Encounter | None = None
 
     def to_params(self) -> dict[str, Any]:
         """The JSON a batch job keeps for its worker."""
         systems = [system.value for system in self.systems] if self.systems else None
-        params: dict[str, Any] = {"setting": self.setting, "systems": systems, "top_k": self.top_k}
-        if self.encounter is not None:
-            params["encounter"] = asdict(self.encounter)
-            day = self.encounter.date_of_service
-            params["encounter"]["date_of_service"] = day.isoformat() if day else None
-        return params
+        return {"setting": self.setting, "systems": systems, "top_k": self.top_k}
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SuggestOptions:
         """Inverse of :meth:`to_params`."""
         systems = params.get("systems")
-        encounter = params.get("encounter")
-        if encounter is not None:
-            day = encounter["date_of_service"]
-            encounter = Encounter(
-                **{**encounter, "date_of_service": date.fromisoformat(day) if day else None}
-            )
         return cls(
             setting=Setting(params["setting"]),
             systems=tuple(System(value) for value in systems) if systems else None,
             top_k=int(params["top_k"]),
-            encounter=encounter,
         )
 
 
