@@ -21,6 +21,7 @@ from api.storage.jobs import ItemResult, JobState
 from api.storage.models import CODE_LEN, CODER_ID_LEN, Action
 from code_index.records import System
 from code_index.revenue.encounter import Encounter
+from code_index.revenue.versions import FIRST_ICD10_DAY, LAST_REVIEW_DAY
 from suggest.results import Mention, Revenue, Suggestion
 from suggest.setting import DEFAULT_SETTING, Setting
 
@@ -98,7 +99,10 @@ class _Encounter(_Request):
     response's ``revenue.assumed``)."""
 
     date_of_service: date | None = Field(
-        default=None, description="Selects the code sets and MS-DRG version in force."
+        default=None,
+        ge=FIRST_ICD10_DAY,
+        le=LAST_REVIEW_DAY,
+        description="Selects the code sets and MS-DRG version in force (ICD-10 era).",
     )
     patient: Patient | None = None
     discharge_status: int | None = Field(
@@ -151,7 +155,7 @@ class ListedCode(_Request):
     """A code on the coder's list, with the units reported (CPT/HCPCS)."""
 
     system: System
-    code: str = Field(min_length=1, max_length=CODE_LEN)
+    code: str = Field(min_length=1, max_length=CODE_LEN, pattern=r"^[A-Za-z0-9][A-Za-z0-9.]*$")
     units: int = Field(default=1, ge=1, le=100_000)
 
 

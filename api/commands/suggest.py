@@ -14,6 +14,7 @@ from api.commands.inputs import read_setting
 from api.commands.output import fail, print_json
 from code_index.records import System
 from code_index.revenue.encounter import Encounter, Sex
+from code_index.revenue.versions import FIRST_ICD10_DAY, LAST_REVIEW_DAY
 from suggest.results import SuggestionResult
 from suggest.setting import DEFAULT_SETTING
 from suggest.suggester import NoteError, Suggester
@@ -104,11 +105,14 @@ def suggest(
         fail(f"--sex must be one of {', '.join(get_args(Sex))}, not {sex!r}")
     if principal is not None and not _ICD10CM.fullmatch(principal):
         fail(f"--principal must be an ICD-10-CM code, not {principal!r}")
+    day = date_of_service.date() if date_of_service else None
+    if day is not None and not FIRST_ICD10_DAY <= day <= LAST_REVIEW_DAY:
+        fail(f"--date-of-service must be from {FIRST_ICD10_DAY} to {LAST_REVIEW_DAY} (ICD-10)")
     encounter = Encounter(
         sex=cast(Sex | None, sex),
         age=age,
         discharge_status=discharge_status,
-        date_of_service=date_of_service.date() if date_of_service else None,
+        date_of_service=day,
         principal=principal,
     )
     text = read_note(source)

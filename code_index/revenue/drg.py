@@ -12,7 +12,7 @@ from msdrg import create_claim
 
 from code_index.records import normalize_code
 from code_index.revenue.encounter import Encounter
-from code_index.revenue.engines import engines
+from code_index.revenue.engines import code_shaped, engines
 from code_index.revenue.versions import grouper_version
 
 Severity = Literal["MCC", "CC", "NONE"]
@@ -65,9 +65,19 @@ def group_stay(
     ICD-10-PCS codes, in any written form (dots or not). The grouper version is the one
     in force on the encounter's date of service."""
     version = grouper_version(encounter.day())
+    if not code_shaped(principal):
+        return DrgGrouping(
+            None, None, None, None, "NONE", "INVALID_PDX", version.name,
+            (GroupedDiagnosis(principal, "principal", None),), version_note=version.note,
+        )  # fmt: skip
+    # codes no code can look like are left out: the Code Editor flags them as invalid
+    secondaries = [code for code in secondaries if code_shaped(code)]
+    procedures = [code for code in procedures if code_shaped(code)]
     given = {normalize_code(code): code for code in (principal, *secondaries, *procedures)}
     secondary_keys = [
-        key for key in dict.fromkeys(map(normalize_code, secondaries)) if key != principal
+        key
+        for key in dict.fromkeys(map(normalize_code, secondaries))
+        if key != normalize_code(principal)
     ]
     claim = create_claim(
         version=version.number,
@@ -113,6 +123,7 @@ def group_stay(
                 out.get("drg_impact", "NONE") != "NONE",
             )
             for out in result.get("proc_output", [])
+            if "code" in out  # msdrg leaves out the code of a procedure it cannot read
         ),
         version_note=version.note,
     )

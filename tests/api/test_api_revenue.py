@@ -104,6 +104,11 @@ def test_bad_requests_are_422(api: Api) -> None:
     assert _revenue(api, {"codes": [], "principal": "not a code"}).status_code == 422
     assert _revenue(api, {"codes": [{"system": "snomed", "code": "1"}]}).status_code == 422
     assert _revenue(api, {"codes": [], "discharge_status": 0}).status_code == 422
+    # found by the API fuzz: dates the Code Editor cannot take, characters no code has
+    assert _revenue(api, {"codes": [], "date_of_service": "2101-01-01"}).status_code == 422
+    assert _revenue(api, {"codes": [], "date_of_service": "2010-01-01"}).status_code == 422
+    weird = {"codes": [{"system": "icd10pcs", "code": "T\u00e7V\u0003"}]}
+    assert _revenue(api, weird).status_code == 422
     assert (
         _revenue(api, {"codes": [{"system": "cpt", "code": "99213", "units": 0}]}).status_code
         == 422

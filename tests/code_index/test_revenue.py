@@ -49,6 +49,18 @@ def test_an_invalid_principal_is_ungroupable_not_an_error() -> None:
     assert grouping.return_code == "INVALID_PDX"
 
 
+def test_text_no_code_looks_like_never_reaches_the_grouper() -> None:
+    # found by the API fuzz: msdrg cuts codes to a fixed width, characters and all
+    garbage = "T\u00e7V\u0003\u0011l\u00ac\U000ba60c\u0081\f"
+    grouping = group_stay("J18.9", [garbage], FY2026, [garbage, "0DTJ4ZZ"])
+    assert grouping.drg is not None and grouping.return_code == "OK"
+    assert [d.code for d in grouping.diagnoses] == ["J18.9"]
+    assert [p.code for p in grouping.procedures] == ["0DTJ4ZZ"]
+    assert group_stay(garbage, [], FY2026).return_code == "INVALID_PDX"
+    assert [e.kind for e in code_edits(garbage, MALE_2024, as_principal=True)] == []
+    assert outdated_codes([garbage], FY2026, 2026)[0].equivalent is None
+
+
 @pytest.mark.parametrize(
     ("day", "version", "year"),
     [
