@@ -67,9 +67,16 @@ def group_stay(
     version = grouper_version(encounter.day())
     if not code_shaped(principal):
         return DrgGrouping(
-            None, None, None, None, "NONE", "INVALID_PDX", version.name,
-            (GroupedDiagnosis(principal, "principal", None),), version_note=version.note,
-        )  # fmt: skip
+            drg=None,
+            title=None,
+            mdc=None,
+            mdc_title=None,
+            severity="NONE",
+            return_code="INVALID_PDX",
+            version=version.name,
+            diagnoses=(GroupedDiagnosis(principal, "principal", None),),
+            version_note=version.note,
+        )
     # codes no code can look like are left out: the Code Editor flags them as invalid
     secondaries = [code for code in secondaries if code_shaped(code)]
     procedures = [code for code in procedures if code_shaped(code)]
