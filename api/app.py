@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from api.errors import LastResortMiddleware, install_error_handlers
 from api.gate import GateMiddleware
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import cds_hooks, codes, feedback, jobs, me, monitoring, review, suggest
+from api.routes import cds_hooks, codes, feedback, jobs, me, monitoring, revenue, review, suggest
 from api.service import SuggestService
 from api.settings import Settings, get_settings
 from api.storage.db import make_engine, make_session_factory, upgrade_database
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
     app.include_router(me.router)
     app.include_router(monitoring.router)
     app.include_router(review.router)
+    app.include_router(revenue.router, responses=UNREADABLE_BODY)
     app.mount("/static", review.static_files(), name="static")
     # the last added runs first: 500s pass through the metrics middleware and are counted,
     # and so are the 401s and 413s the gate sends before a body is read

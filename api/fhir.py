@@ -32,6 +32,10 @@ EVIDENCE_EXTENSION = f"{EXTENSION_BASE}/suggestion-evidence"
 MODEL_EXTENSION = f"{EXTENSION_BASE}/suggestion-model"
 _CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/condition-category"
 _VERIFICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+_DIAGNOSIS_ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/diagnosis-role"
+_BILLING = ("billing", "Billing")
+_COMORBIDITY = ("CM", "Comorbidity diagnosis")
+_ACT_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
 
 def suggestion_uuid(request_id: str, system: str, code: str) -> str:
@@ -128,6 +132,9 @@ def suggestion_bundle(
         )
         for suggestion in result.suggestions
     ]
+    encounter = _encounter_resource(result, request_id, subject)
+    if encounter is not None:
+        resources.append(encounter)
     return {
         "resourceType": "Bundle",
         "id": request_id,
@@ -138,6 +145,37 @@ def suggestion_bundle(
             {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
             for resource in (patient, *resources)
         ],
+    }
+
+
+def _encounter_resource(
+    result: SuggestionResult, request_id: str, subject: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """An inpatient stay's diagnoses in the order the DRG was grouped: the principal
+    ranked 1 as the billing diagnosis, the secondaries after it as comorbidities, each
+    referring to its Condition in the Bundle."""
+    revenue = result.revenue
+    if revenue is None or revenue.drg is None:
+        return None
+    system = System.ICD10CM.value
+    diagnoses = [
+        {
+            "condition": {"reference": f"urn:uuid:{suggestion_uuid(request_id, system, d.code)}"},
+            "use": _concept(
+                _DIAGNOSIS_ROLE_SYSTEM, *(_BILLING if d.role == "principal" else _COMORBIDITY)
+            ),
+            "rank": rank,
+        }
+        for rank, d in enumerate(revenue.drg.diagnoses, start=1)
+        if any(s.code == d.code and s.system == system for s in result.suggestions)
+    ]
+    return {
+        "resourceType": "Encounter",
+        "id": str(uuid.uuid5(uuid.UUID(request_id), "encounter")),
+        "status": "finished",
+        "class": {"system": _ACT_CODE_SYSTEM, "code": "IMP", "display": "inpatient encounter"},
+        "subject": dict(subject),
+        "diagnosis": diagnoses,
     }
 
 
