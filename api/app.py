@@ -28,6 +28,7 @@ from api.routes import (
     jobs,
     me,
     monitoring,
+    revenue,
     review,
     suggest,
 )
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
     app.include_router(monitoring.router)
     app.include_router(review.router)
     app.include_router(docs.router)
+    app.include_router(revenue.router, responses=UNREADABLE_BODY)
     app.mount("/static", review.static_files(), name="static")
     app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
     # the last added runs first: 500s pass through the metrics middleware and are counted,

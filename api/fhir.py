@@ -47,7 +47,9 @@ DEFINITIONS: Mapping[str, tuple[str, ...]] = {
 _CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/condition-category"
 _VERIFICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 _DIAGNOSIS_ROLE_SYSTEM = "http://terminology.hl7.org/CodeSystem/diagnosis-role"
-_ENCOUNTER_CLASS_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+_BILLING = ("billing", "Billing")
+_COMORBIDITY = ("CM", "Comorbidity diagnosis")
+_ACT_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 _ENCOUNTER_CLASS = {
     "inpatient": ("IMP", "inpatient encounter"),
     "outpatient": ("AMB", "ambulatory"),
@@ -173,6 +175,9 @@ def suggestion_bundle(
         )
         for suggestion in result.suggestions
     ]
+    encounter = _encounter_resource(result, request_id, subject)
+    if encounter is not None:
+        resources.append(encounter)
     return _collection(request_id, [patient, *resources])
 
 
@@ -235,7 +240,7 @@ def coded_bundle(
         "id": encounter_id,
         "status": "finished",
         "class": {
-            "system": _ENCOUNTER_CLASS_SYSTEM,
+            "system": _ACT_CODE_SYSTEM,
             "code": class_code,
             "display": class_display,
         },
@@ -244,7 +249,7 @@ def coded_bundle(
     diagnoses = [
         {
             "condition": {"reference": f"urn:uuid:{resource['id']}"},
-            "use": _concept(_DIAGNOSIS_ROLE_SYSTEM, "billing", "Billing"),
+            "use": _concept(_DIAGNOSIS_ROLE_SYSTEM, *_BILLING),
             "rank": rank,
         }
         for rank, resource in enumerate(
@@ -316,6 +321,37 @@ def _collection(request_id: str, entries: Sequence[Mapping[str, Any]]) -> dict[s
         "entry": [
             {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource} for resource in entries
         ],
+    }
+
+
+def _encounter_resource(
+    result: SuggestionResult, request_id: str, subject: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """An inpatient stay's diagnoses in the order the DRG was grouped: the principal
+    ranked 1 as the billing diagnosis, the secondaries after it as comorbidities, each
+    referring to its Condition in the Bundle."""
+    revenue = result.revenue
+    if revenue is None or revenue.drg is None:
+        return None
+    system = System.ICD10CM.value
+    diagnoses = [
+        {
+            "condition": {"reference": f"urn:uuid:{suggestion_uuid(request_id, system, d.code)}"},
+            "use": _concept(
+                _DIAGNOSIS_ROLE_SYSTEM, *(_BILLING if d.role == "principal" else _COMORBIDITY)
+            ),
+            "rank": rank,
+        }
+        for rank, d in enumerate(revenue.drg.diagnoses, start=1)
+        if any(s.code == d.code and s.system == system for s in result.suggestions)
+    ]
+    return {
+        "resourceType": "Encounter",
+        "id": str(uuid.uuid5(uuid.UUID(request_id), "encounter")),
+        "status": "finished",
+        "class": {"system": _ACT_CODE_SYSTEM, "code": "IMP", "display": "inpatient encounter"},
+        "subject": dict(subject),
+        "diagnosis": diagnoses,
     }
 
 

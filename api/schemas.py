@@ -8,6 +8,7 @@ Requests refuse unknown fields, so a misspelt option is a 422, not silently igno
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
@@ -20,7 +21,9 @@ from api.storage.feedback import Decision, FeedbackRecord, SuggestionRequestReco
 from api.storage.jobs import ItemResult, JobState
 from api.storage.models import CODE_LEN, CODER_ID_LEN, Action, Role
 from code_index.records import System
-from suggest.results import Mention, Suggestion
+from code_index.revenue.encounter import Encounter
+from code_index.revenue.versions import FIRST_ICD10_DAY, LAST_REVIEW_DAY
+from suggest.results import Mention, Revenue, Suggestion
 from suggest.setting import DEFAULT_SETTING, Setting
 
 MAX_DECISIONS = 1000  # decisions in one POST /v1/feedback
@@ -106,7 +109,43 @@ class _Options(_Request):
         return SuggestOptions(setting=self.setting, systems=systems, top_k=self.top_k)
 
 
-class SuggestRequest(_Options):
+ICD10CM_CODE = r"^[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{1,4})?$"
+
+
+class _Encounter(_Request):
+    """What the revenue review reads besides the codes (defaults are stated in the
+    response's ``revenue.assumed``)."""
+
+    date_of_service: Annotated[date | None, BeforeValidator(_written_date)] = Field(
+        default=None,
+        ge=FIRST_ICD10_DAY,
+        le=LAST_REVIEW_DAY,
+        description="Selects the code sets and MS-DRG version in force (ICD-10 era).",
+    )
+    patient: Patient | None = None
+    discharge_status: int | None = Field(
+        default=None, ge=1, le=99, description="UB-04 patient status; default 01 (home)."
+    )
+    principal: str | None = Field(
+        default=None,
+        pattern=ICD10CM_CODE,
+        description="The principal diagnosis (ICD-10-CM) the coder chose; default: the "
+        "first listed code the Medicare Code Editor accepts as principal.",
+    )
+
+    def encounter(self) -> Encounter:
+        """The revenue review's view of this request."""
+        patient = self.patient or Patient()
+        return Encounter(
+            sex=patient.sex,
+            age=patient.age,
+            discharge_status=self.discharge_status,
+            date_of_service=self.date_of_service,
+            principal=self.principal,
+        )
+
+
+class SuggestRequest(_Options, _Encounter):
     """One note to code."""
 
     model_config = ConfigDict(
@@ -127,8 +166,10 @@ class SuggestRequest(_Options):
     text: str = Field(
         pattern=STORABLE, description="The note; at most the configured maximum (413 beyond)."
     )
-    date_of_service: Annotated[date | None, BeforeValidator(_written_date)] = None
-    patient: Patient | None = None
+
+    def options(self) -> SuggestOptions:
+        """The suggester's options for this request, the encounter included."""
+        return replace(super().options(), encounter=self.encounter())
 
 
 class Utf16Offsets(BaseModel):
@@ -156,6 +197,23 @@ class SuggestResponse(BaseModel):
     suggestions: list[Suggestion]
     mentions: list[Mention]
     utf16_offsets: Utf16Offsets | None = None
+    revenue: Revenue | None = None
+
+
+# ------------------------------------------------------------------ revenue
+class ListedCode(_Request):
+    """A code on the coder's list, with the units reported (CPT/HCPCS)."""
+
+    system: System
+    code: str = Field(min_length=1, max_length=CODE_LEN, pattern=r"^[A-Za-z0-9][A-Za-z0-9.]*$")
+    units: int = Field(default=1, ge=1, le=100_000)
+
+
+class RevenueRequest(_Encounter):
+    """The coder's current code list, ICD-10-CM diagnoses in reporting order."""
+
+    setting: Setting = Setting.INPATIENT
+    codes: list[ListedCode] = Field(max_length=500)
 
 
 # -------------------------------------------------------------------- codes

@@ -33,6 +33,7 @@ from api.storage.feedback import record_suggestion_request
 from api.storage.keys import KeyRecord
 from code_index.index import CodeIndex
 from code_index.records import System
+from code_index.revenue.encounter import Encounter
 from suggest.results import SuggestionResult
 from suggest.setting import DEFAULT_SETTING, Setting
 from suggest.suggester import NoteError, Suggester
@@ -58,6 +59,9 @@ class SuggestOptions:
     setting: Setting = DEFAULT_SETTING
     systems: tuple[System, ...] | None = None  # None: the setting's default systems
     top_k: int = 20
+    # patient, date of service, principal (the revenue review); a request's, never a
+    # batch job's (one patient is not many notes), so not among the job's params
+    encounter: Encounter | None = None
 
     def to_params(self) -> dict[str, Any]:
         """The JSON a batch job keeps for its worker."""
@@ -119,7 +123,9 @@ class SuggestService:
         self.check_note(text)
         with self._lock:
             started = time.perf_counter()
-            result = self.suggester.suggest(text, options.setting, options.systems, options.top_k)
+            result = self.suggester.suggest(
+                text, options.setting, options.systems, options.top_k, options.encounter
+            )
             self.metrics.suggest_latency.observe(time.perf_counter() - started)
         self.metrics.count_suggestions(suggestion.system for suggestion in result.suggestions)
         return result

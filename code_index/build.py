@@ -27,13 +27,17 @@ from code_index.loaders.hcpcs import load_hcpcs
 from code_index.loaders.icd10cm_alphabetic import load_icd10cm_alphabetic_index
 from code_index.loaders.icd10cm_tabular import load_icd10cm_tabular
 from code_index.loaders.icd10pcs import load_icd10pcs
+from code_index.loaders.mue import SOURCE as MUE_SOURCE
+from code_index.loaders.mue import LoadedMue, load_mue
 from code_index.loaders.ncci import SOURCE as NCCI_SOURCE
 from code_index.loaders.ncci import LoadedPtpEdits, load_ncci_ptp
 from code_index.loaders.starter import load_cpt_starter, load_hcpcs_starter
 from code_index.records import (
+    MUE_SETTING_NAMES,
     NCCI_SETTING_NAMES,
     CodeRecord,
     CodeSetVersion,
+    MueLimit,
     System,
     normalize_code,
 )
@@ -55,6 +59,9 @@ class IndexSources:
     # none by default, since they carry AMA CPT content
     ncci: list[Path] = field(default_factory=list)
     ncci_as_of: date | None = None  # keep the edits in force on this day (default: today)
+    # CMS Medically Unlikely Edit tables (practitioner, outpatient hospital, DME); none by
+    # default, for the same reason
+    mue: list[Path] = field(default_factory=list)
 
 
 Step = Callable[[str], None]
@@ -97,6 +104,15 @@ def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
         loaded_edits.append(loaded)
         extra_versions.append(_ncci_version(loaded))
     ncci = NcciEdits.from_edits(edit for loaded in loaded_edits for edit in loaded.edits)
+    loaded_mue: list[LoadedMue] = []
+    for path in sources.mue:
+        report(f"MUE {path.name}")
+        loaded_mue.append(load_mue(path))
+        extra_versions.append(_mue_version(loaded_mue[-1]))
+    mue: dict[str, tuple[MueLimit, ...]] = {}
+    for table in loaded_mue:
+        for limit in table.limits:
+            mue[limit.code] = (*mue.get(limit.code, ()), limit)
 
     records = [record for code_set in code_sets for record in code_set.records]
     rows = rows_from_records(records)
@@ -115,7 +131,16 @@ def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
 
     digest = hashlib.sha256(
         pickle.dumps(
-            (FORMAT_VERSION, rows, groups, group_notes, modifiers, ncci.pairs, ncci.terms),
+            (
+                FORMAT_VERSION,
+                rows,
+                groups,
+                group_notes,
+                modifiers,
+                ncci.pairs,
+                ncci.terms,
+                *([sorted(mue.items())] if mue else []),  # no MUEs: the version stays as it was
+            ),
             protocol=5,
         )
     )
@@ -126,10 +151,31 @@ def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
         versions=[code_set.version for code_set in code_sets] + extra_versions,
         counts=_counts(records),
         sources=[v.file for v in (cs.version for cs in code_sets) if v.file]
-        + [loaded.file for loaded in loaded_edits],
+        + [loaded.file for loaded in loaded_edits]
+        + [table.file for table in loaded_mue],
     )
     return CodeIndex(
-        rows, manifest, groups, modifiers, lexical, field_rows, ncci=ncci, group_notes=group_notes
+        rows,
+        manifest,
+        groups,
+        modifiers,
+        lexical,
+        field_rows,
+        ncci=ncci,
+        group_notes=group_notes,
+        mue=mue,
+    )
+
+
+def _mue_version(table: LoadedMue) -> CodeSetVersion:
+    """How an MUE table is listed among the index's versions."""
+    return CodeSetVersion(
+        System.CPT,  # the edits are on CPT and HCPCS codes; listed once, beside CPT
+        f"MUE {MUE_SETTING_NAMES[table.setting]} table",
+        MUE_SOURCE,
+        effective=table.effective,
+        file=table.file,
+        extra={"setting": table.setting, "codes": str(len(table.limits))},
     )
 
 

@@ -23,7 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from code_index.records import CodeRecord, CodeSetVersion, PtpEdit, System, normalize_code
+from code_index.records import (
+    CodeRecord,
+    CodeSetVersion,
+    MueLimit,
+    PtpEdit,
+    System,
+    normalize_code,
+)
 from code_index.search import (
     AbbreviationExpander,
     LexicalModel,
@@ -191,10 +198,12 @@ class CodeIndex:
         tables: RowTables | None = None,
         ncci: NcciEdits | None = None,
         group_notes: dict[str, dict[str, tuple[str, ...]]] | None = None,
+        mue: dict[str, tuple[MueLimit, ...]] | None = None,
     ) -> None:
         """``tables`` are derived from ``rows`` when not given (a freshly built index);
         ``ncci`` holds the NCCI PTP edits in force (none unless the user loaded them);
-        ``group_notes`` the instructions stated for whole chapters and blocks."""
+        ``group_notes`` the instructions stated for whole chapters and blocks; ``mue`` the
+        Medically Unlikely Edits by code (none unless the user loaded them)."""
         self._rows = rows
         # search fields are stored record by record: field_starts[r] is row r's first field
         self._field_rows = np.asarray(field_rows, dtype=np.int32)
@@ -212,6 +221,7 @@ class CodeIndex:
         self._abbreviations = AbbreviationExpander(load_abbreviations())
         self.ncci = ncci or NcciEdits()
         self.group_notes = group_notes or {}
+        self.mue = mue or {}
 
     # ------------------------------------------------------------------ records
     def __len__(self) -> int:
@@ -379,6 +389,7 @@ class CodeIndex:
             "billable": self._billable,
             "ncci": self.ncci,
             "group_notes": self.group_notes,
+            "mue": self.mue,
         }
         tmp = folder / (ARTIFACT_FILE + ".tmp")
         with tmp.open("wb") as handle:
@@ -417,6 +428,7 @@ class CodeIndex:
             tables,
             payload["ncci"],
             payload["group_notes"],
+            payload.get("mue"),  # absent from artifacts built before MUEs were loaded
         )
 
     @staticmethod
@@ -436,6 +448,13 @@ class CodeIndex:
             "versions": self.manifest.to_json()["versions"],
             "modifiers": len(self.modifiers),
             "ncci_edits": self.ncci.counts(),
+            "mue_limits": dict(
+                sorted(
+                    Counter(
+                        limit.setting for limits in self.mue.values() for limit in limits
+                    ).items()
+                )
+            ),
         }
 
 

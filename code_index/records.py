@@ -97,9 +97,28 @@ class PtpEdit(NamedTuple):
     deleted: str | None = None  # a deletion date still ahead of the as-of date
 
 
-# Sources that add to a code set rather than being one (Alphabetic Index terms, NCCI
-# edits): listed among an index's versions, left out of "which code set" answers.
-SUPPLEMENT_SOURCES = frozenset({"cdc-index", "cms-ncci-ptp"})
+# how each setting of CMS's Medically Unlikely Edits is named to a coder
+MUE_SETTING_NAMES: dict[str, str] = {
+    "practitioner": "practitioner",
+    "hospital": "outpatient hospital",
+    "dme": "DME supplier",
+}
+
+
+class MueLimit(NamedTuple):
+    """A CMS Medically Unlikely Edit: the most units of ``code`` one provider reports for
+    one patient on one date of service (or one claim line) in ``setting``."""
+
+    code: str  # normalised
+    setting: str  # "practitioner", "hospital" (outpatient hospital) or "dme"
+    limit: int
+    adjudication: str  # "1" line edit, "2" date of service (policy), "3" date of service (clinical)
+    rationale: str  # CMS's MUE rationale, e.g. "Anatomic Consideration"
+
+
+# Sources that add to a code set rather than being one (Alphabetic Index terms, NCCI and
+# MUE edits): listed among an index's versions, left out of "which code set" answers.
+SUPPLEMENT_SOURCES = frozenset({"cdc-index", "cms-ncci-ptp", "cms-mue"})
 
 _NOT_CODE_CHARS = re.compile(r"[\s.\-]")
 

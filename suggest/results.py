@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from code_index.revenue.drg import DrgGrouping
+from code_index.revenue.hcc import HccCapture
 from suggest.setting import Setting
 
 
@@ -24,7 +26,8 @@ class SuggestionWarning:
     """Something the coder should check before accepting, e.g. missing specificity."""
 
     # specificity | covered | alternative | excludes1 | code_first | use_additional |
-    # code_also | ncci
+    # code_also | ncci | mce_age | mce_sex | mce_manifestation | mce_unacceptable_principal |
+    # mce_external_cause_principal | mce_questionable_admission | code_date | mue | drg_query
     kind: str
     message: str
     codes: tuple[str, ...] = ()
@@ -62,6 +65,47 @@ class Mention:
     cues: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class QueryOpportunity:
+    """A more specific code the note nearly supports that would change the DRG: what to
+    query the provider about, and the words the note still lacks."""
+
+    code: str  # the suggested code
+    specific_code: str
+    specific_title: str
+    drg: int | None  # the DRG now
+    drg_with_specific: int | None
+    drg_with_specific_title: str | None
+    words_present: tuple[str, ...]
+    words_missing: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSetUsed:
+    """Which releases a review used: the ICD-10-CM code set in force on the date of
+    service (codes not valid then are flagged) and the one the suggestions came from."""
+
+    date_of_service: str
+    icd10cm_in_force: str  # e.g. "FY2025"
+    index_icd10cm: str  # the index's release, e.g. "FY2026 (April 1, 2026)"
+    grouper: str | None = None  # e.g. "MS-DRG v43.1", when a DRG was grouped
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Revenue:
+    """Everything the review found for one code list."""
+
+    code_set: CodeSetUsed
+    assumed: dict[str, str]  # what was assumed for values the request left out
+    principal: str | None = None
+    drg: DrgGrouping | None = None
+    hcc: HccCapture | None = None
+    query_opportunities: tuple[QueryOpportunity, ...] = ()
+    # units over an MUE and code-level edits, by code (also on each suggestion's warnings)
+    warnings: dict[str, list[SuggestionWarning]] = field(default_factory=dict)
+
+
 @dataclass
 class SuggestionResult:
     """Everything one note produced."""
@@ -72,6 +116,7 @@ class SuggestionResult:
     model_version: str
     index_version: str
     code_set_versions: dict[str, str] = field(default_factory=dict)
+    revenue: Revenue | None = None  # DRG, HCCs and edits (suggest.revenue)
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON shape: ``{"suggestions": [...], "mentions": [...], ...}``."""

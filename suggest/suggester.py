@@ -22,6 +22,7 @@ from code_index.build import Step, load_index
 from code_index.data_dir import resolve_data_dir
 from code_index.index import CodeIndex
 from code_index.records import SUPPLEMENT_SOURCES, System
+from code_index.revenue.encounter import Encounter
 from code_index.search import load_abbreviations
 from suggest.alternatives import Ranked, UnspecifiedAlternatives
 from suggest.budget import check_deadline
@@ -34,6 +35,7 @@ from suggest.mentions import MentionMatcher
 from suggest.model import SuggestModel, load_model
 from suggest.note_candidates import CandidateStep
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
+from suggest.revenue import with_revenue
 from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
 from suggest.terms import Synonyms, TermProgress, TermTable
 from suggest.text_pipeline import MENTIONS_PIPE, build_pipeline
@@ -122,11 +124,13 @@ class Suggester:
         setting: Setting | str = DEFAULT_SETTING,
         systems: Sequence[System] | None = None,
         top_k: int = 20,
+        encounter: Encounter | None = None,
     ) -> SuggestionResult:
-        """Ranked suggestions for one note."""
+        """Ranked suggestions for one note; ``encounter`` (patient, date of service,
+        principal) is what the revenue review reads (suggest.revenue)."""
         chosen = self._check_setting(setting)
         self._check(text)
-        return self._result(self.nlp(text), text, chosen, systems, top_k)
+        return self._result(self.nlp(text), text, chosen, systems, top_k, encounter)
 
     def suggest_many(
         self,
@@ -135,6 +139,7 @@ class Suggester:
         systems: Sequence[System] | None = None,
         top_k: int = 20,
         batch_size: int = 32,
+        encounter: Encounter | None = None,
     ) -> Iterator[SuggestionResult]:
         """Suggestions for many notes, batched through the spaCy pipeline."""
         chosen = self._check_setting(setting)
@@ -145,7 +150,7 @@ class Suggester:
                 yield text, text
 
         for doc, text in self.nlp.pipe(checked(), batch_size=batch_size, as_tuples=True):
-            yield self._result(doc, text, chosen, systems, top_k)
+            yield self._result(doc, text, chosen, systems, top_k, encounter)
 
     # -------------------------------------------------------------- internals
     @staticmethod
@@ -164,7 +169,13 @@ class Suggester:
             )
 
     def _result(
-        self, doc: Doc, text: str, setting: Setting, systems: Sequence[System] | None, top_k: int
+        self,
+        doc: Doc,
+        text: str,
+        setting: Setting,
+        systems: Sequence[System] | None,
+        top_k: int,
+        encounter: Encounter | None,
     ) -> SuggestionResult:
         """Rank one processed note (``text`` is ``doc.text``, which spaCy rebuilds per call)."""
         deadline = doc._.deadline
@@ -184,7 +195,7 @@ class Suggester:
             denied = step.denied if step.denied is not None else excluded_codes(doc, self.table)
             ranked += self._alternatives(ranked, denied, room)
         check_deadline(deadline, "the results")
-        return SuggestionResult(
+        result = SuggestionResult(
             suggestions=self._suggestions(doc, text, ranked),
             mentions=self._mentions(doc),
             setting=setting,
@@ -196,6 +207,7 @@ class Suggester:
                 if v.source not in SUPPLEMENT_SOURCES
             },
         )
+        return with_revenue(result, self.index, text, encounter or Encounter())
 
     def _suggestions(self, doc: Doc, text: str, ranked: list[Ranked]) -> list[Suggestion]:
         codes = [

@@ -23,6 +23,11 @@ NCCI_DATA = Path(__file__).resolve().parent / "code_index" / "data"
 NCCI_PRACTITIONER = NCCI_DATA / "ccipra-v321r0-f1.txt"
 NCCI_HOSPITAL = NCCI_DATA / "ccioph-v321r0-f1.txt"
 NCCI_AS_OF = date(2026, 1, 15)
+# Small MUE tables in CMS's layout (practitioner .csv, outpatient hospital .txt, DME .csv),
+# values made up to exercise the loader and marked in the files as not from a CMS release.
+MUE_PRACTITIONER = NCCI_DATA / "MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"
+MUE_HOSPITAL = NCCI_DATA / "MCR_MUE_OutpatientHospitalServices_Eff_10-01-2026.txt"
+MUE_DME = NCCI_DATA / "MCR_MUE_DMESupplierServices_Eff_10-01-2026.csv"
 
 
 @pytest.fixture(scope="session")
@@ -79,8 +84,13 @@ def ncci_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def ncci_index(ncci_data_dir: Path) -> CodeIndex:
     """The default code sets plus the practitioner and hospital NCCI fixture files, with
-    the edits in force on ``NCCI_AS_OF``."""
-    sources = IndexSources(ncci=[NCCI_PRACTITIONER, NCCI_HOSPITAL], ncci_as_of=NCCI_AS_OF)
+    the edits in force on ``NCCI_AS_OF``, and the three MUE fixture tables (one build for
+    both kinds of CMS edit keeps the suite short)."""
+    sources = IndexSources(
+        ncci=[NCCI_PRACTITIONER, NCCI_HOSPITAL],
+        ncci_as_of=NCCI_AS_OF,
+        mue=[MUE_PRACTITIONER, MUE_HOSPITAL, MUE_DME],
+    )
     index = build_index(sources)
     index.save(index_root(ncci_data_dir))
     return index

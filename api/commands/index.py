@@ -12,8 +12,9 @@ import typer
 from api.commands import progress
 from api.commands.output import print_json
 from code_index.build import IndexSources, build_index, index_root, load_index
+from code_index.loaders.mue import SOURCE as MUE_SOURCE
 from code_index.loaders.ncci import SOURCE as NCCI_SOURCE
-from code_index.records import NCCI_SETTING_NAMES
+from code_index.records import MUE_SETTING_NAMES, NCCI_SETTING_NAMES
 
 app = typer.Typer(help="Build and inspect the code index.", no_args_is_help=True)
 
@@ -57,6 +58,17 @@ def build(
             help="Keep the NCCI edits in force on this day (default: today).",
         ),
     ] = None,
+    mue: Annotated[
+        list[Path] | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            resolve_path=True,
+            help="CMS MUE table, practitioner, outpatient hospital or DME supplier "
+            "(MCR_MUE_…), .csv, .xlsx or .txt (repeat for each setting).",
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(file_okay=False, help="Index folder (default: data dir).")
     ] = None,
@@ -70,8 +82,9 @@ def build(
         pcs=pcs,
         ncci=list(ncci or []),
         ncci_as_of=ncci_as_of.date() if ncci_as_of else None,
+        mue=list(mue or []),
     )
-    stages = 6 + len(sources.icd10cm_index) + len(sources.ncci)
+    stages = 6 + len(sources.icd10cm_index) + len(sources.ncci) + len(sources.mue)
     started = time.perf_counter()
     with progress.bar("building index", stages, "step") as bar:
 
@@ -88,6 +101,12 @@ def build(
         typer.echo(f"  {system:9} {counts['records']:>7} codes, {counts['billable']:>7} billable")
     if index.ncci:
         typer.echo(f"  NCCI PTP edits in force: {_ncci_line(index.ncci.counts())}")
+    if index.mue:
+        typer.echo(f"  MUEs: {_mue_line(index.stats()['mue_limits'])}")
+
+
+def _mue_line(counts: dict[str, int]) -> str:
+    return ", ".join(f"{MUE_SETTING_NAMES[setting]} {n}" for setting, n in counts.items())
 
 
 def _ncci_line(counts: dict[str, int]) -> str:
@@ -117,8 +136,10 @@ def stats(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
     typer.echo("code sets:")
     for version in summary["versions"]:
         effective = f", effective {version['effective']}" if version.get("effective") else ""
-        system = "ncci" if version["source"] == NCCI_SOURCE else version["system"]
+        system = {NCCI_SOURCE: "ncci", MUE_SOURCE: "mue"}.get(version["source"], version["system"])
         typer.echo(f"  {system:9} {version['version']} [{version['source']}]{effective}")
     typer.echo(f"HCPCS modifiers: {summary['modifiers']}")
     ncci = summary["ncci_edits"]
     typer.echo(f"NCCI PTP edits: {_ncci_line(ncci) if ncci else 'none loaded (--ncci)'}")
+    mue = summary["mue_limits"]
+    typer.echo(f"MUEs: {_mue_line(mue) if mue else 'none loaded (--mue)'}")

@@ -9,6 +9,7 @@ import { CodeDetails } from "./details.js";
 import { finalCodesBundle } from "./fhir.js";
 import { CONTEXTS, SYSTEM_NAMES, WARNINGS } from "./labels.js";
 import { NoteView } from "./note.js";
+import { RevenuePanel } from "./revenue.js";
 import { CodeSearch } from "./search.js";
 
 const KEY_ITEM = "codesuggest.key"; // sessionStorage: this tab only
@@ -20,7 +21,8 @@ const $ = (id) => document.getElementById(id);
 
 let key = sessionStorage.getItem(KEY_ITEM);
 let coderId = sessionStorage.getItem(CODER_ITEM) || "";
-// {text, setting, dateOfService, response, decisions: {key: decision}, added: [hit], saved}
+// {text, setting, dateOfService, patient, principal, response, decisions: {key: decision},
+//  added: [hit], saved}
 let review = JSON.parse(sessionStorage.getItem(REVIEW_ITEM) || "null");
 let current = null; // the suggestion the shortcuts act on
 let replacing = null; // the suggestion being replaced through the search box
@@ -33,6 +35,15 @@ const note = new NoteView($("note-display"), $("mention-info"), {
 const search = new CodeSearch($("search-input"), $("search-results"), $("search-system"), {
   find: findCodes,
   onChoose: chooseCode,
+  onError: showError,
+});
+const revenuePanel = new RevenuePanel($("revenue"), {
+  fetchRevenue: (body, signal) => call("POST", "v1/revenue", body, signal),
+  onPrincipal: (code) => {
+    review.principal = code;
+    saveReview();
+    refreshRevenue();
+  },
   onError: showError,
 });
 const details = new CodeDetails($("code-dialog"), $("code-dialog-title"), $("code-dialog-body"), {
@@ -154,6 +165,10 @@ $("note-form").addEventListener("submit", async (event) => {
   const body = { text, setting: $("setting").value };
   const dateOfService = $("date-of-service").value;
   if (dateOfService) body.date_of_service = dateOfService;
+  const patient = {};
+  if ($("patient-sex").value) patient.sex = $("patient-sex").value;
+  if ($("patient-age").value !== "") patient.age = Number($("patient-age").value);
+  if (Object.keys(patient).length) body.patient = patient;
   const button = $("suggest-button");
   button.disabled = true;
   button.textContent = "Suggesting…";
@@ -161,7 +176,15 @@ $("note-form").addEventListener("submit", async (event) => {
     const response = await call("POST", "v1/suggest", body);
     clearMessage();
     setReview({
-      text, setting: body.setting, dateOfService, response, decisions: {}, added: [], saved: null,
+      text,
+      setting: body.setting,
+      dateOfService,
+      patient: body.patient || null,
+      principal: null,
+      response,
+      decisions: {},
+      added: [],
+      saved: null,
     });
   } catch (error) {
     showError(error);
@@ -221,10 +244,13 @@ function renderReview() {
   if (!active) {
     $("suggestions").replaceChildren();
     $("result").hidden = true;
+    revenuePanel.clear();
     return;
   }
   $("setting").value = review.setting;
   $("date-of-service").value = review.dateOfService;
+  $("patient-sex").value = (review.patient && review.patient.sex) || "";
+  $("patient-age").value = review.patient && review.patient.age !== undefined ? review.patient.age : "";
   const { mentions, suggestions } = review.response;
   $("note-summary").textContent =
     `${review.setting === "inpatient" ? "Inpatient" : "Outpatient"} · date of service ` +
@@ -535,6 +561,39 @@ function renderAdded() {
   $("added").replaceChildren(...rows);
 }
 
+// --------------------------------------------------------------- revenue
+/** The codes the claim would carry now (accepted, replacements and added, in page order)
+ * and what they are; until the coder accepts one, the suggestions not rejected. */
+function claimCodes() {
+  const decided = [];
+  const open = [];
+  for (const [k, { suggestion }] of items) {
+    const decision = review.decisions[k];
+    const alternative = suggestion.warnings.some((w) => w.kind === "alternative");
+    if (!decision && !alternative) open.push(suggestion);
+    if (decision && decision.action === "accept") decided.push(suggestion);
+    if (decision && decision.action === "edit") decided.push(decision.replacement);
+  }
+  decided.push(...review.added);
+  const [scope, codes] = decided.length
+    ? ["the accepted codes", decided]
+    : ["the suggestions not rejected", open];
+  return { scope, codes: codes.map(({ code, system }) => ({ code, system })) };
+}
+
+/** Ask for the DRG/HCC panel of the claim's codes (after every decision). */
+function refreshRevenue() {
+  const { scope, codes } = claimCodes();
+  const body = { setting: review.setting, codes };
+  if (review.dateOfService) body.date_of_service = review.dateOfService;
+  if (review.patient) body.patient = review.patient;
+  if (review.principal) body.principal = review.principal;
+  const suggested = review.response.revenue;
+  const listed = new Set(codes.map((c) => c.code));
+  const queries = suggested ? suggested.query_opportunities.filter((q) => listed.has(q.code)) : [];
+  revenuePanel.refresh(body, scope, queries);
+}
+
 // --------------------------------------------------------------- submit
 function decisionsToSend() {
   const decisions = [];
@@ -562,6 +621,7 @@ function updateProgress() {
   const suggested = count(items.size, "suggestion");
   $("decision-count").textContent =
     `${count(sending, "decision")} to submit · ${open} of ${suggested} undecided`;
+  refreshRevenue();
   $("submit").disabled = sending === 0;
 }
 

@@ -27,4 +27,13 @@ export const WARNINGS = {
   use_additional: { label: "Use additional code", prefix: "Use additional code: " },
   code_also: { label: "Code also", prefix: "Code also: " },
   ncci: { label: "NCCI edit (bundled)", prefix: "NCCI: " },
+  mce_sex: { label: "Conflicts with the patient's sex", prefix: "" },
+  mce_age: { label: "Conflicts with the patient's age", prefix: "" },
+  mce_manifestation: { label: "Cannot be principal", prefix: "" },
+  mce_unacceptable_principal: { label: "Cannot be principal", prefix: "" },
+  mce_external_cause_principal: { label: "Cannot be principal", prefix: "" },
+  mce_questionable_admission: { label: "Questionable admission", prefix: "" },
+  code_date: { label: "Not valid on the date of service", prefix: "" },
+  mue: { label: "Units over the MUE", prefix: "MUE: " },
+  drg_query: { label: "DRG query opportunity", prefix: "Query opportunity: " },
 };

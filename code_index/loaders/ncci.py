@@ -152,7 +152,7 @@ def _edit_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     "Column 1 / Column 2" header and the header's wrapped label rows are skipped."""
     header_seen = False
     in_header = False
-    for number, cells in _table_rows(path):
+    for number, cells in table_rows(path):
         if not any(cells):
             continue
         if not header_seen:
@@ -170,7 +170,9 @@ def _edit_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         )
 
 
-def _table_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+def table_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, stripped cells) of every row of a CMS table file: .xlsx, .csv or
+    tab-delimited .txt (the MUE loader reads its files the same way)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         yield from _xlsx_rows(path)

@@ -30,7 +30,7 @@ def test_suggest_returns_the_pipeline_shape(api: Api) -> None:
     body = response.json()
     assert set(body) == {
         "request_id", "setting", "model_version", "index_version", "code_set_versions",
-        "suggestions", "mentions", "offset_unit", "utf16_offsets",
+        "suggestions", "mentions", "revenue", "offset_unit", "utf16_offsets",
     }  # fmt: skip
     assert body["setting"] == "outpatient"
     assert body["code_set_versions"]["icd10cm"].startswith("FY2026")
@@ -98,6 +98,7 @@ def test_fhir_bundle(api: Api) -> None:
     resources = [entry["resource"] for entry in bundle["entry"]]
     patient, conditions = resources[0], resources[1:]
     assert patient == {"resourceType": "Patient", "id": patient["id"], "gender": "male"}
+    conditions = [r for r in conditions if r["resourceType"] != "Encounter"]  # the stay's
     by_code = {c["code"]["coding"][0]["code"]: c for c in conditions}
     diabetes = by_code["E11.22"]
     assert diabetes["resourceType"] == "Condition"

@@ -1,5 +1,6 @@
-"""``codesuggest index build --ncci``: CMS NCCI PTP edit files into the index through the
-command line, shown by ``index stats``, and a damaged file refused in one sentence."""
+"""``codesuggest index build --ncci --mue``: CMS NCCI PTP edit files and MUE tables into
+the index through the command line, shown by ``index stats``, and a damaged file refused
+in one sentence."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from code_index.build import index_root
 from code_index.index import CodeIndex
 from tests.api.cli_process import run_cli
-from tests.conftest import NCCI_HOSPITAL, NCCI_PRACTITIONER
+from tests.conftest import MUE_DME, MUE_HOSPITAL, MUE_PRACTITIONER, NCCI_HOSPITAL, NCCI_PRACTITIONER
 
 
 def test_build_with_ncci_files_round_trips(tmp_path: Path) -> None:
@@ -23,6 +24,7 @@ def test_build_with_ncci_files_round_trips(tmp_path: Path) -> None:
         str(NCCI_HOSPITAL),
         "--ncci-as-of",
         "2019-12-31",
+        *("--mue", str(MUE_PRACTITIONER), "--mue", str(MUE_HOSPITAL), "--mue", str(MUE_DME)),
         data_dir=data_dir,
     )
     assert result.returncode == 0, result.stderr
@@ -30,6 +32,8 @@ def test_build_with_ncci_files_round_trips(tmp_path: Path) -> None:
         "NCCI PTP edits in force: 8 code pairs (practitioner 7, outpatient hospital 3)"
         in result.stdout
     )
+    mue_line = "MUEs: DME supplier 2, outpatient hospital 2, practitioner 5"
+    assert mue_line in result.stdout
 
     index = CodeIndex.load(CodeIndex.current_folder(index_root(data_dir)))
     assert index.ncci.get("93000", "93005")  # deleted 2020-01-01, in force on 2019-12-31
@@ -46,6 +50,8 @@ def test_build_with_ncci_files_round_trips(tmp_path: Path) -> None:
     assert stats.returncode == 0, stats.stderr
     assert "NCCI PTP practitioner edits, version 32.1, revision 0" in stats.stdout
     assert "NCCI PTP edits: 8 code pairs" in stats.stdout
+    assert mue_line in stats.stdout
+    assert "mue       MUE practitioner table [cms-mue], effective 2026-10-01" in stats.stdout
     as_json = json.loads(run_cli("index", "stats", "--json", data_dir=data_dir).stdout)
     assert as_json["ncci_edits"]["pairs"] == 8
     practitioner = next(v for v in as_json["versions"] if v["file"] == NCCI_PRACTITIONER.name)

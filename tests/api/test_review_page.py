@@ -332,3 +332,41 @@ def test_the_api_docs_render_offline(
         expect(page.get_by_role("heading", name=re.compile("codesuggest"))).to_be_visible()
         expect(page.get_by_text("/v1/suggest").first).to_be_attached()
         assert elsewhere == [] and errors == []
+
+
+def test_the_drg_panel_follows_the_coders_decisions(
+    playwright_api: ModuleType, browser: Browser, review_env: dict[str, str], tmp_path: Path
+) -> None:
+    expect = playwright_api.expect
+    coder = _create_key(review_env, Role.CODER.value)
+    with _server(UVICORN, review_env, tmp_path / "server.log") as (base, _process):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{base}/")
+        _sign_in(page, coder)
+        page.get_by_label("Setting").select_option("inpatient")
+        page.get_by_label("Date of service").fill("2026-02-02")
+        page.get_by_label("Patient sex").select_option("male")
+        page.get_by_label("Age").fill("70")
+        page.get_by_label("Note text").fill("Diagnosis: pneumonia. Acute kidney failure.")
+        page.get_by_role("button", name="Suggest codes").click()
+        panel = page.locator("#revenue")
+        # before any decision: the suggestions, grouped with the first code as principal
+        expect(panel).to_contain_text("DRG and HCCs of the suggestions not rejected")
+        expect(panel).to_contain_text("MS-DRG v43.0")
+        # the coder accepts the pneumonia only: it groups without CC/MCC
+        page.get_by_role("button", name="Accept J18.9").click()
+        expect(panel).to_contain_text("DRG and HCCs of the accepted codes")
+        expect(panel).to_contain_text("DRG 195 Simple Pneumonia and Pleurisy without CC/MCC")
+        # accepting the kidney failure, ranked first, makes it the principal by default
+        page.get_by_role("button", name="Accept N17.9").click()
+        expect(panel.locator(".drg")).to_contain_text("DRG 682 Renal Failure with MCC")
+        # the coder makes the pneumonia the principal: the kidney failure is a CC
+        panel.get_by_label("Principal diagnosis").select_option("J18.9")
+        expect(panel.locator(".drg")).to_contain_text(
+            "DRG 194 Simple Pneumonia and Pleurisy with CC"
+        )
+        expect(panel.locator(".secondaries")).to_contain_text("N17.9: CC")
+        assert page.evaluate(UNNAMED_CONTROLS) == []
+        assert errors == []
