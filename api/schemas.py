@@ -212,6 +212,22 @@ class ListedCode(_Request):
 class RevenueRequest(_Encounter):
     """The coder's current code list, ICD-10-CM diagnoses in reporting order."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "setting": "inpatient",
+                    "date_of_service": "2026-02-02",
+                    "patient": {"age": 70, "sex": "male"},
+                    "codes": [
+                        {"system": "icd10cm", "code": "J18.9"},
+                        {"system": "icd10cm", "code": "N17.9"},
+                    ],
+                }
+            ]
+        }
+    )
+
     setting: Setting = Setting.INPATIENT
     codes: list[ListedCode] = Field(max_length=500)
 
