@@ -5,7 +5,7 @@ service and its feedback endpoint, each call signed by the EHR with a JWT that
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -50,6 +50,9 @@ def signed_by_ehr(
 
 
 SignedByEhr = Annotated[CdsClient, Depends(signed_by_ehr)]
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No JWT, or one that fails a check (the detail says which)."}
+}
 
 
 @router.get("", response_model=CdsDiscovery, response_model_exclude_none=True)
@@ -61,7 +64,7 @@ def discover() -> CdsDiscovery:
 @router.post(
     "/{service_id}",
     response_model=CdsResponse,
-    responses={404: {}, 412: {"description": "The call carries no note."}},
+    responses={**_REFUSED, 404: {}, 412: {"description": "The call carries no note."}},
 )
 async def call_service(
     request: Request,
@@ -90,7 +93,9 @@ async def call_service(
     return CdsResponse(cards=[card] if card is not None else [])
 
 
-@router.post("/{service_id}/feedback", response_model=CdsFeedbackStored, responses={404: {}})
+@router.post(
+    "/{service_id}/feedback", response_model=CdsFeedbackStored, responses={**_REFUSED, 404: {}}
+)
 def feedback(
     service_id: ServiceId,
     body: CdsFeedbackRequest,
