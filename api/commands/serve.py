@@ -86,7 +86,7 @@ def _log_config() -> dict[str, Any]:
     """uvicorn's logging, with the access log's query strings dropped (a dict, not the
     filter object, so each worker process configures it for itself)."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config.setdefault("filters", {})["without_query"] = {"()": WithoutQueryString}
+    config.setdefault("filters", {})["without_query"] = {"()": f"{__name__}.WithoutQueryString"}
     config["handlers"]["access"]["filters"] = ["without_query"]
     return config
 
