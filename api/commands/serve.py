@@ -54,8 +54,15 @@ def serve(
         workers=workers,
         access_log=access_log,
         log_config=LOG_CONFIG,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
     Multiprocess(config, sockets=[config.bind_socket()]).run()
+
+
+# how long the supervisor waits for a worker to answer its health check before killing it:
+# uvicorn's 5 s is less than a worker loading its model on a busy machine takes, and the
+# answer comes from a thread that waits for the GIL while a note is being coded
+WORKER_HEALTHCHECK_S = 60
 
 
 class NoDelayConfig(uvicorn.Config):
