@@ -113,7 +113,9 @@ class Suggester:
         pipeline = NotePipeline.load(data_dir, index, progress)
         suggester = cls(pipeline, load_model(model, data_dir), max_chars)
         # what was just loaded lives as long as the process: keep the collector from
-        # walking its ~300k objects again and again while notes are read
+        # walking its ~300k objects again and again while notes are read (garbage of the
+        # load is collected first, so none of it is kept for good)
+        gc.collect()
         gc.freeze()
         return suggester
 

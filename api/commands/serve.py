@@ -56,8 +56,15 @@ def serve(
         workers=workers,
         access_log=access_log,
         log_config=LOG_CONFIG,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
     Multiprocess(config, sockets=[config.bind_socket()]).run()
+
+
+# how long the supervisor waits for a worker to answer its health check before killing it:
+# uvicorn's 5 s is less than a worker loading its model on a busy machine takes, and the
+# answer comes from a thread that waits for the GIL while a note is being coded
+WORKER_HEALTHCHECK_S = 60
 
 
 class NoDelayConfig(uvicorn.Config):
@@ -88,7 +95,7 @@ def _log_config() -> dict[str, Any]:
     """uvicorn's logging, with the access log's query strings dropped (a dict, not the
     filter object, so each worker process configures it for itself)."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config.setdefault("filters", {})["without_query"] = {"()": WithoutQueryString}
+    config.setdefault("filters", {})["without_query"] = {"()": f"{__name__}.WithoutQueryString"}
     config["handlers"]["access"]["filters"] = ["without_query"]
     return config
 
