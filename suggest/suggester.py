@@ -191,7 +191,9 @@ class Suggester:
             ),
             key=lambda r: r.candidate.key,
             listed=lambda r: r.score >= self.floor,
-            confident=lambda r: r.score >= INTEGRAL_CONFIDENCE,
+            # a model that learned coders report covered codes too (keeps_covered: corpora
+            # such as CodiEsp code every sign) keeps integral symptoms in its ranking
+            confident=lambda r: not self.model.keeps_covered and r.score >= INTEGRAL_CONFIDENCE,
             index=self.index,
         )
         integral = {id(item): because for item, because in ordered.set_apart}
