@@ -168,6 +168,11 @@ class SuggestResponse(BaseModel):
     suggestions: list[Suggestion]
     mentions: list[Mention]
     revenue: Revenue | None = None
+    possible: list[Suggestion] = Field(
+        default_factory=list,
+        description="Codes below the suggester's floor (calibrated probability), ranked "
+        "apart: shown collapsed, never as suggestions.",
+    )
 
 
 # ------------------------------------------------------------------ revenue
