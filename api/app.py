@@ -36,6 +36,7 @@ from api.service import SuggestService
 from api.settings import Settings, get_settings
 from api.storage.db import make_engine, make_session_factory, upgrade_database
 from api.worker import BatchWorker
+from suggest.model import CurrentModel
 from suggest.suggester import Suggester
 
 # A request body may hold a note of max_text_chars characters written the longest way a
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
             max_text_chars=settings.max_text_chars,
             store_note_text=settings.store_note_text,
             max_queued_requests=settings.max_queued_requests,
+            # a suggester loaded here serves the model in use, and follows promotions
+            current_model=CurrentModel(settings.data_dir) if suggester is None else None,
         )
         app.state.sessions = make_session_factory(engine)
         app.state.service = service

@@ -9,6 +9,7 @@ back (a whole note, for a note that fails a check).
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 import uuid
 
@@ -36,6 +37,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IdempotencyConflictError, _idempotency_conflict)
     app.add_exception_handler(OverloadedError, _overloaded)
     app.add_exception_handler(ClientGoneError, _client_gone)
+    app.add_exception_handler(405, _method_not_allowed)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -63,6 +65,26 @@ def printable(text: str) -> str:
         char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
         for char in text
     )
+
+
+async def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    """405 with ``Allow`` naming every method the path takes. Routing answers with the
+    first route whose path matches (``POST /v1/feedback`` for ``DELETE``), though a path
+    may have several routes (``GET /v1/feedback`` too); the OpenAPI document lists them all."""
+    allowed = allowed_methods(request.app, request.url.path)
+    detail = getattr(exc, "detail", "Method Not Allowed")
+    headers = {"Allow": ", ".join(allowed)} if allowed else dict(getattr(exc, "headers", {}))
+    return JSONResponse({"detail": detail}, status_code=405, headers=headers)
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the API documents for ``path`` (its OpenAPI path templates matched)."""
+    methods: list[str] = []
+    for template, operations in app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            methods += [m.upper() for m in operations if m.upper() not in methods]
+    return methods
 
 
 async def _not_found(_request: Request, exc: Exception) -> JSONResponse:

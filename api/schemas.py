@@ -198,6 +198,11 @@ class SuggestResponse(BaseModel):
     mentions: list[Mention]
     utf16_offsets: Utf16Offsets | None = None
     revenue: Revenue | None = None
+    possible: list[Suggestion] = Field(
+        default_factory=list,
+        description="Codes below the suggester's floor (calibrated probability), ranked "
+        "apart: shown collapsed, never as suggestions.",
+    )
 
 
 # ------------------------------------------------------------------ revenue

@@ -34,6 +34,7 @@ from api.storage.keys import KeyRecord
 from code_index.index import CodeIndex
 from code_index.records import System
 from code_index.revenue.encounter import Encounter
+from suggest.model import CurrentModel
 from suggest.results import SuggestionResult
 from suggest.setting import DEFAULT_SETTING, Setting
 from suggest.suggester import NoteError, Suggester
@@ -90,8 +91,12 @@ class SuggestService:
         max_text_chars: int,
         store_note_text: bool,
         max_queued_requests: int = 16,
+        current_model: CurrentModel | None = None,
     ) -> None:
         self.suggester = suggester
+        # set when the suggester serves the data directory's model in use: a promoted
+        # model replaces it before the next note (see CurrentModel)
+        self.current_model = current_model
         self.metrics = metrics
         self.max_text_chars = max_text_chars
         self.store_note_text = store_note_text
@@ -122,6 +127,8 @@ class SuggestService:
         """Suggestions for one note, waiting for any note in progress to finish first."""
         self.check_note(text)
         with self._lock:
+            if self.current_model is not None and (promoted := self.current_model.changed()):
+                self.suggester.model = promoted
             started = time.perf_counter()
             result = self.suggester.suggest(
                 text, options.setting, options.systems, options.top_k, options.encounter

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -25,6 +26,17 @@ from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.extensions import MENTIONS_KEY, section_key
 from suggest.mentions import TermMatch
+from suggest.numbers import read_from_value, read_values
+from suggest.plausibility import (
+    encounter_character,
+    replacements,
+    unsided_twins,
+    unsupported,
+    vaccine_codes,
+    vaccine_disease,
+    vaccine_readings,
+    with_encounter,
+)
 from suggest.terms import TargetCode, TermSource, TermTable
 
 # Sections whose conditions a coder reports with most confidence, and the opposite.
@@ -146,10 +158,117 @@ def collect_candidates(doc: Doc, table: TermTable, keep_covered: bool = False) -
             if candidate.key not in present:
                 candidate.covered_by = wider_of[candidate.target.code]
                 candidates.append(candidate)
+    add_value_candidates(candidates, doc, table)
+    candidates = plausible_candidates(candidates, doc, table)
     link_hypertension(candidates, table)
     if not keep_covered:
         candidates = [c for c in candidates if not c.covered_by]
     return candidates
+
+
+def plausible_candidates(
+    candidates: list[Candidate], doc: Doc, table: TermTable
+) -> list[Candidate]:
+    """The candidates a coder would read from their words (see suggest/plausibility.py):
+    no injury from anatomy alone, no side the sentence does not name, no E/M level from
+    words, the vaccine and not its disease, and the code another code makes right."""
+    vaccines = vaccine_readings(doc)
+    sentence_words: dict[int, set[str]] = {}
+
+    def words_around(spans: list[Span]) -> set[str]:
+        found: set[str] = set()
+        for span in spans:
+            sentence = span.sent
+            if sentence.start not in sentence_words:
+                sentence_words[sentence.start] = {token.lower_ for token in sentence}
+            found |= sentence_words[sentence.start]
+        return found
+
+    kept = []
+    for candidate in candidates:
+        target = candidate.target
+        if candidate.matches:
+            words = [doc[p].lower_ for m in candidate.matches for p in m.positions]
+            if unsupported(
+                target.system,
+                target.code,
+                target.title,
+                words,
+                partial(words_around, candidate.spans),
+            ):
+                continue
+            if (
+                vaccines
+                and vaccine_disease(target.code)
+                and all(
+                    any(v.start <= span.start < v.end for v in vaccines) for span in candidate.spans
+                )
+            ):
+                continue
+        kept.append(candidate)
+    twins = unsided_twins(
+        (c.target.code, c.target.title) for c in kept if c.target.system is System.ICD10CM
+    )
+    if twins:
+        kept = [
+            c for c in kept if c.target.system is not System.ICD10CM or c.target.code not in twins
+        ]
+    present = {c.key for c in kept}
+    for reading in vaccines:
+        for key in vaccine_codes(reading.given):
+            if key not in present:
+                present.add(key)
+                kept.extend(_read_candidate(table, key, reading.cue))
+    replaced = replacements(present)
+    character = encounter_character(doc.text)
+    for candidate in kept:
+        better = replaced.get(candidate.key)
+        if better is None and character is not None and candidate.target.system is System.ICD10CM:
+            code = with_encounter(candidate.target.code, character)
+            better = (System.ICD10CM, code) if code is not None else None
+        if better is None or better in present:
+            continue
+        found = table.direct_target(*better)
+        if found is not None:
+            present.add(better)
+            candidate.target = found
+    return kept
+
+
+def _read_candidate(table: TermTable, key: tuple[System, str], span: Span) -> list[Candidate]:
+    """A candidate read by a coding rule from ``span`` (a value, a vaccine), as one
+    complete term of its words; none where the term table lacks the code."""
+    target_id = table.direct_target_id(*key)
+    if target_id is None:
+        return []
+    positions = tuple(range(span.start, span.end))
+    match = TermMatch(
+        target=target_id,
+        term=-1,
+        coverage=1.0,
+        words=len(positions),
+        rarity=1.0,
+        positions=positions,
+        complete=True,
+        source=TermSource.LEXICON,
+        abbreviation=False,
+    )
+    return [Candidate(table.targets[target_id], [match], [span], rivals=0, best_reading=True)]
+
+
+def add_value_candidates(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
+    """Codes whose detail is a value ("BMI 34.2" -> Z68.34) come from the value alone:
+    any such code read from words ("BMI" matching a band's title) is dropped, and the
+    value's band is added, read as one complete term of its words."""
+    candidates[:] = [c for c in candidates if not read_from_value(c.target.system, c.target.code)]
+    present = {c.key for c in candidates}
+    documented = [code for system, code in present if system is System.ICD10CM]
+    for span, rule, code in read_values(doc):
+        if rule.requires_codes and not any(c.startswith(rule.requires_codes) for c in documented):
+            continue  # a BMI is reported with the weight diagnosis it qualifies
+        if (rule.system, code) not in present:
+            present.add((rule.system, code))
+            candidates.extend(_read_candidate(table, (rule.system, code), span))
 
 
 def link_hypertension(candidates: list[Candidate], table: TermTable) -> None:

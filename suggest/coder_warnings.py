@@ -51,6 +51,20 @@ class CoderWarnings:
             *_alternative(candidate),
         ]
 
+    @staticmethod
+    def integral(code: str, because: str | None) -> list[SuggestionWarning]:
+        """A code set apart because a documented code includes it (guideline I.B.5)."""
+        if because is None:
+            return []
+        return [
+            SuggestionWarning(
+                "integral",
+                f"{because} includes what {code} describes: signs and symptoms routinely part "
+                f"of a documented diagnosis are not coded beside it (ICD-10-CM guideline I.B.5).",
+                (code, because),
+            )
+        ]
+
     def of_list(
         self, codes: Sequence[str], procedures: Sequence[str]
     ) -> dict[str, list[SuggestionWarning]]:

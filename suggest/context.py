@@ -64,6 +64,9 @@ class RuleSpec(NamedTuple):
     # a short backward trigger followed by a word is that word's adjective, not a cue:
     # "negative nitrites", "absent pulses" say nothing of what comes before them
     not_before_word: bool
+    # the mention kinds it modifies (empty: all): a normal finding negates a diagnosis,
+    # while "colonoscopy unremarkable" was still done
+    kinds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ class Trigger:
     scope_start: int
     scope_end: int
     text: str
+    kinds: frozenset[str] = frozenset()
 
 
 @Language.factory(
@@ -128,6 +132,7 @@ class ConTextComponent(RuleFileComponent):
                 direction,
                 rule.get("max_scope", self.max_scope),
                 bool(rule.get("not_before_word", False)),
+                frozenset(rule.get("kinds", ())),
             )
             label = "/".join(map(str, spec))
             patterns = [self.nlp.make_doc(phrase) for phrase in rule["phrases"]]
@@ -156,10 +161,13 @@ class ConTextComponent(RuleFileComponent):
             cues: list[str] = []
             underscore = mention._  # each ``mention._`` builds a new accessor: take it once
             matches = underscore.matches
+            kind = underscore.kind
             first = bisect_left(starts, mention.start - reach)
             for trigger in triggers[first : bisect_right(starts, mention.end + reach)]:
                 if not (mention.start < trigger.scope_end and mention.end > trigger.scope_start):
                     continue  # out of scope
+                if trigger.kinds and kind is not None and kind not in trigger.kinds:
+                    continue
                 # a term's own wording ("Personal history of …") is no cue about it; a
                 # cue between its words is ("kidney showed no lesion")
                 inside_mention = trigger.start < mention.end and trigger.end > mention.start
@@ -192,7 +200,7 @@ class ConTextComponent(RuleFileComponent):
         sent_starts = sentence_starts(doc)  # [0] when no sentences were set
         triggers = []
         for start, end, spec in kept:
-            category, direction, max_scope, not_before_word = spec
+            category, direction, max_scope, not_before_word, kinds = spec
             if category not in CATEGORY_FLAGS:
                 continue
             if not_before_word and end < len(doc) and doc[end].is_alpha and not doc[end].is_stop:
@@ -218,7 +226,7 @@ class ConTextComponent(RuleFileComponent):
                     scope_start = max(scope_start, term_ends[before])
             flag = CATEGORY_FLAGS[category]
             text = doc[start:end].text
-            triggers.append(Trigger(flag, start, end, scope_start, scope_end, text))
+            triggers.append(Trigger(flag, start, end, scope_start, scope_end, text, kinds))
         return triggers
 
     def _longest_matches(self, doc: Doc) -> list[tuple[int, int, RuleSpec]]:

@@ -46,6 +46,7 @@ from code_index.records import System
 from code_index.search import STOPWORDS, Abbreviation, fold_accents, stem
 from suggest.budget import check_deadline
 from suggest.extensions import MENTIONS_KEY, register_extensions
+from suggest.numbers import is_number, non_detail_numbers
 from suggest.sentences import sentence_starts
 from suggest.terms import (
     DROPPED_WORDS,
@@ -61,7 +62,9 @@ FUZZY_CUTOFF = 88  # rapidfuzz ratio: one transposition in a 9-letter word passe
 # "nausea without vomiting": what follows is absent, so no term may join it to what precedes
 ABSENCE_WORDS = frozenset({"without", "w/o"})
 ABSENCE_SCOPE = 6  # tokens after "without" it can reach, up to a punctuation mark
-ABSENCE_STOPS = frozenset({"but", "with", "w/"})
+# "with" starts another qualifier; "of" the site of a title-worded term ("laceration
+# without foreign body of forehead": the forehead is not absent)
+ABSENCE_STOPS = frozenset({"but", "with", "w/", "of"})
 KIND_OF_SYSTEM = {
     System.ICD10CM: "diagnosis",
     System.ICD10PCS: "procedure",
@@ -82,7 +85,8 @@ class Group(NamedTuple):
 class SentenceWords(NamedTuple):
     """One sentence as the matcher reads it: token positions of each vocabulary word,
     positions whose word came from an abbreviation, the words one note word stands for
-    together, and the positions a "without" makes absent."""
+    together, the positions a "without" makes absent, and those of numbers that may be
+    code detail (see suggest/numbers.py)."""
 
     start: int
     end: int
@@ -90,6 +94,7 @@ class SentenceWords(NamedTuple):
     from_abbreviation: set[int]
     grouped: dict[int, Group]
     absent: dict[int, int]
+    numbers: set[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +130,7 @@ class MentionMatcher:
         self._abbreviations_folded: dict[str, tuple[str, ...]] = {}
         self._spellings: dict[tuple[str, int], list[str]] = {}
         self._candidates = AnchoredTerms(self.table)
+        self._number_words: frozenset[int] = frozenset()
 
     def initialize(
         self,
@@ -158,6 +164,7 @@ class MentionMatcher:
                 self._abbreviations_folded[entry.short.lower()] = words
         self._spellings = _spellings_by_shape(table.vocabulary)
         self._candidates = AnchoredTerms(table)
+        self._number_words = _number_words(table.vocabulary)
         self._word_ids.cache_clear()
 
     # ------------------------------------------------------------- matching
@@ -232,10 +239,17 @@ class MentionMatcher:
 
     def _sentence_words(self, doc: Doc, texts: list[str], start: int, end: int) -> SentenceWords:
         """Where each vocabulary word occurs in one sentence, and what limits matching there."""
-        words = SentenceWords(start, end, {}, set(), {}, _absence_scopes(doc, texts, start, end))
+        words = SentenceWords(
+            start, end, {}, set(), {}, _absence_scopes(doc, texts, start, end), set()
+        )
         word_ids = self._word_ids
+        not_detail = non_detail_numbers(texts, start, end)
         for i in range(start, end):
+            if i in not_detail:
+                continue  # "1." of a list, "5 mg", "HR 88": no code's type or stage
             text = texts[i]
+            if is_number(text):
+                words.numbers.add(i)
             if i == end - 1 and len(text) == 2 and text[0].isupper() and text[1] == ".":
                 text = text[0]  # "hepatitis B." ends a sentence, it is no initial
             if text == "A" and i > start and texts[i - 1].isalpha():
@@ -270,6 +284,12 @@ class MentionMatcher:
                     continue
                 required = term_required[term]  # rarest first: required[0] is the anchor
                 missing = [word for word in required if word not in positions]
+                if (
+                    missing
+                    and self._number_words.intersection(missing)
+                    and table.targets[table.term_target[term]].system is System.ICD10CM
+                ):
+                    continue  # a diagnosis's type or stage is read from the note, never assumed
                 if missing:
                     # at most one required word may stay missing: one of the first two
                     # missing must be in a neighbour (most terms fail this look-up)
@@ -349,8 +369,10 @@ class MentionMatcher:
         table = self.table
         words = table.term_words[term]
         strict = table.targets[table.term_target[term]].system is System.ICD10CM
-        if _splits_a_group(placed, words, sentence.grouped, strict) or _crosses_absence(
-            placed, sentence.absent
+        if (
+            _splits_a_group(placed, words, sentence.grouped, strict)
+            or _crosses_absence(placed, sentence.absent)
+            or _number_stands_apart(placed, sentence)
         ):
             return None
         frequency = table.word_frequency
@@ -414,6 +436,7 @@ class MentionMatcher:
         self.table, self.synonyms, self._abbreviations, self._abbreviations_folded = state
         self._spellings = _spellings_by_shape(self.table.vocabulary)
         self._candidates = AnchoredTerms(self.table)
+        self._number_words = _number_words(self.table.vocabulary)
         self._word_ids.cache_clear()
         return self
 
@@ -506,6 +529,7 @@ def _joined(first: SentenceWords, second: SentenceWords) -> SentenceWords:
         first.from_abbreviation | second.from_abbreviation,
         {**first.grouped, **second.grouped},
         {**first.absent, **second.absent},
+        first.numbers | second.numbers,
     )
 
 
@@ -528,6 +552,29 @@ def _crosses_absence(placed: tuple[int, ...], absent: dict[int, int]) -> bool:
     """Whether a match joins words the note says are absent ("without vomiting") to words
     outside that "without" (a match wholly inside it is left to negation)."""
     return len({absent.get(p) for p in placed}) > 1
+
+
+def _number_stands_apart(placed: tuple[int, ...], sentence: SentenceWords) -> bool:
+    """Whether a match takes a number that stands apart from the rest of its words: a
+    number is a term's detail only beside another of its words ("stage 3b", "type 2"),
+    never "1" of "1. Type 2 diabetes" read as type 1 (an abbreviation that carries its
+    number, "T2DM", stands beside itself)."""
+    numbers = sentence.numbers
+    if not numbers or len(placed) < 2:
+        return False
+    taken = set(placed)
+    return any(
+        p in numbers
+        and p not in sentence.from_abbreviation
+        and p - 1 not in taken
+        and p + 1 not in taken
+        for p in placed
+    )
+
+
+def _number_words(vocabulary: dict[str, int]) -> frozenset[int]:
+    """Vocabulary ids of words that carry a number: a term's type, stage or grade."""
+    return frozenset(i for word, i in vocabulary.items() if is_number(word))
 
 
 def _splits_a_group(

@@ -24,6 +24,7 @@ import spacy
 from sklearn.pipeline import Pipeline
 
 from code_index.data_dir import resolve_data_dir
+from suggest.calibration import PlattCalibrator
 from suggest.candidates import FEATURE_NAMES, LearnedSignals, MatchPrecision
 from suggest.note_model import NoteNeighbors, TermAssociations
 
@@ -69,6 +70,8 @@ class SuggestModel:
     keeps_covered: bool = False
     index_version: str = ""
     libraries: dict[str, str] = field(default_factory=library_versions)
+    # maps the ranker's scores to calibrated probabilities (fitted on cross-fitted scores)
+    calibrator: PlattCalibrator | None = None
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.feature_names if name not in FEATURE_NAMES]
@@ -107,7 +110,8 @@ class SuggestModel:
             return np.zeros(0, dtype=np.float32)
         # the features are ours, finite by construction: skip sklearn's per-call checks
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            return self.ranker.predict_proba(features)[:, 1]
+            scores = self.ranker.predict_proba(features)[:, 1]
+        return self.calibrator.predict(scores) if self.calibrator is not None else scores
 
     @property
     def version(self) -> str:
@@ -129,6 +133,7 @@ class SuggestModel:
                 "keeps_covered": self.keeps_covered,
                 "index_version": self.index_version,
                 "libraries": self.libraries,
+                "calibrator": self.calibrator,
             },
             folder / MODEL_FILE,
             compress=3,
@@ -178,6 +183,7 @@ class SuggestModel:
             payload["keeps_covered"],
             payload["index_version"],
             libraries,
+            payload.get("calibrator"),
         )
 
 
@@ -222,3 +228,35 @@ def load_model(name: str | None = None, data_dir: Path | str | None = None) -> S
     """A model by name, or the one in use."""
     chosen = name or current_model_name(data_dir)
     return SuggestModel.load(model_folder(chosen, data_dir), chosen)
+
+
+class CurrentModel:
+    """The model in use as a long-running process follows it: each ``changed()`` reads
+    the ``CURRENT`` pointer's status (one ``stat``, no file read), and loads the model
+    it names only when the pointer was replaced since the last look, so a promotion
+    reaches a running server with its next request, without a restart."""
+
+    def __init__(self, data_dir: Path | str | None = None) -> None:
+        self.data_dir = data_dir
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[int, int] | None:
+        """The pointer's inode and modification time (promotion replaces the file, so
+        the inode changes even within one clock tick), or None while there is none."""
+        try:
+            status = (models_root(self.data_dir) / CURRENT_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return status.st_ino, status.st_mtime_ns
+
+    def changed(self) -> SuggestModel | None:
+        """The newly promoted model, or None when the pointer is as last seen (or names
+        a model that cannot be loaded: the process keeps the one it has)."""
+        stamp = self._stamp()
+        if stamp == self._seen:
+            return None
+        self._seen = stamp
+        try:
+            return load_model(None, self.data_dir)
+        except ModelNotFoundError:
+            return None

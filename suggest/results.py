@@ -25,9 +25,10 @@ class Evidence:
 class SuggestionWarning:
     """Something the coder should check before accepting, e.g. missing specificity."""
 
-    # specificity | covered | alternative | excludes1 | code_first | use_additional |
-    # code_also | ncci | mce_age | mce_sex | mce_manifestation | mce_unacceptable_principal |
-    # mce_external_cause_principal | mce_questionable_admission | code_date | mue | drg_query
+    # specificity | covered | alternative | integral | excludes1 | code_first |
+    # use_additional | code_also | ncci | mce_age | mce_sex | mce_manifestation |
+    # mce_unacceptable_principal | mce_external_cause_principal | mce_questionable_admission |
+    # code_date | mue | drg_query
     kind: str
     message: str
     codes: tuple[str, ...] = ()
@@ -110,13 +111,20 @@ class Revenue:
 class SuggestionResult:
     """Everything one note produced."""
 
-    suggestions: list[Suggestion]
+    suggestions: list[Suggestion]  # ranked, at or above the suggester's floor
     mentions: list[Mention]
     setting: Setting
     model_version: str
     index_version: str
     code_set_versions: dict[str, str] = field(default_factory=dict)
     revenue: Revenue | None = None  # DRG, HCCs and edits (suggest.revenue)
+    # below the floor: shown apart (collapsed), never as ranked suggestions
+    possible: list[Suggestion] = field(default_factory=list)
+
+    def ranking(self) -> list[Suggestion]:
+        """Every code in the order it was ranked: the suggestions, then the possible
+        ones (what ranking metrics read; the floor only decides what is shown where)."""
+        return [*self.suggestions, *self.possible]
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON shape: ``{"suggestions": [...], "mentions": [...], ...}``."""

@@ -115,7 +115,7 @@ def with_revenue(
     diagnoses = [s.code for s in reported if s.system == System.ICD10CM.value]
     alternatives = [
         s.code
-        for s in result.suggestions
+        for s in result.ranking()  # alternatives have no probability: listed as possible
         if _is_alternative(s) and s.system == System.ICD10CM.value
     ]
     procedures = [s.code for s in reported if s.system == System.ICD10PCS.value]

@@ -34,6 +34,7 @@ from suggest.learned_evidence import learned_evidence
 from suggest.mentions import MentionMatcher
 from suggest.model import SuggestModel, load_model
 from suggest.note_candidates import CandidateStep
+from suggest.plausibility import prune_and_order
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
 from suggest.revenue import with_revenue
 from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
@@ -41,6 +42,11 @@ from suggest.terms import Synonyms, TermProgress, TermTable
 from suggest.text_pipeline import MENTIONS_PIPE, build_pipeline
 
 DEFAULT_MAX_CHARS = 200_000
+# Below this calibrated probability a code is listed apart as ``possible``, not ranked:
+# few such codes are right, and a coder should not read them as suggestions.
+POSSIBLE_FLOOR = 0.1
+# A diagnosis scored at least this sure sets apart the symptoms it includes (I.B.5).
+INTEGRAL_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +93,14 @@ class Suggester:
     """Turns notes into suggestions with one note pipeline and one model."""
 
     def __init__(
-        self, pipeline: NotePipeline, model: SuggestModel, max_chars: int = DEFAULT_MAX_CHARS
+        self,
+        pipeline: NotePipeline,
+        model: SuggestModel,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        floor: float = POSSIBLE_FLOOR,
     ) -> None:
         self.pipeline = pipeline
+        self.floor = floor
         self.nlp = pipeline.nlp
         self.index = pipeline.index
         self.table = pipeline.table
@@ -188,17 +199,38 @@ class Suggester:
         scores = self.model.probabilities(
             feature_matrix(candidates, len(text), self.model.feature_names)
         )
-        ranked = sorted(
-            (Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)),
-            key=lambda r: (-r.score, r.candidate.target.code),
-        )[: max(top_k, 0)]
+        ordered = prune_and_order(
+            sorted(
+                (Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)),
+                key=lambda r: (-r.score, r.candidate.target.code),
+            ),
+            key=lambda r: r.candidate.key,
+            listed=lambda r: r.score >= self.floor,
+            # a model that learned coders report covered codes too (keeps_covered: corpora
+            # such as CodiEsp code every sign) keeps integral symptoms in its ranking
+            confident=lambda r: not self.model.keeps_covered and r.score >= INTEGRAL_CONFIDENCE,
+            index=self.index,
+        )
+        integral = {id(item): because for item, because in ordered.set_apart}
+        shown = [item for item in ordered.ranked if item.score >= self.floor]
+        # below the ranked list, by score: the codes under the floor and those set apart
+        apart = [item for item in ordered.ranked if item.score < self.floor]
+        apart += (item for item, _ in ordered.set_apart)
+        apart.sort(key=lambda r: -r.score)
+        ranked = [*shown, *apart][: max(top_k, 0)]
         room = max(top_k, 0) - len(ranked)  # alternatives only ever fill what is left
         if room > 0:
             denied = step.denied if step.denied is not None else excluded_codes(doc, self.table)
-            ranked += self._alternatives(ranked, denied, room)
+            # no alternative for a code set apart (nor the code itself again)
+            reported = [item for item in ranked if id(item) not in integral]
+            apart_keys = {item.candidate.key for item, _ in ordered.set_apart}
+            ranked += self._alternatives(reported, denied | apart_keys, room)
         check_deadline(deadline, "the results")
+        suggestions = self._suggestions(doc, text, ranked, integral)
+        listed = [item.score >= self.floor and id(item) not in integral for item in ranked]
         result = SuggestionResult(
-            suggestions=self._suggestions(doc, text, ranked),
+            suggestions=[s for s, shown in zip(suggestions, listed, strict=True) if shown],
+            possible=[s for s, shown in zip(suggestions, listed, strict=True) if not shown],
             mentions=self._mentions(doc),
             setting=setting,
             model_version=self.model.version,
@@ -211,7 +243,11 @@ class Suggester:
         )
         return with_revenue(result, self.index, text, encounter or Encounter())
 
-    def _suggestions(self, doc: Doc, text: str, ranked: list[Ranked]) -> list[Suggestion]:
+    def _suggestions(
+        self, doc: Doc, text: str, ranked: list[Ranked], integral: dict[int, str]
+    ) -> list[Suggestion]:
+        """Suggestions of the ranked candidates; ``integral``: by ``id`` of a ranked item,
+        the documented code it is integral to (see plausibility.prune_and_order)."""
         codes = [
             r.candidate.target.code for r in ranked if r.candidate.target.system is System.ICD10CM
         ]
@@ -247,6 +283,7 @@ class Suggester:
                     },
                     warnings=(
                         *self._warnings.of_candidate(item.candidate),
+                        *self._warnings.integral(target.code, integral.get(id(item))),
                         *shared.get(target.code, []),
                     ),
                 )

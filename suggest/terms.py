@@ -129,7 +129,12 @@ def term_words(text: str, synonyms: Synonyms, curated: bool = False) -> tuple[st
         # a title that starts "Unspecified abdominal pain" still names abdominal pain.
         if not clause or (position > 0 and clause.startswith(_CLAUSE_DROPS)):
             continue
-        clause = clause.split(" without ")[0]
+        clause, without, absent = clause.partition(" without ")
+        if without and "remission" in absent.split():
+            clause += " in remission"  # "… without complications in remission" is remission
+        if without and " of " in absent:
+            # "Laceration without foreign body of scalp" is a laceration of the scalp
+            clause += " of " + absent.split(" of ", 1)[1]
         kept.append(clause)
     words = [
         canonical
@@ -256,9 +261,14 @@ class TermTable:
 
     def direct_target(self, system: System, code: str) -> TargetCode | None:
         """The target of ``code`` itself (not reached through a header), if it has one."""
-        direct: dict[tuple[System, str], TargetCode] | None = getattr(self, "_direct", None)
+        found = self.direct_target_id(system, code)
+        return self.targets[found] if found is not None else None
+
+    def direct_target_id(self, system: System, code: str) -> int | None:
+        """Where in ``targets`` the target of ``code`` itself is, if it has one."""
+        direct: dict[tuple[System, str], int] | None = getattr(self, "_direct", None)
         if direct is None:
-            direct = {(t.system, t.code): t for t in self.targets if t.via is None}
+            direct = {(t.system, t.code): i for i, t in enumerate(self.targets) if t.via is None}
             self._direct = direct
         return direct.get((system, code))
 

@@ -31,6 +31,7 @@ from suggest.note_candidates import CandidateStep
 from suggest.setting import Setting
 from suggest.suggester import NotePipeline
 from suggest.terms import curated_lexicon, default_descendant
+from training.calibration import calibration_card, fit_calibrator
 
 SENTENCE_FRAMES = (
     "The patient has {}.",
@@ -117,21 +118,24 @@ DEFAULT_FEATURES = tuple(
 
 def training_matrix(
     pipeline: NotePipeline, notes: list[SyntheticNote]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The default model's features and 0/1 labels for every candidate of every note.
-    Candidates come from the shared candidate step in every code system, as the default
-    model ranks notes of either setting (inpatient rules: no uncertain diagnosis dropped)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The default model's features, 0/1 labels and note number for every candidate of
+    every note. Candidates come from the shared candidate step in every code system, as
+    the default model ranks notes of either setting (inpatient rules: no uncertain
+    diagnosis dropped)."""
     features: list[np.ndarray] = []
     labels: list[np.ndarray] = []
+    groups: list[np.ndarray] = []
     step = CandidateStep(pipeline.table, pipeline.index, keep_covered=False)
     docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=64)
-    for note, doc in zip(notes, docs, strict=True):
+    for number, (note, doc) in enumerate(zip(notes, docs, strict=True)):
         candidates = step(doc, Setting.INPATIENT, systems=tuple(System)).candidates
         if not candidates:
             continue
         features.append(feature_matrix(candidates, len(note.text), DEFAULT_FEATURES))
         labels.append(np.asarray([c.key in note.codes for c in candidates], dtype=np.int8))
-    return np.vstack(features), np.concatenate(labels)
+        groups.append(np.full(len(candidates), number))
+    return np.vstack(features), np.concatenate(labels), np.concatenate(groups)
 
 
 def fit_default_model(
@@ -139,13 +143,14 @@ def fit_default_model(
 ) -> tuple[SuggestModel, dict[str, float]]:
     """Fit the code-set-only ranker; returns the model and its fit statistics."""
     notes = list(synthetic_notes(pipeline, n_notes, seed))
-    X, y = training_matrix(pipeline, notes)
+    X, y, groups = training_matrix(pipeline, notes)
     ranker = Pipeline(
         [
             ("scale", StandardScaler()),
             ("classify", LogisticRegression(C=1.0, max_iter=2000, random_state=seed)),
         ]
     )
+    calibrator = fit_calibrator(ranker, X, y, groups)
     ranker.fit(X, y)
     stats = {"notes": float(len(notes)), "candidates": float(len(y)), "positives": float(y.sum())}
     card = {
@@ -161,10 +166,16 @@ def fit_default_model(
         "code_sets": {"index_version": pipeline.index.version},
         "features": list(DEFAULT_FEATURES),
         "parameters": {"C": 1.0, "class_weight": None},
+        "calibration": calibration_card(calibrator),
         "library_versions": library_versions(),
     }
     model = SuggestModel(
-        "default", ranker, DEFAULT_FEATURES, card, index_version=pipeline.index.version
+        "default",
+        ranker,
+        DEFAULT_FEATURES,
+        card,
+        index_version=pipeline.index.version,
+        calibrator=calibrator,
     )
     return model, stats
 

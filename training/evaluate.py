@@ -482,7 +482,7 @@ def evaluate(
         for note in corpus.notes:
             system = by_setting[settings[note.id]]
             suggestions = [
-                (s.code, s.score) for s in results[note.id].suggestions if s.system == system
+                (s.code, s.score) for s in results[note.id].ranking() if s.system == system
             ]
             rankings.append(
                 RankedNote.build(

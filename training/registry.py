@@ -1,6 +1,7 @@
 """The models a data directory can use, and promotion: a model becomes the one in use
-only when it scores at least as well as the current one on the same labeled corpus,
-so a retrained model can never silently make suggestions worse.
+only when it scores at least as well as the current one on every labeled corpus named
+(CodiEsp dev and the US notes, say), so a retrained model can never silently make
+suggestions worse on any of them.
 
 Models live in ``<data_dir>/models/<name>`` (and the default in the package); the name
 in use is in ``<data_dir>/models/CURRENT``. Every promotion appends who, when, why and
@@ -13,7 +14,7 @@ import getpass
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from suggest.model import (
     models_root,
     packaged_model_folder,
 )
-from suggest.suggester import FirstUseProgress, NotePipeline, Suggester
+from suggest.suggester import NotePipeline, Suggester
 from training.corpora import CorpusRead
 from training.evaluate import DIAGNOSES, PROCEDURES, Evaluation, evaluate
 
@@ -82,6 +83,7 @@ class PromotionDecision:
     promote: bool
     reason: str
     maps: dict[str, tuple[float, float]]  # group -> (candidate MAP, current MAP)
+    corpus: str = ""  # the corpus (or corpora) compared on
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,10 @@ def decide_promotion(candidate: Evaluation, current: Evaluation) -> PromotionDec
     }
     if not maps:
         return PromotionDecision(
-            False, f"{candidate.corpus} has no gold codes to compare the models on", maps
+            False,
+            f"{candidate.corpus} has no gold codes to compare the models on",
+            maps,
+            candidate.corpus,
         )
     compared = ", ".join(
         f"{group} MAP {new:.{MAP_DIGITS}f} vs {old:.{MAP_DIGITS}f}"
@@ -149,40 +154,55 @@ def decide_promotion(candidate: Evaluation, current: Evaluation) -> PromotionDec
             f"{candidate.model_name} scores at least as well as {current.model_name} "
             f"on {current.corpus}: {compared}"
         )
-    return PromotionDecision(not worse, reason, maps)
+    return PromotionDecision(not worse, reason, maps, candidate.corpus)
+
+
+def decide_on_corpora(decisions: Sequence[PromotionDecision]) -> PromotionDecision:
+    """One decision from a decision per corpus: promote only when no corpus refuses
+    (the refusals say why); MAPs keyed ``"<group> on <corpus>"`` when several corpora."""
+    if len(decisions) == 1:
+        return decisions[0]
+    refused = [d for d in decisions if not d.promote]
+    reason = "; ".join(d.reason for d in (refused or decisions))
+    maps = {f"{group} on {d.corpus}": scores for d in decisions for group, scores in d.maps.items()}
+    return PromotionDecision(not refused, reason, maps, ", ".join(d.corpus for d in decisions))
 
 
 def promote(
     name: str,
-    corpus: CorpusRead,
+    corpora: Sequence[CorpusRead],
     *,
     data_dir: Path | str | None = None,
     force: bool = False,
     by: str | None = None,
-    first_use: FirstUseProgress | None = None,
-    progress: Callable[[], object] | None = None,
 ) -> Promotion:
-    """Evaluate ``name`` and the model in use on ``corpus`` and make ``name`` current if
-    ``decide_promotion`` allows it, or ``force``. Raises ``ModelNotFoundError`` for an
-    unknown name (or, unless forced, a model in use that cannot be loaded). ``first_use``
-    hears how index and term-table builds go; ``progress`` is called for each note
-    evaluated (twice per note: the candidate, then the model in use)."""
+    """Evaluate ``name`` and the model in use on every corpus and make ``name`` current
+    if ``decide_promotion`` allows it on each of them, or ``force``. Raises
+    ``ModelNotFoundError`` for an unknown name (or, unless forced, a model in use that
+    cannot be loaded), ``ValueError`` when no corpus is named."""
+    if not corpora:
+        raise ValueError("name at least one corpus to compare the models on")
     previous = current_model_name(data_dir)
-    pipeline = NotePipeline.load(data_dir, progress=first_use)
-    candidate = evaluate(Suggester(pipeline, load_model(name, data_dir)), corpus, progress=progress)
+    pipeline = NotePipeline.load(data_dir)
+    candidate = Suggester(pipeline, load_model(name, data_dir))
+    sources = ", ".join(corpus.source for corpus in corpora)
     try:
         current_model = load_model(previous, data_dir)
     except ModelNotFoundError as err:
         if not force:
             raise
-        decision = PromotionDecision(False, f"the model in use cannot be loaded: {err}", {})
+        decision = PromotionDecision(
+            False, f"the model in use cannot be loaded: {err}", {}, sources
+        )
     else:
-        current = evaluate(Suggester(pipeline, current_model), corpus, progress=progress)
-        decision = decide_promotion(candidate, current)
+        in_use = Suggester(pipeline, current_model)
+        decision = decide_on_corpora(
+            [decide_promotion(evaluate(candidate, c), evaluate(in_use, c)) for c in corpora]
+        )
     forced = force and not decision.promote
     if decision.promote or forced:
         set_current_model(name, data_dir)
-        _log(data_dir, name, previous, corpus.source, decision, forced, by)
+        _log(data_dir, name, previous, sources, decision, forced, by)
     return Promotion(name, previous, decision, decision.promote or forced, forced)
 
 

@@ -34,6 +34,7 @@ from suggest.note_model import CodeKey, NoteNeighbors, TermAssociations
 from suggest.splines import UniformCubicSplines
 from suggest.suggester import NotePipeline
 from suggest.terms import default_descendant
+from training.calibration import calibration_card, fit_calibrator
 from training.corpora import LabeledNote
 
 Progress = Callable[[str, int, int], None]
@@ -256,7 +257,11 @@ def train_model(
     X = np.vstack([n.features for n in per_note])
     y = np.concatenate([n.labels for n in per_note])
     weights = np.concatenate([n.weights for n in per_note])
+    groups = np.concatenate([np.full(len(n.labels), i) for i, n in enumerate(per_note)])
     model_ranker = make_ranker(ranker, seed)
+    calibrator = fit_calibrator(
+        model_ranker, X, y, groups, fit_params={"classify__sample_weight": weights}
+    )
     model_ranker.fit(X, y, classify__sample_weight=weights)
     threshold = best_threshold(model_ranker.predict_proba(X)[:, 1], y)
     card: dict[str, Any] = {
@@ -293,6 +298,7 @@ def train_model(
             "neighbor_power": note_model.power,
             "note_model_candidates": NOTE_MODEL_CANDIDATES,
         },
+        "calibration": calibration_card(calibrator),
         "library_versions": library_versions(),
     }
     return SuggestModel(
@@ -305,4 +311,5 @@ def train_model(
         associations,
         keeps_covered=True,
         index_version=pipeline.index.version,
+        calibrator=calibrator,
     )

@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-from api.commands.inputs import CorpusSpec, read_corpus
+from api.commands.inputs import read_corpus
 from api.commands.output import fail, print_json
-from api.commands.progress import bar, first_use
 from suggest.model import ModelNotFoundError, current_model_name
 from training.registry import COMPARED_GROUPS, ModelEntry, list_models, promote
 
@@ -69,21 +68,26 @@ def show(
 @app.command("promote")
 def promote_command(
     name: str,
-    corpus: CorpusSpec,
+    corpus: Annotated[
+        list[str],
+        typer.Option(
+            help="A corpus to compare on, codiesp:PATH or jsonl:PATH; repeat it to guard "
+            "several (e.g. CodiEsp dev and the US notes): a regression on any refuses."
+        ),
+    ],
     force: Annotated[
         bool, typer.Option(help="Promote even if it scores lower than the model in use.")
     ] = False,
 ) -> None:
-    """Make NAME the model in use if its MAP on the corpus is not lower than the current
-    model's (diagnoses, and procedures when the corpus codes them)."""
+    """Make NAME the model in use if its MAP on every corpus is not lower than the current
+    model's (diagnoses, and procedures when a corpus codes them)."""
     find_model(name)
-    notes = read_corpus(corpus)
+    corpora = [read_corpus(spec) for spec in corpus]
     if name == current_model_name():
         typer.echo(f"{name} is already the model in use")
         return
     try:
-        with first_use() as shown, bar("evaluating", 2 * len(notes.notes), "note") as evaluating:
-            outcome = promote(name, notes, force=force, first_use=shown, progress=evaluating.update)
+        outcome = promote(name, corpora, force=force)
     except ModelNotFoundError as exc:
         fail(f"{exc}; use --force to replace the model in use without comparing")
     if not outcome.promoted:

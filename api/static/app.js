@@ -252,38 +252,55 @@ function renderReview() {
   $("patient-sex").value = (review.patient && review.patient.sex) || "";
   $("patient-age").value = review.patient && review.patient.age !== undefined ? review.patient.age : "";
   const { mentions, suggestions } = review.response;
+  const possible = review.response.possible || [];
   $("note-summary").textContent =
     `${review.setting === "inpatient" ? "Inpatient" : "Outpatient"} · date of service ` +
     `${review.dateOfService || "not given"} · ${count(mentions.length, "mention")} found`;
   note.render(review.text, mentions, suggestions);
-  renderSuggestions(suggestions);
+  renderSuggestions(suggestions, possible);
   renderAdded();
   updateProgress();
   renderResult();
 }
 
-function renderSuggestions(suggestions) {
+function suggestionList(suggestions) {
+  const list = element("ol", "", "suggestion-list");
+  for (const suggestion of suggestions) {
+    const item = suggestionItem(suggestion);
+    items.set(keyOf(suggestion), item);
+    list.append(item.li);
+    updateItem(keyOf(suggestion));
+  }
+  return list;
+}
+
+// Codes below the suggester's floor are listed apart, collapsed: few of them are right,
+// so they are never read as suggestions, but a coder may still open and accept one.
+function possibleSection(possible) {
+  const section = element("details", "", "possible");
+  section.id = "possible";
+  const summary = element("summary", "Possible codes (low confidence) ");
+  summary.append(element("span", `${possible.length}`, "count"));
+  section.append(summary, suggestionList(possible));
+  return section;
+}
+
+function renderSuggestions(suggestions, possible = []) {
   const groups = [];
   for (const [system, name] of Object.entries(SYSTEM_NAMES)) {
     const inSystem = suggestions.filter((s) => s.system === system);
     if (!inSystem.length) continue;
-    const list = element("ol", "", "suggestion-list");
-    for (const suggestion of inSystem) {
-      const item = suggestionItem(suggestion);
-      items.set(keyOf(suggestion), item);
-      list.append(item.li);
-      updateItem(keyOf(suggestion));
-    }
     const heading = element("h3", `${name} `);
     heading.append(element("span", `${inSystem.length}`, "count"));
     const group = element("section", "", "group");
-    group.append(heading, list);
+    group.append(heading, suggestionList(inSystem));
     groups.push(group);
   }
   if (!groups.length) {
     const none = "No codes were suggested for this note; add the codes it supports.";
     groups.push(element("p", none, "hint"));
   }
+  if (possible.length) groups.push(possibleSection(possible));
   $("suggestions").replaceChildren(...groups);
   const [first] = items.values();
   if (first) first.li.tabIndex = 0;

@@ -22,6 +22,7 @@ export const WARNINGS = {
   specificity: { label: "Needs more detail", prefix: "" },
   covered: { label: "Covered by a more specific code", prefix: "" },
   alternative: { label: "Less specific alternative", prefix: "" },
+  integral: { label: "Integral to a documented diagnosis", prefix: "" },
   excludes1: { label: "Excludes1 conflict", prefix: "Excludes1: " },
   code_first: { label: "Code first", prefix: "Code first: " },
   use_additional: { label: "Use additional code", prefix: "Use additional code: " },

@@ -101,3 +101,14 @@ def test_a_locked_database_is_503_and_then_recovers(make_api: MakeApi, tmp_path:
         holder.close()
     response = api.client.get("/v1/codes/icd10cm/E11.9", headers=api.auth(Role.CODER))
     assert response.status_code == 200
+
+
+def test_a_wrong_method_names_every_method_the_path_takes(api: Api) -> None:
+    """A 405's Allow header lists all the path's methods, not the first route's only
+    (``/v1/feedback`` takes GET and POST from two routes; it said POST alone)."""
+    headers = api.auth(Role.ADMIN)
+    feedback = api.client.delete("/v1/feedback", headers=headers)
+    assert feedback.status_code == 405
+    assert sorted(feedback.headers["allow"].split(", ")) == ["GET", "POST"]
+    job = api.client.put("/v1/jobs/abc", headers=headers)
+    assert job.status_code == 405 and job.headers["allow"] == "GET"

@@ -30,7 +30,7 @@ def test_suggest_returns_the_pipeline_shape(api: Api) -> None:
     body = response.json()
     assert set(body) == {
         "request_id", "setting", "model_version", "index_version", "code_set_versions",
-        "suggestions", "mentions", "revenue", "offset_unit", "utf16_offsets",
+        "suggestions", "mentions", "revenue", "possible", "offset_unit", "utf16_offsets",
     }  # fmt: skip
     assert body["setting"] == "outpatient"
     assert body["code_set_versions"]["icd10cm"].startswith("FY2026")
@@ -46,6 +46,16 @@ def test_suggest_returns_the_pipeline_shape(api: Api) -> None:
     negated = [m for m in body["mentions"] if m["negated"]]
     assert any("chest pain" in m["text"] for m in negated)
     assert all(not s["context"]["negated"] for s in body["suggestions"])
+
+
+def test_codes_below_the_floor_are_listed_apart(api: Api) -> None:
+    body = _suggest(api, {"text": NOTE, "setting": "inpatient"}).json()
+    floor = api.app.state.service.suggester.floor
+    assert body["possible"], "the note has weak readings"
+    assert all(s["score"] < floor for s in body["possible"])
+    assert all(s["score"] >= floor for s in body["suggestions"])
+    shown = {(s["system"], s["code"]) for s in body["suggestions"]}
+    assert not shown & {(s["system"], s["code"]) for s in body["possible"]}
 
 
 def test_setting_and_systems_are_passed_on(api: Api) -> None:

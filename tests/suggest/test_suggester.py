@@ -12,12 +12,14 @@ from typer.testing import CliRunner
 from api.cli import app
 from code_index.records import System
 from suggest.candidates import FEATURE_NAMES, collect_candidates, feature_matrix
+from suggest.results import SuggestionResult
 from suggest.suggester import NoteError, Suggester
 from training.corpora import read_codiesp
 
 
-def codes(result: object) -> list[str]:
-    return [s.code for s in result.suggestions]  # type: ignore[attr-defined]
+def codes(result: SuggestionResult) -> list[str]:
+    """Every code in ranked order: the suggestions, then those below the floor."""
+    return [s.code for s in result.ranking()]
 
 
 DIABETIC_CKD = "Type 2 diabetes with diabetic chronic kidney disease, stage 3a."
@@ -105,7 +107,7 @@ def test_the_unspecified_code_of_a_category_follows_the_ranked_codes(
     and never a sibling that is not the category's unspecified code."""
     text = "Pain in the right testicle. Nausea. No chronic kidney disease, stage 3a."
     result = suggester.suggest(text, setting="inpatient", top_k=50)
-    by_code = {s.code: s for s in result.suggestions}
+    by_code = {s.code: s for s in result.ranking()}
     assert "N50.811" in by_code and "R11.0" in by_code
     alternative = by_code["N50.9"]
     (warning,) = [w for w in alternative.warnings if w.kind == "alternative"]
@@ -113,17 +115,20 @@ def test_the_unspecified_code_of_a_category_follows_the_ranked_codes(
     assert alternative.score == 0.0
     assert alternative.evidence == by_code["N50.811"].evidence
     found = codes(result)
-    flagged = [i for i, s in enumerate(result.suggestions) if s.code == "N50.9"]
-    assert flagged[0] > max(i for i, s in enumerate(result.suggestions) if s.score > 0)
+    ranking = result.ranking()
+    flagged = [i for i, s in enumerate(ranking) if s.code == "N50.9"]
+    assert flagged[0] > max(i for i, s in enumerate(ranking) if s.score > 0)
+    assert "N50.9" in [s.code for s in result.possible]  # no probability: never above the floor
     assert "R11.2" not in found  # "Nausea with vomiting, unspecified" says more than nausea
     assert "N18.9" not in found and "N18.31" not in found  # denied in the note
     assert suggester.suggest(text, setting="inpatient", top_k=1).suggestions[0].code != "N50.9"
 
 
 def test_scores_rank_suggestions(suggester: Suggester) -> None:
-    result = suggester.suggest(DIABETIC_CKD + " Essential hypertension. Anemia.")
-    scores = [s.score for s in result.suggestions]
-    assert scores == sorted(scores, reverse=True)
+    # (where the guidelines sequence a code first, it comes first: see test_us_precision)
+    result = suggester.suggest("Essential hypertension. Anemia. Community acquired pneumonia.")
+    scores = [s.score for s in result.ranking()]
+    assert len(scores) > 2 and scores == sorted(scores, reverse=True)
 
 
 def test_empty_and_whitespace_notes_give_empty_results(suggester: Suggester) -> None:
@@ -265,8 +270,8 @@ def test_a_term_two_sentences_share_is_the_weakest_reading(suggester: Suggester)
         "A complex mass was found on CT in the upper pole of the right kidney.",
         systems=[System.ICD10CM],
     )
-    across = next(s for s in two.suggestions if s.code == "N28.89")
-    spread = next(s for s in one.suggestions if s.code == "N28.89")
+    across = next(s for s in two.ranking() if s.code == "N28.89")
+    spread = next(s for s in one.ranking() if s.code == "N28.89")
     assert [e.text for e in across.evidence] == [
         "mass was found on CT. It lies in the upper pole of the right kidney"
     ]
@@ -276,7 +281,7 @@ def test_a_term_two_sentences_share_is_the_weakest_reading(suggester: Suggester)
         "Right kidney mass. A mass was found on CT. It lies in the right kidney.",
         systems=[System.ICD10CM],
     )
-    found = next(s for s in said.suggestions if s.code == "N28.89")
+    found = next(s for s in said.ranking() if s.code == "N28.89")
     assert [e.text for e in found.evidence] == ["kidney mass"]
 
 

@@ -78,7 +78,7 @@ def test_scores_are_training_metrics_on_the_suggester_rankings(
     results = suggester.suggest_many(
         (n.text for n in notes), setting="inpatient", systems=[System.ICD10CM], top_k=1000
     )
-    rankings = {n.id: [s.code for s in r.suggestions] for n, r in zip(notes, results, strict=True)}
+    rankings = {n.id: [s.code for s in r.ranking()] for n, r in zip(notes, results, strict=True)}
     gold = {n.id: n.codes_for(System.ICD10CM) for n in notes}
     scores = evaluation.diagnoses.metrics
     assert scores["map"] == pytest.approx(mean_average_precision(rankings, gold))

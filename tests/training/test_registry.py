@@ -15,12 +15,26 @@ from sklearn.pipeline import Pipeline
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.metrics import Metrics
+from api.service import SuggestOptions, SuggestService
 from code_index.records import System
-from suggest.model import ModelNotFoundError, current_model_name, load_model, models_root
+from suggest.model import (
+    CurrentModel,
+    ModelNotFoundError,
+    current_model_name,
+    load_model,
+    models_root,
+)
 from suggest.suggester import Suggester
 from training.corpora import read_codiesp
 from training.evaluate import Coverage, Evaluation, GroupEvaluation, RankedNote
-from training.registry import PROMOTION_LOG, decide_promotion, list_models, set_current_model
+from training.registry import (
+    PROMOTION_LOG,
+    decide_on_corpora,
+    decide_promotion,
+    list_models,
+    set_current_model,
+)
 
 runner = CliRunner()
 Notes = list[tuple[list[str], list[str]]]  # (ranked codes, gold codes) per note
@@ -166,3 +180,54 @@ def test_set_current_model_names_only_known_models(models_dir: Path) -> None:
         set_current_model("missing")
     assert current_model_name() == "worse"
     assert [p.name for p in models_root().iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_regression_on_any_corpus_refuses() -> None:
+    on_a = decide_promotion(
+        _evaluation("new", HIT, HIT, "jsonl:a"), _evaluation("old", HIT, HIT, "jsonl:a")
+    )
+    on_b = decide_promotion(
+        _evaluation("new", MISS, HIT, "jsonl:b"), _evaluation("old", HIT, HIT, "jsonl:b")
+    )
+    decision = decide_on_corpora([on_a, on_b])
+    assert on_a.promote and not decision.promote
+    assert "jsonl:b" in decision.reason and "jsonl:a" not in decision.reason
+    assert decision.maps["diagnoses on jsonl:b"] == (0.5, 1.0)
+    both = decide_on_corpora([on_a, on_a])
+    assert both.promote and both.corpus == "jsonl:a, jsonl:a"
+
+
+def test_cli_guards_every_corpus_named(models_dir: Path, small_corpus: str, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(json.dumps({"id": "x", "text": "Cough.", "codes": []}) + "\n")
+    refused = runner.invoke(
+        app,
+        ["models", "promote", "default", "--corpus", small_corpus, "--corpus", f"jsonl:{empty}"],
+    )
+    # already in use; make the worse model current to compare default against it
+    assert refused.exit_code == 0 and "already the model in use" in refused.stdout
+    set_current_model("worse")
+    refused = runner.invoke(
+        app,
+        ["models", "promote", "default", "--corpus", small_corpus, "--corpus", f"jsonl:{empty}"],
+    )
+    assert refused.exit_code == 2, refused.output
+    assert "no gold codes" in refused.stderr  # the second corpus cannot vouch for it
+    assert current_model_name() == "worse"
+
+
+def test_a_running_service_follows_a_promotion(models_dir: Path, suggester: Suggester) -> None:
+    service = SuggestService(
+        Suggester(suggester.pipeline, load_model()),
+        Metrics(),
+        max_text_chars=10_000,
+        store_note_text=False,
+        current_model=CurrentModel(),
+    )
+    note = "Assessment: essential hypertension."
+    before = service.suggest(note, SuggestOptions())
+    assert before.model_version == load_model("default").version
+    set_current_model("worse")
+    after = service.suggest(note, SuggestOptions())
+    assert after.model_version == load_model("worse").version
+    assert service.suggest(note, SuggestOptions()).model_version == after.model_version

@@ -69,10 +69,10 @@ def test_trained_model_suggests_codes_the_note_model_learned(
     trained = Suggester(suggester.pipeline, reloaded)
     note = train_notes[0]
     result = trained.suggest(note.text, setting="inpatient", top_k=50)
-    assert result.suggestions and result.model_version.startswith("small@")
+    assert result.ranking() and result.model_version.startswith("small@")
     learned_only = [
         s
-        for s in result.suggestions
+        for s in result.ranking()
         if s.evidence and not any(m.start == s.evidence[0].start for m in result.mentions)
     ]
     for suggestion in learned_only:  # evidence of learned codes still slices the note
@@ -86,7 +86,7 @@ def test_learned_codes_never_bring_back_a_denied_condition(
     trained = Suggester(suggester.pipeline, small_model)
     learned = {code for _, code in small_model.note_model.classes_}  # type: ignore[union-attr]
     text = "The patient denies fever. No hematuria. No pain."
-    found = {s.code for s in trained.suggest(text, setting="inpatient", top_k=100).suggestions}
+    found = {s.code for s in trained.suggest(text, setting="inpatient", top_k=100).ranking()}
     assert not {"R50.9", "R31.9", "R52"} & found & learned
 
 
@@ -122,7 +122,7 @@ def test_the_boosting_ranker_trains_and_ranks(
     model = train_model(suggester.pipeline, train_notes[:20], "boosted", ranker="boosting")
     assert model.card["parameters"]["ranker"] == "boosting"
     result = Suggester(suggester.pipeline, model).suggest(train_notes[0].text, top_k=10)
-    scores = [s.score for s in result.suggestions]
+    scores = [s.score for s in result.ranking()]
     assert scores and scores == sorted(scores, reverse=True)
     with pytest.raises(ValueError, match="logistic, boosting"):
         train_model(suggester.pipeline, train_notes[:5], "x", ranker="forest")
@@ -217,14 +217,14 @@ def test_trained_model_keeps_covered_codes_flagged_and_evidenced(
     trained = Suggester(suggester.pipeline, small_model).suggest(
         text, setting="inpatient", top_k=200
     )
-    by_code = {s.code: s for s in trained.suggestions}
+    by_code = {s.code: s for s in trained.ranking()}
     assert "R11.2" in by_code and "R11.0" in by_code
     covered = [w for w in by_code["R11.0"].warnings if w.kind == "covered"]
     assert covered and "R11.2" in covered[0].codes
     assert by_code["R11.0"].evidence[0].text == "nausea"
     assert not any(w.kind == "covered" for w in by_code["R11.2"].warnings)
     # the code-set-only default follows the coding rule: the combination code alone
-    default = {s.code for s in suggester.suggest(text, setting="inpatient", top_k=200).suggestions}
+    default = {s.code for s in suggester.suggest(text, setting="inpatient", top_k=200).ranking()}
     assert "R11.2" in default and "R11.0" not in default
 
 
@@ -237,7 +237,7 @@ def test_outpatient_notes_also_get_the_diagnoses_similar_notes_carry(
         train_notes[0].text, setting="outpatient", top_k=50
     )
     named = {code for mention in result.mentions for code in mention.codes}
-    assert [s for s in result.suggestions if s.system == "icd10cm" and s.code not in named]
+    assert [s for s in result.ranking() if s.system == "icd10cm" and s.code not in named]
 
 
 TRAIN_AND_SUGGEST = """

@@ -1,0 +1,155 @@
+"""Numbers in a note: which of them are code detail, and the details read from a value.
+
+A code's number (type 1 or 2 diabetes, CKD stage 5, BMI 34.0-34.9) must come from the
+phrase that states it, never from a number that happens to sit in the same sentence:
+the list marker of "1. Type 2 diabetes", the dose of "amlodipine 5 mg", the vital
+sign of "HR 88" or the lab value of "A1c 7.2". The rules (``rules/numbers.json``) say
+what such numbers look like; the mention matcher leaves them out, and takes a number
+into a term only beside another word of that term ("stage 3b", "type 2").
+
+Some details are values read by a pattern rather than words of a term: a BMI value
+falls in one Z68 band, weeks of gestation in one Z3A code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.tokens import Doc, Span
+
+from code_index.records import System
+from suggest.rules import read_rules
+
+LIST_MARKER_ENDS = frozenset({".", ")"})
+
+
+@dataclass(frozen=True)
+class ValueRule:
+    """A detail read from a value: the pattern (group 1 is the value) and the code of
+    each band ``(low, high, code)`` it may fall in."""
+
+    name: str
+    pattern: re.Pattern[str]
+    system: System
+    code_prefix: str
+    bands: tuple[tuple[float, float, str], ...]
+    requires_codes: tuple[str, ...] = ()  # reported only beside a code of these prefixes
+    not_within: tuple[str, ...] = ()  # words of its sentence that make it another measure
+    not_in_notes_with: tuple[str, ...] = ()  # notes where the code is never reported
+
+    def code_for(self, value: float) -> str | None:
+        """The code of the band ``value`` falls in, if any."""
+        for low, high, code in self.bands:
+            if low <= value <= high:
+                return code
+        return None
+
+
+@dataclass(frozen=True)
+class NumberRules:
+    """The rules of ``rules/numbers.json``, read once."""
+
+    units: frozenset[str]
+    measures: tuple[tuple[str, ...], ...]
+    joiners: frozenset[str]
+    values: tuple[ValueRule, ...]
+
+    @classmethod
+    def load(cls, path: str | None = None) -> NumberRules:
+        """The packaged rules (or those at ``path``)."""
+        rules = read_rules(path, "numbers.json")
+        return cls(
+            units=frozenset(unit.lower() for unit in rules["units"]),
+            measures=tuple(tuple(m.lower().split()) for m in rules["measures"]),
+            joiners=frozenset(rules["value_joiners"]),
+            values=tuple(
+                ValueRule(
+                    value["name"],
+                    re.compile(value["pattern"], re.IGNORECASE),
+                    System(value["system"]),
+                    value["code_prefix"],
+                    tuple((float(low), float(high), code) for low, high, code in value["bands"]),
+                    tuple(value.get("requires_codes", ())),
+                    tuple(word.lower() for word in value.get("not_within", ())),
+                    tuple(word.lower() for word in value.get("not_in_notes_with", ())),
+                )
+                for value in rules["values"]
+            ),
+        )
+
+
+@cache
+def number_rules() -> NumberRules:
+    """The packaged number rules (read once per process)."""
+    return NumberRules.load()
+
+
+def is_number(text: str) -> bool:
+    """Whether a token carries a number ("5", "3b", "2nd", "34.2")."""
+    return any(char.isdigit() for char in text)
+
+
+def non_detail_numbers(texts: list[str], start: int, end: int) -> set[int]:
+    """Positions in ``texts[start:end]`` of numbers that are never code detail: list
+    markers, doses and measurements, and the values of vital signs and lab tests."""
+    rules = number_rules()
+    found: set[int] = set()
+    for i in range(start, end):
+        text = texts[i]
+        if not is_number(text):
+            continue
+        following = texts[i + 1].lower() if i + 1 < len(texts) else ""
+        if (
+            following in rules.units
+            or _is_list_marker(texts, i, following)
+            or _follows_measure(texts, i, rules)
+        ):
+            found.add(i)
+    return found
+
+
+def _is_list_marker(texts: list[str], i: int, following: str) -> bool:
+    """ "1." or "2)" opening a line (or following a heading's colon)."""
+    if not texts[i].isdigit() or following not in LIST_MARKER_ENDS:
+        return False
+    return i == 0 or texts[i - 1].isspace() or texts[i - 1] == ":"
+
+
+def _follows_measure(texts: list[str], i: int, rules: NumberRules) -> bool:
+    """Whether the number is the value of a vital sign or test ("HR 88", "A1c: 7.2")."""
+    j = i - 1
+    while j >= 0 and i - j <= 3 and texts[j].lower() in rules.joiners:
+        j -= 1
+    for words in rules.measures:
+        first = j - len(words) + 1
+        if first >= 0 and tuple(t.lower() for t in texts[first : j + 1]) == words:
+            return True
+    return False
+
+
+def read_values(doc: Doc) -> list[tuple[Span, ValueRule, str]]:
+    """The value details the note states ("BMI 34.2" -> Z68.34), each with its words."""
+    found = []
+    lowered = doc.text.lower()
+    for rule in number_rules().values:
+        if any(word in lowered for word in rule.not_in_notes_with):
+            continue
+        for match in rule.pattern.finditer(doc.text):
+            code = rule.code_for(float(match.group(1)))
+            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if code is None or span is None:
+                continue
+            if any(word in span.sent.text.lower() for word in rule.not_within):
+                continue
+            found.append((span, rule, code))
+    return found
+
+
+def read_from_value(system: System, code: str) -> bool:
+    """Whether ``code`` is a detail only a value gives (a BMI band, weeks of gestation)."""
+    return any(
+        rule.system is system and code.startswith(rule.code_prefix)
+        for rule in number_rules().values
+    )

@@ -1,0 +1,313 @@
+"""Coding rules that make a suggestion plausible to a coder, read from
+``rules/plausibility.json``.
+
+Before scoring (in the candidate step training and serving share): an injury code
+needs the injury's words, not only the anatomy a procedure or a normal exam names;
+an E/M level is never read from words; a code that names a side needs that side in
+its sentence; a sentence about a vaccine speaks of the vaccine (Z23 and its
+administration), not the disease; a code another documented code makes wrong gives
+way (G0121 -> G0105 with a family history of colorectal cancer).
+
+After scoring (on the ranked list): signs and symptoms integral to a documented
+diagnosis are not coded (guideline I.B.5), nor "without complications" beside a
+complication of the same category: they are set apart among the possible codes, with
+a warning that says why; a screening or immunization encounter code is listed first,
+and a manifestation code is never first (guideline I.A.13).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any, Generic, TypeVar
+
+from spacy.tokens import Doc, Span
+
+from code_index.index import CodeIndex
+from code_index.records import System
+from suggest.rules import read_rules
+
+T = TypeVar("T")
+Key = tuple[System, str]
+_BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+_TITLE_WORD = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True)
+class PlausibilityRules:
+    """The rules of ``rules/plausibility.json``, read once (see its ``_about``)."""
+
+    needs_words: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
+    never_from_words: tuple[tuple[System, str, str], ...]
+    vaccine_cues: tuple[tuple[str, ...], ...]
+    vaccine_given: frozenset[str]
+    vaccine_diseases: tuple[str, ...]
+    vaccine_encounter: str
+    vaccine_administration: str
+    sides: dict[str, frozenset[str]]
+    integral: tuple[tuple[str, tuple[str, ...]], ...]
+    without_complications: frozenset[str]
+    replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
+    first_listed: tuple[tuple[System, tuple[str, ...]], ...]
+    encounter_prefixes: tuple[str, ...]
+    initial_encounter: tuple[str, ...]
+    encounter_characters: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    def load(cls, path: str | None = None) -> PlausibilityRules:
+        """The packaged rules (or those at ``path``)."""
+        rules: dict[str, Any] = read_rules(path, "plausibility.json")
+        vaccine = rules["vaccine"]
+        return cls(
+            needs_words=tuple(
+                (System(r["system"]), tuple(r["prefixes"]), tuple(r["stems"]))
+                for r in rules["needs_words"]
+            ),
+            never_from_words=tuple(
+                (System(r["system"]), r["from"], r["to"]) for r in rules["never_from_words"]
+            ),
+            vaccine_cues=tuple(tuple(cue.split()) for cue in vaccine["cues"]),
+            vaccine_given=frozenset(vaccine["given"]),
+            vaccine_diseases=tuple(vaccine["disease_prefixes"]),
+            vaccine_encounter=vaccine["encounter"],
+            vaccine_administration=vaccine["administration"],
+            sides={side: frozenset(words) for side, words in rules["laterality"]["sides"].items()},
+            integral=tuple((symptom, tuple(dx)) for symptom, dx in rules["integral"]),
+            without_complications=frozenset(rules["without_complications"]),
+            replaced_when=tuple(
+                (System(r["system"]), r["code"], r["becomes"], tuple(r["when_icd10cm"]))
+                for r in rules["replaced_when"]
+            ),
+            first_listed=tuple(
+                (System(r["system"]), tuple(r["prefixes"])) for r in rules["first_listed"]
+            ),
+            encounter_prefixes=tuple(rules["encounter"]["prefixes"]),
+            initial_encounter=tuple(rules["encounter"]["initial"]),
+            encounter_characters=tuple(
+                (character, tuple(words))
+                for character, words in rules["encounter"]["characters"].items()
+            ),
+        )
+
+
+@cache
+def plausibility_rules() -> PlausibilityRules:
+    """The packaged plausibility rules (read once per process)."""
+    return PlausibilityRules.load()
+
+
+# ------------------------------------------------------------ before scoring
+def unsupported(
+    system: System,
+    code: str,
+    title: str,
+    words: Sequence[str],
+    sentence_words: Callable[[], set[str]],
+) -> bool:
+    """Whether the note's ``words`` (the lower-cased tokens a code was read from;
+    ``sentence_words`` gives those of their sentences) cannot support ``code``."""
+    rules = plausibility_rules()
+    for rule_system, low, high in rules.never_from_words:
+        if system is rule_system and low <= code <= high and len(code) == len(low):
+            return True
+    for rule_system, prefixes, stems in rules.needs_words:
+        if (
+            system is rule_system
+            and code.startswith(prefixes)
+            and not any(word.startswith(stems) for word in words)
+        ):
+            return True
+    if system is System.ICD10CM:
+        side = title_side(title)
+        if side is not None and not rules.sides[side] & sentence_words():
+            return True
+    return False
+
+
+@lru_cache(maxsize=100_000)
+def title_side(title: str) -> str | None:
+    """The side a code's title names ("right", "left", "bilateral"), bracketed
+    descriptions aside ("ascending [right] colon" names no side)."""
+    words = set(_TITLE_WORD.findall(_BRACKETED.sub(" ", title.lower())))
+    if "unspecified" in words and ("side" in words or "laterality" in words):
+        return None
+    for side in ("bilateral", "right", "left"):
+        if side in words:
+            return side
+    return None
+
+
+def unsided_twins(codes: Iterable[tuple[str, str]]) -> set[str]:
+    """Of ``(code, title)`` pairs that survived the laterality rule, the codes of an
+    unspecified side whose sided sibling is among them: "right knee" is M17.11, never
+    M17.10 "unspecified knee" beside it."""
+    sided: set[tuple[str, str]] = set()
+    unsided: list[tuple[str, tuple[str, str]]] = []
+    for code, title in codes:
+        key = _sibling_key(code)
+        if title_side(title) is not None:
+            sided.add(key)
+        elif "unspecified" in title.lower():
+            unsided.append((code, key))
+    return {code for code, key in unsided if key in sided}
+
+
+def _sibling_key(code: str) -> tuple[str, str]:
+    """What siblings that differ only in side share: the code less its last character
+    before any 7th character (S52.501A and S52.509A share "S52.50" and "A")."""
+    if len(code) == 8 and code[3] == ".":
+        return code[:6], code[7]
+    return code[:-1], ""
+
+
+@dataclass(frozen=True)
+class VaccineReading:
+    """A sentence that speaks of a vaccine: its cue words, the sentence's token range,
+    and whether the note says the vaccine was given."""
+
+    cue: Span
+    start: int
+    end: int
+    given: bool
+
+
+def vaccine_readings(doc: Doc) -> list[VaccineReading]:
+    """The sentences of ``doc`` that name a vaccine ("Tdap booster", "tetanus toxoid")."""
+    rules = plausibility_rules()
+    found = []
+    for sentence in doc.sents:
+        lowered = [token.lower_ for token in sentence]
+        for i in range(len(lowered)):
+            cue = next((c for c in rules.vaccine_cues if tuple(lowered[i : i + len(c)]) == c), None)
+            if cue is not None:
+                given = bool(rules.vaccine_given & set(lowered))
+                span = sentence[i : i + len(cue)]
+                found.append(VaccineReading(span, sentence.start, sentence.end, given))
+                break
+    return found
+
+
+def vaccine_disease(code: str) -> bool:
+    """Whether ``code`` is a disease a vaccine prevents (read as the vaccine near a cue)."""
+    return code.startswith(plausibility_rules().vaccine_diseases)
+
+
+def vaccine_codes(given: bool) -> list[Key]:
+    """What a vaccine sentence reports: the encounter for immunization and the
+    administration where the vaccine was given now ("tetanus up to date" reports none)."""
+    rules = plausibility_rules()
+    if not given:
+        return []
+    return [(System.ICD10CM, rules.vaccine_encounter), (System.CPT, rules.vaccine_administration)]
+
+
+def encounter_character(text: str) -> str | None:
+    """The 7th character an injury code takes from the note's words ("suture removal":
+    D, subsequent encounter; "sequela": S), or None when the note names none other than
+    the initial encounter (whose A the code read from the words already carries)."""
+    rules = plausibility_rules()
+    lowered = text.lower()
+    if any(words in lowered for words in rules.initial_encounter):
+        return None
+    for character, phrases in rules.encounter_characters:
+        if any(phrase in lowered for phrase in phrases):
+            return character
+    return None
+
+
+def with_encounter(code: str, character: str) -> str | None:
+    """``code`` (an injury code with a 7th character) with ``character`` instead."""
+    rules = plausibility_rules()
+    if len(code) == 8 and code[3] == "." and code.startswith(rules.encounter_prefixes):
+        return code[:7] + character
+    return None
+
+
+def replacements(keys: Iterable[Key]) -> dict[Key, Key]:
+    """Codes that the note's other codes make wrong, each with the right one."""
+    present = [code for system, code in keys if system is System.ICD10CM]
+    found = {}
+    for system, code, becomes, when in plausibility_rules().replaced_when:
+        if any(other.startswith(when) for other in present):
+            found[(system, code)] = (system, becomes)
+    return found
+
+
+# ------------------------------------------------------------- after scoring
+@dataclass(frozen=True)
+class Ordered(Generic[T]):
+    """A ranked list in the order a coder reports it, and what is set apart: each with
+    the documented code that makes it not coded (an integral symptom's diagnosis)."""
+
+    ranked: list[T]
+    set_apart: list[tuple[T, str]]
+
+
+def prune_and_order(
+    items: list[T],
+    key: Callable[[T], Key],
+    listed: Callable[[T], bool],
+    confident: Callable[[T], bool],
+    index: CodeIndex,
+) -> Ordered[T]:
+    """The ranked ``items`` in reporting order: first-listed encounter codes (screening,
+    immunization) that are ``listed`` (above the floor) to the front and a manifestation
+    code never first; set apart are the integral symptoms and "without complications"
+    codes beside what they give way to, where that code is ``confident``: a symptom is
+    set apart only for a diagnosis the note surely documents."""
+    rules = plausibility_rules()
+    documented = [
+        key(item)[1] for item in items if confident(item) and key(item)[0] is System.ICD10CM
+    ]
+    kept: list[T] = []
+    set_apart: list[tuple[T, str]] = []
+    for item in items:
+        system, code = key(item)
+        because = _gives_way(code, documented, rules) if system is System.ICD10CM else None
+        if because is None:
+            kept.append(item)
+        else:
+            set_apart.append((item, because))
+    first = [item for item in kept if _first_listed(key(item), rules) and listed(item)]
+    moved = {id(item) for item in first}
+    ordered = first + [item for item in kept if id(item) not in moved]
+    diagnoses = [i for i, item in enumerate(ordered) if key(item)[0] is System.ICD10CM]
+    if diagnoses and is_manifestation(index, key(ordered[diagnoses[0]])[1]):
+        lead = next(
+            (i for i in diagnoses[1:] if not is_manifestation(index, key(ordered[i])[1])), None
+        )
+        if lead is not None:
+            ordered.insert(diagnoses[0], ordered.pop(lead))
+    return Ordered(ordered, set_apart)
+
+
+def _gives_way(code: str, documented: list[str], rules: PlausibilityRules) -> str | None:
+    """The documented code that ``code`` gives way to, if any."""
+    for symptom, diagnoses in rules.integral:
+        if code.startswith(symptom):
+            for other in documented:
+                if other != code and other.startswith(diagnoses):
+                    return other
+    if code in rules.without_complications:
+        for other in documented:
+            if other[:3] == code[:3] and other not in rules.without_complications:
+                return other
+    return None
+
+
+def _first_listed(key: Key, rules: PlausibilityRules) -> bool:
+    return any(key[0] is system and key[1].startswith(p) for system, p in rules.first_listed)
+
+
+def is_manifestation(index: CodeIndex, code: str) -> bool:
+    """Whether ``code`` is a manifestation code, never reported first: its tabular
+    entry (or an ancestor's) says "Code first" the underlying disease, or its title
+    says "in diseases classified elsewhere"."""
+    record = index.get(code, System.ICD10CM)
+    while record is not None:
+        if record.code_first or "classified elsewhere" in record.title.lower():
+            return True
+        record = index.get(record.parent, System.ICD10CM) if record.parent else None
+    return False

@@ -1,0 +1,37 @@
+"""Platt scaling: monotone (a note's order never changes), and it makes over-confident
+scores mean what they say."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from suggest.calibration import PlattCalibrator
+
+
+def _calibration_error(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
+    edges = np.minimum((probabilities * bins).astype(int), bins - 1)
+    error = 0.0
+    for b in range(bins):
+        inside = edges == b
+        if inside.any():
+            error += inside.mean() * abs(probabilities[inside].mean() - labels[inside].mean())
+    return error
+
+
+def test_platt_scaling_calibrates_over_confident_scores() -> None:
+    rng = np.random.default_rng(7)
+    scores = rng.uniform(0.01, 0.99, 20_000)
+    # right far less often than the scores claim: P(right | s) = s ** 3
+    labels = (rng.uniform(size=scores.size) < scores**3).astype(int)
+    calibrator = PlattCalibrator().fit(scores, labels)
+    calibrated = calibrator.predict(scores)
+    assert _calibration_error(calibrated, labels) < _calibration_error(scores, labels) / 3
+    order = np.argsort(scores)
+    assert np.all(np.diff(calibrated[order]) >= 0)  # never reorders
+
+
+def test_scores_that_rank_nothing_are_refused() -> None:
+    scores = np.linspace(0.1, 0.9, 100)
+    with pytest.raises(ValueError, match="do not rank"):
+        PlattCalibrator().fit(scores, (scores < 0.5).astype(int))
