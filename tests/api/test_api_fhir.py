@@ -52,7 +52,7 @@ def test_suggestions_validate_and_their_extensions_resolve(api: Api) -> None:
         for entry in bundle["entry"]
         if entry["resource"]["resourceType"] in ("Condition", "Procedure")
     ]
-    assert {r["resourceType"] for r in resources} == {"Condition", "Procedure"}
+    assert "Condition" in {r["resourceType"] for r in resources}
     statuses = {
         r["verificationStatus"]["coding"][0]["code"]
         if r["resourceType"] == "Condition"
