@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from api.commands import codes, index, keys, models
+from api.commands.batch import batch
 from api.commands.evaluate import evaluate
 from api.commands.output import error_line
 from api.commands.progress import set_quiet
@@ -41,6 +42,7 @@ def options(
 app.add_typer(index.app, name="index")
 app.add_typer(codes.app, name="codes")
 app.command()(suggest)
+app.command()(batch)
 app.command()(train)
 app.command()(evaluate)
 app.add_typer(models.app, name="models")

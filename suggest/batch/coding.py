@@ -1,0 +1,173 @@
+"""The coding step both engines share: a batch of notes through one suggester, out as
+suggestion rows (one per suggested code) and status rows (one per note)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from suggest.batch.notes import NOTE_SCHEMA, PASSED_COLUMNS
+from suggest.results import SuggestionResult
+from suggest.suggester import SETTINGS, NoteError, Suggester
+
+SUGGESTION_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("rank", pa.int32()),
+        ("system", pa.string()),
+        ("code", pa.string()),
+        ("title", pa.string()),
+        ("score", pa.float64()),
+        (
+            "evidence",
+            pa.list_(
+                pa.struct(
+                    [
+                        ("start", pa.int32()),
+                        ("end", pa.int32()),
+                        ("text", pa.string()),
+                        ("section", pa.string()),
+                    ]
+                )
+            ),
+        ),
+        ("warnings", pa.list_(pa.struct([("kind", pa.string()), ("message", pa.string())]))),
+        ("model_version", pa.string()),
+        ("index_version", pa.string()),
+    ]
+)
+STATUS_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("status", pa.string()),  # ok | error
+        ("error", pa.string()),  # empty | too long | not text | bad setting | failed; null when ok
+        ("suggestions", pa.int32()),
+        *(NOTE_SCHEMA.field(name) for name in PASSED_COLUMNS),
+        ("model_version", pa.string()),
+        ("index_version", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Versions:
+    """What a coded note is keyed by: a rerun with the same model and index skips it."""
+
+    model_version: str
+    index_version: str
+
+    @classmethod
+    def of(cls, suggester: Suggester) -> Versions:
+        return cls(suggester.model.version, suggester.index.version)
+
+
+_SUGGESTERS: dict[tuple[str, str | None], Suggester] = {}
+
+
+def cached_suggester(data_dir: Path | str | None, model: str | None) -> Suggester:
+    """The suggester of this process, loaded on first use: a worker codes many batches
+    with one index and model in memory."""
+    key = (str(data_dir), model)
+    if key not in _SUGGESTERS:
+        _SUGGESTERS[key] = Suggester.load(data_dir, model=model)
+    return _SUGGESTERS[key]
+
+
+def _error(note: dict[str, Any], default_setting: str, max_chars: int) -> str | None:
+    """Why a note cannot be coded, named for the status table (never with its text)."""
+    if note["problem"]:
+        return str(note["problem"])
+    text = note["text"]
+    if text is None or not text.strip():
+        return "empty"
+    if len(text) > max_chars:
+        return "too long"
+    if (note["setting"] or default_setting) not in SETTINGS:
+        return "bad setting"
+    return None
+
+
+def _suggestion_rows(note_id: str, result: SuggestionResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": note_id,
+            "rank": rank,
+            "system": s.system,
+            "code": s.code,
+            "title": s.title,
+            "score": s.score,
+            "evidence": [
+                {"start": e.start, "end": e.end, "text": e.text, "section": e.section}
+                for e in s.evidence
+            ],
+            "warnings": [{"kind": w.kind, "message": w.message} for w in s.warnings],
+            "model_version": result.model_version,
+            "index_version": result.index_version,
+        }
+        for rank, s in enumerate(result.suggestions, start=1)
+    ]
+
+
+def _code_setting(
+    suggester: Suggester, notes: list[dict[str, Any]], setting: str, top_k: int
+) -> list[SuggestionResult | str]:
+    """Results for notes of one setting, batched through the pipeline; where a note fails
+    anyway, each note alone, so one failure costs that note only ("failed")."""
+    texts = [note["text"] for note in notes]
+    try:
+        return list(suggester.suggest_many(texts, setting=setting, top_k=top_k))  # type: ignore[arg-type]
+    except Exception:  # a bad note must not stop a batch of thousands
+        outcomes: list[SuggestionResult | str] = []
+        for text in texts:
+            try:
+                outcomes.append(suggester.suggest(text, setting=setting, top_k=top_k))  # type: ignore[arg-type]
+            except NoteError:
+                outcomes.append("rejected")
+            except Exception:
+                outcomes.append("failed")
+        return outcomes
+
+
+def code_notes(
+    suggester: Suggester, notes: pa.RecordBatch, default_setting: str, top_k: int
+) -> tuple[pa.Table, pa.Table]:
+    """Suggestion and status tables for a ``NOTE_SCHEMA`` batch; a bad note becomes a status
+    row with its reason and never stops the batch."""
+    versions = Versions.of(suggester)
+    rows = notes.to_pylist()
+    outcomes: dict[int, SuggestionResult | str] = {}
+    by_setting: dict[str, list[int]] = {}
+    for position, note in enumerate(rows):
+        error = _error(note, default_setting, suggester.max_chars)
+        if error is not None:
+            outcomes[position] = error
+        else:
+            by_setting.setdefault(note["setting"] or default_setting, []).append(position)
+    for setting, positions in by_setting.items():
+        coded = _code_setting(suggester, [rows[p] for p in positions], setting, top_k)
+        outcomes.update(zip(positions, coded, strict=True))
+    suggestions: list[dict[str, Any]] = []
+    statuses = []
+    for position, note in enumerate(rows):
+        outcome = outcomes[position]
+        found = _suggestion_rows(note["id"], outcome) if not isinstance(outcome, str) else []
+        suggestions += found
+        statuses.append(
+            {
+                "id": note["id"],
+                "status": "error" if isinstance(outcome, str) else "ok",
+                "error": outcome if isinstance(outcome, str) else None,
+                "suggestions": len(found),
+                **{name: note[name] for name in PASSED_COLUMNS},
+                "setting": note["setting"] or default_setting,
+                "model_version": versions.model_version,
+                "index_version": versions.index_version,
+            }
+        )
+    return (
+        pa.Table.from_pylist(suggestions, schema=SUGGESTION_SCHEMA),
+        pa.Table.from_pylist(statuses, schema=STATUS_SCHEMA),
+    )

@@ -1,0 +1,225 @@
+"""The Spark engine: the same coding step in ``mapInArrow`` tasks, so a corpus too large for
+one machine runs on ``local[*]``, a standalone cluster or a managed Spark service unchanged.
+
+The driver ships the index, term table and model to the executors once (``addFile``); each
+Python worker loads the suggester once and keeps it for every task it runs. pyspark is
+imported here only, so the local engine works without it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyarrow as pa
+from pyspark import SparkFiles
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.pandas.types import from_arrow_schema
+
+from code_index.build import index_root
+from code_index.data_dir import resolve_data_dir
+from code_index.index import CURRENT_FILE, CodeIndex
+from suggest.batch.coding import (
+    STATUS_SCHEMA,
+    SUGGESTION_SCHEMA,
+    Versions,
+    cached_suggester,
+    code_notes,
+)
+from suggest.batch.notes import (
+    NOTE_SCHEMA,
+    Unusable,
+    check_columns,
+    input_format,
+    normalize_rows,
+)
+from suggest.batch.store import STATUS, ChunkStore
+from suggest.batch.summary import BatchSummary, Tally
+from suggest.model import current_model_name, model_folder, models_root
+
+ArrowMap = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
+
+
+def ship_data(spark: SparkSession, data_dir: Path | str | None, model: str | None) -> str:
+    """Put what a worker needs to load the suggester (the current index, the term table
+    cache and a trained model) in one folder beside the data directory and add it to the
+    Spark context; returns the name workers find it by (``SparkFiles.get``)."""
+    folder = resolve_data_dir(data_dir)
+    suggester = cached_suggester(folder, model)  # builds the index and term table if missing
+    name = f"codesuggest-{Versions.of(suggester).index_version}-{model or 'current'}"
+    staged = folder / "spark" / name
+    if not staged.is_dir():
+        partial = staged.with_name(f".{name}.{os.getpid()}")
+        shutil.rmtree(partial, ignore_errors=True)
+        index = index_root(folder)
+        artifact = CodeIndex.current_folder(index)
+        _link_tree(artifact, partial / "index" / artifact.name)
+        shutil.copy2(index / CURRENT_FILE, partial / "index" / CURRENT_FILE)
+        _link_tree(folder / "cache", partial / "cache")
+        chosen = model or current_model_name(folder)
+        source = model_folder(chosen, folder)
+        if source.parent == models_root(folder):
+            _link_tree(source, partial / "models" / chosen)
+            (partial / "models" / "CURRENT").write_text(chosen)
+        os.replace(partial, staged)
+    spark.sparkContext.addFile(str(staged), recursive=True)
+    return name
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard links where the file system allows (the artifacts are large and never edited)."""
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link)
+
+
+def _shipped_suggester(shipped: str, model: str | None):  # type: ignore[no-untyped-def]
+    return cached_suggester(SparkFiles.get(shipped), model)
+
+
+def _normalizer() -> ArrowMap:
+    def normalize(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            yield normalize_rows(batch, Unusable())
+
+    return normalize
+
+
+def _ddl(schema: pa.Schema) -> str:
+    return from_arrow_schema(schema).simpleString()[len("struct<") : -1]
+
+
+def notes_frame(notes: DataFrame) -> DataFrame:
+    """Any DataFrame with ``id`` and ``text`` (and the optional columns) as ``NOTE_SCHEMA``
+    rows; rows without an id are dropped."""
+    return notes.mapInArrow(_normalizer(), _ddl(NOTE_SCHEMA))
+
+
+def suggest_dataframe(
+    notes: DataFrame,
+    *,
+    setting: str = "outpatient",
+    top_k: int = 20,
+    model: str | None = None,
+    data_dir: Path | str | None = None,
+) -> DataFrame:
+    """The suggestions DataFrame (``SUGGESTION_SCHEMA``, one row per suggested code) for a
+    DataFrame of notes with ``id`` and ``text`` columns: the Python API for data teams.
+    A note that cannot be coded has no rows here (``codesuggest batch`` records why)."""
+    check_columns(notes.columns, "the notes DataFrame")
+    shipped = ship_data(notes.sparkSession, data_dir, model)
+
+    def suggest(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        suggester = _shipped_suggester(shipped, model)
+        for batch in batches:
+            suggestions, _ = code_notes(suggester, batch, setting, top_k)
+            yield from suggestions.to_batches()
+
+    return notes_frame(notes).mapInArrow(suggest, _ddl(SUGGESTION_SCHEMA))
+
+
+def _read_input(spark: SparkSession, source: Path) -> DataFrame:
+    fmt = input_format(source)
+    if not source.exists():
+        raise ValueError(f"{source} does not exist")
+    if fmt == "jsonl":
+        return spark.read.text(str(source))  # parsed line by line in normalize_rows
+    if fmt == "csv":
+        # RFC 4180 quoting, as Python's csv module reads it for the local engine
+        reader = spark.read.option("header", True).option("multiLine", True)
+        raw = reader.option("escape", '"').csv(str(source))
+    else:
+        raw = spark.read.parquet(str(source))
+    check_columns(raw.columns, source)
+    return raw
+
+
+def _writer(
+    shipped: str, model: str | None, store: ChunkStore, setting: str, top_k: int
+) -> ArrowMap:
+    def code_and_write(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        suggester = _shipped_suggester(shipped, model)
+        if Versions.of(suggester) != store.versions:
+            raise ValueError("the executors loaded another index or model than the driver")
+        for batch in batches:
+            suggestions, status = code_notes(suggester, batch, setting, top_k)
+            store.write_chunk(suggestions, status)
+            yield from status.to_batches()
+
+    return code_and_write
+
+
+def run_spark(
+    source: Path,
+    store: ChunkStore,
+    *,
+    master: str | None,
+    chunk_size: int,
+    setting: str,
+    top_k: int,
+    data_dir: Path | None,
+    model: str | None,
+    progress: bool,
+) -> BatchSummary:
+    """Code every pending note of ``source`` as one Spark job. The output folder must be
+    one every executor can write (a local path for ``local[*]``, shared storage on a
+    cluster)."""
+    started = time.perf_counter()
+    builder = SparkSession.builder.appName("codesuggest batch")
+    if master:
+        builder = builder.master(master)
+    spark = (
+        builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(chunk_size))
+        .config("spark.ui.showConsoleProgress", str(progress).lower())
+        .getOrCreate()
+    )
+    try:
+        shipped = ship_data(spark, data_dir, model)
+        raw = _read_input(spark, source)
+        notes = notes_frame(raw).persist()
+        rows, usable = raw.count(), notes.count()
+        unique = notes.dropDuplicates(["id"])
+        distinct = unique.count()
+        done_folder = store.folder(STATUS)
+        if done_folder.is_dir():
+            done = spark.read.schema(_ddl(STATUS_SCHEMA)).parquet(str(done_folder)).select("id")
+            unique = unique.join(done, "id", "left_anti")
+        pending = unique.count()
+        chunks = max(1, math.ceil(pending / chunk_size))
+        # by id and sorted: a retried task sees the same chunks and rewrites the same parts
+        coded = (
+            unique.repartition(chunks, "id")
+            .sortWithinPartitions("id")
+            .mapInArrow(_writer(shipped, model, store, setting, top_k), _ddl(STATUS_SCHEMA))
+            .groupBy("error")
+            .agg(F.count("*").alias("notes"), F.sum("suggestions").alias("suggestions"))
+            .collect()
+        )
+        notes.unpersist()
+    finally:
+        spark.stop()
+    tally = Tally()
+    for row in coded:
+        tally.add(Tally(Counter({row["error"] or "ok": row["notes"]}), row["suggestions"] or 0))
+    return BatchSummary(
+        engine=f"spark ({master or 'configured master'})",
+        output=store.output,
+        model_version=store.versions.model_version,
+        index_version=store.versions.index_version,
+        coded=tally,
+        already_done=distinct - pending,
+        duplicates=usable - distinct,
+        unusable=Counter({"no id or not JSON": rows - usable} if rows > usable else {}),
+        seconds=time.perf_counter() - started,
+    )
