@@ -9,6 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from code_index.data_dir import resolve_data_dir
 from suggest.batch.notes import NOTE_SCHEMA, PASSED_COLUMNS
 from suggest.results import SuggestionResult
 from suggest.suggester import SETTINGS, NoteError, Suggester
@@ -70,7 +71,7 @@ _SUGGESTERS: dict[tuple[str, str | None], Suggester] = {}
 def cached_suggester(data_dir: Path | str | None, model: str | None) -> Suggester:
     """The suggester of this process, loaded on first use: a worker codes many batches
     with one index and model in memory."""
-    key = (str(data_dir), model)
+    key = (str(resolve_data_dir(data_dir)), model)
     if key not in _SUGGESTERS:
         _SUGGESTERS[key] = Suggester.load(data_dir, model=model)
     return _SUGGESTERS[key]

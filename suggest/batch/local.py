@@ -47,12 +47,13 @@ def _pending_chunks(
     rows: list[dict[str, object]] = []
     for batch in read_notes(source, chunk_size, unusable):
         for row in batch.to_pylist():
+            if row["id"] in seen:
+                skipped["duplicates"] += 1
+                continue
+            seen.add(row["id"])
             if row["id"] in done:
                 skipped["already_done"] += 1
-            elif row["id"] in seen:
-                skipped["duplicates"] += 1
             else:
-                seen.add(row["id"])
                 rows.append(row)
                 if len(rows) == chunk_size:
                     yield pa.RecordBatch.from_pylist(rows, schema=NOTE_SCHEMA)

@@ -39,20 +39,25 @@ from suggest.batch.notes import (
     input_format,
     normalize_rows,
 )
-from suggest.batch.store import STATUS, ChunkStore
+from suggest.batch.store import STATUS, ChunkStore, versions_key
 from suggest.batch.summary import BatchSummary, Tally
 from suggest.model import current_model_name, model_folder, models_root
+from suggest.suggester import Suggester
 
 ArrowMap = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
 
 
-def ship_data(spark: SparkSession, data_dir: Path | str | None, model: str | None) -> str:
+def ship_data(
+    spark: SparkSession, data_dir: Path | str | None, model: str | None
+) -> tuple[str, str]:
     """Put what a worker needs to load the suggester (the current index, the term table
-    cache and a trained model) in one folder beside the data directory and add it to the
-    Spark context; returns the name workers find it by (``SparkFiles.get``)."""
+    cache and a trained model) in one folder inside the data directory and add it to the
+    Spark context. Returns the name workers find it by (``SparkFiles.get``) and the model's
+    name, so every worker loads the model the driver chose."""
     folder = resolve_data_dir(data_dir)
     suggester = cached_suggester(folder, model)  # builds the index and term table if missing
-    name = f"codesuggest-{Versions.of(suggester).index_version}-{model or 'current'}"
+    chosen = model or current_model_name(folder)
+    name = f"codesuggest-{versions_key(Versions.of(suggester))}"
     staged = folder / "spark" / name
     if not staged.is_dir():
         partial = staged.with_name(f".{name}.{os.getpid()}")
@@ -62,14 +67,12 @@ def ship_data(spark: SparkSession, data_dir: Path | str | None, model: str | Non
         _link_tree(artifact, partial / "index" / artifact.name)
         shutil.copy2(index / CURRENT_FILE, partial / "index" / CURRENT_FILE)
         _link_tree(folder / "cache", partial / "cache")
-        chosen = model or current_model_name(folder)
         source = model_folder(chosen, folder)
         if source.parent == models_root(folder):
             _link_tree(source, partial / "models" / chosen)
-            (partial / "models" / "CURRENT").write_text(chosen)
         os.replace(partial, staged)
     spark.sparkContext.addFile(str(staged), recursive=True)
-    return name
+    return name, chosen
 
 
 def _link_tree(source: Path, target: Path) -> None:
@@ -84,7 +87,7 @@ def _link_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=link)
 
 
-def _shipped_suggester(shipped: str, model: str | None):  # type: ignore[no-untyped-def]
+def _shipped_suggester(shipped: str, model: str | None) -> Suggester:
     return cached_suggester(SparkFiles.get(shipped), model)
 
 
@@ -118,10 +121,10 @@ def suggest_dataframe(
     DataFrame of notes with ``id`` and ``text`` columns: the Python API for data teams.
     A note that cannot be coded has no rows here (``codesuggest batch`` records why)."""
     check_columns(notes.columns, "the notes DataFrame")
-    shipped = ship_data(notes.sparkSession, data_dir, model)
+    shipped, chosen = ship_data(notes.sparkSession, data_dir, model)
 
     def suggest(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        suggester = _shipped_suggester(shipped, model)
+        suggester = _shipped_suggester(shipped, chosen)
         for batch in batches:
             suggestions, _ = code_notes(suggester, batch, setting, top_k)
             yield from suggestions.to_batches()
@@ -176,6 +179,7 @@ def run_spark(
     one every executor can write (a local path for ``local[*]``, shared storage on a
     cluster)."""
     started = time.perf_counter()
+    ours = SparkSession.getActiveSession() is None  # a notebook's own session stays open
     builder = SparkSession.builder.appName("codesuggest batch")
     if master:
         builder = builder.master(master)
@@ -185,7 +189,7 @@ def run_spark(
         .getOrCreate()
     )
     try:
-        shipped = ship_data(spark, data_dir, model)
+        shipped, chosen = ship_data(spark, data_dir, model)
         raw = _read_input(spark, source)
         notes = notes_frame(raw).persist()
         rows, usable = raw.count(), notes.count()
@@ -201,14 +205,15 @@ def run_spark(
         coded = (
             unique.repartition(chunks, "id")
             .sortWithinPartitions("id")
-            .mapInArrow(_writer(shipped, model, store, setting, top_k), _ddl(STATUS_SCHEMA))
+            .mapInArrow(_writer(shipped, chosen, store, setting, top_k), _ddl(STATUS_SCHEMA))
             .groupBy("error")
             .agg(F.count("*").alias("notes"), F.sum("suggestions").alias("suggestions"))
             .collect()
         )
         notes.unpersist()
     finally:
-        spark.stop()
+        if ours:
+            spark.stop()
     tally = Tally()
     for row in coded:
         tally.add(Tally(Counter({row["error"] or "ok": row["notes"]}), row["suggestions"] or 0))
