@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
+import tarfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -50,41 +50,31 @@ ArrowMap = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
 def ship_data(
     spark: SparkSession, data_dir: Path | str | None, model: str | None
 ) -> tuple[str, str]:
-    """Put what a worker needs to load the suggester (the current index, the term table
-    cache and a trained model) in one folder inside the data directory and add it to the
-    Spark context. Returns the name workers find it by (``SparkFiles.get``) and the model's
-    name, so every worker loads the model the driver chose."""
+    """Pack what a worker needs to load the suggester (the current index, the term table
+    cache and a trained model) into one archive inside the data directory and add it to the
+    Spark context, which copies it to every executor once. Returns the name workers find it
+    by (``SparkFiles.get``) and the model's name, so every worker loads the driver's model."""
     folder = resolve_data_dir(data_dir)
     suggester = cached_suggester(folder, model)  # builds the index and term table if missing
     chosen = model or current_model_name(folder)
     name = f"codesuggest-{versions_key(Versions.of(suggester))}"
-    staged = folder / "spark" / name
-    if not staged.is_dir():
-        partial = staged.with_name(f".{name}.{os.getpid()}")
-        shutil.rmtree(partial, ignore_errors=True)
+    archive = folder / "spark" / f"{name}.tar"
+    if not archive.is_file():
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        partial = archive.with_name(f".{archive.name}.{os.getpid()}")
         index = index_root(folder)
         artifact = CodeIndex.current_folder(index)
-        _link_tree(artifact, partial / "index" / artifact.name)
-        shutil.copy2(index / CURRENT_FILE, partial / "index" / CURRENT_FILE)
-        _link_tree(folder / "cache", partial / "cache")
-        source = model_folder(chosen, folder)
-        if source.parent == models_root(folder):
-            _link_tree(source, partial / "models" / chosen)
-        os.replace(partial, staged)
-    spark.sparkContext.addFile(str(staged), recursive=True)
+        # uncompressed: the artifacts are pickles that gzip barely shrinks
+        with tarfile.open(partial, "w") as tar:
+            tar.add(artifact, f"index/{artifact.name}")
+            tar.add(index / CURRENT_FILE, f"index/{CURRENT_FILE}")
+            tar.add(folder / "cache", "cache")
+            source = model_folder(chosen, folder)
+            if source.parent == models_root(folder):
+                tar.add(source, f"models/{chosen}")
+        os.replace(partial, archive)
+    spark.sparkContext.addArchive(f"{archive}#{name}")
     return name, chosen
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    """Hard links where the file system allows (the artifacts are large and never edited)."""
-
-    def link(src: str, dst: str) -> None:
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
-
-    shutil.copytree(source, target, copy_function=link)
 
 
 def _shipped_suggester(shipped: str, model: str | None) -> Suggester:
