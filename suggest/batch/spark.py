@@ -21,6 +21,7 @@ from pyspark import SparkFiles
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import from_arrow_schema
+from pyspark.sql.types import StructType
 
 from code_index.build import index_root
 from code_index.data_dir import resolve_data_dir
@@ -89,14 +90,14 @@ def _normalizer() -> ArrowMap:
     return normalize
 
 
-def _ddl(schema: pa.Schema) -> str:
-    return from_arrow_schema(schema).simpleString()[len("struct<") : -1]
+def _spark_schema(schema: pa.Schema) -> StructType:
+    return from_arrow_schema(schema)
 
 
 def notes_frame(notes: DataFrame) -> DataFrame:
     """Any DataFrame with ``id`` and ``text`` (and the optional columns) as ``NOTE_SCHEMA``
     rows; rows without an id are dropped."""
-    return notes.mapInArrow(_normalizer(), _ddl(NOTE_SCHEMA))
+    return notes.mapInArrow(_normalizer(), _spark_schema(NOTE_SCHEMA))
 
 
 def suggest_dataframe(
@@ -119,7 +120,7 @@ def suggest_dataframe(
             suggestions, _ = code_notes(suggester, batch, setting, top_k)
             yield from suggestions.to_batches()
 
-    return notes_frame(notes).mapInArrow(suggest, _ddl(SUGGESTION_SCHEMA))
+    return notes_frame(notes).mapInArrow(suggest, _spark_schema(SUGGESTION_SCHEMA))
 
 
 def _read_input(spark: SparkSession, source: Path) -> DataFrame:
@@ -187,7 +188,11 @@ def run_spark(
         distinct = unique.count()
         done_folder = store.folder(STATUS)
         if done_folder.is_dir():
-            done = spark.read.schema(_ddl(STATUS_SCHEMA)).parquet(str(done_folder)).select("id")
+            done = (
+                spark.read.schema(_spark_schema(STATUS_SCHEMA))
+                .parquet(str(done_folder))
+                .select("id")
+            )
             unique = unique.join(done, "id", "left_anti")
         pending = unique.count()
         chunks = max(1, math.ceil(pending / chunk_size))
@@ -195,7 +200,9 @@ def run_spark(
         coded = (
             unique.repartition(chunks, "id")
             .sortWithinPartitions("id")
-            .mapInArrow(_writer(shipped, chosen, store, setting, top_k), _ddl(STATUS_SCHEMA))
+            .mapInArrow(
+                _writer(shipped, chosen, store, setting, top_k), _spark_schema(STATUS_SCHEMA)
+            )
             .groupBy("error")
             .agg(F.count("*").alias("notes"), F.sum("suggestions").alias("suggestions"))
             .collect()
