@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
+from api.commands.inputs import read_setting
 from api.commands.output import fail, print_json
 from suggest.batch import DEFAULT_CHUNK_SIZE, ENGINES, run_batch
-from suggest.suggester import SETTINGS
+from suggest.setting import DEFAULT_SETTING
 
 
 def batch(
@@ -28,7 +29,7 @@ def batch(
     ] = None,
     setting: Annotated[
         str, typer.Option(help="outpatient or inpatient, for notes without a setting column.")
-    ] = "outpatient",
+    ] = DEFAULT_SETTING,
     top: Annotated[int, typer.Option(min=1, max=1000)] = 20,
     model: Annotated[str | None, typer.Option(help="Model name (default: the one in use).")] = None,
     chunk_size: Annotated[
@@ -40,15 +41,14 @@ def batch(
     a rerun skips notes already coded with the same model and index."""
     if engine not in ENGINES:
         fail(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    if setting not in SETTINGS:
-        fail(f"--setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
+    chosen = read_setting(setting)
     summary = run_batch(
         source,
         output,
         engine=engine,
         processes=processes or os.cpu_count() or 1,
         master=master,
-        setting=setting,
+        setting=chosen,
         top_k=top,
         model=model,
         chunk_size=chunk_size,

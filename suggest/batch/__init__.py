@@ -10,6 +10,7 @@ from suggest.batch.coding import Versions, cached_suggester
 from suggest.batch.notes import input_format
 from suggest.batch.store import ChunkStore
 from suggest.batch.summary import BatchSummary
+from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
 
 ENGINES = ("local", "spark")
 DEFAULT_CHUNK_SIZE = 200  # notes per written part: what a kill can cost, at most, per worker
@@ -22,7 +23,7 @@ def run_batch(
     engine: str = "local",
     processes: int | None = None,
     master: str | None = None,
-    setting: str = "outpatient",
+    setting: Setting | str = DEFAULT_SETTING,
     top_k: int = 20,
     model: str | None = None,
     data_dir: Path | None = None,
@@ -33,6 +34,7 @@ def run_batch(
     on the chosen engine, and say what was done."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    setting = parse_setting(setting)
     input_format(source)  # refuse an unknown file type before loading anything
     if not source.exists():
         raise ValueError(f"{source} does not exist")

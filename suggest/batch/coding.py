@@ -12,7 +12,8 @@ import pyarrow as pa
 from code_index.data_dir import resolve_data_dir
 from suggest.batch.notes import NOTE_SCHEMA, PASSED_COLUMNS
 from suggest.results import SuggestionResult
-from suggest.suggester import SETTINGS, NoteError, Suggester
+from suggest.setting import Setting, parse_setting
+from suggest.suggester import NoteError, Suggester
 
 SUGGESTION_SCHEMA = pa.schema(
     [
@@ -77,7 +78,7 @@ def cached_suggester(data_dir: Path | str | None, model: str | None) -> Suggeste
     return _SUGGESTERS[key]
 
 
-def _error(note: dict[str, Any], default_setting: str, max_chars: int) -> str | None:
+def _error(note: dict[str, Any], default_setting: Setting, max_chars: int) -> str | None:
     """Why a note cannot be coded, named for the status table (never with its text)."""
     if note["problem"]:
         return str(note["problem"])
@@ -86,7 +87,9 @@ def _error(note: dict[str, Any], default_setting: str, max_chars: int) -> str | 
         return "empty"
     if len(text) > max_chars:
         return "too long"
-    if (note["setting"] or default_setting) not in SETTINGS:
+    try:
+        parse_setting(note["setting"] or default_setting)
+    except ValueError:
         return "bad setting"
     return None
 
@@ -113,18 +116,18 @@ def _suggestion_rows(note_id: str, result: SuggestionResult) -> list[dict[str, A
 
 
 def _code_setting(
-    suggester: Suggester, notes: list[dict[str, Any]], setting: str, top_k: int
+    suggester: Suggester, notes: list[dict[str, Any]], setting: Setting, top_k: int
 ) -> list[SuggestionResult | str]:
     """Results for notes of one setting, batched through the pipeline; where a note fails
     anyway, each note alone, so one failure costs that note only ("failed")."""
     texts = [note["text"] for note in notes]
     try:
-        return list(suggester.suggest_many(texts, setting=setting, top_k=top_k))  # type: ignore[arg-type]
+        return list(suggester.suggest_many(texts, setting=setting, top_k=top_k))
     except Exception:  # a bad note must not stop a batch of thousands
         outcomes: list[SuggestionResult | str] = []
         for text in texts:
             try:
-                outcomes.append(suggester.suggest(text, setting=setting, top_k=top_k))  # type: ignore[arg-type]
+                outcomes.append(suggester.suggest(text, setting=setting, top_k=top_k))
             except NoteError:
                 outcomes.append("rejected")
             except Exception:
@@ -133,20 +136,21 @@ def _code_setting(
 
 
 def code_notes(
-    suggester: Suggester, notes: pa.RecordBatch, default_setting: str, top_k: int
+    suggester: Suggester, notes: pa.RecordBatch, default_setting: Setting | str, top_k: int
 ) -> tuple[pa.Table, pa.Table]:
     """Suggestion and status tables for a ``NOTE_SCHEMA`` batch; a bad note becomes a status
     row with its reason and never stops the batch."""
     versions = Versions.of(suggester)
+    default = parse_setting(default_setting)
     rows = notes.to_pylist()
     outcomes: dict[int, SuggestionResult | str] = {}
-    by_setting: dict[str, list[int]] = {}
+    by_setting: dict[Setting, list[int]] = {}
     for position, note in enumerate(rows):
-        error = _error(note, default_setting, suggester.max_chars)
+        error = _error(note, default, suggester.max_chars)
         if error is not None:
             outcomes[position] = error
         else:
-            by_setting.setdefault(note["setting"] or default_setting, []).append(position)
+            by_setting.setdefault(parse_setting(note["setting"] or default), []).append(position)
     for setting, positions in by_setting.items():
         coded = _code_setting(suggester, [rows[p] for p in positions], setting, top_k)
         outcomes.update(zip(positions, coded, strict=True))
@@ -163,7 +167,7 @@ def code_notes(
                 "error": outcome if isinstance(outcome, str) else None,
                 "suggestions": len(found),
                 **{name: note[name] for name in PASSED_COLUMNS},
-                "setting": note["setting"] or default_setting,
+                "setting": note["setting"] or default.value,
                 "model_version": versions.model_version,
                 "index_version": versions.index_version,
             }

@@ -17,6 +17,7 @@ from suggest.batch.coding import Versions, cached_suggester, code_notes
 from suggest.batch.notes import NOTE_SCHEMA, Unusable, read_notes
 from suggest.batch.store import ChunkStore
 from suggest.batch.summary import BatchSummary, Tally
+from suggest.setting import Setting
 
 
 def _load_worker(data_dir: Path | None, model: str | None) -> None:
@@ -26,7 +27,7 @@ def _load_worker(data_dir: Path | None, model: str | None) -> None:
 def _code_chunk(
     notes: pa.RecordBatch,
     store: ChunkStore,
-    setting: str,
+    setting: Setting,
     top_k: int,
     data_dir: Path | None,
     model: str | None,
@@ -68,7 +69,7 @@ def run_local(
     *,
     processes: int,
     chunk_size: int,
-    setting: str,
+    setting: Setting,
     top_k: int,
     data_dir: Path | None,
     model: str | None,

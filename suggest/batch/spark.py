@@ -43,6 +43,7 @@ from suggest.batch.notes import (
 from suggest.batch.store import STATUS, ChunkStore, versions_key
 from suggest.batch.summary import BatchSummary, Tally
 from suggest.model import current_model_name, model_folder, models_root
+from suggest.setting import DEFAULT_SETTING, Setting
 from suggest.suggester import Suggester
 
 ArrowMap = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
@@ -103,7 +104,7 @@ def notes_frame(notes: DataFrame) -> DataFrame:
 def suggest_dataframe(
     notes: DataFrame,
     *,
-    setting: str = "outpatient",
+    setting: Setting | str = DEFAULT_SETTING,
     top_k: int = 20,
     model: str | None = None,
     data_dir: Path | str | None = None,
@@ -140,7 +141,7 @@ def _read_input(spark: SparkSession, source: Path) -> DataFrame:
 
 
 def _writer(
-    shipped: str, model: str | None, store: ChunkStore, setting: str, top_k: int
+    shipped: str, model: str | None, store: ChunkStore, setting: Setting, top_k: int
 ) -> ArrowMap:
     def code_and_write(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         suggester = _shipped_suggester(shipped, model)
@@ -160,7 +161,7 @@ def run_spark(
     *,
     master: str | None,
     chunk_size: int,
-    setting: str,
+    setting: Setting,
     top_k: int,
     data_dir: Path | None,
     model: str | None,

@@ -48,7 +48,7 @@ def test_suggestions_are_what_the_suggester_gives_each_note(
     rows, status = read_output(local_output)
     first, second = list(codiesp_notes)[:2]
     for note_id, setting in ((first, "inpatient"), (second, "outpatient")):
-        expected = suggester.suggest(codiesp_notes[note_id], setting=setting)  # type: ignore[arg-type]
+        expected = suggester.suggest(codiesp_notes[note_id], setting=setting)
         got = [r for r in rows if r["id"] == note_id]
         assert [(r["code"], r["score"]) for r in got] == [
             (s.code, s.score) for s in expected.suggestions
@@ -128,7 +128,7 @@ def test_csv_and_parquet_inputs_read_as_json_lines_do(
     ("args", "message"),
     [
         (["--engine", "hadoop"], "--engine must be one of local, spark"),
-        (["--setting", "er"], "--setting must be one of"),
+        (["--setting", "er"], "--setting must be outpatient or inpatient"),
     ],
 )
 def test_bad_arguments_end_with_one_sentence(

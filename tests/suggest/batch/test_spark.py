@@ -109,7 +109,7 @@ def _wait(condition: Any, what: str, timeout: float = 120) -> None:
 def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
     """A standalone master and one 2-core worker, as separate processes on 127.0.0.1;
     yields the master URL and the master's and worker's status URLs."""
-    spark_class = Path(pyspark.__file__).parent / "bin" / "spark-class"
+    spark_class = str(Path(pyspark.__file__).parent / "bin" / "spark-class")
     env = {**os.environ, **SPARK_ENV, "SPARK_HOME": str(Path(pyspark.__file__).parent)}
     port, master_ui, worker_ui = _free_port(), _free_port(), _free_port()
     url = f"spark://127.0.0.1:{port}"
