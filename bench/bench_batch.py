@@ -6,7 +6,8 @@ The notes are CodiEsp train and dev notes repeated with variation (copy k of a n
 lines rotated by k, so no two notes are the same text). Prints a Markdown table: notes/s
 over the whole run (worker start-up included), the scaling from 1 to 2 processes, Spark
 against the local engine at 2 processes, peak memory (RSS) of each worker process and of
-the rest (the bench process, Spark's JVM), and whether every engine gave the same
+the rest (Spark's JVM, the pyspark daemon; the bench process itself, which loads one
+suggester to read the versions, is not counted), and whether every engine gave the same
 suggestions for every note. Memory is sampled from /proc twice a second (Linux only).
 """
 
@@ -51,6 +52,7 @@ class MemorySampler:
     def __init__(self, interval: float = 0.5) -> None:
         self.interval = interval
         self.peaks: dict[int, tuple[str, int]] = {}  # pid -> (command line, peak kB)
+        self.parents: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -64,7 +66,9 @@ class MemorySampler:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            for pid in _descendants(os.getpid()):
+            children = _children()
+            self.parents.update({c: p for p, cs in children.items() for c in cs})
+            for pid in _descendants(os.getpid(), children):
                 rss = _rss_kb(pid)
                 if rss is None:
                     continue
@@ -72,20 +76,25 @@ class MemorySampler:
                 self.peaks[pid] = (command, max(peak, rss))
 
     def workers_mb(self) -> list[float]:
-        """Peak RSS of each Python worker (a local-engine process or a PySpark worker)."""
-        return sorted(
-            kb / 1024
-            for command, kb in self.peaks.values()
-            if "multiprocessing" in command
-            or "pyspark.daemon" in command
-            or "pyspark.worker" in command
-        )
+        """Peak RSS of each coding process: a local-engine worker (spawned by
+        multiprocessing), or a PySpark worker (forked by the pyspark daemon, so its parent
+        runs the same command)."""
+        return sorted(kb / 1024 for pid, (_, kb) in self.peaks.items() if self._is_worker(pid))
 
     def others_mb(self) -> float:
-        return sum(
-            kb / 1024
-            for command, kb in self.peaks.values()
-            if not ("multiprocessing" in command or "pyspark" in command)
+        """Everything else below the bench process: Spark's JVM, the pyspark daemon, the
+        multiprocessing resource tracker."""
+        return sum(kb / 1024 for pid, (_, kb) in self.peaks.items() if not self._is_worker(pid))
+
+    def _is_worker(self, pid: int) -> bool:
+        command = self.peaks[pid][0]
+        if "multiprocessing.spawn" in command or "spawn_main" in command:
+            return True
+        parent = self.parents.get(pid)
+        return (
+            "pyspark.daemon" in command
+            and parent in self.peaks
+            and ("pyspark.daemon" in self.peaks[parent][0])
         )
 
 
@@ -100,8 +109,8 @@ def _children() -> dict[int, list[int]]:
     return children
 
 
-def _descendants(root: int) -> list[int]:
-    children, found, todo = _children(), [], [root]
+def _descendants(root: int, children: dict[int, list[int]]) -> list[int]:
+    found, todo = [], [root]
     while todo:
         for child in children.get(todo.pop(), []):
             found.append(child)
@@ -162,7 +171,7 @@ def main() -> None:
             print(f"{name}: {summary.notes_per_second:.1f} notes/s", file=sys.stderr)
 
     print(f"{args.notes:,} notes (CodiEsp train+dev, repeated with variation)\n")
-    print("| engine | seconds | notes/s | peak RSS per worker (MB) | rest (MB) |")
+    print("| engine | seconds | notes/s | peak RSS per worker (MB) | JVM, daemons (MB) |")
     print("|---|---|---|---|---|")
     for summary, workers, others in results.values():
         per_worker = ", ".join(f"{mb:.0f}" for mb in workers) or "-"
