@@ -4,13 +4,17 @@ suggestion rows (one per suggested code) and status rows (one per note)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, get_args
 
 import pyarrow as pa
 
 from code_index.data_dir import resolve_data_dir
+from code_index.revenue.encounter import Encounter, Sex
+from code_index.revenue.versions import FIRST_ICD10_DAY, LAST_REVIEW_DAY
 from suggest.batch.notes import NOTE_SCHEMA, PASSED_COLUMNS
+from suggest.errors import NoteTooCostly
 from suggest.results import SuggestionResult
 from suggest.setting import Setting, parse_setting
 from suggest.suggester import NoteError, Suggester
@@ -45,7 +49,7 @@ STATUS_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
         ("status", pa.string()),  # ok | error
-        ("error", pa.string()),  # empty | too long | not text | bad setting | failed; null when ok
+        ("error", pa.string()),  # why it was not coded (see README, "Batch coding"); null when ok
         ("suggestions", pa.int32()),
         *(NOTE_SCHEMA.field(name) for name in PASSED_COLUMNS),
         ("model_version", pa.string()),
@@ -91,7 +95,33 @@ def _error(note: dict[str, Any], default_setting: Setting, max_chars: int) -> st
         parse_setting(note["setting"] or default_setting)
     except ValueError:
         return "bad setting"
+    try:
+        encounter_of(note)
+    except ValueError:
+        return "bad encounter"
     return None
+
+
+def encounter_of(note: dict[str, Any]) -> Encounter | None:
+    """The patient and date a note's row gives (the revenue review's age, sex and date
+    edits read them), None when it gives none; a ``ValueError`` for a value that does not
+    parse (the note's status is then "bad encounter")."""
+    sex, age, day = note["patient_sex"], note["patient_age"], note["date_of_service"]
+    if sex is None and age is None and day is None:
+        return None
+    if sex is not None and sex.lower() not in get_args(Sex):
+        raise ValueError("patient_sex")
+    parsed_age = int(age) if age is not None else None
+    if parsed_age is not None and not 0 <= parsed_age <= 124:
+        raise ValueError("patient_age")
+    parsed_day = date.fromisoformat(day[:10]) if day is not None else None
+    if parsed_day is not None and not FIRST_ICD10_DAY <= parsed_day <= LAST_REVIEW_DAY:
+        raise ValueError("date_of_service")
+    return Encounter(
+        sex=cast(Sex | None, sex.lower() if sex else None),
+        age=parsed_age,
+        date_of_service=parsed_day,
+    )
 
 
 def _suggestion_rows(note_id: str, result: SuggestionResult) -> list[dict[str, Any]]:
@@ -115,19 +145,25 @@ def _suggestion_rows(note_id: str, result: SuggestionResult) -> list[dict[str, A
     ]
 
 
-def _code_setting(
-    suggester: Suggester, notes: list[dict[str, Any]], setting: Setting, top_k: int
+def _code_group(
+    suggester: Suggester,
+    notes: list[dict[str, Any]],
+    setting: Setting,
+    encounter: Encounter | None,
+    top_k: int,
 ) -> list[SuggestionResult | str]:
-    """Results for notes of one setting, batched through the pipeline; where a note fails
-    anyway, each note alone, so one failure costs that note only ("failed")."""
+    """Results for notes of one setting and encounter, batched through the pipeline;
+    where a note fails anyway, each note alone, so one failure costs that note only."""
     texts = [note["text"] for note in notes]
     try:
-        return list(suggester.suggest_many(texts, setting=setting, top_k=top_k))
+        return list(suggester.suggest_many(texts, setting, top_k=top_k, encounter=encounter))
     except Exception:  # a bad note must not stop a batch of thousands
         outcomes: list[SuggestionResult | str] = []
         for text in texts:
             try:
-                outcomes.append(suggester.suggest(text, setting=setting, top_k=top_k))
+                outcomes.append(suggester.suggest(text, setting, top_k=top_k, encounter=encounter))
+            except NoteTooCostly:
+                outcomes.append("too costly")
             except NoteError:
                 outcomes.append("rejected")
             except Exception:
@@ -144,15 +180,17 @@ def code_notes(
     default = parse_setting(default_setting)
     rows = notes.to_pylist()
     outcomes: dict[int, SuggestionResult | str] = {}
-    by_setting: dict[Setting, list[int]] = {}
+    # batched through the pipeline by what the suggester takes for a whole batch
+    groups: dict[tuple[Setting, Encounter | None], list[int]] = {}
     for position, note in enumerate(rows):
         error = _error(note, default, suggester.max_chars)
         if error is not None:
             outcomes[position] = error
         else:
-            by_setting.setdefault(parse_setting(note["setting"] or default), []).append(position)
-    for setting, positions in by_setting.items():
-        coded = _code_setting(suggester, [rows[p] for p in positions], setting, top_k)
+            key = (parse_setting(note["setting"] or default), encounter_of(note))
+            groups.setdefault(key, []).append(position)
+    for (setting, encounter), positions in groups.items():
+        coded = _code_group(suggester, [rows[p] for p in positions], setting, encounter, top_k)
         outcomes.update(zip(positions, coded, strict=True))
     suggestions: list[dict[str, Any]] = []
     statuses = []

@@ -14,13 +14,16 @@ from code_index.index import CodeIndex
 from suggest.batch import run_batch
 
 CODIESP_NOTES = 12
-# note id -> the status the batch must record for it
-BAD_NOTES: dict[str, tuple[Any, str]] = {
-    "bad-empty": ("   \n", "empty"),
-    "bad-too-long": ("Fever and cough. " * 12_000, "too long"),  # 204,000 characters
-    "bad-not-text": (12345, "not text"),
-    "bad-binary": ("PK\x03\x04\x00\x00binary", "not text"),
+# note id -> its input row and the error the batch must record for it
+BAD_NOTES: dict[str, tuple[dict[str, Any], str]] = {
+    "bad-empty": ({"text": "   \n"}, "empty"),
+    "bad-too-long": ({"text": "Fever and cough. " * 12_000}, "too long"),  # 204,000 characters
+    "bad-not-text": ({"text": 12345}, "not text"),
+    "bad-binary": ({"text": "PK\x03\x04\x00\x00binary"}, "not text"),
+    "bad-setting": ({"text": "Fever.", "setting": "icu"}, "bad setting"),
+    "bad-age": ({"text": "Fever.", "patient_age": "forty"}, "bad encounter"),
 }
+FIRST_ENCOUNTER = {"date_of_service": "2024-03-01", "patient_sex": "female", "patient_age": 67}
 
 
 def read_output(output: Path) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -51,10 +54,9 @@ def notes_file(codiesp_notes: dict[str, str], tmp_path_factory: pytest.TempPathF
     for position, (note_id, text) in enumerate(codiesp_notes.items()):
         row: dict[str, Any] = {"id": note_id, "text": text}
         if position == 0:
-            row |= {"setting": "inpatient", "date_of_service": "2024-03-01"}
-            row |= {"patient_sex": "F", "patient_age": 67}
+            row |= {"setting": "inpatient", **FIRST_ENCOUNTER}
         lines.append(json.dumps(row))
-    lines += [json.dumps({"id": i, "text": text}) for i, (text, _) in BAD_NOTES.items()]
+    lines += [json.dumps({"id": i, **row}) for i, (row, _) in BAD_NOTES.items()]
     lines += ["{not json", json.dumps({"id": next(iter(codiesp_notes)), "text": "again"})]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

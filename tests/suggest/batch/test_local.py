@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from code_index.index import CodeIndex
+from code_index.revenue.encounter import Encounter
 from suggest.batch import run_batch
 from suggest.batch.store import STATUS
 from suggest.suggester import Suggester
@@ -47,17 +49,18 @@ def test_suggestions_are_what_the_suggester_gives_each_note(
 ) -> None:
     rows, status = read_output(local_output)
     first, second = list(codiesp_notes)[:2]
-    for note_id, setting in ((first, "inpatient"), (second, "outpatient")):
-        expected = suggester.suggest(codiesp_notes[note_id], setting=setting)
+    encounter = Encounter(sex="female", age=67, date_of_service=date(2024, 3, 1))
+    for note_id, setting, given in ((first, "inpatient", encounter), (second, "outpatient", None)):
+        expected = suggester.suggest(codiesp_notes[note_id], setting, encounter=given)
         got = [r for r in rows if r["id"] == note_id]
-        assert [(r["code"], r["score"]) for r in got] == [
-            (s.code, s.score) for s in expected.suggestions
+        assert [(r["code"], r["score"], [w["message"] for w in r["warnings"]]) for r in got] == [
+            (s.code, s.score, [w.message for w in s.warnings]) for s in expected.suggestions
         ]
         assert got[0]["evidence"][0]["text"] == expected.suggestions[0].evidence[0].text
         assert got[0]["model_version"] == expected.model_version
         assert status[note_id]["setting"] == setting
-    # patient and date columns are carried to the status table as given
-    assert (status[first]["patient_sex"], status[first]["patient_age"]) == ("F", "67")
+    # patient and date columns reach the suggester and the status table
+    assert (status[first]["patient_sex"], status[first]["patient_age"]) == ("female", "67")
     assert status[first]["date_of_service"] == "2024-03-01"
 
 
