@@ -39,7 +39,7 @@ class UnspecifiedAlternatives:
         found: list[Ranked] = []
         for item in ranked:
             source = item.candidate
-            if source.target.system is not System.ICD10CM or not source.spans:
+            if source.target.system is not System.ICD10CM or not source.spans or source.denied:
                 continue
             target = self._category_unspecified(source.target.code)
             if target is None or (target.system, target.code) in present:

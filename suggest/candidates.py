@@ -25,6 +25,7 @@ from spacy.tokens import Doc, Span
 from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.extensions import MENTIONS_KEY, section_key
+from suggest.label_model import NoteReading
 from suggest.mentions import TermMatch
 from suggest.numbers import read_from_value, read_values
 from suggest.plausibility import (
@@ -81,9 +82,14 @@ FEATURE_NAMES: tuple[str, ...] = (
     "no_mention",  # suggested by the note model alone, no term matched
     "match_precision",  # how often the code was right in training, matched or not as here
     "association",  # how reliably a term in the note marked the code in training notes
+    "label_score",  # the label model's score of the code for the whole note
+    "label_rank",  # log(1 + its place among the label model's codes for the note)
+    "denied",  # read only from negated, family or hypothetical mentions (suggest.denied)
+    "coded_when_denied",  # how often coders coded the code when the note denied it
 )
 LEARNED_FEATURES: tuple[str, ...] = FEATURE_NAMES[FEATURE_NAMES.index("neighbor_score") :]
 """The features only labeled notes teach (zero for a model fitted on code sets alone)."""
+UNRANKED_LABEL = 100  # the label_rank of a code beyond the label model's top ones
 
 
 @dataclass
@@ -104,6 +110,13 @@ class Candidate:
     match_precision: float = 0.0
     association: float = 0.0
     association_term: str = ""  # the note's words that the association comes from
+    label_score: float = 0.0
+    label_rank: int = UNRANKED_LABEL
+    # a code the note names only as negated, family or hypothetical (see suggest.denied):
+    # which of those, the cues that say so, and how often coders code it all the same
+    denied: str = ""
+    denied_cues: tuple[str, ...] = ()
+    coded_when_denied: float = 0.0
     # the more specific suggested code this unspecified one is offered after (see
     # Suggester._alternatives); such a candidate is never ranked
     alternative_to: str = ""
@@ -356,6 +369,13 @@ def _candidates_from(
     return list(candidates.values())
 
 
+def candidates_from_matches(
+    found: Sequence[tuple[Span, TermMatch]], table: TermTable
+) -> list[Candidate]:
+    """One candidate per code read from these places, rivals counted among them alone."""
+    return _candidates_from(found, table, _readings(found, table))
+
+
 def match_quality(match: TermMatch) -> tuple[float, ...]:
     """How well a match reads its words: complete first, then in one sentence, close
     together, coverage, length, rarity."""
@@ -423,12 +443,14 @@ class LearnedSignals:
     """What labeled notes say about one note's codes: how strongly similar notes carry
     each (``neighbor_scores``), which learned term marks it (``associations``: score and
     the note's words), how common it is (``prior``) and how often it was right when
-    proposed (``precision``; absent while training, which cross-fits it afterwards)."""
+    proposed (``precision``; absent while training, which cross-fits it afterwards), and
+    which codes the label model reads in the whole note (``label``)."""
 
     neighbor_scores: Mapping[tuple[System, str], float]
     associations: Mapping[tuple[System, str], tuple[float, str]]
     prior: Mapping[tuple[System, str], float]
     precision: MatchPrecision | None
+    label: NoteReading | None = None  # what the label model read (suggest.label_model)
 
 
 def add_learned_candidates(
@@ -477,6 +499,33 @@ def add_learned_candidates(
                 association_term=term,
             )
         )
+
+
+def add_label_candidates(
+    candidates: list[Candidate],
+    label_scores: Mapping[tuple[System, str], float],
+    denied: set[tuple[System, str]],
+    targets: LearnedTargets,
+    limit: int,
+) -> None:
+    """Give every candidate its label-model score and place, then add the ``limit``
+    best-scoring codes of the label model that are not candidates yet (never a denied
+    one). ``label_scores`` holds the note's codes best first."""
+    rank = {key: i for i, key in enumerate(label_scores)}
+    for candidate in candidates:
+        candidate.label_score = label_scores.get(candidate.key, 0.0)
+        candidate.label_rank = rank.get(candidate.key, UNRANKED_LABEL)
+    present = {c.key for c in candidates} | denied
+    for key in list(label_scores)[:limit]:
+        if key in present:
+            continue
+        target = targets(key)
+        if target is not None:
+            candidates.append(
+                Candidate(
+                    target, label_score=label_scores[key], label_rank=min(rank[key], UNRANKED_LABEL)
+                )
+            )
 
 
 class SpanContext(NamedTuple):
@@ -534,6 +583,10 @@ def candidate_features(
         no_mention=float(not candidate.matches),
         match_precision=candidate.match_precision,
         association=candidate.association,
+        label_score=candidate.label_score,
+        label_rank=float(np.log1p(candidate.label_rank)),
+        denied=float(bool(candidate.denied)),
+        coded_when_denied=candidate.coded_when_denied,
     )
     if not candidate.matches:
         features["first_position"] = 1.0

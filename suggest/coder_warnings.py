@@ -17,6 +17,7 @@ from code_index.validity import (
     sequencing_reminders,
 )
 from suggest.candidates import Candidate
+from suggest.denied import denied_warning_text
 from suggest.results import SuggestionWarning
 
 # How the documentation a header lacks is named in a specificity warning.
@@ -49,6 +50,7 @@ class CoderWarnings:
             *self._specificity(candidate),
             *_covered(candidate),
             *_alternative(candidate),
+            *_denied(candidate),
         ]
 
     @staticmethod
@@ -162,6 +164,17 @@ def _alternative(candidate: Candidate) -> list[SuggestionWarning]:
             f"{candidate.target.code} instead only if the note lacks the detail "
             f"{candidate.alternative_to} needs.",
             (candidate.target.code, candidate.alternative_to),
+        )
+    ]
+
+
+def _denied(candidate: Candidate) -> list[SuggestionWarning]:
+    """A code the note names only as negated, family or hypothetical (suggest.denied)."""
+    if not candidate.denied:
+        return []
+    return [
+        SuggestionWarning(
+            candidate.denied, denied_warning_text(candidate), (candidate.target.code,)
         )
     ]
 

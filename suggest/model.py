@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,11 +23,16 @@ import numpy as np
 import sklearn
 import spacy
 from sklearn.pipeline import Pipeline
+from threadpoolctl import ThreadpoolController
 
 from code_index.data_dir import resolve_data_dir
+from suggest.abstention import ProcedureGate
 from suggest.calibration import PlattCalibrator
-from suggest.candidates import FEATURE_NAMES, LearnedSignals, MatchPrecision
+from suggest.candidates import FEATURE_NAMES, UNRANKED_LABEL, LearnedSignals, MatchPrecision
+from suggest.denied import CodedWhenDenied
+from suggest.label_model import LabelModel, NoteReading
 from suggest.note_model import NoteNeighbors, TermAssociations
+from suggest.setting import Setting
 
 MODEL_FILE = "model.joblib"
 # Bumped when the artifact's layout changes; what a model's features mean is checked by
@@ -72,6 +78,11 @@ class SuggestModel:
     libraries: dict[str, str] = field(default_factory=library_versions)
     # maps the ranker's scores to calibrated probabilities (fitted on cross-fitted scores)
     calibrator: PlattCalibrator | None = None
+    label_model: LabelModel | None = None
+    # by setting, where the training notes' coders code denied findings (suggest.denied);
+    # a setting absent here never has a denied mention ranked
+    coded_when_denied: dict[Setting, CodedWhenDenied] = field(default_factory=dict)
+    procedure_gate: ProcedureGate | None = None
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.feature_names if name not in FEATURE_NAMES]
@@ -80,6 +91,14 @@ class SuggestModel:
                 f"model {self.name!r} was fitted on features this codesuggest does not compute "
                 f"({', '.join(unknown)}); retrain it with this version"
             )
+        # tree ensembles predict on an OpenMP pool and the label model multiplies through
+        # BLAS: for one note's few hundred rows a pool's start-up (and, on a busy machine,
+        # its spinning) costs many times the work, so one note is scored on one thread
+        self._threads = ThreadpoolController()
+
+    def one_thread(self) -> AbstractContextManager[object]:
+        """Pin OpenMP and BLAS to one thread while one note is scored."""
+        return self._threads.limit(limits=1)
 
     def learned_signals(self, text: str) -> LearnedSignals | None:
         """What the labeled notes behind this model say about ``text``'s codes (``None``
@@ -91,7 +110,14 @@ class SuggestModel:
             self.associations.scores(text) if self.associations is not None else {},
             self.note_model.prior_,
             self.match_precision,
+            self._label_reading(text),
         )
+
+    def _label_reading(self, text: str) -> NoteReading | None:
+        if self.label_model is None:
+            return None
+        with self.one_thread():
+            return self.label_model.read(text, UNRANKED_LABEL)
 
     def check_index(self, index_version: str) -> None:
         """Warn when the index in use is not the one this model was fitted against: its
@@ -109,7 +135,10 @@ class SuggestModel:
         if features.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
         # the features are ours, finite by construction: skip sklearn's per-call checks
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        with (
+            sklearn.config_context(assume_finite=True, skip_parameter_validation=True),
+            self.one_thread(),
+        ):
             scores = self.ranker.predict_proba(features)[:, 1]
         return self.calibrator.predict(scores) if self.calibrator is not None else scores
 
@@ -134,6 +163,9 @@ class SuggestModel:
                 "index_version": self.index_version,
                 "libraries": self.libraries,
                 "calibrator": self.calibrator,
+                "label_model": self.label_model,
+                "coded_when_denied": self.coded_when_denied,
+                "procedure_gate": self.procedure_gate,
             },
             folder / MODEL_FILE,
             compress=3,
@@ -184,6 +216,10 @@ class SuggestModel:
             payload["index_version"],
             libraries,
             payload.get("calibrator"),
+            # absent from models fitted before the label model (the default among them)
+            payload.get("label_model"),
+            payload.get("coded_when_denied", {}),
+            payload.get("procedure_gate"),
         )
 
 

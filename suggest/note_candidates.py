@@ -7,26 +7,30 @@ learned from labeled notes, the same systems for the setting and the same report
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
 from code_index.index import CodeIndex
 from code_index.records import System
+from suggest.abstention import PROCEDURE_SYSTEMS, ProcedureGate
 from suggest.candidates import (
     Candidate,
     LearnedSignals,
     LearnedTargets,
+    add_label_candidates,
     add_learned_candidates,
     collect_candidates,
     excluded_codes,
 )
+from suggest.denied import CodedWhenDenied, denied_candidates
 from suggest.reportable import reportable
 from suggest.setting import Setting
 from suggest.terms import TermTable
 
 NOTE_MODEL_CANDIDATES = 60  # codes the note model may add beyond the matched ones
+LABEL_MODEL_CANDIDATES = 30  # codes the label model may add beyond those
 
 
 @dataclass
@@ -42,11 +46,23 @@ class CandidateStep:
     """Turns a processed note into rankable candidates, for one term table and index.
 
     ``keep_covered``: keep codes a more specific code's words cover, flagged (models
-    learned from coders who report both)."""
+    learned from coders who report both). ``coded_when_denied``: by setting, how often the
+    coders code what a note denies, where they do; the denied mentions' codes become
+    flagged candidates there (``suggest.denied``). ``procedure_gate``: the note-level
+    decision whether procedures apply at all (``suggest.abstention``)."""
 
-    def __init__(self, table: TermTable, index: CodeIndex, keep_covered: bool) -> None:
+    def __init__(
+        self,
+        table: TermTable,
+        index: CodeIndex,
+        keep_covered: bool,
+        coded_when_denied: Mapping[Setting, CodedWhenDenied] | None = None,
+        procedure_gate: ProcedureGate | None = None,
+    ) -> None:
         self.table = table
         self.keep_covered = keep_covered
+        self.coded_when_denied = coded_when_denied or {}
+        self.procedure_gate = procedure_gate
         self._learned_targets = LearnedTargets(index)
 
     def __call__(
@@ -63,8 +79,25 @@ class CandidateStep:
         denied = None
         if learned is not None:
             denied = excluded_codes(doc, self.table)
+            shares = self.coded_when_denied.get(setting)
+            if shares is not None:
+                for candidate in denied_candidates(doc, self.table, [c.key for c in candidates]):
+                    candidate.coded_when_denied = shares.of(candidate.key)
+                    candidates.append(candidate)
             add_learned_candidates(
                 candidates, learned, denied, self._learned_targets, NOTE_MODEL_CANDIDATES
             )
+            if learned.label is not None:
+                add_label_candidates(
+                    candidates,
+                    learned.label.scores,
+                    denied,
+                    self._learned_targets,
+                    LABEL_MODEL_CANDIDATES,
+                )
         kept = [c for c in candidates if c.target.system in wanted and reportable(c, setting)]
+        gate = self.procedure_gate
+        label = learned.label if learned is not None else None
+        if gate is not None and label is not None and not gate.applies(kept, label.scores):
+            kept = [c for c in kept if c.target.system not in PROCEDURE_SYSTEMS]
         return NoteCandidates(kept, denied)

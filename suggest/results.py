@@ -28,7 +28,8 @@ class SuggestionWarning:
     # specificity | covered | alternative | integral | excludes1 | code_first |
     # use_additional | code_also | ncci | mce_age | mce_sex | mce_manifestation |
     # mce_unacceptable_principal | mce_external_cause_principal | mce_questionable_admission |
-    # code_date | mue | drg_query
+    # code_date | mue | drg_query |
+    # negated | family | hypothetical (a denied mention, suggest.denied)
     kind: str
     message: str
     codes: tuple[str, ...] = ()

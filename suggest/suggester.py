@@ -30,7 +30,8 @@ from suggest.candidates import excluded_codes, feature_matrix
 from suggest.coder_warnings import CoderWarnings
 from suggest.errors import NoteError
 from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key
-from suggest.learned_evidence import learned_evidence
+from suggest.label_model import NoteReading
+from suggest.learned_evidence import PROFILE_EVIDENCE, learned_evidence
 from suggest.mentions import MentionMatcher
 from suggest.model import SuggestModel, load_model
 from suggest.note_candidates import CandidateStep
@@ -107,7 +108,13 @@ class Suggester:
         self.model = model
         self.max_chars = max_chars
         model.check_index(self.index.version)
-        self.candidate_step = CandidateStep(self.table, self.index, model.keeps_covered)
+        self.candidate_step = CandidateStep(
+            self.table,
+            self.index,
+            model.keeps_covered,
+            model.coded_when_denied,
+            model.procedure_gate,
+        )
         self._alternatives = UnspecifiedAlternatives(self.index)
         self._warnings = CoderWarnings(self.index)
 
@@ -193,7 +200,8 @@ class Suggester:
         """Rank one processed note (``text`` is ``doc.text``, which spaCy rebuilds per call)."""
         deadline = doc._.deadline
         check_deadline(deadline, "the candidates")
-        step = self.candidate_step(doc, setting, systems, self.model.learned_signals(text))
+        learned = self.model.learned_signals(text)
+        step = self.candidate_step(doc, setting, systems, learned)
         candidates = step.candidates
         check_deadline(deadline, "the ranking")
         scores = self.model.probabilities(
@@ -226,7 +234,8 @@ class Suggester:
             apart_keys = {item.candidate.key for item, _ in ordered.set_apart}
             ranked += self._alternatives(reported, denied | apart_keys, room)
         check_deadline(deadline, "the results")
-        suggestions = self._suggestions(doc, text, ranked, integral)
+        label = learned.label if learned is not None else None
+        suggestions = self._suggestions(doc, text, ranked, integral, label)
         listed = [item.score >= self.floor and id(item) not in integral for item in ranked]
         result = SuggestionResult(
             suggestions=[s for s, shown in zip(suggestions, listed, strict=True) if shown],
@@ -244,10 +253,16 @@ class Suggester:
         return with_revenue(result, self.index, text, encounter or Encounter())
 
     def _suggestions(
-        self, doc: Doc, text: str, ranked: list[Ranked], integral: dict[int, str]
+        self,
+        doc: Doc,
+        text: str,
+        ranked: list[Ranked],
+        integral: dict[int, str],
+        reading: NoteReading | None,
     ) -> list[Suggestion]:
         """Suggestions of the ranked candidates; ``integral``: by ``id`` of a ranked item,
-        the documented code it is integral to (see plausibility.prune_and_order)."""
+        the documented code it is integral to (see plausibility.prune_and_order);
+        ``reading``: the label model's reading of the note (evidence of its codes)."""
         codes = [
             r.candidate.target.code for r in ranked if r.candidate.target.system is System.ICD10CM
         ]
@@ -260,6 +275,7 @@ class Suggester:
         lowered = text.lower()
         sections = doc._.sections
         note_model = self.model.note_model
+        label_evidence = self._label_evidence(doc, ranked, reading) if reading else {}
         suggestions = []
         for item in ranked:
             target = item.candidate.target
@@ -271,6 +287,7 @@ class Suggester:
             )
             if not evidence and note_model is not None:
                 evidence = learned_evidence(doc, text, lowered, item.candidate, note_model)
+            evidence = evidence or label_evidence.get(item.candidate.key, ())
             suggestions.append(
                 Suggestion(
                     system=target.system.value,
@@ -289,6 +306,30 @@ class Suggester:
                 )
             )
         return suggestions
+
+    def _label_evidence(
+        self, doc: Doc, ranked: list[Ranked], reading: NoteReading
+    ) -> dict[tuple[System, str], tuple[Evidence, ...]]:
+        """For the ranked codes no term matched: the note words that weigh most for them
+        in the label model, so that no learned code is shown without evidence."""
+        label_model = self.model.label_model
+        if label_model is None:
+            return {}
+        keys = [
+            r.candidate.key
+            for r in ranked
+            if not r.candidate.spans and r.candidate.key in label_model.column_
+        ]
+        sections = doc._.sections
+        with self.model.one_thread():
+            found = label_model.evidence(reading, keys, PROFILE_EVIDENCE)
+        return {
+            key: tuple(
+                Evidence(start, end, reading.text[start:end], section_key(sections, start))
+                for start, end in sorted(places)
+            )
+            for key, places in found.items()
+        }
 
     def _mentions(self, doc: Doc) -> list[Mention]:
         mentions = []

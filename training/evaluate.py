@@ -24,7 +24,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -199,6 +199,62 @@ class PrecisionRecall:
     recall: np.ndarray
 
 
+@dataclass(frozen=True, slots=True)
+class MapLoss:
+    """Where MAP is lost, over the notes MAP counts (first ``OFFICIAL_DEPTH`` codes):
+    ``1 = map + loss_order + loss_never_suggested + loss_no_gold``.
+
+    ``candidate_recall``: share of gold codes matched anywhere in the lists (pooled);
+    ``ordered_map``: the MAP if every list put its right codes first; ``loss_order``:
+    what the wrong codes ranked above right ones cost (``ordered_map - map``);
+    ``loss_never_suggested``: what the gold codes no list holds cost; ``loss_no_gold``:
+    what the notes without a gold code in the group, given suggestions, cost."""
+
+    map: float
+    candidate_recall: float
+    ordered_map: float
+    loss_order: float
+    loss_never_suggested: float
+    loss_no_gold: float
+
+    @classmethod
+    def of(cls, notes: Sequence[RankedNote], depth: int = OFFICIAL_DEPTH) -> MapLoss:
+        """From one group's ranked notes."""
+        precisions: list[float] = []
+        ordered: list[float] = []
+        no_gold = 0
+        found = total = 0
+        for note in notes:
+            if not note.gold:
+                no_gold += bool(note.codes)
+                precisions += [0.0] * bool(note.codes)
+                ordered += [0.0] * bool(note.codes)
+                continue
+            hits = 0
+            summed = 0.0
+            for rank, match in enumerate(note.matched[:depth], start=1):
+                if match is not None:
+                    hits += 1
+                    summed += hits / rank
+            precisions.append(summed / len(note.gold))
+            ordered.append(hits / len(note.gold))
+            found += hits
+            total += len(note.gold)
+        count = max(len(precisions), 1)
+        mean_ap, mean_ordered = sum(precisions) / count, sum(ordered) / count
+        return cls(
+            map=mean_ap,
+            candidate_recall=found / max(total, 1),
+            ordered_map=mean_ordered,
+            loss_order=mean_ordered - mean_ap,
+            loss_never_suggested=(len(precisions) - no_gold) / count - mean_ordered,
+            loss_no_gold=no_gold / count,
+        )
+
+    def to_json(self) -> dict[str, float]:
+        return {f.name: round(getattr(self, f.name), 4) for f in fields(self)}
+
+
 @dataclass(frozen=True)
 class GroupEvaluation:
     """The rankings of one group over a corpus and the scores computed from them."""
@@ -308,6 +364,10 @@ class GroupEvaluation:
             )
         return result
 
+    def map_loss(self) -> MapLoss:
+        """Where this group's MAP is lost (see ``MapLoss``)."""
+        return MapLoss.of(self.notes)
+
     def by_frequency(self) -> list[BandScore]:
         """Scores of gold codes grouped by how many reference notes carry them; bands
         without gold codes are left out."""
@@ -370,6 +430,7 @@ class GroupEvaluation:
                 "missing_distinct": self.coverage.missing_distinct,
                 "missing_examples": list(self.coverage.missing_examples),
             },
+            "map_loss": self.map_loss().to_json(),
             "by_frequency": [
                 {
                     "band": b.band,

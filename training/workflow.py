@@ -76,7 +76,7 @@ def train_evaluate_save(
     reads: Sequence[CorpusRead],
     eval_corpus: CorpusRead | None = None,
     *,
-    ranker: str = "logistic",
+    ranker: str = "boosting",
     seed: int = 13,
     overwrite: bool = False,
     data_dir: Path | str | None = None,

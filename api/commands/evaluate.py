@@ -45,6 +45,7 @@ def print_evaluation(evaluation: Evaluation) -> None:
     typer.echo(" " * width + "".join(f"  {g.name:>{cell}}" for g in e.groups))
     for label, cells in rows:
         typer.echo(f"{label:<{width}}" + "".join(f"  {c:>{cell}}" for c in cells))
+    print_map_loss(e)
     for group in e.groups:
         if group.coverage.missing_examples:
             examples = ", ".join(group.coverage.missing_examples)
@@ -53,6 +54,26 @@ def print_evaluation(evaluation: Evaluation) -> None:
         unscored = ", ".join(f"{n} {system}" for system, n in sorted(e.unscored_gold.items()))
         typer.echo(f"gold codes not scored (no group for them in the note's setting): {unscored}")
     typer.echo(f"matching: {MATCHING_RULE}")
+
+
+MAP_LOSS_ROWS = (
+    ("MAP", "map"),
+    ("candidate recall (gold anywhere in the list)", "candidate_recall"),
+    ("MAP if the list were perfectly ordered", "ordered_map"),
+    ("loss: wrong codes ranked above right ones", "loss_order"),
+    ("loss: gold never suggested", "loss_never_suggested"),
+    ("loss: suggestions for notes without gold", "loss_no_gold"),
+)
+
+
+def print_map_loss(evaluation: Evaluation) -> None:
+    """Where MAP is lost, per group (``training.evaluate.MapLoss``)."""
+    losses = [group.map_loss() for group in evaluation.groups]
+    width = max(len(label) for label, _ in MAP_LOSS_ROWS)
+    typer.echo("where MAP is lost:")
+    typer.echo(" " * width + "".join(f"  {g.name:>10}" for g in evaluation.groups))
+    for label, name in MAP_LOSS_ROWS:
+        typer.echo(f"{label:<{width}}" + "".join(f"  {getattr(x, name):>10.4f}" for x in losses))
 
 
 def evaluate(

@@ -31,8 +31,12 @@ def train(
         typer.Option(help="Corpus to evaluate on (default: a held-out 20% of the training notes)."),
     ] = None,
     ranker: Annotated[
-        str, typer.Option(help="logistic (on a spline basis of each feature) or boosting.")
-    ] = "logistic",
+        str,
+        typer.Option(
+            help="boosting (gradient-boosted trees on the cross-fitted features) or logistic "
+            "(on a spline basis of each feature)."
+        ),
+    ] = "boosting",
     seed: Annotated[
         int, typer.Option(help="Seed: the same data and seed give the same model.")
     ] = 13,

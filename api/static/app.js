@@ -7,7 +7,7 @@
 import { ApiError, request } from "./api.js";
 import { CodeDetails } from "./details.js";
 import { finalCodesBundle } from "./fhir.js";
-import { CONTEXTS, SYSTEM_NAMES, WARNINGS } from "./labels.js";
+import { CONTEXTS, DENIED_KINDS, SYSTEM_NAMES, WARNINGS } from "./labels.js";
 import { NoteView } from "./note.js";
 import { RevenuePanel } from "./revenue.js";
 import { CodeSearch } from "./search.js";
@@ -290,10 +290,21 @@ function renderSuggestions(suggestions, possible = []) {
   for (const [system, name] of Object.entries(SYSTEM_NAMES)) {
     const inSystem = suggestions.filter((s) => s.system === system);
     if (!inSystem.length) continue;
+    const denied = inSystem.filter(isDenied);
+    const list = suggestionList(inSystem.filter((s) => !isDenied(s)));
     const heading = element("h3", `${name} `);
     heading.append(element("span", `${inSystem.length}`, "count"));
     const group = element("section", "", "group");
-    group.append(heading, suggestionList(inSystem));
+    group.append(heading, list);
+    if (denied.length) {
+      // codes of findings the note denies: some coders code them; shown apart, struck through
+      const title = "The note denies these (negated, family or hypothetical) ";
+      const apart = element("h4", title, "denied-heading");
+      apart.append(element("span", `${denied.length}`, "count"));
+      const deniedList = suggestionList(denied);
+      deniedList.classList.add("denied");
+      group.append(apart, deniedList);
+    }
     groups.push(group);
   }
   if (!groups.length) {
@@ -304,6 +315,10 @@ function renderSuggestions(suggestions, possible = []) {
   $("suggestions").replaceChildren(...groups);
   const [first] = items.values();
   if (first) first.li.tabIndex = 0;
+}
+
+function isDenied(suggestion) {
+  return suggestion.warnings.some((w) => DENIED_KINDS.has(w.kind));
 }
 
 function suggestionItem(suggestion) {

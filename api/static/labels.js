@@ -37,4 +37,10 @@ export const WARNINGS = {
   code_date: { label: "Not valid on the date of service", prefix: "" },
   mue: { label: "Units over the MUE", prefix: "MUE: " },
   drg_query: { label: "DRG query opportunity", prefix: "Query opportunity: " },
+  negated: { label: "Negated in the note", prefix: "" },
+  family: { label: "Family history only", prefix: "" },
+  hypothetical: { label: "Hypothetical in the note", prefix: "" },
 };
+
+/** Warning kinds of a code the note denies (negated, family, hypothetical): shown apart. */
+export const DENIED_KINDS = new Set(["negated", "family", "hypothetical"]);

@@ -13,7 +13,7 @@ from code_index.records import System, format_icd10cm
 from suggest.setting import Setting
 from suggest.suggester import Suggester
 from training.corpora import CorpusRead, GoldCode, LabeledNote, read_codiesp
-from training.evaluate import Evaluation, RankedNote, evaluate
+from training.evaluate import Evaluation, MapLoss, RankedNote, evaluate
 from training.metrics import (
     confident_wrong,
     expected_calibration_error,
@@ -190,3 +190,28 @@ def test_report_writes_markdown_and_plots(evaluation: Evaluation, tmp_path: Path
         png = (tmp_path / "report" / plot).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 5_000
         assert f"]({plot})" in text
+
+
+def test_map_loss_accounts_for_the_whole_map() -> None:
+    notes = [
+        # gold a, b: a found at rank 2, b never suggested -> AP 0.25, ordered 0.5
+        RankedNote.build("1", System.ICD10CM, [("X1", 0.9), ("A", 0.8)], ["A", "B"]),
+        # no gold but suggestions: counted as 0
+        RankedNote.build("2", System.ICD10CM, [("X2", 0.5)], []),
+        # nothing either way: not counted
+        RankedNote.build("3", System.ICD10CM, [], []),
+    ]
+    loss = MapLoss.of(notes)
+    assert loss.map == pytest.approx(0.125) and loss.ordered_map == pytest.approx(0.25)
+    assert loss.candidate_recall == pytest.approx(0.5)
+    assert loss.loss_order == pytest.approx(0.125)
+    assert loss.loss_never_suggested == pytest.approx(0.25)
+    assert loss.loss_no_gold == pytest.approx(0.5)
+    parts = loss.map + loss.loss_order + loss.loss_never_suggested + loss.loss_no_gold
+    assert parts == pytest.approx(1.0)
+
+
+def test_map_loss_agrees_with_the_group_map(evaluation: Evaluation) -> None:
+    for group in evaluation.groups:
+        assert group.map_loss().map == pytest.approx(group.metrics["map"])
+        assert set(evaluation.to_json()[group.name]["map_loss"]) >= {"ordered_map", "loss_order"}

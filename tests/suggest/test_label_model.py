@@ -1,0 +1,72 @@
+"""The label model on the real CodiEsp training notes: it learns codes from the words of
+whole notes, cross-fits honestly, and points at the words behind each code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from code_index.records import System
+from suggest.label_model import LabelModel
+from suggest.suggester import Suggester
+from training.corpora import LabeledNote, read_codiesp
+from training.stacking import cross_fit_label_scores
+from training.train import fold_assignment, reportable_codes
+
+FEVER = (System.ICD10CM, "R50.9")
+
+
+@pytest.fixture(scope="module")
+def notes(shared_data: Path) -> list[LabeledNote]:
+    return read_codiesp(shared_data / "codiesp" / "train").notes[:150]
+
+
+@pytest.fixture(scope="module")
+def labels(notes: list[LabeledNote], suggester: Suggester) -> list[list[tuple[System, str]]]:
+    return reportable_codes(suggester.index, notes)
+
+
+@pytest.fixture(scope="module")
+def label_model(notes: list[LabeledNote], labels: list[list[tuple[System, str]]]) -> LabelModel:
+    return LabelModel().fit([n.text for n in notes], labels)
+
+
+def test_it_is_a_scikit_learn_estimator(label_model: LabelModel) -> None:
+    assert clone(label_model).get_params() == label_model.get_params()
+    assert "alpha=" not in repr(LabelModel()) and "alpha=0.5" in repr(LabelModel(alpha=0.5))
+
+
+def test_a_note_about_fever_scores_the_fever_code(label_model: LabelModel) -> None:
+    scores = label_model.scores("Febrile syndrome: fever of 39 C for three days.", limit=50)
+    assert FEVER in scores and list(scores.values()) == sorted(scores.values(), reverse=True)
+
+
+def test_evidence_points_at_the_weighted_words_of_the_note(label_model: LabelModel) -> None:
+    text = "Admitted with fever of 39 C and a productive cough for three days."
+    places = label_model.evidence(label_model.read(text, 50), [FEVER], limit=3)[FEVER]
+    assert places and "fever" in [text[start:end].lower() for start, end in places]
+    # never empty while the note has a word, even one that weighs nothing for the code
+    unknown = label_model.read("Qqqqq.", 50)
+    assert label_model.evidence(unknown, [FEVER], limit=3)[FEVER] == [(0, 5)]
+
+
+def test_out_of_fold_scores_do_not_see_the_note(
+    label_model: LabelModel, labels: list[list[tuple[System, str]]]
+) -> None:
+    fold_of = fold_assignment(len(labels), 5, seed=3)
+    oof = cross_fit_label_scores(label_model, labels, fold_of)
+
+    def hit_rate(scores: list[dict[tuple[System, str], float]]) -> float:
+        top = [set(list(s)[:5]) for s in scores]
+        return float(np.mean([len(t & set(g)) / 5 for t, g in zip(top, labels, strict=True)]))
+
+    # in-sample scores (the note among the fitted ones) find its codes far more often
+    matrix = label_model.matrix_
+    fitted = (matrix @ matrix.T).toarray().astype(np.float32) @ label_model.dual_coef_
+    in_fold = [
+        {label_model.classes_[j]: float(row[j]) for j in np.argsort(-row)[:5]} for row in fitted
+    ]
+    assert hit_rate(in_fold) > hit_rate(oof) > 0.1
