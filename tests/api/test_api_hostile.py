@@ -12,8 +12,11 @@ import pytest
 from api.cds import HOOK, SERVICE_ID
 from api.storage.models import Role
 from tests.api.conftest import Api, MakeApi
+from tests.api.ehr import TestEhr
 
 NOTE = "Type 2 diabetes with diabetic chronic kidney disease, CKD stage 3a."
+PUBLIC_URL = "https://coding.hospital.test"
+EHR = TestEhr()  # CDS Hooks calls are signed by the EHR the service trusts
 POSTS: dict[str, dict[str, Any]] = {
     "/v1/suggest": {"text": NOTE},
     "/v1/batch": {"notes": [NOTE]},
@@ -37,12 +40,21 @@ POSTS: dict[str, dict[str, Any]] = {
 
 @pytest.fixture
 def api_on(make_api: MakeApi, database_url: str) -> Api:
-    """An app on each engine: a SQLite file and a PostgreSQL schema."""
-    return make_api(database_url=database_url, store_note_text=True)
+    """An app on each engine (a SQLite file and a PostgreSQL schema), trusting EHR."""
+    return make_api(
+        database_url=database_url,
+        store_note_text=True,
+        public_url=PUBLIC_URL,
+        cds_issuer=EHR.issuer,
+        cds_jwks=json.dumps(EHR.jwks),
+    )
 
 
-def _admin(api: Api) -> dict[str, str]:
-    return {**api.auth(Role.ADMIN), "Content-Type": "application/json"}
+def _caller(api: Api, path: str) -> dict[str, str]:
+    """The admin key, or for a CDS Hooks call a fresh JWT of the trusted EHR."""
+    if path.startswith("/cds-services"):
+        return {"Authorization": f"Bearer {EHR.token(PUBLIC_URL + path)}"}
+    return api.auth(Role.ADMIN)
 
 
 def _request_id(api: Api) -> str:
@@ -54,7 +66,8 @@ def _request_id(api: Api) -> str:
 @pytest.mark.parametrize("path", list(POSTS))
 def test_a_lone_surrogate_as_a_key_is_422(api_on: Api, path: str) -> None:
     body = json.dumps(POSTS[path])[:-1] + ', "\\ud800": 1}'
-    response = api_on.client.post(path, content=body, headers=_admin(api_on))
+    headers = {**_caller(api_on, path), "Content-Type": "application/json"}
+    response = api_on.client.post(path, content=body, headers=headers)
     assert response.status_code == 422, response.text
     assert "\\ud800" in response.text  # named, escaped
 
@@ -98,7 +111,7 @@ def _with_nul(api: Api) -> list[tuple[str, dict[str, Any]]]:
 
 def test_nul_characters_are_422_wherever_they_would_be_stored(api_on: Api) -> None:
     for path, body in _with_nul(api_on):
-        response = api_on.client.post(path, json=body, headers=api_on.auth(Role.ADMIN))
+        response = api_on.client.post(path, json=body, headers=_caller(api_on, path))
         assert response.status_code == 422, (path, body, response.text)
     response = api_on.client.get("/v1/jobs/%00", headers=api_on.auth(Role.ADMIN))
     assert response.status_code == 422, response.text
@@ -115,8 +128,9 @@ def test_a_status_url_never_comes_from_the_host_header(make_api: MakeApi) -> Non
         assert accepted["status_url"] == start + accepted["job_id"]
 
 
-def test_what_the_schema_refuses_is_refused(api: Api) -> None:
+def test_what_the_schema_refuses_is_refused(api_on: Api) -> None:
     """Conformance failures schemathesis found: lax conversions, a string detail."""
+    api = api_on
     for field, suggest in (
         (["patient", "age"], {"text": NOTE, "patient": {"age": False}}),
         (["date_of_service"], {"text": NOTE, "date_of_service": 0}),
@@ -135,7 +149,6 @@ def test_what_the_schema_refuses_is_refused(api: Api) -> None:
             "until",
         ]
     wrong_hook = {**POSTS[f"/cds-services/{SERVICE_ID}"], "hook": "patient-view"}
-    response = api.client.post(
-        f"/cds-services/{SERVICE_ID}", json=wrong_hook, headers=api.auth(Role.INTEGRATOR)
-    )
+    cds = f"/cds-services/{SERVICE_ID}"
+    response = api.client.post(cds, json=wrong_hook, headers=_caller(api, cds))
     assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "hook"]
