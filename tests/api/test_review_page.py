@@ -149,6 +149,25 @@ def _export(base: str, trainer: str) -> list[dict[str, Any]]:
     return decisions
 
 
+def _this_server_only(browser: Browser, base: str) -> tuple[Page, list[str], list[str]]:
+    """A page that may reach the server at ``base`` and nothing else: the addresses it
+    asked of other hosts (refused) and its script errors are recorded."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    elsewhere: list[str] = []
+    errors: list[str] = []
+
+    def route(request_route: Route) -> None:
+        if request_route.request.url.startswith(f"{base}/"):
+            request_route.continue_()
+        else:
+            elsewhere.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page, elsewhere, errors
+
+
 def test_a_coder_reviews_a_note_in_the_browser(
     playwright_api: ModuleType, browser: Browser, review_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -156,19 +175,7 @@ def test_a_coder_reviews_a_note_in_the_browser(
     coder = _create_key(review_env, Role.CODER.value, CODER_ID)  # the key names its coder
     trainer = _create_key(review_env, Role.TRAINER.value)
     with _server(UVICORN, review_env, tmp_path / "server.log") as (base, _process):
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        elsewhere: list[str] = []
-        errors: list[str] = []
-
-        def this_server_only(route: Route) -> None:
-            if route.request.url.startswith(f"{base}/"):
-                route.continue_()
-            else:
-                elsewhere.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", this_server_only)
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        page, elsewhere, errors = _this_server_only(browser, base)
         page.goto(f"{base}/")
 
         # a refused key is said in words; a good one is kept in the tab only
@@ -308,19 +315,7 @@ def test_the_api_docs_render_offline(
     off, without a key."""
     expect = playwright_api.expect
     with _server(UVICORN, review_env, tmp_path / "server.log") as (base, _process):
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        elsewhere: list[str] = []
-        errors: list[str] = []
-
-        def this_server_only(route: Route) -> None:
-            if route.request.url.startswith(f"{base}/"):
-                route.continue_()
-            else:
-                elsewhere.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", this_server_only)
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        page, elsewhere, errors = _this_server_only(browser, base)
         page.goto(f"{base}/docs")
         suggest = page.locator(".opblock-summary-path", has_text=re.compile(r"^/v1/suggest$"))
         expect(suggest).to_be_visible()
