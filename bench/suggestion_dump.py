@@ -1,14 +1,17 @@
 """Dump every note's suggestions to JSON, or compare two dumps: the check that a change
 meant only to be faster leaves what the suggester says exactly as it was.
 
-    python bench/suggestion_dump.py dump before.json [--model NAME] [--split DIR]
+    python bench/suggestion_dump.py dump before.json [--model NAME] [--corpus SPEC]
     python bench/suggestion_dump.py compare before.json after.json
 
-A dump holds, per note of the split (CodiEsp dev by default, inpatient, ICD-10-CM and
-ICD-10-PCS, top 20), the full result: suggestions (codes, order, scores, evidence, context,
-warnings) and mentions. ``compare`` requires codes, order, evidence, context, warnings and
-mentions to be equal and scores to agree to 1e-6; it prints the first differences and
-exits 1 when there are any.
+A dump holds, per note of the corpus, the full result: suggestions (codes, order, scores,
+evidence, context, warnings), mentions and the revenue review. ``--corpus`` is what
+``codesuggest evaluate`` reads: ``codiesp:DIR`` (default CodiEsp dev; inpatient, ICD-10-CM
+and ICD-10-PCS, top 20) or ``jsonl:FILE`` such as ``bench/us_notes/tuning.jsonl`` (each
+note in its own setting with its patient's sex and age, the setting's systems, top 20).
+``compare`` requires codes, order, evidence, context, warnings, mentions and the revenue
+review to be equal and scores to agree to 1e-6; it prints the first differences and exits 1
+when there are any.
 """
 
 from __future__ import annotations
@@ -17,25 +20,40 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from code_index.records import System
+from code_index.revenue.encounter import Encounter, Sex
 from suggest.suggester import Suggester
-from training.corpora import read_codiesp
+from training.corpora import LabeledNote, parse_corpus_spec
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SPLIT = ROOT.parent / "shared" / "data" / "codiesp" / "dev"
+DEFAULT_CORPUS = f"codiesp:{ROOT.parent / 'shared' / 'data' / 'codiesp' / 'dev'}"
 SCORE_TOLERANCE = 1e-6
 
 
-def dump(split: Path, model: str | None) -> dict[str, Any]:
+def dump(corpus: str, model: str | None) -> dict[str, Any]:
     """Every note's full result, keyed by note id."""
     suggester = Suggester.load(model=model)
-    systems = (System.ICD10CM, System.ICD10PCS)
-    return {
-        note.id: suggester.suggest(note.text, setting="inpatient", systems=systems).to_json()
-        for note in read_codiesp(split).notes
-    }
+    codiesp = corpus.startswith("codiesp:")
+    results = {}
+    for note in parse_corpus_spec(corpus, strict=True).notes:
+        if codiesp:
+            result = suggester.suggest(
+                note.text, setting="inpatient", systems=(System.ICD10CM, System.ICD10PCS)
+            )
+        else:
+            result = suggester.suggest(note.text, note.setting, encounter=_encounter(note))
+        results[note.id] = result.to_json()
+    return results
+
+
+def _encounter(note: LabeledNote) -> Encounter:
+    """What the note's corpus says of the patient, as an API request would send it."""
+    patient = note.patient
+    if patient is None:
+        return Encounter()
+    return Encounter(sex=cast(Sex | None, patient.sex), age=patient.age)
 
 
 def differences(before: Any, after: Any, where: str = "") -> list[str]:
@@ -60,13 +78,13 @@ def main() -> None:
     dumping = commands.add_parser("dump", help="write every note's result to a JSON file")
     dumping.add_argument("out", type=Path)
     dumping.add_argument("--model", default=None)
-    dumping.add_argument("--split", type=Path, default=DEFAULT_SPLIT)
+    dumping.add_argument("--corpus", default=DEFAULT_CORPUS, help="codiesp:DIR or jsonl:FILE")
     comparing = commands.add_parser("compare", help="compare two dumps")
     comparing.add_argument("before", type=Path)
     comparing.add_argument("after", type=Path)
     args = parser.parse_args()
     if args.command == "dump":
-        args.out.write_text(json.dumps(dump(args.split, args.model), sort_keys=True))
+        args.out.write_text(json.dumps(dump(args.corpus, args.model), sort_keys=True))
         return
     found = differences(json.loads(args.before.read_text()), json.loads(args.after.read_text()))
     for line in found[:20]:
