@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
+from suggest.doc_words import lowered_texts
 from suggest.extensions import MENTIONS_KEY, section_key
 from suggest.label_model import NoteReading
 from suggest.mentions import TermMatch
@@ -186,6 +187,7 @@ def plausible_candidates(
     no injury from anatomy alone, no side the sentence does not name, no E/M level from
     words, the vaccine and not its disease, and the code another code makes right."""
     vaccines = vaccine_readings(doc)
+    lowered = lowered_texts(doc)
     sentence_words: dict[int, set[str]] = {}
 
     def words_around(spans: list[Span]) -> set[str]:
@@ -193,7 +195,7 @@ def plausible_candidates(
         for span in spans:
             sentence = span.sent
             if sentence.start not in sentence_words:
-                sentence_words[sentence.start] = {token.lower_ for token in sentence}
+                sentence_words[sentence.start] = set(lowered[sentence.start : sentence.end])
             found |= sentence_words[sentence.start]
         return found
 
@@ -201,7 +203,7 @@ def plausible_candidates(
     for candidate in candidates:
         target = candidate.target
         if candidate.matches:
-            words = [doc[p].lower_ for m in candidate.matches for p in m.positions]
+            words = [lowered[p] for m in candidate.matches for p in m.positions]
             if unsupported(
                 target.system,
                 target.code,

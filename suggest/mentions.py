@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
-from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example
@@ -45,6 +44,7 @@ from spacy.training import Example
 from code_index.records import System
 from code_index.search import STOPWORDS, Abbreviation, fold_accents, stem
 from suggest.budget import check_deadline
+from suggest.doc_words import token_texts
 from suggest.extensions import MENTIONS_KEY, register_extensions
 from suggest.numbers import is_number, non_detail_numbers
 from suggest.sentences import sentence_starts
@@ -199,8 +199,7 @@ class MentionMatcher:
         return (best[0],) if best else ()
 
     def __call__(self, doc: Doc) -> Doc:
-        strings = doc.vocab.strings  # token texts without a Token object per token
-        texts = [strings[orth] for orth in doc.to_array(ORTH).tolist()]
+        texts = token_texts(doc)  # token texts without a Token object per token
         starts = sentence_starts(doc)
         ends = [*starts[1:], len(doc)] if starts else []
         sentences = [

@@ -27,7 +27,9 @@ from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
+from suggest.doc_words import lowered_texts
 from suggest.rules import read_rules
+from suggest.sentences import sentence_starts
 
 T = TypeVar("T")
 Key = tuple[System, str]
@@ -176,17 +178,33 @@ class VaccineReading:
 def vaccine_readings(doc: Doc) -> list[VaccineReading]:
     """The sentences of ``doc`` that name a vaccine ("Tdap booster", "tetanus toxoid")."""
     rules = plausibility_rules()
+    cues = _cues_by_first_word(rules.vaccine_cues)
+    lowered = lowered_texts(doc)
+    starts = sentence_starts(doc)
     found = []
-    for sentence in doc.sents:
-        lowered = [token.lower_ for token in sentence]
-        for i in range(len(lowered)):
-            cue = next((c for c in rules.vaccine_cues if tuple(lowered[i : i + len(c)]) == c), None)
+    ends = [*starts[1:], len(doc)] if starts else []  # a note without tokens has none
+    for start, end in zip(starts, ends, strict=True):
+        words = lowered[start:end]
+        for i, word in enumerate(words):
+            cue = next((c for c in cues.get(word, ()) if tuple(words[i : i + len(c)]) == c), None)
             if cue is not None:
-                given = bool(rules.vaccine_given & set(lowered))
-                span = sentence[i : i + len(cue)]
-                found.append(VaccineReading(span, sentence.start, sentence.end, given))
+                given = not rules.vaccine_given.isdisjoint(words)
+                span = doc[start + i : start + i + len(cue)]
+                found.append(VaccineReading(span, start, end, given))
                 break
     return found
+
+
+@cache
+def _cues_by_first_word(
+    cues: tuple[tuple[str, ...], ...],
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The cues by their first word, each word's in the rules' order (the first that
+    fits is the one read)."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for cue in cues:
+        by_first.setdefault(cue[0], []).append(cue)
+    return {word: tuple(found) for word, found in by_first.items()}
 
 
 def vaccine_disease(code: str) -> bool:

@@ -1,0 +1,25 @@
+"""The words read from a Doc's arrays are the tokens' own, on real case reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import spacy
+
+from suggest.doc_words import lowered_texts, token_texts
+from suggest.tokenizer import TOKENIZER
+
+
+def test_words_are_the_tokens_texts_on_codiesp_notes(shared_data: Path) -> None:
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
+    notes = sorted((shared_data / "codiesp" / "dev" / "text_files_en").glob("*.txt"))[:20]
+    for path in notes:
+        doc = nlp(path.read_text(encoding="utf-8"))
+        assert token_texts(doc) == [token.text for token in doc]
+        assert lowered_texts(doc) == [token.lower_ for token in doc]
+        assert lowered_texts(doc) is lowered_texts(doc)  # read once per note
+
+
+def test_a_doc_without_tokens_has_no_words() -> None:
+    doc = spacy.blank("en")("")
+    assert token_texts(doc) == [] and lowered_texts(doc) == []
