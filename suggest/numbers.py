@@ -88,7 +88,8 @@ def number_rules() -> NumberRules:
 
 def is_number(text: str) -> bool:
     """Whether a token carries a number ("5", "3b", "2nd", "34.2")."""
-    return any(char.isdigit() for char in text)
+    # most tokens are words, and a letter is never a digit: one C call answers them
+    return not text.isalpha() and any(char.isdigit() for char in text)
 
 
 def non_detail_numbers(texts: list[str], start: int, end: int) -> set[int]:
