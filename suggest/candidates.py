@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
-from suggest.doc_words import lowered_texts
+from suggest.doc_words import lowered_texts, note_text
 from suggest.extensions import MENTIONS_KEY, section_key
 from suggest.label_model import NoteReading
 from suggest.mentions import TermMatch
@@ -235,7 +235,7 @@ def plausible_candidates(
                 present.add(key)
                 kept.extend(_read_candidate(table, key, reading.cue))
     replaced = replacements(present)
-    character = encounter_character(doc.text)
+    character = encounter_character(note_text(doc))
     for candidate in kept:
         better = replaced.get(candidate.key)
         if better is None and character is not None and candidate.target.system is System.ICD10CM:

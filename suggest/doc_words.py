@@ -1,10 +1,11 @@
-"""A note's token words read from the Doc's arrays in one call each.
+"""A note's text and token words, each read from the Doc once.
 
 ``doc[i].lower_`` or ``for token in doc`` makes a Token object per token, which costs
-more than the reading it serves on a note of a few thousand tokens. The lists are kept
-in ``doc.user_data`` (the Doc's own scratch space, which spaCy's extensions use too), so
-every component of one note reads them once; no component changes a Doc's tokens after
-the tokenizer.
+more than the reading it serves on a note of a few thousand tokens, and ``doc.text``
+joins every token's text again on each call. Words are read from the Doc's arrays, one
+call each, and what is read is kept in ``doc.user_data`` (the Doc's own scratch space,
+where spaCy keeps extension values too), so the components of one note read it once; no
+component changes a Doc's tokens after the tokenizer.
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ from __future__ import annotations
 from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc
 
-_KEY = "codesuggest.words"
+_KEY = "codesuggest.doc_words"
+
+
+def note_text(doc: Doc) -> str:
+    """The note's text (``doc.text``)."""
+    key = f"{_KEY}.text"
+    text: str | None = doc.user_data.get(key)
+    if text is None:
+        text = doc.user_data[key] = doc.text
+    return text
 
 
 def token_texts(doc: Doc) -> list[str]:
@@ -26,9 +36,9 @@ def lowered_texts(doc: Doc) -> list[str]:
 
 
 def _read(doc: Doc, attr: int) -> list[str]:
-    cached: dict[int, list[str]] = doc.user_data.setdefault(_KEY, {})
-    found = cached.get(attr)
+    key = f"{_KEY}.{attr}"
+    found: list[str] | None = doc.user_data.get(key)
     if found is None:
         strings = doc.vocab.strings
-        found = cached[attr] = [strings[key] for key in doc.to_array(attr).tolist()]
+        found = doc.user_data[key] = [strings[value] for value in doc.to_array(attr).tolist()]
     return found

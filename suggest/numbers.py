@@ -20,6 +20,7 @@ from functools import cache
 from spacy.tokens import Doc, Span
 
 from code_index.records import System
+from suggest.doc_words import note_text
 from suggest.rules import read_rules
 
 LIST_MARKER_ENDS = frozenset({".", ")"})
@@ -133,11 +134,12 @@ def _follows_measure(texts: list[str], i: int, rules: NumberRules) -> bool:
 def read_values(doc: Doc) -> list[tuple[Span, ValueRule, str]]:
     """The value details the note states ("BMI 34.2" -> Z68.34), each with its words."""
     found = []
-    lowered = doc.text.lower()
+    text = note_text(doc)
+    lowered = text.lower()
     for rule in number_rules().values:
         if any(word in lowered for word in rule.not_in_notes_with):
             continue
-        for match in rule.pattern.finditer(doc.text):
+        for match in rule.pattern.finditer(text):
             code = rule.code_for(float(match.group(1)))
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
             if code is None or span is None:

@@ -24,6 +24,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from suggest.doc_words import note_text
 from suggest.extensions import Section, register_extensions
 from suggest.rules import RuleFileComponent, read_rules
 
@@ -70,13 +71,12 @@ class SectionTagger(RuleFileComponent):
             found.append((doc[start].idx, strings[match_id], doc[start:end].text))
             taken_until = end
         # each section ends where the next begins, the last at the end of the note
-        ends = [start_char for start_char, _, _ in found[1:]] + [len(doc.text)]
+        text = note_text(doc)
+        ends = [start_char for start_char, _, _ in found[1:]] + [len(text)]
         sections: list[Section] = []
         for (start_char, key, heading), end_char in zip(found, ends, strict=False):
             line_end = (
-                _run_in_line_end(doc.text, start_char, heading)
-                if key in self.line_sections
-                else None
+                _run_in_line_end(text, start_char, heading) if key in self.line_sections else None
             )
             if line_end is not None and line_end < end_char:
                 resumed = sections[-1] if sections else None

@@ -1,4 +1,4 @@
-"""The words read from a Doc's arrays are the tokens' own, on real case reports."""
+"""The text and words read once from a Doc are its own, on real case reports."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import spacy
 
-from suggest.doc_words import lowered_texts, token_texts
+from suggest.doc_words import lowered_texts, note_text, token_texts
 from suggest.tokenizer import TOKENIZER
 
 
@@ -17,6 +17,7 @@ def test_words_are_the_tokens_texts_on_codiesp_notes(shared_data: Path) -> None:
         doc = nlp(path.read_text(encoding="utf-8"))
         assert token_texts(doc) == [token.text for token in doc]
         assert lowered_texts(doc) == [token.lower_ for token in doc]
+        assert note_text(doc) == doc.text
         assert lowered_texts(doc) is lowered_texts(doc)  # read once per note
 
 
