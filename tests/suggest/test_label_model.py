@@ -3,6 +3,7 @@ whole notes, cross-fits honestly, and points at the words behind each code."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +71,24 @@ def test_out_of_fold_scores_do_not_see_the_note(
         {label_model.classes_[j]: float(row[j]) for j in np.argsort(-row)[:5]} for row in fitted
     ]
     assert hit_rate(in_fold) > hit_rate(oof) > 0.1
+
+
+def test_a_note_is_read_as_the_fitted_vectorizer_reads_it(
+    label_model: LabelModel, shared_data: Path
+) -> None:
+    # the word-by-word counting gives the vectorizer's own vector, bit for bit, on real
+    # notes and on text whose case and spacing are unusual
+    texts = [n.text for n in read_codiesp(shared_data / "codiesp" / "dev").notes[:40]]
+    texts += ["", " \n ", "ΟΔΟΣ ΣΑΣ x\u00a0y\u2003z", "Dx: CKD-3b\tHTN\n\n\nT2DM T2DM"]
+    for text in texts:
+        expected = label_model.vectorizer_.transform([text]).tocsr()
+        found = label_model.read(text, 5).vector
+        assert found is not None and found.dtype == expected.dtype
+        assert np.array_equal(found.indices, expected.indices)
+        assert np.array_equal(found.indptr, expected.indptr)
+        assert np.array_equal(found.data, expected.data)
+
+
+def test_the_word_cache_is_not_saved_with_the_model(label_model: LabelModel) -> None:
+    label_model.read("Fever and cough.", 5)
+    assert "_counter" not in pickle.loads(pickle.dumps(label_model)).__dict__
