@@ -13,7 +13,7 @@ that code's evidence.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,7 +123,7 @@ class LabelModel(BaseEstimator):
         result: dict[CodeKey, list[tuple[int, int]]] = {}
         for j, key in enumerate(keys):
             places: list[tuple[int, int]] = []
-            for g in np.argsort(-weights[:, j], kind="stable"):
+            for g in _descending(weights[:, j]):
                 if weights[g, j] <= 0 or len(places) == limit:
                     break
                 place = _word_with(text, lowered, str(names[grams[g]]).strip())
@@ -191,6 +191,21 @@ class NoteReading:
     text: str
     vector: sp.csr_matrix | None  # None: not kept (training reads scores only)
     scores: dict[CodeKey, float]
+
+
+def _descending(values: np.ndarray, first: int = 32) -> Iterator[int]:
+    """Positions of ``values`` from the largest down, ties in position order: what
+    ``np.argsort(-values, kind="stable")`` gives, sorting only the largest ``first`` (and
+    every value tied with them) until more are asked for. Evidence needs a few words of
+    a note's thousands of n-grams."""
+    if len(values) <= first:
+        yield from np.argsort(-values, kind="stable").tolist()
+        return
+    threshold = np.partition(values, len(values) - first)[len(values) - first]
+    top = np.flatnonzero(values >= threshold)
+    yield from top[np.argsort(-values[top], kind="stable")].tolist()
+    rest = np.flatnonzero(~(values >= threshold))  # NaN, as argsort does, last
+    yield from rest[np.argsort(-values[rest], kind="stable")].tolist()
 
 
 def _word_with(text: str, lowered: str, gram: str) -> tuple[int, int] | None:

@@ -11,7 +11,7 @@ import pytest
 from sklearn.base import clone
 
 from code_index.records import System
-from suggest.label_model import LabelModel
+from suggest.label_model import LabelModel, _descending
 from suggest.suggester import Suggester
 from training.corpora import LabeledNote, read_codiesp
 from training.stacking import cross_fit_label_scores
@@ -92,3 +92,16 @@ def test_a_note_is_read_as_the_fitted_vectorizer_reads_it(
 def test_the_word_cache_is_not_saved_with_the_model(label_model: LabelModel) -> None:
     label_model.read("Fever and cough.", 5)
     assert "_counter" not in pickle.loads(pickle.dumps(label_model)).__dict__
+
+
+def test_evidence_orders_n_grams_as_a_full_stable_sort_would() -> None:
+    rng = np.random.default_rng(7)
+    for trial in range(500):
+        size = int(rng.integers(0, 120))
+        if trial % 2:  # many ties, as weights of n-grams of one word are
+            values = rng.choice(np.array([-1.0, 0.0, 0.5, 2.0, np.nan], dtype=np.float32), size)
+        else:
+            values = rng.normal(size=size).astype(np.float32)
+        first = int(rng.integers(1, 40))
+        expected = np.argsort(-values, kind="stable").tolist()
+        assert list(_descending(values, first)) == expected
