@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 import numpy as np
@@ -574,8 +574,8 @@ def candidate_features(
     features = dict.fromkeys(FEATURE_NAMES, 0.0)
     features.update(
         depth=float(candidate.target.depth),
-        category_rivals=float(np.log1p(category_rivals)),
-        note_candidates=float(np.log1p(note_candidates)),
+        category_rivals=_log1p(category_rivals),
+        note_candidates=_log1p(note_candidates),
         system_icd10cm=float(system is System.ICD10CM),
         system_procedure=float(system in (System.CPT, System.ICD10PCS)),
         system_hcpcs=float(system is System.HCPCS),
@@ -586,7 +586,7 @@ def candidate_features(
         match_precision=candidate.match_precision,
         association=candidate.association,
         label_score=candidate.label_score,
-        label_rank=float(np.log1p(candidate.label_rank)),
+        label_rank=_log1p(candidate.label_rank),
         denied=float(bool(candidate.denied)),
         coded_when_denied=candidate.coded_when_denied,
     )
@@ -605,7 +605,7 @@ def candidate_features(
         loose=float(best.loose),
         across_sentences=float(best.across_sentences),
         rarity=best.rarity,
-        rivals=float(np.log1p(candidate.rivals)),
+        rivals=_log1p(candidate.rivals),
         best_reading=float(candidate.best_reading),
         single_word=float(best.words == 1),
         from_title=float(TermSource.TITLE in sources),
@@ -613,7 +613,7 @@ def candidate_features(
         from_lexicon=float(TermSource.LEXICON in sources),
         abbreviation=float(all(m.abbreviation for m in candidate.matches)),
         via_header=float(candidate.target.via is not None),
-        mentions=float(np.log1p(len(spans))),
+        mentions=_log1p(len(spans)),
         first_position=min(span.start_char for span in spans) / max(note_length, 1),
         in_assessment=float(any(s in ASSESSMENT_SECTIONS for s in sections)),
         in_history_section=float(all(s in HISTORY_SECTIONS for s in sections)),
@@ -638,6 +638,14 @@ def feature_matrix(
         for c in candidates
     )
     return np.asarray([[row[name] for name in names] for row in rows], dtype=np.float32)
+
+
+@lru_cache(maxsize=4096)
+def _log1p(count: int) -> float:
+    """``np.log1p`` of a count, worked out once per count: a NumPy call on one Python
+    number costs more than the feature it gives, and counts repeat (kept NumPy's, not
+    ``math.log1p``'s, so a feature never moves by an ulp)."""
+    return float(np.log1p(count))
 
 
 def _category(candidate: Candidate) -> tuple[System, str]:
