@@ -124,11 +124,25 @@ def _follows_measure(texts: list[str], i: int, rules: NumberRules) -> bool:
     j = i - 1
     while j >= 0 and i - j <= 3 and texts[j].lower() in rules.joiners:
         j -= 1
-    for words in rules.measures:
+    if j < 0:
+        return False
+    for words in _measures_by_last_word(rules.measures).get(texts[j].lower(), ()):
         first = j - len(words) + 1
         if first >= 0 and tuple(t.lower() for t in texts[first : j + 1]) == words:
             return True
     return False
+
+
+@cache
+def _measures_by_last_word(
+    measures: tuple[tuple[str, ...], ...],
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The measures by their last word: only those ending in the word before a number
+    can be its measure."""
+    by_last: dict[str, list[tuple[str, ...]]] = {}
+    for words in measures:
+        by_last.setdefault(words[-1], []).append(words)
+    return {word: tuple(found) for word, found in by_last.items()}
 
 
 def read_values(doc: Doc) -> list[tuple[Span, ValueRule, str]]:
