@@ -230,8 +230,9 @@ class MentionMatcher:
                 key=KIND_ORDER.index,
             )
             span = Span(doc, start, end, label=kind)
-            span._.kind = kind
-            span._.matches = tuple(found)
+            underscore = span._  # each ``span._`` builds a new accessor: take it once
+            underscore.kind = kind
+            underscore.matches = tuple(found)
             spans.append(span)
         doc.spans[MENTIONS_KEY] = spans
         return doc
