@@ -21,10 +21,11 @@ from code_index.index import (
     NcciEdits,
     rows_from_records,
 )
-from code_index.loaders import IndexTerm, LoadedCodeSet
+from code_index.loaders import IndexTerm, LoadedCodeSet, SourceFileError
 from code_index.loaders.cpt import load_cpt
 from code_index.loaders.hcpcs import load_hcpcs
 from code_index.loaders.icd10cm_alphabetic import load_icd10cm_alphabetic_index
+from code_index.loaders.icd10cm_release import load_icd10cm_release
 from code_index.loaders.icd10cm_tabular import load_icd10cm_tabular
 from code_index.loaders.icd10pcs import load_icd10pcs
 from code_index.loaders.mue import SOURCE as MUE_SOURCE
@@ -37,6 +38,7 @@ from code_index.records import (
     NCCI_SETTING_NAMES,
     CodeRecord,
     CodeSetVersion,
+    Icd10cmRelease,
     MueLimit,
     System,
     normalize_code,
@@ -52,6 +54,9 @@ class IndexSources:
 
     icd10cm_xml: Path | None = None
     icd10cm_index: list[Path] = field(default_factory=list)
+    # other fiscal years' ICD-10-CM releases (tabular XML or order file), held for dates of
+    # service in their year
+    icd10cm_releases: list[Path] = field(default_factory=list)
     hcpcs: Path | None = None
     cpt: Path | None = None
     pcs: Path | None = None
@@ -90,6 +95,18 @@ def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
             )
         )
     code_sets.append(icd10cm)
+    releases: dict[int, Icd10cmRelease] = {}
+    own_year = icd10cm.version.extra.get("xml_version")
+    for path in sources.icd10cm_releases:
+        report(f"ICD-10-CM release {path.name}")
+        release, version = load_icd10cm_release(path)
+        if str(release.fiscal_year) == own_year or release.fiscal_year in releases:
+            raise SourceFileError(
+                f"{path}: the index already holds an FY{release.fiscal_year} ICD-10-CM "
+                "release; give one release a fiscal year."
+            )
+        releases[release.fiscal_year] = release
+        extra_versions.append(version)
 
     report("ICD-10-PCS")
     code_sets.append(load_icd10pcs(sources.pcs))
@@ -140,6 +157,11 @@ def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
                 ncci.pairs,
                 ncci.terms,
                 *([sorted(mue.items())] if mue else []),  # no MUEs: the version stays as it was
+                *(
+                    [sorted((y, sorted(r.titles.items())) for y, r in releases.items())]
+                    if releases
+                    else []
+                ),
             ),
             protocol=5,
         )
@@ -164,6 +186,7 @@ def build_index(sources: IndexSources, step: Step | None = None) -> CodeIndex:
         ncci=ncci,
         group_notes=group_notes,
         mue=mue,
+        releases=releases,
     )
 
 

@@ -24,8 +24,10 @@ from typing import Any
 import numpy as np
 
 from code_index.records import (
+    SUPPLEMENT_SOURCES,
     CodeRecord,
     CodeSetVersion,
+    Icd10cmRelease,
     MueLimit,
     PtpEdit,
     System,
@@ -45,6 +47,8 @@ ARTIFACT_FILE = "index.pkl"
 MANIFEST_FILE = "manifest.json"
 CURRENT_FILE = "current"
 _RECORD_FIELDS = CodeRecord.__slots__
+_CODE_FIELD = _RECORD_FIELDS.index("code")
+_TITLE_FIELD = _RECORD_FIELDS.index("title")
 _SYSTEM_FIELD = _RECORD_FIELDS.index("system")
 _BILLABLE_FIELD = _RECORD_FIELDS.index("billable")
 _SYSTEMS = {system.value: system for system in System}
@@ -199,11 +203,13 @@ class CodeIndex:
         ncci: NcciEdits | None = None,
         group_notes: dict[str, dict[str, tuple[str, ...]]] | None = None,
         mue: dict[str, tuple[MueLimit, ...]] | None = None,
+        releases: dict[int, Icd10cmRelease] | None = None,
     ) -> None:
         """``tables`` are derived from ``rows`` when not given (a freshly built index);
         ``ncci`` holds the NCCI PTP edits in force (none unless the user loaded them);
         ``group_notes`` the instructions stated for whole chapters and blocks; ``mue`` the
-        Medically Unlikely Edits by code (none unless the user loaded them)."""
+        Medically Unlikely Edits by code (none unless the user loaded them); ``releases``
+        other fiscal years' ICD-10-CM releases by year (none unless the user loaded them)."""
         self._rows = rows
         # search fields are stored record by record: field_starts[r] is row r's first field
         self._field_rows = np.asarray(field_rows, dtype=np.int32)
@@ -222,6 +228,8 @@ class CodeIndex:
         self.ncci = ncci or NcciEdits()
         self.group_notes = group_notes or {}
         self.mue = mue or {}
+        self.releases = releases or {}
+        self._own_release: Icd10cmRelease | None = None
 
     # ------------------------------------------------------------------ records
     def __len__(self) -> int:
@@ -367,6 +375,40 @@ class CodeIndex:
         return [SearchHit(r, 1.0 if r.key == key else 0.99) for r in found[:top]]
 
     # ------------------------------------------------------------ persistence
+    # ----------------------------------------------------------------- releases
+    def icd10cm_release(self, fiscal_year: int) -> Icd10cmRelease | None:
+        """The ICD-10-CM release of ``fiscal_year`` the index holds: its own (the one
+        suggestions come from) or one loaded beside it; None when it holds none."""
+        own = self.own_icd10cm_release()
+        if own is not None and own.fiscal_year == fiscal_year:
+            return own
+        return self.releases.get(fiscal_year)
+
+    def own_icd10cm_release(self) -> Icd10cmRelease | None:
+        """The index's own ICD-10-CM release as a table of billable codes (built from the
+        records on first use), None when its fiscal year is not known."""
+        if self._own_release is None:
+            version = next(
+                (
+                    v
+                    for v in self.manifest.versions
+                    if v.system is System.ICD10CM and v.source not in SUPPLEMENT_SOURCES
+                ),
+                None,
+            )
+            year = version.extra.get("xml_version", "") if version is not None else ""
+            if version is None or not year.isdigit():
+                return None
+            titles = {
+                normalize_code(row[_CODE_FIELD]): row[_TITLE_FIELD]
+                for row, system, billable in zip(
+                    self._rows, self._systems, self._billable, strict=True
+                )
+                if system == System.ICD10CM.value and billable
+            }
+            self._own_release = Icd10cmRelease(int(year), version.version, titles, version.file)
+        return self._own_release
+
     @property
     def version(self) -> str:
         """Content hash of the artifact: the same sources always give the same version."""
@@ -390,6 +432,7 @@ class CodeIndex:
             "ncci": self.ncci,
             "group_notes": self.group_notes,
             "mue": self.mue,
+            "releases": self.releases,
         }
         tmp = folder / (ARTIFACT_FILE + ".tmp")
         with tmp.open("wb") as handle:
@@ -429,6 +472,7 @@ class CodeIndex:
             payload["ncci"],
             payload["group_notes"],
             payload.get("mue"),  # absent from artifacts built before MUEs were loaded
+            payload.get("releases"),  # absent from those built before releases were held
         )
 
     @staticmethod
@@ -448,6 +492,9 @@ class CodeIndex:
             "versions": self.manifest.to_json()["versions"],
             "modifiers": len(self.modifiers),
             "ncci_edits": self.ncci.counts(),
+            "icd10cm_releases": {
+                str(year): release.version for year, release in sorted(self.releases.items())
+            },
             "mue_limits": dict(
                 sorted(
                     Counter(

@@ -116,9 +116,42 @@ class MueLimit(NamedTuple):
     rationale: str  # CMS's MUE rationale, e.g. "Anatomic Consideration"
 
 
+@dataclass(frozen=True, slots=True)
+class Icd10cmRelease:
+    """One fiscal year's ICD-10-CM billable codes and their titles: what a date of
+    service in that year (October 1 to September 30) is checked against. The index's own
+    release is one; others are held beside it (``index build --icd10cm-release``)."""
+
+    fiscal_year: int
+    version: str  # e.g. "FY2025", "FY2026 (April 1, 2026)"
+    titles: dict[str, str]  # normalised billable code -> title
+    file: str | None = None
+
+    def valid(self, code: str) -> bool:
+        """Whether ``code`` (any written form) is a billable code of this release."""
+        return normalize_code(code) in self.titles
+
+    def title(self, code: str) -> str | None:
+        """The release's title for ``code``, None when it is not a code of the release."""
+        return self.titles.get(normalize_code(code))
+
+    def nearest(self, code: str) -> str | None:
+        """The release's code nearest ``code`` in the hierarchy: the first code that
+        extends it (a code that was expanded: B88.0 -> B88.01), else the longest code it
+        extends (a new, more specific code: B88.01 -> B88.0); normalised, or None."""
+        key = normalize_code(code)
+        longer = min((k for k in self.titles if k.startswith(key) and k != key), default=None)
+        if longer is not None:
+            return longer
+        return next(
+            (key[:end] for end in range(len(key) - 1, 2, -1) if key[:end] in self.titles), None
+        )
+
+
 # Sources that add to a code set rather than being one (Alphabetic Index terms, NCCI and
-# MUE edits): listed among an index's versions, left out of "which code set" answers.
-SUPPLEMENT_SOURCES = frozenset({"cdc-index", "cms-ncci-ptp", "cms-mue"})
+# MUE edits, other years' ICD-10-CM releases): listed among an index's versions, left out
+# of "which code set" answers.
+SUPPLEMENT_SOURCES = frozenset({"cdc-index", "cms-ncci-ptp", "cms-mue", "icd10cm-release"})
 
 _NOT_CODE_CHARS = re.compile(r"[\s.\-]")
 

@@ -88,9 +88,12 @@ class CodeSetUsed:
     service (codes not valid then are flagged) and the one the suggestions came from."""
 
     date_of_service: str
-    icd10cm_in_force: str  # e.g. "FY2025"
+    icd10cm_in_force: str  # e.g. "FY2025": the held release's name, or the fiscal year
     index_icd10cm: str  # the index's release, e.g. "FY2026 (April 1, 2026)"
     grouper: str | None = None  # e.g. "MS-DRG v43.1", when a DRG was grouped
+    # what the codes' validity on the date was checked against: a release the index holds,
+    # or the Medicare Code Editor's code master for a fiscal year it holds none of
+    checked_against: str = ""
     note: str = ""
 
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 from code_index.index import CodeIndex
 from code_index.loaders.mue import ADJUDICATION
 from code_index.records import MUE_SETTING_NAMES, SUPPLEMENT_SOURCES, System, format_icd10cm
-from code_index.revenue.code_sets import OutdatedCode, outdated_codes
+from code_index.revenue.code_sets import MCE_CODE_MASTER, OutdatedCode, check_codes, in_force
 from code_index.revenue.drg import group_stay
 from code_index.revenue.encounter import Encounter
 from code_index.revenue.hcc import hcc_capture
@@ -68,9 +68,7 @@ def review_codes(
     for code, edits in list_edits(every, principal, checked).items():
         warnings.setdefault(code, []).extend(_mce_warning(edit, checked) for edit in edits)
     outdated = (
-        outdated_codes(every, checked, release_fiscal_year(code_set.index_icd10cm))
-        if encounter.date_of_service is not None
-        else []
+        check_codes(every, checked, index).outdated if encounter.date_of_service is not None else ()
     )
     for found in outdated:
         warnings.setdefault(found.code, []).append(_outdated_warning(found))
@@ -156,16 +154,22 @@ def _dated(index: CodeIndex, encounter: Encounter) -> tuple[Encounter, CodeSetUs
         effective = release.effective if release is not None else None
         day = date.fromisoformat(effective) if effective else date.today()
         note = "no date of service given: reviewed as of the index's ICD-10-CM release"
-    in_force = f"FY{fiscal_year(day)}"
-    if encounter.date_of_service is not None and release_fiscal_year(index_name) != fiscal_year(
-        day
-    ):
-        note = (
-            f"suggestions come from the index's {index_name} code set; codes not valid on "
-            f"{day.isoformat()} are flagged with their {in_force} equivalent"
-        )
+    held = in_force(index, day)
+    year = f"FY{fiscal_year(day)}"
+    checked_against = "not checked: no date of service given"
+    if encounter.date_of_service is not None:
+        checked_against = f"{held.version}, held in the index" if held else MCE_CODE_MASTER
+        if release_fiscal_year(index_name) != fiscal_year(day):
+            note = (
+                f"suggestions come from the index's {index_name} code set; codes not valid "
+                f"on {day.isoformat()} are flagged with their {year} equivalent"
+            )
     return replace(encounter, date_of_service=day), CodeSetUsed(
-        day.isoformat(), in_force, index_name, note=note
+        day.isoformat(),
+        held.version if held is not None else year,
+        index_name,
+        checked_against=checked_against,
+        note=note,
     )
 
 
@@ -228,11 +232,18 @@ def _mce_warning(edit: CodeEdit, encounter: Encounter) -> SuggestionWarning:
     return SuggestionWarning(edit.kind, message, (edit.code,))
 
 
+_EQUIVALENT_BASIS = {
+    "conversion table": "CMS's FY conversion table",
+    "hierarchy": "the nearest code of that release",
+}
+
+
 def _outdated_warning(found: OutdatedCode) -> SuggestionWarning:
+    title = f" ({found.equivalent_title})" if found.equivalent_title else ""
     instead = (
-        f"report {found.equivalent} for that date (CMS's FY conversion table)"
+        f"report {found.equivalent}{title} for that date ({_EQUIVALENT_BASIS[found.basis]})"
         if found.equivalent
-        else "CMS's conversion table names no equivalent: choose a code valid on that date"
+        else "no equivalent is known: choose a code valid on that date"
     )
     return SuggestionWarning(
         "code_date",

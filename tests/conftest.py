@@ -28,6 +28,8 @@ NCCI_AS_OF = date(2026, 1, 15)
 MUE_PRACTITIONER = NCCI_DATA / "MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"
 MUE_HOSPITAL = NCCI_DATA / "MCR_MUE_OutpatientHospitalServices_Eff_10-01-2026.txt"
 MUE_DME = NCCI_DATA / "MCR_MUE_DMESupplierServices_Eff_10-01-2026.csv"
+FY2025_TABULAR = "icd10cm-tabular-April-2025.xml"
+FY2021_ORDER = "icd10cm-order-Jan-2021.txt"
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +38,19 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"reference data not found at {SHARED_DATA} (set CODESUGGEST_SHARED_DATA)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def icd10cm_releases() -> Path:
+    """Two earlier ICD-10-CM releases, real CDC files: the FY2025 tabular XML and the
+    FY2021 order file (``.ci/icd10cm_releases.sh`` fetches them); skip when absent."""
+    folder = Path(os.environ.get("CODESUGGEST_TEST_ICD10CM_RELEASES", "/nonexistent"))
+    if not (folder / FY2025_TABULAR).is_file() or not (folder / FY2021_ORDER).is_file():
+        pytest.skip(
+            "earlier ICD-10-CM releases not found: "
+            'export CODESUGGEST_TEST_ICD10CM_RELEASES="$(bash .ci/icd10cm_releases.sh)"'
+        )
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -94,3 +109,15 @@ def ncci_index(ncci_data_dir: Path) -> CodeIndex:
     index = build_index(sources)
     index.save(index_root(ncci_data_dir))
     return index
+
+
+@pytest.fixture(scope="session")
+def dated_index(icd10cm_releases: Path, tmp_path_factory: pytest.TempPathFactory) -> CodeIndex:
+    """The default code sets plus the FY2025 (tabular XML) and FY2021 (order file)
+    ICD-10-CM releases, saved and loaded back as the service would load it."""
+    sources = IndexSources(
+        icd10cm_releases=[icd10cm_releases / FY2025_TABULAR, icd10cm_releases / FY2021_ORDER]
+    )
+    root = tmp_path_factory.mktemp("dated-data") / "index"
+    build_index(sources).save(root)
+    return CodeIndex.load(CodeIndex.current_folder(root))

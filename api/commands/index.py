@@ -37,6 +37,18 @@ def build(
             help="CDC Alphabetic Index XML (repeat for the Neoplasm and Drug tables).",
         ),
     ] = None,
+    icd10cm_release: Annotated[
+        list[Path] | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            resolve_path=True,
+            help="Another fiscal year's ICD-10-CM release, CDC tabular XML or CMS order "
+            "file (icd10cm_order_2025.txt), held for dates of service in that year "
+            "(repeat for each year).",
+        ),
+    ] = None,
     hcpcs: ReadableFile = None,
     cpt: ReadableFile = None,
     pcs: ReadableFile = None,
@@ -77,6 +89,7 @@ def build(
     sources = IndexSources(
         icd10cm_xml=icd10cm_xml,
         icd10cm_index=list(icd10cm_index or []),
+        icd10cm_releases=list(icd10cm_release or []),
         hcpcs=hcpcs,
         cpt=cpt,
         pcs=pcs,
@@ -84,7 +97,8 @@ def build(
         ncci_as_of=ncci_as_of.date() if ncci_as_of else None,
         mue=list(mue or []),
     )
-    stages = 6 + len(sources.icd10cm_index) + len(sources.ncci) + len(sources.mue)
+    stages = 6 + len(sources.icd10cm_index) + len(sources.icd10cm_releases)
+    stages += len(sources.ncci) + len(sources.mue)
     started = time.perf_counter()
     with progress.bar("building index", stages, "step") as bar:
 
@@ -99,6 +113,11 @@ def build(
     typer.echo(f"index {index.version} written to {folder} in {elapsed:.1f} s")
     for system, counts in sorted(index.manifest.counts.items()):
         typer.echo(f"  {system:9} {counts['records']:>7} codes, {counts['billable']:>7} billable")
+    for year, release in sorted(index.releases.items()):
+        typer.echo(
+            f"  icd10cm   {release.version} held for dates of service in FY{year} "
+            f"({len(release.titles)} billable)"
+        )
     if index.ncci:
         typer.echo(f"  NCCI PTP edits in force: {_ncci_line(index.ncci.counts())}")
     if index.mue:

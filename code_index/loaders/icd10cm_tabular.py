@@ -240,13 +240,8 @@ def _seventh_exceptions(notes: ET.Element) -> list[_SeventhException]:
 def _version(root: ET.Element, xml_path: Path) -> CodeSetVersion:
     """The release: fiscal year from ``<version>``, release date from the CDC file name."""
     fiscal_year = _text(root.find("version"))
-    label = f"FY{fiscal_year}" if fiscal_year else "unknown fiscal year"
     extra = {"xml_version": fiscal_year} if fiscal_year else {}
-    effective = None
-    released = _release_date(xml_path.name)
-    if released:
-        effective = released.isoformat()
-        label += f" ({_MONTHS[released.month - 1].title()} {released.day}, {released.year})"
+    label, effective = release_label(fiscal_year, xml_path.name)
     return CodeSetVersion(
         system=System.ICD10CM,
         version=label,
@@ -255,6 +250,17 @@ def _version(root: ET.Element, xml_path: Path) -> CodeSetVersion:
         file=xml_path.name,
         extra=extra,
     )
+
+
+def release_label(fiscal_year: str, file_name: str) -> tuple[str, str | None]:
+    """A release's name and effective date: "FY2026 (April 1, 2026)" from the fiscal year
+    and the release date CDC writes into its file names (the date only when named)."""
+    label = f"FY{fiscal_year}" if fiscal_year else "unknown fiscal year"
+    released = _release_date(file_name)
+    if released is None:
+        return label, None
+    month = _MONTHS[released.month - 1].title()
+    return f"{label} ({month} {released.day}, {released.year})", released.isoformat()
 
 
 def _release_date(file_name: str) -> date | None:

@@ -17,9 +17,9 @@ import importlib.util
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 from code_index.loaders import LoadedCodeSet, SourceFileError
+from code_index.loaders.order_file import OrderRow, order_line, order_rows
 from code_index.loaders.source_text import read_source_lines
 from code_index.records import CodeRecord, CodeSetVersion, System
 
@@ -29,26 +29,12 @@ PACKAGE_SOURCE = "drg-package"
 _PCS_CHARS = "[0-9A-HJ-NP-Z]"  # PCS uses digits and letters except I and O
 PCS_CODE = re.compile(f"{_PCS_CHARS}{{7}}")
 
-# CMS order file: order number (5), blank, code (7, left-justified), blank,
-# header flag (1: "1" billable, "0" header), blank, short description (60), blank, long
-_ORDER_LINE = re.compile(rf"\d{{5}} {_PCS_CHARS}{{3,7}} * [01] ")
-_ORDER_CODE = slice(6, 13)
-_ORDER_FLAG = 14
-_ORDER_SHORT = slice(16, 76)
-_ORDER_LONG = slice(77, None)
+_ORDER_LINE = order_line(_PCS_CHARS)
 _CODES_LINE = re.compile(rf"({_PCS_CHARS}{{7}})\s+(\S.*)")
 _FISCAL_YEAR = re.compile(r"(?<!\d)20\d{2}(?!\d)")
 
 # drg releases whose PCS list has been identified, version -> (label, effective date)
 _DRG_RELEASES = {"1.0.0": ("FY2024 (April 1, 2024 update)", "2024-04-01")}
-
-
-class _Row(NamedTuple):
-    line: int
-    code: str
-    title: str
-    short_title: str | None
-    billable: bool
 
 
 def load_icd10pcs(path: Path | None = None) -> LoadedCodeSet:
@@ -118,14 +104,14 @@ def _package_list() -> Path:
     return path
 
 
-def _rows(lines: list[str], where: str) -> Iterator[_Row]:
+def _rows(lines: list[str], where: str) -> Iterator[OrderRow]:
     """Rows in whichever of the three layouts the first non-blank line shows."""
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
     if not numbered:
         return
     first = numbered[0][1]
     if _ORDER_LINE.match(first):
-        yield from _order_rows(numbered, where)
+        yield from order_rows(numbered, _ORDER_LINE, where)
     elif _CODES_LINE.match(first):
         yield from _codes_rows(numbered, where)
     elif len(next(csv.reader([first]))) == 2:
@@ -138,32 +124,15 @@ def _rows(lines: list[str], where: str) -> Iterator[_Row]:
         )
 
 
-def _order_rows(numbered: list[tuple[int, str]], where: str) -> Iterator[_Row]:
-    for number, line in numbered:
-        if not _ORDER_LINE.match(line):
-            raise SourceFileError(f"{where}, line {number}: not an order-file line: {line[:60]!r}")
-        long_title = " ".join(line[_ORDER_LONG].split())
-        short_title = " ".join(line[_ORDER_SHORT].split())
-        if not long_title:
-            raise SourceFileError(f"{where}, line {number}: no long description")
-        yield _Row(
-            number,
-            line[_ORDER_CODE].strip(),
-            long_title,
-            short_title or None,
-            line[_ORDER_FLAG] == "1",
-        )
-
-
-def _codes_rows(numbered: list[tuple[int, str]], where: str) -> Iterator[_Row]:
+def _codes_rows(numbered: list[tuple[int, str]], where: str) -> Iterator[OrderRow]:
     for number, line in numbered:
         match = _CODES_LINE.match(line)
         if not match:
             raise SourceFileError(f"{where}, line {number}: not 'code description': {line[:60]!r}")
-        yield _Row(number, match[1], " ".join(match[2].split()), None, True)
+        yield OrderRow(number, match[1], " ".join(match[2].split()), None, True)
 
 
-def _csv_rows(numbered: list[tuple[int, str]], where: str) -> Iterator[_Row]:
+def _csv_rows(numbered: list[tuple[int, str]], where: str) -> Iterator[OrderRow]:
     for number, line in numbered:
         fields = next(csv.reader([line]))
         code = fields[0].strip().upper() if fields else ""
@@ -173,4 +142,4 @@ def _csv_rows(numbered: list[tuple[int, str]], where: str) -> Iterator[_Row]:
             raise SourceFileError(
                 f"{where}, line {number}: expected a 7-character PCS code and a description"
             )
-        yield _Row(number, code, " ".join(fields[1].split()), None, True)
+        yield OrderRow(number, code, " ".join(fields[1].split()), None, True)

