@@ -88,11 +88,11 @@ class CodeSetUsed:
     service (codes not valid then are flagged) and the one the suggestions came from."""
 
     date_of_service: str
-    icd10cm_in_force: str  # e.g. "FY2025": the held release's name, or the fiscal year
+    icd10cm_in_force: str  # the fiscal year of the date of service, e.g. "FY2025"
     index_icd10cm: str  # the index's release, e.g. "FY2026 (April 1, 2026)"
     grouper: str | None = None  # e.g. "MS-DRG v43.1", when a DRG was grouped
-    # what the codes' validity on the date was checked against: a release the index holds,
-    # or the Medicare Code Editor's code master for a fiscal year it holds none of
+    # what the codes' validity on the date was checked against: the release of that fiscal
+    # year the index holds, or the Medicare Code Editor's code master when it holds none
     checked_against: str = ""
     note: str = ""
 

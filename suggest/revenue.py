@@ -166,7 +166,7 @@ def _dated(index: CodeIndex, encounter: Encounter) -> tuple[Encounter, CodeSetUs
             )
     return replace(encounter, date_of_service=day), CodeSetUsed(
         day.isoformat(),
-        held.version if held is not None else year,
+        year,
         index_name,
         checked_against=checked_against,
         note=note,

@@ -56,6 +56,7 @@ export class RevenuePanel {
     }
     const { code_set: codeSet, assumed } = revenue;
     const notes = [`ICD-10-CM ${codeSet.icd10cm_in_force} as of ${codeSet.date_of_service}`];
+    if (codeSet.checked_against) notes.push(`codes checked against ${codeSet.checked_against}`);
     if (codeSet.note) notes.push(codeSet.note);
     for (const [what, value] of Object.entries(assumed)) notes.push(`${what.replace(/_/g, " ")}: ${value}`);
     parts.push(element("p", notes.join(" · "), "hint"));

