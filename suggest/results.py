@@ -46,6 +46,10 @@ class Suggestion:
     evidence: tuple[Evidence, ...]
     context: dict[str, bool]
     warnings: tuple[SuggestionWarning, ...] = ()
+    # CPT/HCPCS: the units the note states beside the service (suggest.units), else 1;
+    # None for diagnoses and ICD-10-PCS procedures, which are not counted in units
+    units: int | None = None
+    units_evidence: Evidence | None = None  # the words that state them
 
 
 @dataclass(frozen=True, slots=True)

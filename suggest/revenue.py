@@ -118,7 +118,7 @@ def with_revenue(
     ]
     procedures = [s.code for s in reported if s.system == System.ICD10PCS.value]
     services = {
-        s.code: 1  # a note's service is one unit: codesuggest does not read units from notes
+        s.code: s.units or 1  # the units the note states beside the service, else one
         for s in reported
         if s.system in (System.CPT.value, System.HCPCS.value)
     }

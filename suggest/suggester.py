@@ -41,6 +41,7 @@ from suggest.revenue import with_revenue
 from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
 from suggest.terms import Synonyms, TermProgress, TermTable
 from suggest.text_pipeline import MENTIONS_PIPE, build_pipeline
+from suggest.units import stated_units
 
 DEFAULT_MAX_CHARS = 200_000
 # Below this calibrated probability a code is listed apart as ``possible``, not ranked:
@@ -302,6 +303,9 @@ class Suggester:
             if not evidence and note_model is not None:
                 evidence = learned_evidence(doc, text, lowered, item.candidate, note_model)
             evidence = evidence or label_evidence.get(item.candidate.key, ())
+            units, units_evidence = None, None
+            if target.system in (System.CPT, System.HCPCS):
+                units, units_evidence = stated_units(text, evidence, target.title) or (1, None)
             suggestions.append(
                 Suggestion(
                     system=target.system.value,
@@ -318,6 +322,8 @@ class Suggester:
                         *self._warnings.integral(target.code, integral.get(id(item))),
                         *shared.get(target.code, []),
                     ),
+                    units=units,
+                    units_evidence=units_evidence,
                 )
             )
         return suggestions

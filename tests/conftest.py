@@ -121,3 +121,9 @@ def dated_index(icd10cm_releases: Path, tmp_path_factory: pytest.TempPathFactory
     root = tmp_path_factory.mktemp("dated-data") / "index"
     build_index(sources).save(root)
     return CodeIndex.load(CodeIndex.current_folder(root))
+
+
+@pytest.fixture(scope="session")
+def ncci_suggester(ncci_index: CodeIndex, ncci_data_dir: Path) -> Suggester:
+    """A suggester over the index with the NCCI and MUE fixture tables."""
+    return Suggester.load(ncci_data_dir, index=ncci_index)

@@ -3,11 +3,6 @@ edit loaded into the index, the column 2 code says it is bundled into the column
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from code_index.index import CodeIndex
 from suggest.results import Suggestion
 from suggest.suggester import Suggester
 
@@ -15,11 +10,6 @@ from suggest.suggester import Suggester
 # 71046 and 71045 chest X-ray, two views and one view
 COLONOSCOPY = "Procedure: colonoscopy with biopsy. Diagnostic colonoscopy performed."
 CHEST_FILMS = "Imaging: chest x-ray PA and lateral, and portable chest film."
-
-
-@pytest.fixture(scope="module")
-def ncci_suggester(ncci_index: CodeIndex, ncci_data_dir: Path) -> Suggester:
-    return Suggester.load(ncci_data_dir, index=ncci_index)
 
 
 def _by_code(suggestions: list[Suggestion]) -> dict[str, Suggestion]:
