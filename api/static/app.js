@@ -22,7 +22,7 @@ const $ = (id) => document.getElementById(id);
 let key = sessionStorage.getItem(KEY_ITEM);
 let coderId = sessionStorage.getItem(CODER_ITEM) || "";
 // {text, setting, dateOfService, patient, principal, response, decisions: {key: decision},
-//  added: [hit], saved}
+//  units: {key: units the coder set}, added: [hit], saved}
 let review = JSON.parse(sessionStorage.getItem(REVIEW_ITEM) || "null");
 let current = null; // the suggestion the shortcuts act on
 let replacing = null; // the suggestion being replaced through the search box
@@ -183,6 +183,7 @@ $("note-form").addEventListener("submit", async (event) => {
       principal: null,
       response,
       decisions: {},
+      units: {},
       added: [],
       saved: null,
     });
@@ -370,7 +371,9 @@ function suggestionItem(suggestion) {
   const more = quotes.length > 1 ? ` and ${quotes.length - 1} more` : "";
   const evidence = element("span", quotes.length ? `“${quotes[0]}”${more}` : "", "s-evidence");
   const foot = element("div", "", "s-foot");
-  foot.append(evidence, actions);
+  foot.append(evidence);
+  if (suggestion.units !== null && suggestion.units !== undefined) foot.append(unitsField(k, suggestion));
+  foot.append(actions);
   li.append(foot);
 
   const reasonRow = element("label", "Reason for rejecting (optional) ", "reason");
@@ -386,6 +389,37 @@ function suggestionItem(suggestion) {
   li.append(reasonRow, replacement);
   const parts = { accept, reject, replace, reason, reasonRow, replacement, status };
   return { suggestion, li, parts };
+}
+
+/** The units a CPT/HCPCS code is reported with: what the note states (the words shown
+ * beside the field), editable; a change asks for the MUE check again. */
+function unitsField(k, suggestion) {
+  const { units, units_evidence: stated, code } = suggestion;
+  const label = element("label", "Units ", "units");
+  const input = element("input");
+  input.type = "number";
+  input.min = "1";
+  input.max = "100000";
+  input.value = String(unitsOf(k, units));
+  input.setAttribute("aria-label", `Units of ${code}`);
+  input.title = stated ? `The note states “${stated.text}”` : "The note states no count: one unit";
+  input.addEventListener("change", () => {
+    const value = Number.parseInt(input.value, 10);
+    if (!Number.isInteger(value) || value < 1 || value > 100000) {
+      input.value = String(unitsOf(k, units));
+      return;
+    }
+    if (!review.units) review.units = {};
+    review.units[k] = value;
+    saveReview();
+    refreshRevenue();
+  });
+  label.append(input);
+  return label;
+}
+
+function unitsOf(k, suggested) {
+  return (review.units && review.units[k]) || suggested || 1;
 }
 
 function warningItem(label, message, kind) {
@@ -599,18 +633,23 @@ function renderAdded() {
 function claimCodes() {
   const decided = [];
   const open = [];
+  const listed = (code, system, units = 1) => ({ code, system, units });
   for (const [k, { suggestion }] of items) {
     const decision = review.decisions[k];
     const alternative = suggestion.warnings.some((w) => w.kind === "alternative");
-    if (!decision && !alternative) open.push(suggestion);
-    if (decision && decision.action === "accept") decided.push(suggestion);
-    if (decision && decision.action === "edit") decided.push(decision.replacement);
+    const { code, system } = suggestion;
+    const units = unitsOf(k, suggestion.units);
+    if (!decision && !alternative) open.push(listed(code, system, units));
+    if (decision && decision.action === "accept") decided.push(listed(code, system, units));
+    if (decision && decision.action === "edit") {
+      decided.push(listed(decision.replacement.code, decision.replacement.system));
+    }
   }
-  decided.push(...review.added);
+  decided.push(...review.added.map(({ code, system }) => listed(code, system)));
   const [scope, codes] = decided.length
     ? ["the accepted codes", decided]
     : ["the suggestions not rejected", open];
-  return { scope, codes: codes.map(({ code, system }) => ({ code, system })) };
+  return { scope, codes };
 }
 
 /** Ask for the DRG/HCC panel of the claim's codes (after every decision). */

@@ -43,6 +43,13 @@ export class RevenuePanel {
     const parts = [element("h3", `DRG and HCCs of ${scope}`)];
     if (revenue.drg) parts.push(...this.drgParts(revenue));
     parts.push(hccPart(revenue.hcc));
+    // edits on the list: units over an MUE, Code Editor edits, codes not valid that day
+    const edits = Object.values(revenue.warnings).flat();
+    if (edits.length) {
+      const list = element("ul", "", "edits");
+      for (const w of edits) list.append(element("li", w.message, `w-${w.kind}`));
+      parts.push(list);
+    }
     if (queries.length) {
       const list = element("ul", "", "queries");
       for (const q of queries) {

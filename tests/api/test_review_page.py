@@ -24,6 +24,7 @@ import pytest
 from api.fhir import SYSTEM_URLS
 from api.routes.review import STATIC_DIR
 from api.storage.models import Role
+from suggest.suggester import Suggester
 from tests.api.conftest import Api
 from tests.api.test_api_server import _create_key, _server
 
@@ -363,5 +364,42 @@ def test_the_drg_panel_follows_the_coders_decisions(
             "DRG 194 Simple Pneumonia and Pleurisy with CC"
         )
         expect(panel.locator(".secondaries")).to_contain_text("N17.9: CC")
+        assert page.evaluate(UNNAMED_CONTROLS) == []
+        assert errors == []
+
+
+def test_units_from_the_note_are_editable_and_feed_the_mue_check(
+    playwright_api: ModuleType,
+    browser: Browser,
+    review_env: dict[str, str],
+    ncci_suggester: Suggester,  # its index (MUE tables loaded) and term table, built
+    ncci_data_dir: Path,
+    tmp_path: Path,
+) -> None:
+    expect = playwright_api.expect
+    env = {**review_env, "CODESUGGEST_DATA_DIR": str(ncci_data_dir)}
+    coder = _create_key(env, Role.CODER.value)
+    with _server(UVICORN, env, tmp_path / "server.log") as (base, _process):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{base}/")
+        _sign_in(page, coder)
+        page.get_by_label("Note text").fill("Procedure: venipuncture x3 for blood cultures.")
+        page.get_by_role("button", name="Suggest codes").click()
+        units = page.get_by_label("Units of 36415")
+        expect(units).to_have_value("3")  # read from "x3"
+        panel = page.locator("#revenue")
+        expect(panel.locator(".edits")).to_contain_text(
+            "3 units of 36415 exceed the practitioner MUE of 2"
+        )
+        # the coder corrects the units: the panel is asked again and the edit is gone
+        units.fill("2")
+        units.press("Enter")
+        expect(panel.locator(".edits")).to_contain_text("2 units of 36415 exceed the outpatient")
+        expect(panel.locator(".edits")).not_to_contain_text("practitioner MUE")
+        page.get_by_role("button", name="Accept 36415").click()
+        expect(panel).to_contain_text("DRG and HCCs of the accepted codes")
+        expect(panel.locator(".edits")).to_contain_text("2 units of 36415")
         assert page.evaluate(UNNAMED_CONTROLS) == []
         assert errors == []
