@@ -3,7 +3,8 @@
 Suggestions are guesses until a coder decides, and say so: a diagnosis becomes a
 ``Condition`` whose ``verificationStatus`` is ``unconfirmed`` (``provisional`` where the
 note itself is uncertain: "probable", "rule out"), any other code a ``Procedure`` in
-``preparation``. Each carries its score, model and evidence as our extensions, whose
+``preparation``. Each carries its score, model and evidence (and a CPT/HCPCS service its
+units, which a Procedure has no element for) as our extensions, whose
 StructureDefinitions ship in ``api/fhir_definitions/`` and are served at their canonical
 URLs (``{public_url}/fhir/StructureDefinition/{name}``).
 
@@ -41,7 +42,12 @@ SYSTEM_URLS: Mapping[str, str] = {
 FHIR_JSON = "application/fhir+json"
 # our definitions, by resource type and id (api/fhir_definitions/<type>-<id>.json)
 DEFINITIONS: Mapping[str, tuple[str, ...]] = {
-    "StructureDefinition": ("suggestion-score", "suggestion-evidence", "suggestion-model"),
+    "StructureDefinition": (
+        "suggestion-score",
+        "suggestion-evidence",
+        "suggestion-model",
+        "suggestion-units",
+    ),
     "CodeSystem": ("override-reason",),
 }
 _CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/condition-category"
@@ -78,6 +84,10 @@ class Canonical:
     @property
     def model(self) -> str:
         return self.url("StructureDefinition", "suggestion-model")
+
+    @property
+    def units(self) -> str:
+        return self.url("StructureDefinition", "suggestion-units")
 
     @property
     def override_reason(self) -> str:
@@ -144,6 +154,8 @@ def suggestion_resource(
         {"url": canonical.model, "valueString": model_version},
         *(_evidence_extension(canonical, evidence) for evidence in suggestion.evidence),
     ]
+    if suggestion.units is not None:  # a CPT/HCPCS service: what Claim.item.quantity reports
+        resource["extension"].append({"url": canonical.units, "valuePositiveInt": suggestion.units})
     notes = [_evidence_note(evidence) for evidence in suggestion.evidence]
     notes += [{"text": warning.message} for warning in suggestion.warnings]
     if notes:

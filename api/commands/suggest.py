@@ -44,7 +44,7 @@ def print_table(text: str, result: SuggestionResult) -> None:
     for s in result.suggestions:
         typer.echo(f"{s.score:4.2f}  {s.code:9} {s.system:8} {s.title}")
         if s.units_evidence is not None:
-            typer.echo(f"        units: {s.units} (\"{s.units_evidence.text}\")")
+            typer.echo(f'        units: {s.units} ("{s.units_evidence.text}")')
         for e in s.evidence[:3]:
             before = text[max(0, e.start - CONTEXT_WINDOW) : e.start].replace("\n", " ")
             after = text[e.end : e.end + CONTEXT_WINDOW].replace("\n", " ")

@@ -36,7 +36,7 @@ CANONICAL = Canonical("https://coding.hospital.test/fhir")
 CONTEXT = dict.fromkeys(("negated", "uncertain", "hypothetical", "historical", "family"), False)
 
 
-def _suggestion(system: str, code: str, **context: bool) -> Suggestion:
+def _suggestion(system: str, code: str, units: int | None = None, **context: bool) -> Suggestion:
     return Suggestion(
         system=system,
         code=code,
@@ -45,6 +45,7 @@ def _suggestion(system: str, code: str, **context: bool) -> Suggestion:
         evidence=(Evidence(10, 22, "words for it", "assessment"),),
         context={**CONTEXT, **context},
         warnings=(SuggestionWarning("specificity", "Check the stage.", (code,)),),
+        units=units,
     )
 
 
@@ -52,9 +53,9 @@ RESULT = SuggestionResult(
     suggestions=[
         _suggestion("icd10cm", "E11.22"),
         _suggestion("icd10cm", "J18.9", uncertain=True),
-        _suggestion("cpt", "99213"),
+        _suggestion("cpt", "99213", units=1),
         _suggestion("icd10pcs", "0DTJ4ZZ"),
-        _suggestion("hcpcs", "J1100", hypothetical=True),
+        _suggestion("hcpcs", "J1100", units=3, hypothetical=True),
     ],
     mentions=[],
     setting=Setting.INPATIENT,
@@ -151,9 +152,21 @@ def test_the_bundle_is_valid_fhir_r4() -> None:
         "Patient",
         "Condition",
     ]
-    for entry in parsed.entry[1:]:
+    for entry, suggestion in zip(parsed.entry[1:], RESULT.suggestions, strict=True):
         extension_urls = {extension.url for extension in entry.resource.extension}
-        assert extension_urls == {CANONICAL.score, CANONICAL.model, CANONICAL.evidence}
+        units = {CANONICAL.units} if suggestion.units is not None else set()
+        assert extension_urls == {CANONICAL.score, CANONICAL.model, CANONICAL.evidence, *units}
+
+
+def test_a_services_units_are_an_extension_of_its_procedure() -> None:
+    resources = [entry["resource"] for entry in _bundle()["entry"][1:]]
+    units = {
+        resource["code"]["coding"][0]["code"]: ext["valuePositiveInt"]
+        for resource in resources
+        for ext in resource["extension"]
+        if ext["url"] == CANONICAL.units
+    }
+    assert units == {"99213": 1, "J1100": 3}  # none on diagnoses or ICD-10-PCS procedures
 
 
 @pytest.mark.parametrize(
