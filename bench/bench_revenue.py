@@ -6,7 +6,10 @@ Each note's inpatient suggestions (default model, default top_k) are made once; 
 per note, three things are timed, the fastest of ``--passes`` passes for each note:
 ``group+hcc``, the MS-DRG grouping and CMS-HCC capture of the suggested ICD-10-CM codes
 (the target: at most 2 ms a note); ``review``, the whole list review (Code Editor edits,
-MUE units, grouping, HCCs) as POST /v1/revenue runs it; ``with query``, the review of a
+MUE units, grouping, HCCs) as POST /v1/revenue runs it; ``review dated``, the same with
+a date of service in the index's own fiscal year (codes checked against the release the
+index holds) and ``review dated mce``, with one in a year it holds no release of (codes
+checked against the Medicare Code Editor's code master); ``with query``, the review of a
 note's result with its DRG query opportunities (regrouping nearly supported siblings),
 as the suggester runs it. Engines and HCC tables are loaded before timing.
 """
@@ -19,6 +22,8 @@ import json
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from code_index.records import System
@@ -33,6 +38,8 @@ from training.corpora import read_codiesp
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPLIT = ROOT.parent / "shared" / "data" / "codiesp" / "dev"
 ENCOUNTER = Encounter(sex="female", age=70, discharge_status=1)
+HELD_DAY = date(2026, 2, 2)  # FY2026: the default index's own release
+MCE_DAY = date(2024, 2, 2)  # FY2024: no release held, the MCE code master decides
 
 
 def _diagnoses(result: SuggestionResult) -> list[str]:
@@ -85,8 +92,11 @@ def main() -> None:
     def grouping(codes: list[str]) -> Callable[[], object]:
         return lambda: (group_stay(codes[0], codes[1:], ENCOUNTER), hcc_capture(codes, ENCOUNTER))
 
-    def review(codes: list[str]) -> Callable[[], object]:
-        return lambda: review_codes(index, codes, ENCOUNTER, inpatient=True)
+    def review(codes: list[str], encounter: Encounter = ENCOUNTER) -> Callable[[], object]:
+        return lambda: review_codes(index, codes, encounter, inpatient=True)
+
+    held = replace(ENCOUNTER, date_of_service=HELD_DAY)
+    mce = replace(ENCOUNTER, date_of_service=MCE_DAY)
 
     def full(text: str, result: SuggestionResult) -> Callable[[], object]:
         return lambda: with_revenue(result, index, text, ENCOUNTER)
@@ -94,6 +104,8 @@ def main() -> None:
     timings = {
         "group+hcc": [grouping(codes) for _note, _result, codes in with_codes],
         "review": [review(codes) for _note, _result, codes in with_codes],
+        "review dated": [review(codes, held) for _note, _result, codes in with_codes],
+        "review dated mce": [review(codes, mce) for _note, _result, codes in with_codes],
         "with query": [full(note.text, result) for note, result, _codes in with_codes],
     }
     for runs in timings.values():  # warm the engines, the HCC tables and the caches
