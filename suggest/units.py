@@ -1,8 +1,9 @@
 """Units of a procedure or supply, read from the note where it states them: a CMS
 Medically Unlikely Edit counts units, so a service reported three times must say three.
 A count is read only beside the service's own phrase (its evidence), never from a number
-elsewhere in the sentence (a dose, a vital sign, a list marker); the patterns are data
-(``rules/units.json``). A service the note states no count for is one unit."""
+elsewhere in the sentence (a dose, a vital sign, a date, a list marker); a code whose
+title fixes its units ("single or multiple", "per 1 mg") reads none. The patterns are
+data (``rules/units.json``). A service the note states no count for is one unit."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from suggest.results import Evidence
 from suggest.rules import read_rules
 
 _WINDOW = 40  # characters either side of the evidence a count may sit in
-_EDGES = " \t"  # what a count's words are trimmed of
 _DIGITS = re.compile(r"\d+")
+# a count is a word of its own: not part of a date (04/13), a decimal, a name (COVID-19)
+# or a time (10:30)
+_OWN_WORD = r"(?<![\w/.:-])"
 
 
 @dataclass(frozen=True)
@@ -25,30 +28,40 @@ class UnitRules:
 
     number_words: dict[str, int]
     max_units: int
-    fixed_count_titles: tuple[str, ...]
-    after: tuple[re.Pattern[str], ...]
-    before: tuple[re.Pattern[str], ...]
-    within: tuple[re.Pattern[str], ...]
+    fixed_count_titles: re.Pattern[str]
+    after: tuple[re.Pattern[str], ...]  # matched from the end of the phrase
+    before: tuple[re.Pattern[str], ...]  # matched up to the start of the phrase
+    across: tuple[re.Pattern[str], ...]  # from a count before the phrase into it
+    within: tuple[re.Pattern[str], ...]  # inside the phrase
 
     @classmethod
     def load(cls, path: str | None = None) -> UnitRules:
         rules = read_rules(path, "units.json")
         words: dict[str, int] = rules["number_words"]
-        number = "(\\d{1,3}|" + "|".join(sorted(words, key=len, reverse=True)) + ")"
-        counted = "(?:" + "|".join(rules["counted"]) + ")"
+        fill = {
+            "{number}": _OWN_WORD
+            + "(\\d{1,3}|"
+            + "|".join(sorted(words, key=len, reverse=True))
+            + ")",
+            "{counted}": "(?:" + "|".join(rules["counted"]) + ")",
+            "{duration}": rules["duration"],
+        }
 
         def compiled(key: str) -> tuple[re.Pattern[str], ...]:
-            return tuple(
-                re.compile(p.replace("{number}", number).replace("{counted}", counted), re.I)
-                for p in rules[key]
-            )
+            patterns = []
+            for pattern in rules[key]:
+                for name, value in fill.items():
+                    pattern = pattern.replace(name, value)
+                patterns.append(re.compile(pattern, re.IGNORECASE))
+            return tuple(patterns)
 
         return cls(
             words,
             int(rules["max_units"]),
-            tuple(rules["fixed_count_titles"]),
+            re.compile("|".join(rules["fixed_count_titles"]), re.IGNORECASE),
             compiled("after"),
             compiled("before"),
+            compiled("across"),
             compiled("within"),
         )
 
@@ -71,7 +84,7 @@ def stated_units(
     phrases in ``text``), and the words that state them; the largest count when its
     phrases state several; None when the note states none, or the title fixes the count."""
     rules = unit_rules()
-    if any(words in title.lower() for words in rules.fixed_count_titles):
+    if rules.fixed_count_titles.search(title):
         return None
     found: list[tuple[int, Evidence]] = []
     for piece in evidence:
@@ -82,11 +95,18 @@ def stated_units(
         after = text[after_start : min(line_end, piece.end + _WINDOW)]
         before_start = max(line_start, piece.start - _WINDOW)
         before = text[before_start : piece.start]
+        leading = text[before_start : piece.end]
         places = [
             *((pattern.search(after), after_start) for pattern in rules.after),
             *((pattern.search(before), before_start) for pattern in rules.before),
             *((pattern.search(piece.text), piece.start) for pattern in rules.within),
         ]
+        for pattern in rules.across:  # the count before the phrase, what it counts in it
+            places += [
+                (match, before_start)
+                for match in pattern.finditer(leading)
+                if match.start(1) < len(before) < match.end()
+            ]
         for match, offset in places:
             if match is None:
                 continue
@@ -94,6 +114,6 @@ def stated_units(
             if 1 <= count <= rules.max_units:
                 matched = match.group(0)
                 start = offset + match.start(1)
-                end = offset + match.end() - (len(matched) - len(matched.rstrip(_EDGES)))
+                end = offset + match.end() - (len(matched) - len(matched.rstrip()))
                 found.append((count, Evidence(start, end, text[start:end], piece.section)))
     return max(found, key=lambda item: item[0], default=None)

@@ -27,7 +27,11 @@ def _units(text: str, phrase: str, title: str = INJECTION) -> tuple[int, str] | 
             (3, "x3"),
         ),
         ("Procedure: trigger point injection (x 2).", "trigger point injection", (2, "x 2")),
-        ("Performed 3 trigger point injections today.", "trigger point injections", (3, "3")),
+        (
+            "Performed 3 trigger point injections today.",
+            "trigger point injections",
+            (3, "3 trigger point"),
+        ),
         ("Botox 100 units injected into the bladder wall.", "Botox", (100, "100 units")),
         ("Destruction of warts, three lesions.", "Destruction of warts", (3, "three lesions")),
         ("Excision of 2 lesions of the back.", "Excision of 2 lesions", (2, "2 lesions")),
@@ -48,6 +52,12 @@ def test_a_count_beside_the_service_is_its_units(
         ("Vitals: HR 88. Arthrocentesis of the knee.", "Arthrocentesis"),  # a vital sign
         ("Knee injection with 40 mg triamcinolone.", "Knee injection"),  # a dose
         ("Venipuncture.\n3 tubes sent.", "Venipuncture"),  # the next line
+        # found on the US tuning notes: a date, a name, a duration, what the code counts
+        ("Procedures: 04/13 CT-guided drainage.", "CT-guided drainage"),
+        ("COVID-19 PCR positive.", "PCR"),
+        ("Purulent drainage x 3 days. I&D performed.", "Purulent drainage"),
+        ("X-ray R knee 3 views today.", "X-ray R knee"),
+        ("Laceration repaired with 6 sutures.", "sutures"),
     ],
 )
 def test_a_number_that_is_not_a_count_of_the_service_is_not_read(text: str, phrase: str) -> None:
@@ -59,6 +69,9 @@ def test_a_code_whose_title_fixes_its_units_reads_no_count() -> None:
     text = "Colonoscopy with biopsy of two polyps."
     assert _units(text, "biopsy", "Colonoscopy with biopsy, single or multiple") is None
     assert _units(text, "biopsy") == (2, "two polyps")
+    # a drug per dose counts milligrams, not treatments
+    nebs = "Albuterol nebulizer x 3 back-to-back."
+    assert _units(nebs, "Albuterol nebulizer", "Albuterol inhalation solution, per 1 mg") is None
 
 
 def test_units_reach_the_suggestion_and_its_mue_warning(ncci_suggester: Suggester) -> None:
