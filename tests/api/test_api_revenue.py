@@ -115,3 +115,14 @@ def test_bad_requests_are_422(api: Api) -> None:
         == 422
     )
     assert api.client.post("/v1/revenue", json={"codes": []}).status_code == 401
+
+
+def test_a_services_units_from_the_note_are_in_the_json(api: Api) -> None:
+    body = {"text": "Procedure: venipuncture x3 for blood cultures.", "setting": "outpatient"}
+    response = api.client.post("/v1/suggest", json=body, headers=api.auth(Role.CODER))
+    assert response.status_code == 200
+    by_code = {s["code"]: s for s in response.json()["suggestions"]}
+    assert by_code["36415"]["units"] == 3
+    evidence = by_code["36415"]["units_evidence"]
+    assert body["text"][evidence["start"] : evidence["end"]] == evidence["text"] == "x3"
+    assert all(s["units"] is None for s in by_code.values() if s["system"] == "icd10cm")
