@@ -96,7 +96,8 @@ class CodeSetUsed:
     index_icd10cm: str  # the index's release, e.g. "FY2026 (April 1, 2026)"
     grouper: str | None = None  # e.g. "MS-DRG v43.1", when a DRG was grouped
     # what the codes' validity on the date was checked against: the release of that fiscal
-    # year the index holds, or the Medicare Code Editor's code master when it holds none
+    # year the index holds, or the Medicare Code Editor's code master when it holds none;
+    # empty when no date of service was given (no check)
     checked_against: str = ""
     note: str = ""
 

@@ -156,7 +156,7 @@ def _dated(index: CodeIndex, encounter: Encounter) -> tuple[Encounter, CodeSetUs
         note = "no date of service given: reviewed as of the index's ICD-10-CM release"
     held = in_force(index, day)
     year = f"FY{fiscal_year(day)}"
-    checked_against = "not checked: no date of service given"
+    checked_against = ""  # no date of service: no validity check (the note says so)
     if encounter.date_of_service is not None:
         checked_against = f"{held.version}, held in the index" if held else MCE_CODE_MASTER
         if release_fiscal_year(index_name) != fiscal_year(day):

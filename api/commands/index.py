@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,29 +24,26 @@ ReadableFile = Annotated[
 ]
 
 
+def _files(help_text: str) -> Any:
+    """A repeatable option naming readable files (each checked before the build starts)."""
+    return typer.Option(
+        exists=True, dir_okay=False, readable=True, resolve_path=True, help=help_text
+    )
+
+
 @app.command()
 def build(
     icd10cm_xml: ReadableFile = None,
     icd10cm_index: Annotated[
         list[Path] | None,
-        typer.Option(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            resolve_path=True,
-            help="CDC Alphabetic Index XML (repeat for the Neoplasm and Drug tables).",
-        ),
+        _files("CDC Alphabetic Index XML (repeat for the Neoplasm and Drug tables)."),
     ] = None,
     icd10cm_release: Annotated[
         list[Path] | None,
-        typer.Option(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            resolve_path=True,
-            help="Another fiscal year's ICD-10-CM release, CDC tabular XML or CMS order "
+        _files(
+            "Another fiscal year's ICD-10-CM release, CDC tabular XML or CMS order "
             "file (icd10cm_order_2025.txt), held for dates of service in that year "
-            "(repeat for each year).",
+            "(repeat for each year)."
         ),
     ] = None,
     hcpcs: ReadableFile = None,
@@ -54,13 +51,9 @@ def build(
     pcs: ReadableFile = None,
     ncci: Annotated[
         list[Path] | None,
-        typer.Option(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            resolve_path=True,
-            help="CMS NCCI PTP edit file, practitioner (ccipra-…) or outpatient hospital "
-            "(ccioph-…), .txt, .csv or .xlsx (repeat for every part and setting).",
+        _files(
+            "CMS NCCI PTP edit file, practitioner (ccipra-…) or outpatient hospital "
+            "(ccioph-…), .txt, .csv or .xlsx (repeat for every part and setting)."
         ),
     ] = None,
     ncci_as_of: Annotated[
@@ -72,13 +65,9 @@ def build(
     ] = None,
     mue: Annotated[
         list[Path] | None,
-        typer.Option(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            resolve_path=True,
-            help="CMS MUE table, practitioner, outpatient hospital or DME supplier "
-            "(MCR_MUE_…), .csv, .xlsx or .txt (repeat for each setting).",
+        _files(
+            "CMS MUE table, practitioner, outpatient hospital or DME supplier "
+            "(MCR_MUE_…), .csv, .xlsx or .txt (repeat for each setting)."
         ),
     ] = None,
     out: Annotated[

@@ -76,6 +76,12 @@ def print_revenue(result: SuggestionResult) -> None:
         captured = [f"{h.model} HCC {h.hcc}" for h in revenue.hcc.hccs if h.dropped_by is None]
         if captured:
             typer.echo(f"HCCs (payment year {revenue.hcc.payment_year}): {', '.join(captured)}")
+    code_set = revenue.code_set
+    if code_set.checked_against:  # a date of service was given
+        typer.echo(
+            f"ICD-10-CM {code_set.icd10cm_in_force} on {code_set.date_of_service}: codes "
+            f"checked against {code_set.checked_against}"
+        )
 
 
 _ICD10CM = re.compile(r"[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{1,4})?")

@@ -143,6 +143,16 @@ def _sign_in(page: Page, key: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def _signed_in(browser: Browser, base: str, key: str) -> tuple[Page, list[str]]:
+    """The review page signed in with ``key``, and the script errors it will raise."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{base}/")
+    _sign_in(page, key)
+    return page, errors
+
+
 def _export(base: str, trainer: str) -> list[dict[str, Any]]:
     response = httpx.get(f"{base}/v1/feedback", headers={"X-API-Key": trainer}, timeout=30)
     assert response.status_code == 200, response.text
@@ -336,11 +346,7 @@ def test_the_drg_panel_follows_the_coders_decisions(
     expect = playwright_api.expect
     coder = _create_key(review_env, Role.CODER.value)
     with _server(UVICORN, review_env, tmp_path / "server.log") as (base, _process):
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"{base}/")
-        _sign_in(page, coder)
+        page, errors = _signed_in(browser, base, coder)
         page.get_by_label("Setting").select_option("inpatient")
         page.get_by_label("Date of service").fill("2026-02-02")
         page.get_by_label("Patient sex").select_option("male")
@@ -380,11 +386,7 @@ def test_units_from_the_note_are_editable_and_feed_the_mue_check(
     env = {**review_env, "CODESUGGEST_DATA_DIR": str(ncci_data_dir)}
     coder = _create_key(env, Role.CODER.value)
     with _server(UVICORN, env, tmp_path / "server.log") as (base, _process):
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"{base}/")
-        _sign_in(page, coder)
+        page, errors = _signed_in(browser, base, coder)
         page.get_by_label("Note text").fill("Procedure: venipuncture x3 for blood cultures.")
         page.get_by_role("button", name="Suggest codes").click()
         units = page.get_by_label("Units of 36415")

