@@ -374,7 +374,6 @@ class CodeIndex:
         found.sort(key=lambda r: (r.key != key, len(r.key), r.key))
         return [SearchHit(r, 1.0 if r.key == key else 0.99) for r in found[:top]]
 
-    # ------------------------------------------------------------ persistence
     # ----------------------------------------------------------------- releases
     def icd10cm_release(self, fiscal_year: int) -> Icd10cmRelease | None:
         """The ICD-10-CM release of ``fiscal_year`` the index holds: its own (the one
@@ -409,6 +408,7 @@ class CodeIndex:
             self._own_release = Icd10cmRelease(int(year), version.version, titles, version.file)
         return self._own_release
 
+    # ------------------------------------------------------------ persistence
     @property
     def version(self) -> str:
         """Content hash of the artifact: the same sources always give the same version."""
