@@ -62,14 +62,11 @@ def test_an_order_file_without_a_year_or_with_a_broken_line_is_refused(tmp_path:
     }
 
 
-def test_a_second_release_of_the_index_year_is_refused(icd10cm_releases: Path) -> None:
-    own_year = icd10cm_releases / "icd10cm_order_2026.txt"  # named FY2026, the index's year
+def test_a_second_release_of_the_index_year_is_refused(tmp_path: Path) -> None:
+    own_year = tmp_path / "icd10cm_order_2026.txt"  # named FY2026, the index's own year
     own_year.write_text("\n".join(ORDER_LINES) + "\n")
-    try:
-        with pytest.raises(SourceFileError, match="already holds an FY2026 ICD-10-CM release"):
-            build_index(IndexSources(icd10cm_releases=[own_year]))
-    finally:
-        own_year.unlink()
+    with pytest.raises(SourceFileError, match="already holds an FY2026 ICD-10-CM release"):
+        build_index(IndexSources(icd10cm_releases=[own_year]))
 
 
 def test_the_releases_survive_the_artifact_and_are_listed(dated_index: CodeIndex) -> None:
