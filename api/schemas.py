@@ -203,6 +203,12 @@ class SuggestResponse(BaseModel):
         description="Codes below the suggester's floor (calibrated probability), ranked "
         "apart: shown collapsed, never as suggestions.",
     )
+    not_coded: list[Suggestion] = Field(
+        default_factory=list,
+        description="Codes the note names that a coding rule says are not reported (a "
+        "symptom integral to a documented diagnosis, a finding beside the assessment's "
+        "diagnosis), each with a warning that says why; never ranked.",
+    )
 
 
 # ------------------------------------------------------------------ revenue

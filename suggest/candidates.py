@@ -39,6 +39,7 @@ from suggest.plausibility import (
     vaccine_readings,
     with_encounter,
 )
+from suggest.specificity import NamedSiblings, contradicted, note_words
 from suggest.terms import TargetCode, TermSource, TermTable
 
 # Sections whose conditions a coder reports with most confidence, and the opposite.
@@ -128,11 +129,17 @@ class Candidate:
         return (self.target.system, self.target.code)
 
 
-def collect_candidates(doc: Doc, table: TermTable, keep_covered: bool = False) -> list[Candidate]:
+def collect_candidates(
+    doc: Doc,
+    table: TermTable,
+    keep_covered: bool = False,
+    siblings: NamedSiblings | None = None,
+) -> list[Candidate]:
     """Candidates from the mentions that are not negated, family or hypothetical. A match
     covered by a more specific match of another code is dropped, or with ``keep_covered``
     kept as a flagged candidate when no uncovered match supports its code; so is I10 when
-    a hypertensive combination code takes its place."""
+    a hypertensive combination code takes its place. With ``siblings``, a header's or
+    unspecified code gives way to the sibling its sentence names (suggest.specificity)."""
     found: list[tuple[Span, TermMatch]] = []
     for span in doc.spans.get(MENTIONS_KEY, ()):
         underscore = span._  # each ``span._`` builds a new accessor: take it once
@@ -173,11 +180,46 @@ def collect_candidates(doc: Doc, table: TermTable, keep_covered: bool = False) -
                 candidate.covered_by = wider_of[candidate.target.code]
                 candidates.append(candidate)
     add_value_candidates(candidates, doc, table)
+    if siblings is not None:
+        candidates = named_siblings(candidates, siblings)
     candidates = plausible_candidates(candidates, doc, table)
     link_hypertension(candidates, table)
     if not keep_covered:
         candidates = [c for c in candidates if not c.covered_by]
     return candidates
+
+
+def named_siblings(candidates: list[Candidate], siblings: NamedSiblings) -> list[Candidate]:
+    """Each candidate read from a header or an unspecified code as the sibling code its
+    sentences name ("left ankle", "hypoxic"), where they name one, and none whose title
+    its sentences deny ("nondisplaced" for a displaced fracture); a code reached twice so
+    is one candidate with the places of both."""
+    words: dict[int, frozenset[str]] = {}
+    found: dict[tuple[System, str], Candidate] = {}
+    for candidate in candidates:
+        if candidate.target.system is System.ICD10CM and candidate.spans:
+            around: frozenset[str] = frozenset()
+            for span in candidate.spans:
+                sentence = span.sent
+                if sentence.start not in words:
+                    words[sentence.start] = note_words(token.lower_ for token in sentence)
+                around |= words[sentence.start]
+            better = siblings.refine(candidate.target, around)
+            if better is not None:
+                candidate.target = better
+            elif contradicted(candidate.target.title, around):
+                continue
+        same = found.get(candidate.key)
+        if same is None:
+            found[candidate.key] = candidate
+            continue
+        same.matches.extend(candidate.matches)
+        places = {(s.start, s.end) for s in same.spans}
+        same.spans.extend(s for s in candidate.spans if (s.start, s.end) not in places)
+        same.rivals = min(same.rivals, candidate.rivals)
+        same.best_reading = same.best_reading or candidate.best_reading
+        same.covered_by = same.covered_by & candidate.covered_by
+    return list(found.values())
 
 
 def plausible_candidates(

@@ -18,6 +18,7 @@ from code_index.validity import (
 )
 from suggest.candidates import Candidate
 from suggest.denied import denied_warning_text
+from suggest.plausibility import Apart
 from suggest.results import SuggestionWarning
 
 # How the documentation a header lacks is named in a specificity warning.
@@ -54,18 +55,31 @@ class CoderWarnings:
         ]
 
     @staticmethod
-    def integral(code: str, because: str | None) -> list[SuggestionWarning]:
-        """A code set apart because a documented code includes it (guideline I.B.5)."""
-        if because is None:
+    def set_apart(code: str, apart: Apart | None) -> list[SuggestionWarning]:
+        """Why a code is not coded (``suggest.plausibility.Apart``): a documented code
+        includes it (guideline I.B.5), or the note's diagnostic statement documents a
+        diagnosis and the code was read only outside it."""
+        if apart is None:
             return []
-        return [
-            SuggestionWarning(
-                "integral",
+        kind, because = apart
+        if kind == "integral":
+            message = (
                 f"{because} includes what {code} describes: signs and symptoms routinely part "
-                f"of a documented diagnosis are not coded beside it (ICD-10-CM guideline I.B.5).",
-                (code, because),
+                f"of a documented diagnosis are not coded beside it (ICD-10-CM guideline I.B.5)."
             )
-        ]
+        elif kind == "symptom":
+            message = (
+                f"{code} is a sign or symptom read only outside the diagnostic statement, "
+                f"which documents {because}: a symptom is coded where no diagnosis that "
+                f"accounts for it is established (ICD-10-CM guidelines I.B.4-5, IV.D, IV.K)."
+            )
+        else:
+            message = (
+                f"{code} is read only from the findings (examination, results, medication "
+                f"list), and the diagnostic statement documents {because}: abnormal findings "
+                f"are not coded unless the provider states their significance (guideline III.B)."
+            )
+        return [SuggestionWarning(kind, message, (code, because))]
 
     def of_list(
         self, codes: Sequence[str], procedures: Sequence[str]

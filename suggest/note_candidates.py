@@ -27,6 +27,7 @@ from suggest.candidates import (
 from suggest.denied import CodedWhenDenied, denied_candidates
 from suggest.reportable import reportable
 from suggest.setting import Setting
+from suggest.specificity import NamedSiblings
 from suggest.terms import TermTable
 
 NOTE_MODEL_CANDIDATES = 60  # codes the note model may add beyond the matched ones
@@ -64,6 +65,7 @@ class CandidateStep:
         self.coded_when_denied = coded_when_denied or {}
         self.procedure_gate = procedure_gate
         self._learned_targets = LearnedTargets(index)
+        self._siblings = NamedSiblings(index)
 
     def __call__(
         self,
@@ -75,7 +77,7 @@ class CandidateStep:
         """The candidates of ``doc`` in ``systems`` (default: the setting's) that the
         encounter reports, with what labeled notes taught (``learned``) added."""
         wanted = set(systems or setting.systems)
-        candidates = collect_candidates(doc, self.table, self.keep_covered)
+        candidates = collect_candidates(doc, self.table, self.keep_covered, self._siblings)
         denied = None
         if learned is not None:
             denied = excluded_codes(doc, self.table)

@@ -10,9 +10,13 @@ way (G0121 -> G0105 with a family history of colorectal cancer).
 
 After scoring (on the ranked list): signs and symptoms integral to a documented
 diagnosis are not coded (guideline I.B.5), nor "without complications" beside a
-complication of the same category: they are set apart among the possible codes, with
-a warning that says why; a screening or immunization encounter code is listed first,
-and a manifestation code is never first (guideline I.A.13).
+complication of the same category; where the note has a diagnostic statement (an
+assessment, impression or diagnoses section) that documents a diagnosis, neither are
+the symptoms read only outside it, nor the conditions read only from the findings
+(examination, results, medication list: guideline III.B). Such codes are set apart,
+never ranked, each with a warning that says why; a screening or immunization
+encounter code is listed first, and a manifestation code is never first (guideline
+I.A.13).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from spacy.tokens import Doc, Span
 
@@ -56,12 +60,17 @@ class PlausibilityRules:
     encounter_prefixes: tuple[str, ...]
     initial_encounter: tuple[str, ...]
     encounter_characters: tuple[tuple[str, tuple[str, ...]], ...]
+    statement_sections: frozenset[str]
+    symptom_prefixes: tuple[str, ...]
+    findings_sections: frozenset[str]
+    status_prefixes: tuple[str, ...]
 
     @classmethod
     def load(cls, path: str | None = None) -> PlausibilityRules:
         """The packaged rules (or those at ``path``)."""
         rules: dict[str, Any] = read_rules(path, "plausibility.json")
         vaccine = rules["vaccine"]
+        statement = rules["statement"]
         return cls(
             needs_words=tuple(
                 (System(r["system"]), tuple(r["prefixes"]), tuple(r["stems"]))
@@ -91,6 +100,10 @@ class PlausibilityRules:
                 (character, tuple(words))
                 for character, words in rules["encounter"]["characters"].items()
             ),
+            statement_sections=frozenset(statement["sections"]),
+            symptom_prefixes=tuple(statement["symptom_prefixes"]),
+            findings_sections=frozenset(statement["findings_sections"]),
+            status_prefixes=tuple(statement["status_prefixes"]),
         )
 
 
@@ -254,13 +267,23 @@ def replacements(keys: Iterable[Key]) -> dict[Key, Key]:
 
 
 # ------------------------------------------------------------- after scoring
+class Apart(NamedTuple):
+    """Why a ranked code is not coded: ``kind`` is "integral" (a documented diagnosis
+    includes it), "symptom" (a sign or symptom read only outside the diagnostic
+    statement) or "finding" (read only from the findings); ``code`` is the documented
+    code it gives way to."""
+
+    kind: str
+    code: str
+
+
 @dataclass(frozen=True)
 class Ordered(Generic[T]):
-    """A ranked list in the order a coder reports it, and what is set apart: each with
-    the documented code that makes it not coded (an integral symptom's diagnosis)."""
+    """A ranked list in the order a coder reports it, and what is set apart, each with
+    why (see ``Apart``)."""
 
     ranked: list[T]
-    set_apart: list[tuple[T, str]]
+    set_apart: list[tuple[T, Apart]]
 
 
 def prune_and_order(
@@ -269,21 +292,32 @@ def prune_and_order(
     listed: Callable[[T], bool],
     confident: Callable[[T], bool],
     index: CodeIndex,
+    sections: Callable[[T], frozenset[str | None]] | None = None,
 ) -> Ordered[T]:
     """The ranked ``items`` in reporting order: first-listed encounter codes (screening,
     immunization) that are ``listed`` (above the floor) to the front and a manifestation
-    code never first; set apart are the integral symptoms and "without complications"
-    codes beside what they give way to, where that code is ``confident``: a symptom is
-    set apart only for a diagnosis the note surely documents."""
+    code never first. Set apart are the integral symptoms and "without complications"
+    codes beside what they give way to, where that code is ``confident`` (a symptom is
+    set apart only for a diagnosis the note surely documents); and, given the
+    ``sections`` each item was read from, the symptoms and findings read only outside a
+    diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``)."""
     rules = plausibility_rules()
     documented = [
         key(item)[1] for item in items if confident(item) and key(item)[0] is System.ICD10CM
     ]
+    lead = statement_lead(items, key, listed, sections, rules) if sections else None
     kept: list[T] = []
-    set_apart: list[tuple[T, str]] = []
+    set_apart: list[tuple[T, Apart]] = []
     for item in items:
         system, code = key(item)
-        because = _gives_way(code, documented, rules) if system is System.ICD10CM else None
+        because = None
+        if system is System.ICD10CM:
+            integral = _gives_way(code, documented, rules)
+            if integral is not None:
+                because = Apart("integral", integral)
+            elif lead is not None and sections is not None:
+                kind = _outside_statement(code, sections(item), rules)
+                because = Apart(kind, lead) if kind is not None else None
         if because is None:
             kept.append(item)
         else:
@@ -293,12 +327,49 @@ def prune_and_order(
     ordered = first + [item for item in kept if id(item) not in moved]
     diagnoses = [i for i, item in enumerate(ordered) if key(item)[0] is System.ICD10CM]
     if diagnoses and is_manifestation(index, key(ordered[diagnoses[0]])[1]):
-        lead = next(
+        lead_at = next(
             (i for i in diagnoses[1:] if not is_manifestation(index, key(ordered[i])[1])), None
         )
-        if lead is not None:
-            ordered.insert(diagnoses[0], ordered.pop(lead))
+        if lead_at is not None:
+            ordered.insert(diagnoses[0], ordered.pop(lead_at))
     return Ordered(ordered, set_apart)
+
+
+def statement_lead(
+    items: Sequence[T],
+    key: Callable[[T], Key],
+    listed: Callable[[T], bool],
+    sections: Callable[[T], frozenset[str | None]],
+    rules: PlausibilityRules,
+) -> str | None:
+    """The best-ranked diagnosis (no symptom, no status code) that the diagnostic
+    statement documents and that is ``listed``: a note whose assessment names a
+    diagnosis is coded from it. None where there is none (no statement, or one that
+    names only symptoms or a normal result: then the symptoms are what is coded, IV.D)."""
+    for item in items:
+        system, code = key(item)
+        if (
+            system is System.ICD10CM
+            and listed(item)
+            and not code.startswith(rules.symptom_prefixes + rules.status_prefixes)
+            and sections(item) & rules.statement_sections
+        ):
+            return code
+    return None
+
+
+def _outside_statement(
+    code: str, read_in: frozenset[str | None], rules: PlausibilityRules
+) -> str | None:
+    """Which of "symptom" or "finding" ``code`` is, read from the sections ``read_in`` of a
+    note whose statement documents a diagnosis, where it is not coded; else None."""
+    if not read_in or read_in & rules.statement_sections or code.startswith(rules.status_prefixes):
+        return None
+    if code.startswith(rules.symptom_prefixes):
+        return "symptom"
+    if read_in <= rules.findings_sections:
+        return "finding"
+    return None
 
 
 def _gives_way(code: str, documented: list[str], rules: PlausibilityRules) -> str | None:

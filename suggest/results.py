@@ -25,7 +25,7 @@ class Evidence:
 class SuggestionWarning:
     """Something the coder should check before accepting, e.g. missing specificity."""
 
-    # specificity | covered | alternative | integral | excludes1 | code_first |
+    # specificity | covered | alternative | integral | symptom | finding | excludes1 | code_first |
     # use_additional | code_also | ncci | mce_age | mce_sex | mce_manifestation |
     # mce_unacceptable_principal | mce_external_cause_principal | mce_questionable_admission |
     # code_date | mue | drg_query |
@@ -129,6 +129,10 @@ class SuggestionResult:
     revenue: Revenue | None = None  # DRG, HCCs and edits (suggest.revenue)
     # below the floor: shown apart (collapsed), never as ranked suggestions
     possible: list[Suggestion] = field(default_factory=list)
+    # codes the note names that a coding rule says are not reported here (a symptom
+    # integral to a documented diagnosis, a finding beside the assessment's diagnosis),
+    # each with a warning that says why: never ranked
+    not_coded: list[Suggestion] = field(default_factory=list)
 
     def ranking(self) -> list[Suggestion]:
         """Every code in the order it was ranked: the suggestions, then the possible

@@ -35,7 +35,7 @@ from suggest.learned_evidence import PROFILE_EVIDENCE, learned_evidence
 from suggest.mentions import MentionMatcher
 from suggest.model import SuggestModel, load_model
 from suggest.note_candidates import CandidateStep
-from suggest.plausibility import prune_and_order
+from suggest.plausibility import Apart, prune_and_order
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
 from suggest.revenue import with_revenue
 from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
@@ -208,6 +208,14 @@ class Suggester:
         scores = self.model.probabilities(
             feature_matrix(candidates, len(text), self.model.feature_names)
         )
+        doc_sections = doc._.sections
+
+        def read_in(item: Ranked) -> frozenset[str | None]:
+            return frozenset(section_key(doc_sections, s.start_char) for s in item.candidate.spans)
+
+        # a model that learned coders report covered codes too (keeps_covered: corpora
+        # such as CodiEsp code every sign) keeps integral symptoms and findings in its ranking
+        coded_as_taught = self.model.keeps_covered
         ordered = prune_and_order(
             sorted(
                 (Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)),
@@ -215,32 +223,37 @@ class Suggester:
             ),
             key=lambda r: r.candidate.key,
             listed=lambda r: r.score >= self.floor,
-            # a model that learned coders report covered codes too (keeps_covered: corpora
-            # such as CodiEsp code every sign) keeps integral symptoms in its ranking
-            confident=lambda r: not self.model.keeps_covered and r.score >= INTEGRAL_CONFIDENCE,
+            confident=lambda r: not coded_as_taught and r.score >= INTEGRAL_CONFIDENCE,
             index=self.index,
+            sections=None if coded_as_taught else read_in,
         )
-        integral = {id(item): because for item, because in ordered.set_apart}
+        # the ranked list (shown), then the codes under the floor (possible); the codes set
+        # apart are not coded at all: listed apart with why, never ranked
         shown = [item for item in ordered.ranked if item.score >= self.floor]
-        # below the ranked list, by score: the codes under the floor and those set apart
-        apart = [item for item in ordered.ranked if item.score < self.floor]
-        apart += (item for item, _ in ordered.set_apart)
-        apart.sort(key=lambda r: -r.score)
-        ranked = [*shown, *apart][: max(top_k, 0)]
+        below = [item for item in ordered.ranked if item.score < self.floor]
+        ranked = [*shown, *below][: max(top_k, 0)]
         room = max(top_k, 0) - len(ranked)  # alternatives only ever fill what is left
         if room > 0:
             denied = step.denied if step.denied is not None else excluded_codes(doc, self.table)
             # no alternative for a code set apart (nor the code itself again)
-            reported = [item for item in ranked if id(item) not in integral]
             apart_keys = {item.candidate.key for item, _ in ordered.set_apart}
-            ranked += self._alternatives(reported, denied | apart_keys, room)
+            ranked += self._alternatives(ranked, denied | apart_keys, room)
         check_deadline(deadline, "the results")
         label = learned.label if learned is not None else None
-        suggestions = self._suggestions(doc, text, ranked, integral, label)
-        listed = [item.score >= self.floor and id(item) not in integral for item in ranked]
+        set_apart = sorted(ordered.set_apart, key=lambda pair: -pair[0].score)
+        suggestions = self._suggestions(doc, text, ranked, {}, label)
+        not_coded = self._suggestions(
+            doc,
+            text,
+            [item for item, _ in set_apart],
+            {id(item): apart for item, apart in set_apart},
+            label,
+        )
+        listed = [item.score >= self.floor for item in ranked]
         result = SuggestionResult(
             suggestions=[s for s, shown in zip(suggestions, listed, strict=True) if shown],
             possible=[s for s, shown in zip(suggestions, listed, strict=True) if not shown],
+            not_coded=not_coded,
             mentions=self._mentions(doc, text),
             setting=setting,
             model_version=self.model.version,
@@ -258,11 +271,11 @@ class Suggester:
         doc: Doc,
         text: str,
         ranked: list[Ranked],
-        integral: dict[int, str],
+        apart: dict[int, Apart],
         reading: NoteReading | None,
     ) -> list[Suggestion]:
-        """Suggestions of the ranked candidates; ``integral``: by ``id`` of a ranked item,
-        the documented code it is integral to (see plausibility.prune_and_order);
+        """Suggestions of the ranked candidates; ``apart``: by ``id`` of a ranked item,
+        why it is not coded (see plausibility.prune_and_order);
         ``reading``: the label model's reading of the note (evidence of its codes)."""
         codes = [
             r.candidate.target.code for r in ranked if r.candidate.target.system is System.ICD10CM
@@ -319,7 +332,7 @@ class Suggester:
                     },
                     warnings=(
                         *self._warnings.of_candidate(item.candidate),
-                        *self._warnings.integral(target.code, integral.get(id(item))),
+                        *self._warnings.set_apart(target.code, apart.get(id(item))),
                         *shared.get(target.code, []),
                     ),
                     units=units,

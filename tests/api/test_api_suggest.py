@@ -30,7 +30,8 @@ def test_suggest_returns_the_pipeline_shape(api: Api) -> None:
     body = response.json()
     assert set(body) == {
         "request_id", "setting", "model_version", "index_version", "code_set_versions",
-        "suggestions", "mentions", "revenue", "possible", "offset_unit", "utf16_offsets",
+        "suggestions", "mentions", "revenue", "possible", "not_coded", "offset_unit",
+        "utf16_offsets",
     }  # fmt: skip
     assert body["setting"] == "outpatient"
     assert body["code_set_versions"]["icd10cm"].startswith("FY2026")

@@ -36,7 +36,8 @@ def ranked(result: SuggestionResult) -> list[str]:
 
 
 def anywhere(result: SuggestionResult) -> list[str]:
-    """Every code the result names, possible ones included."""
+    """Every code the result ranks, possible ones included (what ranking metrics read;
+    the codes it lists as not coded are not ranked)."""
     return [s.code for s in result.ranking()]
 
 
@@ -113,8 +114,9 @@ def test_symptoms_integral_to_the_diagnosis_are_not_coded(suggester: Suggester) 
     assert ranked(result)[0] == "E11.42"
     assert not [code for code in ranked(result) if code.startswith(("R20", "G62"))]
     assert "E11.9" not in ranked(result)  # "without complications" beside a complication
-    set_apart = {s.code: s for s in result.possible if s.code.startswith("R20")}
-    assert set_apart, "the symptoms are shown apart, with the reason"
+    assert not [code for code in anywhere(result) if code.startswith(("R20", "G62"))]
+    set_apart = {s.code: s for s in result.not_coded if s.code.startswith("R20")}
+    assert set_apart, "the symptoms are shown apart, never ranked, with the reason"
     assert all(
         any(w.kind == "integral" and "E11.42" in w.codes for w in s.warnings)
         for s in set_apart.values()
@@ -244,3 +246,73 @@ def test_codes_below_the_floor_are_only_possible(suggester: Suggester) -> None:
     assert all(s.score >= POSSIBLE_FLOOR for s in result.suggestions)
     assert all(s.score < POSSIBLE_FLOOR for s in result.possible)
     assert not {s.code for s in result.suggestions} & {s.code for s in result.possible}
+
+
+# ------------------------------------------- coding from the diagnostic statement
+ED_NOTE = (
+    "ED NOTE\n"
+    "45 yo M c/o palpitations and lightheadedness x 2 hrs. Denies chest pain.\n"
+    "Exam: HR 172, regular. Telangiectasia on both cheeks. Lungs clear.\n"
+    "ED course: adenosine 6 mg IV, converted to sinus rhythm.\n"
+    "Dx: Paroxysmal supraventricular tachycardia."
+)
+
+
+def test_symptoms_and_findings_outside_the_statement_are_not_coded(
+    suggester: Suggester,
+) -> None:
+    result = suggester.suggest(ED_NOTE)
+    assert ranked(result)[0] == "I47.10"
+    # the palpitations the diagnosis accounts for, and an examination finding the
+    # provider did not assess, are not coded: never ranked, listed apart with why
+    assert not {"R00.2", "R42", "I78.1"} & set(anywhere(result))
+    apart = {s.code: {w.kind for w in s.warnings} for s in result.not_coded}
+    assert "symptom" in apart["R00.2"]
+    assert "finding" in apart["I78.1"]
+
+
+def test_a_reason_for_a_test_gives_way_to_its_finding(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "MRI LUMBAR SPINE WITHOUT CONTRAST\n"
+        "Clinical indication: L leg numbness x 8 weeks.\n"
+        "Technique: Multiplanar MRI without contrast.\n"
+        "Findings: L4-5 left paracentral disc herniation compressing the L5 nerve root.\n"
+        "Impression: L4-5 disc herniation with radiculopathy."
+    )
+    # the numbness is the reason for the study; the impression is what is coded (IV.K)
+    assert not [code for code in anywhere(result) if code.startswith("R20")]
+    assert [s.code for s in result.not_coded if s.code.startswith("R20")]
+
+
+def test_symptoms_are_coded_where_the_statement_names_no_diagnosis(
+    suggester: Suggester,
+) -> None:
+    result = suggester.suggest(
+        "CT HEAD WITHOUT CONTRAST\nIndication: Headache.\nImpression: Normal study."
+    )
+    assert "R51.9" in ranked(result)
+
+
+# ------------------------------------------------- specificity from the note's words
+@pytest.mark.parametrize(
+    ("sentence", "code", "unspecified"),
+    [
+        (
+            "Sprain of anterior talofibular ligament, left ankle, initial encounter.",
+            "S93.492A",
+            "S93.499A",
+        ),
+        ("Acute on chronic hypoxic respiratory failure.", "J96.21", "J96.20"),
+        (
+            "Nondisplaced fracture of the lateral malleolus of the right fibula.",
+            "S82.64XA",
+            "S82.61XA",
+        ),
+    ],
+)
+def test_the_sentence_names_the_specific_code(
+    suggester: Suggester, sentence: str, code: str, unspecified: str
+) -> None:
+    result = suggester.suggest(f"Impression: {sentence}")
+    assert ranked(result)[0] == code
+    assert unspecified not in anywhere(result)

@@ -1,0 +1,131 @@
+"""Specificity from the note's own words (ICD-10-CM guideline I.B.13 for laterality,
+and the tabular's default codes for the rest).
+
+A term often names only a header or an unspecified code: "sprain of the anterior
+talofibular ligament" is S93.49- (the default S93.499A, unspecified ankle), "acute on
+chronic respiratory failure" is J96.20 (unspecified whether with hypoxia). Where the
+sentence it was read from names what one of the sibling codes adds ("left ankle",
+"hypoxic", "nondisplaced", "medial"), a coder reports that code. The code chosen is the
+one whose added title words the sentence holds all of, and the most of them; where two
+codes tie, the note does not decide and the default stays. The words of
+``rules/plausibility.json`` (``specificity``) say which title words add nothing (``other``,
+``unspecified``) and which note words stand for a title's (``hypoxic`` for ``hypoxia``;
+the sides of ``laterality``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from code_index.index import CodeIndex
+from code_index.records import CodeRecord, System
+from suggest.plausibility import plausibility_rules
+from suggest.rules import read_rules
+from suggest.terms import TargetCode
+
+_TITLE_WORD = re.compile(r"[a-z]+")
+_BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+
+
+@cache
+def _word_rules() -> tuple[frozenset[str], dict[str, str]]:
+    """Title words that add nothing, and note words that stand for a title word."""
+    rules = read_rules(None, "plausibility.json")["specificity"]
+    same = dict(rules["same"])
+    for side, words in plausibility_rules().sides.items():
+        same.update((word, side) for word in words)
+    return frozenset(rules["ignored"]), same
+
+
+def note_words(tokens: Iterable[str]) -> frozenset[str]:
+    """The words of a sentence (lower-case tokens) as titles spell them: "non - displaced"
+    is "nondisplaced", "R" is "right", "hypoxic" is "hypoxia"."""
+    _, same = _word_rules()
+    found: set[str] = set()
+    previous: list[str] = []
+    for token in tokens:
+        if len(previous) >= 2 and previous[-1] == "-" and previous[-2] == "non":
+            found.add("non" + token)
+        found.add(same.get(token, token))
+        previous.append(token)
+    return frozenset(found)
+
+
+def _title_words(title: str) -> frozenset[str]:
+    ignored, _ = _word_rules()
+    words = _TITLE_WORD.findall(_BRACKETED.sub(" ", title.lower()))
+    return frozenset(w for w in words if w not in ignored)
+
+
+def _unspecified(record: CodeRecord) -> int:
+    return record.title.lower().count("unspecified")
+
+
+def contradicted(title: str, words: frozenset[str]) -> bool:
+    """Whether the sentence ``words`` deny a word of the code's ``title`` by its prefix
+    ("nondisplaced" for a "Displaced fracture", "nonbleeding" for "bleeding")."""
+    return any("non" + word in words and word not in words for word in _title_words(title))
+
+
+class NamedSiblings:
+    """For an ICD-10-CM target read from a header or an unspecified code, the sibling
+    code the sentence's words name (see the module's docstring)."""
+
+    def __init__(self, index: CodeIndex) -> None:
+        self.index = index
+        self._choices: dict[str, tuple[tuple[CodeRecord, frozenset[str]], ...]] = {}
+
+    def refine(self, target: TargetCode, words: frozenset[str]) -> TargetCode | None:
+        """The more specific target ``words`` name, or None where they name none."""
+        if target.system is not System.ICD10CM:
+            return None
+        best: list[CodeRecord] = []
+        most = 0
+        for record, added in self._siblings(target):
+            if added <= words and len(added) >= most:
+                best = [record] if len(added) > most else [*best, record]
+                most = len(added)
+        if most == 0:
+            return None
+        # of codes the words name equally, the one that leaves the rest unspecified
+        vaguest = max(_unspecified(record) for record in best)
+        best = [record for record in best if _unspecified(record) == vaguest]
+        if len(best) != 1 or best[0].code == target.code:
+            return None
+        record = best[0]
+        return target._replace(code=record.code, title=record.title)
+
+    def _siblings(self, target: TargetCode) -> tuple[tuple[CodeRecord, frozenset[str]], ...]:
+        """The billable codes that could stand for ``target`` (the header's descendants,
+        or an unspecified code's siblings), each with the title words it adds."""
+        anchor = target.via or target.code
+        if anchor not in self._choices:
+            self._choices[anchor] = self._find(target)
+        return self._choices[anchor]
+
+    def _find(self, target: TargetCode) -> tuple[tuple[CodeRecord, frozenset[str]], ...]:
+        index = self.index
+        if target.via is not None:
+            header = index.get(target.via, System.ICD10CM)
+        else:
+            record = index.get(target.code, System.ICD10CM)
+            if record is None or "unspecified" not in record.title.lower() or not record.parent:
+                return ()
+            header = index.get(record.parent, System.ICD10CM)
+        if header is None or len(header.code) <= 3:
+            return ()  # a category's codes are other conditions, not qualifiers of one
+        base = _title_words(header.title)
+        seventh = target.code[7:] if len(target.code) == 8 else ""
+        found = []
+        stack = [header]
+        while stack:
+            for child in index.children(stack.pop()):
+                if not child.active:
+                    continue
+                if not child.billable:
+                    stack.append(child)
+                elif len(child.code) == len(target.code) and child.code[7:] == seventh:
+                    found.append((child, _title_words(child.title) - base))
+        return tuple(found)
