@@ -64,6 +64,7 @@ class PlausibilityRules:
     symptom_prefixes: tuple[str, ...]
     findings_sections: frozenset[str]
     status_prefixes: tuple[str, ...]
+    ended: frozenset[str]
 
     @classmethod
     def load(cls, path: str | None = None) -> PlausibilityRules:
@@ -104,6 +105,7 @@ class PlausibilityRules:
             symptom_prefixes=tuple(statement["symptom_prefixes"]),
             findings_sections=frozenset(statement["findings_sections"]),
             status_prefixes=tuple(statement["status_prefixes"]),
+            ended=frozenset(rules["ended"]),
         )
 
 
@@ -139,6 +141,13 @@ def unsupported(
         if side is not None and not rules.sides[side] & sentence_words():
             return True
     return False
+
+
+def says_ended(cues: Iterable[str]) -> bool:
+    """Whether a mention's context cues say its condition no longer exists ("resolved",
+    "2 years ago", "prior"), not only that it has a history ("history of hypertension")."""
+    ended = plausibility_rules().ended
+    return any(" ".join(cue.lower().split()) in ended for cue in cues)
 
 
 @lru_cache(maxsize=100_000)

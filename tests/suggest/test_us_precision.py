@@ -316,3 +316,25 @@ def test_the_sentence_names_the_specific_code(
     result = suggester.suggest(f"Impression: {sentence}")
     assert ranked(result)[0] == code
     assert unspecified not in anywhere(result)
+
+
+def test_pain_codes_of_other_chapters_are_symptoms_too(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "MRI RIGHT KNEE WITHOUT CONTRAST\n"
+        "Clinical indication: Right knee pain after twisting injury.\n"
+        "Findings: Oblique tear of the posterior horn of the medial meniscus.\n"
+        "Impression: Tear of medial meniscus, right knee."
+    )
+    assert not [code for code in anywhere(result) if code.startswith("M25.56")]
+    assert [s.code for s in result.not_coded if s.code.startswith("M25.56")]
+
+
+def test_a_resolved_condition_is_not_coded_outpatient(suggester: Suggester) -> None:
+    text = (
+        "HPI: 52 yo F for annual follow-up. Acute bronchitis in January, resolved.\n"
+        "Assessment: 1. Essential hypertension, controlled."
+    )
+    assert ranked(suggester.suggest(text))[0] == "I10"
+    assert "J20.9" not in anywhere(suggester.suggest(text))
+    # at an inpatient discharge a condition treated during the stay is coded though resolved
+    assert "J20.9" in anywhere(suggester.suggest(text, setting="inpatient"))
