@@ -67,6 +67,12 @@ class CoderWarnings:
                 f"{because} includes what {code} describes: signs and symptoms routinely part "
                 f"of a documented diagnosis are not coded beside it (ICD-10-CM guideline I.B.5)."
             )
+        elif kind == "unspecified":
+            message = (
+                f"{because} says more than {code}, of the same category: a code titled "
+                f"unspecified is for a record that documents no more (ICD-10-CM guideline "
+                f"I.B.18)."
+            )
         elif kind == "symptom":
             message = (
                 f"{code} is a sign or symptom read only outside the diagnostic statement, "

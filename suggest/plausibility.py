@@ -278,9 +278,9 @@ def replacements(keys: Iterable[Key]) -> dict[Key, Key]:
 # ------------------------------------------------------------- after scoring
 class Apart(NamedTuple):
     """Why a ranked code is not coded: ``kind`` is "integral" (a documented diagnosis
-    includes it), "symptom" (a sign or symptom read only outside the diagnostic
-    statement) or "finding" (read only from the findings); ``code`` is the documented
-    code it gives way to."""
+    includes it), "unspecified" (a code of its category says more), "symptom" (a sign or
+    symptom read only outside the diagnostic statement) or "finding" (read only from the
+    findings); ``code`` is the documented code it gives way to."""
 
     kind: str
     code: str
@@ -302,6 +302,7 @@ def prune_and_order(
     confident: Callable[[T], bool],
     index: CodeIndex,
     sections: Callable[[T], frozenset[str | None]] | None = None,
+    title: Callable[[T], str] | None = None,
 ) -> Ordered[T]:
     """The ranked ``items`` in reporting order: first-listed encounter codes (screening,
     immunization) that are ``listed`` (above the floor) to the front and a manifestation
@@ -309,12 +310,16 @@ def prune_and_order(
     codes beside what they give way to, where that code is ``confident`` (a symptom is
     set apart only for a diagnosis the note surely documents); and, given the
     ``sections`` each item was read from, the symptoms and findings read only outside a
-    diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``)."""
+    diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``);
+    given each item's ``title``, an unspecified code beside a ``listed`` code of its
+    category that is not (guideline I.B.18: unspecified codes are for a record that
+    does not say more)."""
     rules = plausibility_rules()
     documented = [
         key(item)[1] for item in items if confident(item) and key(item)[0] is System.ICD10CM
     ]
     lead = statement_lead(items, key, listed, sections, rules) if sections else None
+    specific = _specific_codes(items, key, confident, title) if sections and title else {}
     kept: list[T] = []
     set_apart: list[tuple[T, Apart]] = []
     for item in items:
@@ -324,6 +329,8 @@ def prune_and_order(
             integral = _gives_way(code, documented, rules)
             if integral is not None:
                 because = Apart("integral", integral)
+            elif title is not None and code[:3] in specific and _unspecified(title(item)):
+                because = Apart("unspecified", specific[code[:3]])
             elif lead is not None and sections is not None:
                 kind = _outside_statement(code, sections(item), rules)
                 because = Apart(kind, lead) if kind is not None else None
@@ -342,6 +349,26 @@ def prune_and_order(
         if lead_at is not None:
             ordered.insert(diagnoses[0], ordered.pop(lead_at))
     return Ordered(ordered, set_apart)
+
+
+def _unspecified(title: str) -> bool:
+    return "unspecified" in title.lower()
+
+
+def _specific_codes(
+    items: Sequence[T],
+    key: Callable[[T], Key],
+    listed: Callable[[T], bool],
+    title: Callable[[T], str],
+) -> dict[str, str]:
+    """By category, the best-ranked ``listed`` ICD-10-CM code whose title is not
+    "unspecified"."""
+    found: dict[str, str] = {}
+    for item in items:
+        system, code = key(item)
+        if system is System.ICD10CM and listed(item) and not _unspecified(title(item)):
+            found.setdefault(code[:3], code)
+    return found
 
 
 def statement_lead(

@@ -226,6 +226,7 @@ class Suggester:
             confident=lambda r: not coded_as_taught and r.score >= INTEGRAL_CONFIDENCE,
             index=self.index,
             sections=None if coded_as_taught else read_in,
+            title=None if coded_as_taught else (lambda r: r.candidate.target.title),
         )
         # the ranked list (shown), then the codes under the floor (possible); the codes set
         # apart are not coded at all: listed apart with why, never ranked

@@ -338,3 +338,15 @@ def test_a_resolved_condition_is_not_coded_outpatient(suggester: Suggester) -> N
     assert "J20.9" not in anywhere(suggester.suggest(text))
     # at an inpatient discharge a condition treated during the stay is coded though resolved
     assert "J20.9" in anywhere(suggester.suggest(text, setting="inpatient"))
+
+
+def test_an_unspecified_code_gives_way_to_the_specific_one(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "HPI: 34 yo F with IBS, worse with stress. Also chronic constipation.\n"
+        "Assessment:\n1. Irritable bowel syndrome with diarrhea.\n2. Atrial fibrillation, "
+        "paroxysmal."
+    )
+    assert {"K58.0", "I48.0"} <= set(ranked(result))
+    assert "K58.9" not in anywhere(result)
+    apart = {s.code: s for s in result.not_coded}
+    assert any(w.kind == "unspecified" and "K58.0" in w.codes for w in apart["K58.9"].warnings)
