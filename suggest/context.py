@@ -169,8 +169,9 @@ class ConTextComponent(RuleFileComponent):
                 if trigger.kinds and kind is not None and kind not in trigger.kinds:
                     continue
                 # a term's own wording ("Personal history of …") is no cue about it; a
-                # cue between its words is ("kidney showed no lesion")
-                inside_mention = trigger.start < mention.end and trigger.end > mention.start
+                # cue between its words is ("kidney showed no lesion"), and so is one that
+                # begins before them ("No family history of" a "family history of …")
+                inside_mention = mention.start <= trigger.start < mention.end
                 if inside_mention and matches:
                     inside_mention = any(
                         trigger.start <= p < trigger.end for m in matches for p in m.positions

@@ -350,3 +350,13 @@ def test_an_unspecified_code_gives_way_to_the_specific_one(suggester: Suggester)
     assert "K58.9" not in anywhere(result)
     apart = {s.code: s for s in result.not_coded}
     assert any(w.kind == "unspecified" and "K58.0" in w.codes for w in apart["K58.9"].warnings)
+
+
+def test_a_denied_family_history_is_no_family_history(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "HISTORY: 47 yo F with palpable lump in the left breast x 3 weeks. No nipple "
+        "discharge. No family history of breast cancer."
+    )
+    assert "Z80.3" not in anywhere(result)
+    denied = [m for m in result.mentions if "Z80.3" in m.codes]
+    assert denied and all(m.negated for m in denied)
