@@ -254,11 +254,12 @@ function renderReview() {
   $("patient-age").value = review.patient && review.patient.age !== undefined ? review.patient.age : "";
   const { mentions, suggestions } = review.response;
   const possible = review.response.possible || [];
+  const notCoded = review.response.not_coded || [];
   $("note-summary").textContent =
     `${review.setting === "inpatient" ? "Inpatient" : "Outpatient"} · date of service ` +
     `${review.dateOfService || "not given"} · ${count(mentions.length, "mention")} found`;
   note.render(review.text, mentions, suggestions);
-  renderSuggestions(suggestions, possible);
+  renderSuggestions(suggestions, possible, notCoded);
   renderAdded();
   updateProgress();
   renderResult();
@@ -275,18 +276,20 @@ function suggestionList(suggestions) {
   return list;
 }
 
-// Codes below the suggester's floor are listed apart, collapsed: few of them are right,
-// so they are never read as suggestions, but a coder may still open and accept one.
-function possibleSection(possible) {
+// Codes below the suggester's floor, and codes a coding rule says are not reported here
+// (each with its warning: integral to a diagnosis, a symptom or finding beside the
+// assessment's diagnosis), are listed apart, collapsed: they are never read as
+// suggestions, but a coder may still open and accept one.
+function collapsedSection(id, title, codes) {
   const section = element("details", "", "possible");
-  section.id = "possible";
-  const summary = element("summary", "Possible codes (low confidence) ");
-  summary.append(element("span", `${possible.length}`, "count"));
-  section.append(summary, suggestionList(possible));
+  section.id = id;
+  const summary = element("summary", title);
+  summary.append(element("span", `${codes.length}`, "count"));
+  section.append(summary, suggestionList(codes));
   return section;
 }
 
-function renderSuggestions(suggestions, possible = []) {
+function renderSuggestions(suggestions, possible = [], notCoded = []) {
   const groups = [];
   for (const [system, name] of Object.entries(SYSTEM_NAMES)) {
     const inSystem = suggestions.filter((s) => s.system === system);
@@ -312,7 +315,12 @@ function renderSuggestions(suggestions, possible = []) {
     const none = "No codes were suggested for this note; add the codes it supports.";
     groups.push(element("p", none, "hint"));
   }
-  if (possible.length) groups.push(possibleSection(possible));
+  if (possible.length) {
+    groups.push(collapsedSection("possible", "Possible codes (low confidence) ", possible));
+  }
+  if (notCoded.length) {
+    groups.push(collapsedSection("not-coded", "Not coded here (see why) ", notCoded));
+  }
   $("suggestions").replaceChildren(...groups);
   const [first] = items.values();
   if (first) first.li.tabIndex = 0;
