@@ -30,6 +30,7 @@ from suggest.label_model import NoteReading
 from suggest.mentions import TermMatch
 from suggest.numbers import read_from_value, read_values
 from suggest.plausibility import (
+    combination_rules,
     encounter_character,
     replacements,
     unsided_twins,
@@ -184,6 +185,7 @@ def collect_candidates(
         candidates = named_siblings(candidates, siblings)
     candidates = plausible_candidates(candidates, doc, table)
     link_hypertension(candidates, table)
+    link_combinations(candidates, table)
     if not keep_covered:
         candidates = [c for c in candidates if not c.covered_by]
     return candidates
@@ -348,28 +350,70 @@ def link_hypertension(candidates: list[Candidate], table: TermTable) -> None:
         code = "I12.0" if end_stage else "I12.9"
     else:
         code = "I11.0"
+    linked = _combined(candidates, table, code, (*kidney, *heart), (*hypertensive, *kidney, *heart))
+    if linked is None:
+        return
+    for other in hypertensive:
+        if other is not linked:
+            other.covered_by = other.covered_by | {code}
+
+
+def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
+    """Conditions the classification joins in one code when documented together
+    (``combinations`` of rules/plausibility.json): diabetes with hypoglycemia is
+    E11.649, coronary atherosclerosis with angina I25.11- (guidelines I.A.15, I.C.4.a,
+    I.C.9.b). The combination is reported; the second condition gives way, and the
+    first where it is a "without" code (I25.10 "without angina pectoris")."""
+    by_code = {c.target.code: c for c in candidates if c.target.system is System.ICD10CM}
+    for rule in combination_rules():
+        firsts = [c for code, c in by_code.items() if code.startswith(rule.first)]
+        if len({c.target.code[:3] for c in firsts}) != 1:
+            continue  # none, or types that disagree (E10 and E11 read from one note)
+        category = firsts[0].target.code[:3]
+        for second, template in rule.second:
+            partners = [c for code, c in by_code.items() if code.startswith(second)]
+            if not partners:
+                continue
+            code = template.format(category=category)
+            both = (*firsts, *partners)
+            linked = _combined(candidates, table, code, both, both)
+            if linked is None:
+                continue
+            for other in (*partners, *firsts):
+                if other is not linked and (
+                    other in partners or other.target.code in rule.first_gives_way
+                ):
+                    other.covered_by = other.covered_by | {code}
+
+
+def _combined(
+    candidates: list[Candidate],
+    table: TermTable,
+    code: str,
+    partners: Sequence[Candidate],
+    sources: Sequence[Candidate],
+) -> Candidate | None:
+    """The candidate of combination ``code`` (added where missing), read as strongly as
+    the ``partners`` documented with it, shown at every place of the ``sources``."""
     target = table.direct_target(System.ICD10CM, code)
     if target is None:
-        return
-    linked = by_code.get(code)
+        return None
+    linked = next((c for c in candidates if c.key == (System.ICD10CM, code)), None)
     if linked is None:
         linked = Candidate(target)
         candidates.append(linked)
-    # read as strongly as the conditions documented with the hypertension, shown at all
-    for partner in (*kidney, *heart):
+    for partner in partners:
         linked.matches.extend(partner.matches)
         linked.rivals = min(linked.rivals, partner.rivals)
         linked.best_reading = linked.best_reading or partner.best_reading
     places = {(s.start, s.end) for s in linked.spans}
-    for source in (*hypertensive, *kidney, *heart):
+    for source in sources:
         for span in source.spans:
             if (span.start, span.end) not in places:
                 places.add((span.start, span.end))
                 linked.spans.append(span)
     linked.covered_by = frozenset()
-    for other in hypertensive:
-        if other is not linked:
-            other.covered_by = other.covered_by | {code}
+    return linked
 
 
 Readings = tuple[dict[tuple[int, ...], set[str]], dict[tuple[int, ...], tuple[float, ...]]]

@@ -109,6 +109,29 @@ class PlausibilityRules:
         )
 
 
+class Combination(NamedTuple):
+    """Codes of ``first`` documented with a code of a ``second`` prefix are reported as
+    its combination code (``{category}``: the first code's category)."""
+
+    first: tuple[str, ...]
+    second: tuple[tuple[str, str], ...]
+    first_gives_way: frozenset[str]
+
+
+@cache
+def combination_rules() -> tuple[Combination, ...]:
+    """The ``combinations`` of rules/plausibility.json (read once per process)."""
+    rules = read_rules(None, "plausibility.json")["combinations"]
+    return tuple(
+        Combination(
+            tuple(rule["first"]),
+            tuple(rule["second"].items()),
+            frozenset(rule["first_gives_way"]),
+        )
+        for rule in rules
+    )
+
+
 @cache
 def plausibility_rules() -> PlausibilityRules:
     """The packaged plausibility rules (read once per process)."""

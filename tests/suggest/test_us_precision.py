@@ -360,3 +360,28 @@ def test_a_denied_family_history_is_no_family_history(suggester: Suggester) -> N
     assert "Z80.3" not in anywhere(result)
     denied = [m for m in result.mentions if "Z80.3" in m.codes]
     assert denied and all(m.negated for m in denied)
+
+
+@pytest.mark.parametrize(
+    ("assessment", "combination", "given_way"),
+    [
+        # coronary atherosclerosis with angina is one code (guideline I.C.9.b)
+        (
+            "1. Coronary artery disease of native vessel with stable angina pectoris.",
+            "I25.118",
+            {"I25.10", "I20.89", "I20.9"},
+        ),
+        # diabetes "with" hypoglycemia is one code (I.A.15, I.C.4.a)
+        (
+            "1. Type 1 diabetes mellitus, on insulin pump.\n2. Recurrent hypoglycemia.",
+            "E10.649",
+            {"E10.9", "E16.2"},
+        ),
+    ],
+)
+def test_conditions_documented_together_are_their_combination_code(
+    suggester: Suggester, assessment: str, combination: str, given_way: set[str]
+) -> None:
+    result = suggester.suggest(f"Assessment:\n{assessment}")
+    assert ranked(result)[0] == combination
+    assert not given_way & set(anywhere(result))
