@@ -30,7 +30,16 @@ TARGETS: dict[str, tuple[str, float]] = {
     "confident_wrong_share": ("<=", 0.05),
     "ece": ("<=", 0.05),
 }
-COLUMNS = ("map", "p@1", "p@5", "r@10", "confident_wrong_share", "must_not_hits", "ece")
+COLUMNS = (
+    "map",
+    "p@1",
+    "p@5",
+    "r@10",
+    "confident_wrong_share",
+    "must_not_hits",
+    "denied_hits",  # codes of denied mentions in a top 10: US coders never code them
+    "ece",
+)
 
 
 def scores(model: str | None, parts: list[str]) -> dict[str, dict[str, Any]]:

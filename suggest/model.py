@@ -29,7 +29,7 @@ from code_index.data_dir import resolve_data_dir
 from suggest.abstention import ProcedureGate
 from suggest.calibration import PlattCalibrator
 from suggest.candidates import FEATURE_NAMES, UNRANKED_LABEL, LearnedSignals, MatchPrecision
-from suggest.denied import CodedWhenDenied
+from suggest.denied import CodedWhenDenied, DeniedConvention
 from suggest.label_model import LabelModel, NoteReading
 from suggest.note_model import NoteNeighbors, TermAssociations
 from suggest.setting import Setting
@@ -83,6 +83,8 @@ class SuggestModel:
     # a setting absent here never has a denied mention ranked
     coded_when_denied: dict[Setting, CodedWhenDenied] = field(default_factory=dict)
     procedure_gate: ProcedureGate | None = None
+    # which notes' coders code denied findings, where the training corpora disagreed
+    denied_convention: DeniedConvention | None = None
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.feature_names if name not in FEATURE_NAMES]
@@ -166,6 +168,7 @@ class SuggestModel:
                 "label_model": self.label_model,
                 "coded_when_denied": self.coded_when_denied,
                 "procedure_gate": self.procedure_gate,
+                "denied_convention": self.denied_convention,
             },
             folder / MODEL_FILE,
             compress=3,
@@ -220,6 +223,7 @@ class SuggestModel:
             payload.get("label_model"),
             payload.get("coded_when_denied", {}),
             payload.get("procedure_gate"),
+            payload.get("denied_convention"),
         )
 
 

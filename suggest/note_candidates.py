@@ -24,7 +24,7 @@ from suggest.candidates import (
     collect_candidates,
     excluded_codes,
 )
-from suggest.denied import CodedWhenDenied, denied_candidates
+from suggest.denied import CodedWhenDenied, DeniedConvention, denied_candidates
 from suggest.reportable import reportable
 from suggest.setting import Setting
 from suggest.specificity import NamedSiblings
@@ -49,8 +49,10 @@ class CandidateStep:
     ``keep_covered``: keep codes a more specific code's words cover, flagged (models
     learned from coders who report both). ``coded_when_denied``: by setting, how often the
     coders code what a note denies, where they do; the denied mentions' codes become
-    flagged candidates there (``suggest.denied``). ``procedure_gate``: the note-level
-    decision whether procedures apply at all (``suggest.abstention``)."""
+    flagged candidates there (``suggest.denied``), for the notes ``denied_convention``
+    (where the training corpora disagreed) reads as written by such coders.
+    ``procedure_gate``: the note-level decision whether procedures apply at all
+    (``suggest.abstention``)."""
 
     def __init__(
         self,
@@ -59,11 +61,13 @@ class CandidateStep:
         keep_covered: bool,
         coded_when_denied: Mapping[Setting, CodedWhenDenied] | None = None,
         procedure_gate: ProcedureGate | None = None,
+        denied_convention: DeniedConvention | None = None,
     ) -> None:
         self.table = table
         self.keep_covered = keep_covered
         self.coded_when_denied = coded_when_denied or {}
         self.procedure_gate = procedure_gate
+        self.denied_convention = denied_convention
         self._learned_targets = LearnedTargets(index)
         self._siblings = NamedSiblings(index)
 
@@ -82,7 +86,7 @@ class CandidateStep:
         if learned is not None:
             denied = excluded_codes(doc, self.table)
             shares = self.coded_when_denied.get(setting)
-            if shares is not None:
+            if shares is not None and self._codes_denied(learned):
                 for candidate in denied_candidates(doc, self.table, [c.key for c in candidates]):
                     candidate.coded_when_denied = shares.of(candidate.key)
                     candidates.append(candidate)
@@ -103,3 +107,12 @@ class CandidateStep:
         if gate is not None and label is not None and not gate.applies(kept, label.scores):
             kept = [c for c in kept if c.target.system not in PROCEDURE_SYSTEMS]
         return NoteCandidates(kept, denied)
+
+    def _codes_denied(self, learned: LearnedSignals) -> bool:
+        """Whether this note's coders code denied findings, where the model's corpora
+        disagreed on it (a note the label model did not read is taken not to)."""
+        convention = self.denied_convention
+        if convention is None:
+            return True
+        vector = learned.label.vector if learned.label is not None else None
+        return vector is not None and convention.codes_denied(vector)

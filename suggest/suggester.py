@@ -115,6 +115,7 @@ class Suggester:
             model.keeps_covered,
             model.coded_when_denied,
             model.procedure_gate,
+            model.denied_convention,
         )
         self._alternatives = UnspecifiedAlternatives(self.index)
         self._warnings = CoderWarnings(self.index)

@@ -87,6 +87,9 @@ class LabeledNote:
     rejected: tuple[GoldCode, ...] = ()
     kind: str | None = None  # e.g. "office_visit", "discharge_summary"
     patient: Patient | None = None
+    # the corpus it was read from ("codiesp:PATH", "jsonl:PATH", "feedback"): one corpus's
+    # notes share their coders and conventions (such as coding denied findings)
+    corpus: str = ""
 
     def codes_for(self, system: System) -> tuple[str, ...]:
         """The note's gold codes in one system: what metrics compare against."""
@@ -188,7 +191,11 @@ def read_codiesp(split_dir: Path, *, strict: bool = False) -> CorpusRead:
                 _problem(read, strict, f"{where}: {err}")
 
     for note_id, text in texts.items():
-        read.notes.append(LabeledNote(note_id, text, _once(read, codes[note_id]), CODIESP_SETTING))
+        read.notes.append(
+            LabeledNote(
+                note_id, text, _once(read, codes[note_id]), CODIESP_SETTING, corpus=read.source
+            )
+        )
     return read
 
 
@@ -235,7 +242,9 @@ def read_jsonl(path: Path, *, strict: bool = False) -> CorpusRead:
                 )
                 continue
             first_line[note.id] = number
-            read.notes.append(replace(note, codes=_once(read, list(note.codes))))
+            read.notes.append(
+                replace(note, codes=_once(read, list(note.codes)), corpus=read.source)
+            )
     return read
 
 

@@ -33,6 +33,7 @@ import numpy as np
 
 from code_index.index import CodeIndex
 from code_index.records import System, format_icd10cm, normalize_code
+from suggest.candidates import EXCLUDED_FLAGS
 from suggest.results import SuggestionResult
 from suggest.setting import Setting, parse_setting
 from suggest.suggester import Suggester
@@ -100,6 +101,7 @@ class RankedNote:
     matched: tuple[str | None, ...]  # normalised gold code matched by each, or None
     gold: frozenset[str]  # normalised gold codes
     must_not: frozenset[str] = frozenset()  # normalised codes a coder said must not be reported
+    denied: frozenset[str] = frozenset()  # normalised codes read from denied mentions only
 
     @classmethod
     def build(
@@ -109,9 +111,10 @@ class RankedNote:
         ranked: Sequence[tuple[str, float]],
         gold: Collection[str],
         must_not: Collection[str] = (),
+        denied: Collection[str] = (),
     ) -> RankedNote:
-        """From (code, score) pairs, best first, and the note's gold and must-not codes in
-        ``system``."""
+        """From (code, score) pairs, best first, the note's gold and must-not codes in
+        ``system``, and which of the suggested codes came from denied mentions."""
         best: dict[str, float] = {}
         for code, score in ranked:
             best.setdefault(normalize_code(code), score)
@@ -124,12 +127,19 @@ class RankedNote:
             tuple(match for _, match in matches),
             frozenset(key for key in map(normalize_code, gold) if key),
             frozenset(key for key in map(normalize_code, must_not) if key),
+            frozenset(map(normalize_code, denied)),
         )
 
     @property
     def must_not_hits(self) -> list[str]:
         """Must-not codes (or codes under them) within the first ``MUST_NOT_AT``."""
         return must_not_hits(self.codes, self.must_not, MUST_NOT_AT)
+
+    @property
+    def denied_hits(self) -> int:
+        """Codes of denied mentions within the first ``MUST_NOT_AT``: none where the
+        corpus's coders never code denied findings."""
+        return sum(code in self.denied for code in self.codes[:MUST_NOT_AT])
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,6 +429,7 @@ class GroupEvaluation:
             "confident": self.confident_wrong[1],
             "must_not_codes": sum(len(n.must_not) for n in self.notes),
             "must_not_hits": len(self.must_not_hits),
+            "denied_hits": sum(note.denied_hits for note in self.notes),
             "must_not_hit_list": [
                 {"note": note_id, "code": code, "rank": rank}
                 for note_id, code, rank in self.must_not_hits
@@ -542,16 +553,15 @@ def evaluate(
         gold: list[tuple[System, str]] = []
         for note in corpus.notes:
             system = by_setting[settings[note.id]]
-            suggestions = [
-                (s.code, s.score) for s in results[note.id].ranking() if s.system == system
-            ]
+            ranking = [s for s in results[note.id].ranking() if s.system == system]
             rankings.append(
                 RankedNote.build(
                     note.id,
                     system,
-                    suggestions,
+                    [(s.code, s.score) for s in ranking],
                     note.codes_for(system),
                     note.rejected_for(system),
+                    [s.code for s in ranking if any(w.kind in EXCLUDED_FLAGS for w in s.warnings)],
                 )
             )
             gold.extend((system, code) for code in note.codes_for(system))

@@ -98,6 +98,7 @@ def notes_from_feedback(
                 tuple(positives),
                 Setting(request.setting),
                 tuple(negatives),
+                corpus=read.source,
             )
         )
     return read

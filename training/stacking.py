@@ -17,7 +17,7 @@ import numpy as np
 
 from suggest.abstention import PROCEDURE_SYSTEMS, ProcedureGate
 from suggest.candidates import FEATURE_NAMES, UNRANKED_LABEL
-from suggest.denied import CodedWhenDenied
+from suggest.denied import CodedWhenDenied, DeniedConvention
 from suggest.label_model import LabelModel, gram, indicator_matrix, top_scores
 from suggest.note_model import CodeKey
 from suggest.setting import Setting
@@ -31,6 +31,7 @@ class DeniedRows(Protocol):
     labels: np.ndarray
     denied: np.ndarray
     setting: Setting
+    corpus: str
 
 
 def cross_fit_label_scores(
@@ -75,6 +76,28 @@ def cross_fit_coded_when_denied(notes: Sequence[DeniedRows], fold_of: np.ndarray
                         shares.of(key) if denied else 0.0
                         for key, denied in zip(note.keys, note.denied, strict=True)
                     ]
+
+
+def corpora_coding_denied(notes: Sequence[DeniedRows]) -> set[str]:
+    """The corpora whose coders code denied findings: conventions belong to coders,
+    so a corpus of guideline-following coders is not outvoted by a larger one that
+    codes "no fever"."""
+    return {
+        corpus
+        for corpus in {note.corpus for note in notes}
+        if coded_when_denied([n for n in notes if n.corpus == corpus]).coders_code_denied
+    }
+
+
+def fit_denied_convention(
+    label_model: LabelModel, codes_denied: Sequence[bool]
+) -> DeniedConvention | None:
+    """Which notes' coders code denied findings, read from the training notes' n-gram
+    vectors (rows of the label model's matrix, in the notes' order), where some of the
+    notes' corpora code them and others do not; otherwise none (the corpora agree)."""
+    if len(set(codes_denied)) < 2:
+        return None
+    return DeniedConvention().fit(label_model.matrix_.tocsr(), np.asarray(codes_denied))
 
 
 def learned_denied_settings(notes: Sequence[DeniedRows]) -> dict[Setting, CodedWhenDenied]:

@@ -14,7 +14,7 @@ On top of what the code sets give the default model, labeled notes teach:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -41,8 +41,10 @@ from suggest.terms import default_descendant
 from training.calibration import calibration_card, fit_calibrator
 from training.corpora import LabeledNote
 from training.stacking import (
+    corpora_coding_denied,
     cross_fit_coded_when_denied,
     cross_fit_label_scores,
+    fit_denied_convention,
     fit_procedure_gate,
     learned_denied_settings,
     procedure_gold,
@@ -109,6 +111,7 @@ class NoteCandidates:
     weights: np.ndarray  # hard negatives (codes a coder rejected) count more
     denied: np.ndarray  # read only from negated, family or hypothetical mentions
     setting: Setting
+    corpus: str  # the corpus it was read from: its coders' conventions
     gate_row: np.ndarray  # the note's procedure-gate features (suggest.abstention)
     # the features of the candidates less the denied ones: counts such as the note's
     # candidates are what serving sees where denied mentions are not ranked
@@ -125,6 +128,7 @@ class NoteCandidates:
             self.weights[keep],
             self.denied[keep],
             self.setting,
+            self.corpus,
             self.gate_row,
             self.affirmed_features,
         )
@@ -133,25 +137,23 @@ class NoteCandidates:
 def candidate_training_set(
     pipeline: NotePipeline,
     notes: Sequence[LabeledNote],
-    note_model: NoteNeighbors,
     neighbor_scores: Sequence[dict[CodeKey, float]],
+    priors: Sequence[Mapping[CodeKey, float]],
     association_scores: Sequence[dict[CodeKey, tuple[float, str]]],
     label_scores: Sequence[dict[CodeKey, float]],
     progress: Progress | None = None,
 ) -> list[NoteCandidates]:
     """The candidates serving would rank for each note (the shared candidate step, with
-    leave-one-out neighbour and cross-fitted association and label scores), labeled right
-    or wrong; the denied mentions' among them in every setting, kept or dropped once the
-    corpus shows whether its coders code them."""
+    leave-one-out neighbour scores and priors, cross-fitted association and label
+    scores), labeled right or wrong; the denied mentions' among them in every setting,
+    kept or dropped once the corpus shows whether its coders code them."""
     per_note: list[NoteCandidates] = []
     every_setting = {setting: CodedWhenDenied.count([]) for setting in Setting}
     step = CandidateStep(pipeline.table, pipeline.index, True, every_setting)
     docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=32)
     for i, (note, doc) in enumerate(zip(notes, docs, strict=True)):
         label = NoteReading(note.text, None, label_scores[i])
-        learned = LearnedSignals(
-            neighbor_scores[i], association_scores[i], note_model.prior_, None, label
-        )
+        learned = LearnedSignals(neighbor_scores[i], association_scores[i], priors[i], None, label)
         candidates = step(doc, note.setting, learned=learned).candidates
         gold = {system: note.codes_for(system) for system in note.setting.systems}
         rejected = {(r.system, r.code) for r in note.rejected}
@@ -170,6 +172,7 @@ def candidate_training_set(
                 ),
                 np.asarray([bool(c.denied) for c in candidates], dtype=bool),
                 note.setting,
+                note.corpus,
                 gate_features(candidates, label_scores[i]),
                 feature_matrix([c for c in candidates if not c.denied], len(note.text)),
             )
@@ -308,14 +311,19 @@ def train_model(
     per_note = candidate_training_set(
         pipeline,
         notes,
-        note_model,
         note_model.leave_one_out_scores(),
+        note_model.leave_one_out_priors(),
         cross_fit_associations(texts, labels, folds=FOLDS, seed=seed),
         cross_fit_label_scores(label_model, labels, fold_of),
         progress,
     )
-    denied_settings = learned_denied_settings(per_note)
-    per_note = [n if n.setting in denied_settings else n.without_denied() for n in per_note]
+    coding = corpora_coding_denied(per_note)
+    denied_settings = learned_denied_settings([n for n in per_note if n.corpus in coding])
+    per_note = [
+        n if n.corpus in coding and n.setting in denied_settings else n.without_denied()
+        for n in per_note
+    ]
+    denied_convention = fit_denied_convention(label_model, [n.corpus in coding for n in per_note])
     cross_fit_match_precision(per_note, folds=FOLDS, seed=seed)
     cross_fit_coded_when_denied(per_note, fold_of)
     procedure_gate = fit_procedure_gate(
@@ -371,6 +379,8 @@ def train_model(
             "label_model": label_model.get_params(),
             "label_model_candidates": LABEL_MODEL_CANDIDATES,
             "ranks_denied_in": sorted(denied_settings),
+            "corpora_coding_denied": sorted(coding),
+            "denied_convention": denied_convention is not None,
             "procedure_gate": procedure_gate is not None,
         },
         "calibration": calibration_card(calibrator),
@@ -390,4 +400,5 @@ def train_model(
         label_model=label_model,
         coded_when_denied=denied_settings,
         procedure_gate=procedure_gate,
+        denied_convention=denied_convention,
     )

@@ -138,8 +138,9 @@ def test_jsonl_good_rows(tmp_path: Path) -> None:
             GOOD_TEXT,
             (GoldCode(System.ICD10CM, "E11.22"), GoldCode(System.ICD10CM, "N18.30")),
             Setting.OUTPATIENT,
+            corpus=f"jsonl:{path}",
         ),
-        LabeledNote("n2", "Well visit.", (), Setting.OUTPATIENT),
+        LabeledNote("n2", "Well visit.", (), Setting.OUTPATIENT, corpus=f"jsonl:{path}"),
     ]
     assert read.duplicate_codes == 1
     assert read.notes_without_codes == 1

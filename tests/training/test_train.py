@@ -22,7 +22,7 @@ from suggest.candidates import FEATURE_NAMES, UNRANKED_LABEL, excluded_codes, fe
 from suggest.model import CARD_FILE, ModelMismatchError, SuggestModel, load_model, models_root
 from suggest.setting import Setting
 from suggest.suggester import Suggester
-from training.corpora import GoldCode, LabeledNote, read_codiesp
+from training.corpora import GoldCode, LabeledNote, read_codiesp, read_jsonl
 from training.feedback import notes_from_feedback
 from training.train import (
     best_threshold,
@@ -123,6 +123,34 @@ def test_coders_who_never_code_denied_findings_teach_a_model_never_to_rank_them(
     assert not {"R50.9", "R31.9", "R52"} & {s.code for s in found.ranking()}
     default = suggester.suggest(DENYING_NOTE, setting="inpatient", top_k=100)
     assert not {"R50.9", "R31.9", "R52"} & {s.code for s in default.ranking()}
+
+
+US_TUNING = Path(__file__).resolve().parents[2] / "bench" / "us_notes" / "tuning.jsonl"
+DENIED_FLAGS = {"negated", "family", "hypothetical"}
+
+
+def test_a_model_learns_per_corpus_whose_coders_code_denied_findings(
+    suggester: Suggester, shared_data: Path, train_notes: list[LabeledNote]
+) -> None:
+    """CodiEsp's coders code "no fever"; the US notes' coders, following the guidelines,
+    never do, inpatient notes among them. Trained on both, a model ranks denied mentions
+    for notes written like CodiEsp's only: the per-setting share alone would rank them
+    in every inpatient note."""
+    us_notes = read_jsonl(US_TUNING, strict=True).notes
+    model = train_model(suggester.pipeline, [*train_notes, *us_notes[:60]], "mixed", seed=7)
+    assert model.card["parameters"]["corpora_coding_denied"] == [train_notes[0].corpus]
+    assert model.denied_convention is not None
+    trained = Suggester(suggester.pipeline, model)
+
+    def flagged(note: LabeledNote) -> list[str]:
+        result = trained.suggest(note.text, setting=note.setting.value, top_k=100)
+        return [s.code for s in result.ranking() for w in s.warnings if w.kind in DENIED_FLAGS]
+
+    unseen_us = us_notes[60:]
+    assert any(note.setting is Setting.INPATIENT for note in unseen_us)
+    assert not [code for note in unseen_us for code in flagged(note)]
+    unseen_codiesp = read_codiesp(shared_data / "codiesp" / "dev").notes[:10]
+    assert any(flagged(note) for note in unseen_codiesp)
 
 
 def test_label_model_codes_always_carry_evidence(
@@ -346,8 +374,8 @@ def test_training_sees_exactly_the_candidates_serving_ranks(
         training = candidate_training_set(
             suggester.pipeline,
             notes,
-            note_model,
             [note_model.scores(n.text) for n in notes],
+            [note_model.prior_ for _ in notes],
             [associations.scores(n.text) for n in notes],
             [label_model.read(n.text, UNRANKED_LABEL).scores for n in notes],
         )
