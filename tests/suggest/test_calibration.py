@@ -35,3 +35,17 @@ def test_scores_that_rank_nothing_are_refused() -> None:
     scores = np.linspace(0.1, 0.9, 100)
     with pytest.raises(ValueError, match="do not rank"):
         PlattCalibrator().fit(scores, (scores < 0.5).astype(int))
+
+
+def test_sample_weights_count_like_repeated_rows() -> None:
+    rng = np.random.default_rng(3)
+    scores = rng.uniform(0.01, 0.99, 400)
+    labels = (rng.uniform(size=scores.size) < scores**2).astype(int)
+    weights = np.where(np.arange(scores.size) < 100, 3.0, 1.0)
+    weighted = PlattCalibrator().fit(scores, labels, weights)
+    repeated = PlattCalibrator().fit(
+        np.concatenate([scores, scores[:100], scores[:100]]),
+        np.concatenate([labels, labels[:100], labels[:100]]),
+    )
+    assert weighted.slope_ == pytest.approx(repeated.slope_, rel=1e-3)
+    assert weighted.intercept_ == pytest.approx(repeated.intercept_, rel=1e-3, abs=1e-4)
