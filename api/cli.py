@@ -14,6 +14,7 @@ import typer
 
 from api.commands import codes, index, keys, models
 from api.commands.batch import batch
+from api.commands.calibrate import calibrate
 from api.commands.evaluate import evaluate
 from api.commands.output import error_line
 from api.commands.progress import set_quiet
@@ -44,6 +45,7 @@ app.add_typer(codes.app, name="codes")
 app.command()(suggest)
 app.command()(batch)
 app.command()(train)
+app.command()(calibrate)
 app.command()(evaluate)
 app.add_typer(models.app, name="models")
 app.add_typer(keys.app, name="keys")

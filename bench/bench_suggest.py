@@ -59,7 +59,7 @@ STAGES: dict[str, tuple[str, str]] = {
     "note model": ("note_model.py", "scores"),
     "add learned": ("candidates.py", "add_learned_candidates"),
     "features": ("candidates.py", "feature_matrix"),
-    "scoring": ("model.py", "probabilities"),
+    "scoring": ("model.py", "ranker_scores"),
     "results": ("suggester.py", "_suggestions"),
     "  warnings / validity": ("coder_warnings.py", "of_list"),
     "  learned evidence": ("learned_evidence.py", "learned_evidence"),

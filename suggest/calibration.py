@@ -13,7 +13,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
-_EPSILON = 1e-6
+# far below any score a coder sees: a tighter clip would give distinct low scores one
+# calibrated value, and ties are reordered by code
+_EPSILON = 1e-15
 
 
 def logit(scores: np.ndarray) -> np.ndarray:
@@ -29,10 +31,13 @@ class PlattCalibrator(BaseEstimator):
     def __init__(self, C: float = 1e4) -> None:
         self.C = C
 
-    def fit(self, scores: np.ndarray, labels: np.ndarray) -> PlattCalibrator:
-        """Learn ``slope_`` and ``intercept_`` from cross-fitted scores and 0/1 labels."""
+    def fit(
+        self, scores: np.ndarray, labels: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> PlattCalibrator:
+        """Learn ``slope_`` and ``intercept_`` from cross-fitted scores and 0/1 labels
+        (``sample_weight``: how much each row counts, e.g. each corpus the same)."""
         fitted = LogisticRegression(C=self.C, max_iter=1000)
-        fitted.fit(logit(scores)[:, None], np.asarray(labels))
+        fitted.fit(logit(scores)[:, None], np.asarray(labels), sample_weight=sample_weight)
         self.slope_ = float(fitted.coef_[0, 0])
         self.intercept_ = float(fitted.intercept_[0])
         if self.slope_ <= 0:

@@ -132,8 +132,9 @@ class SuggestModel:
                 index_version,
             )
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """P(code is right) for each row of a candidate feature matrix."""
+    def ranker_scores(self, features: np.ndarray) -> np.ndarray:
+        """The ranker's own P(code is right) for each row of a candidate feature matrix:
+        what the coding rules' thresholds were set on (``Suggester``), before calibration."""
         if features.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
         # the features are ours, finite by construction: skip sklearn's per-call checks
@@ -141,8 +142,16 @@ class SuggestModel:
             sklearn.config_context(assume_finite=True, skip_parameter_validation=True),
             self.one_thread(),
         ):
-            scores = self.ranker.predict_proba(features)[:, 1]
+            return np.asarray(self.ranker.predict_proba(features)[:, 1])
+
+    def calibrated(self, scores: np.ndarray) -> np.ndarray:
+        """The calibrated probability of each ranker score (a monotone map: the order of
+        a note's codes never changes)."""
         return self.calibrator.predict(scores) if self.calibrator is not None else scores
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """Calibrated P(code is right) for each row of a candidate feature matrix."""
+        return self.calibrated(self.ranker_scores(features))
 
     @property
     def version(self) -> str:

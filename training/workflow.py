@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from suggest.model import DEFAULT_MODEL, MODEL_NAME, SuggestModel, models_root
+from suggest.model import DEFAULT_MODEL, MODEL_NAME, SuggestModel, load_model, models_root
 from suggest.suggester import FirstUseProgress, NotePipeline, Suggester
+from training.calibration import calibrate_model
 from training.corpora import CorpusRead, LabeledNote
 from training.evaluate import evaluate
 from training.train import RANKERS, Progress, train_model
@@ -134,3 +135,26 @@ def train_evaluate_save(
     )
     model.save(folder)
     return TrainingOutcome(model, folder, len(training_notes), seconds, metrics, problems)
+
+
+def calibrate_save(
+    source: str | None,
+    name: str,
+    reads: Sequence[CorpusRead],
+    *,
+    overwrite: bool = False,
+    data_dir: Path | str | None = None,
+    first_use: FirstUseProgress | None = None,
+) -> tuple[SuggestModel, Path]:
+    """The model ``source`` (default: the one in use) calibrated on the notes of
+    ``reads`` (``training.calibration.calibrate_model``), saved as ``<data dir>/models/NAME``
+    and not put in use. ``ValueError`` for a bad name or corpora that cannot calibrate it,
+    ``ModelNotFoundError`` for an unknown ``source``."""
+    folder = check_new_model(name, overwrite, data_dir)
+    if not any(read.notes for read in reads):
+        raise ValueError("the corpora hold no usable labeled notes")
+    model = load_model(source, data_dir)
+    pipeline = NotePipeline.load(data_dir=data_dir, progress=first_use)
+    calibrated = calibrate_model(pipeline, model, reads, name)
+    calibrated.save(folder)
+    return calibrated, folder
