@@ -132,6 +132,25 @@ def test_one_request_over_the_queue_is_503_at_once(make_api: MakeApi) -> None:
     assert answers[0].status_code == 200  # the one held is answered
 
 
+def test_a_refusal_at_capacity_costs_no_key_lookup_and_no_body(make_api: MakeApi) -> None:
+    """The refusal comes first: without a key (no lookup, else this would be a 401) and
+    with its body unread, so a flood beyond capacity costs the process next to nothing."""
+    api = make_api(max_queued_requests=1)
+    service: SuggestService = api.app.state.service
+    with service._lock:
+        waiting, answers = _in_thread(api)
+        while service._held == 0:
+            waiting.join(0.01)
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(CHUNK) * 9)}
+        client = _call(api, "/v1/suggest", Client(9), headers)
+        assert client.status == 503 and client.reads == 0
+        assert client.headers["retry-after"] == "1" and client.headers["connection"] == "close"
+    waiting.join(30)
+    assert answers[0].status_code == 200
+    # with room again, the same request is a 401 as before
+    assert _call(api, "/v1/suggest", Client(9), headers).status == 401
+
+
 def test_a_request_whose_client_left_is_not_coded(api: Api) -> None:
     body = b'{"text": "' + NOTE.encode() + b'"}'
     headers = {
