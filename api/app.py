@@ -8,11 +8,13 @@ Requests start being answered only after that, so /health answering means ready.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from api.cds_auth import CdsTokenVerifier
 from api.errors import LastResortMiddleware, install_error_handlers
@@ -47,6 +49,11 @@ _ENVELOPE_BYTES = 64 * 1024
 UNREADABLE_BODY: dict[int | str, dict[str, Any]] = {
     400: {"description": "The body could not be read as UTF-8 JSON."}
 }
+# The event loop answers (and refuses) requests while a thread codes a note; a thread
+# waiting for the GIL asks for it after this long. With CPython's 5 ms a refusal at
+# capacity, which waits for it about three times (wake, read, write), took 13-18 ms
+# against a note being coded on the shared machine; with 1 ms, 5-8 ms.
+GIL_SWITCH_INTERVAL_S = 0.001
 
 
 def create_app(settings: Settings | None = None, *, suggester: Suggester | None = None) -> FastAPI:
@@ -58,6 +65,7 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         upgrade_database(
             settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
         )
@@ -112,12 +120,20 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
     app.include_router(revenue.router, responses=UNREADABLE_BODY)
     app.mount("/static", review.static_files(), name="static")
     app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
+    coding = (suggest.suggest, comprehend.infer, cds_hooks.call_service)
+    routers = (suggest.router, comprehend.router, cds_hooks.router)
     # the last added runs first: 500s pass through the metrics middleware and are counted,
-    # and so are the 401s and 413s the gate sends before a body is read
+    # and so are the 401s, 413s and 503s the gate sends before a body is read
     app.add_middleware(
         GateMiddleware,
         default_limit=note_bytes,
         body_limits={"/v1/batch": settings.max_batch_bytes},
+        coding_routes=[
+            route
+            for router in routers
+            for route in router.routes
+            if isinstance(route, APIRoute) and route.endpoint in coding
+        ],
     )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(LastResortMiddleware)

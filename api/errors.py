@@ -97,7 +97,16 @@ async def _idempotency_conflict(_request: Request, exc: Exception) -> JSONRespon
 
 
 async def _overloaded(_request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse(status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "1"})
+    return overloaded(exc)
+
+
+def overloaded(exc: Exception, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The 503 for a request beyond the process's capacity: retry after a second."""
+    return JSONResponse(
+        status_code=503,
+        content={"detail": str(exc)},
+        headers={"Retry-After": "1", **(headers or {})},
+    )
 
 
 async def _client_gone(_request: Request, _exc: Exception) -> JSONResponse:

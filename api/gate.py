@@ -1,6 +1,7 @@
-"""What a request must pass before its body is read: a valid API key (from its headers)
-and a body within its route's size. (A method or path no route answers goes on to the
-router's own 404 or 405.)
+"""What a request must pass before its body is read: room in the process for a note to
+be coded (for the routes that code one), a valid API key (from its headers) and a body
+within its route's size. (A method or path no route answers goes on to the router's own
+404 or 405.)
 
 FastAPI reads and parses a body before it runs a route's dependencies, so a key checked
 by a dependency is checked only after the whole body has arrived, been parsed and been
@@ -9,9 +10,17 @@ held in memory. This ASGI middleware runs first: a request without a valid key i
 read; a body sent without a declared length is counted as it is read and refused (413)
 at the first byte over. The key it found is left in the request's state for the
 routes' dependencies (``api.deps.current_key``).
+
+Capacity is checked first, before the key: a request to a route that codes a note, sent
+while the process already holds as many as it may (``api.service``), is a 503 with
+Retry-After without a database call, a thread or a byte of its body read. Under overload
+the refusals are most of the traffic, and each one made in the event loop alone is
+answered in the time the loop takes to get the GIL from the note being coded.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import anyio.to_thread
 from fastapi import HTTPException, status
@@ -19,11 +28,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.cds_auth import CLIENT_STATE, CdsAuthError, authenticate
-from api.errors import database_unavailable
+from api.errors import database_unavailable, overloaded
+from api.service import OverloadedError
 from api.settings import service_url
 from api.storage.keys import KeyRecord, verify_key
 
@@ -55,21 +65,29 @@ class GateMiddleware:
     """Authenticates from headers and enforces body limits before the app reads a body.
 
     ``body_limits`` maps a path to its limit in bytes; other paths get ``default_limit``.
+    ``coding_routes``: the routes that code a note, refused at once when the process is
+    at capacity.
     """
 
     def __init__(
-        self, app: ASGIApp, *, default_limit: int, body_limits: dict[str, int] | None = None
+        self,
+        app: ASGIApp,
+        *,
+        default_limit: int,
+        body_limits: dict[str, int] | None = None,
+        coding_routes: Sequence[BaseRoute] = (),
     ) -> None:
         self.app = app
         self.default_limit = default_limit
         self.body_limits = body_limits or {}
+        self.coding_routes = coding_routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _public(scope["path"]):
             await self.app(scope, receive, send)
             return
-        routes = scope["app"].router.routes
-        if all(route.matches(scope)[0] is not Match.FULL for route in routes):
+        app = scope["app"]
+        if all(route.matches(scope)[0] is not Match.FULL for route in app.router.routes):
             await self.app(scope, receive, send)  # the router's own 404 or 405
             return
         headers = Headers(scope=scope)
@@ -80,6 +98,12 @@ class GateMiddleware:
             if declared not in ("", "0") or ("transfer-encoding" in headers)
             else {}
         )
+        if any(route.matches(scope)[0] is Match.FULL for route in self.coding_routes):
+            try:
+                app.state.service.check_capacity()
+            except OverloadedError as exc:
+                await overloaded(exc, close)(scope, receive, send)
+                return
         if scope["path"].startswith(CDS_PREFIX):
             refusal = await _cds_refusal(scope, headers, close)
             if refusal is not None:
@@ -90,7 +114,7 @@ class GateMiddleware:
         presented = _presented_key(headers)
         key = None
         if presented and len(presented) <= MAX_KEY_CHARS:
-            sessions = scope["app"].state.sessions
+            sessions = app.state.sessions
             try:
                 key = await anyio.to_thread.run_sync(_verify, sessions, presented)
             except OperationalError as exc:

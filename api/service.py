@@ -9,9 +9,10 @@ every one of them slower. An interactive request waits for at most the note in p
 
 Each process holds at most ``max_queued_requests`` interactive requests (running or
 waiting); one more is refused at once (503 with Retry-After) rather than left to wait
-longer than any client would. A request whose client has left while it waited is
-dropped before its note is coded, and the batch worker waits while interactive requests
-are held.
+longer than any client would. ``api.gate`` asks :meth:`SuggestService.check_capacity`
+before the request's key is looked up or its body read, so a refusal costs no database
+call and no parsing. A request whose client has left while it waited is dropped before
+its note is coded, and the batch worker waits while interactive requests are held.
 """
 
 from __future__ import annotations
@@ -193,13 +194,21 @@ class SuggestService:
         with self._held_changed:
             self._held_changed.wait_for(lambda: self._held == 0, timeout)
 
+    def check_capacity(self) -> None:
+        """Raise ``OverloadedError`` when this process holds its maximum of requests. The
+        gate calls it without the lock, before anything that costs: a request that passes
+        it is counted only once its body is read (:meth:`run`), so a client that sends a
+        body slowly holds a connection, never a place in the queue."""
+        held = self._held
+        if held >= self.max_queued_requests:
+            raise OverloadedError(
+                f"this server process is coding {held} notes already; retry shortly"
+            )
+
     @contextmanager
     def _holding(self) -> Iterator[None]:
         with self._held_changed:
-            if self._held >= self.max_queued_requests:
-                raise OverloadedError(
-                    f"this server process is coding {self._held} notes already; retry shortly"
-                )
+            self.check_capacity()
             self._held += 1
         try:
             yield

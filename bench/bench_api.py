@@ -3,6 +3,7 @@ concurrencies, alone and while a batch job is being coded, on a real uvicorn pro
 
     python bench/bench_api.py [--split ../shared/data/codiesp/dev] [--requests 200] [--workers 1]
     python bench/bench_api.py --overload 64 --workers 2 [--seconds 20]
+    python bench/bench_api.py --refusals 200
 
 Prints a Markdown table. The server runs with the data directory of the environment (its
 index and model) and a throwaway SQLite database. One process codes one note at a time
@@ -14,6 +15,13 @@ back to back for ``--seconds``: more than the server holds (``max_queued_request
 process), so some are refused. It prints the answers by status, the latency of each kind
 (a refusal should come in milliseconds) and the 5xx other than the 503s that shed load,
 which should be none.
+
+``--refusals N`` times the refusal alone: one worker that holds one request
+(``CODESUGGEST_MAX_QUEUED_REQUESTS=1``) codes 100,000-character notes back to back while
+one client sends N requests one after another, each a 503 but for the few that come
+between two long notes. What it reports is the refusal's own cost against a note being
+coded (the GIL, the event loop), apart from the machine's other load, which the overload
+scenario measures as well.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import argparse
 import asyncio
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -87,16 +96,48 @@ async def overload(
     return by_status
 
 
-def overload_table(by_status: dict[int, list[float]], seconds: float) -> None:
+def refusals(base: str, key: str, notes: list[str], count: int) -> dict[int, list[float]]:
+    """Latencies (s) by status of ``count`` requests sent one at a time while another
+    client keeps the server's one place busy with long notes."""
+    long_note = "\n".join(notes)[:100_000]
+    headers = {"X-API-Key": key}
+    stop = threading.Event()
+
+    def busy() -> None:
+        with httpx.Client(base_url=base, timeout=300) as client:
+            while not stop.is_set():
+                client.post("/v1/suggest", json={"text": long_note}, headers=headers)
+
+    coder = threading.Thread(target=busy)
+    coder.start()
+    time.sleep(1.0)  # the first long note is being coded
+    by_status: dict[int, list[float]] = {}
+    try:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for n in range(count):
+                body = {"text": notes[n % len(notes)], "setting": "inpatient"}
+                started = time.perf_counter()
+                response = client.post("/v1/suggest", json=body, headers=headers)
+                by_status.setdefault(response.status_code, []).append(time.perf_counter() - started)
+                time.sleep(0.02)
+    finally:
+        stop.set()
+        coder.join()
+    return by_status
+
+
+def overload_table(by_status: dict[int, list[float]], seconds: float | None) -> None:
+    """Answers by status with their latencies (and their rate, over ``seconds``)."""
     print("| status | answers | per s | p50 ms | p95 ms | max ms |")
     print("|---|---|---|---|---|---|")
     for status, latencies in sorted(by_status.items()):
         ordered = sorted(latencies)
         p50 = 1000 * ordered[len(ordered) // 2]
         p95 = 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+        rate = f"{len(ordered) / seconds:.1f}" if seconds else "-"
         print(
-            f"| {status} | {len(ordered)} | {len(ordered) / seconds:.1f} | {p50:.0f} | "
-            f"{p95:.0f} | {1000 * ordered[-1]:.0f} |"
+            f"| {status} | {len(ordered)} | {rate} | {p50:.1f} | "
+            f"{p95:.1f} | {1000 * ordered[-1]:.0f} |"
         )
     errors = sum(len(v) for status, v in by_status.items() if status >= 500 and status != 503)
     print(f"\n5xx other than load shedding (503): {errors}")
@@ -121,6 +162,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--overload", type=int, metavar="CLIENTS", help="overload scenario")
     parser.add_argument("--seconds", type=float, default=20.0, help="of the overload scenario")
+    parser.add_argument("--refusals", type=int, metavar="N", help="refusal-latency scenario")
     args = parser.parse_args()
     notes = [note.text for note in read_codiesp(args.split).notes]
 
@@ -132,8 +174,19 @@ def main() -> None:
             key = create_key(session, Role.INTEGRATOR, "bench").plaintext
         engine.dispose()
         log = Path(folder) / "server.log"
-        with local_server({"CODESUGGEST_DATABASE_URL": url}, log, args.workers, False) as base:
+        env = {"CODESUGGEST_DATABASE_URL": url}
+        if args.refusals:
+            env["CODESUGGEST_MAX_QUEUED_REQUESTS"] = "1"
+        with local_server(env, log, args.workers, False) as base:
             asyncio.run(load(base, key, notes, 10, 1))  # warm-up
+            if args.refusals:
+                print(
+                    f"{args.refusals} requests, one at a time, while 100,000-character notes "
+                    f"are coded; 1 place per worker, {args.workers} worker(s), "
+                    f"{os.cpu_count()} cores\n"
+                )
+                overload_table(refusals(base, key, notes, args.refusals), None)
+                return
             if args.overload:
                 print(
                     f"CodiEsp {args.split.name} notes, inpatient, {args.overload} clients, "

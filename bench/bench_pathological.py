@@ -49,6 +49,8 @@ PATTERNS: dict[str, Callable[[int], str]] = {
     "'no pneumonia ' repeated": lambda n: ("no pneumonia " * n)[:n],
     "words without spaces": lambda n: ("pneumoniafever" * n)[:n],
     "a list on one line": lambda n: ("hypertension, diabetes, COPD, CKD stage 3, " * n)[:n],
+    "one-line section headings": lambda n: ("Family history: asthma.\n" * n)[:n],
+    "values in every sentence": lambda n: ("BMI 34.2. Family history: none. " * n)[:n],
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -118,18 +119,39 @@ def _in_thread(api: Api, path: str = "/v1/suggest") -> tuple[threading.Thread, l
     return thread, answers
 
 
-def test_one_request_over_the_queue_is_503_at_once(make_api: MakeApi) -> None:
-    api = make_api(max_queued_requests=1)
+@contextmanager
+def _at_capacity(api: Api) -> Iterator[None]:
+    """The app's one place taken, while the block runs, by a request waiting for the
+    suggester; that request is answered once the block ends."""
     service: SuggestService = api.app.state.service
     with service._lock:
         waiting, answers = _in_thread(api)
         while service._held == 0:
             waiting.join(0.01)
+        yield
+    waiting.join(30)
+    assert answers[0].status_code == 200  # the one held is answered
+
+
+def test_one_request_over_the_queue_is_503_at_once(make_api: MakeApi) -> None:
+    api = make_api(max_queued_requests=1)
+    with _at_capacity(api):
         refused = api.client.post("/v1/suggest", json={"text": NOTE}, headers=api.auth(Role.CODER))
         assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
         assert "retry" in refused.json()["detail"]
-    waiting.join(30)
-    assert answers[0].status_code == 200  # the one held is answered
+
+
+def test_a_refusal_at_capacity_costs_no_key_lookup_and_no_body(make_api: MakeApi) -> None:
+    """The refusal comes first: without a key (no lookup, else this would be a 401) and
+    with its body unread, so a flood beyond capacity costs the process next to nothing."""
+    api = make_api(max_queued_requests=1)
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(CHUNK) * 9)}
+    with _at_capacity(api):
+        client = _call(api, "/v1/suggest", Client(9), headers)
+        assert client.status == 503 and client.reads == 0
+        assert client.headers["retry-after"] == "1" and client.headers["connection"] == "close"
+    # with room again, the same request is a 401 as before
+    assert _call(api, "/v1/suggest", Client(9), headers).status == 401
 
 
 def test_a_request_whose_client_left_is_not_coded(api: Api) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.commands.serve import NoDelayConfig
+from api.commands.serve import _reuse_port_socket
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MARKER = "Quillfeather"
@@ -198,18 +198,114 @@ def test_acknowledged_feedback_survives_sigkill(server_env: dict[str, str], tmp_
     assert len(stored) - len(acked) <= POSTERS
 
 
-def test_worker_processes_share_a_socket_without_nagle_delay() -> None:
-    """`serve --workers N` binds the socket its workers share; connections accepted from
-    it inherit TCP_NODELAY, so a keep-alive client does not wait for delayed ACKs."""
-    config = NoDelayConfig("api.app:create_app", factory=True, host="127.0.0.1", port=0)
-    with config.bind_socket() as sock:
-        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
-        sock.listen()
-        with socket.create_connection(sock.getsockname()) as client:
-            accepted, _ = sock.accept()
-            with accepted:
-                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+def test_health_answers_while_hostile_notes_are_coded(
+    server_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue 19, hole 1: a 100,000-character note of '(' held the only worker for minutes
+    and /health stopped answering. Each hostile note is now answered within its time
+    budget, and /health answers all the while (the note is coded in a thread)."""
+    coder = _create_key(server_env, "coder")
+    notes = ["(" * 100_000, ("pain " * 20_000)[:100_000], "\u200b" * 100_000]
+    with _server(["-c", SERVE_CLI], server_env, tmp_path / "server.log") as (base, _process):
+        answers: list[httpx.Response] = []
+
+        def post() -> None:
+            for note in notes:
+                answers.append(
+                    httpx.post(
+                        f"{base}/v1/suggest",
+                        json={"text": note},
+                        headers={"X-API-Key": coder},
+                        timeout=60,
+                    )
+                )
+
+        poster = threading.Thread(target=post)
+        waits = []
+        with httpx.Client(base_url=base, timeout=10) as client:
+            poster.start()
+            while poster.is_alive():
+                started = time.monotonic()
+                assert client.get("/health").status_code == 200
+                waits.append(time.monotonic() - started)
+                time.sleep(0.05)
+        poster.join()
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert len(waits) >= 3 * len(notes)  # asked all through the coding
+    assert max(waits) < 2.0, sorted(waits)[-5:]
+
+
+def test_worker_sockets_share_a_port_and_turn_nagle_off() -> None:
+    """Each worker of `serve --workers N` listens on a socket of its own bound to the one
+    port; the kernel spreads connections over them, and connections accepted from them
+    get TCP_NODELAY, so a keep-alive client does not wait for delayed ACKs."""
+    first = _reuse_port_socket("127.0.0.1", 0)
+    port = first.getsockname()[1]
+    with first, _reuse_port_socket("127.0.0.1", port) as second:
+        for sock in (first, second):
+            sock.listen(64)
+            sock.setblocking(False)
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(32)]
+        accepted = {0: 0, 1: 0}
+        for n, sock in enumerate((first, second)):
+            while True:
+                try:
+                    connection, _ = sock.accept()
+                except BlockingIOError:
+                    break
+                with connection:
+                    assert connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+                accepted[n] += 1
+        for client in clients:
             client.close()
+        with pytest.raises(OSError, match="cannot listen"):  # a served port is not shared
+            _reuse_port_socket("127.0.0.1", port, reuse_port=False)
+    assert sum(accepted.values()) == 32 and min(accepted.values()) > 0, accepted
+
+
+def _connections_by_worker(server_pid: int, port: int) -> dict[int, int]:
+    """How many TCP connections to ``port`` each worker of the server holds, read from
+    /proc: which socket inodes each child process has open, and which of them listen
+    on ``port`` (a worker that has started) or are connections to it."""
+    states: dict[str, str] = {}  # socket inode -> TCP state, for the sockets of the port
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                states[fields[9]] = fields[3]  # 0A: listening, 01: established
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    held = {}
+    for child in map(int, children):
+        links = [os.readlink(fd) for fd in Path(f"/proc/{child}/fd").iterdir()]
+        mine = [states.get(link[len("socket:[") : -1]) for link in links]
+        if "0A" in mine:
+            held[child] = mine.count("01")
+    return held
+
+
+def test_workers_share_keep_alive_connections(server_env: dict[str, str], tmp_path: Path) -> None:
+    """Keep-alive clients that connect together are spread over `serve --workers 2`
+    (uvicorn's shared socket gave them all to the first worker to wake)."""
+    args = ["-c", SERVE_CLI, "--workers", "2", "--no-access-log"]
+    with _server(args, server_env, tmp_path / "server.log") as (base, process):
+        port = int(base.rsplit(":", 1)[1])
+        deadline = time.monotonic() + 180
+        while len(_connections_by_worker(process.pid, port)) < 2:  # both have started
+            assert time.monotonic() < deadline, "the second worker did not start"
+            time.sleep(0.2)
+        # connected all at once, before a worker wakes, then each asks on its connection
+        connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(24)]
+        try:
+            for connection in connections:
+                connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            for connection in connections:
+                assert connection.recv(65536).startswith(b"HTTP/1.1 200 ")
+            held = _connections_by_worker(process.pid, port)
+        finally:
+            for connection in connections:
+                connection.close()
+    assert len(held) == 2 and sum(held.values()) == 24, held
+    assert min(held.values()) >= 4, held  # 24 split by the kernel's hash: 12 ± 2.4
 
 
 def _raw_post(base: str, path: str, headers: dict[str, str], body_start: bytes) -> bytes:

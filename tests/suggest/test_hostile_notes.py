@@ -2,8 +2,9 @@
 note that still runs past its time budget ends in a clear error.
 
 Work is counted, not timed: the Python lines the suggester executes (``sys.settrace``)
-for a note and for one twice as long, and the characters spaCy's affix searches scan
-in the tokenizer. A quadratic step makes the count four times larger, not twice.
+for a note and for one twice as long, the characters spaCy's affix searches scan in the
+tokenizer, and how often the note's text is rebuilt from its tokens. A quadratic step
+makes the count four times larger, not twice.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from types import FrameType
 from typing import Any
 
 import pytest
+from spacy.tokens import Doc
 
 from suggest.errors import NoteError, NoteTooCostly
 from suggest.suggester import Suggester
@@ -34,6 +36,8 @@ HOSTILE: dict[str, Callable[[int], str]] = {
     "exclamation marks": lambda n: "!" * n,
     "noncharacters between words": lambda n: ("pain\uffff \uffff\uffffcough " * n)[:n],
     "zero-width characters": lambda n: ("pneumonia\u200bfever\u200b " * n)[:n],
+    "one-line section headings": lambda n: ("Family history: asthma.\n" * n)[:n],
+    "values in every sentence": lambda n: ("BMI 34.2. Family history: none. " * n)[:n],
 }
 
 
@@ -65,6 +69,46 @@ def test_work_grows_linearly_with_a_hostile_note(
 ) -> None:
     short, long = executed_lines(suggester, make(3000)), executed_lines(suggester, make(6000))
     assert long <= 2.5 * short, (short, long)
+
+
+class _TextReadsCounted(Doc):
+    """A Doc that counts the reads of its text: spaCy rebuilds ``Doc.text`` from every
+    token on each read, work linear in the note that the line count does not see (it
+    runs in Cython)."""
+
+    reads = 0
+
+    @property
+    def text(self) -> str:  # type: ignore[override]
+        _TextReadsCounted.reads += 1
+        return str(super().text)
+
+
+def text_reads(suggester: Suggester, text: str) -> int:
+    """How often suggesting ``text`` reads the whole text of its Doc."""
+    tokenizer = suggester.nlp.tokenizer
+
+    def counted(note: str) -> Doc:
+        doc = tokenizer(note)
+        words = [token.text for token in doc]
+        return _TextReadsCounted(doc.vocab, words=words, spaces=[bool(t.whitespace_) for t in doc])
+
+    suggester.nlp.tokenizer = counted
+    _TextReadsCounted.reads = 0
+    try:
+        suggester.suggest(text, setting="inpatient")
+    finally:
+        suggester.nlp.tokenizer = tokenizer
+    return _TextReadsCounted.reads
+
+
+@pytest.mark.parametrize("make", HOSTILE.values(), ids=HOSTILE.keys())
+def test_the_text_is_rebuilt_as_often_for_a_long_note(
+    suggester: Suggester, make: Callable[[int], str]
+) -> None:
+    """Reading Doc.text once per heading made a note of 4,000 one-line "Family history:"
+    sections take 75 s, before any stage that checks the time budget."""
+    assert text_reads(suggester, make(20_000)) == text_reads(suggester, make(2_000)) > 0
 
 
 def test_a_run_of_punctuation_is_tokenized_in_linear_work() -> None:
