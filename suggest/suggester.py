@@ -45,9 +45,10 @@ from suggest.units import stated_units
 
 DEFAULT_MAX_CHARS = 200_000
 # Below this calibrated probability a code is listed apart as ``possible``, not ranked:
-# few such codes are right, and a coder should not read them as suggestions. 0.221 is just
-# above where the floor of 0.1 on the default model's uncalibrated scores fell once they
-# were calibrated (0.2207), so calibrating changed its numbers, not its lists. On CodiEsp
+# few such codes are right, and a coder should not read them as suggestions. 0.221 was
+# set just above where the floor of 0.1 on the default model's uncalibrated scores fell
+# under its first calibrator (0.2207); the calibrator refitted after the diagnostic-
+# statement rules maps 0.1 to 0.254, so the floor now lists codes from about 0.07. On CodiEsp
 # train and the US tuning notes floors from 0.2207 to 0.25 score alike (train MAP-D
 # 0.3753-0.3754, US P@1 0.474); lower ones put the codes set apart as integral below more
 # codes (at 0.1: 0.3738, 0.466).
