@@ -70,7 +70,7 @@ def test_calibration_never_changes_what_is_set_apart(suggester: Suggester) -> No
     )
 
     def set_apart(result: SuggestionResult) -> list[str]:
-        return [s.code for s in result.ranking() if any(w.kind == "integral" for w in s.warnings)]
+        return [s.code for s in result.not_coded if any(w.kind == "integral" for w in s.warnings)]
 
     sure, doubted = suggester.suggest(note), doubting.suggest(note)
     (neuropathy,) = [s for s in doubted.ranking() if s.code == "E11.42"]
