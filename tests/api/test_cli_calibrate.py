@@ -15,17 +15,10 @@ from typer.testing import CliRunner
 from api.cli import app
 from suggest.model import models_root
 from suggest.suggester import NotePipeline, Suggester
+from tests.api.cli_refusals import refused
 
 runner = CliRunner()
 TUNING = Path(__file__).resolve().parents[2] / "bench" / "us_notes" / "tuning.jsonl"
-
-
-def _fails(args: list[str], *words: str) -> None:
-    result = runner.invoke(app, args)
-    assert result.exit_code == 2, result.output
-    assert result.stderr.startswith("codesuggest: ") and result.stderr.count("\n") == 1
-    for word in words:
-        assert word in result.stderr
 
 
 @pytest.fixture
@@ -58,23 +51,23 @@ def test_calibrate_writes_a_model_that_says_on_what(
     assert {row["group"] for row in card["cross_fitted"]} == {"diagnoses", "procedures"}
     shown = json.loads(runner.invoke(app, ["models", "show", "default-us", "--json"]).stdout)
     assert shown["name"] == "default-us" and shown["calibration"] == card
-    _fails(args, "already exists", "--overwrite")
+    refused(args, "already exists", "--overwrite")
     again = runner.invoke(app, [*args, "--overwrite"])
     assert again.exit_code == 0 and "ECE" in again.stdout and "models promote" in again.stdout
 
 
 def test_bad_calibrate_arguments(suggester: Suggester, notes: str, tmp_path: Path) -> None:
-    _fails(["calibrate", "--name", "x", "--corpus", "csv:notes.csv"], "codiesp:PATH")
-    _fails(["calibrate", "--name", "x", "--corpus", f"jsonl:{tmp_path / 'no'}"], "does not exist")
-    _fails(["calibrate", "--name", "default", "--corpus", notes], "not a usable model name")
-    _fails(["calibrate", "--name", "../x", "--corpus", notes], "not a usable model name")
-    _fails(["calibrate", "--model", "missing", "--name", "x", "--corpus", notes], "no model named")
+    refused(["calibrate", "--name", "x", "--corpus", "csv:notes.csv"], "codiesp:PATH")
+    refused(["calibrate", "--name", "x", "--corpus", f"jsonl:{tmp_path / 'no'}"], "does not exist")
+    refused(["calibrate", "--name", "default", "--corpus", notes], "not a usable model name")
+    refused(["calibrate", "--name", "../x", "--corpus", notes], "not a usable model name")
+    refused(["calibrate", "--model", "missing", "--name", "x", "--corpus", notes], "no model named")
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
-    _fails(["calibrate", "--name", "x", "--corpus", f"jsonl:{empty}"], "no usable labeled notes")
+    refused(["calibrate", "--name", "x", "--corpus", f"jsonl:{empty}"], "no usable labeled notes")
     one = tmp_path / "one.jsonl"
     one.write_text(TUNING.read_text().splitlines(keepends=True)[0])
-    _fails(["calibrate", "--name", "x", "--corpus", f"jsonl:{one}"], "at least two")
+    refused(["calibrate", "--name", "x", "--corpus", f"jsonl:{one}"], "at least two")
 
 
 def test_a_corpus_the_model_learned_from_is_refused(
@@ -84,4 +77,4 @@ def test_a_corpus_the_model_learned_from_is_refused(
     made.append("trained-here")
     replace(suggester.model, name="trained-here", card=card).save(models_root() / "trained-here")
     args = ["calibrate", "--model", "trained-here", "--name", "x", "--corpus", notes]
-    _fails(args, "was trained on", notes)
+    refused(args, "was trained on", notes)

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from suggest.suggester import NotePipeline, Suggester
+from tests.api.cli_refusals import refused
 
 runner = CliRunner()
 
@@ -37,14 +38,6 @@ def _jsonl(tmp_path: Path, setting: str = "inpatient") -> str:
     return f"jsonl:{path}"
 
 
-def _fails(args: list[str], *words: str) -> None:
-    result = runner.invoke(app, args)
-    assert result.exit_code == 2, result.output
-    assert result.stderr.startswith("codesuggest: ") and result.stderr.count("\n") == 1
-    for word in words:
-        assert word in result.stderr
-
-
 def test_evaluate_json_and_report(
     suggester: Suggester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -63,21 +56,21 @@ def test_evaluate_json_and_report(
 
 
 def test_bad_corpus_specs(tmp_path: Path) -> None:
-    _fails(["evaluate", "--corpus", "csv:notes.csv"], "codiesp:PATH")
-    _fails(["evaluate", "--corpus", f"codiesp:{tmp_path / 'nope'}"], "does not exist")
-    _fails(["evaluate", "--corpus", f"codiesp:{tmp_path}"], "CodiEsp split folder")
-    _fails(["models", "promote", "default", "--corpus", "nope"], "cannot read corpus")
+    refused(["evaluate", "--corpus", "csv:notes.csv"], "codiesp:PATH")
+    refused(["evaluate", "--corpus", f"codiesp:{tmp_path / 'nope'}"], "does not exist")
+    refused(["evaluate", "--corpus", f"codiesp:{tmp_path}"], "CodiEsp split folder")
+    refused(["models", "promote", "default", "--corpus", "nope"], "cannot read corpus")
 
 
 def test_bad_model_or_setting(suggester: Suggester, tmp_path: Path) -> None:
-    _fails(["evaluate", "--corpus", _jsonl(tmp_path), "--model", "missing"], "no model named")
-    _fails(["evaluate", "--corpus", _jsonl(tmp_path), "--setting", "er"], "--setting")
+    refused(["evaluate", "--corpus", _jsonl(tmp_path), "--model", "missing"], "no model named")
+    refused(["evaluate", "--corpus", _jsonl(tmp_path), "--setting", "er"], "--setting")
     # a row with an unknown setting is a bad row: reported and left out, like any other
     result = runner.invoke(app, ["evaluate", "--corpus", _jsonl(tmp_path, setting="er"), "--json"])
     problems = json.loads(result.stdout)["reading_problems"]
     assert result.exit_code == 0 and "note 'n1'" in problems[0] and "'er'" in problems[0]
-    _fails(["models", "show", "missing"], "no model named 'missing'")
-    _fails(["models", "promote", "missing", "--corpus", _jsonl(tmp_path)], "no model named")
+    refused(["models", "show", "missing"], "no model named 'missing'")
+    refused(["models", "promote", "missing", "--corpus", _jsonl(tmp_path)], "no model named")
 
 
 def test_models_list_and_show(suggester: Suggester) -> None:
