@@ -9,7 +9,10 @@ coders coded each code when the note denied it. Whether a model does this at all
 learned per setting from its training notes (``CodedWhenDenied.learn``): coders who do
 not code denied findings teach it never to rank them. Where a model learns from corpora
 whose coders disagree (CodiEsp's, and US coders who follow the guidelines), it also
-learns which convention a note's wording belongs to (``DeniedConvention``).
+learns which convention a note's wording belongs to: a ``NoteDecision`` on the note's
+character n-gram vector (the label model's, ``NoteReading.vector``). A corpus's notes
+differ in wording (a translated Spanish case report, a US office note) far more than in
+anything a request says.
 """
 
 from __future__ import annotations
@@ -17,10 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
 from spacy.tokens import Doc, Span
 
 from code_index.records import System
@@ -90,31 +89,6 @@ class CodedWhenDenied:
     def coders_code_denied(self) -> bool:
         """Whether these notes' coders code denied findings (see ``MIN_CODED_SHARE``)."""
         return self.overall >= MIN_CODED_SHARE
-
-
-class DeniedConvention(ClassifierMixin, BaseEstimator):
-    """P(a note's coders code denied findings) from the note's character n-gram vector
-    (the label model's, ``NoteReading.vector``): fitted where some training corpora's
-    coders code them and others' do not, so a note written like the second kind's
-    never has a denied mention ranked. A corpus's notes differ in wording (a translated
-    Spanish case report, a US office note) far more than in anything a request says."""
-
-    def __init__(self, C: float = 1.0, threshold: float = 0.5) -> None:
-        self.C = C
-        self.threshold = threshold
-
-    def fit(self, X: sp.spmatrix, y: np.ndarray) -> DeniedConvention:
-        """Learn from the training notes' vectors and whether their corpus codes denied findings."""
-        self.classifier_ = LogisticRegression(C=self.C, max_iter=1000).fit(X, y)
-        self.classes_ = self.classifier_.classes_
-        return self
-
-    def predict_proba(self, X: sp.spmatrix) -> np.ndarray:
-        return self.classifier_.predict_proba(X)
-
-    def codes_denied(self, vector: sp.spmatrix) -> bool:
-        """Whether the coders of a note with this n-gram vector code denied findings."""
-        return bool(self.predict_proba(vector)[0, 1] >= self.threshold)
 
 
 def denied_warning_text(candidate: Candidate) -> str:

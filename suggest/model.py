@@ -26,11 +26,11 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController
 
 from code_index.data_dir import resolve_data_dir
-from suggest.abstention import ProcedureGate
 from suggest.calibration import PlattCalibrator
 from suggest.candidates import FEATURE_NAMES, UNRANKED_LABEL, LearnedSignals, MatchPrecision
-from suggest.denied import CodedWhenDenied, DeniedConvention
+from suggest.denied import CodedWhenDenied
 from suggest.label_model import LabelModel, NoteReading
+from suggest.note_decision import NoteDecision
 from suggest.note_model import NoteNeighbors, TermAssociations
 from suggest.setting import Setting
 
@@ -82,9 +82,10 @@ class SuggestModel:
     # by setting, where the training notes' coders code denied findings (suggest.denied);
     # a setting absent here never has a denied mention ranked
     coded_when_denied: dict[Setting, CodedWhenDenied] = field(default_factory=dict)
-    procedure_gate: ProcedureGate | None = None
+    # whether a note calls for procedure codes at all (suggest.abstention)
+    procedure_gate: NoteDecision | None = None
     # which notes' coders code denied findings, where the training corpora disagreed
-    denied_convention: DeniedConvention | None = None
+    denied_convention: NoteDecision | None = None
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.feature_names if name not in FEATURE_NAMES]

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from code_index.index import CodeIndex
 from code_index.records import System
-from suggest.abstention import PROCEDURE_SYSTEMS, ProcedureGate
+from suggest.abstention import PROCEDURE_SYSTEMS, gate_features
 from suggest.candidates import (
     Candidate,
     LearnedSignals,
@@ -24,7 +24,8 @@ from suggest.candidates import (
     collect_candidates,
     excluded_codes,
 )
-from suggest.denied import CodedWhenDenied, DeniedConvention, denied_candidates
+from suggest.denied import CodedWhenDenied, denied_candidates
+from suggest.note_decision import NoteDecision
 from suggest.reportable import reportable
 from suggest.setting import Setting
 from suggest.specificity import NamedSiblings
@@ -60,8 +61,8 @@ class CandidateStep:
         index: CodeIndex,
         keep_covered: bool,
         coded_when_denied: Mapping[Setting, CodedWhenDenied] | None = None,
-        procedure_gate: ProcedureGate | None = None,
-        denied_convention: DeniedConvention | None = None,
+        procedure_gate: NoteDecision | None = None,
+        denied_convention: NoteDecision | None = None,
     ) -> None:
         self.table = table
         self.keep_covered = keep_covered
@@ -104,7 +105,11 @@ class CandidateStep:
         kept = [c for c in candidates if c.target.system in wanted and reportable(c, setting)]
         gate = self.procedure_gate
         label = learned.label if learned is not None else None
-        if gate is not None and label is not None and not gate.applies(kept, label.scores):
+        if (
+            gate is not None
+            and label is not None
+            and not gate.decide(gate_features(kept, label.scores))
+        ):
             kept = [c for c in kept if c.target.system not in PROCEDURE_SYSTEMS]
         return NoteCandidates(kept, denied)
 
@@ -115,4 +120,4 @@ class CandidateStep:
         if convention is None:
             return True
         vector = learned.label.vector if learned.label is not None else None
-        return vector is not None and convention.codes_denied(vector)
+        return vector is not None and convention.decide(vector)

@@ -323,7 +323,9 @@ def train_model(
         n if n.corpus in coding and n.setting in denied_settings else n.without_denied()
         for n in per_note
     ]
-    denied_convention = fit_denied_convention(label_model, [n.corpus in coding for n in per_note])
+    denied_convention = fit_denied_convention(
+        label_model.matrix_, [n.corpus in coding for n in per_note]
+    )
     cross_fit_match_precision(per_note, folds=FOLDS, seed=seed)
     cross_fit_coded_when_denied(per_note, fold_of)
     procedure_gate = fit_procedure_gate(
