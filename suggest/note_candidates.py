@@ -42,6 +42,10 @@ class NoteCandidates:
 
     candidates: list[Candidate]
     denied: set[tuple[System, str]] | None
+    # whether the note's coders code as the model's corpora taught (every sign, denied
+    # findings where they code them) rather than by the guidelines' rules: False for a
+    # note the denied convention reads as written by coders who follow the guidelines
+    coded_as_taught: bool = True
 
 
 class CandidateStep:
@@ -51,7 +55,9 @@ class CandidateStep:
     learned from coders who report both). ``coded_when_denied``: by setting, how often the
     coders code what a note denies, where they do; the denied mentions' codes become
     flagged candidates there (``suggest.denied``), for the notes ``denied_convention``
-    (where the training corpora disagreed) reads as written by such coders.
+    (where the training corpora disagreed) reads as written by such coders; the notes it
+    reads as written by coders who follow the guidelines are coded by them: no covered
+    code is kept, and the suggester applies the guidelines' rules (``coded_as_taught``).
     ``procedure_gate``: the note-level decision whether procedures apply at all
     (``suggest.abstention``)."""
 
@@ -82,12 +88,14 @@ class CandidateStep:
         """The candidates of ``doc`` in ``systems`` (default: the setting's) that the
         encounter reports, with what labeled notes taught (``learned``) added."""
         wanted = set(systems or setting.systems)
-        candidates = collect_candidates(doc, self.table, self.keep_covered, self._siblings)
+        as_taught = learned is None or self._codes_denied(learned)
+        keep_covered = self.keep_covered and as_taught
+        candidates = collect_candidates(doc, self.table, keep_covered, self._siblings)
         denied = None
         if learned is not None:
             denied = excluded_codes(doc, self.table)
             shares = self.coded_when_denied.get(setting)
-            if shares is not None and self._codes_denied(learned):
+            if shares is not None and as_taught:
                 for candidate in denied_candidates(doc, self.table, [c.key for c in candidates]):
                     candidate.coded_when_denied = shares.of(candidate.key)
                     candidates.append(candidate)
@@ -111,7 +119,7 @@ class CandidateStep:
             and not gate.decide(gate_features(kept, label.scores))
         ):
             kept = [c for c in kept if c.target.system not in PROCEDURE_SYSTEMS]
-        return NoteCandidates(kept, denied)
+        return NoteCandidates(kept, denied, as_taught)
 
     def _codes_denied(self, learned: LearnedSignals) -> bool:
         """Whether this note's coders code denied findings, where the model's corpora

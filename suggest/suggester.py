@@ -227,8 +227,10 @@ class Suggester:
             return frozenset(section_key(doc_sections, s.start_char) for s in item.candidate.spans)
 
         # a model that learned coders report covered codes too (keeps_covered: corpora
-        # such as CodiEsp code every sign) keeps integral symptoms and findings in its ranking
-        coded_as_taught = self.model.keeps_covered
+        # such as CodiEsp code every sign) keeps integral symptoms and findings in its
+        # ranking, except for a note it reads as coded by the guidelines (the US notes of a
+        # model trained on CodiEsp and US notes: see CandidateStep)
+        coded_as_taught = self.model.keeps_covered and step.coded_as_taught
         ordered = prune_and_order(
             sorted(items, key=lambda r: (-r.score, r.candidate.target.code)),
             key=lambda r: r.candidate.key,

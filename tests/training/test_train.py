@@ -135,22 +135,32 @@ def test_a_model_learns_per_corpus_whose_coders_code_denied_findings(
     """CodiEsp's coders code "no fever"; the US notes' coders, following the guidelines,
     never do, inpatient notes among them. Trained on both, a model ranks denied mentions
     for notes written like CodiEsp's only: the per-setting share alone would rank them
-    in every inpatient note."""
+    in every inpatient note. The notes it reads as the US coders' are coded by the
+    guidelines' rules, as the default model codes them: covered codes are not kept, and
+    symptoms a diagnosis includes are set apart (they were ranked, as CodiEsp's coders
+    code them)."""
     us_notes = read_jsonl(US_TUNING, strict=True).notes
     model = train_model(suggester.pipeline, [*train_notes, *us_notes[:60]], "mixed", seed=7)
     assert model.card["parameters"]["corpora_coding_denied"] == [train_notes[0].corpus]
     assert model.denied_convention is not None
     trained = Suggester(suggester.pipeline, model)
 
-    def flagged(note: LabeledNote) -> list[str]:
+    def flagged(note: LabeledNote, kinds: set[str] = DENIED_FLAGS) -> list[str]:
         result = trained.suggest(note.text, setting=note.setting.value, top_k=100)
-        return [s.code for s in result.ranking() for w in s.warnings if w.kind in DENIED_FLAGS]
+        return [s.code for s in result.ranking() for w in s.warnings if w.kind in kinds]
+
+    def set_apart(note: LabeledNote) -> list[str]:
+        return [s.code for s in trained.suggest(note.text, note.setting.value).not_coded]
 
     unseen_us = us_notes[60:]
     assert any(note.setting is Setting.INPATIENT for note in unseen_us)
     assert not [code for note in unseen_us for code in flagged(note)]
+    assert not [code for note in unseen_us for code in flagged(note, {"covered"})]
+    assert any(set_apart(note) for note in unseen_us)
     unseen_codiesp = read_codiesp(shared_data / "codiesp" / "dev").notes[:10]
     assert any(flagged(note) for note in unseen_codiesp)
+    assert any(flagged(note, {"covered"}) for note in unseen_codiesp)
+    assert not [code for note in unseen_codiesp for code in set_apart(note)]
 
 
 def test_label_model_codes_always_carry_evidence(
