@@ -72,6 +72,13 @@ def flags(nlp: Language, text: str, *mentions: str) -> list[set[str]]:
         ("The parents relate it to a traumatic brain injury.", "brain injury", set()),
         ("According to the parents, he had weight loss.", "weight loss", set()),
         ("Acute appendicitis.", "appendicitis", set()),
+        # a template's "finding: none" line, a screen (what it looks for, not found),
+        # advice to avoid a condition
+        ("Falls: none in past year.", "Falls", {"negated"}),
+        ("Tobacco: denies.", "Tobacco", {"negated"}),
+        ("PHQ-2 = 0 (negative depression screen).", "depression", {"uncertain"}),
+        ("Depression screening negative.", "Depression", {"negated", "uncertain"}),
+        ("Avoid pregnancy for 1 month.", "pregnancy", {"hypothetical"}),
     ],
 )
 def test_context_examples(nlp: Language, text: str, mention: str, expected: set[str]) -> None:
