@@ -12,13 +12,17 @@ heading only where notes put headings:
   when ``inline_headings`` is on.
 
 A section runs from its heading to the next one; text before the first heading
-has no section (``Token._.section`` is None). A section listed under ``line_sections``
-whose heading runs into its text ("Family history: uncle with ALS.") holds that line
-only: narrative notes have no heading after it, and the examination that follows is
-the patient's, not the uncle's; the section open before it, if any, resumes.
+has no section (``Token._.section`` is None), except a title line that opens the note
+(``title`` in the rules: the visit or exam it names, ``US ABDOMEN LIMITED (RUQ)``).
+A section listed under ``line_sections`` whose heading runs into its text
+("Family history: uncle with ALS.") holds that line only: narrative notes have no
+heading after it, and the examination that follows is the patient's, not the uncle's;
+the section open before it, if any, resumes.
 """
 
 from __future__ import annotations
+
+import re
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -58,6 +62,7 @@ class SectionTagger(RuleFileComponent):
             for heading in map(self.nlp.make_doc, self.rules["needs_colon"])
         }
         self.line_sections = frozenset(self.rules.get("line_sections", ()))
+        self.title_key: str | None = self.rules.get("title")
 
     def __call__(self, doc: Doc) -> Doc:
         strings = self.nlp.vocab.strings
@@ -74,6 +79,9 @@ class SectionTagger(RuleFileComponent):
         text = note_text(doc)
         ends = [start_char for start_char, _, _ in found[1:]] + [len(text)]
         sections: list[Section] = []
+        title = _title_line(text, found[0][0] if found else len(text))
+        if title is not None and self.title_key is not None:
+            sections.append(Section(title[0], title[1], self.title_key, text[title[0] : title[1]]))
         for (start_char, key, heading), end_char in zip(found, ends, strict=False):
             line_end = (
                 _run_in_line_end(text, start_char, heading) if key in self.line_sections else None
@@ -102,6 +110,22 @@ class SectionTagger(RuleFileComponent):
         while previous.is_space and previous.i > 0:
             previous = doc[previous.i - 1]
         return previous.text in _SENTENCE_END
+
+
+def _title_line(text: str, first_heading: int) -> tuple[int, int] | None:
+    """Where the note's title runs (its first line, before any heading, mostly in
+    capitals and without a colon: ``CTA CHEST (PULMONARY EMBOLISM PROTOCOL)``,
+    ``UROLOGY F/U - STONE``), or None where the note does not open with one. A title
+    names the visit or the exam, not what the provider found."""
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    line = text[start:end]
+    if end > first_heading or ":" in line:
+        return None
+    words = re.findall(r"[^\W\d_]{2,}", line)
+    capitals = sum(w.isupper() for w in words)
+    return (start, end) if words and words[0].isupper() and 2 * capitals >= len(words) else None
 
 
 def _run_in_line_end(text: str, start_char: int, heading: str) -> int | None:

@@ -132,6 +132,28 @@ def test_not_headings(nlp: Language) -> None:
     assert doc._.sections == ()
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["CTA CHEST (PULMONARY EMBOLISM PROTOCOL)", "HOME HEALTH WOUND NOTE (SNF transfer follow-up)"],
+)
+def test_a_title_line_in_capitals_is_the_title(nlp: Language, title: str) -> None:
+    doc = nlp(f"{title}\nIndication: chest pain.\nImpression: No pulmonary embolism.")
+    assert doc._.sections[0][2:] == ("title", title)
+    assert section_of(doc, "chest pain") == "indication"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Patient seen in the ED with her daughter.\nHPI: chest pain.",  # a sentence
+        "EXAM: CT HEAD\nImpression: normal.",  # a heading's line
+        "Pneumonia.",
+    ],
+)
+def test_a_first_line_that_is_no_title(nlp: Language, note: str) -> None:
+    assert "title" not in [s.key for s in nlp(note)._.sections]
+
+
 def test_inline_headings_can_be_switched_off() -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe("codesuggest_sections", config={"inline_headings": False})

@@ -284,6 +284,32 @@ def test_a_reason_for_a_test_gives_way_to_its_finding(suggester: Suggester) -> N
     assert [s.code for s in result.not_coded if s.code.startswith("R20")]
 
 
+@pytest.mark.parametrize(
+    ("note", "diagnosis", "title_only"),
+    [
+        (
+            "SICK VISIT - ECZEMA\nHPI: itchy rash on both arms for 2 weeks.\n"
+            "Assessment: Atopic dermatitis of both arms.",
+            "L20.9",
+            "L30.9",
+        ),
+        (
+            "URGENT CARE - BURN\nHPI: spilled hot coffee on right forearm.\n"
+            "Assessment: Second degree burn of right forearm, initial encounter.",
+            "T22.211A",
+            "T30.0",
+        ),
+    ],
+)
+def test_the_title_line_names_the_visit_not_the_diagnosis(
+    suggester: Suggester, note: str, diagnosis: str, title_only: str
+) -> None:
+    result = suggester.suggest(note)
+    assert ranked(result)[0] == diagnosis
+    assert title_only not in anywhere(result)
+    assert title_only in [s.code for s in result.not_coded]
+
+
 def test_symptoms_are_coded_where_the_statement_names_no_diagnosis(
     suggester: Suggester,
 ) -> None:
