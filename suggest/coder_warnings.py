@@ -73,6 +73,11 @@ class CoderWarnings:
                 f"unspecified is for a record that documents no more (ICD-10-CM guideline "
                 f"I.B.18)."
             )
+        elif kind == "excludes1":
+            message = (
+                f"{because} and {code} are never reported together (Excludes1, ICD-10-CM "
+                f"guideline I.A.12.a), and the note reads {because} more surely."
+            )
         elif kind == "symptom":
             message = (
                 f"{code} is a sign or symptom read only outside the diagnostic statement, "

@@ -31,6 +31,7 @@ from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
+from code_index.validity import excludes1_conflicts
 from suggest.doc_words import lowered_texts
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
@@ -326,6 +327,7 @@ def prune_and_order(
     index: CodeIndex,
     sections: Callable[[T], frozenset[str | None]] | None = None,
     title: Callable[[T], str] | None = None,
+    read_at: Callable[[T], Sequence[tuple[int, int]]] | None = None,
 ) -> Ordered[T]:
     """The ranked ``items`` in reporting order: first-listed encounter codes (screening,
     immunization) that are ``listed`` (above the floor) to the front and a manifestation
@@ -336,7 +338,9 @@ def prune_and_order(
     diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``);
     given each item's ``title``, an unspecified code beside a ``listed`` code of its
     category that is not (guideline I.B.18: unspecified codes are for a record that
-    does not say more)."""
+    does not say more); given where each item was ``read_at`` (character offsets), a code
+    that an Excludes1 note pairs with a confident code read from the same words
+    (guideline I.A.12.a)."""
     rules = plausibility_rules()
     documented = [
         key(item)[1] for item in items if confident(item) and key(item)[0] is System.ICD10CM
@@ -361,6 +365,10 @@ def prune_and_order(
             kept.append(item)
         else:
             set_apart.append((item, because))
+    excluded = _excluded_by(kept, key, confident, index, read_at) if read_at else {}
+    if excluded:
+        set_apart += [(item, excluded[id(item)]) for item in kept if id(item) in excluded]
+        kept = [item for item in kept if id(item) not in excluded]
     first = [item for item in kept if _first_listed(key(item), rules) and listed(item)]
     moved = {id(item) for item in first}
     ordered = first + [item for item in kept if id(item) not in moved]
@@ -372,6 +380,38 @@ def prune_and_order(
         if lead_at is not None:
             ordered.insert(diagnoses[0], ordered.pop(lead_at))
     return Ordered(ordered, set_apart)
+
+
+def _excluded_by(
+    items: Sequence[T],
+    key: Callable[[T], Key],
+    confident: Callable[[T], bool],
+    index: CodeIndex,
+    read_at: Callable[[T], Sequence[tuple[int, int]]],
+) -> dict[int, Apart]:
+    """By ``id``, the ranked items that an Excludes1 note pairs with a ``confident`` code
+    ranked above them and read from the same words: the two are never reported together
+    (guideline I.A.12.a), and the words are one condition, the better read one
+    ("aspiration pneumonia" is J69.0, not J18.9 beside it). Conditions read from
+    different words may both exist (the guideline's exception for unrelated ones)."""
+    diagnoses = [item for item in items if key(item)[0] is System.ICD10CM]
+    rank = {key(item)[1]: i for i, item in reversed(list(enumerate(diagnoses)))}
+    found: dict[int, Apart] = {}
+    for conflict in excludes1_conflicts(index, list(rank)):
+        better, worse = sorted((conflict.code, conflict.excluded), key=rank.__getitem__)
+        kept, dropped = diagnoses[rank[better]], diagnoses[rank[worse]]
+        if confident(kept) and id(kept) not in found and _within(read_at(dropped), read_at(kept)):
+            found.setdefault(id(dropped), Apart("excludes1", better))
+    return found
+
+
+def _within(inner: Sequence[tuple[int, int]], outer: Sequence[tuple[int, int]]) -> bool:
+    """Whether every place of ``inner`` lies inside a place of ``outer`` that says more
+    (is longer): the words of ``inner`` are part of the longer term."""
+    return bool(inner) and all(
+        any(start <= s and e <= end and end - start > e - s for start, end in outer)
+        for s, e in inner
+    )
 
 
 def _unspecified(title: str) -> bool:

@@ -239,6 +239,9 @@ class Suggester:
             index=self.index,
             sections=None if coded_as_taught else read_in,
             title=None if coded_as_taught else (lambda r: r.candidate.target.title),
+            read_at=None
+            if coded_as_taught
+            else (lambda r: [(s.start_char, s.end_char) for s in r.candidate.spans]),
         )
         # the ranked list (shown), then the codes under the floor (possible); the codes set
         # apart are not coded at all: listed apart with why, never ranked

@@ -310,6 +310,16 @@ def test_the_title_line_names_the_visit_not_the_diagnosis(
     assert title_only in [s.code for s in result.not_coded]
 
 
+def test_words_of_a_longer_term_give_no_code_it_excludes(suggester: Suggester) -> None:
+    result = suggester.suggest("Assessment: Allergic urticaria with angioedema.")
+    # "urticaria with angioedema" is T78.3; L50.0, read from words inside it, is
+    # excluded beside it (Excludes1, guideline I.A.12.a)
+    assert ranked(result) == ["T78.3XXA"]
+    assert "L50.0" not in anywhere(result)
+    apart = {s.code: {w.kind for w in s.warnings} for s in result.not_coded}
+    assert "excludes1" in apart["L50.0"]
+
+
 def test_symptoms_are_coded_where_the_statement_names_no_diagnosis(
     suggester: Suggester,
 ) -> None:
