@@ -492,10 +492,14 @@ def _first_listed(key: Key, rules: PlausibilityRules) -> bool:
 def is_manifestation(index: CodeIndex, code: str) -> bool:
     """Whether ``code`` is a manifestation code, never reported first: its tabular
     entry (or an ancestor's) says "Code first" the underlying disease, or its title
-    says "in diseases classified elsewhere"."""
+    says "in diseases classified elsewhere". A "Code first, if applicable" note (J18
+    pneumonia: associated influenza; R35 nocturia: a causal condition) orders the code
+    after a cause the note documents, and does not make it a manifestation (guideline
+    I.A.13): lobar pneumonia is first-listed where no influenza is coded."""
     record = index.get(code, System.ICD10CM)
     while record is not None:
-        if record.code_first or "classified elsewhere" in record.title.lower():
+        optional = any("if applicable" in note.lower() for note in record.code_first)
+        if (record.code_first and not optional) or "classified elsewhere" in record.title.lower():
             return True
         record = index.get(record.parent, System.ICD10CM) if record.parent else None
     return False

@@ -233,6 +233,19 @@ def test_manifestation_is_never_first(suggester: Suggester) -> None:
     assert ordered.set_apart == []
 
 
+def test_code_first_if_applicable_is_no_manifestation(suggester: Suggester) -> None:
+    index = suggester.index
+    # J18 says "Code first, if applicable, associated influenza": lobar pneumonia is a
+    # condition of its own; J91.0 says "Code first underlying neoplasm"
+    assert not is_manifestation(index, "J18.1") and not is_manifestation(index, "R35.1")
+    assert is_manifestation(index, "J91.0")
+    result = suggester.suggest(
+        "Assessment/Plan:\n1. Lobar pneumonia of the right lower lobe - ceftriaxone.\n"
+        "2. Acute lower respiratory infection."
+    )
+    assert ranked(result)[0] == "J18.1"
+
+
 def test_plausibility_rules_load() -> None:
     rules = PlausibilityRules.load()
     assert rules.vaccine_encounter == "Z23"
