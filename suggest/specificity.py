@@ -107,6 +107,7 @@ class NamedSiblings:
 
     def _find(self, target: TargetCode) -> tuple[tuple[CodeRecord, frozenset[str]], ...]:
         index = self.index
+        trimester = False
         if target.via is not None:
             header = index.get(target.via, System.ICD10CM)
         else:
@@ -114,8 +115,12 @@ class NamedSiblings:
             if record is None or "unspecified" not in record.title.lower() or not record.parent:
                 return ()
             header = index.get(record.parent, System.ICD10CM)
-        if header is None or len(header.code) <= 3:
-            return ()  # a category's codes are other conditions, not qualifiers of one
+            trimester = "unspecified trimester" in record.title.lower()
+        # a category's codes are other conditions, not qualifiers of one, except the
+        # trimesters of an obstetric condition (guideline I.C.15.a.3: the trimester the
+        # note documents is coded)
+        if header is None or (len(header.code) <= 3 and not trimester):
+            return ()
         base = _title_words(header.title)
         seventh = target.code[7:] if len(target.code) == 8 else ""
         found = []

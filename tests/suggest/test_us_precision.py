@@ -367,6 +367,15 @@ def test_the_sentence_names_the_specific_code(
     assert unspecified not in anywhere(result)
 
 
+def test_the_trimester_the_sentence_names(suggester: Suggester) -> None:
+    # O13's codes are its trimesters (guideline I.C.15.a.3), not other conditions
+    result = suggester.suggest(
+        "A/P:\n1. Gestational hypertension without significant proteinuria, third "
+        "trimester - BP checks twice weekly."
+    )
+    assert ranked(result) == ["O13.3"]
+
+
 def test_pain_codes_of_other_chapters_are_symptoms_too(suggester: Suggester) -> None:
     result = suggester.suggest(
         "MRI RIGHT KNEE WITHOUT CONTRAST\n"
