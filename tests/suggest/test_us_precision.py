@@ -435,6 +435,12 @@ def test_a_denied_family_history_is_no_family_history(suggester: Suggester) -> N
             "E10.649",
             {"E10.9", "E16.2"},
         ),
+        # the organism named in another sentence (I.C.1.d.1.a; pneumonia by organism)
+        (
+            "1. Pneumonia, on ceftriaxone. Sputum culture: Klebsiella pneumoniae.",
+            "J15.0",
+            {"J18.9", "B96.1"},
+        ),
     ],
 )
 def test_conditions_documented_together_are_their_combination_code(
@@ -443,3 +449,11 @@ def test_conditions_documented_together_are_their_combination_code(
     result = suggester.suggest(f"Assessment:\n{assessment}")
     assert ranked(result)[0] == combination
     assert not given_way & set(anywhere(result))
+
+
+def test_dementia_of_a_disease_classified_elsewhere(suggester: Suggester) -> None:
+    # Alzheimer's disease first, its dementia F02.80; never F03.90 "unspecified dementia"
+    # beside it (guideline I.A.13)
+    result = suggester.suggest("Assessment: Alzheimer's dementia.")
+    assert ranked(result)[:2] == ["G30.9", "F02.80"]
+    assert "F03.90" not in anywhere(result)
