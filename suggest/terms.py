@@ -43,7 +43,7 @@ TOO_GENERIC_ALONE = frozenset(
     "problem finding lesion state status history unknown cause effect late use stage grade "
     "left right bilateral region level degree activity blood hemoglobin glucose donor death "
     "care personal cell marker function result count test study examination exam monitoring "
-    "screening encounter procedure node".split()
+    "screening encounter procedure node growth".split()
 )
 # Residual categories ("Other hypertension") cover what other codes do not: their words
 # alone would claim every mention of the condition. ("Gangrene, not elsewhere classified"

@@ -457,3 +457,13 @@ def test_dementia_of_a_disease_classified_elsewhere(suggester: Suggester) -> Non
     result = suggester.suggest("Assessment: Alzheimer's dementia.")
     assert ranked(result)[:2] == ["G30.9", "F02.80"]
     assert "F03.90" not in anywhere(result)
+
+
+def test_growth_alone_is_no_neoplasm(suggester: Suggester) -> None:
+    # "growth" alone is a child's growth as often as a lesion: like "lesion", it names
+    # no code by itself
+    result = suggester.suggest(
+        "Growth: Ht 103 cm (55th %ile), Wt 16.8 kg (60th %ile).\n"
+        "A/P: Healthy 4 y/o, normal growth and development."
+    )
+    assert not [code for code in anywhere(result) if code.startswith("D49")]
