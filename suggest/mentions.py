@@ -224,7 +224,11 @@ class MentionMatcher:
         for match in matches:
             by_span.setdefault((min(match.positions), max(match.positions) + 1), []).append(match)
         spans = []
+        # a heading's words name the section, not a condition ("PE:" is the examination)
+        headings = [(s.start_char, s.start_char + len(s.heading)) for s in doc._.sections]
         for (start, end), found in sorted(by_span.items()):
+            if headings and _in_heading(doc[start].idx, headings):
+                continue
             kind = min(
                 (KIND_OF_SYSTEM[self.table.targets[m.target].system] for m in found),
                 key=KIND_ORDER.index,
@@ -479,6 +483,12 @@ class AnchoredTerms:
         later = self.later[anchor]
         chosen = set(self.always[anchor]).union(*(later[word] for word in hits))
         return [terms[k] for k in sorted(chosen)]
+
+
+def _in_heading(char: int, headings: list[tuple[int, int]]) -> bool:
+    """Whether offset ``char`` lies in one of the ``headings`` (start, end), in order."""
+    at = bisect_left(headings, (char + 1,)) - 1
+    return at >= 0 and headings[at][0] <= char < headings[at][1]
 
 
 def _nearest(options: list[int], at: int) -> int:

@@ -81,7 +81,8 @@ class SectionTagger(RuleFileComponent):
         sections: list[Section] = []
         title = _title_line(text, found[0][0] if found else len(text))
         if title is not None and self.title_key is not None:
-            sections.append(Section(title[0], title[1], self.title_key, text[title[0] : title[1]]))
+            # a title has no heading: its words are its content
+            sections.append(Section(title[0], title[1], self.title_key, ""))
         for (start_char, key, heading), end_char in zip(found, ends, strict=False):
             line_end = (
                 _run_in_line_end(text, start_char, heading) if key in self.line_sections else None

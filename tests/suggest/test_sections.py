@@ -138,7 +138,7 @@ def test_not_headings(nlp: Language) -> None:
 )
 def test_a_title_line_in_capitals_is_the_title(nlp: Language, title: str) -> None:
     doc = nlp(f"{title}\nIndication: chest pain.\nImpression: No pulmonary embolism.")
-    assert doc._.sections[0][2:] == ("title", title)
+    assert doc._.sections[0] == (0, len(title), "title", "")
     assert section_of(doc, "chest pain") == "indication"
 
 

@@ -467,3 +467,10 @@ def test_growth_alone_is_no_neoplasm(suggester: Suggester) -> None:
         "A/P: Healthy 4 y/o, normal growth and development."
     )
     assert not [code for code in anywhere(result) if code.startswith("D49")]
+
+
+def test_a_heading_names_its_section_not_a_condition(suggester: Suggester) -> None:
+    # "PE:" opens the physical examination; it is no pulmonary embolism
+    result = suggester.suggest("PE: Gen: NAD. Lungs clear.")
+    assert not [code for code in anywhere(result) if code.startswith(("I26", "I27"))]
+    assert not [m for m in result.mentions if m.text == "PE"]
