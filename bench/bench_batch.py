@@ -7,8 +7,9 @@ lines rotated by k, so no two notes are the same text). Prints a Markdown table:
 over the whole run (worker start-up included), the scaling from 1 to 2 processes, Spark
 against the local engine at 2 processes, peak memory (RSS) of each worker process and of
 the rest (Spark's JVM, the pyspark daemon; the bench process itself, which loads one
-suggester to read the versions, is not counted), and whether every engine gave the same
-suggestions for every note. Memory is sampled from /proc twice a second (Linux only).
+suggester to read the versions, is not counted), whether every note was coded exactly once,
+and whether every engine wrote the same rows (every column of the suggestions and the
+status tables). Memory is sampled from /proc twice a second (Linux only).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from suggest.batch import run_batch
@@ -135,9 +138,26 @@ def _command(pid: int) -> str:
         return ""
 
 
-def coded_rows(output: Path) -> list[tuple[object, ...]]:
-    table = pq.read_table(output / "suggestions", columns=["id", "rank", "code", "score"])
-    return sorted(zip(*(table.column(c).to_pylist() for c in table.column_names), strict=True))
+def read_output(output: Path) -> tuple[pa.Table, pa.Table]:
+    """The suggestion rows in (id, rank) order and the status rows in id order, every
+    column but the versions folder's."""
+    tables = []
+    for name, keys in (("suggestions", ["id", "rank"]), ("status", ["id"])):
+        table = pq.read_table(output / name).drop_columns(["versions"])
+        tables.append(table.sort_by([(key, "ascending") for key in keys]))
+    return tables[0], tables[1]
+
+
+def coded_once(suggestions: pa.Table, status: pa.Table, notes: int) -> bool:
+    """Every note has exactly one status row, and no (note, rank) suggestion is written
+    twice: what a lost or duplicated chunk would break."""
+    ids = status.column("id")
+    ranks = suggestions.group_by(["id", "rank"]).aggregate([])
+    written = pc.sum(status.column("suggestions")).as_py() or 0
+    return (
+        status.num_rows == notes == len(pc.unique(ids))
+        and ranks.num_rows == suggestions.num_rows == written
+    )
 
 
 def main() -> None:
@@ -152,7 +172,7 @@ def main() -> None:
         source = work / "notes.jsonl"
         write_notes(args.notes, source)
         results: dict[str, tuple[BatchSummary, list[float], float]] = {}
-        rows: dict[str, list[tuple[object, ...]]] = {}
+        outputs: dict[str, tuple[pa.Table, pa.Table]] = {}
         for name in args.engines.split(","):
             engine, processes = ENGINES[name]
             output = work / name
@@ -167,7 +187,7 @@ def main() -> None:
                     progress=False,
                 )
             results[name] = (summary, sampler.workers_mb(), sampler.others_mb())
-            rows[name] = coded_rows(output)
+            outputs[name] = read_output(output)
             print(f"{name}: {summary.notes_per_second:.1f} notes/s", file=sys.stderr)
 
     print(f"{args.notes:,} notes (CodiEsp train+dev, repeated with variation)\n")
@@ -184,9 +204,12 @@ def main() -> None:
         print(f"\nscaling 1 -> 2 processes: {rate['local2'] / rate['local1']:.2f}x")
     if "local2" in rate and "spark" in rate:
         print(f"Spark local[2] / local engine at 2 processes: {rate['spark'] / rate['local2']:.2f}")
-    first = next(iter(rows.values()))
-    same = all(r == first for r in rows.values())
-    print(f"same suggestions on every engine: {'yes' if same else 'NO'}")
+    once = all(coded_once(*tables, args.notes) for tables in outputs.values())
+    print(f"every note coded exactly once on every engine: {'yes' if once else 'NO'}")
+    first = next(iter(outputs.values()))
+    same = all(t[0].equals(first[0]) and t[1].equals(first[1]) for t in outputs.values())
+    verdict = "yes" if same else "NO"
+    print(f"same suggestions and status rows (every column) on every engine: {verdict}")
 
 
 if __name__ == "__main__":

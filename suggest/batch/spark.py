@@ -185,8 +185,10 @@ def run_spark(
         raw = _read_input(spark, source)
         notes = notes_frame(raw).persist()
         rows, usable = raw.count(), notes.count()
-        unique = notes.dropDuplicates(["id"])
-        distinct = unique.count()
+        # the counts read the ids alone: the texts are shuffled once, by the coding job
+        ids = notes.select("id").distinct()
+        distinct = pending = ids.count()
+        todo = notes
         done_folder = store.folder(STATUS)
         if done_folder.is_dir():
             done = (
@@ -194,12 +196,14 @@ def run_spark(
                 .parquet(str(done_folder))
                 .select("id")
             )
-            unique = unique.join(done, "id", "left_anti")
-        pending = unique.count()
+            todo = notes.join(done, "id", "left_anti")
+            pending = ids.join(done, "id", "left_anti").count()
         chunks = max(1, math.ceil(pending / chunk_size))
-        # by id and sorted: a retried task sees the same chunks and rewrites the same parts
+        # by id and sorted: a retried task sees the same chunks and rewrites the same parts;
+        # an id's copies share its partition, so dropping them needs no second shuffle
         coded = (
-            unique.repartition(chunks, "id")
+            todo.repartition(chunks, "id")
+            .dropDuplicates(["id"])
             .sortWithinPartitions("id")
             .mapInArrow(
                 _writer(shipped, chosen, store, setting, top_k), _spark_schema(STATUS_SCHEMA)
