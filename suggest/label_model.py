@@ -19,9 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from code_index.records import System
+from suggest.note_vectors import CharGramCounter
 
 CodeKey = tuple[System, str]
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -131,57 +132,6 @@ class LabelModel(BaseEstimator):
                     places.append(place)
             result[key] = places or _first_word(text)
         return result
-
-
-class CharGramCounter:
-    """A fitted ``char_wb`` vectorizer's transform of one note, word by word: a word's
-    n-grams (those of " word ") depend on the word alone, so each distinct word is cut
-    into n-grams and looked up once per process, not on every note (sklearn's counting
-    in Python was most of a trained model's reading time). Counts, then the vectorizer's
-    own sublinear TF, IDF and norm: the vector is the vectorizer's, bit for bit."""
-
-    MAX_WORDS = 200_000  # words kept; past it the cache starts again
-
-    def __init__(self, vectorizer: TfidfVectorizer) -> None:
-        if vectorizer.analyzer != "char_wb" or not vectorizer.lowercase or vectorizer.binary:
-            raise ValueError("CharGramCounter reads a lower-casing char_wb vectorizer only")
-        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
-        self.analyze = vectorizer.build_analyzer()
-        self.dtype = vectorizer.dtype
-        self.tfidf = TfidfTransformer(
-            norm=vectorizer.norm,
-            use_idf=vectorizer.use_idf,
-            smooth_idf=vectorizer.smooth_idf,
-            sublinear_tf=vectorizer.sublinear_tf,
-        )
-        if vectorizer.use_idf:
-            self.tfidf.idf_ = vectorizer.idf_
-        self._grams: dict[str, np.ndarray] = {}
-
-    def vector(self, text: str) -> sp.csr_matrix:
-        """The note's TF-IDF row (1 x vocabulary, CSR, sorted indices)."""
-        # sklearn lower-cases the whole text, then cuts it at whitespace
-        words = text.lower().split()
-        grams = [self._word_grams(word) for word in words]
-        found = np.concatenate(grams) if grams else np.zeros(0, dtype=np.int32)
-        columns, counts = np.unique(found, return_counts=True)
-        counts_matrix = sp.csr_matrix(
-            (counts.astype(self.dtype), columns.astype(np.int32), [0, len(columns)]),
-            shape=(1, len(self.vocabulary)),
-        )
-        return sp.csr_matrix(self.tfidf.transform(counts_matrix, copy=False))
-
-    def _word_grams(self, word: str) -> np.ndarray:
-        """The vocabulary columns of one word's n-grams, once per occurrence."""
-        found = self._grams.get(word)
-        if found is None:
-            if len(self._grams) >= self.MAX_WORDS:
-                self._grams.clear()
-            vocabulary = self.vocabulary
-            found = self._grams[word] = np.array(
-                [vocabulary[g] for g in self.analyze(word) if g in vocabulary], dtype=np.int32
-            )
-        return found
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from suggest.denied import CodedWhenDenied
 from suggest.label_model import LabelModel, NoteReading
 from suggest.note_decision import NoteDecision
 from suggest.note_model import NoteNeighbors, TermAssociations
+from suggest.note_vectors import word_grams
 from suggest.setting import Setting
 
 MODEL_FILE = "model.joblib"
@@ -108,9 +109,12 @@ class SuggestModel:
         for a model fitted on the code sets alone)."""
         if self.note_model is None:
             return None
+        # both learners read the note's word n-grams: cut once, to the longer range
+        associations = self.associations
+        grams = word_grams(text, max(2, associations.max_words if associations else 2))
         return LearnedSignals(
-            self.note_model.scores(text),
-            self.associations.scores(text) if self.associations is not None else {},
+            self.note_model.scores(text, grams),
+            associations.scores(text, grams) if associations is not None else {},
             self.note_model.prior_,
             self.match_precision,
             self._label_reading(text),

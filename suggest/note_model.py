@@ -24,6 +24,7 @@ from sklearn.metrics import label_ranking_average_precision_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from code_index.records import System
+from suggest.note_vectors import WORD_TOKENS, word_grams, word_vector
 
 CodeKey = tuple[System, str]
 
@@ -81,7 +82,7 @@ class NoteNeighbors(BaseEstimator):
             min_df=2,
             max_features=self.max_features,
             ngram_range=(1, 2),
-            token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
+            token_pattern=WORD_TOKENS,
             dtype=np.float32,
         )
         self.matrix_ = self.vectorizer_.fit_transform(texts).tocsr()
@@ -105,9 +106,12 @@ class NoteNeighbors(BaseEstimator):
             profiles[code] = tuple(str(words[i]) for i in best if lift[i] > 0)
         return profiles
 
-    def scores(self, text: str) -> dict[CodeKey, float]:
-        """Each training code's neighbour score (0..1) for a new note."""
-        vector = self.vectorizer_.transform([text])
+    def scores(self, text: str, grams: Sequence[str] | None = None) -> dict[CodeKey, float]:
+        """Each training code's neighbour score (0..1) for a new note (``grams``: its
+        ``word_grams`` of at least two words, where already cut)."""
+        if grams is None:
+            grams = word_grams(text, 2)
+        vector = word_vector(grams, self.vectorizer_)
         # one pass over the training vectors against the note's as a dense row: each
         # similarity summed in the order ``matrix_ @ vector.T`` sums it, without scipy's
         # conversion and two-pass sparse product
@@ -199,7 +203,7 @@ class TermAssociations(BaseEstimator):
             binary=True,
             min_df=self.min_notes,
             ngram_range=(1, self.max_words),
-            token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
+            token_pattern=WORD_TOKENS,
             dtype=np.float32,
         )
         self.associations_: dict[str, tuple[tuple[CodeKey, float], ...]] = {}
@@ -235,12 +239,18 @@ class TermAssociations(BaseEstimator):
         scored = [{c: v for c, (v, _) in self.scores(t).items()} for t in texts]
         return ranking_score(scored, codes, self.classes_)
 
-    def scores(self, text: str) -> dict[CodeKey, tuple[float, str]]:
-        """Per associated code, its strongest association in the note and the term."""
+    def scores(
+        self, text: str, grams: Sequence[str] | None = None
+    ) -> dict[CodeKey, tuple[float, str]]:
+        """Per associated code, its strongest association in the note and the term
+        (``grams``: the note's ``word_grams`` of at least ``max_words`` words, where
+        already cut; longer ones are never terms)."""
         if self.analyzer_ is None:
             return {}
+        if grams is None:
+            grams = self.analyzer_(text)
         best: dict[CodeKey, tuple[float, str]] = {}
-        for term in dict.fromkeys(self.analyzer_(text)):  # in text order: same every run
+        for term in dict.fromkeys(grams):  # in text order: same every run
             for code, value in self.associations_.get(term, ()):
                 if value > best.get(code, (0.0, ""))[0]:
                     best[code] = (value, term)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sklearn.base import clone
 
 from code_index.records import System
 from suggest.note_model import NoteNeighbors, TermAssociations
+from suggest.note_vectors import word_grams, word_vector
 from suggest.suggester import Suggester
 from training.corpora import read_codiesp
 from training.train import reportable_codes
@@ -70,3 +72,26 @@ def test_a_training_note_sees_the_priors_of_the_other_notes_only(
     assert len(priors[first]) == len(model.prior_) - sum(
         len(where) == 1 for code, where in carriers.items() if code in codes[first]
     )
+
+
+def test_a_note_is_read_as_the_fitted_word_vectorizers_read_it(
+    associations: TermAssociations, shared_data: Path, suggester: Suggester
+) -> None:
+    # one cut of the note's word n-grams serves both learners: the associations'
+    # analyzer gives the same n-grams, and the note model's vector is its vectorizer's,
+    # bit for bit, on real notes and on text whose case and spacing are unusual
+    notes = read_codiesp(shared_data / "codiesp" / "train").notes[:80]
+    neighbors = NoteNeighbors().fit(
+        [n.text for n in notes], reportable_codes(suggester.index, notes)
+    )
+    texts = [n.text for n in read_codiesp(shared_data / "codiesp" / "dev").notes[:40]]
+    texts += ["", " \n ", "ΟΔΟΣ ΣΑΣ x\u00a0y\u2003z", "Dx: CKD-3b\tHTN\n\n\nT2DM T2DM", "Fever"]
+    for text in texts:
+        grams = word_grams(text, associations.max_words)
+        assert associations.analyzer_(text) == grams
+        expected = neighbors.vectorizer_.transform([text]).tocsr()
+        found = word_vector(grams, neighbors.vectorizer_)
+        assert found.dtype == expected.dtype
+        assert np.array_equal(found.indices, expected.indices)
+        assert np.array_equal(found.data, expected.data)
+        assert neighbors.scores(text, grams) == neighbors.scores(text)
