@@ -83,7 +83,12 @@ class LabelModel(BaseEstimator):
         """One note's ``limit`` best-scoring codes (above zero), with its vector kept for
         :meth:`evidence`."""
         vector = self._vector(text)
-        return NoteReading(text, vector, top_scores(self._decide(vector)[0], self.classes_, limit))
+        # the training notes' columns of the note's n-grams, cut once: the similarities
+        # (each summed in the order ``_decide``'s product sums it) and the evidence read them
+        columns = self.matrix_[:, vector.indices]
+        similarities = (columns @ vector.data).astype(np.float32)
+        scores = (similarities[None, :] @ self.dual_coef_)[0]
+        return NoteReading(text, vector, top_scores(scores, self.classes_, limit), columns)
 
     def _vector(self, text: str) -> sp.csr_matrix:
         """One note's TF-IDF vector, as ``vectorizer_.transform([text])`` gives it."""
@@ -118,7 +123,8 @@ class LabelModel(BaseEstimator):
         columns = [self.column_[key] for key in keys]
         # the codes' primal weights of the note's n-grams only: X[:, grams]^T A[:, codes],
         # times the n-grams' weights in the note
-        weights = np.asarray(self.matrix_[:, grams].T @ self.dual_coef_[:, columns])
+        own = reading.columns if reading.columns is not None else self.matrix_[:, grams]
+        weights = np.asarray(own.T @ self.dual_coef_[:, columns])
         weights *= vector.data[:, None]
         names = self.names_
         result: dict[CodeKey, list[tuple[int, int]]] = {}
@@ -141,6 +147,8 @@ class NoteReading:
     text: str
     vector: sp.csr_matrix | None  # None: not kept (training reads scores only)
     scores: dict[CodeKey, float]
+    # the training notes' columns of its n-grams (``LabelModel.matrix_[:, vector.indices]``)
+    columns: sp.csc_matrix | None = None
 
 
 def _descending(values: np.ndarray, first: int = 32) -> Iterator[int]:

@@ -3,6 +3,7 @@ whole notes, cross-fits honestly, and points at the words behind each code."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from sklearn.base import clone
 
 from code_index.records import System
-from suggest.label_model import LabelModel, _descending
+from suggest.label_model import LabelModel, _descending, top_scores
 from suggest.suggester import Suggester
 from training.corpora import LabeledNote, read_codiesp
 from training.stacking import cross_fit_label_scores
@@ -105,3 +106,17 @@ def test_evidence_orders_n_grams_as_a_full_stable_sort_would() -> None:
         first = int(rng.integers(1, 40))
         expected = np.argsort(-values, kind="stable").tolist()
         assert list(_descending(values, first)) == expected
+
+
+def test_a_reading_scores_and_points_as_the_batch_product_does(
+    label_model: LabelModel, shared_data: Path
+) -> None:
+    # one note's scores, from the training columns of its n-grams cut once, are the batch
+    # decision function's bit for bit, and the evidence read from those columns is the same
+    for note in read_codiesp(shared_data / "codiesp" / "dev").notes[:30]:
+        reading = label_model.read(note.text, 100)
+        row = label_model.decision_function([note.text])[0]
+        assert reading.scores == top_scores(row, label_model.classes_, 100)
+        keys = list(reading.scores)[:5]
+        recut = dataclasses.replace(reading, columns=None)
+        assert label_model.evidence(reading, keys, 3) == label_model.evidence(recut, keys, 3)
