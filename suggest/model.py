@@ -26,6 +26,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController
 
 from code_index.data_dir import resolve_data_dir
+from suggest.boosted_trees import boosted_trees
 from suggest.calibration import PlattCalibrator
 from suggest.candidates import FEATURE_NAMES, UNRANKED_LABEL, LearnedSignals, MatchPrecision
 from suggest.denied import CodedWhenDenied
@@ -99,6 +100,7 @@ class SuggestModel:
         # BLAS: for one note's few hundred rows a pool's start-up (and, on a busy machine,
         # its spinning) costs many times the work, so one note is scored on one thread
         self._threads = ThreadpoolController()
+        self._trees = boosted_trees(self.ranker)
 
     def one_thread(self) -> AbstractContextManager[object]:
         """Pin OpenMP and BLAS to one thread while one note is scored."""
@@ -142,6 +144,9 @@ class SuggestModel:
         what the coding rules' thresholds were set on (``Suggester``), before calibration."""
         if features.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
+        if self._trees is not None:
+            with self.one_thread():
+                return self._trees.probabilities(features)
         # the features are ours, finite by construction: skip sklearn's per-call checks
         with (
             sklearn.config_context(assume_finite=True, skip_parameter_validation=True),

@@ -404,6 +404,22 @@ def test_training_sees_exactly_the_candidates_serving_ranks(
             assert np.array_equal(seen.features[:, keep], features[:, keep])
 
 
+def test_the_reranker_scores_as_its_classifier_does(
+    suggester: Suggester, small_model: SuggestModel, shared_data: Path
+) -> None:
+    """Serving walks the boosted trees without the classifier's per-call work
+    (suggest.boosted_trees); the scores are the classifier's, bit for bit."""
+    assert small_model._trees is not None
+    trained = Suggester(suggester.pipeline, small_model)
+    for note in read_codiesp(shared_data / "codiesp" / "dev").notes[:20]:
+        doc = suggester.nlp(note.text)
+        learned = small_model.learned_signals(note.text)
+        candidates = trained.candidate_step(doc, Setting("inpatient"), learned=learned).candidates
+        features = feature_matrix(candidates, len(note.text), small_model.feature_names)
+        expected = small_model.ranker.predict_proba(features)[:, 1]
+        assert np.array_equal(small_model.ranker_scores(features), expected)
+
+
 def test_a_model_with_features_this_code_does_not_compute_is_refused(
     small_model: SuggestModel, tmp_path: Path
 ) -> None:
