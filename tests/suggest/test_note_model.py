@@ -88,7 +88,9 @@ def test_a_note_is_read_as_the_fitted_word_vectorizers_read_it(
     texts += ["", " \n ", "ΟΔΟΣ ΣΑΣ x\u00a0y\u2003z", "Dx: CKD-3b\tHTN\n\n\nT2DM T2DM", "Fever"]
     for text in texts:
         grams = word_grams(text, associations.max_words)
-        assert associations.analyzer_(text) == grams
+        analyzer = associations.analyzer_
+        assert analyzer is not None and analyzer(text) == grams
+        assert associations.scores(text, grams) == associations.scores(text)
         expected = neighbors.vectorizer_.transform([text]).tocsr()
         found = word_vector(grams, neighbors.vectorizer_)
         assert found.dtype == expected.dtype
