@@ -60,6 +60,12 @@ def boosted_trees(ranker: Any) -> BoostedTrees | None:
     if not isinstance(classifier, HistGradientBoostingClassifier):
         return None
     try:
-        return BoostedTrees(classifier)
-    except (ImportError, ValueError):
+        trees = BoostedTrees(classifier)
+        # the tree walk is private to scikit-learn and may change between releases: a
+        # walk that fails or disagrees on a probe row is not used
+        probe = np.zeros((1, classifier.n_features_in_))
+        if trees.probabilities(probe)[0] != classifier.predict_proba(probe)[0, 1]:
+            return None
+    except (ImportError, ValueError, TypeError, AttributeError):
         return None
+    return trees
