@@ -131,6 +131,7 @@ class MentionMatcher:
         self._spellings: dict[tuple[str, int], list[str]] = {}
         self._candidates = AnchoredTerms(self.table)
         self._number_words: frozenset[int] = frozenset()
+        self._facts = TermFacts(self.table)
 
     def initialize(
         self,
@@ -165,6 +166,7 @@ class MentionMatcher:
         self._spellings = _spellings_by_shape(table.vocabulary)
         self._candidates = AnchoredTerms(table)
         self._number_words = _number_words(table.vocabulary)
+        self._facts = TermFacts(table)
         self._word_ids.cache_clear()
 
     # ------------------------------------------------------------- matching
@@ -275,6 +277,9 @@ class MentionMatcher:
         found: list[TermMatch] = []
         seen: set[tuple[int, tuple[int, ...]]] = set()
         term_required = table.term_required
+        term_target = table.term_target
+        strict = self._facts.strict
+        number_words = self._number_words
         most = self.max_term_places
         candidates = self._candidates
         nearby = positions.keys() | around.words  # the words of the sentence and its neighbours
@@ -284,11 +289,7 @@ class MentionMatcher:
                     continue
                 required = term_required[term]  # rarest first: required[0] is the anchor
                 missing = [word for word in required if word not in positions]
-                if (
-                    missing
-                    and self._number_words.intersection(missing)
-                    and table.targets[table.term_target[term]].system is System.ICD10CM
-                ):
+                if missing and strict[term_target[term]] and not number_words.isdisjoint(missing):
                     continue  # a diagnosis's type or stage is read from the note, never assumed
                 if missing:
                     # at most one required word may stay missing: one of the first two
@@ -367,29 +368,31 @@ class MentionMatcher:
         """The match of ``term`` at ``placed``, or None where it borrows part of what one
         note word stands for or joins words across a "without"."""
         table = self.table
+        facts = self._facts
         words = table.term_words[term]
-        strict = table.targets[table.term_target[term]].system is System.ICD10CM
+        target = table.term_target[term]
         if (
-            _splits_a_group(placed, words, sentence.grouped, strict)
+            _splits_a_group(placed, words, sentence.grouped, facts.strict[target])
             or _crosses_absence(placed, sentence.absent)
             or _number_stands_apart(placed, sentence)
         ):
             return None
-        frequency = table.word_frequency
-        hits = [w for w in words if w in sentence.positions]
-        rarity = sum(1.0 / (1.0 + frequency[w]) ** 0.5 for w in hits) / len(hits)
+        positions = sentence.positions
+        hits = [w for w in words if w in positions]
+        word_rarity = facts.word_rarity
+        soft = table.soft_words
         return TermMatch(
-            target=table.term_target[term],
-            term=term,
-            coverage=_coverage(words, hits, table.soft_words),
-            words=len(placed),
-            rarity=rarity,
-            positions=placed,
-            complete=complete,
-            source=table.term_source[term],
-            abbreviation=any(p in sentence.from_abbreviation for p in placed),
-            loose=loose,
-            across_sentences=across_sentences,
+            target,
+            term,
+            (len(hits) - 0.5 * sum(1 for w in hits if w in soft)) / facts.coverage_total(term),
+            len(placed),
+            sum(word_rarity[w] for w in hits) / len(hits),
+            placed,
+            complete,
+            table.term_source[term],
+            not sentence.from_abbreviation.isdisjoint(placed),
+            loose,
+            across_sentences,
         )
 
     def _place(
@@ -437,6 +440,7 @@ class MentionMatcher:
         self._spellings = _spellings_by_shape(self.table.vocabulary)
         self._candidates = AnchoredTerms(self.table)
         self._number_words = _number_words(self.table.vocabulary)
+        self._facts = TermFacts(self.table)
         self._word_ids.cache_clear()
         return self
 
@@ -551,7 +555,7 @@ def _absence_scopes(doc: Doc, texts: list[str], start: int, end: int) -> dict[in
 def _crosses_absence(placed: tuple[int, ...], absent: dict[int, int]) -> bool:
     """Whether a match joins words the note says are absent ("without vomiting") to words
     outside that "without" (a match wholly inside it is left to negation)."""
-    return len({absent.get(p) for p in placed}) > 1
+    return bool(absent) and len({absent.get(p) for p in placed}) > 1
 
 
 def _number_stands_apart(placed: tuple[int, ...], sentence: SentenceWords) -> bool:
@@ -613,11 +617,27 @@ def _spellings_by_shape(vocabulary: Iterable[str]) -> dict[tuple[str, int], list
     return shapes
 
 
-def _coverage(words: tuple[int, ...], hits: list[int], soft: frozenset[int]) -> float:
-    """Share of a term's words found, soft words ("acute", "mellitus") counting half."""
-    found = len(hits) - 0.5 * sum(1 for w in hits if w in soft)
-    total = len(words) - 0.5 * sum(1 for w in words if w in soft)
-    return found / total
+class TermFacts:
+    """What a match reads of its term that stays the same from note to note, worked out
+    once rather than at each of the ~30k matches a CodiEsp dev pass makes: whether a
+    target is a diagnosis (``strict``), each word's rarity across the code sets, and
+    each term's weight for its coverage: the share of its words found, soft words
+    ("acute", "mellitus") counting half (``found / coverage_total(term)``)."""
+
+    def __init__(self, table: TermTable) -> None:
+        self.table = table
+        self.strict = [target.system is System.ICD10CM for target in table.targets]
+        self.word_rarity = [1.0 / (1.0 + count) ** 0.5 for count in table.word_frequency]
+        self._totals: dict[int, float] = {}
+
+    def coverage_total(self, term: int) -> float:
+        """The term's words, soft ones counting half (worked out on the term's first match)."""
+        total = self._totals.get(term)
+        if total is None:
+            words = self.table.term_words[term]
+            soft = self.table.soft_words
+            total = self._totals[term] = len(words) - 0.5 * sum(1 for w in words if w in soft)
+        return total
 
 
 @Language.factory("codesuggest_mentions", default_config={"max_gap": 3, "max_term_places": 64})
