@@ -455,34 +455,34 @@ class AnchoredTerms:
     order, so matching finds exactly what checking every term finds."""
 
     def __init__(self, table: TermTable) -> None:
-        self.anchors = table.anchors
-        self.always: dict[int, tuple[int, ...]] = {}  # anchor -> one-word terms (by index)
-        self.later: dict[int, dict[int, list[int]]] = {}  # anchor -> word -> term indexes
+        # an anchor's terms are listed in ascending term order (``TermTable``), so
+        # sorting the chosen terms keeps that order
+        self.always: dict[int, list[int]] = {}  # anchor -> its one-word terms
+        self.later: dict[int, dict[int, list[int]]] = {}  # anchor -> word -> terms
         self.later_words: dict[int, frozenset[int]] = {}
         for anchor, terms in table.anchors.items():
             always: list[int] = []
             later: dict[int, list[int]] = {}
-            for k, term in enumerate(terms):
+            for term in terms:
                 required = table.term_required[term]
                 if len(required) == 1:
-                    always.append(k)
+                    always.append(term)
                 for word in dict.fromkeys(required[1:3]):
-                    later.setdefault(word, []).append(k)
-            self.always[anchor] = tuple(always)
+                    later.setdefault(word, []).append(term)
+            self.always[anchor] = always
             self.later[anchor] = later
             self.later_words[anchor] = frozenset(later)
 
     def __call__(self, anchor: int, nearby: set[int]) -> list[int]:
         """The terms anchored on ``anchor`` worth checking where the ``nearby`` words are."""
-        terms = self.anchors.get(anchor)
-        if not terms:
+        later_words = self.later_words.get(anchor)
+        if later_words is None:
             return []
-        hits = nearby & self.later_words[anchor]
+        hits = nearby & later_words
         if not hits:
-            return [terms[k] for k in self.always[anchor]]
+            return self.always[anchor]
         later = self.later[anchor]
-        chosen = set(self.always[anchor]).union(*(later[word] for word in hits))
-        return [terms[k] for k in sorted(chosen)]
+        return sorted(set(self.always[anchor]).union(*(later[word] for word in hits)))
 
 
 def _nearest(options: list[int], at: int) -> int:
