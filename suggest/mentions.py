@@ -31,7 +31,6 @@ from __future__ import annotations
 import pickle
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -97,10 +96,10 @@ class SentenceWords(NamedTuple):
     numbers: set[int]
 
 
-@dataclass(frozen=True, slots=True)
-class TermMatch:
+class TermMatch(NamedTuple):
     """One term found in a note: which target code it leads to, how completely its words
-    were found, and at which token positions."""
+    were found, and at which token positions. A named tuple, as immutable and hashable
+    as a frozen dataclass and built several times faster (~30k a CodiEsp dev pass)."""
 
     target: int  # index into TermTable.targets
     term: int
