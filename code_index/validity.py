@@ -54,6 +54,43 @@ def code_refs(note: str) -> tuple[CodeRef, ...]:
     return tuple(refs)
 
 
+@lru_cache(maxsize=32_768)
+def _split_refs(note: str) -> tuple[frozenset[str], tuple[CodeRef, ...]]:
+    """A note's references as the codes it names one by one (each matches the keys it is
+    a prefix of) and its ranges."""
+    refs = code_refs(note)
+    return (
+        frozenset(ref.low for ref in refs if ref.low == ref.high),
+        tuple(ref for ref in refs if ref.low != ref.high),
+    )
+
+
+class _ListedKeys:
+    """A code list's keys, found by the codes a note names through their prefixes: one
+    set look-up per named code instead of a check of every pair (a suggestion list's
+    codes inherit tens of notes each, each naming several codes)."""
+
+    def __init__(self, keyed: list[tuple[CodeRecord, str]]) -> None:
+        self.keyed = keyed
+        self._at: dict[str, list[int]] = {}
+        for i, (_record, key) in enumerate(keyed):
+            for end in range(1, len(key) + 1):
+                self._at.setdefault(key[:end], []).append(i)
+
+    def matched(self, note: str) -> list[int]:
+        """Positions in the list (ascending) of the codes ``note`` refers to."""
+        singles, ranges = _split_refs(note)
+        at = self._at
+        found = {i for low in singles for i in at.get(low, ())}
+        if ranges:
+            found.update(
+                i
+                for i, (_record, key) in enumerate(self.keyed)
+                if any(ref.matches(key) for ref in ranges)
+            )
+        return sorted(found)
+
+
 @dataclass(frozen=True, slots=True)
 class CodeCheck:
     """Whether a code may be reported as written, and if not, what it needs."""
@@ -177,14 +214,13 @@ def _instruction_notes(
 def excludes1_conflicts(index: CodeIndex, codes: Sequence[str]) -> list[Excludes1Conflict]:
     """Pairs of ICD-10-CM codes in a code list that conflict under Excludes1."""
     keyed = _icd10cm_records(index, codes)
+    listed = _ListedKeys(keyed)
     conflicts: list[Excludes1Conflict] = []
     for record, key in keyed:
         for note in _instruction_notes(index, record, "excludes1"):
-            refs = code_refs(note)
-            for other, other_key in keyed:
-                if other_key.startswith(key):  # itself, or a code under it
-                    continue
-                if any(ref.matches(other_key) for ref in refs):
+            for i in listed.matched(note):
+                other, other_key = keyed[i]
+                if not other_key.startswith(key):  # not itself, nor a code under it
                     conflicts.append(Excludes1Conflict(record.code, other.code, note))
     return conflicts
 
@@ -208,6 +244,7 @@ def sequencing_reminders(index: CodeIndex, codes: Sequence[str]) -> list[Reminde
     """Code-first, use-additional and code-also instructions for each code in the list
     that name other codes, each marked with the listed codes that satisfy it."""
     keyed = _icd10cm_records(index, codes)
+    listed = _ListedKeys(keyed)
     reminders: list[Reminder] = []
     for record, key in keyed:
         for kind in _REMINDER_KINDS:  # each kind is also the record attribute holding its notes
@@ -219,9 +256,7 @@ def sequencing_reminders(index: CodeIndex, codes: Sequence[str]) -> list[Reminde
                 if not refs:
                     continue
                 satisfied = tuple(
-                    other.code
-                    for other, other_key in keyed
-                    if other_key != key and any(ref.matches(other_key) for ref in refs)
+                    keyed[i][0].code for i in listed.matched(note) if keyed[i][1] != key
                 )
                 reminders.append(
                     Reminder(

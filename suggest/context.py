@@ -185,7 +185,8 @@ class ConTextComponent(RuleFileComponent):
                 flags["family"] = True
                 cues.append(section.heading)
             for flag, value in flags.items():
-                setattr(underscore, flag, value)
+                if value:  # False is every flag's default: only what is found is written
+                    setattr(underscore, flag, value)
             underscore.context_cues = tuple(cues)
         return doc
 

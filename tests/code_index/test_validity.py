@@ -5,6 +5,7 @@ from __future__ import annotations
 from code_index.index import CodeIndex
 from code_index.records import System
 from code_index.validity import (
+    _instruction_notes,
     check_code,
     code_refs,
     excludes1_conflicts,
@@ -95,3 +96,22 @@ def test_block_and_chapter_instructions_apply_to_every_code_in_them(
     assert any("Z77.22" in note for note in chapter_10)
     j189 = sequencing_reminders(default_index, ["J18.9"])
     assert not any("Z77.22" in r.note for r in j189)
+
+
+def test_conflicts_found_through_prefixes_are_those_of_every_pair(
+    default_index: CodeIndex,
+) -> None:
+    """The prefix look-up finds what checking each reference against each listed code
+    finds, ranges ("E08-E13") and dashes ("E10.-") included, in the list's order."""
+    codes = ["E11.9", "E10.9", "I10", "P29.2", "O24.410", "Z34.00", "I12.9", "N18.31", "E08.9"]
+    keyed = [(r, r.key) for c in codes if (r := default_index.get(c, System.ICD10CM))]
+    expected = [
+        (record.code, other.code, note)
+        for record, key in keyed
+        for note in _instruction_notes(default_index, record, "excludes1")
+        for other, other_key in keyed
+        if not other_key.startswith(key) and any(ref.matches(other_key) for ref in code_refs(note))
+    ]
+    found = excludes1_conflicts(default_index, codes)
+    assert [(c.code, c.excluded, c.note) for c in found] == expected
+    assert any(ref.low != ref.high for _, _, note in expected for ref in code_refs(note))
