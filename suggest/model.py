@@ -98,9 +98,12 @@ class SuggestModel:
             )
         # tree ensembles predict on an OpenMP pool and the label model multiplies through
         # BLAS: for one note's few hundred rows a pool's start-up (and, on a busy machine,
-        # its spinning) costs many times the work, so one note is scored on one thread
+        # its spinning) costs many times the work, so one note is scored on one thread;
+        # so is the compiled scorer's one-row probe against the classifier (on all cores
+        # it cost more than loading the model)
         self._threads = ThreadpoolController()
-        self._trees = boosted_trees(self.ranker)
+        with self.one_thread():
+            self._trees = boosted_trees(self.ranker)
 
     def one_thread(self) -> AbstractContextManager[object]:
         """Pin OpenMP and BLAS to one thread while one note is scored."""
