@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from code_index.build import Step, load_index
 from code_index.data_dir import resolve_data_dir
-from code_index.index import CodeIndex
+from code_index.index import CodeIndex, paused_gc
 from code_index.records import SUPPLEMENT_SOURCES, System
 from code_index.revenue.encounter import Encounter
 from code_index.search import load_abbreviations
@@ -137,13 +137,16 @@ class Suggester:
         progress: FirstUseProgress | None = None,
     ) -> Suggester:
         """A suggester with the named model (default: the one in use) from the data directory."""
-        pipeline = NotePipeline.load(data_dir, index, progress)
-        suggester = cls(pipeline, load_model(model, data_dir), max_chars)
-        # what was just loaded lives as long as the process: keep the collector from
-        # walking its ~300k objects again and again while notes are read (garbage of the
-        # load is collected first, so none of it is kept for good)
-        gc.collect()
-        gc.freeze()
+        # what is loaded lives as long as the process: the collector is held off while
+        # it is read (its collections would walk the ~1M new objects again and again)
+        # and then never sees it (``gc.freeze``), as it would walk it on every full
+        # collection while notes are read. A load leaves no cyclic garbage to keep for
+        # good (tests/suggest/test_suggester_load.py), so none is collected first: that
+        # walk alone cost a tenth of a cold start.
+        with paused_gc():
+            pipeline = NotePipeline.load(data_dir, index, progress)
+            suggester = cls(pipeline, load_model(model, data_dir), max_chars)
+            gc.freeze()
         return suggester
 
     # ---------------------------------------------------------------- public
