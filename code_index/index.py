@@ -47,7 +47,6 @@ ARTIFACT_FILE = "index.pkl"
 MANIFEST_FILE = "manifest.json"
 CURRENT_FILE = "current"
 _RECORD_FIELDS = CodeRecord.__slots__
-_CODE_FIELD = _RECORD_FIELDS.index("code")
 _TITLE_FIELD = _RECORD_FIELDS.index("title")
 _SYSTEM_FIELD = _RECORD_FIELDS.index("system")
 _BILLABLE_FIELD = _RECORD_FIELDS.index("billable")
@@ -307,11 +306,17 @@ class CodeIndex:
         if self._children is None:
             children: dict[int, list[int]] = {}
             parent_field = _RECORD_FIELDS.index("parent")
+            # ~100k rows name ~25k parents: each parent's rows are looked up once
+            parent_rows: dict[str, list[int]] = {}
             for row, values in enumerate(self._rows):
                 parent_code = values[parent_field]
                 if parent_code is None:
                     continue
-                for parent_row in self._rows_for_key(normalize_code(parent_code)):
+                found = parent_rows.get(parent_code)
+                if found is None:
+                    found = self._rows_for_key(normalize_code(parent_code))
+                    parent_rows[parent_code] = found
+                for parent_row in found:
                     if self._rows[parent_row][_SYSTEM_FIELD] == values[_SYSTEM_FIELD]:
                         children.setdefault(parent_row, []).append(row)
             self._children = children
@@ -398,12 +403,14 @@ class CodeIndex:
             year = version.extra.get("xml_version", "") if version is not None else ""
             if version is None or not year.isdigit():
                 return None
+            # each row's normalised code is already in the sorted tables: reading them
+            # takes a seventh of the time of normalising 175,000 codes again (on a process's
+            # first note)
+            chosen = ((self._systems == System.ICD10CM.value) & self._billable).tolist()
             titles = {
-                normalize_code(row[_CODE_FIELD]): row[_TITLE_FIELD]
-                for row, system, billable in zip(
-                    self._rows, self._systems, self._billable, strict=True
-                )
-                if system == System.ICD10CM.value and billable
+                key: self._rows[row][_TITLE_FIELD]
+                for key, row in zip(self._sorted_keys, self._sorted_rows, strict=True)
+                if chosen[row]
             }
             self._own_release = Icd10cmRelease(int(year), version.version, titles, version.file)
         return self._own_release
