@@ -11,12 +11,15 @@ probabilities are the classifier's, bit for bit.
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.special import expit
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
 
 class BoostedTrees:
@@ -57,7 +60,10 @@ def boosted_trees(ranker: Any) -> BoostedTrees | None:
     if not isinstance(ranker, Pipeline) or len(ranker.steps) != 1:
         return None
     classifier = ranker.steps[0][1]
-    if not isinstance(classifier, HistGradientBoostingClassifier):
+    # unpickling such a classifier imported scikit-learn's ensembles; importing them for
+    # any other ranker (the default model's) would add a tenth to a cold start
+    ensemble = sys.modules.get("sklearn.ensemble")
+    if ensemble is None or not isinstance(classifier, ensemble.HistGradientBoostingClassifier):
         return None
     try:
         trees = BoostedTrees(classifier)
