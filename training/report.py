@@ -8,9 +8,7 @@ no display and no global pyplot state is involved.
 from __future__ import annotations
 
 from pathlib import Path
-
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from training.evaluate import (
     BAND_RECALL_AT,
@@ -21,6 +19,10 @@ from training.evaluate import (
     MUST_NOT_AT,
     Evaluation,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 REPORT_FILE = "report.md"
 PR_PLOT = "precision_recall.png"
@@ -222,7 +224,7 @@ def _definitions(e: Evaluation) -> list[str]:
 
 # --------------------------------------------------------------------------- figures
 def _precision_recall_figure(e: Evaluation) -> Figure:
-    fig = Figure(figsize=(6.5, 5))
+    fig = _figure(6.5, 5)
     ax = fig.subplots()
     for g in e.groups:
         curve = g.precision_recall()
@@ -250,7 +252,7 @@ def _precision_recall_figure(e: Evaluation) -> Figure:
 
 
 def _band_figure(e: Evaluation) -> Figure:
-    fig = Figure(figsize=(11, 4.5))
+    fig = _figure(11, 4.5)
     for ax, g in zip(fig.subplots(1, 2), e.groups, strict=True):
         bands = g.by_frequency()
         ax.set_title(f"{g.name} by gold-code frequency", fontsize=10)
@@ -276,7 +278,7 @@ def _band_figure(e: Evaluation) -> Figure:
 
 
 def _calibration_figure(e: Evaluation) -> Figure:
-    fig = Figure(figsize=(11, 4.5))
+    fig = _figure(11, 4.5)
     for ax, g in zip(fig.subplots(1, 2), e.groups, strict=True):
         ax.set_title(
             f"{g.name}: score vs fraction correct, ECE {g.metrics['ece']:.3f}", fontsize=10
@@ -304,6 +306,15 @@ def _calibration_figure(e: Evaluation) -> Figure:
                 fontsize=7,
             )
     return fig
+
+
+def _figure(width: float, height: float) -> Figure:
+    """A figure of ``width`` x ``height`` inches. matplotlib is imported only when a report
+    is drawn: what imports this module for its tables (the CLI, and so ``codesuggest
+    serve``) would otherwise pay a third of a second to import it."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
 
 
 def _no_data(ax: Axes) -> None:

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -263,6 +262,10 @@ def make_ranker(kind: str, seed: int) -> Pipeline:
             ]
         )
     if kind == "boosting":
+        # imported for this ranker only: what imports this module without training one
+        # (the CLI, and so `codesuggest serve`) would otherwise import every ensemble
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
         return Pipeline(
             [
                 (
