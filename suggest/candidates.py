@@ -28,6 +28,7 @@ from suggest.doc_words import lowered_texts, note_text
 from suggest.extensions import MENTIONS_KEY, section_key
 from suggest.label_model import NoteReading
 from suggest.mentions import TermMatch
+from suggest.note_model import SUBCATEGORY_LENGTH, code_category
 from suggest.numbers import read_from_value, read_values
 from suggest.plausibility import (
     combination_rules,
@@ -89,6 +90,12 @@ FEATURE_NAMES: tuple[str, ...] = (
     "label_rank",  # log(1 + its place among the label model's codes for the note)
     "denied",  # read only from negated, family or hypothetical mentions (suggest.denied)
     "coded_when_denied",  # how often coders coded the code when the note denied it
+    # its category's evidence, for codes no training note carried (a third of CodiEsp
+    # dev's codes): what the code's siblings have in training and in this note
+    "category_prior",  # share of training notes that carry a code of its category
+    "subcategory_prior",  # the same for its first four characters
+    "category_neighbor",  # the neighbour scores of its category's codes, summed
+    "category_label",  # the label model's best score of a code of its category
 )
 LEARNED_FEATURES: tuple[str, ...] = FEATURE_NAMES[FEATURE_NAMES.index("neighbor_score") :]
 """The features only labeled notes teach (zero for a model fitted on code sets alone)."""
@@ -120,6 +127,10 @@ class Candidate:
     denied: str = ""
     denied_cues: tuple[str, ...] = ()
     coded_when_denied: float = 0.0
+    category_prior: float = 0.0
+    subcategory_prior: float = 0.0
+    category_neighbor: float = 0.0
+    category_label: float = 0.0
     # the more specific suggested code this unspecified one is offered after (see
     # Suggester._alternatives); such a candidate is never ranked
     alternative_to: str = ""
@@ -539,6 +550,10 @@ class LearnedSignals:
     prior: Mapping[tuple[System, str], float]
     precision: MatchPrecision | None
     label: NoteReading | None = None  # what the label model read (suggest.label_model)
+    # share of training notes carrying a code of each category and subcategory (its
+    # first three and four characters; suggest.note_model)
+    category_prior: Mapping[tuple[System, str], float] = field(default_factory=dict)
+    subcategory_prior: Mapping[tuple[System, str], float] = field(default_factory=dict)
 
 
 def add_learned_candidates(
@@ -616,6 +631,32 @@ def add_label_candidates(
             )
 
 
+def add_category_evidence(candidates: Sequence[Candidate], learned: LearnedSignals) -> None:
+    """Give every candidate its category's evidence: the training notes' share carrying a
+    code of it (and of its subcategory), the note's neighbour scores of its codes summed,
+    and the label model's best score among them. A code no training note carried has no
+    prior, neighbour or label score of its own; its siblings' tell the ranker whether such
+    a code is likely (train, 5-fold CV of the ranker over its out-of-fold lists: MAP-D
+    0.6289 -> 0.6401, MAP-P 0.6722 -> 0.7019)."""
+    neighbors: dict[tuple[System, str], float] = {}
+    for key, score in learned.neighbor_scores.items():
+        category = code_category(key)
+        neighbors[category] = neighbors.get(category, 0.0) + score
+    labels: dict[tuple[System, str], float] = {}
+    if learned.label is not None:
+        for key, score in learned.label.scores.items():
+            category = code_category(key)
+            labels[category] = max(labels.get(category, score), score)
+    for candidate in candidates:
+        category = code_category(candidate.key)
+        candidate.category_prior = learned.category_prior.get(category, 0.0)
+        candidate.subcategory_prior = learned.subcategory_prior.get(
+            code_category(candidate.key, SUBCATEGORY_LENGTH), 0.0
+        )
+        candidate.category_neighbor = neighbors.get(category, 0.0)
+        candidate.category_label = labels.get(category, 0.0)
+
+
 class SpanContext(NamedTuple):
     """What the ranker reads of one place in the note, read once per place: spaCy builds
     a new extension accessor on every ``span._``, and many candidates share a place."""
@@ -675,6 +716,10 @@ def candidate_features(
         label_rank=_log1p(candidate.label_rank),
         denied=float(bool(candidate.denied)),
         coded_when_denied=candidate.coded_when_denied,
+        category_prior=candidate.category_prior,
+        subcategory_prior=candidate.subcategory_prior,
+        category_neighbor=candidate.category_neighbor,
+        category_label=candidate.category_label,
     )
     if not candidate.matches:
         features["first_position"] = 1.0

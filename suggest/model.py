@@ -32,7 +32,7 @@ from suggest.candidates import FEATURE_NAMES, UNRANKED_LABEL, LearnedSignals, Ma
 from suggest.denied import CodedWhenDenied
 from suggest.label_model import LabelModel, NoteReading
 from suggest.note_decision import NoteDecision
-from suggest.note_model import NoteNeighbors, TermAssociations
+from suggest.note_model import SUBCATEGORY_LENGTH, NoteNeighbors, TermAssociations
 from suggest.note_vectors import word_grams
 from suggest.setting import Setting
 
@@ -104,6 +104,13 @@ class SuggestModel:
         self._threads = ThreadpoolController()
         with self.one_thread():
             self._trees = boosted_trees(self.ranker)
+        # worked out once: every note's candidates read their categories' priors
+        note_model = self.note_model
+        self._category_priors = (
+            (note_model.category_priors(), note_model.category_priors(SUBCATEGORY_LENGTH))
+            if note_model is not None
+            else ({}, {})
+        )
 
     def one_thread(self) -> AbstractContextManager[object]:
         """Pin OpenMP and BLAS to one thread while one note is scored."""
@@ -123,6 +130,7 @@ class SuggestModel:
             self.note_model.prior_,
             self.match_precision,
             self._label_reading(text),
+            *self._category_priors,
         )
 
     def _label_reading(self, text: str) -> NoteReading | None:

@@ -19,6 +19,7 @@ from suggest.candidates import (
     Candidate,
     LearnedSignals,
     LearnedTargets,
+    add_category_evidence,
     add_label_candidates,
     add_learned_candidates,
     collect_candidates,
@@ -90,26 +91,33 @@ class CandidateStep:
         wanted = set(systems or setting.systems)
         as_taught = learned is None or self._codes_denied(learned)
         keep_covered = self.keep_covered and as_taught
-        candidates = collect_candidates(doc, self.table, keep_covered, self._siblings)
+        # a model's learned sources see the codes the rules cover too, so that they never
+        # bring back one the guidelines' rules took out (I10 beside the presumed I12.9)
+        read = collect_candidates(
+            doc, self.table, keep_covered or learned is not None, self._siblings
+        )
+        candidates = read if keep_covered else [c for c in read if not c.covered_by]
         denied = None
         if learned is not None:
             denied = excluded_codes(doc, self.table)
+            not_learned = denied | {c.key for c in read if c.covered_by}
             shares = self.coded_when_denied.get(setting)
             if shares is not None and as_taught:
                 for candidate in denied_candidates(doc, self.table, [c.key for c in candidates]):
                     candidate.coded_when_denied = shares.of(candidate.key)
                     candidates.append(candidate)
             add_learned_candidates(
-                candidates, learned, denied, self._learned_targets, NOTE_MODEL_CANDIDATES
+                candidates, learned, not_learned, self._learned_targets, NOTE_MODEL_CANDIDATES
             )
             if learned.label is not None:
                 add_label_candidates(
                     candidates,
                     learned.label.scores,
-                    denied,
+                    not_learned,
                     self._learned_targets,
                     LABEL_MODEL_CANDIDATES,
                 )
+            add_category_evidence(candidates, learned)
         kept = [c for c in candidates if c.target.system in wanted and reportable(c, setting)]
         gate = self.procedure_gate
         label = learned.label if learned is not None else None

@@ -14,7 +14,7 @@ mean average precision of the codes' ranking, so ``GridSearchCV`` can sweep them
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +27,18 @@ from code_index.records import System
 from suggest.note_vectors import WORD_TOKENS, word_grams, word_vector
 
 CodeKey = tuple[System, str]
+
+
+CATEGORY_LENGTH = (
+    3  # a category's characters (ICD-10-CM E11; ICD-10-PCS section, system, operation)
+)
+SUBCATEGORY_LENGTH = 4  # a subcategory's (E11.6; an ICD-10-PCS operation's body part)
+
+
+def code_category(key: CodeKey, length: int = CATEGORY_LENGTH) -> CodeKey:
+    """A code's category (its first ``length`` characters, in its system): where a code
+    no training note carried can still borrow the evidence of its siblings."""
+    return (key[0], key[1][:length])
 
 
 def binarize_codes(codes: Sequence[Sequence[CodeKey]]) -> tuple[list[CodeKey], sp.csr_matrix]:
@@ -129,17 +141,44 @@ class NoteNeighbors(BaseEstimator):
         np.fill_diagonal(similarities, 0.0)
         return [self._from_similarities(row) for row in similarities]
 
-    def leave_one_out_priors(self) -> list[LeaveOneOutPrior]:
-        """Each training note's code priors as if it had not been trained on: else every
-        code of the note counts as seen in training (even one only it carries, as 37% of
-        CodiEsp dev's codes are unseen) and the ranker learns to trust that."""
-        counts = np.asarray(self.labels_.sum(axis=0)).ravel().astype(int)
-        totals = dict(zip(self.classes_, counts.tolist(), strict=True))
-        notes = self.labels_.shape[0]
-        return [
-            LeaveOneOutPrior(totals, frozenset(self.classes_[j] for j in row.indices), notes)
-            for row in self.labels_
-        ]
+    def category_priors(self, length: int = CATEGORY_LENGTH) -> dict[CodeKey, float]:
+        """Per category of ``length`` characters, the share of training notes that carry
+        a code of it."""
+        counts = self._category_counts(length)
+        notes = max(self.labels_.shape[0], 1)
+        return {category: count / notes for category, count in sorted(counts.items())}
+
+    def cross_fit_priors(
+        self, fold_of: np.ndarray, length: int | None = None
+    ) -> list[dict[CodeKey, float]]:
+        """Each training note's priors from the notes of the other folds (of codes, or
+        of their categories of ``length`` characters): the share of those notes that
+        carry each. Left out one note at a time, a code's prior is one count lower in
+        the notes that carry it than in those that do not, and the ranker's trees read
+        the label off that difference; from other folds every note of a fold sees the
+        same value."""
+        found: dict[int, dict[CodeKey, float]] = {}
+        for fold in np.unique(fold_of).tolist():
+            rows = self.labels_[fold_of != fold]
+            counts: Counter[CodeKey] = Counter()
+            for row in rows:
+                counts.update(
+                    {
+                        self.classes_[j]
+                        if length is None
+                        else code_category(self.classes_[j], length)
+                        for j in row.indices
+                    }
+                )
+            total = max(rows.shape[0], 1)
+            found[fold] = {key: count / total for key, count in sorted(counts.items())}
+        return [found[int(fold)] for fold in fold_of]
+
+    def _category_counts(self, length: int) -> dict[CodeKey, int]:
+        counts: Counter[CodeKey] = Counter()
+        for row in self.labels_:
+            counts.update({code_category(self.classes_[j], length) for j in row.indices})
+        return dict(counts)
 
     def _from_similarities(self, similarities: np.ndarray) -> dict[CodeKey, float]:
         k = min(self.n_neighbors, len(similarities))
@@ -151,31 +190,6 @@ class NoteNeighbors(BaseEstimator):
         votes = self.labels_[nearest].T @ weights / total
         found = np.flatnonzero(votes)
         return {self.classes_[j]: float(votes[j]) for j in found}
-
-
-class LeaveOneOutPrior(Mapping[CodeKey, float]):
-    """A training note's view of the codes' priors: the share of the other training notes
-    that carry each code; a code only this note carries is absent (unseen)."""
-
-    def __init__(self, counts: Mapping[CodeKey, int], own: frozenset[CodeKey], notes: int) -> None:
-        self._counts = counts
-        self._own = own
-        self._others = max(notes - 1, 1)
-
-    def _count(self, key: CodeKey) -> int:
-        return self._counts.get(key, 0) - (key in self._own)
-
-    def __getitem__(self, key: CodeKey) -> float:
-        count = self._count(key)
-        if count <= 0:
-            raise KeyError(key)
-        return count / self._others
-
-    def __iter__(self) -> Iterator[CodeKey]:
-        return (key for key in self._counts if self._count(key) > 0)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 class TermAssociations(BaseEstimator):

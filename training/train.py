@@ -32,7 +32,13 @@ from suggest.denied import CodedWhenDenied
 from suggest.label_model import LabelModel, NoteReading
 from suggest.model import SuggestModel, library_versions
 from suggest.note_candidates import LABEL_MODEL_CANDIDATES, NOTE_MODEL_CANDIDATES, CandidateStep
-from suggest.note_model import CodeKey, NoteNeighbors, TermAssociations
+from suggest.note_model import (
+    CATEGORY_LENGTH,
+    SUBCATEGORY_LENGTH,
+    CodeKey,
+    NoteNeighbors,
+    TermAssociations,
+)
 from suggest.setting import Setting
 from suggest.splines import UniformCubicSplines
 from suggest.suggester import NotePipeline
@@ -140,10 +146,12 @@ def candidate_training_set(
     priors: Sequence[Mapping[CodeKey, float]],
     association_scores: Sequence[dict[CodeKey, tuple[float, str]]],
     label_scores: Sequence[dict[CodeKey, float]],
+    category_priors: Sequence[tuple[Mapping[CodeKey, float], Mapping[CodeKey, float]]],
     progress: Progress | None = None,
 ) -> list[NoteCandidates]:
     """The candidates serving would rank for each note (the shared candidate step, with
-    leave-one-out neighbour scores and priors, cross-fitted association and label
+    leave-one-out neighbour scores and priors (of codes, categories and subcategories:
+    ``category_priors``), cross-fitted association and label
     scores), labeled right or wrong; the denied mentions' among them in every setting,
     kept or dropped once the corpus shows whether its coders code them."""
     per_note: list[NoteCandidates] = []
@@ -152,7 +160,9 @@ def candidate_training_set(
     docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=32)
     for i, (note, doc) in enumerate(zip(notes, docs, strict=True)):
         label = NoteReading(note.text, None, label_scores[i])
-        learned = LearnedSignals(neighbor_scores[i], association_scores[i], priors[i], None, label)
+        learned = LearnedSignals(
+            neighbor_scores[i], association_scores[i], priors[i], None, label, *category_priors[i]
+        )
         candidates = step(doc, note.setting, learned=learned).candidates
         gold = {system: note.codes_for(system) for system in note.setting.systems}
         rejected = {(r.system, r.code) for r in note.rejected}
@@ -315,9 +325,16 @@ def train_model(
         pipeline,
         notes,
         note_model.leave_one_out_scores(),
-        note_model.leave_one_out_priors(),
+        note_model.cross_fit_priors(fold_of),
         cross_fit_associations(texts, labels, folds=FOLDS, seed=seed),
         cross_fit_label_scores(label_model, labels, fold_of),
+        list(
+            zip(
+                note_model.cross_fit_priors(fold_of, CATEGORY_LENGTH),
+                note_model.cross_fit_priors(fold_of, SUBCATEGORY_LENGTH),
+                strict=True,
+            )
+        ),
         progress,
     )
     coding = corpora_coding_denied(per_note)

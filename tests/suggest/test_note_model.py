@@ -9,11 +9,11 @@ import pytest
 from sklearn.base import clone
 
 from code_index.records import System
-from suggest.note_model import NoteNeighbors, TermAssociations
+from suggest.note_model import CATEGORY_LENGTH, NoteNeighbors, TermAssociations, code_category
 from suggest.note_vectors import word_grams, word_vector
 from suggest.suggester import Suggester
 from training.corpora import read_codiesp
-from training.train import reportable_codes
+from training.train import FOLDS, fold_assignment, reportable_codes
 
 
 @pytest.fixture(scope="module")
@@ -49,29 +49,36 @@ def test_note_models_are_scikit_learn_estimators() -> None:
     assert clone(associations).get_params()["min_notes"] == 4
 
 
-def test_a_training_note_sees_the_priors_of_the_other_notes_only(
+def test_a_training_note_sees_the_priors_of_the_other_folds_only(
     shared_data: Path, suggester: Suggester
 ) -> None:
     """Training lists once took each code's prior from all notes, the note's own among
     them: every gold code of a training note looked seen in training, even one only it
-    carries, and the ranker learned to distrust unseen codes (37% of CodiEsp dev's)."""
+    carries (37% of CodiEsp dev's codes are unseen). Then they took it leaving the note
+    out: a code's prior was one count lower in the notes that carry it than in those
+    that do not, and the trees read the label off that difference. From the other folds,
+    every note of a fold sees the same priors, of codes and of categories."""
     notes = read_codiesp(shared_data / "codiesp" / "train").notes[:60]
     codes = reportable_codes(suggester.index, notes)
     model = NoteNeighbors().fit([n.text for n in notes], codes)
-    priors = model.leave_one_out_priors()
-    carriers: dict[tuple[System, str], list[int]] = {}
-    for i, note_codes in enumerate(codes):
-        for code in note_codes:
-            carriers.setdefault(code, []).append(i)
-    only = next(code for code, where in carriers.items() if len(where) == 1)
-    shared = next(code for code, where in carriers.items() if len(where) > 1)
-    assert only in model.prior_ and only not in priors[carriers[only][0]]
-    assert priors[carriers[only][0]].get(only, 0.0) == 0.0
-    first = carriers[shared][0]
-    assert priors[first][shared] == pytest.approx((len(carriers[shared]) - 1) / 59)
-    assert len(priors[first]) == len(model.prior_) - sum(
-        len(where) == 1 for code, where in carriers.items() if code in codes[first]
-    )
+    fold_of = fold_assignment(len(notes), FOLDS, 13)
+    for length in (None, CATEGORY_LENGTH):
+        priors = model.cross_fit_priors(fold_of, length)
+        for fold in np.unique(fold_of):
+            inside = np.flatnonzero(fold_of == fold)
+            others = [
+                {code if length is None else code_category(code, length) for code in codes[i]}
+                for i in np.flatnonzero(fold_of != fold)
+            ]
+            seen = {key for note in others for key in note}
+            assert all(priors[i] == priors[inside[0]] for i in inside)
+            assert set(priors[inside[0]]) == seen
+            for key in seen:
+                count = sum(key in note for note in others)
+                assert priors[inside[0]][key] == pytest.approx(count / len(others))
+    only = [code for code in model.prior_ if sum(code in c for c in codes) == 1]
+    own = {code: i for i, c in enumerate(codes) for code in c if code in only}
+    assert own and all(code not in model.cross_fit_priors(fold_of)[i] for code, i in own.items())
 
 
 def test_a_note_is_read_as_the_fitted_word_vectorizers_read_it(
