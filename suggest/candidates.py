@@ -204,7 +204,8 @@ def named_siblings(candidates: list[Candidate], siblings: NamedSiblings) -> list
             for span in candidate.spans:
                 sentence = span.sent
                 if sentence.start not in words:
-                    words[sentence.start] = note_words(token.lower_ for token in sentence)
+                    lowered = lowered_texts(span.doc)  # no Token object per word
+                    words[sentence.start] = note_words(lowered[sentence.start : sentence.end])
                 around |= words[sentence.start]
             better = siblings.refine(candidate.target, around)
             if better is not None:
