@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.doc_words import lowered_texts, note_text
-from suggest.extensions import MENTIONS_KEY, section_key
+from suggest.extensions import MENTIONS_KEY, section_key, span_values
 from suggest.label_model import NoteReading
 from suggest.mentions import TermMatch
 from suggest.numbers import read_from_value, read_values
@@ -49,6 +49,7 @@ ASSESSMENT_SECTIONS = frozenset(
 )
 HISTORY_SECTIONS = frozenset({"past_medical_history", "past_surgical_history", "social_history"})
 EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
+_MATCHES_AND_EXCLUDED = ("matches", *EXCLUDED_FLAGS)
 
 FEATURE_NAMES: tuple[str, ...] = (
     "coverage",  # best share of a term's words found
@@ -143,10 +144,10 @@ def collect_candidates(
     unspecified code gives way to the sibling its sentence names (suggest.specificity)."""
     found: list[tuple[Span, TermMatch]] = []
     for span in doc.spans.get(MENTIONS_KEY, ()):
-        underscore = span._  # each ``span._`` builds a new accessor: take it once
-        if any(getattr(underscore, flag) for flag in EXCLUDED_FLAGS):
+        matches, *flags = span_values(span, _MATCHES_AND_EXCLUDED)
+        if any(flags):
             continue
-        found.extend((span, match) for match in underscore.matches)
+        found.extend((span, match) for match in matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
     covering: dict[int, list[tuple[frozenset[int], str]]] = {}
@@ -636,11 +637,9 @@ def span_contexts(candidates: Sequence[Candidate]) -> dict[tuple[int, int], Span
             if key not in found:
                 if sections is None:
                     sections = span.doc._.sections
-                underscore = span._
+                uncertain, historical = span_values(span, ("uncertain", "historical"))
                 found[key] = SpanContext(
-                    section_key(sections, span.start_char),
-                    underscore.uncertain,
-                    underscore.historical,
+                    section_key(sections, span.start_char), uncertain, historical
                 )
     return found
 
