@@ -12,6 +12,7 @@ ancestors, and those stated for its whole block or chapter ("Hypertensive diseas
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,7 @@ _CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?"
 _DASH_END = r"(?:\.?-(?!\s*[A-Z][0-9]))?"  # "E10.-": any code under E10 (not a range's dash)
 _REF = re.compile(rf"(?<![A-Za-z0-9])({_CODE}){_DASH_END}(?:\s*-\s*({_CODE}){_DASH_END})?")
 
+_PAST_PREFIX = "\uffff"  # after every character of a code: key + it follows key's extensions
 Missing = Literal["7th character", "more characters"]
 ReminderKind = Literal["code_first", "use_additional", "code_also"]
 
@@ -66,9 +68,11 @@ def _split_refs(note: str) -> tuple[frozenset[str], tuple[CodeRef, ...]]:
 
 
 class _ListedKeys:
-    """A code list's keys, found by the codes a note names through their prefixes: one
-    set look-up per named code instead of a check of every pair (a suggestion list's
-    codes inherit tens of notes each, each naming several codes)."""
+    """A code list's keys, found by the codes a note names: a code named alone through
+    its prefixes (one set look-up), a range ("N18.1-N18.6") by bisection of the sorted
+    keys, as the keys under a range are consecutive in that order. A suggestion list's
+    codes inherit tens of notes each, each naming several codes: checking every pair
+    grew with the square of the list's length."""
 
     def __init__(self, keyed: list[tuple[CodeRecord, str]]) -> None:
         self.keyed = keyed
@@ -76,19 +80,24 @@ class _ListedKeys:
         for i, (_record, key) in enumerate(keyed):
             for end in range(1, len(key) + 1):
                 self._at.setdefault(key[:end], []).append(i)
+        self._sorted = sorted((key, i) for i, (_record, key) in enumerate(keyed))
 
     def matched(self, note: str) -> list[int]:
         """Positions in the list (ascending) of the codes ``note`` refers to."""
         singles, ranges = _split_refs(note)
         at = self._at
         found = {i for low in singles for i in at.get(low, ())}
-        if ranges:
-            found.update(
-                i
-                for i, (_record, key) in enumerate(self.keyed)
-                if any(ref.matches(key) for ref in ranges)
-            )
+        for ref in ranges:
+            found.update(i for _key, i in self._sorted[self._span(ref)])
         return sorted(found)
+
+    def _span(self, ref: CodeRef) -> slice:
+        """The sorted keys ``ref.matches``: from ``low`` up to the last key beginning with
+        ``high`` or below it (a key's first ``len(low)`` characters are at least ``low``
+        exactly when the key is; keys are letters and digits, below ``_PAST_PREFIX``)."""
+        first = bisect_left(self._sorted, (ref.low,))
+        last = bisect_left(self._sorted, (ref.high + _PAST_PREFIX,))
+        return slice(first, max(first, last))
 
 
 @dataclass(frozen=True, slots=True)

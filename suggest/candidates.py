@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.doc_words import lowered_texts, note_text
-from suggest.extensions import MENTIONS_KEY, section_key
+from suggest.extensions import MENTIONS_KEY, section_key, span_values
 from suggest.label_model import NoteReading
 from suggest.mentions import TermMatch
 from suggest.note_model import SUBCATEGORY_LENGTH, code_category
@@ -50,6 +50,7 @@ ASSESSMENT_SECTIONS = frozenset(
 )
 HISTORY_SECTIONS = frozenset({"past_medical_history", "past_surgical_history", "social_history"})
 EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
+_MATCHES_AND_EXCLUDED = ("matches", *EXCLUDED_FLAGS)
 
 FEATURE_NAMES: tuple[str, ...] = (
     "coverage",  # best share of a term's words found
@@ -154,10 +155,10 @@ def collect_candidates(
     unspecified code gives way to the sibling its sentence names (suggest.specificity)."""
     found: list[tuple[Span, TermMatch]] = []
     for span in doc.spans.get(MENTIONS_KEY, ()):
-        underscore = span._  # each ``span._`` builds a new accessor: take it once
-        if any(getattr(underscore, flag) for flag in EXCLUDED_FLAGS):
+        matches, *flags = span_values(span, _MATCHES_AND_EXCLUDED)
+        if any(flags):
             continue
-        found.extend((span, match) for match in underscore.matches)
+        found.extend((span, match) for match in matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
     covering: dict[int, list[tuple[frozenset[int], str]]] = {}
@@ -215,7 +216,8 @@ def named_siblings(candidates: list[Candidate], siblings: NamedSiblings) -> list
             for span in candidate.spans:
                 sentence = span.sent
                 if sentence.start not in words:
-                    words[sentence.start] = note_words(token.lower_ for token in sentence)
+                    lowered = lowered_texts(span.doc)  # no Token object per word
+                    words[sentence.start] = note_words(lowered[sentence.start : sentence.end])
                 around |= words[sentence.start]
             better = siblings.refine(candidate.target, around)
             if better is not None:
@@ -676,11 +678,9 @@ def span_contexts(candidates: Sequence[Candidate]) -> dict[tuple[int, int], Span
             if key not in found:
                 if sections is None:
                     sections = span.doc._.sections
-                underscore = span._
+                uncertain, historical = span_values(span, ("uncertain", "historical"))
                 found[key] = SpanContext(
-                    section_key(sections, span.start_char),
-                    underscore.uncertain,
-                    underscore.historical,
+                    section_key(sections, span.start_char), uncertain, historical
                 )
     return found
 

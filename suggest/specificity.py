@@ -16,7 +16,7 @@ the sides of ``laterality``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from functools import cache
 
 from code_index.index import CodeIndex
@@ -39,17 +39,17 @@ def _word_rules() -> tuple[frozenset[str], dict[str, str]]:
     return frozenset(rules["ignored"]), same
 
 
-def note_words(tokens: Iterable[str]) -> frozenset[str]:
+def note_words(tokens: Sequence[str]) -> frozenset[str]:
     """The words of a sentence (lower-case tokens) as titles spell them: "non - displaced"
     is "nondisplaced", "R" is "right", "hypoxic" is "hypoxia"."""
     _, same = _word_rules()
-    found: set[str] = set()
-    previous: list[str] = []
-    for token in tokens:
-        if len(previous) >= 2 and previous[-1] == "-" and previous[-2] == "non":
-            found.add("non" + token)
-        found.add(same.get(token, token))
-        previous.append(token)
+    found = {same.get(token, token) for token in tokens}
+    if "non" in tokens and "-" in tokens:  # scans in C; the pair is rare
+        found.update(
+            "non" + tokens[i]
+            for i in range(2, len(tokens))
+            if tokens[i - 1] == "-" and tokens[i - 2] == "non"
+        )
     return frozenset(found)
 
 

@@ -29,7 +29,7 @@ from suggest.budget import check_deadline
 from suggest.candidates import excluded_codes, feature_matrix
 from suggest.coder_warnings import CoderWarnings
 from suggest.errors import NoteError
-from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key
+from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key, span_values
 from suggest.label_model import NoteReading
 from suggest.learned_evidence import PROFILE_EVIDENCE, learned_evidence
 from suggest.mentions import MentionMatcher
@@ -56,6 +56,8 @@ POSSIBLE_FLOOR = 0.221
 # A diagnosis the ranker scores at least this sure (its own score, before calibration)
 # sets apart the symptoms it includes (I.B.5).
 INTEGRAL_CONFIDENCE = 0.5
+# what a mention in the result reads of its span, in one pass (suggest.extensions)
+_MENTION_VALUES = ("matches", "kind", "context_cues", *CONTEXT_FLAGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,8 +311,7 @@ class Suggester:
         sections = doc._.sections
         note_model = self.model.note_model
         label_evidence = self._label_evidence(doc, ranked, reading) if reading else {}
-        # each place's context flags, read once: candidates share places, and every
-        # ``span._`` builds a new accessor
+        # each place's context flags, read once: candidates share places
         flags: dict[tuple[int, int], tuple[bool, ...]] = {}
         suggestions = []
         for item in ranked:
@@ -318,10 +319,7 @@ class Suggester:
             spans = sorted(item.candidate.spans, key=lambda s: s.start_char)
             for span in spans:
                 if (span.start, span.end) not in flags:
-                    underscore = span._
-                    flags[span.start, span.end] = tuple(
-                        getattr(underscore, flag) for flag in CONTEXT_FLAGS
-                    )
+                    flags[span.start, span.end] = tuple(span_values(span, CONTEXT_FLAGS))
             places = [flags[span.start, span.end] for span in spans]
             evidence = tuple(
                 Evidence(
@@ -389,24 +387,23 @@ class Suggester:
         mentions = []
         sections = doc._.sections
         for span in doc.spans.get(MENTIONS_KEY, ()):
-            underscore = span._  # each ``span._`` builds a new accessor: take it once
-            codes = tuple(
-                dict.fromkeys(self.table.targets[m.target].code for m in underscore.matches)
-            )
+            matches, kind, cues, *flags = span_values(span, _MENTION_VALUES)
+            codes = tuple(dict.fromkeys(self.table.targets[m.target].code for m in matches))
+            negated, uncertain, hypothetical, historical, family = flags
             mentions.append(
                 Mention(
                     start=span.start_char,
                     end=span.end_char,
                     text=text[span.start_char : span.end_char],  # span.text, read faster
-                    kind=underscore.kind,
+                    kind=kind,
                     section=section_key(sections, span.start_char),
-                    negated=underscore.negated,
-                    uncertain=underscore.uncertain,
-                    hypothetical=underscore.hypothetical,
-                    historical=underscore.historical,
-                    family=underscore.family,
+                    negated=negated,
+                    uncertain=uncertain,
+                    hypothetical=hypothetical,
+                    historical=historical,
+                    family=family,
                     codes=codes,
-                    cues=tuple(underscore.context_cues),
+                    cues=tuple(cues),
                 )
             )
         return mentions

@@ -5,7 +5,13 @@ from __future__ import annotations
 import spacy
 from spacy.tokens import Doc, Span
 
-from suggest.extensions import CONTEXT_FLAGS, Section, register_extensions, section_at
+from suggest.extensions import (
+    CONTEXT_FLAGS,
+    Section,
+    register_extensions,
+    section_at,
+    span_values,
+)
 
 
 def test_register_twice_is_harmless() -> None:
@@ -43,3 +49,19 @@ def test_token_section_survives_doc_serialization() -> None:
     copy = Doc(nlp.vocab).from_bytes(doc.to_bytes())
     assert [t._.section for t in copy] == [t._.section for t in doc]
     assert section_at(copy._.sections, 20) == doc._.sections[0]
+
+
+def test_span_values_read_what_the_accessor_reads() -> None:
+    """``span_values`` reads spaCy's own storage of span values: written or left at their
+    default, on spans that share a start or an end, each value is ``span._``'s."""
+    register_extensions()
+    doc = spacy.blank("en")("No family history of chronic kidney disease.")
+    names = ("kind", *CONTEXT_FLAGS, "context_cues", "matches")
+    doc[5:7]._.negated = True
+    doc[5:7]._.kind = "diagnosis"
+    doc[5:7]._.context_cues = ("No",)
+    doc[4:7]._.family = True
+    doc[4:7]._.matches = ("a term",)
+    for span in (doc[5:7], doc[4:7], doc[5:8], doc[0:1]):
+        assert span_values(span, names) == [getattr(span._, name) for name in names]
+    assert span_values(doc[5:7], ("negated", "family")) == [True, False]
