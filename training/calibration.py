@@ -26,7 +26,7 @@ from suggest.model import SuggestModel
 from suggest.setting import Setting
 from suggest.suggester import NotePipeline, Suggester
 from training.corpora import CorpusRead
-from training.evaluate import CONFIDENT, GROUP_SYSTEMS, RankedNote
+from training.evaluate import CONFIDENT, GROUP_SYSTEMS, RankedNote, evaluate
 from training.metrics import confident_wrong, expected_calibration_error
 
 CALIBRATION_FOLDS = 5
@@ -140,6 +140,38 @@ class LabelledScores:
             rows = scored & (self.corpora == k)
             weights[rows] = scored.sum() / (len(present) * rows.sum())
         return weights
+
+
+def evaluated_scores(
+    pipeline: NotePipeline, model: SuggestModel, reads: Sequence[CorpusRead]
+) -> LabelledScores:
+    """The ranker's scores (the model's calibrator and layer set aside) of the codes
+    ``evaluate`` scores for every note of ``reads`` (its top codes, alternatives at 0
+    included): what the Platt map is fitted on, so that it calibrates what is measured."""
+    suggester = Suggester(pipeline, replace(model, calibrator=None, final_layer=None))
+    scores: list[float] = []
+    correct: list[bool] = []
+    notes: list[int] = []
+    corpora: list[int] = []
+    groups: list[str] = []
+    numbers: dict[tuple[int, str], int] = {}
+    for k, read in enumerate(reads):
+        for group in evaluate(suggester, read).groups:
+            for note in group.notes:
+                number = numbers.setdefault((k, note.note_id), len(numbers))
+                scores += note.scores
+                correct += (match is not None for match in note.matched)
+                notes += [number] * len(note.scores)
+                corpora += [k] * len(note.scores)
+                groups += [group.name] * len(note.scores)
+    return LabelledScores(
+        np.asarray(scores, dtype=np.float64),
+        np.asarray(correct, dtype=bool),
+        np.asarray(notes, dtype=np.int64),
+        np.asarray(corpora, dtype=np.int64),
+        np.asarray(groups),
+        tuple(read.source for read in reads),
+    )
 
 
 def labelled_scores(
@@ -331,7 +363,7 @@ def calibrate_model(
             f"model {model.name!r} was trained on {', '.join(overlap)}: its scores there "
             "are not what it gives new notes, so they cannot calibrate it"
         )
-    labelled = labelled_scores(pipeline, replace(model, calibrator=None), reads)
+    labelled = evaluated_scores(pipeline, model, reads)
     _check_fittable(labelled)
     scored = labelled.scored
     calibrator = PlattCalibrator().fit(
