@@ -112,6 +112,28 @@ class LabelledScores:
     # ``suggest.final_layer.LAYER_FEATURES`` of each row
     features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(LAYER_FEATURES))))
 
+    @classmethod
+    def of(
+        cls,
+        scores: list[float],
+        correct: list[bool],
+        notes: list[int],
+        corpora: list[int],
+        groups: list[str],
+        reads: Sequence[CorpusRead],
+        features: list[np.ndarray] | None = None,
+    ) -> LabelledScores:
+        """From the lists the rows were collected in."""
+        return cls(
+            np.asarray(scores, dtype=np.float64),
+            np.asarray(correct, dtype=bool),
+            np.asarray(notes, dtype=np.int64),
+            np.asarray(corpora, dtype=np.int64),
+            np.asarray(groups),
+            tuple(read.source for read in reads),
+            np.vstack(features) if features else np.zeros((0, len(LAYER_FEATURES))),
+        )
+
     def subset(self, rows: np.ndarray) -> LabelledScores:
         """Only the rows where ``rows`` (a mask) is true."""
         return replace(
@@ -164,14 +186,7 @@ def evaluated_scores(
                 notes += [number] * len(note.scores)
                 corpora += [k] * len(note.scores)
                 groups += [group.name] * len(note.scores)
-    return LabelledScores(
-        np.asarray(scores, dtype=np.float64),
-        np.asarray(correct, dtype=bool),
-        np.asarray(notes, dtype=np.int64),
-        np.asarray(corpora, dtype=np.int64),
-        np.asarray(groups),
-        tuple(read.source for read in reads),
-    )
+    return LabelledScores.of(scores, correct, notes, corpora, groups, reads)
 
 
 def labelled_scores(
@@ -214,15 +229,7 @@ def labelled_scores(
                         corpora.append(k)
                         groups.append(group)
                         features.append(row.features)
-    return LabelledScores(
-        np.asarray(scores, dtype=np.float64),
-        np.asarray(correct, dtype=bool),
-        np.asarray(notes, dtype=np.int64),
-        np.asarray(corpora, dtype=np.int64),
-        np.asarray(groups),
-        tuple(read.source for read in reads),
-        np.vstack(features) if features else np.zeros((0, len(LAYER_FEATURES))),
-    )
+    return LabelledScores.of(scores, correct, notes, corpora, groups, reads, features)
 
 
 def _note_folds(labelled: LabelledScores, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
