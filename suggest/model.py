@@ -30,6 +30,7 @@ from suggest.boosted_trees import boosted_trees
 from suggest.calibration import PlattCalibrator
 from suggest.candidates import FEATURE_NAMES, UNRANKED_LABEL, LearnedSignals, MatchPrecision
 from suggest.denied import CodedWhenDenied
+from suggest.final_layer import FinalLayer
 from suggest.label_model import LabelModel, NoteReading
 from suggest.note_decision import NoteDecision
 from suggest.note_model import SUBCATEGORY_LENGTH, NoteNeighbors, TermAssociations
@@ -88,6 +89,9 @@ class SuggestModel:
     procedure_gate: NoteDecision | None = None
     # which notes' coders code denied findings, where the training corpora disagreed
     denied_convention: NoteDecision | None = None
+    # P(right) from the ranker's score and what real notes teach (suggest.final_layer):
+    # where present, it gives the scores in place of ``calibrator``
+    final_layer: FinalLayer | None = None
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.feature_names if name not in FEATURE_NAMES]
@@ -199,6 +203,7 @@ class SuggestModel:
                 "coded_when_denied": self.coded_when_denied,
                 "procedure_gate": self.procedure_gate,
                 "denied_convention": self.denied_convention,
+                "final_layer": self.final_layer,
             },
             folder / MODEL_FILE,
             compress=3,
@@ -254,6 +259,7 @@ class SuggestModel:
             payload.get("coded_when_denied", {}),
             payload.get("procedure_gate"),
             payload.get("denied_convention"),
+            payload.get("final_layer"),  # absent from models saved before the layer
         )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -26,16 +27,17 @@ from code_index.revenue.encounter import Encounter
 from code_index.search import load_abbreviations
 from suggest.alternatives import Ranked, UnspecifiedAlternatives
 from suggest.budget import check_deadline
-from suggest.candidates import excluded_codes, feature_matrix
+from suggest.candidates import Candidate, excluded_codes, feature_matrix
 from suggest.coder_warnings import CoderWarnings
 from suggest.errors import NoteError
 from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key, span_values
+from suggest.final_layer import LAYER_FEATURES, layer_matrix
 from suggest.label_model import NoteReading
 from suggest.learned_evidence import PROFILE_EVIDENCE, learned_evidence
 from suggest.mentions import MentionMatcher
 from suggest.model import SuggestModel, load_model
-from suggest.note_candidates import CandidateStep
-from suggest.plausibility import Apart, prune_and_order
+from suggest.note_candidates import CandidateStep, NoteCandidates
+from suggest.plausibility import Apart, Ordered, prune_and_order
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
 from suggest.revenue import with_revenue
 from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
@@ -51,7 +53,8 @@ DEFAULT_MAX_CHARS = 200_000
 # statement rules maps 0.1 to 0.254, so the floor now lists codes from about 0.07. On CodiEsp
 # train and the US tuning notes floors from 0.2207 to 0.25 score alike (train MAP-D
 # 0.3753-0.3754, US P@1 0.474); lower ones put the codes set apart as integral below more
-# codes (at 0.1: 0.3738, 0.466).
+# codes (at 0.1: 0.3738, 0.466). Where a model has a final layer (suggest.final_layer),
+# the floor reads the layer's probability, which is calibrated too.
 POSSIBLE_FLOOR = 0.221
 # A diagnosis the ranker scores at least this sure (its own score, before calibration)
 # sets apart the symptoms it includes (I.B.5).
@@ -67,6 +70,24 @@ class FirstUseProgress:
 
     index_step: Step | None = None
     term_table: TermProgress | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRow:
+    """A ranked code of a note, as the final layer is fitted on it."""
+
+    key: tuple[System, str]
+    ranker_score: float  # the ranker's own score
+    features: np.ndarray  # ``suggest.final_layer.LAYER_FEATURES``, in that order
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A note's candidates scored and ordered (``Suggester._ordered``)."""
+
+    ordered: Ordered[Ranked]
+    ranker_scores: np.ndarray  # by candidate
+    rows: np.ndarray | None  # the final layer's feature rows, by candidate
 
 
 @dataclass(frozen=True)
@@ -216,38 +237,8 @@ class Suggester:
         check_deadline(deadline, "the candidates")
         learned = self.model.learned_signals(text)
         step = self.candidate_step(doc, setting, systems, learned)
-        candidates = step.candidates
         check_deadline(deadline, "the ranking")
-        ranker_scores = self.model.ranker_scores(
-            feature_matrix(candidates, len(text), self.model.feature_names)
-        )
-        scores = self.model.calibrated(ranker_scores)
-        items = [Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)]
-        # the rules' thresholds read the ranker's own score, on which they were set, so a
-        # model's calibration never changes which codes they set apart
-        ranker_score = {id(item): float(s) for item, s in zip(items, ranker_scores, strict=True)}
-        doc_sections = doc._.sections
-
-        def read_in(item: Ranked) -> frozenset[str | None]:
-            return frozenset(section_key(doc_sections, s.start_char) for s in item.candidate.spans)
-
-        # a model that learned coders report covered codes too (keeps_covered: corpora
-        # such as CodiEsp code every sign) keeps integral symptoms and findings in its
-        # ranking, except for a note it reads as coded by the guidelines (the US notes of a
-        # model trained on CodiEsp and US notes: see CandidateStep)
-        coded_as_taught = self.model.keeps_covered and step.coded_as_taught
-        ordered = prune_and_order(
-            sorted(items, key=lambda r: (-r.score, r.candidate.target.code)),
-            key=lambda r: r.candidate.key,
-            listed=lambda r: r.score >= self.floor,
-            confident=lambda r: not coded_as_taught and ranker_score[id(r)] >= INTEGRAL_CONFIDENCE,
-            index=self.index,
-            sections=None if coded_as_taught else read_in,
-            title=None if coded_as_taught else (lambda r: r.candidate.target.title),
-            read_at=None
-            if coded_as_taught
-            else (lambda r: [(s.start_char, s.end_char) for s in r.candidate.spans]),
-        )
+        ordered = self._ordered(doc, text, step).ordered
         # the ranked list (shown), then the codes under the floor (possible); the codes set
         # apart are not coded at all: listed apart with why, never ranked
         shown = [item for item in ordered.ranked if item.score >= self.floor]
@@ -286,6 +277,84 @@ class Suggester:
             },
         )
         return with_revenue(result, self.index, text, encounter or Encounter())
+
+    def layer_rows(
+        self,
+        texts: Iterable[str],
+        setting: Setting | str = DEFAULT_SETTING,
+        systems: Sequence[System] | None = None,
+        batch_size: int = 32,
+    ) -> Iterator[list[LayerRow]]:
+        """For each note, its ranked codes in order (suggested and possible; not those set
+        apart, nor unspecified alternatives), each with the ranker's own score and its
+        final-layer feature row: what ``suggest.final_layer.FinalLayer`` is fitted on."""
+        chosen = self._check_setting(setting)
+        for doc in self.nlp.pipe(texts, batch_size=batch_size):
+            step = self.candidate_step(doc, chosen, systems, self.model.learned_signals(doc.text))
+            scored = self._ordered(doc, doc.text, step, with_rows=True)
+            row_of = {id(c): k for k, c in enumerate(step.candidates)}
+            assert scored.rows is not None  # asked for
+            yield [
+                LayerRow(
+                    item.candidate.key,
+                    float(scored.ranker_scores[row_of[id(item.candidate)]]),
+                    scored.rows[row_of[id(item.candidate)]],
+                )
+                for item in scored.ordered.ranked
+            ]
+
+    def _ordered(
+        self, doc: Doc, text: str, step: NoteCandidates, with_rows: bool = False
+    ) -> _Scored:
+        """Score the note's candidates (the final layer where the model has one, else its
+        calibrated ranker scores) and put them in reporting order, setting apart the codes
+        not coded; ``with_rows``: keep the final layer's feature rows too."""
+        candidates = step.candidates
+        ranker_scores = self.model.ranker_scores(
+            feature_matrix(candidates, len(text), self.model.feature_names)
+        )
+        doc_sections = doc._.sections
+
+        def sections_of(candidate: Candidate) -> frozenset[str | None]:
+            return frozenset(section_key(doc_sections, s.start_char) for s in candidate.spans)
+
+        layer = self.model.final_layer
+        rows = (
+            layer_matrix(candidates, ranker_scores, len(text), sections_of)
+            if layer is not None or with_rows
+            else None
+        )
+        scores = np.array(self.model.calibrated(ranker_scores), dtype=np.float64)
+        if layer is not None and rows is not None:
+            mine = [k for k, c in enumerate(candidates) if layer.scores_system(c.target.system)]
+            columns = [LAYER_FEATURES.index(name) for name in layer.features]
+            scores[mine] = layer.probabilities(rows[np.ix_(mine, columns)])
+        items = [Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)]
+        # the rules' thresholds read the ranker's own score, on which they were set, so a
+        # model's calibration never changes which codes they set apart
+        ranker_score = {id(item): float(s) for item, s in zip(items, ranker_scores, strict=True)}
+
+        def read_in(item: Ranked) -> frozenset[str | None]:
+            return sections_of(item.candidate)
+
+        # a model that learned coders report covered codes too (keeps_covered: corpora
+        # such as CodiEsp code every sign) keeps integral symptoms and findings in its
+        # ranking, except for a note it reads as coded by the guidelines (the US notes of a
+        # model trained on CodiEsp and US notes: see CandidateStep)
+        coded_as_taught = self.model.keeps_covered and step.coded_as_taught
+        ordered = prune_and_order(
+            sorted(items, key=lambda r: (-r.score, r.candidate.target.code)),
+            key=lambda r: r.candidate.key,
+            listed=lambda r: r.score >= self.floor,
+            confident=lambda r: not coded_as_taught and ranker_score[id(r)] >= INTEGRAL_CONFIDENCE,
+            index=self.index,
+            sections=None if coded_as_taught else read_in,
+            title=None if coded_as_taught else (lambda r: r.candidate.target.title),
+            read_at=None
+            if coded_as_taught
+            else (lambda r: [(s.start_char, s.end_char) for s in r.candidate.spans]),
+        )
+        return _Scored(ordered, ranker_scores, rows)
 
     def _suggestions(
         self,

@@ -10,7 +10,8 @@ so the model is fitted without them varying and the pipeline's context rules (ne
 family, hypothetical never suggested; outpatient uncertain not coded) do that work.
 
 Nor can synthetic notes say how often a score is right on real notes: there the ranker is
-over-confident. ``--calibrate-on`` fits the shipped ranker's calibrator on labelled notes
+over-confident, and blind to what coders of real notes report. ``--calibrate-on`` fits the
+shipped ranker's calibrator and final layer (``suggest.final_layer``) on labelled notes
 (``training.calibration.calibrate_model``) without refitting the ranker.
 """
 
@@ -193,14 +194,16 @@ def write_default_model(folder: Path, data_dir: Path | None = None) -> SuggestMo
 
 
 def calibrate_default_model(
-    folder: Path, specs: Sequence[str], data_dir: Path | None = None
+    folder: Path, specs: Sequence[str], data_dir: Path | None = None, final_layer: bool = False
 ) -> SuggestModel:
-    """The default model in ``folder``, its ranker as fitted, with a calibrator fitted on
-    the labelled notes of the corpora ``specs`` (``codiesp:PATH``, ``jsonl:PATH``); saved
-    back to ``folder``."""
+    """The default model in ``folder``, its ranker as fitted, with a calibrator (and, with
+    ``final_layer``, a final layer) fitted on the labelled notes of the corpora ``specs``
+    (``codiesp:PATH``, ``jsonl:PATH``); saved back to ``folder``."""
     model = SuggestModel.load(folder, DEFAULT_MODEL)
     reads = [parse_corpus_spec(spec) for spec in specs]
-    calibrated = calibrate_model(NotePipeline.load(data_dir), model, reads, DEFAULT_MODEL)
+    calibrated = calibrate_model(
+        NotePipeline.load(data_dir), model, reads, DEFAULT_MODEL, final_layer=final_layer
+    )
     calibrated.save(folder)
     return calibrated
 
@@ -208,9 +211,9 @@ def calibrate_default_model(
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m training.default_model [FOLDER] [--calibrate-on SPEC ...]``: refit the
     shipped default model (after changing candidate features or the code sets it was
-    fitted on), or, with ``--calibrate-on``, keep its ranker and fit its calibrator on
-    labelled notes (never a part held aside for measuring: the US notes' held_aside.jsonl,
-    CodiEsp dev). A refit drops that calibrator: calibrate again after one."""
+    fitted on), or, with ``--calibrate-on``, keep its ranker and fit its calibrator and
+    final layer on labelled notes (never a part held aside for measuring: the US notes'
+    held_aside.jsonl, CodiEsp dev). A refit drops both: calibrate again after one."""
     parser = argparse.ArgumentParser(prog="python -m training.default_model")
     parser.add_argument(
         "folder", nargs="?", type=Path, default=Path(__file__).parents[1] / "models" / "default"
@@ -221,11 +224,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         metavar="SPEC",
         help="codiesp:PATH or jsonl:PATH of labelled notes (repeatable)",
     )
+    parser.add_argument(
+        "--final-layer",
+        action="store_true",
+        help="with --calibrate-on: fit a final layer too (suggest.final_layer)",
+    )
     args = parser.parse_args(argv)
     if args.calibrate_on:
-        model = calibrate_default_model(args.folder, args.calibrate_on)
+        model = calibrate_default_model(
+            args.folder, args.calibrate_on, final_layer=args.final_layer
+        )
         for row in model.card["calibration"]["cross_fitted"]:
-            print(f"{row['corpus']} {row['group']}: cross-fitted {row['before']} -> {row['after']}")
+            print(
+                f"{row['corpus']} {row['group']}: cross-fitted ranker {row['ranker']}, "
+                f"Platt {row['platt']}, final layer {row.get('layer', 'none')}"
+            )
     else:
         model = write_default_model(args.folder)
     print(f"wrote {model.version} to {args.folder}")

@@ -143,11 +143,13 @@ def calibrate_save(
     reads: Sequence[CorpusRead],
     *,
     overwrite: bool = False,
+    final_layer: bool = False,
     data_dir: Path | str | None = None,
     first_use: FirstUseProgress | None = None,
 ) -> tuple[SuggestModel, Path]:
     """The model ``source`` (default: the one in use) calibrated on the notes of
-    ``reads`` (``training.calibration.calibrate_model``), saved as ``<data dir>/models/NAME``
+    ``reads`` (``training.calibration.calibrate_model``; with ``final_layer``, a final
+    layer too), saved as ``<data dir>/models/NAME``
     and not put in use. ``ValueError`` for a bad name or corpora that cannot calibrate it,
     ``ModelNotFoundError`` for an unknown ``source``."""
     folder = check_new_model(name, overwrite, data_dir)
@@ -155,6 +157,6 @@ def calibrate_save(
         raise ValueError("the corpora hold no usable labeled notes")
     model = load_model(source, data_dir)
     pipeline = NotePipeline.load(data_dir=data_dir, progress=first_use)
-    calibrated = calibrate_model(pipeline, model, reads, name)
+    calibrated = calibrate_model(pipeline, model, reads, name, final_layer=final_layer)
     calibrated.save(folder)
     return calibrated, folder

@@ -52,8 +52,11 @@ def test_calibrate_writes_a_model_that_says_on_what(
     shown = json.loads(runner.invoke(app, ["models", "show", "default-us", "--json"]).stdout)
     assert shown["name"] == "default-us" and shown["calibration"] == card
     refused(args, "already exists", "--overwrite")
-    again = runner.invoke(app, [*args, "--overwrite"])
+    again = runner.invoke(app, [*args, "--overwrite", "--final-layer"])
     assert again.exit_code == 0 and "ECE" in again.stdout and "models promote" in again.stdout
+    assert "final layer on" in again.stdout
+    layered = json.loads(runner.invoke(app, ["models", "show", "default-us", "--json"]).stdout)
+    assert "final_layer" in layered["calibration"] and "final_layer" not in card
 
 
 def test_bad_calibrate_arguments(suggester: Suggester, notes: str, tmp_path: Path) -> None:

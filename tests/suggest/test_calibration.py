@@ -62,7 +62,9 @@ def test_calibration_never_changes_what_is_set_apart(suggester: Suggester) -> No
     scores = rng.uniform(0.01, 0.99, 5_000)
     rarely_right = (rng.uniform(size=scores.size) < scores**4 / 100).astype(int)
     harsh = PlattCalibrator().fit(scores, rarely_right)
-    doubting = Suggester(suggester.pipeline, replace(suggester.model, calibrator=harsh))
+    doubting = Suggester(
+        suggester.pipeline, replace(suggester.model, calibrator=harsh, final_layer=None)
+    )
     note = (
         "HPI: 64 y/o with type 2 diabetes reports burning and numbness of both feet.\n"
         "Exam: decreased monofilament sensation bilaterally.\n"

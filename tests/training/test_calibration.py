@@ -28,7 +28,9 @@ def us_notes() -> CorpusRead:
 @pytest.fixture(scope="module")
 def calibrated(suggester: Suggester, us_notes: CorpusRead) -> SuggestModel:
     """The default model calibrated on those notes."""
-    return calibrate_model(suggester.pipeline, suggester.model, [us_notes], "default-us")
+    return calibrate_model(
+        suggester.pipeline, suggester.model, [us_notes], "default-us", final_layer=True
+    )
 
 
 def test_each_corpus_weighs_the_same_and_alternatives_not_at_all() -> None:
@@ -56,27 +58,69 @@ def test_default_model_calibrated_on_us_notes(
     # synthetic code-set notes leave the default model over-confident on US notes: a map
     # fitted without a note calibrates it better than the ranker's own scores
     (diagnoses,) = [row for row in card["cross_fitted"] if row["group"] == "diagnoses"]
-    assert diagnoses["after"]["ece"] < diagnoses["before"]["ece"]
-    assert diagnoses["after"]["confident"] < diagnoses["before"]["confident"]
+    assert diagnoses["platt"]["ece"] < diagnoses["ranker"]["ece"]
+    assert diagnoses["platt"]["confident"] < diagnoses["ranker"]["confident"]
+    # the layer scores only the groups whose cross-fitted order it did not worsen
+    layer = card["final_layer"]
+    for row in layer["tried_on_every_group"]:
+        kept = all(
+            other["layer"]["listed_map"] >= other["platt"]["listed_map"]
+            for other in layer["tried_on_every_group"]
+            if other["group"] == row["group"]
+        )
+        assert (row["group"] in layer["groups"]) == kept
+    assert (calibrated.final_layer is not None) == bool(layer["groups"])
     # the map never reorders a note's codes, however low their scores
     rows = np.random.default_rng(0).uniform(0, 3, (50, len(model.feature_names)))
-    raw, mapped = model.probabilities(rows), calibrated.probabilities(rows)
+    raw = replace(model, calibrator=None).probabilities(rows)
+    mapped = calibrated.probabilities(rows)
     assert np.array_equal(np.argsort(raw, kind="stable"), np.argsort(mapped, kind="stable"))
     calibrated.save(tmp_path / "default-us")
     loaded = SuggestModel.load(tmp_path / "default-us", "default-us")
     assert np.allclose(loaded.probabilities(rows), mapped)
     assert loaded.card["calibration"]["corpora"] == card["corpora"]
+    assert loaded.final_layer is not None or calibrated.final_layer is None
 
 
-def test_labelled_scores_are_the_rankers_own(
+def test_calibrating_again_gives_the_same_fit(
+    suggester: Suggester, us_notes: CorpusRead, calibrated: SuggestModel
+) -> None:
+    """One reproducible command: the same model and notes give the same map and layer,
+    whatever calibrator and layer the model carried before."""
+    again = calibrate_model(
+        suggester.pipeline, calibrated, [us_notes], "default-us", final_layer=True
+    )
+    first, second = calibrated.card["calibration"], again.card["calibration"]
+    for key in ("slope", "intercept", "final_layer", "cross_fitted"):
+        assert first[key] == second[key]
+
+
+def test_without_the_flag_the_model_keeps_no_layer(
+    suggester: Suggester, us_notes: CorpusRead, calibrated: SuggestModel
+) -> None:
+    plain = calibrate_model(suggester.pipeline, calibrated, [us_notes], "default-platt")
+    card = plain.card["calibration"]
+    assert plain.final_layer is None and "final_layer" not in card
+    assert all("layer" not in row for row in card["cross_fitted"])
+
+
+def test_labelled_scores_set_the_layer_aside(
     suggester: Suggester, us_notes: CorpusRead, calibrated: SuggestModel
 ) -> None:
     notes = replace(us_notes, notes=us_notes.notes[:3])
-    before = labelled_scores(suggester.pipeline, suggester.model, [notes])
+    before = labelled_scores(suggester.pipeline, replace(calibrated, final_layer=None), [notes])
     after = labelled_scores(suggester.pipeline, calibrated, [notes])
-    # a model's calibrator is set aside: calibrating twice fits on the same scores
+    # the layer is set aside: fitting it again reads the rows it was fitted on
     assert np.array_equal(before.scores, after.scores)
+    assert np.array_equal(before.features, after.features)
     assert set(before.groups.tolist()) == {"diagnoses", "procedures"}
+
+
+def test_the_held_aside_part_is_refused(suggester: Suggester, us_notes: CorpusRead) -> None:
+    """Refused by its name, before any note is read (this test reads none of it)."""
+    held = replace(us_notes, source="jsonl:bench/us_notes/held_aside.jsonl")
+    with pytest.raises(ValueError, match="held-aside"):
+        calibrate_model(suggester.pipeline, suggester.model, [held], "peeking")
 
 
 def test_a_corpus_the_model_was_trained_on_is_refused(

@@ -1,0 +1,111 @@
+"""The final layer (suggest.final_layer): a scikit-learn estimator on named features;
+fitted on US tuning notes and CodiEsp train (``calibrate --final-layer``), it demotes
+what US coders do not report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from code_index.records import System
+from suggest.final_layer import LAYER_FEATURES, FinalLayer, layer_matrix
+from suggest.model import SuggestModel
+from suggest.setting import Setting
+from suggest.suggester import Suggester
+from training.calibration import calibrate_model
+from training.corpora import read_codiesp, read_jsonl
+
+TUNING = Path(__file__).resolve().parents[2] / "bench" / "us_notes" / "tuning.jsonl"
+
+
+def _rows(seed: int, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose rightness depends on the ranker's logit and on one kind of code."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, len(LAYER_FEATURES)))
+    symptom = LAYER_FEATURES.index("symptom_code")
+    X[:, symptom] = rng.uniform(size=n) < 0.3
+    z = 1.5 * X[:, 0] - 3.0 * X[:, symptom]
+    return X, (rng.uniform(size=n) < 1 / (1 + np.exp(-z))).astype(int)
+
+
+def test_parameters_clone_and_named_features() -> None:
+    layer = FinalLayer(C=0.5, systems=("icd10cm",))
+    assert layer.get_params() == {"features": LAYER_FEATURES, "C": 0.5, "systems": ("icd10cm",)}
+    assert layer.scores_system(System.ICD10CM) and not layer.scores_system(System.CPT)
+    X, y = _rows(3)
+    fitted = layer.fit(X, y)
+    copy = clone(fitted)
+    assert copy.get_params() == fitted.get_params() and not hasattr(copy, "model_")
+    assert list(fitted.feature_names_in_) == list(LAYER_FEATURES)
+    # what it learned is read by name: the symptom kind counts against a code
+    weights = fitted.weights()
+    assert weights["symptom_code"] < 0 < weights["ranker_logit"]
+    assert np.allclose(fitted.predict_proba(X).sum(axis=1), 1)
+    with pytest.raises(ValueError, match="unknown layer features"):
+        FinalLayer(features=("ranker_logit", "shoe_size")).fit(X[:, :2], y)
+    with pytest.raises(ValueError, match="columns"):
+        FinalLayer().fit(X[:, :3], y)
+
+
+def test_sample_weights_count_like_repeated_rows() -> None:
+    X, y = _rows(5, 200)
+    weighted = FinalLayer().fit(X, y, sample_weight=np.r_[np.full(100, 2.0), np.ones(100)])
+    repeated = FinalLayer().fit(np.vstack([X[:100], X]), np.r_[y[:100], y])
+    assert np.allclose(weighted.probabilities(X), repeated.probabilities(X), atol=1e-3)
+
+
+def test_layer_rows_are_built_by_name(suggester: Suggester) -> None:
+    """A chief complaint's symptom in a note with sections: the kinds the layer reads."""
+    note = "CC: chest pain\nAssessment: Gastroesophageal reflux disease."
+    rows = next(suggester.layer_rows([note], Setting.OUTPATIENT))
+    by_code = {row.key[1]: dict(zip(LAYER_FEATURES, row.features, strict=True)) for row in rows}
+    assert by_code["K21.9"]["in_statement"] == 1 and by_code["K21.9"]["symptom_code"] == 0
+    names = ("evidence_words", "ranker_logit")
+    empty = layer_matrix([], np.zeros(0), 10, lambda c: frozenset(), names)
+    assert empty.shape == (0, 2)
+
+
+@pytest.fixture(scope="module")
+def layered(suggester: Suggester, shared_data: Path) -> SuggestModel:
+    """The default model with a final layer fitted as the command fits it, on fewer notes:
+    the US tuning notes and the first 150 notes of CodiEsp train, each corpus the same."""
+    tuning = read_jsonl(TUNING, strict=True)
+    train = read_codiesp(shared_data / "codiesp" / "train")
+    reads = [tuning, replace(train, notes=train.notes[:150])]
+    return calibrate_model(suggester.pipeline, suggester.model, reads, "layered", final_layer=True)
+
+
+def test_the_layer_is_fitted_on_diagnoses_of_tuning_notes(layered: SuggestModel) -> None:
+    assert layered.final_layer is not None
+    corpora = layered.card["calibration"]["corpora"]
+    assert any("tuning.jsonl" in source for source in corpora)
+    assert layered.card["calibration"]["final_layer"]["C"] == layered.final_layer.C
+    # what it learned, by name: a code read in the diagnostic statement is likelier right
+    assert layered.final_layer.weights()["in_statement"] > 0
+
+
+def test_a_chief_complaint_reading_gives_way_to_the_assessment(
+    suggester: Suggester, layered: SuggestModel
+) -> None:
+    """Without the layer, "sore throat" in the chief complaint is listed as chronic
+    pharyngitis (J31.2) beside the assessment's strep throat; US coders code the
+    assessment, and the layer, fitted on US tuning notes and CodiEsp train, lowers the
+    complaint's reading and raises the diagnosis (fitted on all of CodiEsp train, it puts
+    J31.2 under the floor: 0.21)."""
+    note = (
+        "CC: sore throat\n"
+        "HPI: 19 y/o with sore throat and fever x 2 days. Rapid strep positive.\n"
+        "Assessment: Streptococcal pharyngitis.\n"
+        "Plan: amoxicillin."
+    )
+    plain = Suggester(suggester.pipeline, replace(layered, final_layer=None))
+    before = plain.suggest(note, setting=Setting.OUTPATIENT)
+    after = Suggester(suggester.pipeline, layered).suggest(note, setting=Setting.OUTPATIENT)
+    assert [s.code for s in before.suggestions if s.system == "icd10cm"] == ["J02.0", "J31.2"]
+    score = {s.code: s.score for s in after.ranking()}
+    score_before = {s.code: s.score for s in before.ranking()}
+    assert score["J31.2"] < score_before["J31.2"] and score["J02.0"] > score_before["J02.0"]
