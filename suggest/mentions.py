@@ -255,8 +255,13 @@ class MentionMatcher:
             text = texts[i]
             if is_number(text):
                 words.numbers.add(i)
-            if i == end - 1 and len(text) == 2 and text[0].isupper() and text[1] == ".":
-                text = text[0]  # "hepatitis B." ends a sentence, it is no initial
+            if (
+                len(text) == 2
+                and text[0].isupper()
+                and text[1] == "."
+                and (i == end - 1 or texts[i + 1][:1].islower())
+            ):
+                text = text[0]  # "hepatitis B." ends a sentence; "E. coli": a genus initial
             if text == "A" and i > start and texts[i - 1].isalpha():
                 text = LETTER_A  # "hepatitis A", not the article
             ids, abbreviation, together = word_ids(text)

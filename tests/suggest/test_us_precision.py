@@ -478,3 +478,20 @@ def test_a_heading_names_its_section_not_a_condition(suggester: Suggester) -> No
     result = suggester.suggest("PE: Gen: NAD. Lungs clear.")
     assert not [code for code in anywhere(result) if code.startswith(("I26", "I27"))]
     assert not [m for m in result.mentions if m.text == "PE"]
+
+
+@pytest.mark.parametrize(
+    ("text", "combination", "given_way"),
+    [
+        # "E." is the genus's initial, not a dropped one-letter word (I.C.1.d.1.a)
+        ("Assessment: Sepsis due to E. coli pyelonephritis.", "A41.51", "A41.9"),
+        ("Urine culture grew E. coli.\nAssessment: Sepsis.", "A41.51", "A41.9"),
+        ("Assessment: Pneumonia due to E. coli.", "J15.5", "J18.9"),
+    ],
+)
+def test_the_organism_by_its_genus_initial(
+    suggester: Suggester, text: str, combination: str, given_way: str
+) -> None:
+    result = suggester.suggest(text, setting="inpatient")
+    assert ranked(result)[0] == combination
+    assert given_way not in ranked(result)
