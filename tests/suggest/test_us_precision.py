@@ -495,3 +495,14 @@ def test_the_organism_by_its_genus_initial(
     result = suggester.suggest(text, setting="inpatient")
     assert ranked(result)[0] == combination
     assert given_way not in ranked(result)
+
+
+def test_a_condition_that_ended_in_childhood_is_not_coded(suggester: Suggester) -> None:
+    # conditions that no longer exist are not coded (guideline IV.J)
+    result = suggester.suggest(
+        "HPI: 64 yo M for BP follow-up. Had chickenpox as a child. Measles in childhood.\n"
+        "Assessment: 1. Essential hypertension."
+    )
+    assert ranked(result)[0] == "I10"
+    assert not {"B01.9", "B05.9"} & set(anywhere(result))
+    assert all(m.historical for m in result.mentions if {"B01.9", "B05.9"} & set(m.codes))
