@@ -506,3 +506,17 @@ def test_a_condition_that_ended_in_childhood_is_not_coded(suggester: Suggester) 
     assert ranked(result)[0] == "I10"
     assert not {"B01.9", "B05.9"} & set(anywhere(result))
     assert all(m.historical for m in result.mentions if {"B01.9", "B05.9"} & set(m.codes))
+
+
+@pytest.mark.parametrize(
+    ("text", "never"),
+    [
+        # "late onset" of "late onset asthma" without the asthma
+        ("Assessment: Alzheimer's disease, late onset.", "J45"),
+        ("Assessment: Depression, late onset, on sertraline.", "J45"),
+    ],
+)
+def test_a_term_found_in_part_keeps_its_condition(
+    suggester: Suggester, text: str, never: str
+) -> None:
+    assert not [code for code in anywhere(suggester.suggest(text)) if code.startswith(never)]
