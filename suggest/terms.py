@@ -220,7 +220,8 @@ class TermTable:
                     # children name nausea (R11.0) and vomiting (R11.1-) apart
                     if target.via is None:
                         for variant in conjunct_variants(text):
-                            table.add(variant, tid, source, synonyms)
+                            if source is TermSource.TITLE or _named_alone(variant, record.title):
+                                table.add(variant, tid, source, synonyms)
         for phrase, system, code in curated_lexicon():
             lexicon_record = index.get(code, system)
             target = _reportable_target(index, lexicon_record) if lexicon_record else None
@@ -341,6 +342,14 @@ def conjunct_variants(text: str) -> list[str]:
         f"{head[:start]}{match.group(1)}{head[end:]}{tail}",
         f"{head[:start]}{match.group(2)}{head[end:]}{tail}",
     ]
+
+
+def _named_alone(variant: str, title: str) -> bool:
+    """Whether one half of an index term's "and" names something by itself: a half of
+    several words does ("Disorder of kidney"), a lone word only where the code's title
+    names it. "Pins and needles" is one idiom for paresthesia: "needles" alone is not."""
+    words = _WORD.findall(variant.lower())
+    return len(words) != 1 or words[0] in _WORD.findall(title.lower())
 
 
 def curated_lexicon() -> list[tuple[str, System, str]]:

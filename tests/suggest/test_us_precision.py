@@ -520,3 +520,11 @@ def test_a_term_found_in_part_keeps_its_condition(
     suggester: Suggester, text: str, never: str
 ) -> None:
     assert not [code for code in anywhere(suggester.suggest(text)) if code.startswith(never)]
+
+
+def test_an_idiom_is_not_two_conditions(suggester: Suggester) -> None:
+    # "pins and needles" is one idiom for paresthesia: "needle" alone names none
+    assert "R20.2" not in anywhere(
+        suggester.suggest("Assessment: Needle stick injury to the left index finger.")
+    )
+    assert "R20.2" in ranked(suggester.suggest("Assessment: Pins and needles in both feet."))
