@@ -52,6 +52,8 @@ RESIDUAL_MARKERS = frozenset({"other"})
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _CLAUSE_DROPS = ("unspecified", "not elsewhere", "site not specified", "not specified", "nec")
 _WORD = re.compile(r"[a-z0-9]+")
+# "Alzheimer's disease": the possessive is no word a note's "Alzheimer's" gives the matcher
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
 # "Hepatitis A", "Vitamin A deficiency": a capital A after a word names a type, not the
 # article (a stop word), which would leave "Hepatitis A" claiming every "hepatitis"
 LETTER_A = "lettera"
@@ -120,6 +122,7 @@ def term_words(text: str, synonyms: Synonyms, curated: bool = False) -> tuple[st
     and filler words are dropped. A ``curated`` lexicon phrase may be one generic word
     ("trauma" for T14.90XA): someone chose that reading on purpose."""
     text = _PARENTHESES.sub(" ", fold_accents(_LETTER_A.sub(LETTER_A, text)).lower())
+    text = _POSSESSIVE.sub("", text)
     if RESIDUAL_MARKERS.intersection(_WORD.findall(text)):
         return ()
     kept: list[str] = []

@@ -528,3 +528,10 @@ def test_an_idiom_is_not_two_conditions(suggester: Suggester) -> None:
         suggester.suggest("Assessment: Needle stick injury to the left index finger.")
     )
     assert "R20.2" in ranked(suggester.suggest("Assessment: Pins and needles in both feet."))
+
+
+def test_an_eponym_is_read_with_its_possessive(suggester: Suggester) -> None:
+    # "Alzheimer's disease with late onset": the possessive "'s" is no word a term lacks
+    result = suggester.suggest("Assessment: Alzheimer's disease, late onset.")
+    assert ranked(result)[0] == "G30.1"
+    assert "G30.9" not in ranked(result)
