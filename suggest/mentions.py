@@ -18,7 +18,8 @@ Two limits keep order-free matching honest:
   not match (a procedure term needs half: "tomography" of "CT");
 - a term may not join words on both sides of "without" ("nausea without vomiting" is not
   "Nausea with vomiting"): code-set terms drop their "without …" clauses, so any of their
-  words found after "without" in the note is one the note says is absent.
+  words found after "without" in the note is one the note says is absent; so is a word
+  after "not", unless the term has the "not" too ("Migraine, not intractable").
 
 Work stays linear in the note's length: sentences are at most a few hundred tokens (the
 sentence component cuts longer ones), a term's words are placed by bisection, and a
@@ -58,8 +59,9 @@ from suggest.terms import (
 
 FUZZY_MIN_LENGTH = 7  # shorter words are too often other real words one letter apart
 FUZZY_CUTOFF = 88  # rapidfuzz ratio: one transposition in a 9-letter word passes
-# "nausea without vomiting": what follows is absent, so no term may join it to what precedes
-ABSENCE_WORDS = frozenset({"without", "w/o"})
+# "nausea without vomiting", "migraine, not intractable": what follows is absent, so no
+# term may join it to what precedes, unless the term says so itself ("not intractable")
+ABSENCE_WORDS = frozenset({"without", "w/o", "not"})
 ABSENCE_SCOPE = 6  # tokens after "without" it can reach, up to a punctuation mark
 # "with" starts another qualifier; "of" the site of a title-worded term ("laceration
 # without foreign body of forehead": the forehead is not absent)
@@ -577,8 +579,13 @@ def _absence_scopes(doc: Doc, texts: list[str], start: int, end: int) -> dict[in
 
 def _crosses_absence(placed: tuple[int, ...], absent: dict[int, int]) -> bool:
     """Whether a match joins words the note says are absent ("without vomiting") to words
-    outside that "without" (a match wholly inside it is left to negation)."""
-    return bool(absent) and len({absent.get(p) for p in placed}) > 1
+    outside that "without" (a match wholly inside it is left to negation). A term that
+    takes the "not" itself reads the absence as its own qualifier ("Migraine, not
+    intractable"), where "Migraine, intractable" may not take the "intractable"."""
+    if not absent:
+        return False
+    scopes = {absent.get(p) for p in placed}
+    return len(scopes) > 1 and any(cue is not None and cue not in placed for cue in scopes)
 
 
 def _number_stands_apart(placed: tuple[int, ...], sentence: SentenceWords) -> bool:

@@ -535,3 +535,16 @@ def test_an_eponym_is_read_with_its_possessive(suggester: Suggester) -> None:
     result = suggester.suggest("Assessment: Alzheimer's disease, late onset.")
     assert ranked(result)[0] == "G30.1"
     assert "G30.9" not in ranked(result)
+
+
+MIGRAINE = (
+    "Assessment: 1. Migraine without aura since her teens, now 10 headache days a month, "
+    "not intractable."
+)
+
+
+def test_not_makes_the_word_after_it_absent(suggester: Suggester) -> None:
+    # "not intractable" is G43.009's own qualifier, never the "intractable" of G43.919
+    result = suggester.suggest(MIGRAINE)
+    assert "G43.009" in anywhere(result)
+    assert not {"G43.919", "G43.719"} & set(anywhere(result))
