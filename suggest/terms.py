@@ -138,6 +138,9 @@ def term_words(text: str, synonyms: Synonyms, curated: bool = False) -> tuple[st
         if without and " of " in absent:
             # "Laceration without foreign body of scalp" is a laceration of the scalp
             clause += " of " + absent.split(" of ", 1)[1]
+        elif without and " with " in absent:
+            # "Migraine without aura with refractory migraine" is refractory
+            clause += " with " + absent.split(" with ", 1)[1]
         kept.append(clause)
     words = [
         canonical

@@ -548,3 +548,9 @@ def test_not_makes_the_word_after_it_absent(suggester: Suggester) -> None:
     result = suggester.suggest(MIGRAINE)
     assert "G43.009" in anywhere(result)
     assert not {"G43.919", "G43.719"} & set(anywhere(result))
+
+
+def test_what_follows_an_absent_qualifier_stays_in_the_term(suggester: Suggester) -> None:
+    # G43.01's "Migraine without aura with refractory migraine" names refractory
+    # migraine, not any migraine: it no longer reads G43.019 from "Migraine" alone
+    assert "G43.019" not in anywhere(suggester.suggest(MIGRAINE))
