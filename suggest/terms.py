@@ -427,5 +427,8 @@ def _unspecified_rank(record: CodeRecord) -> tuple[int, int, str]:
     elif says_unspecified(record):
         rank = 1
     else:
-        rank = 2 if ends_in_9 else 3
+        # the Alphabetic Index's default (guideline I.A.18) names no added condition:
+        # "Cholelithiasis" is K80.2- "without cholecystitis", not K80.0- "with acute"
+        names_none = " without " in title and " with " not in title
+        rank = 2 if ends_in_9 or names_none else 3
     return (rank, len(record.key), record.key)

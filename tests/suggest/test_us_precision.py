@@ -554,3 +554,11 @@ def test_what_follows_an_absent_qualifier_stays_in_the_term(suggester: Suggester
     # G43.01's "Migraine without aura with refractory migraine" names refractory
     # migraine, not any migraine: it no longer reads G43.019 from "Migraine" alone
     assert "G43.019" not in anywhere(suggester.suggest(MIGRAINE))
+
+
+def test_a_header_defaults_to_the_code_that_adds_no_condition(suggester: Suggester) -> None:
+    # the Index's default for "Cholelithiasis" is K80.20 (guideline I.A.18); the header
+    # K80 no longer leads to K80.00 "with acute cholecystitis"
+    result = suggester.suggest("Impression: Cholelithiasis. No gallbladder wall thickening.")
+    assert ranked(result)[0] == "K80.20"
+    assert "K80.00" not in anywhere(result)
