@@ -562,3 +562,12 @@ def test_a_header_defaults_to_the_code_that_adds_no_condition(suggester: Suggest
     result = suggester.suggest("Impression: Cholelithiasis. No gallbladder wall thickening.")
     assert ranked(result)[0] == "K80.20"
     assert "K80.00" not in anywhere(result)
+
+
+def test_bph_with_urinary_symptoms_keeps_the_symptoms(suggester: Suggester) -> None:
+    # N40.1 "with lower urinary tract symptoms" says "use additional code for associated
+    # symptoms": the nocturia is coded beside it, not integral (I.B.5 "unless otherwise
+    # instructed by the classification"), and N40.0 "without" gives way
+    result = suggester.suggest("Assessment: 1. BPH with nocturia x3 and weak stream.")
+    assert {"N40.1", "R35.1", "R39.12"} <= set(ranked(result))
+    assert "N40.0" not in anywhere(result)
