@@ -571,3 +571,15 @@ def test_bph_with_urinary_symptoms_keeps_the_symptoms(suggester: Suggester) -> N
     result = suggester.suggest("Assessment: 1. BPH with nocturia x3 and weak stream.")
     assert {"N40.1", "R35.1", "R39.12"} <= set(ranked(result))
     assert "N40.0" not in anywhere(result)
+
+
+def test_room_air_after_a_saturation_is_no_rheumatoid_arthritis(suggester: Suggester) -> None:
+    # "RA" after a value says how it was taken (room air); it names a condition elsewhere
+    result = suggester.suggest(
+        "HPI: 71 yo M with progressive dyspnea; SpO2 88% on RA at rest, 94% on 2 L NC.\n"
+        "Assessment: 1. Idiopathic pulmonary fibrosis."
+    )
+    assert not [code for code in anywhere(result) if code.startswith("M06")]
+    assert [
+        m for m in suggester.suggest("Assessment: RA on methotrexate.").mentions if m.text == "RA"
+    ]
