@@ -583,3 +583,13 @@ def test_room_air_after_a_saturation_is_no_rheumatoid_arthritis(suggester: Sugge
     assert [
         m for m in suggester.suggest("Assessment: RA on methotrexate.").mentions if m.text == "RA"
     ]
+
+
+def test_hypoxemia_is_integral_to_hypoxic_respiratory_failure(suggester: Suggester) -> None:
+    # J96.-1 is respiratory failure "with hypoxia": the hypoxemia is not coded beside it
+    # (guideline I.B.5)
+    result = suggester.suggest(
+        "Assessment:\n1. Acute hypoxic respiratory failure; hypoxemia on arrival."
+    )
+    assert "J96.01" in anywhere(result)
+    assert_set_apart(result, "R09.02")
