@@ -375,8 +375,9 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
     """Conditions the classification joins in one code when documented together
     (``combinations`` of rules/plausibility.json): diabetes with hypoglycemia is
     E11.649, coronary atherosclerosis with angina I25.11- (guidelines I.A.15, I.C.4.a,
-    I.C.9.b). The combination is reported; the second condition gives way, and the
-    first where it is a "without" code (I25.10 "without angina pectoris")."""
+    I.C.9.b). The combination is reported; the second condition gives way unless the
+    rule keeps it, and the first where it is a "without" code (I25.10 "without angina
+    pectoris")."""
     by_code = {c.target.code: c for c in candidates if c.target.system is System.ICD10CM}
     for rule in combination_rules():
         firsts = [c for code, c in by_code.items() if code.startswith(rule.first)]
@@ -394,7 +395,8 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
                 continue
             for other in (*partners, *firsts):
                 if other is not linked and (
-                    other in partners or other.target.code in rule.first_gives_way
+                    (other in partners and not rule.second_stays)
+                    or other.target.code in rule.first_gives_way
                 ):
                     other.covered_by = other.covered_by | {code}
 

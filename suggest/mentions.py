@@ -18,7 +18,8 @@ Two limits keep order-free matching honest:
   not match (a procedure term needs half: "tomography" of "CT");
 - a term may not join words on both sides of "without" ("nausea without vomiting" is not
   "Nausea with vomiting"): code-set terms drop their "without …" clauses, so any of their
-  words found after "without" in the note is one the note says is absent.
+  words found after "without" in the note is one the note says is absent; so is a word
+  after "not", unless the term has the "not" too ("Migraine, not intractable").
 
 Work stays linear in the note's length: sentences are at most a few hundred tokens (the
 sentence component cuts longer ones), a term's words are placed by bisection, and a
@@ -58,8 +59,9 @@ from suggest.terms import (
 
 FUZZY_MIN_LENGTH = 7  # shorter words are too often other real words one letter apart
 FUZZY_CUTOFF = 88  # rapidfuzz ratio: one transposition in a 9-letter word passes
-# "nausea without vomiting": what follows is absent, so no term may join it to what precedes
-ABSENCE_WORDS = frozenset({"without", "w/o"})
+# "nausea without vomiting", "migraine, not intractable": what follows is absent, so no
+# term may join it to what precedes, unless the term says so itself ("not intractable")
+ABSENCE_WORDS = frozenset({"without", "w/o", "not"})
 ABSENCE_SCOPE = 6  # tokens after "without" it can reach, up to a punctuation mark
 # "with" starts another qualifier; "of" the site of a title-worded term ("laceration
 # without foreign body of forehead": the forehead is not absent)
@@ -255,8 +257,13 @@ class MentionMatcher:
             text = texts[i]
             if is_number(text):
                 words.numbers.add(i)
-            if i == end - 1 and len(text) == 2 and text[0].isupper() and text[1] == ".":
-                text = text[0]  # "hepatitis B." ends a sentence, it is no initial
+            if (
+                len(text) == 2
+                and text[0].isupper()
+                and text[1] == "."
+                and (i == end - 1 or texts[i + 1][:1].islower())
+            ):
+                text = text[0]  # "hepatitis B." ends a sentence; "E. coli": a genus initial
             if text == "A" and i > start and texts[i - 1].isalpha():
                 text = LETTER_A  # "hepatitis A", not the article
             ids, abbreviation, together = word_ids(text)
@@ -306,8 +313,11 @@ class MentionMatcher:
                                 )
                                 places[term] = places.get(term, 0) + len(across)
                                 found.extend(across)
-                    # a long term may lack one required word, never its rarest (the anchor)
-                    if _lacks_too_much(len(missing), len(required)):
+                    # a long term may lack one required word, never its rarest (the anchor),
+                    # and must keep a word of its code's condition ("late onset": no asthma)
+                    if _lacks_too_much(len(missing), len(required)) or self._facts.lacks_condition(
+                        term, required, missing
+                    ):
                         continue
                 present = set(required) - set(missing)
                 words = table.term_words[term]
@@ -347,7 +357,13 @@ class MentionMatcher:
         sentence has ("A mass was found. It lies in the right kidney."): the weakest reading."""
         still = [word for word in missing if word not in neighbour.positions]
         required = self.table.term_required[term]
-        if len(still) == len(missing) or (still and _lacks_too_much(len(still), len(required))):
+        if len(still) == len(missing) or (
+            still
+            and (
+                _lacks_too_much(len(still), len(required))
+                or self._facts.lacks_condition(term, required, still)
+            )
+        ):
             return []
         words = self.table.term_words[term]
         present = set(required) - set(still)
@@ -563,8 +579,13 @@ def _absence_scopes(doc: Doc, texts: list[str], start: int, end: int) -> dict[in
 
 def _crosses_absence(placed: tuple[int, ...], absent: dict[int, int]) -> bool:
     """Whether a match joins words the note says are absent ("without vomiting") to words
-    outside that "without" (a match wholly inside it is left to negation)."""
-    return bool(absent) and len({absent.get(p) for p in placed}) > 1
+    outside that "without" (a match wholly inside it is left to negation). A term that
+    takes the "not" itself reads the absence as its own qualifier ("Migraine, not
+    intractable"), where "Migraine, intractable" may not take the "intractable"."""
+    if not absent:
+        return False
+    scopes = {absent.get(p) for p in placed}
+    return len(scopes) > 1 and any(cue is not None and cue not in placed for cue in scopes)
 
 
 def _number_stands_apart(placed: tuple[int, ...], sentence: SentenceWords) -> bool:
@@ -629,15 +650,17 @@ def _spellings_by_shape(vocabulary: Iterable[str]) -> dict[tuple[str, int], list
 class TermFacts:
     """What a match reads of its term that stays the same from note to note, worked out
     once rather than at each of the ~30k matches a CodiEsp dev pass makes: whether a
-    target is a diagnosis (``strict``), each word's rarity across the code sets, and
-    each term's weight for its coverage: the share of its words found, soft words
-    ("acute", "mellitus") counting half (``found / coverage_total(term)``)."""
+    target is a diagnosis (``strict``), each word's rarity across the code sets, each
+    term's weight for its coverage: the share of its words found, soft words ("acute",
+    "mellitus") counting half (``found / coverage_total(term)``), and the words most
+    titles of a diagnosis category hold (``lacks_condition``)."""
 
     def __init__(self, table: TermTable) -> None:
         self.table = table
         self.strict = [target.system is System.ICD10CM for target in table.targets]
         self.word_rarity = [1.0 / (1.0 + count) ** 0.5 for count in table.word_frequency]
         self._totals: dict[int, float] = {}
+        self._category_words: dict[str, frozenset[int]] | None = None
 
     def coverage_total(self, term: int) -> float:
         """The term's words, soft ones counting half (worked out on the term's first match)."""
@@ -647,6 +670,37 @@ class TermFacts:
             soft = self.table.soft_words
             total = self._totals[term] = len(words) - 0.5 * sum(1 for w in words if w in soft)
         return total
+
+    def lacks_condition(self, term: int, required: tuple[int, ...], missing: list[int]) -> bool:
+        """Whether an index term found in part keeps none of the words most code titles
+        of its ICD-10-CM category hold ("asthma" of J45, "thrombosis" or "embolism" of
+        I82): "late onset" alone is no "Asthma, late onset"."""
+        target = self.table.term_target[term]
+        if not self.strict[target] or self.table.term_source[term] is not TermSource.TERM:
+            return False
+        if self._category_words is None:
+            self._category_words = self._by_category()
+        condition = self._category_words.get(self.table.targets[target].code[:3], frozenset())
+        return bool(condition) and all(w in missing or w not in condition for w in required)
+
+    def _by_category(self) -> dict[str, frozenset[int]]:
+        """The words most code titles of each ICD-10-CM category hold, soft ones aside
+        (worked out once, at the matcher's first partial match of an index term)."""
+        table = self.table
+        titles: dict[str, int] = {}
+        counts: dict[str, dict[int, int]] = {}
+        for term, source in enumerate(table.term_source):
+            target = table.term_target[term]
+            if source is TermSource.TITLE and self.strict[target]:
+                category = table.targets[target].code[:3]
+                titles[category] = titles.get(category, 0) + 1
+                words = counts.setdefault(category, {})
+                for word in set(table.term_words[term]) - table.soft_words:
+                    words[word] = words.get(word, 0) + 1
+        return {
+            category: frozenset(w for w, n in words.items() if 2 * n > titles[category])
+            for category, words in counts.items()
+        }
 
 
 @Language.factory("codesuggest_mentions", default_config={"max_gap": 3, "max_term_places": 64})

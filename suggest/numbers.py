@@ -56,6 +56,7 @@ class NumberRules:
     measures: tuple[tuple[str, ...], ...]
     joiners: frozenset[str]
     values: tuple[ValueRule, ...]
+    qualifiers: frozenset[str] = frozenset()  # "SpO2 93% RA": how the value was taken
 
     @classmethod
     def load(cls, path: str | None = None) -> NumberRules:
@@ -78,6 +79,7 @@ class NumberRules:
                 )
                 for value in rules["values"]
             ),
+            qualifiers=frozenset(word.lower() for word in rules.get("value_qualifiers", ())),
         )
 
 
@@ -95,7 +97,9 @@ def is_number(text: str) -> bool:
 
 def non_detail_numbers(texts: list[str], start: int, end: int) -> set[int]:
     """Positions in ``texts[start:end]`` of numbers that are never code detail: list
-    markers, doses and measurements, and the values of vital signs and lab tests."""
+    markers, doses and measurements, and the values of vital signs and lab tests; and
+    of the words that say how such a value was taken ("SpO2 93% on RA": room air, not
+    rheumatoid arthritis), which name no condition either."""
     rules = number_rules()
     found: set[int] = set()
     for i in range(start, end):
@@ -109,7 +113,15 @@ def non_detail_numbers(texts: list[str], start: int, end: int) -> set[int]:
             or _follows_measure(texts, i, rules)
         ):
             found.add(i)
+            found.update(_qualifiers_after(texts, i + 1, end, rules))
     return found
+
+
+def _qualifiers_after(texts: list[str], i: int, end: int, rules: NumberRules) -> list[int]:
+    """Positions of the qualifiers right after a value, past its unit and an "on"."""
+    while i < end and (texts[i].lower() in rules.units or texts[i].lower() == "on"):
+        i += 1
+    return [i] if i < end and texts[i].lower() in rules.qualifiers else []
 
 
 def _is_list_marker(texts: list[str], i: int, following: str) -> bool:

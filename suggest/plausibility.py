@@ -112,11 +112,14 @@ class PlausibilityRules:
 
 class Combination(NamedTuple):
     """Codes of ``first`` documented with a code of a ``second`` prefix are reported as
-    its combination code (``{category}``: the first code's category)."""
+    its combination code (``{category}``: the first code's category); the second is
+    reported beside it where ``second_stays`` (the tabular's "use additional code for
+    associated symptoms": N40.1 with nocturia)."""
 
     first: tuple[str, ...]
     second: tuple[tuple[str, str], ...]
     first_gives_way: frozenset[str]
+    second_stays: bool = False
 
 
 @cache
@@ -128,6 +131,7 @@ def combination_rules() -> tuple[Combination, ...]:
             tuple(rule["first"]),
             tuple(rule["second"].items()),
             frozenset(rule["first_gives_way"]),
+            rule.get("second_stays", False),
         )
         for rule in rules
     )

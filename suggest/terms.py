@@ -52,6 +52,8 @@ RESIDUAL_MARKERS = frozenset({"other"})
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _CLAUSE_DROPS = ("unspecified", "not elsewhere", "site not specified", "not specified", "nec")
 _WORD = re.compile(r"[a-z0-9]+")
+# "Alzheimer's disease": the possessive is no word a note's "Alzheimer's" gives the matcher
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
 # "Hepatitis A", "Vitamin A deficiency": a capital A after a word names a type, not the
 # article (a stop word), which would leave "Hepatitis A" claiming every "hepatitis"
 LETTER_A = "lettera"
@@ -120,6 +122,7 @@ def term_words(text: str, synonyms: Synonyms, curated: bool = False) -> tuple[st
     and filler words are dropped. A ``curated`` lexicon phrase may be one generic word
     ("trauma" for T14.90XA): someone chose that reading on purpose."""
     text = _PARENTHESES.sub(" ", fold_accents(_LETTER_A.sub(LETTER_A, text)).lower())
+    text = _POSSESSIVE.sub("", text)
     if RESIDUAL_MARKERS.intersection(_WORD.findall(text)):
         return ()
     kept: list[str] = []
@@ -135,6 +138,9 @@ def term_words(text: str, synonyms: Synonyms, curated: bool = False) -> tuple[st
         if without and " of " in absent:
             # "Laceration without foreign body of scalp" is a laceration of the scalp
             clause += " of " + absent.split(" of ", 1)[1]
+        elif without and " with " in absent:
+            # "Migraine without aura with refractory migraine" is refractory
+            clause += " with " + absent.split(" with ", 1)[1]
         kept.append(clause)
     words = [
         canonical
@@ -220,7 +226,8 @@ class TermTable:
                     # children name nausea (R11.0) and vomiting (R11.1-) apart
                     if target.via is None:
                         for variant in conjunct_variants(text):
-                            table.add(variant, tid, source, synonyms)
+                            if source is TermSource.TITLE or _named_alone(variant, record.title):
+                                table.add(variant, tid, source, synonyms)
         for phrase, system, code in curated_lexicon():
             lexicon_record = index.get(code, system)
             target = _reportable_target(index, lexicon_record) if lexicon_record else None
@@ -343,6 +350,14 @@ def conjunct_variants(text: str) -> list[str]:
     ]
 
 
+def _named_alone(variant: str, title: str) -> bool:
+    """Whether one half of an index term's "and" names something by itself: a half of
+    several words does ("Disorder of kidney"), a lone word only where the code's title
+    names it. "Pins and needles" is one idiom for paresthesia: "needles" alone is not."""
+    words = _WORD.findall(variant.lower())
+    return len(words) != 1 or words[0] in _WORD.findall(title.lower())
+
+
 def curated_lexicon() -> list[tuple[str, System, str]]:
     """The curated phrases (``suggest/rules/diagnosis_lexicon.tsv`` and
     ``procedure_lexicon.tsv``): how clinicians write conditions and procedures whose
@@ -412,5 +427,8 @@ def _unspecified_rank(record: CodeRecord) -> tuple[int, int, str]:
     elif says_unspecified(record):
         rank = 1
     else:
-        rank = 2 if ends_in_9 else 3
+        # the Alphabetic Index's default (guideline I.A.18) names no added condition:
+        # "Cholelithiasis" is K80.2- "without cholecystitis", not K80.0- "with acute"
+        names_none = " without " in title and " with " not in title
+        rank = 2 if ends_in_9 or names_none else 3
     return (rank, len(record.key), record.key)

@@ -478,3 +478,118 @@ def test_a_heading_names_its_section_not_a_condition(suggester: Suggester) -> No
     result = suggester.suggest("PE: Gen: NAD. Lungs clear.")
     assert not [code for code in anywhere(result) if code.startswith(("I26", "I27"))]
     assert not [m for m in result.mentions if m.text == "PE"]
+
+
+@pytest.mark.parametrize(
+    ("text", "combination", "given_way"),
+    [
+        # "E." is the genus's initial, not a dropped one-letter word (I.C.1.d.1.a)
+        ("Assessment: Sepsis due to E. coli pyelonephritis.", "A41.51", "A41.9"),
+        ("Urine culture grew E. coli.\nAssessment: Sepsis.", "A41.51", "A41.9"),
+        ("Assessment: Pneumonia due to E. coli.", "J15.5", "J18.9"),
+    ],
+)
+def test_the_organism_by_its_genus_initial(
+    suggester: Suggester, text: str, combination: str, given_way: str
+) -> None:
+    result = suggester.suggest(text, setting="inpatient")
+    assert ranked(result)[0] == combination
+    assert given_way not in ranked(result)
+
+
+def test_a_condition_that_ended_in_childhood_is_not_coded(suggester: Suggester) -> None:
+    # conditions that no longer exist are not coded (guideline IV.J)
+    result = suggester.suggest(
+        "HPI: 64 yo M for BP follow-up. Had chickenpox as a child. Measles in childhood.\n"
+        "Assessment: 1. Essential hypertension."
+    )
+    assert ranked(result)[0] == "I10"
+    assert not {"B01.9", "B05.9"} & set(anywhere(result))
+    assert all(m.historical for m in result.mentions if {"B01.9", "B05.9"} & set(m.codes))
+
+
+@pytest.mark.parametrize(
+    ("text", "never"),
+    [
+        # "late onset" of "late onset asthma" without the asthma
+        ("Assessment: Alzheimer's disease, late onset.", "J45"),
+        ("Assessment: Depression, late onset, on sertraline.", "J45"),
+    ],
+)
+def test_a_term_found_in_part_keeps_its_condition(
+    suggester: Suggester, text: str, never: str
+) -> None:
+    assert not [code for code in anywhere(suggester.suggest(text)) if code.startswith(never)]
+
+
+def test_an_idiom_is_not_two_conditions(suggester: Suggester) -> None:
+    # "pins and needles" is one idiom for paresthesia: "needle" alone names none
+    assert "R20.2" not in anywhere(
+        suggester.suggest("Assessment: Needle stick injury to the left index finger.")
+    )
+    assert "R20.2" in ranked(suggester.suggest("Assessment: Pins and needles in both feet."))
+
+
+def test_an_eponym_is_read_with_its_possessive(suggester: Suggester) -> None:
+    # "Alzheimer's disease with late onset": the possessive "'s" is no word a term lacks
+    result = suggester.suggest("Assessment: Alzheimer's disease, late onset.")
+    assert ranked(result)[0] == "G30.1"
+    assert "G30.9" not in ranked(result)
+
+
+MIGRAINE = (
+    "Assessment: 1. Migraine without aura since her teens, now 10 headache days a month, "
+    "not intractable."
+)
+
+
+def test_not_makes_the_word_after_it_absent(suggester: Suggester) -> None:
+    # "not intractable" is G43.009's own qualifier, never the "intractable" of G43.919
+    result = suggester.suggest(MIGRAINE)
+    assert "G43.009" in anywhere(result)
+    assert not {"G43.919", "G43.719"} & set(anywhere(result))
+
+
+def test_what_follows_an_absent_qualifier_stays_in_the_term(suggester: Suggester) -> None:
+    # G43.01's "Migraine without aura with refractory migraine" names refractory
+    # migraine, not any migraine: it no longer reads G43.019 from "Migraine" alone
+    assert "G43.019" not in anywhere(suggester.suggest(MIGRAINE))
+
+
+def test_a_header_defaults_to_the_code_that_adds_no_condition(suggester: Suggester) -> None:
+    # the Index's default for "Cholelithiasis" is K80.20 (guideline I.A.18); the header
+    # K80 no longer leads to K80.00 "with acute cholecystitis"
+    result = suggester.suggest("Impression: Cholelithiasis. No gallbladder wall thickening.")
+    assert ranked(result)[0] == "K80.20"
+    assert "K80.00" not in anywhere(result)
+
+
+def test_bph_with_urinary_symptoms_keeps_the_symptoms(suggester: Suggester) -> None:
+    # N40.1 "with lower urinary tract symptoms" says "use additional code for associated
+    # symptoms": the nocturia is coded beside it, not integral (I.B.5 "unless otherwise
+    # instructed by the classification"), and N40.0 "without" gives way
+    result = suggester.suggest("Assessment: 1. BPH with nocturia x3 and weak stream.")
+    assert {"N40.1", "R35.1", "R39.12"} <= set(ranked(result))
+    assert "N40.0" not in anywhere(result)
+
+
+def test_room_air_after_a_saturation_is_no_rheumatoid_arthritis(suggester: Suggester) -> None:
+    # "RA" after a value says how it was taken (room air); it names a condition elsewhere
+    result = suggester.suggest(
+        "HPI: 71 yo M with progressive dyspnea; SpO2 88% on RA at rest, 94% on 2 L NC.\n"
+        "Assessment: 1. Idiopathic pulmonary fibrosis."
+    )
+    assert not [code for code in anywhere(result) if code.startswith("M06")]
+    assert [
+        m for m in suggester.suggest("Assessment: RA on methotrexate.").mentions if m.text == "RA"
+    ]
+
+
+def test_hypoxemia_is_integral_to_hypoxic_respiratory_failure(suggester: Suggester) -> None:
+    # J96.-1 is respiratory failure "with hypoxia": the hypoxemia is not coded beside it
+    # (guideline I.B.5)
+    result = suggester.suggest(
+        "Assessment:\n1. Acute hypoxic respiratory failure; hypoxemia on arrival."
+    )
+    assert "J96.01" in anywhere(result)
+    assert_set_apart(result, "R09.02")
