@@ -61,3 +61,28 @@ def test_both_note_decisions_are_one_scikit_learn_estimator() -> None:
     assert gate.decide(rows[1]) and not gate.decide(rows[0])
     assert fit_procedure_gate(rows, np.ones(4, dtype=bool)) is None
     assert fit_denied_convention(rows, [True] * 4) is None
+
+
+def test_a_note_decision_answers_as_its_predict_proba_does(
+    mixed_notes: list[LabeledNote],
+) -> None:
+    """``decide`` skips scikit-learn's per-call checks; on real notes' n-gram vectors
+    (sparse, float32) and on dense gate rows, its probability is ``predict_proba``'s, so
+    its answer at the threshold is too (the threshold set to each note's own probability
+    makes any difference of a bit change an answer)."""
+    codes_denied = [note.corpus.startswith("codiesp") for note in mixed_notes]
+    vectors = LabelModel().fit([n.text for n in mixed_notes[::4]], [[]] * len(mixed_notes[::4]))
+    rows = vectors.matrix_.tocsr()
+    convention = fit_denied_convention(rows, codes_denied[::4])
+    assert convention is not None
+    dense = np.asarray(rows[:, :6].todense(), dtype=np.float64)
+    gate = fit_procedure_gate(dense, np.asarray(codes_denied[::4]))
+    assert gate is not None
+    for decision, matrix in ((convention, rows), (gate, dense)):
+        for i in range(matrix.shape[0]):
+            row = matrix[i]
+            probability = decision.predict_proba(row if row.ndim == 2 else row[None, :])[0, 1]
+            decision.threshold = probability
+            assert decision.decide(row)
+            decision.threshold = np.nextafter(probability, 1.0)
+            assert not decision.decide(row)
