@@ -36,19 +36,33 @@ class BoostedTrees:
         if classifier.n_trees_per_iteration_ != 1 or classifier.is_categorical_ is not None:
             raise ValueError("BoostedTrees scores binary classifiers of numeric features only")
         self._walk = _predict_from_raw_data
+        # the walk reads its arrays through the buffer protocol on every call, and a NumPy
+        # array of the trees' structured nodes describes its layout anew each time (a third
+        # of a call): the buffers are taken once here, and the rows' once per note
         self._trees = [
-            (tree.nodes, tree.raw_left_cat_bitsets) for (tree,) in classifier._predictors
+            (tree.nodes.data, tree.raw_left_cat_bitsets.data) for (tree,) in classifier._predictors
         ]
-        self._known, self._feature_map = classifier._bin_mapper.make_known_categories_bitsets()
+        known, feature_map = classifier._bin_mapper.make_known_categories_bitsets()
+        self._known, self._feature_map = known.data, feature_map.data
         self._baseline = classifier._baseline_prediction.ravel()[0]
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(class 1) of each row, as ``predict_proba(features)[:, 1]`` gives it."""
         rows = np.ascontiguousarray(features, dtype=np.float64)
-        values = np.empty((len(self._trees) + 1, rows.shape[0]), dtype=np.float64)
+        count = rows.shape[0]
+        values = np.empty((len(self._trees) + 1, count), dtype=np.float64)
         values[0] = self._baseline
+        data, out = rows.data, values.reshape(-1).data
         for i, (nodes, bitsets) in enumerate(self._trees, start=1):
-            self._walk(nodes, rows, bitsets, self._known, self._feature_map, 1, values[i])
+            self._walk(
+                nodes,
+                data,
+                bitsets,
+                self._known,
+                self._feature_map,
+                1,
+                out[i * count : (i + 1) * count],
+            )
         # a cumulative sum adds in sequence, as the classifier's ``+=`` per tree does
         return np.asarray(expit(np.cumsum(values, axis=0)[-1]))
 
