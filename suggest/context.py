@@ -27,14 +27,21 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from suggest.budget import check_deadline
-from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, register_extensions, section_at
+from suggest.extensions import (
+    CONTEXT_FLAGS,
+    MENTIONS_KEY,
+    register_extensions,
+    section_at,
+    set_span_values,
+    span_values,
+)
 from suggest.rules import RuleFileComponent, read_rules
 from suggest.sentences import sentence_starts
 
@@ -159,9 +166,7 @@ class ConTextComponent(RuleFileComponent):
             check_deadline(deadline, "ConText")
             flags = dict.fromkeys(CONTEXT_FLAGS, False)
             cues: list[str] = []
-            underscore = mention._  # each ``mention._`` builds a new accessor: take it once
-            matches = underscore.matches
-            kind = underscore.kind
+            matches, kind = span_values(mention, ("matches", "kind"))
             first = bisect_left(starts, mention.start - reach)
             for trigger in triggers[first : bisect_right(starts, mention.end + reach)]:
                 if not (mention.start < trigger.scope_end and mention.end > trigger.scope_start):
@@ -184,10 +189,10 @@ class ConTextComponent(RuleFileComponent):
             if section is not None and section.key in self.family_sections:
                 flags["family"] = True
                 cues.append(section.heading)
-            for flag, value in flags.items():
-                if value:  # False is every flag's default: only what is found is written
-                    setattr(underscore, flag, value)
-            underscore.context_cues = tuple(cues)
+            # False is every flag's default: only what is found is written
+            found: dict[str, Any] = {flag: True for flag, value in flags.items() if value}
+            found["context_cues"] = tuple(cues)
+            set_span_values(mention, found)
         return doc
 
     def find_triggers(self, doc: Doc) -> list[Trigger]:

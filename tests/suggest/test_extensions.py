@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
@@ -10,6 +11,7 @@ from suggest.extensions import (
     Section,
     register_extensions,
     section_at,
+    set_span_values,
     span_values,
 )
 
@@ -65,3 +67,20 @@ def test_span_values_read_what_the_accessor_reads() -> None:
     for span in (doc[5:7], doc[4:7], doc[5:8], doc[0:1]):
         assert span_values(span, names) == [getattr(span._, name) for name in names]
     assert span_values(doc[5:7], ("negated", "family")) == [True, False]
+
+
+def test_set_span_values_write_what_the_accessor_reads() -> None:
+    """``set_span_values`` writes into spaCy's own storage of span values: ``span._``
+    reads each value back on that span only, and an undeclared name is refused as
+    ``span._`` refuses it."""
+    register_extensions()
+    doc = spacy.blank("en")("No family history of chronic kidney disease.")
+    set_span_values(doc[5:7], {"negated": True, "context_cues": ("No",), "kind": "diagnosis"})
+    assert (doc[5:7]._.negated, doc[5:7]._.context_cues, doc[5:7]._.kind) == (
+        True,
+        ("No",),
+        "diagnosis",
+    )
+    assert (doc[4:7]._.negated, doc[5:8]._.context_cues) == (False, ())
+    with pytest.raises(AttributeError):
+        set_span_values(doc[5:7], {"negatd": True})
