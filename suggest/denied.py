@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 
 from code_index.records import System
 from suggest.candidates import EXCLUDED_FLAGS, Candidate, candidates_from_matches
-from suggest.extensions import MENTIONS_KEY
+from suggest.extensions import MENTIONS_KEY, span_values
 from suggest.mentions import TermMatch
 from suggest.terms import TermTable
 
@@ -35,6 +35,8 @@ MIN_CODED_SHARE = 0.05
 model to rank denied mentions in that setting: well above what chance overlap (a code
 denied in one place, coded for other words) gives a corpus whose coders never code them."""
 
+_DENIED_VALUES = (*EXCLUDED_FLAGS, "context_cues", "matches")
+
 
 def denied_candidates(doc: Doc, table: TermTable, present: Iterable[CodeKey]) -> list[Candidate]:
     """Candidates from the mentions the note negates, places in the family or names as
@@ -43,12 +45,12 @@ def denied_candidates(doc: Doc, table: TermTable, present: Iterable[CodeKey]) ->
     found: list[tuple[Span, TermMatch]] = []
     why: dict[tuple[int, int], tuple[str, tuple[str, ...]]] = {}
     for span in doc.spans.get(MENTIONS_KEY, ()):
-        underscore = span._  # each ``span._`` builds a new accessor: take it once
-        flag = next((f for f in EXCLUDED_FLAGS if getattr(underscore, f)), "")
+        *flags, cues, matches = span_values(span, _DENIED_VALUES)
+        flag = next((f for f, value in zip(EXCLUDED_FLAGS, flags, strict=True) if value), "")
         if not flag:
             continue
-        why[(span.start, span.end)] = (flag, tuple(underscore.context_cues))
-        found.extend((span, match) for match in underscore.matches)
+        why[(span.start, span.end)] = (flag, tuple(cues))
+        found.extend((span, match) for match in matches)
     if not found:
         return []
     skip = set(present)
