@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from code_index.records import System
 from suggest.candidates import Candidate
+from suggest.extensions import span_values
 from suggest.plausibility import says_ended
 from suggest.setting import Setting
+
+_HISTORICAL = ("historical",)
+_UNCERTAIN = ("uncertain",)
+_HISTORY_AND_CUES = ("historical", "context_cues")
 
 
 def reportable(candidate: Candidate, setting: Setting) -> bool:
@@ -24,11 +29,12 @@ def reportable(candidate: Candidate, setting: Setting) -> bool:
         return True
     code = candidate.target.code
     if candidate.target.system is not System.ICD10CM:
-        return not all(span._.historical for span in spans)
+        return not all(span_values(span, _HISTORICAL)[0] for span in spans)
     if setting is Setting.INPATIENT:
         return True
-    if all(span._.uncertain for span in spans):
+    if all(span_values(span, _UNCERTAIN)[0] for span in spans):
         return False
     return code.startswith("Z") or not all(
-        span._.historical and says_ended(span._.context_cues) for span in spans
+        historical and says_ended(cues)
+        for historical, cues in (span_values(span, _HISTORY_AND_CUES) for span in spans)
     )
