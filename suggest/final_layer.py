@@ -171,6 +171,11 @@ class FinalLayer(ClassifierMixin, BaseEstimator):
         """Whether it scores codes of ``system``."""
         return system.value in self.systems
 
+    def columns(self, rows: np.ndarray) -> np.ndarray:
+        """The columns of ``rows`` (all of ``LAYER_FEATURES``, as ``layer_matrix`` builds
+        them) that this layer reads, in the order of its ``features``."""
+        return rows[:, [LAYER_FEATURES.index(name) for name in self.features]]
+
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         """P(right) of each row."""
         return self.predict_proba(X)[:, 1] if X.shape[0] else np.zeros(0)

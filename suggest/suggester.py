@@ -31,7 +31,7 @@ from suggest.candidates import Candidate, excluded_codes, feature_matrix
 from suggest.coder_warnings import CoderWarnings
 from suggest.errors import NoteError
 from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key, span_values
-from suggest.final_layer import LAYER_FEATURES, layer_matrix
+from suggest.final_layer import layer_matrix
 from suggest.label_model import NoteReading
 from suggest.learned_evidence import PROFILE_EVIDENCE, learned_evidence
 from suggest.mentions import MentionMatcher
@@ -327,8 +327,7 @@ class Suggester:
         scores = np.array(self.model.calibrated(ranker_scores), dtype=np.float64)
         if layer is not None and rows is not None:
             mine = [k for k, c in enumerate(candidates) if layer.scores_system(c.target.system)]
-            columns = [LAYER_FEATURES.index(name) for name in layer.features]
-            scores[mine] = layer.probabilities(rows[np.ix_(mine, columns)])
+            scores[mine] = layer.probabilities(layer.columns(rows[mine]))
         items = [Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)]
         # the rules' thresholds read the ranker's own score, on which they were set, so a
         # model's calibration never changes which codes they set apart

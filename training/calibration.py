@@ -264,16 +264,11 @@ def cross_fitted_layer(
     notes' folds, each corpus weighing the same (0 stays 0)."""
     predicted = np.where(labelled.scored, 0.0, labelled.scores)
     weights = labelled.weights()
-    X = layer_columns(labelled, layer)
+    X = layer.columns(labelled.features)
     for fitted, held in _note_folds(labelled, folds):
         part = clone(layer).fit(X[fitted], labelled.correct[fitted], weights[fitted])
         predicted[held] = part.probabilities(X[held])
     return predicted
-
-
-def layer_columns(labelled: LabelledScores, layer: FinalLayer) -> np.ndarray:
-    """The feature columns ``layer`` reads, by name."""
-    return labelled.features[:, [LAYER_FEATURES.index(name) for name in layer.features]]
 
 
 def choose_layer(
@@ -414,7 +409,7 @@ def calibrate_model(
         final[inside] = cross_fitted_layer(rows, chosen, folds)
         fitted = rows.scored
         chosen.fit(
-            layer_columns(rows, chosen)[fitted], rows.correct[fitted], rows.weights()[fitted]
+            chosen.columns(rows.features)[fitted], rows.correct[fitted], rows.weights()[fitted]
         )
     check = calibration_check(listed, {"ranker": listed.scores, "platt": platt, "layer": final})
     layer_card: dict[str, Any] = {"groups": kept, "tried_on_every_group": tried}
