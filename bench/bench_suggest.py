@@ -16,7 +16,9 @@ with the suggester's passes (``make_doc_share`` by the clock, ``make_doc_share_c
 the process's CPU time, which a machine shared with others disturbs less). ``--profile``
 prices each stage instead: CPU seconds per pass (median of ``--passes``, under
 ``cProfile`` timed by the process's CPU clock, so the total runs slower than unprofiled;
-the shares are what to compare).
+the shares are what to compare). Cold start (``cold_start_s``, median of 3 fresh processes)
+is timed by ``bench/cold_start.py`` and split into imports, load and first note;
+``python bench/cold_start.py`` prices each part, and the imports by package.
 """
 
 from __future__ import annotations
@@ -28,13 +30,12 @@ import os
 import pstats
 import resource
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import spacy
+from cold_start import cold_start
 
 from code_index.records import System
 from suggest.suggester import Suggester
@@ -69,17 +70,18 @@ STAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def cold_start_seconds(model: str | None) -> float:
-    """Seconds for a fresh process to load a suggester and answer one note (index and
-    term table already cached in the data directory)."""
-    code = (
-        "import time; t=time.perf_counter();"
-        "from suggest.suggester import Suggester;"
-        f"s=Suggester.load(model={model!r}); s.suggest('Fever and cough.');"
-        "print(time.perf_counter()-t)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+def cold_start_split(model: str | None, runs: int = 3) -> dict[str, float]:
+    """Median clock seconds of ``runs`` cold starts (``bench/cold_start.py``: a fresh
+    process imports ``suggest.suggester``, loads a suggester, answers one short note; index
+    and term table already cached) and of their imports, load and first note."""
+    starts = [cold_start(model) for _ in range(runs)]
+    load = [sum(c for part, (c, _) in s.items() if part.startswith("load")) for s in starts]
+    return {
+        "cold_start_s": statistics.median(s["total"][0] for s in starts),
+        "cold_start_import_s": statistics.median(s["import"][0] for s in starts),
+        "cold_start_load_s": statistics.median(load),
+        "cold_start_first_note_s": statistics.median(s["first note"][0] for s in starts),
+    }
 
 
 def blank_seconds(texts: Sequence[str]) -> tuple[float, float]:
@@ -139,7 +141,7 @@ def main() -> None:
         profile(Suggester.load(model=args.model), [n.text for n in notes], args.passes)
         return
     Suggester.load(model=args.model)  # builds index / term table caches outside the timings
-    cold = statistics.median(cold_start_seconds(args.model) for _ in range(3))
+    cold = cold_start_split(args.model)
 
     suggester = Suggester.load(model=args.model)
     systems = SYSTEMS
@@ -182,7 +184,7 @@ def main() -> None:
             "make_doc_share_cpu": round(statistics.median(cpu_shares), 3),
             "latency_p50_ms": round(1000 * latencies[len(latencies) // 2], 1),
             "latency_p95_ms": round(1000 * latencies[int(len(latencies) * 0.95)], 1),
-            "cold_start_s": round(cold, 2),
+            **{part: round(seconds, 2) for part, seconds in cold.items()},
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
     )
