@@ -24,8 +24,8 @@ from suggest.model import (
     CARD_FILE,
     CURRENT_FILE,
     DEFAULT_MODEL,
-    MODEL_FILE,
     ModelNotFoundError,
+    artifact_file,
     current_model_name,
     load_model,
     model_folder,
@@ -111,7 +111,7 @@ def list_models(data_dir: Path | str | None = None) -> list[ModelEntry]:
         if not root.is_dir():
             continue
         for folder in sorted(root.iterdir()):
-            if (folder / MODEL_FILE).is_file() and folder.name not in entries:
+            if artifact_file(folder) is not None and folder.name not in entries:
                 card = _read_card(folder)
                 entries[folder.name] = ModelEntry(
                     folder.name, location, folder, card, folder.name == in_use

@@ -4,16 +4,21 @@ wrote: unpickling a model runs code, so a path or a swapped file must never be l
 
 from __future__ import annotations
 
+import hashlib
+import json
 import pickle
 import shutil
 from pathlib import Path
 
+import joblib
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
 from suggest.model import (
     CARD_FILE,
+    LEGACY_MODEL_FILE,
     MODEL_FILE,
     ModelNotFoundError,
     load_model,
@@ -63,4 +68,25 @@ def test_an_artifact_it_did_not_write_is_refused_before_unpickling(
     with pytest.raises(ModelNotFoundError, match="SHA-256"):
         load_model("swapped", data_dir)
     assert not marker.exists()
+    shutil.rmtree(folder)
+
+
+def test_a_model_saved_with_joblib_before_loads_and_is_saved_as_a_pickle(data_dir: Path) -> None:
+    """Models saved before the artifact became a pickle (joblib, the same payload) load as
+    they are and score alike; saving one again writes the pickle in its place."""
+    packaged = packaged_model_folder("default")
+    folder = models_root(data_dir) / "saved-with-joblib"
+    folder.mkdir(parents=True)
+    joblib.dump(pickle.loads((packaged / MODEL_FILE).read_bytes()), folder / LEGACY_MODEL_FILE)
+    card = json.loads((packaged / CARD_FILE).read_text())
+    card["artifact_sha256"] = hashlib.sha256((folder / LEGACY_MODEL_FILE).read_bytes()).hexdigest()
+    (folder / CARD_FILE).write_text(json.dumps(card))
+    legacy, current = load_model("saved-with-joblib", data_dir), load_model("default", data_dir)
+    rows = np.random.default_rng(7).random((50, len(current.feature_names)))
+    assert np.array_equal(legacy.probabilities(rows), current.probabilities(rows))
+    legacy.save(folder)
+    assert not (folder / LEGACY_MODEL_FILE).exists() and (folder / MODEL_FILE).is_file()
+    assert np.array_equal(
+        load_model("saved-with-joblib", data_dir).probabilities(rows), current.probabilities(rows)
+    )
     shutil.rmtree(folder)

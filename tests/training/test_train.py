@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import subprocess
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -25,7 +25,14 @@ from suggest.candidates import (
     excluded_codes,
     feature_matrix,
 )
-from suggest.model import CARD_FILE, ModelMismatchError, SuggestModel, load_model, models_root
+from suggest.model import (
+    CARD_FILE,
+    MODEL_FILE,
+    ModelMismatchError,
+    SuggestModel,
+    load_model,
+    models_root,
+)
 from suggest.note_model import SUBCATEGORY_LENGTH
 from suggest.setting import Setting
 from suggest.suggester import Suggester
@@ -460,10 +467,10 @@ def test_a_model_with_features_this_code_does_not_compute_is_refused(
     small_model: SuggestModel, tmp_path: Path
 ) -> None:
     small_model.save(tmp_path / "small")
-    payload_path = tmp_path / "small" / "model.joblib"
-    payload = joblib.load(payload_path)
+    payload_path = tmp_path / "small" / MODEL_FILE
+    payload = pickle.loads(payload_path.read_bytes())
     payload["feature_names"] = (*payload["feature_names"], "words_in_capitals")
-    joblib.dump(payload, payload_path)
+    payload_path.write_bytes(pickle.dumps(payload, protocol=5))
     # as another codesuggest version would have saved it: its card records its hash
     card_path = tmp_path / "small" / CARD_FILE
     card = json.loads(card_path.read_text())
