@@ -464,6 +464,10 @@ class MentionMatcher:
         return self
 
 
+# an anchor's one-word terms, its terms by their second and third rarest words, those words
+_AnchorIndex = tuple[list[int], dict[int, list[int]], frozenset[int]]
+
+
 class AnchoredTerms:
     """The terms anchored on a word that can match where a given set of words is
     present, without checking every term in Python: a term's second or third rarest
@@ -471,37 +475,45 @@ class AnchoredTerms:
     are missing (it cannot match, nor across sentences). Most terms fail there, so
     terms are indexed by those two words and the index is intersected with the
     sentence's words (a set operation, in C). The terms come in ``table.anchors``
-    order, so matching finds exactly what checking every term finds."""
+    order, so matching finds exactly what checking every term finds. An anchor's index
+    is built the first time a sentence holds the anchor: notes meet a small share of the
+    anchors, and building all of them at load was a twentieth of a cold start."""
 
     def __init__(self, table: TermTable) -> None:
-        # an anchor's terms are listed in ascending term order (``TermTable``), so
-        # sorting the chosen terms keeps that order
-        self.always: dict[int, list[int]] = {}  # anchor -> its one-word terms
-        self.later: dict[int, dict[int, list[int]]] = {}  # anchor -> word -> terms
-        self.later_words: dict[int, frozenset[int]] = {}
-        for anchor, terms in table.anchors.items():
-            always: list[int] = []
-            later: dict[int, list[int]] = {}
-            for term in terms:
-                required = table.term_required[term]
-                if len(required) == 1:
-                    always.append(term)
-                for word in dict.fromkeys(required[1:3]):
-                    later.setdefault(word, []).append(term)
-            self.always[anchor] = always
-            self.later[anchor] = later
-            self.later_words[anchor] = frozenset(later)
+        self.table = table
+        # anchor -> (its one-word terms, word -> terms, those words); None: no terms
+        self._indexed: dict[int, _AnchorIndex | None] = {}
 
     def __call__(self, anchor: int, nearby: set[int]) -> list[int]:
         """The terms anchored on ``anchor`` worth checking where the ``nearby`` words are."""
-        later_words = self.later_words.get(anchor)
-        if later_words is None:
+        try:
+            indexed = self._indexed[anchor]
+        except KeyError:
+            indexed = self._indexed[anchor] = self._index(anchor)
+        if indexed is None:
             return []
+        always, later, later_words = indexed
         hits = nearby & later_words
         if not hits:
-            return self.always[anchor]
-        later = self.later[anchor]
-        return sorted(set(self.always[anchor]).union(*(later[word] for word in hits)))
+            return always
+        return sorted(set(always).union(*(later[word] for word in hits)))
+
+    def _index(self, anchor: int) -> _AnchorIndex | None:
+        terms = self.table.anchors.get(anchor)
+        if terms is None:
+            return None
+        # an anchor's terms are listed in ascending term order (``TermTable``), so
+        # sorting the chosen terms keeps that order
+        always: list[int] = []
+        later: dict[int, list[int]] = {}
+        term_required = self.table.term_required
+        for term in terms:
+            required = term_required[term]
+            if len(required) == 1:
+                always.append(term)
+            for word in dict.fromkeys(required[1:3]):
+                later.setdefault(word, []).append(term)
+        return always, later, frozenset(later)
 
 
 def _in_heading(char: int, headings: list[tuple[int, int]]) -> bool:
