@@ -1,10 +1,15 @@
-"""A fitted gradient-boosting reranker's scores for one note, tree by tree through
-scikit-learn's own compiled tree walk, without its per-call work.
+"""A fitted gradient-boosting reranker's scores for one note, all trees at once.
 
-``HistGradientBoostingClassifier.predict_proba`` checks its input, rebuilds the
-categorical bitsets and allocates a result per tree on every call; for one note's
-hundred-odd candidates and a few hundred trees that costs more than walking the trees.
-``BoostedTrees`` keeps what does not change and adds the trees' values up in the order
+``HistGradientBoostingClassifier.predict_proba`` checks its input and walks the trees one
+call at a time; for one note's hundred-odd candidates and a few hundred trees of 31
+leaves the calls cost more than the walk. ``BoostedTrees`` finds every row's leaf in
+every tree with a few whole-array NumPy operations instead (the bit-vector scheme of
+Lucchese et al.'s QuickScorer, SIGIR 2015): number each tree's leaves left to right; a
+split a row fails (it goes right) rules out the leaves of its left subtree; the leaf the
+row reaches is the leftmost leaf no failed split rules out. Which splits on a feature a
+row fails depends only on how many of that feature's thresholds lie below its value, so
+the AND of their masks, per tree, is looked up in a table made once; a row's leaves are
+the AND of one table row per feature. It then adds the leaves' values up in the order
 the classifier does (its baseline, then each tree in turn, in float64), so its
 probabilities are the classifier's, bit for bit.
 """
@@ -21,50 +26,137 @@ from sklearn.pipeline import Pipeline
 if TYPE_CHECKING:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
+_ALL_LEAVES = np.uint32(0xFFFFFFFF)  # a tree's leaves, one bit each: at most 32
+# the lowest set bit of a 32-bit word, times this de Bruijn number, has a distinct top 5
+# bits for each of the 32 positions: a position found without a loop
+_DE_BRUIJN = np.uint32(0x077CB531)
+
 
 class BoostedTrees:
     """P(class 1) of a fitted binary ``HistGradientBoostingClassifier`` without
-    categorical features."""
+    categorical features whose trees have at most 32 leaves (``max_leaf_nodes=31``).
+
+    What it keeps is derived from the fitted classifier when a model is loaded (never
+    saved): per feature its split thresholds, and tables of which leaves remain."""
 
     def __init__(self, classifier: HistGradientBoostingClassifier) -> None:
-        # the classifier's own tree walk (not public API: ``boosted_trees`` falls back to
-        # the classifier where it is not there)
-        from sklearn.ensemble._hist_gradient_boosting._predictor import (
-            _predict_from_raw_data,
-        )
-
         if classifier.n_trees_per_iteration_ != 1 or classifier.is_categorical_ is not None:
             raise ValueError("BoostedTrees scores binary classifiers of numeric features only")
-        self._walk = _predict_from_raw_data
-        # the walk reads its arrays through the buffer protocol on every call, and a NumPy
-        # array of the trees' structured nodes describes its layout anew each time (a third
-        # of a call): the buffers are taken once here, and the rows' once per note
-        self._trees = [
-            (tree.nodes.data, tree.raw_left_cat_bitsets.data) for (tree,) in classifier._predictors
-        ]
-        known, feature_map = classifier._bin_mapper.make_known_categories_bitsets()
-        self._known, self._feature_map = known.data, feature_map.data
+        trees = [tree.nodes for (tree,) in classifier._predictors]
+        count = len(trees)
+        feature, threshold, tree_of, mask, missing_left = (
+            np.concatenate(column)
+            for column in zip(*(_splits(nodes, t) for t, nodes in enumerate(trees)), strict=True)
+        )
+        self._used = np.unique(feature.astype(np.intp))
+        # every distinct threshold of every feature, sorted: one search places a value
+        # among them, and a feature's own thresholds below it are counted from there
+        self._cuts = np.unique(threshold)
+        width = len(self._cuts) + 2  # below each cut's place, then a row for a missing value
+        # an even number of trees: the tables' 32-bit words are read two at a time
+        padded = count + count % 2
+        rows: list[np.ndarray] = []
+        lookup = np.empty((len(self._used), width), dtype=np.intp)
+        for k, f in enumerate(self._used.tolist()):
+            mine = feature == f
+            own = np.unique(threshold[mine])
+            table = np.full((len(own) + 2, padded), _ALL_LEAVES, dtype=np.uint32)
+            # row i: the leaves left when the row fails the splits with the i lowest
+            # thresholds; the last row: when its value is missing (NaN)
+            place = np.searchsorted(own, threshold[mine]) + 1
+            np.bitwise_and.at(table, (place, tree_of[mine]), mask[mine])
+            np.bitwise_and.accumulate(table[:-1], axis=0, out=table[:-1])
+            right = mine & ~missing_left
+            np.bitwise_and.at(table, (-1, tree_of[right]), mask[right])
+            start = sum(len(r) for r in rows)
+            below = np.searchsorted(own, self._cuts, side="left")  # own cuts under each cut
+            lookup[k, :-1] = start + np.append(below, len(own))
+            lookup[k, -1] = start + len(own) + 1
+            rows.append(table)
+        self._lookup = lookup.ravel()
+        self._width = width
+        self._offsets = np.arange(len(self._used), dtype=np.intp) * width
+        table = np.concatenate(rows) if rows else np.full((1, padded), _ALL_LEAVES, np.uint32)
+        self._table = table.view(np.uint64)
+        self._count = count
+        values = np.zeros((count, 32), dtype=np.float64)
+        for t, nodes in enumerate(trees):
+            leaves = _leaves_in_order(nodes)
+            slots = _slot(np.uint32(1) << np.arange(len(leaves), dtype=np.uint32))
+            values[t, slots] = nodes["value"][leaves]
+        self._values = values.ravel()
+        self._tree_slots = np.arange(count, dtype=np.intp) * 32
         self._baseline = classifier._baseline_prediction.ravel()[0]
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """P(class 1) of each row, as ``predict_proba(features)[:, 1]`` gives it."""
-        rows = np.ascontiguousarray(features, dtype=np.float64)
-        count = rows.shape[0]
-        values = np.empty((len(self._trees) + 1, count), dtype=np.float64)
-        values[0] = self._baseline
-        data, out = rows.data, values.reshape(-1).data
-        for i, (nodes, bitsets) in enumerate(self._trees, start=1):
-            self._walk(
-                nodes,
-                data,
-                bitsets,
-                self._known,
-                self._feature_map,
-                1,
-                out[i * count : (i + 1) * count],
-            )
+        values = np.asarray(features, dtype=np.float64)[:, self._used]
+        # where each value lies among all cuts; a missing one takes its feature's last row
+        place = np.searchsorted(self._cuts, values, side="left")
+        missing = np.isnan(values)
+        if missing.any():
+            place[missing] = self._width - 1
+        place += self._offsets
+        # per row, the AND over features of the leaves each leaves standing (two trees a
+        # 64-bit word), then per tree the leftmost leaf standing
+        standing = np.bitwise_and.reduce(self._table[self._lookup[place]], axis=1)
+        left = standing.view(np.uint32)[:, : self._count]
+        lowest = left & (~left + np.uint32(1))
+        leaf = _slot(lowest).astype(np.intp) + self._tree_slots
+        sums = np.empty((len(values), self._count + 1), dtype=np.float64)
+        sums[:, 0] = self._baseline
+        sums[:, 1:] = self._values[leaf]
         # a cumulative sum adds in sequence, as the classifier's ``+=`` per tree does
-        return np.asarray(expit(np.cumsum(values, axis=0)[-1]))
+        return np.asarray(expit(np.cumsum(sums, axis=1)[:, -1]))
+
+
+def _slot(bits: np.ndarray) -> np.ndarray:
+    """A distinct number in 0..31 for each single-bit 32-bit word."""
+    return (bits * _DE_BRUIJN) >> np.uint32(27)
+
+
+def _leaves_in_order(nodes: np.ndarray) -> list[int]:
+    """A tree's leaves (node numbers) from left to right."""
+    leaves: list[int] = []
+    stack = [0]
+    while stack:
+        node = stack.pop()
+        if nodes["is_leaf"][node]:
+            leaves.append(node)
+        else:
+            stack += [int(nodes["right"][node]), int(nodes["left"][node])]
+    return leaves
+
+
+def _splits(
+    nodes: np.ndarray, tree: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A tree's splits: feature, threshold, tree number, the mask of the leaves left when
+    a row goes right (all but the left subtree's), and whether a missing value goes left."""
+    leaves = _leaves_in_order(nodes)
+    if len(leaves) > 32:
+        raise ValueError("BoostedTrees scores trees of at most 32 leaves")
+    bit = {node: 1 << k for k, node in enumerate(leaves)}
+    under: dict[int, int] = {}  # node -> its subtree's leaf bits
+
+    def leaf_bits(node: int) -> int:
+        if node not in under:
+            under[node] = (
+                bit[node]
+                if nodes["is_leaf"][node]
+                else leaf_bits(int(nodes["left"][node])) | leaf_bits(int(nodes["right"][node]))
+            )
+        return under[node]
+
+    split = np.flatnonzero(~nodes["is_leaf"].astype(bool))
+    masks = [0xFFFFFFFF & ~leaf_bits(int(nodes["left"][s])) for s in split.tolist()]
+    return (
+        nodes["feature_idx"][split].astype(np.intp),
+        nodes["num_threshold"][split].astype(np.float64),
+        np.full(len(split), tree, dtype=np.intp),
+        np.array(masks, dtype=np.uint32),
+        nodes["missing_go_to_left"][split].astype(bool),
+    )
 
 
 def boosted_trees(ranker: Any) -> BoostedTrees | None:
@@ -81,11 +173,12 @@ def boosted_trees(ranker: Any) -> BoostedTrees | None:
         return None
     try:
         trees = BoostedTrees(classifier)
-        # the tree walk is private to scikit-learn and may change between releases: a
-        # walk that fails or disagrees on a probe row is not used
+        # the trees are read from scikit-learn's private node arrays, whose layout may
+        # change between releases: a scorer that fails or disagrees on a probe row is
+        # not used
         probe = np.zeros((1, classifier.n_features_in_))
         if trees.probabilities(probe)[0] != classifier.predict_proba(probe)[0, 1]:
             return None
-    except (ImportError, ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         return None
     return trees

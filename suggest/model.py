@@ -109,11 +109,11 @@ class SuggestModel:
                 f"model {self.name!r} was fitted on features this codesuggest does not compute "
                 f"({', '.join(unknown)}); retrain it with this version"
             )
-        # tree ensembles predict on an OpenMP pool and the label model multiplies through
-        # BLAS: for one note's few hundred rows a pool's start-up (and, on a busy machine,
-        # its spinning) costs many times the work, so one note is scored on one thread;
-        # so is the compiled scorer's one-row probe against the classifier (on all cores
-        # it cost more than loading the model)
+        # scikit-learn's tree ensembles predict on an OpenMP pool and the label model
+        # multiplies through BLAS: for one note's few hundred rows a pool's start-up (and,
+        # on a busy machine, its spinning) costs many times the work, so one note is
+        # scored on one thread; so is the tree scorer's one-row probe against the
+        # classifier (on all cores it cost more than loading the model)
         self._threads = ThreadpoolController()
         with self.one_thread():
             self._trees = boosted_trees(self.ranker)
@@ -169,8 +169,7 @@ class SuggestModel:
         if features.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
         if self._trees is not None:
-            with self.one_thread():
-                return self._trees.probabilities(features)
+            return self._trees.probabilities(features)  # NumPy alone: no thread pool to pin
         # the features are ours, finite by construction: skip sklearn's per-call checks
         with (
             sklearn.config_context(assume_finite=True, skip_parameter_validation=True),

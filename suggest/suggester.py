@@ -378,17 +378,8 @@ class Suggester:
         lowered = text.lower()
         sections = doc._.sections
         note_model = self.model.note_model
-        label_evidence = self._label_evidence(doc, ranked, reading) if reading else {}
-        # each place's context flags, read once: candidates share places
-        flags: dict[tuple[int, int], tuple[bool, ...]] = {}
-        suggestions = []
+        found: list[tuple[Evidence, ...]] = []
         for item in ranked:
-            target = item.candidate.target
-            spans = sorted(item.candidate.spans, key=lambda s: s.start_char)
-            for span in spans:
-                if (span.start, span.end) not in flags:
-                    flags[span.start, span.end] = tuple(span_values(span, CONTEXT_FLAGS))
-            places = [flags[span.start, span.end] for span in spans]
             evidence = tuple(
                 Evidence(
                     s.start_char,
@@ -396,10 +387,25 @@ class Suggester:
                     text[s.start_char : s.end_char],  # s.text, without a Token per token
                     section_key(sections, s.start_char),
                 )
-                for s in spans
+                for s in sorted(item.candidate.spans, key=lambda s: s.start_char)
             )
             if not evidence and note_model is not None:
                 evidence = learned_evidence(doc, text, lowered, item.candidate, note_model)
+            found.append(evidence)
+        # the label model's words only for the codes still without evidence: its product
+        # costs in proportion to the codes asked for
+        unsupported = [item.candidate.key for item, e in zip(ranked, found, strict=True) if not e]
+        label_evidence = self._label_evidence(doc, unsupported, reading) if reading else {}
+        # each place's context flags, read once: candidates share places
+        flags: dict[tuple[int, int], tuple[bool, ...]] = {}
+        suggestions = []
+        for item, evidence in zip(ranked, found, strict=True):
+            target = item.candidate.target
+            spans = item.candidate.spans
+            for span in spans:
+                if (span.start, span.end) not in flags:
+                    flags[span.start, span.end] = tuple(span_values(span, CONTEXT_FLAGS))
+            places = [flags[span.start, span.end] for span in spans]
             evidence = evidence or label_evidence.get(item.candidate.key, ())
             units, units_evidence = None, None
             if target.system in (System.CPT, System.HCPCS):
@@ -427,18 +433,15 @@ class Suggester:
         return suggestions
 
     def _label_evidence(
-        self, doc: Doc, ranked: list[Ranked], reading: NoteReading
+        self, doc: Doc, unsupported: list[tuple[System, str]], reading: NoteReading
     ) -> dict[tuple[System, str], tuple[Evidence, ...]]:
-        """For the ranked codes no term matched: the note words that weigh most for them
-        in the label model, so that no learned code is shown without evidence."""
+        """For the codes with no other evidence (no term matched, no learned words found):
+        the note words that weigh most for them in the label model, so that no learned
+        code is shown without evidence."""
         label_model = self.model.label_model
         if label_model is None:
             return {}
-        keys = [
-            r.candidate.key
-            for r in ranked
-            if not r.candidate.spans and r.candidate.key in label_model.column_
-        ]
+        keys = [key for key in unsupported if key in label_model.column_]
         sections = doc._.sections
         with self.model.one_thread():
             found = label_model.evidence(reading, keys, PROFILE_EVIDENCE)

@@ -55,6 +55,19 @@ def test_evidence_points_at_the_weighted_words_of_the_note(label_model: LabelMod
     assert label_model.evidence(unknown, [FEVER], limit=3)[FEVER] == [(0, 5)]
 
 
+def test_a_codes_evidence_does_not_depend_on_the_other_codes_asked(
+    label_model: LabelModel, notes: list[LabeledNote]
+) -> None:
+    """The suggester asks only for the codes left without other evidence: each code's
+    words must be the ones it gets when asked beside every other code."""
+    for note in notes[:10]:
+        reading = label_model.read(note.text, 50)
+        keys = list(reading.scores)
+        together = label_model.evidence(reading, keys, limit=3)
+        for key in keys[::7]:
+            assert label_model.evidence(reading, [key], limit=3) == {key: together[key]}
+
+
 def test_out_of_fold_scores_do_not_see_the_note(
     label_model: LabelModel, labels: list[list[tuple[System, str]]]
 ) -> None:

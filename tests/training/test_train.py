@@ -13,11 +13,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 from typer.testing import CliRunner
 
 from api.cli import app
 from code_index.index import CodeIndex
 from code_index.records import System, normalize_code
+from suggest.boosted_trees import boosted_trees
 from suggest.candidates import (
     FEATURE_NAMES,
     UNRANKED_LABEL,
@@ -450,7 +453,7 @@ def test_training_sees_exactly_the_candidates_serving_ranks(
 def test_the_reranker_scores_as_its_classifier_does(
     suggester: Suggester, small_model: SuggestModel, shared_data: Path
 ) -> None:
-    """Serving walks the boosted trees without the classifier's per-call work
+    """Serving finds every tree's leaf at once, without the classifier's per-call work
     (suggest.boosted_trees); the scores are the classifier's, bit for bit."""
     assert small_model._trees is not None
     trained = Suggester(suggester.pipeline, small_model)
@@ -461,6 +464,42 @@ def test_the_reranker_scores_as_its_classifier_does(
         features = feature_matrix(candidates, len(note.text), small_model.feature_names)
         expected = small_model.ranker.predict_proba(features)[:, 1]
         assert np.array_equal(small_model.ranker_scores(features), expected)
+
+
+def test_the_reranker_scores_values_at_its_thresholds_and_missing_ones_as_its_classifier(
+    small_model: SuggestModel,
+) -> None:
+    """A value equal to a split's threshold goes left, a missing one where the split
+    sends missing values, an infinite one to its side: the table lookups must agree."""
+    trees = small_model._trees
+    assert trees is not None
+    classifier = small_model.ranker.steps[0][1]
+    edges = np.concatenate(
+        [trees._cuts, np.nextafter(trees._cuts, np.inf), [np.nan, np.inf, -np.inf, 0.0, 1.0]]
+    )
+    rng = np.random.default_rng(3)
+    rows = rng.choice(edges, size=(3000, classifier.n_features_in_))
+    assert np.array_equal(trees.probabilities(rows), classifier.predict_proba(rows)[:, 1])
+
+
+def test_trees_of_more_than_32_leaves_are_scored_by_the_classifier(
+    suggester: Suggester, small_model: SuggestModel, shared_data: Path
+) -> None:
+    """The leaf masks are 32-bit words: a reranker grown larger keeps predict_proba."""
+    trained = Suggester(suggester.pipeline, small_model)
+    rows = []
+    for note in read_codiesp(shared_data / "codiesp" / "dev").notes[:20]:
+        learned = small_model.learned_signals(note.text)
+        step = trained.candidate_step(suggester.nlp(note.text), Setting("inpatient"), None, learned)
+        rows.append(feature_matrix(step.candidates, len(note.text), small_model.feature_names))
+    features = np.concatenate(rows)
+    scores = small_model.ranker_scores(features)
+    classifier = clone(small_model.ranker.steps[0][1]).set_params(
+        max_leaf_nodes=63, min_samples_leaf=1, max_iter=5, early_stopping=False
+    )
+    classifier.fit(features, scores > np.median(scores))
+    assert max(tree.get_n_leaf_nodes() for (tree,) in classifier._predictors) > 32
+    assert boosted_trees(Pipeline([("classify", classifier)])) is None
 
 
 def test_a_model_with_features_this_code_does_not_compute_is_refused(
