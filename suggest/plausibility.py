@@ -40,6 +40,9 @@ T = TypeVar("T")
 Key = tuple[System, str]
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _TITLE_WORD = re.compile(r"[a-z]+")
+_NOT_ELSEWHERE = re.compile(r"\bnot elsewhere classified\b")
+_NEGATING = frozenset({"not", "without", "no"})
+_SYMPTOMS = "R"  # chapter 18: symptoms, signs and abnormal findings
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,20 @@ def says_ended(cues: Iterable[str]) -> bool:
     "2 years ago", "prior"), not only that it has a history ("history of hypertension")."""
     ended = plausibility_rules().ended
     return any(" ".join(cue.lower().split()) in ended for cue in cues)
+
+
+@cache
+def _ignored_title_words() -> frozenset[str]:
+    return frozenset(read_rules(None, "plausibility.json")["specificity"]["ignored"])
+
+
+@lru_cache(maxsize=100_000)
+def title_words(title: str) -> frozenset[str]:
+    """The words of a code's title that say what it is: bracketed descriptions aside, and
+    the words that add nothing ("other", "unspecified": ``specificity.ignored``)."""
+    ignored = _ignored_title_words()
+    words = _TITLE_WORD.findall(_BRACKETED.sub(" ", title.lower()))
+    return frozenset(w for w in words if w not in ignored)
 
 
 @lru_cache(maxsize=100_000)
@@ -369,7 +386,7 @@ def prune_and_order(
             kept.append(item)
         else:
             set_apart.append((item, because))
-    excluded = _excluded_by(kept, key, confident, index, read_at) if read_at else {}
+    excluded = _excluded_by(kept, key, confident, index, read_at, title) if read_at else {}
     if excluded:
         set_apart += [(item, excluded[id(item)]) for item in kept if id(item) in excluded]
         kept = [item for item in kept if id(item) not in excluded]
@@ -392,21 +409,52 @@ def _excluded_by(
     confident: Callable[[T], bool],
     index: CodeIndex,
     read_at: Callable[[T], Sequence[tuple[int, int]]],
+    title: Callable[[T], str] | None,
 ) -> dict[int, Apart]:
     """By ``id``, the ranked items that an Excludes1 note pairs with a ``confident`` code
     ranked above them and read from the same words: the two are never reported together
     (guideline I.A.12.a), and the words are one condition, the better read one
     ("aspiration pneumonia" is J69.0, not J18.9 beside it). Conditions read from
-    different words may both exist (the guideline's exception for unrelated ones)."""
+    different words may both exist (the guideline's exception for unrelated ones), except
+    where the Excludes1 note names the other code's condition as the item's own title
+    words and more: a ``confident`` J91.0 "malignant pleural effusion", which J90 "Pleural
+    effusion, not elsewhere classified" excludes, is the note's pleural effusion, said
+    more surely, wherever the two were read. Not so for a sign or symptom (chapter R):
+    its Excludes1 notes name the same symptom at a site ("abdomen pain" of R52), and pain
+    read in two places may be two pains."""
     diagnoses = [item for item in items if key(item)[0] is System.ICD10CM]
     rank = {key(item)[1]: i for i, item in reversed(list(enumerate(diagnoses)))}
     found: dict[int, Apart] = {}
-    for conflict in excludes1_conflicts(index, list(rank)):
+    conflicts = excludes1_conflicts(index, list(rank))
+    if title is not None:
+        for conflict in conflicts:
+            general, named = diagnoses[rank[conflict.code]], diagnoses[rank[conflict.excluded]]
+            if (
+                not conflict.code.startswith(_SYMPTOMS)
+                and confident(named)
+                and _names_more(conflict.note, title(general), title(named))
+            ):
+                found.setdefault(id(general), Apart("excludes1", conflict.excluded))
+    for conflict in conflicts:
         better, worse = sorted((conflict.code, conflict.excluded), key=rank.__getitem__)
         kept, dropped = diagnoses[rank[better]], diagnoses[rank[worse]]
         if confident(kept) and id(kept) not in found and _within(read_at(dropped), read_at(kept)):
             found.setdefault(id(dropped), Apart("excludes1", better))
     return found
+
+
+def _names_more(note: str, general: str, named: str) -> bool:
+    """Whether an Excludes1 ``note`` of a code titled ``general`` names its condition with
+    more words, which the ``named`` code's title holds: "malignant pleural effusion
+    (J91.0)" of J90 "Pleural effusion, not elsewhere classified" ("not elsewhere
+    classified" says where a condition is not, not what it is). A note that says "not" or
+    "without" names another condition ("panic disorder without agoraphobia" of F40.01
+    "Agoraphobia with panic disorder")."""
+    own = title_words(_NOT_ELSEWHERE.sub(" ", general.lower()))
+    said = title_words(note)
+    if not own or not own < said or said & _NEGATING:
+        return False
+    return bool((said - own) & title_words(named))
 
 
 def _within(inner: Sequence[tuple[int, int]], outer: Sequence[tuple[int, int]]) -> bool:

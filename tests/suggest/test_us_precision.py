@@ -593,3 +593,18 @@ def test_hypoxemia_is_integral_to_hypoxic_respiratory_failure(suggester: Suggest
     )
     assert "J96.01" in anywhere(result)
     assert_set_apart(result, "R09.02")
+
+
+def test_an_excluded_condition_named_more_fully_elsewhere_is_not_coded(
+    suggester: Suggester,
+) -> None:
+    # J90 "Pleural effusion, NEC" excludes "malignant pleural effusion (J91.0)": the
+    # effusion of the history is the malignant one the assessment names (I.A.12.a)
+    result = suggester.suggest(
+        "HPI: large left pleural effusion on CT.\n"
+        "Assessment: 1. Malignant pleural effusion. 2. Breast cancer."
+    )
+    assert "J91.0" in ranked(result)
+    assert_set_apart(result, "J90")
+    # an effusion the note names no more fully is coded as it is
+    assert "J90" in ranked(suggester.suggest("Assessment: 1. Pleural effusion, right."))
