@@ -117,12 +117,16 @@ class Combination(NamedTuple):
     """Codes of ``first`` documented with a code of a ``second`` prefix are reported as
     its combination code (``{category}``: the first code's category); the second is
     reported beside it where ``second_stays`` (the tabular's "use additional code for
-    associated symptoms": N40.1 with nocturia)."""
+    associated symptoms": N40.1 with nocturia), and the first where its code does not
+    start with one of ``first_gives_way``. With ``first_when``, only where a sentence of
+    the first holds one of those phrases (lower-case word tuples: a stroke called "old"
+    with its deficit is the deficit's sequela, I69.3-)."""
 
     first: tuple[str, ...]
     second: tuple[tuple[str, str], ...]
-    first_gives_way: frozenset[str]
+    first_gives_way: tuple[str, ...]
     second_stays: bool = False
+    first_when: tuple[tuple[str, ...], ...] = ()
 
 
 @cache
@@ -133,8 +137,9 @@ def combination_rules() -> tuple[Combination, ...]:
         Combination(
             tuple(rule["first"]),
             tuple(rule["second"].items()),
-            frozenset(rule["first_gives_way"]),
+            tuple(rule["first_gives_way"]),
             rule.get("second_stays", False),
+            tuple(tuple(cue.split()) for cue in rule.get("first_when", ())),
         )
         for rule in rules
     )

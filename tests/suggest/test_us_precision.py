@@ -608,3 +608,25 @@ def test_an_excluded_condition_named_more_fully_elsewhere_is_not_coded(
     assert_set_apart(result, "J90")
     # an effusion the note names no more fully is coded as it is
     assert "J90" in ranked(suggester.suggest("Assessment: 1. Pleural effusion, right."))
+
+
+def test_a_deficit_after_an_old_stroke_is_its_sequela(suggester: Suggester) -> None:
+    # a deficit that persists after a stroke the note calls old is coded I69.3-, never
+    # the acute infarction I63.- (guideline I.C.9.d); the type of dysphagia is coded
+    # beside I69.391 (its "use additional code")
+    hemiparesis = suggester.suggest(
+        "Assessment:\n1. Right hemiparesis following cerebral infarction in 2022.\n2. Hypertension."
+    )
+    assert [code for code in anywhere(hemiparesis) if code.startswith("I69.35")]
+    assert not [code for code in anywhere(hemiparesis) if code.startswith(("I63", "G81"))]
+    dysphagia = suggester.suggest(
+        "Assessment: 1. Oropharyngeal dysphagia due to old stroke, on pureed diet."
+    )
+    assert {"I69.391", "R13.12"} <= set(anywhere(dysphagia))
+    assert not [code for code in anywhere(dysphagia) if code.startswith("I63")]
+    # an acute stroke is coded with its deficits beside it
+    acute = suggester.suggest(
+        "Assessment: 1. Acute ischemic stroke, left MCA territory, with right hemiparesis."
+    )
+    assert [code for code in anywhere(acute) if code.startswith("I63")]
+    assert not [code for code in anywhere(acute) if code.startswith("I69")]
