@@ -42,6 +42,7 @@ _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _TITLE_WORD = re.compile(r"[a-z]+")
 _NOT_ELSEWHERE = re.compile(r"\bnot elsewhere classified\b")
 _NEGATING = frozenset({"not", "without", "no"})
+_WITH_OR_WITHOUT = re.compile(r"\b(with|without)\b")
 _SYMPTOMS = "R"  # chapter 18: symptoms, signs and abnormal findings
 
 
@@ -328,9 +329,10 @@ def replacements(keys: Iterable[Key]) -> dict[Key, Key]:
 # ------------------------------------------------------------- after scoring
 class Apart(NamedTuple):
     """Why a ranked code is not coded: ``kind`` is "integral" (a documented diagnosis
-    includes it), "unspecified" (a code of its category says more), "symptom" (a sign or
-    symptom read only outside the diagnostic statement) or "finding" (read only from the
-    findings); ``code`` is the documented code it gives way to."""
+    includes it), "unspecified" (a code of its category says more), "contradicted" (a
+    documented code of its category says "with" what it says "without"), "symptom" (a
+    sign or symptom read only outside the diagnostic statement) or "finding" (read only
+    from the findings); ``code`` is the documented code it gives way to."""
 
     kind: str
     code: str
@@ -359,7 +361,8 @@ def prune_and_order(
     immunization) that are ``listed`` (above the floor) to the front and a manifestation
     code never first. Set apart are the integral symptoms and "without complications"
     codes beside what they give way to, where that code is ``confident`` (a symptom is
-    set apart only for a diagnosis the note surely documents); and, given the
+    set apart only for a diagnosis the note surely documents), as is a code of a
+    category whose confident code says "with" what its title says "without"; and, given the
     ``sections`` each item was read from, the symptoms and findings read only outside a
     diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``);
     given each item's ``title``, an unspecified code beside a ``listed`` code of its
@@ -380,8 +383,11 @@ def prune_and_order(
         because = None
         if system is System.ICD10CM:
             integral = _gives_way(code, documented, rules)
+            said_with = _said_with(code, documented, index) if integral is None else None
             if integral is not None:
                 because = Apart("integral", integral)
+            elif said_with is not None:
+                because = Apart("contradicted", said_with)
             elif title is not None and code[:3] in specific and _unspecified(title(item)):
                 because = Apart("unspecified", specific[code[:3]])
             elif lead is not None and sections is not None:
@@ -540,6 +546,34 @@ def _gives_way(code: str, documented: list[str], rules: PlausibilityRules) -> st
             if other[:3] == code[:3] and other not in rules.without_complications:
                 return other
     return None
+
+
+def _said_with(code: str, documented: list[str], index: CodeIndex) -> str | None:
+    """The documented code of ``code``'s category whose title says "with" what its title
+    says "without": K80.20 "calculus of gallbladder without cholecystitis" beside a
+    documented K80.10 "... with chronic cholecystitis" is one condition read twice, and
+    the note documents the cholecystitis."""
+    record = index.get(code, System.ICD10CM)
+    if record is None or "without" not in record.title.lower():
+        return None
+    lacking, _ = _qualifiers(record.title)
+    for other in documented:
+        if other != code and other[:3] == code[:3]:
+            theirs = index.get(other, System.ICD10CM)
+            if theirs is not None and lacking & _qualifiers(theirs.title)[1]:
+                return other
+    return None
+
+
+@lru_cache(maxsize=10_000)
+def _qualifiers(title: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words a code's title says "without" and those it says "with"."""
+    parts = _WITH_OR_WITHOUT.split(title.lower())
+    without: set[str] = set()
+    with_: set[str] = set()
+    for joint, words in zip(parts[1::2], parts[2::2], strict=True):
+        (without if joint == "without" else with_).update(title_words(words))
+    return frozenset(without), frozenset(with_)
 
 
 def _first_listed(key: Key, rules: PlausibilityRules) -> bool:

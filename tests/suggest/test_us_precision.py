@@ -630,3 +630,22 @@ def test_a_deficit_after_an_old_stroke_is_its_sequela(suggester: Suggester) -> N
     )
     assert [code for code in anywhere(acute) if code.startswith("I63")]
     assert not [code for code in anywhere(acute) if code.startswith("I69")]
+
+
+def test_a_without_code_gives_way_to_its_with_code(suggester: Suggester) -> None:
+    # "cholelithiasis" alone is K80.20 "without cholecystitis"; beside the documented
+    # K80.10 "with chronic cholecystitis" it is the same stones, read twice
+    result = suggester.suggest(
+        "OPERATIVE NOTE\nPreoperative diagnosis: Symptomatic cholelithiasis.\n"
+        "Postoperative diagnosis: Chronic cholecystitis with cholelithiasis.\n"
+        "Procedure: Laparoscopic cholecystectomy."
+    )
+    assert "K80.10" in ranked(result)
+    assert_set_apart(result, "K80.2")
+    apart = {s.code: {w.kind for w in s.warnings} for s in result.not_coded}
+    assert "contradicted" in apart["K80.20"]
+    # alone, the stones are coded as they are
+    assert (
+        ranked(suggester.suggest("Assessment: 1. Cholelithiasis, found on ultrasound."))[0]
+        == "K80.20"
+    )
