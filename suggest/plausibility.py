@@ -43,7 +43,6 @@ _TITLE_WORD = re.compile(r"[a-z]+")
 _NOT_ELSEWHERE = re.compile(r"\bnot elsewhere classified\b")
 _NEGATING = frozenset({"not", "without", "no"})
 _WITH_OR_WITHOUT = re.compile(r"\b(with|without)\b")
-_SYMPTOMS = "R"  # chapter 18: symptoms, signs and abnormal findings
 
 
 @dataclass(frozen=True)
@@ -427,12 +426,11 @@ def _excluded_by(
     (guideline I.A.12.a), and the words are one condition, the better read one
     ("aspiration pneumonia" is J69.0, not J18.9 beside it). Conditions read from
     different words may both exist (the guideline's exception for unrelated ones), except
-    where the Excludes1 note names the other code's condition as the item's own title
-    words and more: a ``confident`` J91.0 "malignant pleural effusion", which J90 "Pleural
-    effusion, not elsewhere classified" excludes, is the note's pleural effusion, said
-    more surely, wherever the two were read. Not so for a sign or symptom (chapter R):
-    its Excludes1 notes name the same symptom at a site ("abdomen pain" of R52), and pain
-    read in two places may be two pains."""
+    where the item is "not elsewhere classified" and its Excludes1 note names the other
+    code's condition as the item's own title words and more: a ``confident`` J91.0
+    "malignant pleural effusion", which J90 "Pleural effusion, not elsewhere classified"
+    excludes, is the note's pleural effusion, classified where the note says more
+    (guideline I.A.9.a), wherever the two were read."""
     diagnoses = [item for item in items if key(item)[0] is System.ICD10CM]
     rank = {key(item)[1]: i for i, item in reversed(list(enumerate(diagnoses)))}
     found: dict[int, Apart] = {}
@@ -440,11 +438,7 @@ def _excluded_by(
     if title is not None:
         for conflict in conflicts:
             general, named = diagnoses[rank[conflict.code]], diagnoses[rank[conflict.excluded]]
-            if (
-                not conflict.code.startswith(_SYMPTOMS)
-                and confident(named)
-                and _names_more(conflict.note, title(general), title(named))
-            ):
+            if confident(named) and _names_more(conflict.note, title(general), title(named)):
                 found.setdefault(id(general), Apart("excludes1", conflict.excluded))
     for conflict in conflicts:
         better, worse = sorted((conflict.code, conflict.excluded), key=rank.__getitem__)
@@ -455,13 +449,16 @@ def _excluded_by(
 
 
 def _names_more(note: str, general: str, named: str) -> bool:
-    """Whether an Excludes1 ``note`` of a code titled ``general`` names its condition with
-    more words, which the ``named`` code's title holds: "malignant pleural effusion
-    (J91.0)" of J90 "Pleural effusion, not elsewhere classified" ("not elsewhere
-    classified" says where a condition is not, not what it is). A note that says "not" or
-    "without" names another condition ("panic disorder without agoraphobia" of F40.01
-    "Agoraphobia with panic disorder")."""
-    own = title_words(_NOT_ELSEWHERE.sub(" ", general.lower()))
+    """Whether an Excludes1 ``note`` of a code titled ``general`` "not elsewhere
+    classified" names its condition with more words, which the ``named`` code's title
+    holds: "malignant pleural effusion (J91.0)" of J90 "Pleural effusion, not elsewhere
+    classified". A note that says "not" or "without" names another condition. Codes not
+    so titled may be coded beside the code their note names where the note reads them
+    apart (CodiEsp codes N19 with N17.9, E61.1 with D50.9)."""
+    lowered = general.lower()
+    if _NOT_ELSEWHERE.search(lowered) is None:
+        return False
+    own = title_words(_NOT_ELSEWHERE.sub(" ", lowered))
     said = title_words(note)
     if not own or not own < said or said & _NEGATING:
         return False
