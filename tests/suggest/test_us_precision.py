@@ -649,3 +649,18 @@ def test_a_without_code_gives_way_to_its_with_code(suggester: Suggester) -> None
         ranked(suggester.suggest("Assessment: 1. Cholelithiasis, found on ultrasound."))[0]
         == "K80.20"
     )
+
+
+def test_a_strain_named_by_its_spinal_region(suggester: Suggester) -> None:
+    # "cervical strain" is the Index's "Injury, muscle, neck, strain" (S16.1-); the neck
+    # pain of the history is the strain's, read outside the diagnostic statement
+    result = suggester.suggest(
+        "ED NOTE\nHPI: restrained passenger in a low-speed collision 2 hours ago, c/o neck "
+        "pain and stiffness.\nDx: Cervical strain.",
+        setting="outpatient",
+    )
+    assert ranked(result)[0] == "S16.1XXA"
+    assert_set_apart(result, "M54.2")
+    assert ranked(suggester.suggest("Assessment: Lumbar strain after lifting boxes."))[0] == (
+        "S39.012A"
+    )
