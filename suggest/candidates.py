@@ -375,12 +375,15 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
     """Conditions the classification joins in one code when documented together
     (``combinations`` of rules/plausibility.json): diabetes with hypoglycemia is
     E11.649, coronary atherosclerosis with angina I25.11- (guidelines I.A.15, I.C.4.a,
-    I.C.9.b). The combination is reported; the second condition gives way unless the
-    rule keeps it, and the first where it is a "without" code (I25.10 "without angina
-    pectoris")."""
+    I.C.9.b), a deficit after a stroke the note calls old I69.3- (I.C.9.d). The
+    combination is reported; the second condition gives way unless the rule keeps it,
+    and the first where it is a "without" code (I25.10 "without angina pectoris") or
+    the rule says so (the old stroke)."""
     by_code = {c.target.code: c for c in candidates if c.target.system is System.ICD10CM}
     for rule in combination_rules():
         firsts = [c for code, c in by_code.items() if code.startswith(rule.first)]
+        if rule.first_when:
+            firsts = [c for c in firsts if _sentence_says(c, rule.first_when)]
         if len({c.target.code[:3] for c in firsts}) != 1:
             continue  # none, or types that disagree (E10 and E11 read from one note)
         category = firsts[0].target.code[:3]
@@ -396,9 +399,22 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
             for other in (*partners, *firsts):
                 if other is not linked and (
                     (other in partners and not rule.second_stays)
-                    or other.target.code in rule.first_gives_way
+                    or other.target.code.startswith(rule.first_gives_way)
                 ):
                     other.covered_by = other.covered_by | {code}
+
+
+def _sentence_says(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> bool:
+    """Whether a sentence the ``candidate`` was read from holds one of the ``phrases``
+    (lower-case word tuples)."""
+    for span in candidate.spans:
+        sentence = span.sent
+        words = lowered_texts(span.doc)[sentence.start : sentence.end]
+        for phrase in phrases:
+            size = len(phrase)
+            if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
+                return True
+    return False
 
 
 def _combined(

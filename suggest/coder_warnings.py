@@ -73,6 +73,12 @@ class CoderWarnings:
                 f"unspecified is for a record that documents no more (ICD-10-CM guideline "
                 f"I.B.18)."
             )
+        elif kind == "contradicted":
+            message = (
+                f"{because} documents what {code} says is absent (its title's 'with' against "
+                f"'without'), in the same category: one condition, coded by what the note "
+                f"documents."
+            )
         elif kind == "excludes1":
             message = (
                 f"{because} and {code} are never reported together (Excludes1, ICD-10-CM "

@@ -40,6 +40,9 @@ T = TypeVar("T")
 Key = tuple[System, str]
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _TITLE_WORD = re.compile(r"[a-z]+")
+_NOT_ELSEWHERE = re.compile(r"\bnot elsewhere classified\b")
+_NEGATING = frozenset({"not", "without", "no"})
+_WITH_OR_WITHOUT = re.compile(r"\b(with|without)\b")
 
 
 @dataclass(frozen=True)
@@ -114,12 +117,16 @@ class Combination(NamedTuple):
     """Codes of ``first`` documented with a code of a ``second`` prefix are reported as
     its combination code (``{category}``: the first code's category); the second is
     reported beside it where ``second_stays`` (the tabular's "use additional code for
-    associated symptoms": N40.1 with nocturia)."""
+    associated symptoms": N40.1 with nocturia), and the first where its code does not
+    start with one of ``first_gives_way``. With ``first_when``, only where a sentence of
+    the first holds one of those phrases (lower-case word tuples: a stroke called "old"
+    with its deficit is the deficit's sequela, I69.3-)."""
 
     first: tuple[str, ...]
     second: tuple[tuple[str, str], ...]
-    first_gives_way: frozenset[str]
+    first_gives_way: tuple[str, ...]
     second_stays: bool = False
+    first_when: tuple[tuple[str, ...], ...] = ()
 
 
 @cache
@@ -130,8 +137,9 @@ def combination_rules() -> tuple[Combination, ...]:
         Combination(
             tuple(rule["first"]),
             tuple(rule["second"].items()),
-            frozenset(rule["first_gives_way"]),
+            tuple(rule["first_gives_way"]),
             rule.get("second_stays", False),
+            tuple(tuple(cue.split()) for cue in rule.get("first_when", ())),
         )
         for rule in rules
     )
@@ -176,6 +184,20 @@ def says_ended(cues: Iterable[str]) -> bool:
     "2 years ago", "prior"), not only that it has a history ("history of hypertension")."""
     ended = plausibility_rules().ended
     return any(" ".join(cue.lower().split()) in ended for cue in cues)
+
+
+@cache
+def _ignored_title_words() -> frozenset[str]:
+    return frozenset(read_rules(None, "plausibility.json")["specificity"]["ignored"])
+
+
+@lru_cache(maxsize=100_000)
+def title_words(title: str) -> frozenset[str]:
+    """The words of a code's title that say what it is: bracketed descriptions aside, and
+    the words that add nothing ("other", "unspecified": ``specificity.ignored``)."""
+    ignored = _ignored_title_words()
+    words = _TITLE_WORD.findall(_BRACKETED.sub(" ", title.lower()))
+    return frozenset(w for w in words if w not in ignored)
 
 
 @lru_cache(maxsize=100_000)
@@ -306,9 +328,10 @@ def replacements(keys: Iterable[Key]) -> dict[Key, Key]:
 # ------------------------------------------------------------- after scoring
 class Apart(NamedTuple):
     """Why a ranked code is not coded: ``kind`` is "integral" (a documented diagnosis
-    includes it), "unspecified" (a code of its category says more), "symptom" (a sign or
-    symptom read only outside the diagnostic statement) or "finding" (read only from the
-    findings); ``code`` is the documented code it gives way to."""
+    includes it), "unspecified" (a code of its category says more), "contradicted" (a
+    documented code of its category says "with" what it says "without"), "symptom" (a
+    sign or symptom read only outside the diagnostic statement) or "finding" (read only
+    from the findings); ``code`` is the documented code it gives way to."""
 
     kind: str
     code: str
@@ -337,7 +360,8 @@ def prune_and_order(
     immunization) that are ``listed`` (above the floor) to the front and a manifestation
     code never first. Set apart are the integral symptoms and "without complications"
     codes beside what they give way to, where that code is ``confident`` (a symptom is
-    set apart only for a diagnosis the note surely documents); and, given the
+    set apart only for a diagnosis the note surely documents), as is a code of a
+    category whose confident code says "with" what its title says "without"; and, given the
     ``sections`` each item was read from, the symptoms and findings read only outside a
     diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``);
     given each item's ``title``, an unspecified code beside a ``listed`` code of its
@@ -358,8 +382,11 @@ def prune_and_order(
         because = None
         if system is System.ICD10CM:
             integral = _gives_way(code, documented, rules)
+            said_with = _said_with(code, documented, index) if integral is None else None
             if integral is not None:
                 because = Apart("integral", integral)
+            elif said_with is not None:
+                because = Apart("contradicted", said_with)
             elif title is not None and code[:3] in specific and _unspecified(title(item)):
                 because = Apart("unspecified", specific[code[:3]])
             elif lead is not None and sections is not None:
@@ -369,7 +396,7 @@ def prune_and_order(
             kept.append(item)
         else:
             set_apart.append((item, because))
-    excluded = _excluded_by(kept, key, confident, index, read_at) if read_at else {}
+    excluded = _excluded_by(kept, key, confident, index, read_at, title) if read_at else {}
     if excluded:
         set_apart += [(item, excluded[id(item)]) for item in kept if id(item) in excluded]
         kept = [item for item in kept if id(item) not in excluded]
@@ -392,21 +419,50 @@ def _excluded_by(
     confident: Callable[[T], bool],
     index: CodeIndex,
     read_at: Callable[[T], Sequence[tuple[int, int]]],
+    title: Callable[[T], str] | None,
 ) -> dict[int, Apart]:
     """By ``id``, the ranked items that an Excludes1 note pairs with a ``confident`` code
     ranked above them and read from the same words: the two are never reported together
     (guideline I.A.12.a), and the words are one condition, the better read one
     ("aspiration pneumonia" is J69.0, not J18.9 beside it). Conditions read from
-    different words may both exist (the guideline's exception for unrelated ones)."""
+    different words may both exist (the guideline's exception for unrelated ones), except
+    where the item is "not elsewhere classified" and its Excludes1 note names the other
+    code's condition as the item's own title words and more: a ``confident`` J91.0
+    "malignant pleural effusion", which J90 "Pleural effusion, not elsewhere classified"
+    excludes, is the note's pleural effusion, classified where the note says more
+    (guideline I.A.9.a), wherever the two were read."""
     diagnoses = [item for item in items if key(item)[0] is System.ICD10CM]
     rank = {key(item)[1]: i for i, item in reversed(list(enumerate(diagnoses)))}
     found: dict[int, Apart] = {}
-    for conflict in excludes1_conflicts(index, list(rank)):
+    conflicts = excludes1_conflicts(index, list(rank))
+    if title is not None:
+        for conflict in conflicts:
+            general, named = diagnoses[rank[conflict.code]], diagnoses[rank[conflict.excluded]]
+            if confident(named) and _names_more(conflict.note, title(general), title(named)):
+                found.setdefault(id(general), Apart("excludes1", conflict.excluded))
+    for conflict in conflicts:
         better, worse = sorted((conflict.code, conflict.excluded), key=rank.__getitem__)
         kept, dropped = diagnoses[rank[better]], diagnoses[rank[worse]]
         if confident(kept) and id(kept) not in found and _within(read_at(dropped), read_at(kept)):
             found.setdefault(id(dropped), Apart("excludes1", better))
     return found
+
+
+def _names_more(note: str, general: str, named: str) -> bool:
+    """Whether an Excludes1 ``note`` of a code titled ``general`` "not elsewhere
+    classified" names its condition with more words, which the ``named`` code's title
+    holds: "malignant pleural effusion (J91.0)" of J90 "Pleural effusion, not elsewhere
+    classified". A note that says "not" or "without" names another condition. Codes not
+    so titled may be coded beside the code their note names where the note reads them
+    apart (CodiEsp codes N19 with N17.9, E61.1 with D50.9)."""
+    lowered = general.lower()
+    if _NOT_ELSEWHERE.search(lowered) is None:
+        return False
+    own = title_words(_NOT_ELSEWHERE.sub(" ", lowered))
+    said = title_words(note)
+    if not own or not own < said or said & _NEGATING:
+        return False
+    return bool((said - own) & title_words(named))
 
 
 def _within(inner: Sequence[tuple[int, int]], outer: Sequence[tuple[int, int]]) -> bool:
@@ -487,6 +543,34 @@ def _gives_way(code: str, documented: list[str], rules: PlausibilityRules) -> st
             if other[:3] == code[:3] and other not in rules.without_complications:
                 return other
     return None
+
+
+def _said_with(code: str, documented: list[str], index: CodeIndex) -> str | None:
+    """The documented code of ``code``'s category whose title says "with" what its title
+    says "without": K80.20 "calculus of gallbladder without cholecystitis" beside a
+    documented K80.10 "... with chronic cholecystitis" is one condition read twice, and
+    the note documents the cholecystitis."""
+    record = index.get(code, System.ICD10CM)
+    if record is None or "without" not in record.title.lower():
+        return None
+    lacking, _ = _qualifiers(record.title)
+    for other in documented:
+        if other != code and other[:3] == code[:3]:
+            theirs = index.get(other, System.ICD10CM)
+            if theirs is not None and lacking & _qualifiers(theirs.title)[1]:
+                return other
+    return None
+
+
+@lru_cache(maxsize=10_000)
+def _qualifiers(title: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words a code's title says "without" and those it says "with"."""
+    parts = _WITH_OR_WITHOUT.split(title.lower())
+    without: set[str] = set()
+    with_: set[str] = set()
+    for joint, words in zip(parts[1::2], parts[2::2], strict=True):
+        (without if joint == "without" else with_).update(title_words(words))
+    return frozenset(without), frozenset(with_)
 
 
 def _first_listed(key: Key, rules: PlausibilityRules) -> bool:

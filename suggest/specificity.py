@@ -15,34 +15,29 @@ the sides of ``laterality``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import cache
 
 from code_index.index import CodeIndex
 from code_index.records import CodeRecord, System
-from suggest.plausibility import plausibility_rules
+from suggest.plausibility import plausibility_rules, title_words
 from suggest.rules import read_rules
 from suggest.terms import TargetCode
 
-_TITLE_WORD = re.compile(r"[a-z]+")
-_BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
-
 
 @cache
-def _word_rules() -> tuple[frozenset[str], dict[str, str]]:
-    """Title words that add nothing, and note words that stand for a title word."""
-    rules = read_rules(None, "plausibility.json")["specificity"]
-    same = dict(rules["same"])
+def _same_words() -> dict[str, str]:
+    """Note words that stand for a title word."""
+    same = dict(read_rules(None, "plausibility.json")["specificity"]["same"])
     for side, words in plausibility_rules().sides.items():
         same.update((word, side) for word in words)
-    return frozenset(rules["ignored"]), same
+    return same
 
 
 def note_words(tokens: Sequence[str]) -> frozenset[str]:
     """The words of a sentence (lower-case tokens) as titles spell them: "non - displaced"
     is "nondisplaced", "R" is "right", "hypoxic" is "hypoxia"."""
-    _, same = _word_rules()
+    same = _same_words()
     found = {same.get(token, token) for token in tokens}
     if "non" in tokens and "-" in tokens:  # scans in C; the pair is rare
         found.update(
@@ -53,12 +48,6 @@ def note_words(tokens: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _title_words(title: str) -> frozenset[str]:
-    ignored, _ = _word_rules()
-    words = _TITLE_WORD.findall(_BRACKETED.sub(" ", title.lower()))
-    return frozenset(w for w in words if w not in ignored)
-
-
 def _unspecified(record: CodeRecord) -> int:
     return record.title.lower().count("unspecified")
 
@@ -66,7 +55,7 @@ def _unspecified(record: CodeRecord) -> int:
 def contradicted(title: str, words: frozenset[str]) -> bool:
     """Whether the sentence ``words`` deny a word of the code's ``title`` by its prefix
     ("nondisplaced" for a "Displaced fracture", "nonbleeding" for "bleeding")."""
-    return any("non" + word in words and word not in words for word in _title_words(title))
+    return any("non" + word in words and word not in words for word in title_words(title))
 
 
 class NamedSiblings:
@@ -121,7 +110,7 @@ class NamedSiblings:
         # note documents is coded)
         if header is None or (len(header.code) <= 3 and not trimester):
             return ()
-        base = _title_words(header.title)
+        base = title_words(header.title)
         seventh = target.code[7:] if len(target.code) == 8 else ""
         found = []
         stack = [header]
@@ -132,5 +121,5 @@ class NamedSiblings:
                 if not child.billable:
                     stack.append(child)
                 elif len(child.code) == len(target.code) and child.code[7:] == seventh:
-                    found.append((child, _title_words(child.title) - base))
+                    found.append((child, title_words(child.title) - base))
         return tuple(found)

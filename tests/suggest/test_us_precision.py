@@ -593,3 +593,74 @@ def test_hypoxemia_is_integral_to_hypoxic_respiratory_failure(suggester: Suggest
     )
     assert "J96.01" in anywhere(result)
     assert_set_apart(result, "R09.02")
+
+
+def test_an_excluded_condition_named_more_fully_elsewhere_is_not_coded(
+    suggester: Suggester,
+) -> None:
+    # J90 "Pleural effusion, NEC" excludes "malignant pleural effusion (J91.0)": the
+    # effusion of the history is the malignant one the assessment names (I.A.12.a)
+    result = suggester.suggest(
+        "HPI: large left pleural effusion on CT.\n"
+        "Assessment: 1. Malignant pleural effusion. 2. Breast cancer."
+    )
+    assert "J91.0" in ranked(result)
+    assert_set_apart(result, "J90")
+    # an effusion the note names no more fully is coded as it is
+    assert "J90" in ranked(suggester.suggest("Assessment: 1. Pleural effusion, right."))
+
+
+def test_a_deficit_after_an_old_stroke_is_its_sequela(suggester: Suggester) -> None:
+    # a deficit that persists after a stroke the note calls old is coded I69.3-, never
+    # the acute infarction I63.- (guideline I.C.9.d); the type of dysphagia is coded
+    # beside I69.391 (its "use additional code")
+    hemiparesis = suggester.suggest(
+        "Assessment:\n1. Right hemiparesis following cerebral infarction in 2022.\n2. Hypertension."
+    )
+    assert [code for code in anywhere(hemiparesis) if code.startswith("I69.35")]
+    assert not [code for code in anywhere(hemiparesis) if code.startswith(("I63", "G81"))]
+    dysphagia = suggester.suggest(
+        "Assessment: 1. Oropharyngeal dysphagia due to old stroke, on pureed diet."
+    )
+    assert {"I69.391", "R13.12"} <= set(anywhere(dysphagia))
+    assert not [code for code in anywhere(dysphagia) if code.startswith("I63")]
+    # an acute stroke is coded with its deficits beside it
+    acute = suggester.suggest(
+        "Assessment: 1. Acute ischemic stroke, left MCA territory, with right hemiparesis."
+    )
+    assert [code for code in anywhere(acute) if code.startswith("I63")]
+    assert not [code for code in anywhere(acute) if code.startswith("I69")]
+
+
+def test_a_without_code_gives_way_to_its_with_code(suggester: Suggester) -> None:
+    # "cholelithiasis" alone is K80.20 "without cholecystitis"; beside the documented
+    # K80.10 "with chronic cholecystitis" it is the same stones, read twice
+    result = suggester.suggest(
+        "OPERATIVE NOTE\nPreoperative diagnosis: Symptomatic cholelithiasis.\n"
+        "Postoperative diagnosis: Chronic cholecystitis with cholelithiasis.\n"
+        "Procedure: Laparoscopic cholecystectomy."
+    )
+    assert "K80.10" in ranked(result)
+    assert_set_apart(result, "K80.2")
+    apart = {s.code: {w.kind for w in s.warnings} for s in result.not_coded}
+    assert "contradicted" in apart["K80.20"]
+    # alone, the stones are coded as they are
+    assert (
+        ranked(suggester.suggest("Assessment: 1. Cholelithiasis, found on ultrasound."))[0]
+        == "K80.20"
+    )
+
+
+def test_a_strain_named_by_its_spinal_region(suggester: Suggester) -> None:
+    # "cervical strain" is the Index's "Injury, muscle, neck, strain" (S16.1-); the neck
+    # pain of the history is the strain's, read outside the diagnostic statement
+    result = suggester.suggest(
+        "ED NOTE\nHPI: restrained passenger in a low-speed collision 2 hours ago, c/o neck "
+        "pain and stiffness.\nDx: Cervical strain.",
+        setting="outpatient",
+    )
+    assert ranked(result)[0] == "S16.1XXA"
+    assert_set_apart(result, "M54.2")
+    assert ranked(suggester.suggest("Assessment: Lumbar strain after lifting boxes."))[0] == (
+        "S39.012A"
+    )
