@@ -9,7 +9,9 @@ read from one word of a chief complaint is seldom reported. A monotone calibrato
 (``suggest.calibration``) can only make the numbers honest on average; this layer, fitted
 on labelled notes the ranker never saw (``training.calibration.calibrate_model``), tells
 right from wrong by these kinds of codes and evidence, and the suggester orders and floors
-a note's codes by its probability.
+a note's codes by its probability; a code the coding rules keep (``ruled``) that the
+calibrated ranker lists stays listed (``held_by_rules``): learned on long notes, the layer
+would otherwise undo the rules on one-line ones.
 """
 
 from __future__ import annotations

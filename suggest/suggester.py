@@ -54,7 +54,8 @@ DEFAULT_MAX_CHARS = 200_000
 # train and the US tuning notes floors from 0.2207 to 0.25 score alike (train MAP-D
 # 0.3753-0.3754, US P@1 0.474); lower ones put the codes set apart as integral below more
 # codes (at 0.1: 0.3738, 0.466). Where a model has a final layer (suggest.final_layer),
-# the floor reads the layer's probability, which is calibrated too.
+# the floor reads the layer's probability, which is calibrated too, but never drops a
+# code the coding rules keep that the calibrated ranker lists (held_by_rules).
 POSSIBLE_FLOOR = 0.221
 # A diagnosis the ranker scores at least this sure (its own score, before calibration)
 # sets apart the symptoms it includes (I.B.5).
