@@ -9,7 +9,9 @@ read from one word of a chief complaint is seldom reported. A monotone calibrato
 (``suggest.calibration``) can only make the numbers honest on average; this layer, fitted
 on labelled notes the ranker never saw (``training.calibration.calibrate_model``), tells
 right from wrong by these kinds of codes and evidence, and the suggester orders and floors
-a note's codes by its probability.
+a note's codes by its probability; a code the coding rules keep (``ruled``) that the
+calibrated ranker lists stays listed (``held_by_rules``): learned on long notes, the layer
+would otherwise undo the rules on one-line ones.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ LAYER_OWN_FEATURES: tuple[str, ...] = (
     "no_section",  # read only outside any section (a narrative note's text)
     "evidence_words",  # log(1 + words of its longest evidence)
     "sectioned_symptom",  # a symptom code in a note with sections (US template notes)
+    "statement_note",  # the note has a diagnostic statement (an assessment, impression ...)
 )
 # of the candidate features, those the layer reads (synthetic notes teach none of the
 # section and context ones to the default model's ranker; real notes do). Not
@@ -80,10 +83,12 @@ def layer_matrix(
     ranker_scores: np.ndarray,
     note_length: int,
     sections_of: SectionsOf,
+    note_sections: frozenset[str],
     names: Sequence[str] = LAYER_FEATURES,
 ) -> np.ndarray:
     """One row per candidate, the columns the features ``names`` (built by name);
-    ``sections_of``: the section keys a candidate was read in (None: before any heading)."""
+    ``sections_of``: the section keys a candidate was read in (None: before any heading);
+    ``note_sections``: the keys of the note's sections."""
     if not candidates:
         return np.zeros((0, len(names)), dtype=np.float64)
     rules = plausibility_rules()
@@ -92,6 +97,7 @@ def layer_matrix(
     column = {name: k for k, name in enumerate(from_candidates)}
     read = [sections_of(c) for c in candidates]
     sectioned = any(s is not None for sections in read for s in sections)
+    statement_note = float(bool(note_sections & rules.statement_sections))
     own: dict[str, list[float]] = {name: [] for name in LAYER_OWN_FEATURES}
     for candidate, sections in zip(candidates, read, strict=True):
         target = candidate.target
@@ -108,11 +114,36 @@ def layer_matrix(
         longest = max((len(span) for span in candidate.spans), default=0)
         own["evidence_words"].append(float(np.log1p(longest)))
         own["sectioned_symptom"].append(float(symptom and sectioned))
+        own["statement_note"].append(statement_note)
     own["ranker_logit"] = logit(ranker_scores).tolist()
     columns = [
         own[name] if name in own else base[:, column[name]].astype(np.float64) for name in names
     ]
     return np.column_stack(columns).astype(np.float64)
+
+
+def ruled(rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` (all of ``LAYER_FEATURES``, as ``layer_matrix`` builds them) are
+    codes the coding rules keep, whatever a learned score says: codes read in the
+    diagnostic statement (the provider's statement is what is coded), and the symptoms of a
+    note that has one (where it documents a diagnosis, the symptoms read outside it are set
+    apart; where it documents none, they are what is coded, guideline IV.D)."""
+    statement = rows[:, LAYER_FEATURES.index("in_statement")] > 0
+    symptom = rows[:, LAYER_FEATURES.index("symptom_code")] > 0
+    return statement | (symptom & (rows[:, LAYER_FEATURES.index("statement_note")] > 0))
+
+
+def held_by_rules(
+    probabilities: np.ndarray, rows: np.ndarray, calibrated: np.ndarray, floor: float
+) -> np.ndarray:
+    """The layer's ``probabilities`` of ``rows``, except that a code the rules keep
+    (``ruled``) that its ``calibrated`` ranker score lists (at ``floor`` or above) stays
+    listed, at ``floor`` at least: the layer orders every code and floors those the rules
+    leave open, but never drops below the floor a code they keep (on a short note it
+    would undo them: "Impression: Nondisplaced fracture of the lateral malleolus of the
+    right fibula." alone gave S82.64XA 0.16, under S82.64XS)."""
+    held = ruled(rows) & (calibrated >= floor)
+    return np.where(held, np.maximum(probabilities, floor), probabilities)
 
 
 class FinalLayer(ClassifierMixin, BaseEstimator):

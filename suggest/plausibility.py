@@ -355,6 +355,7 @@ def prune_and_order(
     sections: Callable[[T], frozenset[str | None]] | None = None,
     title: Callable[[T], str] | None = None,
     read_at: Callable[[T], Sequence[tuple[int, int]]] | None = None,
+    reading: Callable[[T], float] | None = None,
 ) -> Ordered[T]:
     """The ranked ``items`` in reporting order: first-listed encounter codes (screening,
     immunization) that are ``listed`` (above the floor) to the front and a manifestation
@@ -368,7 +369,9 @@ def prune_and_order(
     category that is not (guideline I.B.18: unspecified codes are for a record that
     does not say more); given where each item was ``read_at`` (character offsets), a code
     that an Excludes1 note pairs with a confident code read from the same words
-    (guideline I.A.12.a)."""
+    (guideline I.A.12.a); of such a pair, the better ``reading`` (e.g. the ranker's own
+    score, so that a final layer's order never changes which is set apart; default: the
+    order of ``items``) is the one kept."""
     rules = plausibility_rules()
     documented = [
         key(item)[1] for item in items if confident(item) and key(item)[0] is System.ICD10CM
@@ -396,7 +399,9 @@ def prune_and_order(
             kept.append(item)
         else:
             set_apart.append((item, because))
-    excluded = _excluded_by(kept, key, confident, index, read_at, title) if read_at else {}
+    excluded = (
+        _excluded_by(kept, key, confident, index, read_at, title, reading) if read_at else {}
+    )
     if excluded:
         set_apart += [(item, excluded[id(item)]) for item in kept if id(item) in excluded]
         kept = [item for item in kept if id(item) not in excluded]
@@ -420,6 +425,7 @@ def _excluded_by(
     index: CodeIndex,
     read_at: Callable[[T], Sequence[tuple[int, int]]],
     title: Callable[[T], str] | None,
+    reading: Callable[[T], float] | None = None,
 ) -> dict[int, Apart]:
     """By ``id``, the ranked items that an Excludes1 note pairs with a ``confident`` code
     ranked above them and read from the same words: the two are never reported together
@@ -432,6 +438,8 @@ def _excluded_by(
     excludes, is the note's pleural effusion, classified where the note says more
     (guideline I.A.9.a), wherever the two were read."""
     diagnoses = [item for item in items if key(item)[0] is System.ICD10CM]
+    if reading is not None:
+        diagnoses.sort(key=lambda item: -reading(item))
     rank = {key(item)[1]: i for i, item in reversed(list(enumerate(diagnoses)))}
     found: dict[int, Apart] = {}
     conflicts = excludes1_conflicts(index, list(rank))

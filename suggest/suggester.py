@@ -31,7 +31,7 @@ from suggest.candidates import Candidate, excluded_codes, feature_matrix
 from suggest.coder_warnings import CoderWarnings
 from suggest.errors import NoteError
 from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key, span_values
-from suggest.final_layer import layer_matrix
+from suggest.final_layer import held_by_rules, layer_matrix
 from suggest.label_model import NoteReading
 from suggest.learned_evidence import PROFILE_EVIDENCE, learned_evidence
 from suggest.mentions import MentionMatcher
@@ -54,7 +54,8 @@ DEFAULT_MAX_CHARS = 200_000
 # train and the US tuning notes floors from 0.2207 to 0.25 score alike (train MAP-D
 # 0.3753-0.3754, US P@1 0.474); lower ones put the codes set apart as integral below more
 # codes (at 0.1: 0.3738, 0.466). Where a model has a final layer (suggest.final_layer),
-# the floor reads the layer's probability, which is calibrated too.
+# the floor reads the layer's probability, which is calibrated too, but never drops a
+# code the coding rules keep that the calibrated ranker lists (held_by_rules).
 POSSIBLE_FLOOR = 0.221
 # A diagnosis the ranker scores at least this sure (its own score, before calibration)
 # sets apart the symptoms it includes (I.B.5).
@@ -198,13 +199,7 @@ class Suggester:
     ) -> Iterator[SuggestionResult]:
         """Suggestions for many notes, batched through the spaCy pipeline."""
         chosen = self._check_setting(setting)
-
-        def checked() -> Iterator[tuple[str, str]]:
-            for text in texts:
-                self._check(text)
-                yield text, text
-
-        for doc, text in self.nlp.pipe(checked(), batch_size=batch_size, as_tuples=True):
+        for doc, text in self._docs(texts, batch_size):
             yield self._result(doc, text, chosen, systems, top_k, encounter)
 
     # -------------------------------------------------------------- internals
@@ -214,6 +209,17 @@ class Suggester:
             return parse_setting(setting)
         except ValueError as exc:
             raise NoteError(str(exc)) from None
+
+    def _docs(self, texts: Iterable[str], batch_size: int) -> Iterator[tuple[Doc, str]]:
+        """Each note, checked as it is reached, through the spaCy pipeline in batches, with
+        its text (``doc.text`` is rebuilt per call)."""
+
+        def checked() -> Iterator[tuple[str, str]]:
+            for text in texts:
+                self._check(text)
+                yield text, text
+
+        return self.nlp.pipe(checked(), batch_size=batch_size, as_tuples=True)
 
     def _check(self, text: str) -> None:
         if not isinstance(text, str):
@@ -289,9 +295,9 @@ class Suggester:
         apart, nor unspecified alternatives), each with the ranker's own score and its
         final-layer feature row: what ``suggest.final_layer.FinalLayer`` is fitted on."""
         chosen = self._check_setting(setting)
-        for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            step = self.candidate_step(doc, chosen, systems, self.model.learned_signals(doc.text))
-            scored = self._ordered(doc, doc.text, step, with_rows=True)
+        for doc, text in self._docs(texts, batch_size):
+            step = self.candidate_step(doc, chosen, systems, self.model.learned_signals(text))
+            scored = self._ordered(doc, text, step, with_rows=True)
             row_of = {id(c): k for k, c in enumerate(step.candidates)}
             assert scored.rows is not None  # asked for
             yield [
@@ -320,14 +326,22 @@ class Suggester:
 
         layer = self.model.final_layer
         rows = (
-            layer_matrix(candidates, ranker_scores, len(text), sections_of)
+            layer_matrix(
+                candidates,
+                ranker_scores,
+                len(text),
+                sections_of,
+                frozenset(section.key for section in doc_sections),
+            )
             if layer is not None or with_rows
             else None
         )
         scores = np.array(self.model.calibrated(ranker_scores), dtype=np.float64)
         if layer is not None and rows is not None:
             mine = [k for k, c in enumerate(candidates) if layer.scores_system(c.target.system)]
-            scores[mine] = layer.probabilities(layer.columns(rows[mine]))
+            scores[mine] = held_by_rules(
+                layer.probabilities(layer.columns(rows[mine])), rows[mine], scores[mine], self.floor
+            )
         items = [Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)]
         # the rules' thresholds read the ranker's own score, on which they were set, so a
         # model's calibration never changes which codes they set apart
@@ -352,6 +366,7 @@ class Suggester:
             read_at=None
             if coded_as_taught
             else (lambda r: [(s.start_char, s.end_char) for s in r.candidate.spans]),
+            reading=lambda r: ranker_score[id(r)],
         )
         return _Scored(ordered, ranker_scores, rows)
 

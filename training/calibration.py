@@ -21,13 +21,13 @@ from sklearn.pipeline import Pipeline
 
 from code_index.records import normalize_code
 from suggest.calibration import PlattCalibrator
-from suggest.final_layer import LAYER_FEATURES, FinalLayer
+from suggest.final_layer import LAYER_FEATURES, FinalLayer, held_by_rules
 from suggest.model import SuggestModel
 from suggest.setting import Setting
-from suggest.suggester import NotePipeline, Suggester
+from suggest.suggester import POSSIBLE_FLOOR, NotePipeline, Suggester
 from training.corpora import CorpusRead
 from training.evaluate import CONFIDENT, GROUP_SYSTEMS, RankedNote, evaluate
-from training.metrics import confident_wrong, expected_calibration_error
+from training.metrics import average_precision, confident_wrong, expected_calibration_error
 
 CALIBRATION_FOLDS = 5
 # the US-note benchmark's part no fit may read (bench/us_notes/README.md)
@@ -297,10 +297,18 @@ def listed_map(labelled: LabelledScores, scores: np.ndarray, inside: np.ndarray)
     precisions = []
     for note in np.unique(labelled.notes[inside]):
         rows = np.flatnonzero(inside & (labelled.notes == note))
-        right = labelled.correct[rows[np.argsort(-scores[rows], kind="stable")]]
+        right = labelled.correct[rows]
         if right.any():
-            hits = np.cumsum(right)
-            precisions.append(float((hits[right] / (np.flatnonzero(right) + 1)).mean()))
+            # each row is its own "code": the right rows are the gold
+            order = rows[np.argsort(-scores[rows], kind="stable")]
+            precisions.append(
+                average_precision(
+                    [str(row) for row in order],
+                    [str(row) for row in rows[right]],
+                    prefix_match=False,
+                    depth=None,
+                )
+            )
     return float(np.mean(precisions)) if precisions else 0.0
 
 
@@ -382,7 +390,8 @@ def calibrate_model(
     platt = cross_fitted_calibration(listed, folds)
     layer, losses = choose_layer(listed, folds=folds)
     tried = calibration_check(
-        listed, {"platt": platt, "layer": cross_fitted_layer(listed, layer, folds)}
+        listed,
+        {"platt": platt, "layer": _served(listed, cross_fitted_layer(listed, layer, folds), platt)},
     )
     # the layer scores a group's codes only where, cross-fitted, it orders them no worse
     # than the Platt map on every corpus (the map keeps the ranker's order)
@@ -406,7 +415,7 @@ def calibrate_model(
                 dict.fromkeys(GROUP_SYSTEMS[group][s].value for group in kept for s in Setting)
             )
         )
-        final[inside] = cross_fitted_layer(rows, chosen, folds)
+        final[inside] = _served(rows, cross_fitted_layer(rows, chosen, folds), platt[inside])
         fitted = rows.scored
         chosen.fit(
             chosen.columns(rows.features)[fitted], rows.correct[fitted], rows.weights()[fitted]
@@ -421,6 +430,15 @@ def calibrate_model(
             "weights": chosen.weights(),
         }
     return _calibrated(model, name, reads, listed, calibrator, chosen, layer_card, check, folds)
+
+
+def _served(labelled: LabelledScores, layer: np.ndarray, platt: np.ndarray) -> np.ndarray:
+    """The scores the suggester gives rows the final layer scored ``layer`` and the Platt
+    map ``platt``: the layer's, but a code the coding rules keep that the map lists stays
+    listed (``suggest.final_layer.held_by_rules``); 0 stays 0."""
+    return np.where(
+        labelled.scored, held_by_rules(layer, labelled.features, platt, POSSIBLE_FLOOR), layer
+    )
 
 
 def _calibrated(
@@ -444,7 +462,8 @@ def _calibrated(
             "method": "Platt map of the ranker's scores"
             + (
                 " under a final layer (suggest.final_layer: logistic regression on the "
-                "ranker's score and what real notes teach)"
+                "ranker's score and what real notes teach; it never drops below the floor "
+                "a code the coding rules keep and the map lists)"
                 if layer_card
                 else ""
             )

@@ -12,10 +12,10 @@ import pytest
 from sklearn.base import clone
 
 from code_index.records import System
-from suggest.final_layer import LAYER_FEATURES, FinalLayer, layer_matrix
+from suggest.final_layer import LAYER_FEATURES, FinalLayer, held_by_rules, layer_matrix
 from suggest.model import SuggestModel
 from suggest.setting import Setting
-from suggest.suggester import Suggester
+from suggest.suggester import POSSIBLE_FLOOR, Suggester
 from training.calibration import calibrate_model
 from training.corpora import read_codiesp, read_jsonl
 
@@ -65,8 +65,48 @@ def test_layer_rows_are_built_by_name(suggester: Suggester) -> None:
     by_code = {row.key[1]: dict(zip(LAYER_FEATURES, row.features, strict=True)) for row in rows}
     assert by_code["K21.9"]["in_statement"] == 1 and by_code["K21.9"]["symptom_code"] == 0
     names = ("evidence_words", "ranker_logit")
-    empty = layer_matrix([], np.zeros(0), 10, lambda c: frozenset(), names)
+    empty = layer_matrix([], np.zeros(0), 10, lambda c: frozenset(), frozenset(), names)
     assert empty.shape == (0, 2)
+
+
+def test_the_layer_never_drops_a_code_the_rules_keep() -> None:
+    """A code read in the diagnostic statement, or a symptom of a note that has one, that
+    the calibrated ranker lists stays listed (at the floor at least); the layer alone
+    decides the floor for the rest, and may raise any code."""
+    kinds = {
+        "statement diagnosis": {"in_statement": 1},
+        "symptom of a note with a statement": {"symptom_code": 1, "statement_note": 1},
+        "symptom of a note without one": {"symptom_code": 1},
+        "complaint diagnosis": {"in_complaint": 1, "statement_note": 1},
+    }
+    rows = np.zeros((len(kinds), len(LAYER_FEATURES)))
+    for k, features in enumerate(kinds.values()):
+        for name, value in features.items():
+            rows[k, LAYER_FEATURES.index(name)] = value
+    low, listed, unlisted = np.full(4, 0.05), np.full(4, 0.3), np.full(4, 0.1)
+    assert held_by_rules(low, rows, listed, POSSIBLE_FLOOR).tolist() == [
+        POSSIBLE_FLOOR,
+        POSSIBLE_FLOOR,
+        0.05,
+        0.05,
+    ]
+    assert held_by_rules(low, rows, unlisted, POSSIBLE_FLOOR).tolist() == [0.05] * 4
+    assert held_by_rules(np.full(4, 0.6), rows, unlisted, POSSIBLE_FLOOR).tolist() == [0.6] * 4
+
+
+def test_the_shipped_default_model_has_a_layer_that_keeps_a_lone_statement_code(
+    suggester: Suggester,
+) -> None:
+    """Fitted on long notes, the layer alone put this one-sentence note's fracture under
+    the floor and its sequela code above it (S82.64XS 0.17, S82.64XA 0.16)."""
+    layer = suggester.model.final_layer
+    assert layer is not None and "statement_note" in layer.features
+    assert suggester.model.card["calibration"]["final_layer"]["groups"] == ["diagnoses"]
+    result = suggester.suggest(
+        "Impression: Nondisplaced fracture of the lateral malleolus of the right fibula."
+    )
+    listed = [s.code for s in result.suggestions]
+    assert listed[0] == "S82.64XA" and "S82.64XS" not in listed
 
 
 @pytest.fixture(scope="module")

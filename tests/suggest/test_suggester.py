@@ -140,6 +140,9 @@ def test_empty_and_whitespace_notes_give_empty_results(suggester: Suggester) -> 
 def test_huge_note_is_refused_with_a_clear_error(suggester: Suggester) -> None:
     with pytest.raises(NoteError, match="limit"):
         suggester.suggest("fever " * 200_000)  # 1.2 MB
+    # the final layer's rows (what calibration fits on) check each note the same way
+    with pytest.raises(NoteError, match="limit"):
+        list(suggester.layer_rows(["Fever.", "fever " * 40_000]))  # 240 kB
 
 
 def test_non_english_and_binary_looking_text_do_not_crash(suggester: Suggester) -> None:

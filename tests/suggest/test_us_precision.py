@@ -233,6 +233,33 @@ def test_manifestation_is_never_first(suggester: Suggester) -> None:
     assert ordered.set_apart == []
 
 
+def test_an_excludes1_pair_keeps_the_better_reading_whatever_the_order(
+    suggester: Suggester,
+) -> None:
+    # "urticaria" read inside "allergic urticaria with angioedema": the longer reading
+    # (T78.3XXA, the ranker's better one) is kept, even where a later score (a final
+    # layer's) puts L50.0 above it
+    items = [
+        (System.ICD10CM, "L50.0", 0.9, 0.6, (10, 19)),
+        (System.ICD10CM, "T78.3XXA", 0.5, 0.8, (0, 36)),
+    ]
+
+    def order(reading: bool) -> list[str]:
+        ordered = prune_and_order(
+            items,
+            key=lambda item: (item[0], item[1]),
+            listed=lambda item: item[2] >= POSSIBLE_FLOOR,
+            confident=lambda item: item[3] >= 0.5,
+            index=suggester.index,
+            read_at=lambda item: [item[4]],
+            reading=(lambda item: item[3]) if reading else None,
+        )
+        return [code for _, code, *_ in ordered.ranked]
+
+    assert order(reading=False) == ["L50.0", "T78.3XXA"]
+    assert order(reading=True) == ["T78.3XXA"]
+
+
 def test_code_first_if_applicable_is_no_manifestation(suggester: Suggester) -> None:
     index = suggester.index
     # J18 says "Code first, if applicable, associated influenza": lobar pneumonia is a
