@@ -58,7 +58,8 @@ class CandidateStep:
     flagged candidates there (``suggest.denied``), for the notes ``denied_convention``
     (where the training corpora disagreed) reads as written by such coders; the notes it
     reads as written by coders who follow the guidelines are coded by them: no covered
-    code is kept, and the suggester applies the guidelines' rules (``coded_as_taught``).
+    code is kept, learned sources add no code the note's words do not name, and the
+    suggester applies the guidelines' rules (``coded_as_taught``).
     ``procedure_gate``: the note-level decision whether procedures apply at all
     (``suggest.abstention``)."""
 
@@ -106,6 +107,7 @@ class CandidateStep:
                 for candidate in denied_candidates(doc, self.table, [c.key for c in candidates]):
                     candidate.coded_when_denied = shares.of(candidate.key)
                     candidates.append(candidate)
+            named = len(candidates)
             add_learned_candidates(
                 candidates, learned, not_learned, self._learned_targets, NOTE_MODEL_CANDIDATES
             )
@@ -117,6 +119,13 @@ class CandidateStep:
                     self._learned_targets,
                     LABEL_MODEL_CANDIDATES,
                 )
+            if not as_taught:
+                # coded by the guidelines, a note is coded from what its words document:
+                # learned sources weigh the codes it names but add none it never names
+                # (cross-fitted on US tuning notes, most must-not codes the mixed model
+                # ranked and the default did not were such codes, scored near zero in
+                # lists short enough to reach a top 10)
+                del candidates[named:]
             add_category_evidence(candidates, learned)
         kept = [c for c in candidates if c.target.system in wanted and reportable(c, setting)]
         gate = self.procedure_gate

@@ -38,6 +38,7 @@ from suggest.model import (
 )
 from suggest.note_model import SUBCATEGORY_LENGTH
 from suggest.setting import Setting
+from suggest.specificity import NamedSiblings
 from suggest.suggester import Suggester
 from training.corpora import GoldCode, LabeledNote, read_codiesp, read_jsonl
 from training.feedback import notes_from_feedback
@@ -176,20 +177,23 @@ def test_a_model_learns_per_corpus_whose_coders_code_denied_findings(
     assert any(set_apart(note) for note in unseen_us)
     # nor does a learned source (similar notes, the label model) bring back a code the
     # guidelines' rules took out, as an unflagged code no term supports (I10 beside the
-    # I12.9 that hypertension with CKD presumes)
-    brought_back = []
+    # I12.9 that hypertension with CKD presumes), nor add any code the note's words never
+    # name: coded by the guidelines, a note is coded from what it documents
+    brought_back, unnamed = [], []
+    siblings = NamedSiblings(suggester.index)
     for note in unseen_us:
         doc = suggester.nlp(note.text)
-        covered = {
-            c.target.code for c in collect_candidates(doc, suggester.table, True) if c.covered_by
-        }
-        ranked = trained.suggest(note.text, setting=note.setting.value, top_k=100).ranking()
-        brought_back += [
+        read = collect_candidates(doc, suggester.table, True, siblings)
+        covered = {c.target.code for c in read if c.covered_by}
+        ranked = [
             s.code
-            for s in ranked
-            if s.code in covered and not any(w.kind == "alternative" for w in s.warnings)
+            for s in trained.suggest(note.text, setting=note.setting.value, top_k=100).ranking()
+            if not any(w.kind == "alternative" for w in s.warnings)
         ]
+        brought_back += [code for code in ranked if code in covered]
+        unnamed += [code for code in ranked if code not in {c.target.code for c in read}]
     assert not brought_back
+    assert not unnamed
     unseen_codiesp = read_codiesp(shared_data / "codiesp" / "dev").notes[:10]
     assert any(flagged(note) for note in unseen_codiesp)
     assert any(flagged(note, {"covered"}) for note in unseen_codiesp)
