@@ -399,9 +399,7 @@ def prune_and_order(
             kept.append(item)
         else:
             set_apart.append((item, because))
-    excluded = (
-        _excluded_by(kept, key, confident, index, read_at, title, reading) if read_at else {}
-    )
+    excluded = _excluded_by(kept, key, confident, index, read_at, title, reading) if read_at else {}
     if excluded:
         set_apart += [(item, excluded[id(item)]) for item in kept if id(item) in excluded]
         kept = [item for item in kept if id(item) not in excluded]
