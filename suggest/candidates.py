@@ -41,6 +41,7 @@ from suggest.plausibility import (
     vaccine_readings,
     with_encounter,
 )
+from suggest.sentences import sentence_of, sentence_starts
 from suggest.specificity import NamedSiblings, contradicted, note_words
 from suggest.terms import TargetCode, TermSource, TermTable
 
@@ -194,7 +195,7 @@ def collect_candidates(
                 candidates.append(candidate)
     add_value_candidates(candidates, doc, table)
     if siblings is not None:
-        candidates = named_siblings(candidates, siblings)
+        candidates = named_siblings(candidates, doc, siblings)
     candidates = plausible_candidates(candidates, doc, table)
     link_hypertension(candidates, table)
     link_combinations(candidates, table)
@@ -203,22 +204,25 @@ def collect_candidates(
     return candidates
 
 
-def named_siblings(candidates: list[Candidate], siblings: NamedSiblings) -> list[Candidate]:
+def named_siblings(
+    candidates: list[Candidate], doc: Doc, siblings: NamedSiblings
+) -> list[Candidate]:
     """Each candidate read from a header or an unspecified code as the sibling code its
     sentences name ("left ankle", "hypoxic"), where they name one, and none whose title
     its sentences deny ("nondisplaced" for a displaced fracture); a code reached twice so
     is one candidate with the places of both."""
     words: dict[int, frozenset[str]] = {}
     found: dict[tuple[System, str], Candidate] = {}
+    starts = sentence_starts(doc)
+    lowered = lowered_texts(doc)  # no Token object per word
     for candidate in candidates:
         if candidate.target.system is System.ICD10CM and candidate.spans:
             around: frozenset[str] = frozenset()
             for span in candidate.spans:
-                sentence = span.sent
-                if sentence.start not in words:
-                    lowered = lowered_texts(span.doc)  # no Token object per word
-                    words[sentence.start] = note_words(lowered[sentence.start : sentence.end])
-                around |= words[sentence.start]
+                first, end = sentence_of(starts, len(doc), span.start)
+                if first not in words:
+                    words[first] = note_words(lowered[first:end])
+                around |= words[first]
             better = siblings.refine(candidate.target, around)
             if better is not None:
                 candidate.target = better
@@ -245,15 +249,16 @@ def plausible_candidates(
     words, the vaccine and not its disease, and the code another code makes right."""
     vaccines = vaccine_readings(doc)
     lowered = lowered_texts(doc)
+    starts = sentence_starts(doc)
     sentence_words: dict[int, set[str]] = {}
 
     def words_around(spans: list[Span]) -> set[str]:
         found: set[str] = set()
         for span in spans:
-            sentence = span.sent
-            if sentence.start not in sentence_words:
-                sentence_words[sentence.start] = set(lowered[sentence.start : sentence.end])
-            found |= sentence_words[sentence.start]
+            first, end = sentence_of(starts, len(doc), span.start)
+            if first not in sentence_words:
+                sentence_words[first] = set(lowered[first:end])
+            found |= sentence_words[first]
         return found
 
     kept = []

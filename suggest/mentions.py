@@ -44,9 +44,9 @@ from spacy.training import Example
 from code_index.records import System
 from code_index.search import STOPWORDS, Abbreviation, fold_accents, stem
 from suggest.budget import check_deadline
-from suggest.doc_words import token_texts
+from suggest.doc_words import lowered_texts, token_texts
 from suggest.extensions import MENTIONS_KEY, register_extensions
-from suggest.numbers import is_number, non_detail_numbers
+from suggest.numbers import is_number, non_detail_numbers, number_positions
 from suggest.sentences import sentence_starts
 from suggest.terms import (
     DROPPED_WORDS,
@@ -203,10 +203,11 @@ class MentionMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         texts = token_texts(doc)  # token texts without a Token object per token
+        lowered = lowered_texts(doc)
         starts = sentence_starts(doc)
         ends = [*starts[1:], len(doc)] if starts else []
         sentences = [
-            self._sentence_words(doc, texts, start, end)
+            self._sentence_words(doc, texts, lowered, start, end)
             for start, end in zip(starts, ends, strict=True)
         ]
         matches: list[TermMatch] = []
@@ -244,19 +245,26 @@ class MentionMatcher:
         doc.spans[MENTIONS_KEY] = spans
         return doc
 
-    def _sentence_words(self, doc: Doc, texts: list[str], start: int, end: int) -> SentenceWords:
+    def _sentence_words(
+        self, doc: Doc, texts: list[str], lowered: list[str], start: int, end: int
+    ) -> SentenceWords:
         """Where each vocabulary word occurs in one sentence, and what limits matching there."""
+        numbers = number_positions(texts, start, end)
+        not_detail = non_detail_numbers(texts, numbers, end)
         words = SentenceWords(
-            start, end, {}, set(), {}, _absence_scopes(doc, texts, start, end), set()
+            start,
+            end,
+            {},
+            set(),
+            {},
+            _absence_scopes(doc, lowered, start, end),
+            {i for i in numbers if i not in not_detail},
         )
         word_ids = self._word_ids
-        not_detail = non_detail_numbers(texts, start, end)
         for i in range(start, end):
             if i in not_detail:
                 continue  # "1." of a list, "5 mg", "HR 88": no code's type or stage
             text = texts[i]
-            if is_number(text):
-                words.numbers.add(i)
             if (
                 len(text) == 2
                 and text[0].isupper()
@@ -574,16 +582,16 @@ def _joined(first: SentenceWords, second: SentenceWords) -> SentenceWords:
     )
 
 
-def _absence_scopes(doc: Doc, texts: list[str], start: int, end: int) -> dict[int, int]:
+def _absence_scopes(doc: Doc, lowered: list[str], start: int, end: int) -> dict[int, int]:
     """Positions that follow a "without" in the sentence, each with the position of its
-    "without": up to ``ABSENCE_SCOPE`` tokens, stopping at punctuation or "but"/"with"."""
+    "without": up to ``ABSENCE_SCOPE`` tokens, stopping at punctuation or "but"/"with".
+    ``lowered`` holds the note's lower-case words."""
     scopes: dict[int, int] = {}
     for i in range(start, end):
-        if texts[i].lower() not in ABSENCE_WORDS:
+        if lowered[i] not in ABSENCE_WORDS:
             continue
         for j in range(i + 1, min(i + 1 + ABSENCE_SCOPE, end)):
-            token = doc[j]
-            if token.is_punct or token.lower_ in ABSENCE_STOPS or token.lower_ in ABSENCE_WORDS:
+            if doc[j].is_punct or lowered[j] in ABSENCE_STOPS or lowered[j] in ABSENCE_WORDS:
                 break
             scopes[j] = i
     return scopes

@@ -257,6 +257,8 @@ def vaccine_readings(doc: Doc) -> list[VaccineReading]:
     ends = [*starts[1:], len(doc)] if starts else []  # a note without tokens has none
     for start, end in zip(starts, ends, strict=True):
         words = lowered[start:end]
+        if cues.keys().isdisjoint(words):
+            continue  # most sentences name no vaccine: one set look-up in C says so
         for i, word in enumerate(words):
             cue = next((c for c in cues.get(word, ()) if tuple(words[i : i + len(c)]) == c), None)
             if cue is not None:

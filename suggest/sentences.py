@@ -24,6 +24,7 @@ negation reaches. The rules:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import NamedTuple, cast
 
 import numpy
@@ -79,6 +80,15 @@ def sentence_starts(doc: Doc) -> list[int]:
         return []
     flags = doc.to_array(SENT_START)
     return [0, *(numpy.flatnonzero(flags[1:] == 1) + 1).tolist()]
+
+
+def sentence_of(starts: list[int], length: int, start: int) -> tuple[int, int]:
+    """The token range of the sentence holding token ``start``, as ``span.sent`` gives it
+    for a span beginning there (the first sentence of one that crosses a boundary), found
+    by bisection of the note's ``sentence_starts`` (``length`` is the note's token count):
+    ``span.sent`` walks the tokens to each boundary and makes a Span per call."""
+    at = bisect_right(starts, start)
+    return starts[at - 1], starts[at] if at < len(starts) else length
 
 
 @Language.factory(

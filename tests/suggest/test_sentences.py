@@ -9,6 +9,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
+from suggest.sentences import sentence_of, sentence_starts
 from suggest.tokenizer import TOKENIZER
 
 _LONE_MARKER = re.compile(r"^\s*(?:[0-9]{1,2}|[A-Za-z])[.)]\s*$")
@@ -152,3 +153,16 @@ def test_empty_doc_has_no_sentences() -> None:
     from suggest.text_pipeline import build_text_pipeline
 
     assert list(build_text_pipeline()("").sents) == []
+
+
+def test_sentence_of_is_what_span_sent_gives(nlp: Language, shared_data: Path) -> None:
+    """The bisection the candidates use finds, for a span starting at any token, the
+    sentence ``span.sent`` walks to, also for spans that cross into the next sentence."""
+    files = sorted((shared_data / "codiesp" / "dev" / "text_files_en").glob("*.txt"))[:20]
+    for path in files:
+        doc = nlp(path.read_text(encoding="utf-8"))
+        starts = sentence_starts(doc)
+        for start in range(len(doc)):
+            for end in (start + 1, min(start + 8, len(doc))):
+                sent = doc[start:end].sent
+                assert sentence_of(starts, len(doc), start) == (sent.start, sent.end)
