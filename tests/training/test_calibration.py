@@ -53,7 +53,8 @@ def test_default_model_calibrated_on_us_notes(
 ) -> None:
     model = suggester.model
     card = calibrated.card["calibration"]
-    assert calibrated.name == "default-us" and card["corpora"] == {us_notes.source: len(us_notes.notes)}
+    assert calibrated.name == "default-us"
+    assert card["corpora"] == {us_notes.source: len(us_notes.notes)}
     assert card["calibrated_from"] == model.version and card["slope"] > 0
     # synthetic code-set notes leave the default model over-confident on US notes: a map
     # fitted without a note calibrates it better than the ranker's own scores
