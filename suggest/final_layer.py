@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import sklearn
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -191,12 +191,8 @@ class FinalLayer(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Columns: P(wrong), P(right)."""
-        check_is_fitted(self, "model_")
-        if X.shape[0] == 0:
-            return np.zeros((0, 2))
-        # rows are ours, finite by construction: skip sklearn's per-call checks
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            return np.asarray(self.model_.predict_proba(X))
+        right = self.probabilities(X)
+        return np.column_stack([1 - right, right])
 
     def scores_system(self, system: System) -> bool:
         """Whether it scores codes of ``system``."""
@@ -208,8 +204,16 @@ class FinalLayer(ClassifierMixin, BaseEstimator):
         return rows[:, [LAYER_FEATURES.index(name) for name in self.features]]
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
-        """P(right) of each row."""
-        return self.predict_proba(X)[:, 1] if X.shape[0] else np.zeros(0)
+        """P(right) of each row: the fitted scaler's and classifier's own arithmetic, in
+        their order (bit for bit their ``predict_proba``), without their per-call input
+        handling, which cost 0.54 ms a note against 0.02 ms for a note's 40 rows: our rows
+        are finite floats by construction."""
+        check_is_fitted(self, "model_")
+        if X.shape[0] == 0:
+            return np.zeros(0)
+        scale, classify = self.model_.named_steps["scale"], self.model_.named_steps["classify"]
+        standardized = (np.asarray(X, dtype=np.float64) - scale.mean_) / scale.scale_
+        return np.asarray(expit(standardized @ classify.coef_.T + classify.intercept_)).ravel()
 
     def weights(self) -> dict[str, float]:
         """Each feature's weight on the standardized scale (what the model card shows)."""

@@ -51,6 +51,17 @@ def test_parameters_clone_and_named_features() -> None:
         FinalLayer().fit(X[:, :3], y)
 
 
+def test_probabilities_are_the_fitted_pipelines_bit_for_bit() -> None:
+    X, y = _rows(7)
+    fitted = FinalLayer(C=0.1).fit(X, y)
+    # rows as served: many notes' few rows, extreme values among them
+    rows = np.vstack([_rows(8, 50)[0] * 40, np.zeros((1, X.shape[1])), X[:3]])
+    pipeline = fitted.model_.predict_proba(rows)
+    assert np.array_equal(fitted.probabilities(rows), pipeline[:, 1])
+    assert np.array_equal(fitted.predict_proba(rows), pipeline)
+    assert fitted.probabilities(rows[:0]).shape == (0,)
+
+
 def test_sample_weights_count_like_repeated_rows() -> None:
     X, y = _rows(5, 200)
     weighted = FinalLayer().fit(X, y, sample_weight=np.r_[np.full(100, 2.0), np.ones(100)])
