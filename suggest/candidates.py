@@ -413,8 +413,9 @@ def _sentence_says(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> 
     """Whether a sentence the ``candidate`` was read from holds one of the ``phrases``
     (lower-case word tuples)."""
     for span in candidate.spans:
-        sentence = span.sent
-        words = lowered_texts(span.doc)[sentence.start : sentence.end]
+        doc = span.doc
+        first, end = sentence_of(sentence_starts(doc), len(doc), span.start)
+        words = lowered_texts(doc)[first:end]
         for phrase in phrases:
             size = len(phrase)
             if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
