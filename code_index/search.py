@@ -23,11 +23,16 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 _WORD = re.compile(r"[a-z0-9]+")
 # Words so common in code titles that they only add noise to a query.
 STOPWORDS = frozenset("a an and as at by for from in into is of on or the to nos".split())
+_OSE_WORDS = ("doses", "poses", "closes")  # English "-ose" words whose plural ends "-oses"
 
 
 def stem(word: str) -> str:
     """A deliberately light plural folding ("injuries" → "injury", "kidneys" → "kidney"):
-    enough for titles and queries to meet, without a stemmer's surprises."""
+    enough for titles and queries to meet, without a stemmer's surprises. The plural of a
+    Greek "-osis" is "-oses" ("keratoses", "stenoses"), never a "-ose" word; "doses",
+    "purposes" and "discloses" are English "-ose" words."""
+    if len(word) > 6 and word.endswith("oses") and not word.endswith(_OSE_WORDS):
+        return word[:-2] + "is"
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):

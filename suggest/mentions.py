@@ -55,6 +55,7 @@ from suggest.terms import (
     Synonyms,
     TermSource,
     TermTable,
+    plain_words,
 )
 
 FUZZY_MIN_LENGTH = 7  # shorter words are too often other real words one letter apart
@@ -158,7 +159,7 @@ class MentionMatcher:
         self._abbreviations_folded = {}
         for entry in abbreviations:
             words = tuple(
-                w for part in entry.expansion.lower().split() for w in synonyms.canonical(part)
+                w for part in plain_words(entry.expansion) for w in synonyms.canonical(part)
             )
             if entry.match_case:
                 self._abbreviations[entry.short] = words

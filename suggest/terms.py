@@ -9,6 +9,7 @@ a quarter of a million terms takes seconds and a suggester must start in under t
 from __future__ import annotations
 
 import hashlib
+import inspect
 import pickle
 import re
 from collections.abc import Callable, Iterable
@@ -114,6 +115,12 @@ class Synonyms:
     def canonical(self, word: str) -> tuple[str, ...]:
         """The canonical word(s) a lower-case word stands for."""
         return self._map.get(word) or (stem(word),)
+
+
+def plain_words(text: str) -> list[str]:
+    """The lower-case words of ``text`` split as terms are: a hyphen parts words, so an
+    abbreviation's "post-traumatic" meets the title's "Post-traumatic" word by word."""
+    return _WORD.findall(fold_accents(text).lower())
 
 
 def term_words(text: str, synonyms: Synonyms, curated: bool = False) -> tuple[str, ...]:
@@ -325,6 +332,7 @@ def rules_digest() -> str:
     """A short hash of what a term table is built by: the rules files and this module
     (its word lists and how it reads terms), so a change to either rebuilds the table."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(inspect.getfile(stem)).read_bytes())  # how a term's words are folded
     for name in ("synonyms.tsv", *LEXICON_FILES):
         digest.update(resources.files("suggest.rules").joinpath(name).read_bytes())
     return digest.hexdigest()[:12]
