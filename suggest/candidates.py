@@ -163,19 +163,32 @@ def collect_candidates(
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
     covering: dict[int, list[tuple[frozenset[int], str]]] = {}
+    named: set[str] = set()  # codes read whole that name their condition's kind
     for _, match in found:
         if match.complete and not match.loose:
-            entry = (frozenset(match.positions), table.targets[match.target].code)
+            target = table.targets[match.target]
+            entry = (frozenset(match.positions), target.code)
             for position in match.positions:
                 covering.setdefault(position, []).append(entry)
+            if "unspecified" not in target.title.lower():
+                named.add(target.code)
     kept: list[tuple[Span, TermMatch]] = []
     covered: list[tuple[Span, TermMatch, frozenset[str]]] = []
     for span, match in found:
         own = table.targets[match.target].code
+        mine = frozenset(match.positions)
+        # a term found in part also gives way to a code of its category whose term the
+        # same words hold whole, where that code names a kind (not an unspecified one,
+        # which only says the part is missing): "seborrheic keratoses" is L82.1 "Other
+        # seborrheic keratosis", not L82.0 "Inflamed seborrheic keratosis" lacking "inflamed"
         wider = frozenset(
             code
             for theirs, code in covering.get(match.positions[0], ())
-            if frozenset(match.positions) < theirs and code != own
+            if code != own
+            and (
+                mine < theirs
+                or (not match.complete and mine == theirs and code[:3] == own[:3] and code in named)
+            )
         )
         if not wider:
             kept.append((span, match))
