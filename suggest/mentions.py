@@ -276,6 +276,8 @@ class MentionMatcher:
             if text == "A" and i > start and texts[i - 1].isalpha():
                 text = LETTER_A  # "hepatitis A", not the article
             ids, abbreviation, together = word_ids(text)
+            if ids and i in words.numbers and self._number_words.isdisjoint(ids):
+                words.numbers.discard(i)  # "L4" is the word "lumbar", no code detail
             for word in ids:
                 words.positions.setdefault(word, []).append(i)
             if abbreviation:
