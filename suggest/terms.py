@@ -438,5 +438,9 @@ def _unspecified_rank(record: CodeRecord) -> tuple[int, int, str]:
         # the Alphabetic Index's default (guideline I.A.18) names no added condition:
         # "Cholelithiasis" is K80.2- "without cholecystitis", not K80.0- "with acute"
         names_none = " without " in title and " with " not in title
-        rank = 2 if ends_in_9 or names_none else 3
+        # else the residual "Other ..." code, where the Index sends the plain term
+        # ("Keratosis, seborrheic" L82.1 "Other seborrheic keratosis"), before a kind
+        # the note did not name (L82.0 "Inflamed seborrheic keratosis")
+        residual = title.startswith("other ")
+        rank = 2 if ends_in_9 or names_none else 3 if residual else 4
     return (rank, len(record.key), record.key)
