@@ -28,8 +28,9 @@ LIST_MARKER_ENDS = frozenset({".", ")"})
 
 @dataclass(frozen=True)
 class ValueRule:
-    """A detail read from a value: the pattern (group 1 is the value) and the code of
-    each band ``(low, high, code)`` it may fall in."""
+    """A detail read from a value: the pattern (the first of its groups that matched is
+    the value, so one pattern may say it two ways) and the code of each band
+    ``(low, high, code)`` it may fall in."""
 
     name: str
     pattern: re.Pattern[str]
@@ -169,7 +170,8 @@ def read_values(doc: Doc) -> list[tuple[Span, ValueRule, str]]:
         if any(word in lowered for word in rule.not_in_notes_with):
             continue
         for match in rule.pattern.finditer(text):
-            code = rule.code_for(float(match.group(1)))
+            value = next(group for group in match.groups() if group is not None)
+            code = rule.code_for(float(value))
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
             if code is None or span is None:
                 continue

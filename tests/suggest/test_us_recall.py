@@ -109,3 +109,28 @@ def test_a_term_in_part_gives_way_to_a_kind_read_whole_from_its_words(
     codes = {c.target.code for c in collect_candidates(doc, suggester.table)}
     assert "R10.84" in codes
     assert "R10.10" not in codes
+
+
+# ------------------------------------------ the colon's segment, gestation shorthand
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Colonoscopy impression: diverticulosis of the ascending colon.", "K57.30"),
+        ("CT: sigmoid diverticulitis, no abscess or perforation.", "K57.32"),
+        ("Dx: Sigmoid diverticulitis with a contained perforation.", "K57.20"),
+        ("Admitted for sigmoid diverticular bleeding, transfused 1 unit.", "K57.31"),
+    ],
+)
+def test_diverticular_disease_of_the_colon_is_the_large_intestine(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    assert ranked(suggester.suggest(text))[0] == code
+
+
+def test_weeks_of_gestation_in_obstetric_shorthand(suggester: Suggester) -> None:
+    assert "Z3A.34" in ranked(suggester.suggest("G3P2 at 34w5d with preterm contractions."))
+    # a duration is not a gestational age
+    assert not any(
+        code.startswith("Z3A")
+        for code in anywhere(suggester.suggest("Cellulitis of the left leg, 1w2d of cephalexin."))
+    )
