@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from typing import NamedTuple
 
 import numpy as np
@@ -41,6 +41,7 @@ from suggest.plausibility import (
     vaccine_readings,
     with_encounter,
 )
+from suggest.rules import read_rules
 from suggest.sentences import sentence_of, sentence_starts
 from suggest.specificity import NamedSiblings, contradicted, note_words
 from suggest.terms import TargetCode, TermSource, TermTable
@@ -155,9 +156,12 @@ def collect_candidates(
     a hypertensive combination code takes its place. With ``siblings``, a header's or
     unspecified code gives way to the sibling its sentence names (suggest.specificity)."""
     found: list[tuple[Span, TermMatch]] = []
+    in_family: list[tuple[Span, TermMatch]] = []
     for span in doc.spans.get(MENTIONS_KEY, ()):
-        matches, *flags = span_values(span, _MATCHES_AND_EXCLUDED)
-        if any(flags):
+        matches, negated, family, hypothetical = span_values(span, _MATCHES_AND_EXCLUDED)
+        if family and not (negated or hypothetical):
+            in_family.extend((span, match) for match in matches)
+        if negated or family or hypothetical:
             continue
         found.extend((span, match) for match in matches)
     # complete matches by first token they cover: a match can only lie inside one that
@@ -194,6 +198,7 @@ def collect_candidates(
             kept.append((span, match))
         elif keep_covered:
             covered.append((span, match, wider))
+    kept.extend(family_history_matches(in_family, table))
     readings = _readings([*kept, *((span, match) for span, match, _ in covered)], table)
     candidates = _candidates_from(kept, table, readings)
     if covered:
@@ -215,6 +220,41 @@ def collect_candidates(
     if not keep_covered:
         candidates = [c for c in candidates if not c.covered_by]
     return candidates
+
+
+@cache
+def _family_history_rows() -> tuple[tuple[tuple[str, ...], str], ...]:
+    """``rules/family_history.json``: (code prefixes, family-history code), narrowest first."""
+    rows = read_rules(None, "family_history.json")["by_prefix"]
+    return tuple((tuple(prefixes), code) for prefixes, code in rows)
+
+
+def family_history_code(code: str) -> str | None:
+    """The Z80-Z84 code of a condition named only in a relative (``rules/family_history.json``)."""
+    for prefixes, history in _family_history_rows():
+        if code.startswith(prefixes):
+            return history
+    return None
+
+
+def family_history_matches(
+    in_family: Sequence[tuple[Span, TermMatch]], table: TermTable
+) -> list[tuple[Span, TermMatch]]:
+    """The condition read in a relative ("Family history: sister with breast cancer") read
+    as its family-history code (Z80.3) from the same words: the relative's condition is
+    never the patient's, but the family history it documents is coded."""
+    whole = [frozenset(m.positions) for _, m in in_family if m.complete and not m.loose]
+    read = []
+    for span, match in in_family:
+        target = table.targets[match.target]
+        mine = frozenset(match.positions)
+        if target.system is not System.ICD10CM or any(mine < other for other in whole):
+            continue  # "cancer" inside "breast cancer" is no family history of its own
+        history = family_history_code(target.code)
+        found = table.direct_target_id(System.ICD10CM, history) if history else None
+        if found is not None:
+            read.append((span, match._replace(target=found)))
+    return read
 
 
 def named_siblings(

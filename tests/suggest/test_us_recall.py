@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from code_index.search import stem
-from suggest.candidates import collect_candidates
+from suggest.candidates import collect_candidates, family_history_code
 from suggest.results import SuggestionResult
 from suggest.suggester import Suggester
 
@@ -134,3 +134,32 @@ def test_weeks_of_gestation_in_obstetric_shorthand(suggester: Suggester) -> None
         code.startswith("Z3A")
         for code in anywhere(suggester.suggest("Cellulitis of the left leg, 1w2d of cephalexin."))
     )
+
+
+# ------------------------------------------------- family history by its heading
+@pytest.mark.parametrize(
+    ("text", "code", "never"),
+    [
+        (
+            "HPI: routine visit.\nFamily history: maternal aunt with ovarian cancer.",
+            "Z80.41",
+            "C56.9",
+        ),
+        ("FH: brother had a stroke at 58; father with type 2 diabetes.", "Z82.3", "I63.9"),
+        ("FH: brother had a stroke at 58; father with type 2 diabetes.", "Z83.3", "E11.9"),
+    ],
+)
+def test_a_condition_named_in_a_relative_is_its_family_history_code(
+    suggester: Suggester, text: str, code: str, never: str
+) -> None:
+    result = suggester.suggest(text)
+    assert code in anywhere(result)
+    assert never not in anywhere(result)
+
+
+def test_family_history_code_by_the_conditions_chapter() -> None:
+    assert family_history_code("C50.911") == "Z80.3"
+    assert family_history_code("I21.9") == "Z82.49"
+    assert family_history_code("I63.9") == "Z82.3"
+    assert family_history_code("K50.90") == "Z83.79"
+    assert family_history_code("S72.001A") is None  # an injury runs in no family
