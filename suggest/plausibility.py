@@ -380,6 +380,13 @@ def prune_and_order(
     ]
     lead = statement_lead(items, key, listed, sections, rules) if sections else None
     specific = _specific_codes(items, key, confident, title) if sections and title else {}
+    # an unspecified statement diagnosis that the findings say more precisely ("Impression:
+    # Diverticulosis." beside "sigmoid diverticulosis" K57.30) gives way to that code, which
+    # is then the statement's own and never a finding set apart for it
+    heir = None
+    if lead is not None and title is not None and lead[:3] in specific:
+        lead_item = next(item for item in items if key(item) == (System.ICD10CM, lead))
+        heir = specific[lead[:3]] if _unspecified(title(lead_item)) else None
     kept: list[T] = []
     set_apart: list[tuple[T, Apart]] = []
     for item in items:
@@ -394,7 +401,7 @@ def prune_and_order(
                 because = Apart("contradicted", said_with)
             elif title is not None and code[:3] in specific and _unspecified(title(item)):
                 because = Apart("unspecified", specific[code[:3]])
-            elif lead is not None and sections is not None:
+            elif lead is not None and sections is not None and code != heir:
                 kind = _outside_statement(code, sections(item), rules)
                 because = Apart(kind, lead) if kind is not None else None
         if because is None:

@@ -163,3 +163,17 @@ def test_family_history_code_by_the_conditions_chapter() -> None:
     assert family_history_code("I63.9") == "Z82.3"
     assert family_history_code("K50.90") == "Z83.79"
     assert family_history_code("S72.001A") is None  # an injury runs in no family
+
+
+def test_statement_diagnosis_said_more_precisely_in_the_findings(suggester: Suggester) -> None:
+    # the impression's "Diverticulosis" (K57.90) gives way to the findings' more precise
+    # K57.30, which is then the statement's own diagnosis, not a finding set apart for it
+    result = suggester.suggest(
+        "COLONOSCOPY\n"
+        "Indication: Change in bowel habits.\n"
+        "Findings:\n"
+        "1. Scattered sigmoid diverticulosis, no bleeding.\n"
+        "2. Normal terminal ileum.\n"
+        "Impression: Diverticulosis. No polyps."
+    )
+    assert "K57.30" in ranked(result)
