@@ -177,3 +177,20 @@ def test_statement_diagnosis_said_more_precisely_in_the_findings(suggester: Sugg
         "Impression: Diverticulosis. No polyps."
     )
     assert "K57.30" in ranked(result)
+
+
+# ----------------------------------------------- vaccines by brand and route
+@pytest.mark.parametrize(
+    ("text", "never"),
+    [
+        ("Havrix 1 mL IM to the L deltoid, dose 1 of 2.", "B15.9"),
+        ("Catch-up dose of Varivax 0.5 mL SC in the R upper arm; no prior varicella.", "B01.9"),
+        ("RSV vaccine today per cardiology.\nGiven: Abrysvo 0.5 mL IM R deltoid.", "J12.1"),
+    ],
+)
+def test_a_vaccine_named_by_brand_or_given_sc_is_an_immunization(
+    suggester: Suggester, text: str, never: str
+) -> None:
+    result = suggester.suggest(text)
+    assert ranked(result)[0] == "Z23"
+    assert never not in anywhere(result)
