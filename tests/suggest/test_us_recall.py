@@ -194,3 +194,20 @@ def test_a_vaccine_named_by_brand_or_given_sc_is_an_immunization(
     result = suggester.suggest(text)
     assert ranked(result)[0] == "Z23"
     assert never not in anywhere(result)
+
+
+# --------------------------------------------------------- preventive visits
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("WELL CHILD VISIT - 18 MONTHS\nExam: normal toddler.", "Z00.129"),
+        ("A/P: Well child exam with abnormal findings (eczema), emollients.", "Z00.121"),
+        ("ANNUAL PHYSICAL EXAM\n52 yo M, no complaints. Exam unremarkable.", "Z00.00"),
+        ("Here for her well woman exam; no concerns today.", "Z01.419"),
+        ("Plan: IUD insertion today after negative hCG.", "Z30.430"),
+    ],
+)
+def test_preventive_visits_read_their_encounter_code(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    assert code in anywhere(suggester.suggest(text))
