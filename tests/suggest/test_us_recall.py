@@ -211,3 +211,24 @@ def test_preventive_visits_read_their_encounter_code(
     suggester: Suggester, text: str, code: str
 ) -> None:
     assert code in anywhere(suggester.suggest(text))
+
+
+# ------------------------------------------- burn extent, delivery outcome
+def test_burn_extent_read_from_the_tbsa_value(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "Dx: Partial-thickness burn of the L hand from a curling iron, 2% TBSA."
+    )
+    assert "T31.0" in ranked(result)
+    # a body-surface share without a burn is no burn extent
+    assert "T31.0" not in anywhere(suggester.suggest("Plaque psoriasis of the elbows, 2% TBSA."))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Precipitous delivery of a liveborn infant in the triage room.", "Z37.0"),
+        ("Plan: repeat low transverse cesarean delivery at 39 weeks; declines TOLAC.", "O34.211"),
+    ],
+)
+def test_delivery_notes_read_outcome_and_scar(suggester: Suggester, text: str, code: str) -> None:
+    assert code in anywhere(suggester.suggest(text))
