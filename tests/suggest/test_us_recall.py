@@ -232,3 +232,21 @@ def test_burn_extent_read_from_the_tbsa_value(suggester: Suggester) -> None:
 )
 def test_delivery_notes_read_outcome_and_scar(suggester: Suggester, text: str, code: str) -> None:
     assert code in anywhere(suggester.suggest(text))
+
+
+# ------------------------------------------- Index subterms, side from the sentence
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("A/P: Lipoma of the left upper arm, 2 cm, soft and mobile - reassurance.", "D17.22"),
+        ("A/P: Acute paronychia of the L second toe - warm soaks.", "L03.032"),
+        ("CC: chest pressure since this morning, worse with exertion.", "R07.89"),
+        ("A/P: Comedonal acne of the forehead - adapalene nightly.", "L70.0"),
+        ("LUTS: weak stream, incomplete emptying, nocturia x2.", "R39.14"),
+        ("Nutrition counseling given for weight management.", "Z71.3"),
+    ],
+)
+def test_index_subterms_read_with_the_side_the_sentence_names(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    assert code in anywhere(suggester.suggest(text))
