@@ -250,3 +250,16 @@ def test_index_subterms_read_with_the_side_the_sentence_names(
     suggester: Suggester, text: str, code: str
 ) -> None:
     assert code in anywhere(suggester.suggest(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("PMH: CAD s/p DES to the RCA 2019, HLD.", "Z95.5"),
+        ("Nonischemic cardiomyopathy with an AICD since 2022.", "Z95.810"),
+    ],
+)
+def test_device_status_read_from_its_abbreviation(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    assert code in anywhere(suggester.suggest(text))
