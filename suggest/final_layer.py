@@ -85,16 +85,22 @@ def layer_matrix(
     sections_of: SectionsOf,
     note_sections: frozenset[str],
     names: Sequence[str] = LAYER_FEATURES,
+    features: np.ndarray | None = None,
 ) -> np.ndarray:
     """One row per candidate, the columns the features ``names`` (built by name);
     ``sections_of``: the section keys a candidate was read in (None: before any heading);
-    ``note_sections``: the keys of the note's sections."""
+    ``note_sections``: the keys of the note's sections; ``features``: the candidates'
+    ``feature_matrix`` of every candidate feature, where the caller built it already (as
+    the suggester does for its ranker), so that it is not built twice."""
     if not candidates:
         return np.zeros((0, len(names)), dtype=np.float64)
     rules = plausibility_rules()
     from_candidates = [name for name in names if name in FEATURE_NAMES]
-    base = feature_matrix(candidates, note_length, from_candidates)
-    column = {name: k for k, name in enumerate(from_candidates)}
+    if features is None:
+        base = feature_matrix(candidates, note_length, from_candidates)
+        column = {name: k for k, name in enumerate(from_candidates)}
+    else:
+        base, column = features, {name: FEATURE_NAMES.index(name) for name in from_candidates}
     read = [sections_of(c) for c in candidates]
     sectioned = any(s is not None for sections in read for s in sections)
     statement_note = float(bool(note_sections & rules.statement_sections))
