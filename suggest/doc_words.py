@@ -17,12 +17,20 @@ _KEY = "codesuggest.doc_words"
 
 
 def note_text(doc: Doc) -> str:
-    """The note's text (``doc.text``)."""
+    """The note's text (``doc.text``): as the tokenizer kept it (``keep_text``), or
+    rebuilt once."""
     key = f"{_KEY}.text"
     text: str | None = doc.user_data.get(key)
     if text is None:
         text = doc.user_data[key] = doc.text
     return text
+
+
+def keep_text(doc: Doc, text: str) -> Doc:
+    """Keep the ``text`` a tokenizer made ``doc`` from (spaCy's tokenizers keep every
+    character, so it is ``doc.text``), which ``doc.text`` would rebuild token by token."""
+    doc.user_data[f"{_KEY}.text"] = text
+    return doc
 
 
 def token_texts(doc: Doc) -> list[str]:

@@ -36,6 +36,7 @@ from suggest.label_model import LabelModel, NoteReading
 from suggest.note_decision import NoteDecision
 from suggest.note_model import SUBCATEGORY_LENGTH, NoteNeighbors, TermAssociations
 from suggest.note_vectors import word_grams
+from suggest.scaled_logistic import scaled_logistic
 from suggest.setting import Setting
 
 # The fitted objects, pickled (protocol 5). Not joblib.dump: joblib.load reads every
@@ -117,6 +118,7 @@ class SuggestModel:
         self._threads = ThreadpoolController()
         with self.one_thread():
             self._trees = boosted_trees(self.ranker)
+        self._linear = scaled_logistic(self.ranker)
         # worked out once: every note's candidates read their categories' priors
         note_model = self.note_model
         self._category_priors = (
@@ -170,6 +172,8 @@ class SuggestModel:
             return np.zeros(0, dtype=np.float32)
         if self._trees is not None:
             return self._trees.probabilities(features)  # NumPy alone: no thread pool to pin
+        if self._linear is not None:
+            return self._linear.probabilities(features)  # nor here: one small product
         # the features are ours, finite by construction: skip sklearn's per-call checks
         with (
             sklearn.config_context(assume_finite=True, skip_parameter_validation=True),

@@ -564,16 +564,19 @@ def _said_with(code: str, documented: list[str], index: CodeIndex) -> str | None
     """The documented code of ``code``'s category whose title says "with" what its title
     says "without": K80.20 "calculus of gallbladder without cholecystitis" beside a
     documented K80.10 "... with chronic cholecystitis" is one condition read twice, and
-    the note documents the cholecystitis."""
+    the note documents the cholecystitis. The titles are looked up only where the
+    category has another documented code (most codes of a list have none)."""
+    others = [other for other in documented if other != code and other[:3] == code[:3]]
+    if not others:
+        return None
     record = index.get(code, System.ICD10CM)
     if record is None or "without" not in record.title.lower():
         return None
     lacking, _ = _qualifiers(record.title)
-    for other in documented:
-        if other != code and other[:3] == code[:3]:
-            theirs = index.get(other, System.ICD10CM)
-            if theirs is not None and lacking & _qualifiers(theirs.title)[1]:
-                return other
+    for other in others:
+        theirs = index.get(other, System.ICD10CM)
+        if theirs is not None and lacking & _qualifiers(theirs.title)[1]:
+            return other
     return None
 
 

@@ -49,6 +49,7 @@ _HEADING_JOINERS = frozenset({"/", "&", "-", "and", "of", "or"})
 # SENT_START values as Doc.from_array takes them: 1 opens a sentence, -1 (as uint64) does not
 _SENT_START = numpy.uint64(1)
 _NOT_SENT_START = numpy.uint64(2**64 - 1)
+_STARTS_KEY = "codesuggest.sentence_starts"  # in doc.user_data: the starts the component set
 _FLAGS = [IS_SPACE, IS_ALPHA, IS_UPPER, IS_TITLE, IS_RIGHT_PUNCT, IS_QUOTE, SPACY]
 
 
@@ -75,7 +76,12 @@ class _Tokens(NamedTuple):
 def sentence_starts(doc: Doc) -> list[int]:
     """The first token of each sentence, as ``[s.start for s in doc.sents]`` gives them,
     read from the array: ``doc.sents`` makes a Token object per token and a Span per
-    sentence, which costs more than the matching on a note of many short sentences."""
+    sentence, which costs more than the matching on a note of many short sentences. The
+    sentence component keeps what it set (five components of a note ask); a Doc whose
+    boundaries came from elsewhere is read each time."""
+    kept: list[int] | None = doc.user_data.get(_STARTS_KEY)
+    if kept is not None:
+        return kept
     if not len(doc):
         return []
     flags = doc.to_array(SENT_START)
@@ -172,6 +178,7 @@ class ClinicalSentencizer:
             starts[0] = _SENT_START
         # one array write: the token.is_sent_start setter rescans the doc on every call
         doc.from_array([SENT_START], cast(Ints2d, starts))
+        doc.user_data[_STARTS_KEY] = [0, *(numpy.flatnonzero(starts[1:, 0] == 1) + 1).tolist()]
         return doc
 
     def _list_marker_length(self, tokens: _Tokens, i: int) -> int:

@@ -27,7 +27,7 @@ from code_index.revenue.encounter import Encounter
 from code_index.search import load_abbreviations
 from suggest.alternatives import Ranked, UnspecifiedAlternatives
 from suggest.budget import check_deadline
-from suggest.candidates import Candidate, excluded_codes, feature_matrix
+from suggest.candidates import FEATURE_NAMES, Candidate, excluded_codes, feature_matrix
 from suggest.coder_warnings import CoderWarnings
 from suggest.errors import NoteError
 from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key, span_values
@@ -316,15 +316,21 @@ class Suggester:
         calibrated ranker scores) and put them in reporting order, setting apart the codes
         not coded; ``with_rows``: keep the final layer's feature rows too."""
         candidates = step.candidates
+        layer = self.model.final_layer
+        # with a final layer, every candidate feature at once: the ranker reads its own
+        # columns and the layer its own, each candidate's features worked out once
+        names = FEATURE_NAMES if layer is not None or with_rows else self.model.feature_names
+        features = feature_matrix(candidates, len(text), names)
+        # in row order in memory, as the ranker's own matrix was: a product's sums follow
+        # the layout, and a column-ordered copy moved scores by an ulp
         ranker_scores = self.model.ranker_scores(
-            feature_matrix(candidates, len(text), self.model.feature_names)
+            np.ascontiguousarray(features[:, [names.index(n) for n in self.model.feature_names]])
         )
         doc_sections = doc._.sections
 
         def sections_of(candidate: Candidate) -> frozenset[str | None]:
             return frozenset(section_key(doc_sections, s.start_char) for s in candidate.spans)
 
-        layer = self.model.final_layer
         rows = (
             layer_matrix(
                 candidates,
@@ -332,6 +338,7 @@ class Suggester:
                 len(text),
                 sections_of,
                 frozenset(section.key for section in doc_sections),
+                features=features,
             )
             if layer is not None or with_rows
             else None

@@ -40,6 +40,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from suggest.doc_words import keep_text
 from suggest.rules import read_rules
 
 TOKENIZER = "codesuggest.clinical_tokenizer.v1"  # its name in a pipeline config
@@ -56,14 +57,14 @@ class ClinicalTokenizer(Tokenizer):
 
     def __call__(self, text: str) -> Doc:
         if len(text) <= MAX_RUN or _LONG_RUN.search(text) is None:
-            return super().__call__(text)
+            return keep_text(super().__call__(text), text)
         words: list[str] = []
         spaces: list[bool] = []
         for piece in _pieces(text):
             tokens = super().__call__(piece).to_array([IDX, LENGTH, SPACY]).tolist()
             words.extend(piece[start : start + length] for start, length, _ in tokens)
             spaces.extend(bool(space) for _, _, space in tokens)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        return keep_text(Doc(self.vocab, words=words, spaces=spaces), text)
 
 
 def _pieces(text: str) -> list[str]:

@@ -12,6 +12,7 @@ import pytest
 from sklearn.base import clone
 
 from code_index.records import System
+from suggest.candidates import Candidate, collect_candidates, feature_matrix
 from suggest.final_layer import LAYER_FEATURES, FinalLayer, held_by_rules, layer_matrix
 from suggest.model import SuggestModel
 from suggest.setting import Setting
@@ -78,6 +79,27 @@ def test_layer_rows_are_built_by_name(suggester: Suggester) -> None:
     names = ("evidence_words", "ranker_logit")
     empty = layer_matrix([], np.zeros(0), 10, lambda c: frozenset(), frozenset(), names)
     assert empty.shape == (0, 2)
+
+
+def test_rows_from_the_rankers_features_are_the_rows_built_alone(
+    suggester: Suggester, shared_data: Path
+) -> None:
+    """The suggester hands the layer the feature matrix it built for its ranker: the rows
+    must be those the layer builds for itself."""
+    for note in read_codiesp(shared_data / "codiesp" / "dev").notes[:10]:
+        candidates = collect_candidates(suggester.pipeline.nlp(note.text), suggester.pipeline.table)
+        scores = np.linspace(0.01, 0.99, len(candidates))
+        features = feature_matrix(candidates, len(note.text))
+        given: list[np.ndarray | None] = [None, features]
+        built, reused = (
+            layer_matrix(candidates, scores, len(note.text), _unsectioned, frozenset(), features=f)
+            for f in given
+        )
+        assert np.array_equal(built, reused)
+
+
+def _unsectioned(candidate: Candidate) -> frozenset[str | None]:
+    return frozenset({None})
 
 
 def test_the_layer_never_drops_a_code_the_rules_keep() -> None:

@@ -166,3 +166,15 @@ def test_sentence_of_is_what_span_sent_gives(nlp: Language, shared_data: Path) -
             for end in (start + 1, min(start + 8, len(doc))):
                 sent = doc[start:end].sent
                 assert sentence_of(starts, len(doc), start) == (sent.start, sent.end)
+
+
+def test_the_starts_kept_by_the_component_are_the_docs(nlp: Language, shared_data: Path) -> None:
+    """What the sentence component keeps for the other components is what ``doc.sents``
+    gives, on real notes and on a note ending in a lone list marker (a start undone)."""
+    files = sorted((shared_data / "codiesp" / "dev" / "text_files_en").glob("*.txt"))[:40]
+    texts = [path.read_text(encoding="utf-8") for path in files] + ["Fever.\n2."]
+    for text in texts:
+        doc = nlp(text)
+        kept = doc.user_data["codesuggest.sentence_starts"]
+        assert kept == [sent.start for sent in doc.sents]
+        assert sentence_starts(doc) is kept

@@ -1,0 +1,48 @@
+"""The scaler-then-logistic scorer (suggest.scaled_logistic): the default model's ranker
+and the final layer score a note's rows with it, so it must give the pipeline's own
+probabilities, bit for bit, on the rows real notes make."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from suggest.candidates import collect_candidates, feature_matrix
+from suggest.scaled_logistic import scaled_logistic
+from suggest.suggester import Suggester
+from training.corpora import read_codiesp
+
+
+def test_the_default_rankers_scores_are_its_pipelines_bit_for_bit(
+    suggester: Suggester, shared_data: Path
+) -> None:
+    model = suggester.model
+    scorer = scaled_logistic(model.ranker)
+    assert scorer is not None  # the default model's ranker is such a pipeline
+    notes = read_codiesp(shared_data / "codiesp" / "dev").notes[:20]
+    rows = []
+    for note in notes:
+        candidates = collect_candidates(suggester.pipeline.nlp(note.text), suggester.pipeline.table)
+        rows.append(feature_matrix(candidates, len(note.text), model.feature_names))
+    features = np.vstack([*rows, rows[0] * 40])  # served rows (float32), extreme ones too
+    assert features.dtype == np.float32
+    expected = model.ranker.predict_proba(features)[:, 1]
+    assert np.array_equal(scorer.probabilities(features), expected)
+    assert np.array_equal(model.ranker_scores(features), expected)
+    assert scorer.probabilities(features[:0]).shape == (0,)
+
+
+def test_other_pipelines_are_left_to_their_own_predict_proba() -> None:
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(60, 4)), rng.uniform(size=60) < 0.5
+    assert (
+        scaled_logistic(
+            Pipeline([("scale", MinMaxScaler()), ("c", LogisticRegression())]).fit(X, y)
+        )
+        is None
+    )
+    assert scaled_logistic(LogisticRegression().fit(X, y)) is None
