@@ -43,7 +43,7 @@ from suggest.plausibility import (
 )
 from suggest.rules import read_rules
 from suggest.sentences import sentence_of, sentence_starts
-from suggest.specificity import NamedSiblings, contradicted, note_words
+from suggest.specificity import NamedSiblings, contradicted, note_words, says_more
 from suggest.terms import TargetCode, TermSource, TermTable
 
 # Sections whose conditions a coder reports with most confidence, and the opposite.
@@ -262,8 +262,10 @@ def named_siblings(
 ) -> list[Candidate]:
     """Each candidate read from a header or an unspecified code as the sibling code its
     sentences name ("left ankle", "hypoxic"), where they name one, and none whose title
-    its sentences deny ("nondisplaced" for a displaced fracture); a code reached twice so
-    is one candidate with the places of both."""
+    its sentences deny ("nondisplaced" for a displaced fracture), nor one that claims more
+    than they say where a code of its category read from the same places does not
+    ("chronic respiratory failure" is no "acute and chronic" one); a code reached twice
+    so is one candidate with the places of both."""
     words: dict[int, frozenset[str]] = {}
     found: dict[tuple[System, str], Candidate] = {}
     starts = sentence_starts(doc)
@@ -291,7 +293,42 @@ def named_siblings(
         same.rivals = min(same.rivals, candidate.rivals)
         same.best_reading = same.best_reading or candidate.best_reading
         same.covered_by = same.covered_by & candidate.covered_by
-    return list(found.values())
+    return _said_no_more(list(found.values()), doc, words)
+
+
+def _said_no_more(
+    candidates: list[Candidate], doc: Doc, words: dict[int, frozenset[str]]
+) -> list[Candidate]:
+    """The candidates less each diagnosis that claims a word its sentences lack where a
+    code of its category read from the same places claims none they lack (see
+    ``specificity.says_more``); ``words``: sentence words by sentence start, as read."""
+    by_category: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        if candidate.target.system is System.ICD10CM and candidate.spans:
+            by_category.setdefault(candidate.target.code[:3], []).append(candidate)
+    starts = sentence_starts(doc)
+    lowered = lowered_texts(doc)
+    dropped: set[int] = set()
+    for rivals in by_category.values():
+        if len(rivals) < 2:
+            continue  # most categories are read once: nothing to compare
+        places = {id(c): {(s.start, s.end) for s in c.spans} for c in rivals}
+        for candidate in rivals:
+            own = places[id(candidate)]
+            around: frozenset[str] = frozenset()
+            for span in candidate.spans:
+                first, end = sentence_of(starts, len(doc), span.start)
+                if first not in words:
+                    words[first] = note_words(lowered[first:end])
+                around |= words[first]
+            if any(
+                other is not candidate
+                and own <= places[id(other)]
+                and says_more(candidate.target.title, other.target.title, around)
+                for other in rivals
+            ):
+                dropped.add(id(candidate))
+    return [c for c in candidates if id(c) not in dropped]
 
 
 def plausible_candidates(
@@ -299,7 +336,8 @@ def plausible_candidates(
 ) -> list[Candidate]:
     """The candidates a coder would read from their words (see suggest/plausibility.py):
     no injury from anatomy alone, no side the sentence does not name, no E/M level from
-    words, the vaccine and not its disease, and the code another code makes right."""
+    words, the vaccine and not its disease (and no vaccine service where it was given at
+    an earlier visit), and the code another code makes right."""
     vaccines = vaccine_readings(doc)
     lowered = lowered_texts(doc)
     starts = sentence_starts(doc)
@@ -335,6 +373,11 @@ def plausible_candidates(
                 )
             ):
                 continue
+            if target.system in (System.CPT, System.HCPCS) and all(
+                any(v.before and v.start <= span.start < v.end for v in vaccines)
+                for span in candidate.spans
+            ):
+                continue  # a vaccine given at an earlier visit is no service of this one
         kept.append(candidate)
     twins = unsided_twins(
         (c.target.code, c.target.title) for c in kept if c.target.system is System.ICD10CM
@@ -578,6 +621,22 @@ def excluded_codes(doc: Doc, table: TermTable) -> set[tuple[System, str]]:
                 target = table.targets[match.target]
                 denied.add((target.system, target.code))
     return denied
+
+
+def denied_sentences(doc: Doc, table: TermTable) -> dict[tuple[System, str], set[int]]:
+    """By code, the starts of the sentences in which the note names it as negated, family
+    or hypothetical: a doubt and a denial in one sentence ("CHF? - echo normal EF, no
+    heart failure") rule the condition out."""
+    starts = sentence_starts(doc)
+    found: dict[tuple[System, str], set[int]] = {}
+    for span in doc.spans.get(MENTIONS_KEY, ()):
+        underscore = span._
+        if any(getattr(underscore, flag) for flag in EXCLUDED_FLAGS):
+            first = sentence_of(starts, len(doc), span.start)[0]
+            for match in underscore.matches:
+                target = table.targets[match.target]
+                found.setdefault((target.system, target.code), set()).add(first)
+    return found
 
 
 @dataclass(frozen=True)

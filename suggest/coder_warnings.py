@@ -67,6 +67,12 @@ class CoderWarnings:
                 f"{because} includes what {code} describes: signs and symptoms routinely part "
                 f"of a documented diagnosis are not coded beside it (ICD-10-CM guideline I.B.5)."
             )
+        elif kind == "aftercare":
+            message = (
+                f"{because} is the injury this aftercare is for: the aftercare of an injury is "
+                f"coded with the injury's code and 7th character D, not {code} (ICD-10-CM "
+                f"guideline I.C.21.c.7)."
+            )
         elif kind == "unspecified":
             message = (
                 f"{because} says more than {code}, of the same category: a code titled "

@@ -23,6 +23,7 @@ from suggest.candidates import (
     add_label_candidates,
     add_learned_candidates,
     collect_candidates,
+    denied_sentences,
     excluded_codes,
 )
 from suggest.denied import CodedWhenDenied, denied_candidates
@@ -127,7 +128,20 @@ class CandidateStep:
                 # lists short enough to reach a top 10)
                 del candidates[named:]
             add_category_evidence(candidates, learned)
-        kept = [c for c in candidates if c.target.system in wanted and reportable(c, setting)]
+        found: dict[tuple[System, str], set[int]] | None = None
+
+        def read_denied() -> dict[tuple[System, str], set[int]]:
+            """Where the note denies each code, read once and only where a rule asks."""
+            nonlocal found
+            if found is None:
+                found = denied_sentences(doc, self.table)
+            return found
+
+        kept = [
+            c
+            for c in candidates
+            if c.target.system in wanted and reportable(c, setting, read_denied)
+        ]
         gate = self.procedure_gate
         label = learned.label if learned is not None else None
         if (

@@ -53,11 +53,14 @@ class PlausibilityRules:
     never_from_words: tuple[tuple[System, str, str], ...]
     vaccine_cues: tuple[tuple[str, ...], ...]
     vaccine_given: frozenset[str]
+    vaccine_given_before: tuple[tuple[str, ...], ...]
+    vaccine_given_now: tuple[tuple[str, ...], ...]
     vaccine_diseases: tuple[str, ...]
     vaccine_encounter: str
     vaccine_administration: str
     sides: dict[str, frozenset[str]]
     integral: tuple[tuple[str, tuple[str, ...]], ...]
+    aftercare: tuple[str, ...]
     without_complications: frozenset[str]
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
     first_listed: tuple[tuple[System, tuple[str, ...]], ...]
@@ -86,11 +89,14 @@ class PlausibilityRules:
             ),
             vaccine_cues=tuple(tuple(cue.split()) for cue in vaccine["cues"]),
             vaccine_given=frozenset(vaccine["given"]),
+            vaccine_given_before=tuple(tuple(cue.split()) for cue in vaccine["given_before"]),
+            vaccine_given_now=tuple(tuple(cue.split()) for cue in vaccine["given_now"]),
             vaccine_diseases=tuple(vaccine["disease_prefixes"]),
             vaccine_encounter=vaccine["encounter"],
             vaccine_administration=vaccine["administration"],
             sides={side: frozenset(words) for side, words in rules["laterality"]["sides"].items()},
             integral=tuple((symptom, tuple(dx)) for symptom, dx in rules["integral"]),
+            aftercare=tuple(rules["aftercare"]),
             without_complications=frozenset(rules["without_complications"]),
             replaced_when=tuple(
                 (System(r["system"]), r["code"], r["becomes"], tuple(r["when_icd10cm"]))
@@ -201,6 +207,13 @@ def title_words(title: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=100_000)
+def claimed_words(title: str) -> frozenset[str]:
+    """The words a code's title says the condition has (``title_words``), less those it
+    says "without": "... peripheral angiopathy without gangrene" claims no gangrene."""
+    return title_words(title) - _qualifiers(title)[0] - _NEGATING
+
+
+@lru_cache(maxsize=100_000)
 def title_side(title: str) -> str | None:
     """The side a code's title names ("right", "left", "bilateral"), bracketed
     descriptions aside ("ascending [right] colon" names no side)."""
@@ -239,12 +252,14 @@ def _sibling_key(code: str) -> tuple[str, str]:
 @dataclass(frozen=True)
 class VaccineReading:
     """A sentence that speaks of a vaccine: its cue words, the sentence's token range,
-    and whether the note says the vaccine was given."""
+    whether the note says the vaccine was given now, and whether it says only that it
+    was given before ("up to date", "given last month")."""
 
     cue: Span
     start: int
     end: int
     given: bool
+    before: bool = False
 
 
 def vaccine_readings(doc: Doc) -> list[VaccineReading]:
@@ -262,11 +277,28 @@ def vaccine_readings(doc: Doc) -> list[VaccineReading]:
         for i, word in enumerate(words):
             cue = next((c for c in cues.get(word, ()) if tuple(words[i : i + len(c)]) == c), None)
             if cue is not None:
-                given = not rules.vaccine_given.isdisjoint(words)
+                now = given_now(words, rules)
+                given = now and not rules.vaccine_given.isdisjoint(words)
                 span = doc[start + i : start + i + len(cue)]
-                found.append(VaccineReading(span, start, end, given))
+                found.append(VaccineReading(span, start, end, given, not now))
                 break
     return found
+
+
+def given_now(words: Sequence[str], rules: PlausibilityRules) -> bool:
+    """Whether a vaccine sentence's lower-case ``words`` may speak of this visit: "up to
+    date", "given last month" report no immunization now, unless the sentence also says
+    "today"."""
+    return not _holds(words, rules.vaccine_given_before) or _holds(words, rules.vaccine_given_now)
+
+
+def _holds(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
+    """Whether ``words`` hold one of ``phrases`` (word tuples) as consecutive words."""
+    for phrase in phrases:
+        size = len(phrase)
+        if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
+            return True
+    return False
 
 
 @cache
@@ -330,10 +362,11 @@ def replacements(keys: Iterable[Key]) -> dict[Key, Key]:
 # ------------------------------------------------------------- after scoring
 class Apart(NamedTuple):
     """Why a ranked code is not coded: ``kind`` is "integral" (a documented diagnosis
-    includes it), "unspecified" (a code of its category says more), "contradicted" (a
-    documented code of its category says "with" what it says "without"), "symptom" (a
-    sign or symptom read only outside the diagnostic statement) or "finding" (read only
-    from the findings); ``code`` is the documented code it gives way to."""
+    includes it), "aftercare" (an injury's aftercare is the injury's code),
+    "unspecified" (a code of its category says more), "contradicted" (a documented code
+    of its category says "with" what it says "without"), "excludes1", "symptom" (a sign
+    or symptom read only outside the diagnostic statement) or "finding" (read only from
+    the findings); ``code`` is the documented code it gives way to."""
 
     kind: str
     code: str
@@ -358,13 +391,15 @@ def prune_and_order(
     title: Callable[[T], str] | None = None,
     read_at: Callable[[T], Sequence[tuple[int, int]]] | None = None,
     reading: Callable[[T], float] | None = None,
+    said: Callable[[T], Sequence[frozenset[str]]] | None = None,
 ) -> Ordered[T]:
     """The ranked ``items`` in reporting order: first-listed encounter codes (screening,
     immunization) that are ``listed`` (above the floor) to the front and a manifestation
     code never first. Set apart are the integral symptoms and "without complications"
     codes beside what they give way to, where that code is ``confident`` (a symptom is
     set apart only for a diagnosis the note surely documents), as is a code of a
-    category whose confident code says "with" what its title says "without"; and, given the
+    category whose confident code says "with" what its title says "without", and an
+    aftercare code beside a ``listed`` injury code of a subsequent encounter; and, given the
     ``sections`` each item was read from, the symptoms and findings read only outside a
     diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``);
     given each item's ``title``, an unspecified code beside a ``listed`` code of its
@@ -373,10 +408,16 @@ def prune_and_order(
     that an Excludes1 note pairs with a confident code read from the same words
     (guideline I.A.12.a); of such a pair, the better ``reading`` (e.g. the ranker's own
     score, so that a final layer's order never changes which is set apart; default: the
-    order of ``items``) is the one kept."""
+    order of ``items``) is the one kept; given the words each item was ``said`` with (one
+    set per place, the title line's aside), an unspecified code that an Excludes1 note
+    pairs with a listed code whose words say more of it (T78.2XXA "anaphylactic
+    reaction" gives way to T78.05XA "anaphylactic reaction due to tree nuts")."""
     rules = plausibility_rules()
     documented = [
         key(item)[1] for item in items if confident(item) and key(item)[0] is System.ICD10CM
+    ]
+    listed_codes = [
+        key(item)[1] for item in items if listed(item) and key(item)[0] is System.ICD10CM
     ]
     lead = statement_lead(items, key, listed, sections, rules) if sections else None
     specific = _specific_codes(items, key, confident, title) if sections and title else {}
@@ -395,8 +436,11 @@ def prune_and_order(
         if system is System.ICD10CM:
             integral = _gives_way(code, documented, rules)
             said_with = _said_with(code, documented, index) if integral is None else None
+            injury = _injury_aftercare(code, listed_codes, rules)
             if integral is not None:
                 because = Apart("integral", integral)
+            elif injury is not None:
+                because = Apart("aftercare", injury)
             elif said_with is not None:
                 because = Apart("contradicted", said_with)
             elif title is not None and code[:3] in specific and _unspecified(title(item)):
@@ -408,7 +452,11 @@ def prune_and_order(
             kept.append(item)
         else:
             set_apart.append((item, because))
-    excluded = _excluded_by(kept, key, confident, index, read_at, title, reading) if read_at else {}
+    excluded = (
+        _excluded_by(kept, key, confident, index, read_at, title, reading, said, listed)
+        if read_at
+        else {}
+    )
     if excluded:
         set_apart += [(item, excluded[id(item)]) for item in kept if id(item) in excluded]
         kept = [item for item in kept if id(item) not in excluded]
@@ -433,6 +481,8 @@ def _excluded_by(
     read_at: Callable[[T], Sequence[tuple[int, int]]],
     title: Callable[[T], str] | None,
     reading: Callable[[T], float] | None = None,
+    said: Callable[[T], Sequence[frozenset[str]]] | None = None,
+    listed: Callable[[T], bool] | None = None,
 ) -> dict[int, Apart]:
     """By ``id``, the ranked items that an Excludes1 note pairs with a ``confident`` code
     ranked above them and read from the same words: the two are never reported together
@@ -443,7 +493,13 @@ def _excluded_by(
     code's condition as the item's own title words and more: a ``confident`` J91.0
     "malignant pleural effusion", which J90 "Pleural effusion, not elsewhere classified"
     excludes, is the note's pleural effusion, classified where the note says more
-    (guideline I.A.9.a), wherever the two were read."""
+    (guideline I.A.9.a), wherever the two were read; and, given the words each was
+    ``said`` with, where the item is titled "unspecified" and every place of it says
+    less than a place of a ``listed`` code, whose words hold all of its own and more
+    ("anaphylactic reaction" beside "anaphylactic reaction due to tree nuts"): one
+    condition, named twice, and the longer name says which (guideline I.B.18). Not a
+    symptom of chapter R: "pain" beside "chronic pain" may be another pain, and where a
+    diagnosis includes it the integral rules decide."""
     diagnoses = [item for item in items if key(item)[0] is System.ICD10CM]
     if reading is not None:
         diagnoses.sort(key=lambda item: -reading(item))
@@ -460,7 +516,26 @@ def _excluded_by(
         kept, dropped = diagnoses[rank[better]], diagnoses[rank[worse]]
         if confident(kept) and id(kept) not in found and _within(read_at(dropped), read_at(kept)):
             found.setdefault(id(dropped), Apart("excludes1", better))
+    if said is not None and listed is not None and title is not None:
+        for conflict in conflicts:
+            pair = diagnoses[rank[conflict.code]], diagnoses[rank[conflict.excluded]]
+            for less, more in (pair, pair[::-1]):
+                if (
+                    _unspecified(title(less))
+                    and not key(less)[1].startswith("R")
+                    and id(less) not in found
+                    and id(more) not in found
+                    and listed(more)
+                    and _says_less(said(less), said(more))
+                ):
+                    found[id(less)] = Apart("excludes1", key(more)[1])
     return found
+
+
+def _says_less(less: Sequence[frozenset[str]], more: Sequence[frozenset[str]]) -> bool:
+    """Whether every place's words in ``less`` are fewer than, and all among, the words of
+    a place in ``more``."""
+    return bool(less) and all(any(words < theirs for theirs in more) for words in less)
 
 
 def _names_more(note: str, general: str, named: str) -> bool:
@@ -558,6 +633,22 @@ def _gives_way(code: str, documented: list[str], rules: PlausibilityRules) -> st
             if other[:3] == code[:3] and other not in rules.without_complications:
                 return other
     return None
+
+
+def _injury_aftercare(code: str, listed: list[str], rules: PlausibilityRules) -> str | None:
+    """The listed injury code of a subsequent encounter (7th character D) that an
+    aftercare code gives way to: the aftercare of an injury is its code with D (guideline
+    I.C.21.c.7: "suture removal" of a forehead laceration is S01.81XD, not Z48.02)."""
+    if not code.startswith(rules.aftercare):
+        return None
+    return next(
+        (
+            other
+            for other in listed
+            if other.startswith(("S", "T")) and len(other) == 8 and other[7] == "D"
+        ),
+        None,
+    )
 
 
 def _said_with(code: str, documented: list[str], index: CodeIndex) -> str | None:

@@ -3,38 +3,81 @@ and certainty (ICD-10-CM Official Guidelines II.H, IV.H and IV.J)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
+
+from spacy.tokens import Span
+
 from code_index.records import System
 from suggest.candidates import Candidate
-from suggest.extensions import span_values
+from suggest.extensions import section_key, span_values
 from suggest.plausibility import says_ended
+from suggest.sections import title_key
+from suggest.sentences import sentence_starts
 from suggest.setting import Setting
 
 _HISTORICAL = ("historical",)
 _UNCERTAIN = ("uncertain",)
 _HISTORY_AND_CUES = ("historical", "context_cues")
 
+Key = tuple[System, str]
 
-def reportable(candidate: Candidate, setting: Setting) -> bool:
+
+def reportable(
+    candidate: Candidate,
+    setting: Setting,
+    denied: Callable[[], Mapping[Key, set[int]]] | None = None,
+) -> bool:
     """A procedure or supply the note names only as past ("history of appendectomy",
-    "s/p cholecystectomy") was not done now. Outpatient, an uncertain diagnosis
-    ("probable", "rule out") is not coded, the symptoms documented with it are; inpatient,
-    it may be coded at discharge. Outpatient, a condition the note names only as ended
-    ("acute bronchitis, resolved", "prior stroke"; not "history of hypertension", which
-    may be a condition the patient still has) no longer exists and is not coded (IV.J),
-    its history code (Z86-Z87) is; inpatient, a condition treated during the stay is
-    coded though it resolved before discharge. A code suggested from
-    similar notes alone has no words of its own for these rules to read."""
+    "s/p cholecystectomy") was not done now. A diagnosis is coded from what the note
+    documents, not from its title line, which names the visit or the exam ("CTA CHEST
+    (PULMONARY EMBOLISM PROTOCOL)", "ALLERGY INJECTION VISIT"): one named only there is
+    not coded, unless the note is its title alone. Outpatient, an uncertain diagnosis
+    ("probable", "rule out") is not coded, the symptoms documented with it are;
+    inpatient, it may be coded at discharge, unless each sentence that doubts it (or the
+    next) denies it (``denied``: by code, the sentence starts of its negated, family or
+    hypothetical mentions): "CHF? - echo normal EF, no heart failure" was ruled out.
+    Outpatient, a condition the note names only as ended ("acute bronchitis, resolved",
+    "prior stroke"; not "history of hypertension", which may be a condition the patient
+    still has) no longer exists and is not coded (IV.J), its history code (Z86-Z87) is;
+    inpatient, a condition treated during the stay is coded though it resolved before
+    discharge. A code suggested from similar notes alone has no words of its own for
+    these rules to read."""
     spans = candidate.spans
     if not spans:
         return True
     code = candidate.target.code
     if candidate.target.system is not System.ICD10CM:
         return not all(span_values(span, _HISTORICAL)[0] for span in spans)
+    title = title_key()
+    sections = spans[0].doc._.sections
+    if title is not None and sections and sections[0][2] == title:
+        body = [span for span in spans if section_key(sections, span.start_char) != title]
+        if not body and sections[0][1] < len(spans[0].doc.text.rstrip()):
+            return False  # a note that is all title is its own documentation
+        spans = body or spans
+    if all(span_values(span, _UNCERTAIN)[0] for span in spans):
+        if setting is Setting.OUTPATIENT:
+            return False
+        if denied is not None and _denied_where_doubted(candidate.key, spans, denied()):
+            return False
     if setting is Setting.INPATIENT:
         return True
-    if all(span_values(span, _UNCERTAIN)[0] for span in spans):
-        return False
     return code.startswith("Z") or not all(
         historical and says_ended(cues)
         for historical, cues in (span_values(span, _HISTORY_AND_CUES) for span in spans)
+    )
+
+
+def _denied_where_doubted(key: Key, spans: Sequence[Span], denied: Mapping[Key, set[int]]) -> bool:
+    """Whether each sentence of ``spans``, or the one right after it, names the code
+    ``key`` as denied ("CHF?" ends a sentence; "- echo normal EF, no heart failure" is the
+    next)."""
+    sentences = denied.get(key)
+    if not sentences:
+        return False
+    starts = sentence_starts(spans[0].doc)
+    return all(
+        not sentences.isdisjoint(starts[at : at + 2])
+        for at in (bisect_right(starts, span.start) - 1 for span in spans)
     )

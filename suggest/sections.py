@@ -23,6 +23,7 @@ the section open before it, if any, resumes.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -35,6 +36,14 @@ from suggest.rules import RuleFileComponent, read_rules
 register_extensions()
 
 _SENTENCE_END = frozenset({".", "!", "?"})
+
+
+@cache
+def title_key() -> str | None:
+    """The section key of a note's opening title line in the packaged rules: the visit or
+    the exam it names, which the coding rules read as no documentation of a diagnosis."""
+    key: str | None = read_rules(None, "sections.json").get("title")
+    return key
 
 
 @Language.factory(

@@ -10,19 +10,25 @@ one whose added title words the sentence holds all of, and the most of them; whe
 codes tie, the note does not decide and the default stays. The words of
 ``rules/plausibility.json`` (``specificity``) say which title words add nothing (``other``,
 ``unspecified``) and which note words stand for a title's (``hypoxic`` for ``hypoxia``;
-the sides of ``laterality``).
+the sides of ``laterality``). The other way round, of two codes of a category read from
+the same words, the one whose title claims what the sentence lacks ("acute" for
+"chronic respiratory failure with hypoxia", "with gangrene") is not those words' code
+(``says_more``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 
 from code_index.index import CodeIndex
 from code_index.records import CodeRecord, System
-from suggest.plausibility import plausibility_rules, title_words
+from suggest.plausibility import claimed_words, plausibility_rules, title_words
 from suggest.rules import read_rules
 from suggest.terms import TargetCode
+
+_VAGUE = re.compile(r"\b(other|unspecified)\b")
 
 
 @cache
@@ -56,6 +62,29 @@ def contradicted(title: str, words: frozenset[str]) -> bool:
     """Whether the sentence ``words`` deny a word of the code's ``title`` by its prefix
     ("nondisplaced" for a "Displaced fracture", "nonbleeding" for "bleeding")."""
     return any("non" + word in words and word not in words for word in title_words(title))
+
+
+def says_more(title: str, rival: str, words: frozenset[str]) -> bool:
+    """Whether a code titled ``title`` claims a word the sentence ``words`` lack where a
+    rival code of its category read from the same words, titled ``rival``, claims none
+    they lack: "chronic respiratory failure with hypoxia" is J96.11, not J96.21 "Acute
+    and chronic ..."; "diabetic peripheral angiopathy" is E11.51 "... without gangrene",
+    not E11.52 "... with gangrene". Neither title may say "other" or "unspecified": such
+    a code claims nothing of its own, and beside one the note may say what the code
+    claims elsewhere ("metastases" of a forehead tumour: C79.9 does not make C79.2 wrong)."""
+    if _VAGUE.search(title.lower()) or _VAGUE.search(rival.lower()):
+        return False  # "other sites", "unspecified as acute or chronic" claim nothing
+    own, theirs = claimed_words(title), claimed_words(rival)
+    return not _said(own - theirs, words) and _said(theirs - own, words)
+
+
+def _said(claimed: frozenset[str], words: frozenset[str]) -> bool:
+    """Whether ``words`` hold every ``claimed`` title word, or a word of its stem
+    ("gangrenous" for "gangrene")."""
+    return all(
+        word in words or (len(word) >= 5 and any(w.startswith(word[:5]) for w in words))
+        for word in claimed
+    )
 
 
 class NamedSiblings:

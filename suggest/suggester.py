@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -29,6 +30,7 @@ from suggest.alternatives import Ranked, UnspecifiedAlternatives
 from suggest.budget import check_deadline
 from suggest.candidates import FEATURE_NAMES, Candidate, excluded_codes, feature_matrix
 from suggest.coder_warnings import CoderWarnings
+from suggest.doc_words import lowered_texts
 from suggest.errors import NoteError
 from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key, span_values
 from suggest.final_layer import held_by_rules, layer_matrix
@@ -40,6 +42,7 @@ from suggest.note_candidates import CandidateStep, NoteCandidates
 from suggest.plausibility import Apart, Ordered, prune_and_order
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
 from suggest.revenue import with_revenue
+from suggest.sections import title_key
 from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
 from suggest.terms import Synonyms, TermProgress, TermTable
 from suggest.text_pipeline import MENTIONS_PIPE, build_pipeline
@@ -374,6 +377,7 @@ class Suggester:
             if coded_as_taught
             else (lambda r: [(s.start_char, s.end_char) for s in r.candidate.spans]),
             reading=lambda r: ranker_score[id(r)],
+            said=None if coded_as_taught else partial(_said_with, doc),
         )
         return _Scored(ordered, ranker_scores, rows)
 
@@ -500,3 +504,16 @@ class Suggester:
                 )
             )
         return mentions
+
+
+def _said_with(doc: Doc, item: Ranked) -> list[frozenset[str]]:
+    """The words (lower-case, alphabetic) of each place ``item`` was read from, the note's
+    title line aside: what the note says of it."""
+    lowered = lowered_texts(doc)
+    sections = doc._.sections
+    title = title_key()
+    return [
+        frozenset(word for word in lowered[span.start : span.end] if word.isalpha())
+        for span in item.candidate.spans
+        if section_key(sections, span.start_char) != title
+    ]

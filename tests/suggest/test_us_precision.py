@@ -351,8 +351,9 @@ def test_the_title_line_names_the_visit_not_the_diagnosis(
 ) -> None:
     result = suggester.suggest(note)
     assert ranked(result)[0] == diagnosis
+    # a code named only in the title line is no candidate: neither ranked nor set apart
     assert title_only not in anywhere(result)
-    assert title_only in [s.code for s in result.not_coded]
+    assert title_only not in [s.code for s in result.not_coded]
 
 
 def test_words_of_a_longer_term_give_no_code_it_excludes(suggester: Suggester) -> None:
@@ -691,3 +692,116 @@ def test_a_strain_named_by_its_spinal_region(suggester: Suggester) -> None:
     assert ranked(suggester.suggest("Assessment: Lumbar strain after lifting boxes."))[0] == (
         "S39.012A"
     )
+
+
+# ------------------------------------------- sixth pass: rule-outs, claims, aftercare
+def test_a_rule_out_the_impression_denies_is_not_coded(suggester: Suggester) -> None:
+    # the title names the protocol, the indication a doubt, and the impression denies it
+    result = suggester.suggest(
+        "CTA CHEST (PULMONARY EMBOLISM PROTOCOL)\n"
+        "Indication: pleuritic chest pain, tachycardia. R/o PE.\n"
+        "Impression:\n1. No pulmonary embolism.\n2. Small right lower lobe consolidation."
+    )
+    assert not [code for code in anywhere(result) if code.startswith("I26")]
+
+
+def test_a_diagnosis_named_only_in_the_title_is_not_coded(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "ALLERGY INJECTION VISIT\n"
+        "35 yo F with allergic rhinitis due to grass pollen on maintenance immunotherapy.\n"
+        "Injection: 0.4 mL of the maintenance vial SC, R arm. No reaction after 30 min."
+    )
+    assert ranked(result)[0] == "J30.1"
+    assert not [code for code in anywhere(result) if code.startswith("T78")]
+    # a note that is its title alone is its own documentation
+    assert "J18.9" in anywhere(suggester.suggest("PNEUMONIA"))
+
+
+def test_a_question_mark_doubts_a_diagnosis(suggester: Suggester) -> None:
+    # outpatient, a doubted diagnosis is not coded (IV.H)
+    doubted = suggester.suggest("A/P: Dyspnea on exertion. CHF? Echo ordered.")
+    assert "I50.9" not in anywhere(doubted)
+    # inpatient, it is coded as if established (II.H), unless the note denies it too
+    inpatient = "inpatient"
+    assert "I50.9" in anywhere(
+        suggester.suggest("Diagnoses: COPD exacerbation; CHF? Echo pending.", inpatient)
+    )
+    ruled_out = suggester.suggest(
+        "Diagnoses: COPD with acute exacerbation; CHF? - echo normal EF, no heart failure.",
+        inpatient,
+    )
+    assert "J44.1" in ranked(ruled_out)
+    assert "I50.9" not in anywhere(ruled_out)
+
+
+def test_a_hedged_impression_is_uncertain(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "CT CHEST\nImpression: Small right lower lobe consolidation, pneumonia in the right "
+        "clinical setting. 5 mm right middle lobe nodule."
+    )
+    assert not [code for code in anywhere(result) if code.startswith("J18")]
+
+
+def test_a_vaccine_given_at_an_earlier_visit_is_no_immunization_now(
+    suggester: Suggester,
+) -> None:
+    earlier = suggester.suggest(
+        "WELL CHILD CHECK\nImmunizations: up to date per state registry; 4-year vaccines "
+        "given last month at the health department.\nA/P: Healthy 4 y/o."
+    )
+    assert not {"Z23", "90471"} & set(anywhere(earlier))
+    today = suggester.suggest("Immunizations: influenza vaccine given today, L deltoid.")
+    assert "Z23" in ranked(today)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "claims_more"),
+    [
+        ("Assessment: Chronic respiratory failure with hypoxia, on home O2.", "J96.11", "J96.21"),
+        ("Dx: Acute hypoxic respiratory failure.", "J96.01", "J96.21"),
+        ("Assessment: DM2 with diabetic peripheral angiopathy.", "E11.51", "E11.52"),
+    ],
+)
+def test_no_code_that_claims_more_than_its_words(
+    suggester: Suggester, text: str, code: str, claims_more: str
+) -> None:
+    # a sibling read from the same words that claims what the sentence lacks ("acute",
+    # "with gangrene") is not the code of these words
+    result = suggester.suggest(text)
+    assert code in ranked(result)
+    assert claims_more not in anywhere(result)
+
+
+def test_a_claim_the_sentence_makes_is_kept(suggester: Suggester) -> None:
+    result = suggester.suggest("Dx: DM2 with peripheral angiopathy and gangrene of the L toe.")
+    assert ranked(result)[0] == "E11.52"
+    acute_on_chronic = suggester.suggest("Dx: Acute on chronic hypoxic respiratory failure.")
+    assert ranked(acute_on_chronic)[0] == "J96.21"
+
+
+def test_an_excluded_unspecified_code_said_with_fewer_words_gives_way(
+    suggester: Suggester,
+) -> None:
+    # "anaphylactic reaction" is the reaction the sentence before names in full, due to
+    # tree nuts (T78.05XA), which T78.2's Excludes1 note names
+    result = suggester.suggest(
+        "Diagnoses: Anaphylactic reaction due to tree nuts. Anaphylactic reaction treated "
+        "with IM epinephrine, observed 6 hours.",
+        "inpatient",
+    )
+    assert "T78.05XA" in anywhere(result)
+    assert_set_apart(result, "T78.2")
+    apart = {s.code: {w.kind for w in s.warnings} for s in result.not_coded}
+    assert "excludes1" in apart["T78.2XXA"]
+
+
+def test_the_aftercare_of_an_injury_is_the_injury_code(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "WOUND CHECK\nHere for suture removal, laceration of left hand repaired 10 days "
+        "ago.\nA/P: Laceration of left hand without foreign body, healing. Sutures removed."
+    )
+    diagnoses = [s.code for s in result.suggestions if s.system == "icd10cm"]
+    assert diagnoses[0] == "S61.412D"
+    assert_set_apart(result, "Z48.02")
+    apart = {s.code: {w.kind for w in s.warnings} for s in result.not_coded}
+    assert "aftercare" in apart["Z48.02"]
