@@ -34,6 +34,7 @@ from suggest.plausibility import (
     combination_rules,
     encounter_character,
     replacements,
+    unnamed_encounter,
     unsided_twins,
     unsupported,
     vaccine_codes,
@@ -337,7 +338,8 @@ def plausible_candidates(
     """The candidates a coder would read from their words (see suggest/plausibility.py):
     no injury from anatomy alone, no side the sentence does not name, no E/M level from
     words, the vaccine and not its disease (and no vaccine service where it was given at
-    an earlier visit), and the code another code makes right."""
+    an earlier visit), the code another code makes right, and an injury's 7th character
+    from the note's words (no sequela beside the initial encounter the term also names)."""
     vaccines = vaccine_readings(doc)
     lowered = lowered_texts(doc)
     starts = sentence_starts(doc)
@@ -394,6 +396,13 @@ def plausible_candidates(
                 kept.extend(_read_candidate(table, key, reading.cue))
     replaced = replacements(present)
     character = encounter_character(note_text(doc))
+    if character is None:
+        codes = {code for system, code in present if system is System.ICD10CM}
+        kept = [
+            c
+            for c in kept
+            if c.target.system is not System.ICD10CM or not unnamed_encounter(c.target.code, codes)
+        ]
     for candidate in kept:
         better = replaced.get(candidate.key)
         if better is None and character is not None and candidate.target.system is System.ICD10CM:

@@ -22,7 +22,7 @@ I.A.13).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -43,6 +43,7 @@ _TITLE_WORD = re.compile(r"[a-z]+")
 _NOT_ELSEWHERE = re.compile(r"\bnot elsewhere classified\b")
 _NEGATING = frozenset({"not", "without", "no"})
 _WITH_OR_WITHOUT = re.compile(r"\b(with|without)\b")
+Phrases = tuple[frozenset[str], ...]  # each phrase as the set of its words
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,14 @@ class PlausibilityRules:
 
     needs_words: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
     never_from_words: tuple[tuple[System, str, str], ...]
+    other_type: tuple[
+        tuple[tuple[str, ...], tuple[frozenset[str], ...], tuple[frozenset[str], ...]], ...
+    ]
     vaccine_cues: tuple[tuple[str, ...], ...]
     vaccine_given: frozenset[str]
     vaccine_given_before: tuple[tuple[str, ...], ...]
     vaccine_given_now: tuple[tuple[str, ...], ...]
+    vaccine_sections: frozenset[str]
     vaccine_diseases: tuple[str, ...]
     vaccine_encounter: str
     vaccine_administration: str
@@ -84,6 +89,14 @@ class PlausibilityRules:
                 (System(r["system"]), tuple(r["prefixes"]), tuple(r["stems"]))
                 for r in rules["needs_words"]
             ),
+            other_type=tuple(
+                (
+                    tuple(r["prefixes"]),
+                    tuple(frozenset(p.split()) for p in r["other"]),
+                    tuple(frozenset(p.split()) for p in r["own"]),
+                )
+                for r in rules["other_type"]
+            ),
             never_from_words=tuple(
                 (System(r["system"]), r["from"], r["to"]) for r in rules["never_from_words"]
             ),
@@ -91,6 +104,7 @@ class PlausibilityRules:
             vaccine_given=frozenset(vaccine["given"]),
             vaccine_given_before=tuple(tuple(cue.split()) for cue in vaccine["given_before"]),
             vaccine_given_now=tuple(tuple(cue.split()) for cue in vaccine["given_now"]),
+            vaccine_sections=frozenset(vaccine["sections"]),
             vaccine_diseases=tuple(vaccine["disease_prefixes"]),
             vaccine_encounter=vaccine["encounter"],
             vaccine_administration=vaccine["administration"],
@@ -166,7 +180,9 @@ def unsupported(
     sentence_words: Callable[[], set[str]],
 ) -> bool:
     """Whether the note's ``words`` (the lower-cased tokens a code was read from;
-    ``sentence_words`` gives those of their sentences) cannot support ``code``."""
+    ``sentence_words`` gives those of their sentences) cannot support ``code``: the rules
+    of ``rules/plausibility.json`` (``never_from_words``, ``needs_words``, a side the
+    sentences do not name, a diabetes type they contradict: ``other_type``)."""
     rules = plausibility_rules()
     for rule_system, low, high in rules.never_from_words:
         if system is rule_system and low <= code <= high and len(code) == len(low):
@@ -182,6 +198,11 @@ def unsupported(
         side = title_side(title)
         if side is not None and not rules.sides[side] & sentence_words():
             return True
+        for prefixes, other, own in rules.other_type:
+            if code.startswith(prefixes):
+                around = sentence_words()
+                if any(p <= around for p in other) and not any(p <= around for p in own):
+                    return True
     return False
 
 
@@ -263,25 +284,39 @@ class VaccineReading:
 
 
 def vaccine_readings(doc: Doc) -> list[VaccineReading]:
-    """The sentences of ``doc`` that name a vaccine ("Tdap booster", "tetanus toxoid")."""
+    """The sentences of ``doc`` that name a vaccine ("Tdap booster", "tetanus toxoid"), and
+    those on a vaccine heading's line ("Vaccine: Arexvy 0.5 mL IM": the heading names it)."""
     rules = plausibility_rules()
     cues = _cues_by_first_word(rules.vaccine_cues)
     lowered = lowered_texts(doc)
     starts = sentence_starts(doc)
+    text = doc.text
+    # the line of each vaccine heading: "Vaccine: Arexvy 0.5 mL IM" (a later line of its
+    # section may be the note's next topic, "Personalized prevention plan given.")
+    heading_lines = [
+        (s[0], end if (end := text.find("\n", s[0])) >= 0 else len(text))
+        for s in doc._.sections
+        if s[2] in rules.vaccine_sections
+    ]
     found = []
     ends = [*starts[1:], len(doc)] if starts else []  # a note without tokens has none
     for start, end in zip(starts, ends, strict=True):
         words = lowered[start:end]
-        if cues.keys().isdisjoint(words):
-            continue  # most sentences name no vaccine: one set look-up in C says so
-        for i, word in enumerate(words):
-            cue = next((c for c in cues.get(word, ()) if tuple(words[i : i + len(c)]) == c), None)
-            if cue is not None:
-                now = given_now(words, rules)
-                given = now and not rules.vaccine_given.isdisjoint(words)
-                span = doc[start + i : start + i + len(cue)]
-                found.append(VaccineReading(span, start, end, given, not now))
-                break
+        span = None
+        if not cues.keys().isdisjoint(words):  # most sentences name no vaccine: one look-up
+            for i, word in enumerate(words):
+                cue = next(
+                    (c for c in cues.get(word, ()) if tuple(words[i : i + len(c)]) == c), None
+                )
+                if cue is not None:
+                    span = doc[start + i : start + i + len(cue)]
+                    break
+        if span is None and any(a <= doc[start].idx < b for a, b in heading_lines):
+            span = next((doc[k : k + 1] for k in range(start, end) if doc[k].is_alpha), None)
+        if span is not None:
+            now = given_now(words, rules)
+            given = now and not rules.vaccine_given.isdisjoint(words)
+            found.append(VaccineReading(span, start, end, given, not now))
     return found
 
 
@@ -339,6 +374,22 @@ def encounter_character(text: str) -> str | None:
         if any(phrase in lowered for phrase in phrases):
             return character
     return None
+
+
+def unnamed_encounter(code: str, present: Collection[str]) -> bool:
+    """Whether an injury ``code`` carries a 7th character of an encounter the note does
+    not name (subsequent, sequela: ``encounter.characters``) beside its initial-encounter
+    twin among the ``present`` codes: read from the same words as the twin, its character
+    is the term's, not the note's ("Nondisplaced fracture of the lateral malleolus ..."
+    alone is S82.64XA, never S82.64XS)."""
+    rules = plausibility_rules()
+    return (
+        len(code) == 8
+        and code[3] == "."
+        and code.startswith(rules.encounter_prefixes)
+        and any(code[7] == character for character, _ in rules.encounter_characters)
+        and code[:7] + "A" in present
+    )
 
 
 def with_encounter(code: str, character: str) -> str | None:

@@ -69,13 +69,18 @@ def says_more(title: str, rival: str, words: frozenset[str]) -> bool:
     rival code of its category read from the same words, titled ``rival``, claims none
     they lack: "chronic respiratory failure with hypoxia" is J96.11, not J96.21 "Acute
     and chronic ..."; "diabetic peripheral angiopathy" is E11.51 "... without gangrene",
-    not E11.52 "... with gangrene". Neither title may say "other" or "unspecified": such
-    a code claims nothing of its own, and beside one the note may say what the code
-    claims elsewhere ("metastases" of a forehead tumour: C79.9 does not make C79.2 wrong)."""
-    if _VAGUE.search(title.lower()) or _VAGUE.search(rival.lower()):
+    not E11.52 "... with gangrene"; "stable angina pectoris" is no I20.2 "Refractory angina
+    pectoris" beside I20.9 "Angina pectoris, unspecified". A title that says "other" or
+    "unspecified" claims nothing of its own, and a rival so titled stands for the words
+    only where they say all its title claims: "metastases" (of a forehead tumour) does
+    not make C79.2 wrong beside C79.9 "Secondary malignant neoplasm of unspecified site",
+    nor "tobacco dependence" F17.210 "... cigarettes" beside F17.200."""
+    if _VAGUE.search(title.lower()):
         return False  # "other sites", "unspecified as acute or chronic" claim nothing
     own, theirs = claimed_words(title), claimed_words(rival)
-    return not _said(own - theirs, words) and _said(theirs - own, words)
+    # a vague rival stands for these words only where they say all it claims
+    said = theirs if _VAGUE.search(rival.lower()) else theirs - own
+    return not _said(own - theirs, words) and _said(said, words)
 
 
 def _said(claimed: frozenset[str], words: frozenset[str]) -> bool:

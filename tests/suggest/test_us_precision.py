@@ -760,6 +760,12 @@ def test_a_vaccine_given_at_an_earlier_visit_is_no_immunization_now(
         ("Assessment: Chronic respiratory failure with hypoxia, on home O2.", "J96.11", "J96.21"),
         ("Dx: Acute hypoxic respiratory failure.", "J96.01", "J96.21"),
         ("Assessment: DM2 with diabetic peripheral angiopathy.", "E11.51", "E11.52"),
+        # beside I20.9 "Angina pectoris, unspecified", whose words the sentence says
+        (
+            "Assessment: Coronary artery disease of native vessel with stable angina pectoris.",
+            "I25.118",
+            "I25.112",
+        ),
     ],
 )
 def test_no_code_that_claims_more_than_its_words(
@@ -805,3 +811,45 @@ def test_the_aftercare_of_an_injury_is_the_injury_code(suggester: Suggester) -> 
     assert_set_apart(result, "Z48.02")
     apart = {s.code: {w.kind for w in s.warnings} for s in result.not_coded}
     assert "aftercare" in apart["Z48.02"]
+
+
+def test_a_sentence_under_a_vaccine_heading_speaks_of_the_vaccine(
+    suggester: Suggester,
+) -> None:
+    # "RSV" here names the vaccine, not the virus's pneumonia or bronchiolitis; the
+    # heading says what the sentence under it gives
+    result = suggester.suggest(
+        "IMMUNIZATION VISIT\n68 yo M with COPD, due for an RSV vaccine.\n"
+        "Vaccine: Abrysvo (RSV prefusion F) 0.5 mL IM R deltoid, lot 12A."
+    )
+    assert "Z23" in ranked(result)
+    assert not {"J12.1", "J21.0", "J20.5", "B97.4"} & set(anywhere(result))
+    # the heading holds its own line only: a later line of the note is its next topic
+    later = suggester.suggest(
+        "WELLNESS VISIT\nImmunizations: influenza 10/2025, Shingrix series complete.\n"
+        "Written prevention plan given."
+    )
+    assert "Z23" not in anywhere(later)
+
+
+def test_the_diabetes_type_the_sentence_states(suggester: Suggester) -> None:
+    # "ketosis-prone" diabetes is indexed to type 1; the sentence says type 2
+    stated = suggester.suggest(
+        "Principal: Diabetic ketoacidosis, type 2 diabetes (ketosis-prone), without coma.",
+        "inpatient",
+    )
+    assert not [code for code in anywhere(stated) if code.startswith("E10")]
+    assert ranked(suggester.suggest("Assessment: Ketosis-prone diabetes."))[0] == "E10.9"
+
+
+def test_a_seventh_character_the_note_does_not_name(suggester: Suggester) -> None:
+    # a title term names the sequela too; the note names no encounter, so the initial
+    result = suggester.suggest(
+        "Nondisplaced fracture of the lateral malleolus of the right fibula."
+    )
+    assert anywhere(result)[0] == "S82.64XA"
+    assert "S82.64XS" not in anywhere(result)
+    sequela = suggester.suggest(
+        "Sequela of nondisplaced fracture of the lateral malleolus of the right fibula."
+    )
+    assert anywhere(sequela)[0] == "S82.64XS"
