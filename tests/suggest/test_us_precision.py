@@ -853,3 +853,12 @@ def test_a_seventh_character_the_note_does_not_name(suggester: Suggester) -> Non
         "Sequela of nondisplaced fracture of the lateral malleolus of the right fibula."
     )
     assert anywhere(sequela)[0] == "S82.64XS"
+
+
+def test_a_without_the_note_does_not_say_is_a_claim(suggester: Suggester) -> None:
+    # beside R11.10 "Vomiting, unspecified", R11.11 claims the nausea is absent
+    result = suggester.suggest("HPI: abdominal pain and vomiting for two days.")
+    assert "R11.10" in anywhere(result)
+    assert "R11.11" not in anywhere(result)
+    stated = suggester.suggest("HPI: vomiting without nausea since yesterday.")
+    assert anywhere(stated)[0] == "R11.11"
