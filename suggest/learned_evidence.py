@@ -10,6 +10,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from suggest.candidates import Candidate
+from suggest.extensions import section_key
 from suggest.note_model import NoteNeighbors
 from suggest.results import Evidence
 
@@ -25,15 +26,20 @@ def learned_evidence(
     phrases = [candidate.association_term] if candidate.association_term else []
     phrases += note_model.profiles_.get(candidate.key, ())
     found: list[Evidence] = []
+    sections = doc._.sections
     for phrase in dict.fromkeys(phrases):
-        words = phrase.split()
-        if words[0] not in lowered:
+        # a match opens with the phrase's first word: the pattern is searched from its
+        # first place on, not from the note's start (``\b`` still reads the character
+        # before that place)
+        at = lowered.find(phrase.split(maxsplit=1)[0])
+        if at < 0:
             continue
-        match = _phrase_pattern(phrase).search(lowered)
+        match = _phrase_pattern(phrase).search(lowered, at)
         if match is None:
             continue
         span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-        section = span[0]._.section if span is not None and len(span) else None
+        # the section of the span's first token (``Token._.section``, without an accessor)
+        section = section_key(sections, span.start_char) if span is not None and len(span) else None
         found.append(
             Evidence(match.start(), match.end(), text[match.start() : match.end()], section)
         )
