@@ -624,9 +624,10 @@ def excluded_codes(doc: Doc, table: TermTable) -> set[tuple[System, str]]:
     proposes must not come back through the side door when the note denies it."""
     denied: set[tuple[System, str]] = set()
     for span in doc.spans.get(MENTIONS_KEY, ()):
-        underscore = span._
-        if any(getattr(underscore, flag) for flag in EXCLUDED_FLAGS):
-            for match in underscore.matches:
+        # one read of the span's values, not an accessor and a lookup per flag
+        matches, *flags = span_values(span, _MATCHES_AND_EXCLUDED)
+        if any(flags):
+            for match in matches:
                 target = table.targets[match.target]
                 denied.add((target.system, target.code))
     return denied
