@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
 _ALL_LEAVES = np.uint32(0xFFFFFFFF)  # a tree's leaves, one bit each: at most 32
+_ALL_WORD = np.uint64(0xFFFFFFFFFFFFFFFF)  # two trees' leaves
 # the lowest set bit of a 32-bit word, times this de Bruijn number, has a distinct top 5
 # bits for each of the 32 positions: a position found without a loop
 _DE_BRUIJN = np.uint32(0x077CB531)
@@ -98,8 +99,13 @@ class BoostedTrees:
             place[missing] = self._width - 1
         place += self._offsets
         # per row, the AND over features of the leaves each leaves standing (two trees a
-        # 64-bit word), then per tree the leftmost leaf standing
-        standing = np.bitwise_and.reduce(self._table[self._lookup[place]], axis=1)
+        # 64-bit word), one feature at a time into one array (not all features' words
+        # gathered at once: ~4 MB a note), then per tree the leftmost leaf standing
+        rows = self._lookup[place]
+        table = self._table
+        standing = np.full((len(values), table.shape[1]), _ALL_WORD, dtype=np.uint64)
+        for k in range(rows.shape[1]):
+            standing &= table[rows[:, k]]
         left = standing.view(np.uint32)[:, : self._count]
         lowest = left & (~left + np.uint32(1))
         leaf = _slot(lowest).astype(np.intp) + self._tree_slots
