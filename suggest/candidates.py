@@ -831,79 +831,112 @@ def span_contexts(candidates: Sequence[Candidate]) -> dict[tuple[int, int], Span
     return found
 
 
-# every feature at zero, copied for each candidate (a copy of a built dict costs a
-# fraction of building one from the names)
-_NO_FEATURES: dict[str, float] = dict.fromkeys(FEATURE_NAMES, 0.0)
+def feature_columns(candidates: Sequence[Candidate], note_length: int) -> dict[str, list[float]]:
+    """The ranker's view of a note's candidates, by feature name (every name in
+    ``FEATURE_NAMES``): each feature a column of values in candidate order, built a column
+    at a time (a trained note has ~110 candidates, most of them learned ones without a
+    match, whose matched words' features are all zero)."""
+    count = len(candidates)
+    category = [_category(c) for c in candidates]
+    categories = Counter(category)
+    systems = [c.target.system for c in candidates]
+    columns: dict[str, list[float]] = {
+        "depth": [float(c.target.depth) for c in candidates],
+        # the note's other candidates of the same system in the same category (first three
+        # characters), where a coder reports one of several readings
+        "category_rivals": [_log1p(categories[own] - 1) for own in category],
+        # all of the note's candidates, as a long note raises many that are each less likely
+        "note_candidates": [_log1p(count)] * count,
+        "system_icd10cm": [float(system is System.ICD10CM) for system in systems],
+        "system_procedure": [float(system in (System.CPT, System.ICD10PCS)) for system in systems],
+        "system_hcpcs": [float(system is System.HCPCS) for system in systems],
+        "neighbor_score": [c.neighbor_score for c in candidates],
+        "prior": [c.prior for c in candidates],
+        "seen_in_training": [float(c.seen_in_training) for c in candidates],
+        "no_mention": [float(not c.matches) for c in candidates],
+        "match_precision": [c.match_precision for c in candidates],
+        "association": [c.association for c in candidates],
+        "label_score": [c.label_score for c in candidates],
+        "label_rank": [_log1p(c.label_rank) for c in candidates],
+        "denied": [float(bool(c.denied)) for c in candidates],
+        "coded_when_denied": [c.coded_when_denied for c in candidates],
+        "category_prior": [c.category_prior for c in candidates],
+        "subcategory_prior": [c.subcategory_prior for c in candidates],
+        "category_neighbor": [c.category_neighbor for c in candidates],
+        "category_label": [c.category_label for c in candidates],
+    }
+    # what the matched words say: zero for a candidate no term matched, which is read as
+    # first mentioned at the note's end
+    for name in _MATCH_FEATURES:
+        columns[name] = [0.0] * count
+    columns["first_position"] = [1.0] * count
+    contexts = span_contexts(candidates)
+    for k, candidate in enumerate(candidates):
+        if candidate.matches:
+            for name, value in _match_features(candidate, note_length, contexts).items():
+                columns[name][k] = value
+    return columns
 
 
-def candidate_features(
-    candidate: Candidate,
-    note_length: int,
-    category_rivals: int,
-    note_candidates: int,
-    contexts: Mapping[tuple[int, int], SpanContext],
+def _match_features(
+    candidate: Candidate, note_length: int, contexts: Mapping[tuple[int, int], SpanContext]
 ) -> dict[str, float]:
-    """The ranker's view of a candidate, by feature name (every name in
-    ``FEATURE_NAMES``). ``category_rivals``: the note's other candidates of the same system
-    in the same category (first three characters), where a coder reports one of several
-    readings; ``note_candidates``: all of the note's candidates, as a long note raises many
-    that are each less likely; ``contexts``: the note's places (``span_contexts``)."""
-    system = candidate.target.system
-    features = _NO_FEATURES.copy()
-    features.update(
-        depth=float(candidate.target.depth),
-        category_rivals=_log1p(category_rivals),
-        note_candidates=_log1p(note_candidates),
-        system_icd10cm=float(system is System.ICD10CM),
-        system_procedure=float(system in (System.CPT, System.ICD10PCS)),
-        system_hcpcs=float(system is System.HCPCS),
-        neighbor_score=candidate.neighbor_score,
-        prior=candidate.prior,
-        seen_in_training=float(candidate.seen_in_training),
-        no_mention=float(not candidate.matches),
-        match_precision=candidate.match_precision,
-        association=candidate.association,
-        label_score=candidate.label_score,
-        label_rank=_log1p(candidate.label_rank),
-        denied=float(bool(candidate.denied)),
-        coded_when_denied=candidate.coded_when_denied,
-        category_prior=candidate.category_prior,
-        subcategory_prior=candidate.subcategory_prior,
-        category_neighbor=candidate.category_neighbor,
-        category_label=candidate.category_label,
-    )
-    if not candidate.matches:
-        features["first_position"] = 1.0
-        return features
+    """The features of a matched candidate's matches and places (``_MATCH_FEATURES``);
+    ``contexts``: the note's places (``span_contexts``)."""
     best = max(candidate.matches, key=match_quality)
     sources = {m.source for m in candidate.matches}
     spans = candidate.spans
     places = [contexts[(span.start, span.end)] for span in spans]
     sections = [place.section for place in places]
-    features.update(
-        coverage=best.coverage,
-        words=float(best.words),
-        partial=float(not best.complete),
-        loose=float(best.loose),
-        across_sentences=float(best.across_sentences),
-        rarity=best.rarity,
-        rivals=_log1p(candidate.rivals),
-        best_reading=float(candidate.best_reading),
-        single_word=float(best.words == 1),
-        from_title=float(TermSource.TITLE in sources),
-        from_term=float(TermSource.TERM in sources),
-        from_lexicon=float(TermSource.LEXICON in sources),
-        abbreviation=float(all(m.abbreviation for m in candidate.matches)),
-        via_header=float(candidate.target.via is not None),
-        mentions=_log1p(len(spans)),
-        first_position=min(span.start_char for span in spans) / max(note_length, 1),
-        in_assessment=float(any(s in ASSESSMENT_SECTIONS for s in sections)),
-        in_history_section=float(all(s in HISTORY_SECTIONS for s in sections)),
-        uncertain=float(all(place.uncertain for place in places)),
-        historical=float(all(place.historical for place in places)),
-        covered=float(bool(candidate.covered_by)),
-    )
-    return features
+    return {
+        "coverage": best.coverage,
+        "words": float(best.words),
+        "partial": float(not best.complete),
+        "loose": float(best.loose),
+        "across_sentences": float(best.across_sentences),
+        "rarity": best.rarity,
+        "rivals": _log1p(candidate.rivals),
+        "best_reading": float(candidate.best_reading),
+        "single_word": float(best.words == 1),
+        "from_title": float(TermSource.TITLE in sources),
+        "from_term": float(TermSource.TERM in sources),
+        "from_lexicon": float(TermSource.LEXICON in sources),
+        "abbreviation": float(all(m.abbreviation for m in candidate.matches)),
+        "via_header": float(candidate.target.via is not None),
+        "mentions": _log1p(len(spans)),
+        "first_position": min(span.start_char for span in spans) / max(note_length, 1),
+        "in_assessment": float(any(s in ASSESSMENT_SECTIONS for s in sections)),
+        "in_history_section": float(all(s in HISTORY_SECTIONS for s in sections)),
+        "uncertain": float(all(place.uncertain for place in places)),
+        "historical": float(all(place.historical for place in places)),
+        "covered": float(bool(candidate.covered_by)),
+    }
+
+
+_MATCH_FEATURES: tuple[str, ...] = (
+    "coverage",
+    "words",
+    "partial",
+    "loose",
+    "across_sentences",
+    "rarity",
+    "rivals",
+    "best_reading",
+    "single_word",
+    "from_title",
+    "from_term",
+    "from_lexicon",
+    "abbreviation",
+    "via_header",
+    "mentions",
+    "first_position",
+    "in_assessment",
+    "in_history_section",
+    "uncertain",
+    "historical",
+    "covered",
+)
+"""The features read from a candidate's matches and places (``_match_features``)."""
 
 
 def feature_matrix(
@@ -913,14 +946,8 @@ def feature_matrix(
     columns the features ``names`` (a model's own list), built by name."""
     if not candidates:
         return np.zeros((0, len(names)), dtype=np.float32)
-    category = [_category(c) for c in candidates]
-    categories = Counter(category)
-    contexts = span_contexts(candidates)
-    rows = (
-        candidate_features(c, note_length, categories[own] - 1, len(candidates), contexts)
-        for c, own in zip(candidates, category, strict=True)
-    )
-    return np.asarray([[row[name] for name in names] for row in rows], dtype=np.float32)
+    columns = feature_columns(candidates, note_length)
+    return np.ascontiguousarray(np.array([columns[name] for name in names], dtype=np.float32).T)
 
 
 @lru_cache(maxsize=4096)
