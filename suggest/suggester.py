@@ -469,8 +469,8 @@ class Suggester:
             return {}
         keys = [key for key in unsupported if key in label_model.column_]
         sections = doc._.sections
-        with self.model.one_thread():
-            found = label_model.evidence(reading, keys, PROFILE_EVIDENCE)
+        # no thread pool to pin: the evidence's product is scipy's sparse one, not BLAS
+        found = label_model.evidence(reading, keys, PROFILE_EVIDENCE)
         return {
             key: tuple(
                 Evidence(start, end, reading.text[start:end], section_key(sections, start))
