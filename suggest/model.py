@@ -29,7 +29,13 @@ from threadpoolctl import ThreadpoolController
 from code_index.data_dir import resolve_data_dir
 from suggest.boosted_trees import boosted_trees
 from suggest.calibration import PlattCalibrator
-from suggest.candidates import FEATURE_NAMES, UNRANKED_LABEL, LearnedSignals, MatchPrecision
+from suggest.candidates import (
+    FEATURE_NAMES,
+    UNRANKED_LABEL,
+    LearnedSignals,
+    MatchPrecision,
+    category_codes,
+)
 from suggest.denied import CodedWhenDenied
 from suggest.final_layer import FinalLayer
 from suggest.label_model import LabelModel, NoteReading
@@ -102,6 +108,9 @@ class SuggestModel:
     # P(right) from the ranker's score and what real notes teach (suggest.final_layer):
     # where present, it gives the scores in place of ``calibrator``
     final_layer: FinalLayer | None = None
+    # codes training notes carried added for each category of a diagnosis the note names
+    # (suggest.candidates.add_sibling_candidates; 0 in models trained before them)
+    sibling_candidates: int = 0
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.feature_names if name not in FEATURE_NAMES]
@@ -126,6 +135,7 @@ class SuggestModel:
             if note_model is not None
             else ({}, {})
         )
+        self._category_codes = category_codes(note_model.prior_) if note_model is not None else {}
 
     def one_thread(self) -> AbstractContextManager[object]:
         """Pin OpenMP and BLAS to one thread while one note is scored."""
@@ -146,6 +156,7 @@ class SuggestModel:
             self.match_precision,
             self._label_reading(text),
             *self._category_priors,
+            self._category_codes,
         )
 
     def _label_reading(self, text: str) -> NoteReading | None:
@@ -215,6 +226,7 @@ class SuggestModel:
             "procedure_gate": self.procedure_gate,
             "denied_convention": self.denied_convention,
             "final_layer": self.final_layer,
+            "sibling_candidates": self.sibling_candidates,
         }
         with (folder / MODEL_FILE).open("wb") as handle:
             pickle.dump(payload, handle, protocol=5)
@@ -276,6 +288,7 @@ class SuggestModel:
             payload.get("procedure_gate"),
             payload.get("denied_convention"),
             payload.get("final_layer"),  # absent from models saved before the layer
+            payload.get("sibling_candidates", 0),
         )
 
 

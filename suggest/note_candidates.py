@@ -22,6 +22,7 @@ from suggest.candidates import (
     add_category_evidence,
     add_label_candidates,
     add_learned_candidates,
+    add_sibling_candidates,
     collect_candidates,
     denied_sentences,
     excluded_codes,
@@ -35,6 +36,9 @@ from suggest.terms import TermTable
 
 NOTE_MODEL_CANDIDATES = 60  # codes the note model may add beyond the matched ones
 LABEL_MODEL_CANDIDATES = 30  # codes the label model may add beyond those
+# codes training notes carried that a trained model adds for each category of a diagnosis
+# the note names (suggest.candidates.add_sibling_candidates)
+SIBLING_CANDIDATES = 5
 
 
 @dataclass
@@ -62,7 +66,9 @@ class CandidateStep:
     code is kept, learned sources add no code the note's words do not name, and the
     suggester applies the guidelines' rules (``coded_as_taught``).
     ``procedure_gate``: the note-level decision whether procedures apply at all
-    (``suggest.abstention``)."""
+    (``suggest.abstention``). ``sibling_candidates``: how many codes training notes
+    carried are added for each category of a diagnosis the note names (0: none, as in
+    models trained before them)."""
 
     def __init__(
         self,
@@ -72,8 +78,10 @@ class CandidateStep:
         coded_when_denied: Mapping[Setting, CodedWhenDenied] | None = None,
         procedure_gate: NoteDecision | None = None,
         denied_convention: NoteDecision | None = None,
+        sibling_candidates: int = 0,
     ) -> None:
         self.table = table
+        self.sibling_candidates = sibling_candidates
         self.keep_covered = keep_covered
         self.coded_when_denied = coded_when_denied or {}
         self.procedure_gate = procedure_gate
@@ -112,6 +120,14 @@ class CandidateStep:
             add_learned_candidates(
                 candidates, learned, not_learned, self._learned_targets, NOTE_MODEL_CANDIDATES
             )
+            if self.sibling_candidates:
+                add_sibling_candidates(
+                    candidates,
+                    learned,
+                    not_learned,
+                    self._learned_targets,
+                    self.sibling_candidates,
+                )
             if learned.label is not None:
                 add_label_candidates(
                     candidates,

@@ -150,6 +150,7 @@ class Suggester:
             model.coded_when_denied,
             model.procedure_gate,
             model.denied_convention,
+            model.sibling_candidates,
         )
         self._alternatives = UnspecifiedAlternatives(self.index)
         self._warnings = CoderWarnings(self.index)

@@ -27,11 +27,23 @@ from sklearn.preprocessing import StandardScaler
 from code_index.index import CodeIndex
 from code_index.records import SUPPLEMENT_SOURCES, System, normalize_code
 from suggest.abstention import gate_features
-from suggest.candidates import FEATURE_NAMES, LearnedSignals, MatchPrecision, feature_matrix
+from suggest.candidates import (
+    FEATURE_NAMES,
+    LearnedSignals,
+    MatchPrecision,
+    category_codes,
+    feature_matrix,
+)
 from suggest.denied import CodedWhenDenied
 from suggest.label_model import LabelModel, NoteReading
 from suggest.model import SuggestModel, library_versions
-from suggest.note_candidates import LABEL_MODEL_CANDIDATES, NOTE_MODEL_CANDIDATES, CandidateStep
+from suggest.note_candidates import (
+    LABEL_MODEL_CANDIDATES,
+    NOTE_MODEL_CANDIDATES,
+    SIBLING_CANDIDATES,
+    CandidateStep,
+)
+from suggest.note_decision import NoteDecision
 from suggest.note_model import (
     CATEGORY_LENGTH,
     SUBCATEGORY_LENGTH,
@@ -121,12 +133,24 @@ class NoteCandidates:
     # the features of the candidates less the denied ones: counts such as the note's
     # candidates are what serving sees where denied mentions are not ranked
     affirmed_features: np.ndarray
+    # the features of the candidates a note coded by the guidelines has: the ones its
+    # words name, less the denied and the covered ones (suggest.note_candidates)
+    named_features: np.ndarray
 
     def without_denied(self) -> NoteCandidates:
         """The note's candidates less the denied ones (for coders who never code them)."""
-        keep = ~self.denied
+        return self._only(~self.denied, self.affirmed_features)
+
+    def as_coded_by_guidelines(self) -> NoteCandidates:
+        """The note's candidates as serving ranks a note read as coded by the guidelines:
+        only those its words name, no denied or covered one (where the corpora disagree,
+        for the notes of those whose coders follow the guidelines)."""
+        covered = self.features[:, FEATURE_NAMES.index("covered")] > 0
+        return self._only(self.matched & ~self.denied & ~covered, self.named_features)
+
+    def _only(self, keep: np.ndarray, features: np.ndarray) -> NoteCandidates:
         return NoteCandidates(
-            self.affirmed_features,
+            features,
             [key for key, kept in zip(self.keys, keep, strict=True) if kept],
             self.matched[keep],
             self.labels[keep],
@@ -135,7 +159,8 @@ class NoteCandidates:
             self.setting,
             self.corpus,
             self.gate_row,
-            self.affirmed_features,
+            features,
+            features,
         )
 
 
@@ -156,12 +181,25 @@ def candidate_training_set(
     kept or dropped once the corpus shows whether its coders code them."""
     per_note: list[NoteCandidates] = []
     every_setting = {setting: CodedWhenDenied.count([]) for setting in Setting}
-    step = CandidateStep(pipeline.table, pipeline.index, True, every_setting)
+    step = CandidateStep(
+        pipeline.table, pipeline.index, True, every_setting, sibling_candidates=SIBLING_CANDIDATES
+    )
+    # the notes of a fold share their priors: each fold's categories' codes worked out once
+    siblings: dict[int, Mapping[CodeKey, tuple[CodeKey, ...]]] = {}
+    for prior in priors:
+        if id(prior) not in siblings:
+            siblings[id(prior)] = category_codes(prior)
     docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=32)
     for i, (note, doc) in enumerate(zip(notes, docs, strict=True)):
         label = NoteReading(note.text, None, label_scores[i])
         learned = LearnedSignals(
-            neighbor_scores[i], association_scores[i], priors[i], None, label, *category_priors[i]
+            neighbor_scores[i],
+            association_scores[i],
+            priors[i],
+            None,
+            label,
+            *category_priors[i],
+            siblings[id(priors[i])],
         )
         candidates = step(doc, note.setting, learned=learned).candidates
         gold = {system: note.codes_for(system) for system in note.setting.systems}
@@ -184,6 +222,10 @@ def candidate_training_set(
                 note.corpus,
                 gate_features(candidates, label_scores[i]),
                 feature_matrix([c for c in candidates if not c.denied], len(note.text)),
+                feature_matrix(
+                    [c for c in candidates if c.matches and not c.denied and not c.covered_by],
+                    len(note.text),
+                ),
             )
         )
         if progress:
@@ -257,6 +299,24 @@ def cross_fit_associations(
             if f == fold:
                 scores[i] = associations.scores(texts[i])
     return scores
+
+
+def as_served(
+    note: NoteCandidates,
+    coding: set[str],
+    denied_settings: Mapping[Setting, CodedWhenDenied],
+    denied_convention: NoteDecision | None,
+) -> NoteCandidates:
+    """A training note's candidates as serving ranks such a note: with its denied mentions
+    where its corpus's coders code them (``coding``) in its setting; where the corpora
+    disagree (a ``denied_convention``), a note of a corpus that follows the guidelines
+    with the codes its words name alone (``NoteCandidates.as_coded_by_guidelines``),
+    as serving reads such notes: trained on the lists as CodiEsp's coders' are read,
+    covered and learned codes among them, the ranker learned these notes' codes from
+    lists they never have, and its scores of them came out of scale."""
+    if note.corpus in coding:
+        return note if note.setting in denied_settings else note.without_denied()
+    return note.as_coded_by_guidelines() if denied_convention is not None else note.without_denied()
 
 
 def make_ranker(kind: str, seed: int) -> Pipeline:
@@ -339,13 +399,10 @@ def train_model(
     )
     coding = corpora_coding_denied(per_note)
     denied_settings = learned_denied_settings([n for n in per_note if n.corpus in coding])
-    per_note = [
-        n if n.corpus in coding and n.setting in denied_settings else n.without_denied()
-        for n in per_note
-    ]
     denied_convention = fit_denied_convention(
         label_model.matrix_, [n.corpus in coding for n in per_note]
     )
+    per_note = [as_served(n, coding, denied_settings, denied_convention) for n in per_note]
     cross_fit_match_precision(per_note, folds=FOLDS, seed=seed)
     cross_fit_coded_when_denied(per_note, fold_of)
     procedure_gate = fit_procedure_gate(
@@ -400,6 +457,7 @@ def train_model(
             "note_model_candidates": NOTE_MODEL_CANDIDATES,
             "label_model": label_model.get_params(),
             "label_model_candidates": LABEL_MODEL_CANDIDATES,
+            "sibling_candidates": SIBLING_CANDIDATES,
             "ranks_denied_in": sorted(denied_settings),
             "corpora_coding_denied": sorted(coding),
             "denied_convention": denied_convention is not None,
@@ -423,4 +481,5 @@ def train_model(
         coded_when_denied=denied_settings,
         procedure_gate=procedure_gate,
         denied_convention=denied_convention,
+        sibling_candidates=SIBLING_CANDIDATES,
     )

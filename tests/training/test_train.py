@@ -43,6 +43,7 @@ from suggest.suggester import Suggester
 from training.corpora import GoldCode, LabeledNote, read_codiesp, read_jsonl
 from training.feedback import notes_from_feedback
 from training.train import (
+    as_served,
     best_threshold,
     candidate_training_set,
     is_correct,
@@ -198,6 +199,70 @@ def test_a_model_learns_per_corpus_whose_coders_code_denied_findings(
     assert any(flagged(note) for note in unseen_codiesp)
     assert any(flagged(note, {"covered"}) for note in unseen_codiesp)
     assert not [code for note in unseen_codiesp for code in set_apart(note)]
+    # and the ranker learned those notes' codes from the lists serving ranks for them:
+    # the codes their words name, no covered, denied or learned one
+    note_model, associations = model.note_model, model.associations
+    assert note_model is not None and associations is not None and model.label_model is not None
+    notes = unseen_us[:6]
+    training = candidate_training_set(
+        suggester.pipeline,
+        notes,
+        [note_model.scores(n.text) for n in notes],
+        [note_model.prior_ for _ in notes],
+        [associations.scores(n.text) for n in notes],
+        [model.label_model.read(n.text, UNRANKED_LABEL).scores for n in notes],
+        [(note_model.category_priors(), note_model.category_priors(SUBCATEGORY_LENGTH))]
+        * len(notes),
+    )
+    cross_fitted = {FEATURE_NAMES.index(n) for n in ("match_precision", "coded_when_denied")}
+    keep = [i for i in range(len(FEATURE_NAMES)) if i not in cross_fitted]
+    coding = {train_notes[0].corpus}
+    for note, seen in zip(notes, training, strict=True):
+        learned = as_served(seen, coding, model.coded_when_denied, model.denied_convention)
+        served = trained.candidate_step(
+            suggester.nlp(note.text), note.setting, learned=model.learned_signals(note.text)
+        ).candidates
+        assert learned.keys == [c.key for c in served]
+        assert len(learned.keys) < len(seen.keys)  # the learned and covered codes are gone
+        features = feature_matrix(served, len(note.text))
+        assert np.array_equal(learned.features[:, keep], features[:, keep])
+
+
+def test_a_trained_model_adds_the_siblings_training_notes_carried_of_named_diagnoses(
+    suggester: Suggester, train_notes: list[LabeledNote], small_model: SuggestModel
+) -> None:
+    """For each category of a diagnosis the note's words name (not deny), the codes of it
+    that training notes carried become candidates (the most carried first, a few a
+    category), never a code the note denies; a model saved before them adds none."""
+    note_model = small_model.note_model
+    assert note_model is not None and small_model.sibling_candidates > 0
+    carried = note_model.prior_
+    trained = Suggester(suggester.pipeline, small_model)
+    without = replace(small_model, sibling_candidates=0)
+    added_any = False
+    for note in train_notes[:10]:
+        doc = suggester.nlp(note.text)
+        learned = small_model.learned_signals(note.text)
+        step = trained.candidate_step(doc, Setting.INPATIENT, learned=learned)
+        before = Suggester(suggester.pipeline, without).candidate_step(
+            doc, Setting.INPATIENT, learned=learned
+        )
+        named = {
+            c.target.code[:3]
+            for c in step.candidates
+            if c.matches and not c.denied and c.key[0] is System.ICD10CM
+        }
+        old = {c.key for c in before.candidates}
+        added = [c for c in step.candidates if c.key not in old]
+        assert step.denied is not None and not {c.key for c in added} & step.denied
+        per_category: dict[str, list[str]] = {}
+        for candidate in added:
+            assert candidate.key[0] is System.ICD10CM and candidate.key in carried
+            assert candidate.target.code[:3] in named and not candidate.matches
+            per_category.setdefault(candidate.target.code[:3], []).append(candidate.target.code)
+        assert all(len(codes) <= small_model.sibling_candidates for codes in per_category.values())
+        added_any = added_any or bool(added)
+    assert added_any
 
 
 def test_label_model_codes_always_carry_evidence(
