@@ -38,7 +38,7 @@ NOTE_MODEL_CANDIDATES = 60  # codes the note model may add beyond the matched on
 LABEL_MODEL_CANDIDATES = 30  # codes the label model may add beyond those
 # codes training notes carried that a trained model adds for each category of a diagnosis
 # the note names (suggest.candidates.add_sibling_candidates)
-SIBLING_CANDIDATES = 5
+SIBLING_CANDIDATES = 2
 
 
 @dataclass
