@@ -273,12 +273,7 @@ def named_siblings(
     lowered = lowered_texts(doc)  # no Token object per word
     for candidate in candidates:
         if candidate.target.system is System.ICD10CM and candidate.spans:
-            around: frozenset[str] = frozenset()
-            for span in candidate.spans:
-                first, end = sentence_of(starts, len(doc), span.start)
-                if first not in words:
-                    words[first] = note_words(lowered[first:end])
-                around |= words[first]
+            around = _words_around(candidate, starts, lowered, words)
             better = siblings.refine(candidate.target, around)
             if better is not None:
                 candidate.target = better
@@ -295,6 +290,23 @@ def named_siblings(
         same.best_reading = same.best_reading or candidate.best_reading
         same.covered_by = same.covered_by & candidate.covered_by
     return _said_no_more(list(found.values()), doc, words)
+
+
+def _words_around(
+    candidate: Candidate,
+    starts: list[int],
+    lowered: Sequence[str],
+    words: dict[int, frozenset[str]],
+) -> frozenset[str]:
+    """The words of the sentences ``candidate`` was read from; ``words`` keeps each
+    sentence's words by its start, so a sentence is read once a note."""
+    around: frozenset[str] = frozenset()
+    for span in candidate.spans:
+        first, end = sentence_of(starts, len(lowered), span.start)
+        if first not in words:
+            words[first] = note_words(lowered[first:end])
+        around |= words[first]
+    return around
 
 
 def _said_no_more(
@@ -316,12 +328,7 @@ def _said_no_more(
         places = {id(c): {(s.start, s.end) for s in c.spans} for c in rivals}
         for candidate in rivals:
             own = places[id(candidate)]
-            around: frozenset[str] = frozenset()
-            for span in candidate.spans:
-                first, end = sentence_of(starts, len(doc), span.start)
-                if first not in words:
-                    words[first] = note_words(lowered[first:end])
-                around |= words[first]
+            around = _words_around(candidate, starts, lowered, words)
             if any(
                 other is not candidate
                 and own <= places[id(other)]
