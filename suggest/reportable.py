@@ -28,20 +28,21 @@ def reportable(
     setting: Setting,
     denied: Callable[[], Mapping[Key, set[int]]] | None = None,
 ) -> bool:
-    """A procedure or supply the note names only as past ("history of appendectomy",
-    "s/p cholecystectomy") was not done now. A diagnosis is coded from what the note
-    documents, not from its title line, which names the visit or the exam ("CTA CHEST
-    (PULMONARY EMBOLISM PROTOCOL)", "ALLERGY INJECTION VISIT"): one named only there is
-    not coded, unless the note is its title alone. Outpatient, an uncertain diagnosis
-    ("probable", "rule out") is not coded, the symptoms documented with it are;
-    inpatient, it may be coded at discharge, unless each sentence that doubts it (or the
-    next, after a question mark) denies it (``denied``: by code, the sentence starts of
-    its negated, family or hypothetical mentions): "CHF? - echo normal EF, no heart
-    failure" was ruled out. Outpatient, a condition the note names only as ended ("acute
-    bronchitis, resolved", "prior stroke"; not "history of hypertension", which may be a
-    condition the patient still has) no longer exists and is not coded (IV.J), its
-    history code (Z86-Z87) is; inpatient, a condition treated during the stay is coded
-    though it resolved before discharge. A code suggested from similar notes alone has
+    """A procedure or supply the note names only as past ("history of appendectomy", "s/p
+    cholecystectomy") was not done now. A diagnosis is coded from what the note documents,
+    not from its title line, which names the visit or the exam ("CTA CHEST (PULMONARY
+    EMBOLISM PROTOCOL)", "ALLERGY INJECTION VISIT"): one named only there is not coded,
+    unless the note is its title alone; an encounter code of chapter 21 ("Encounter for
+    routine child health examination ...") is what the title names, and is read there.
+    Outpatient, an uncertain diagnosis ("probable", "rule out") is not coded, the symptoms
+    documented with it are; inpatient, it may be coded at discharge, unless each sentence
+    that doubts it (or the next, after a question mark) denies it (``denied``: by code, the
+    sentence starts of its negated, family or hypothetical mentions): "CHF? - echo normal
+    EF, no heart failure" was ruled out. Outpatient, a condition the note names only as
+    ended ("acute bronchitis, resolved", "prior stroke"; not "history of hypertension",
+    which may be a condition the patient still has) no longer exists and is not coded
+    (IV.J), its history code (Z86-Z87) is; inpatient, a condition treated during the stay is
+    coded though it resolved before discharge. A code suggested from similar notes alone has
     no words of its own for these rules to read."""
     spans = candidate.spans
     if not spans:
@@ -51,7 +52,12 @@ def reportable(
         return not all(span_values(span, _HISTORICAL)[0] for span in spans)
     title = title_key()
     sections = spans[0].doc._.sections
-    if title is not None and sections and sections[0][2] == title:
+    # a Z code's encounter; not O82 "Encounter for cesarean delivery without indication",
+    # which claims what an operative title does not say
+    names_the_visit = code.startswith("Z") and candidate.target.title.lower().startswith(
+        "encounter for"
+    )
+    if title is not None and sections and sections[0][2] == title and not names_the_visit:
         body = [span for span in spans if section_key(sections, span.start_char) != title]
         if not body and sections[0][1] < len(spans[0].doc.text.rstrip()):
             return False  # a note that is all title is its own documentation
