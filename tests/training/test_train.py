@@ -43,6 +43,7 @@ from suggest.suggester import Suggester
 from training.corpora import GoldCode, LabeledNote, read_codiesp, read_jsonl
 from training.feedback import notes_from_feedback
 from training.train import (
+    NoteCandidates,
     as_served,
     best_threshold,
     candidate_training_set,
@@ -201,19 +202,8 @@ def test_a_model_learns_per_corpus_whose_coders_code_denied_findings(
     assert not [code for note in unseen_codiesp for code in set_apart(note)]
     # and the ranker learned those notes' codes from the lists serving ranks for them:
     # the codes their words name, no covered, denied or learned one
-    note_model, associations = model.note_model, model.associations
-    assert note_model is not None and associations is not None and model.label_model is not None
     notes = unseen_us[:6]
-    training = candidate_training_set(
-        suggester.pipeline,
-        notes,
-        [note_model.scores(n.text) for n in notes],
-        [note_model.prior_ for _ in notes],
-        [associations.scores(n.text) for n in notes],
-        [model.label_model.read(n.text, UNRANKED_LABEL).scores for n in notes],
-        [(note_model.category_priors(), note_model.category_priors(SUBCATEGORY_LENGTH))]
-        * len(notes),
-    )
+    training = _training_set(suggester, model, notes)
     cross_fitted = {FEATURE_NAMES.index(n) for n in ("match_precision", "coded_when_denied")}
     keep = [i for i in range(len(FEATURE_NAMES)) if i not in cross_fitted]
     coding = {train_notes[0].corpus}
@@ -479,14 +469,31 @@ def test_training_gives_the_same_model_in_every_process(
     assert all(runs[0]["ranked"]) and runs[0] == runs[1]
 
 
+def _training_set(
+    suggester: Suggester, model: SuggestModel, notes: list[LabeledNote]
+) -> list[NoteCandidates]:
+    """The candidate lists training builds for ``notes`` from ``model``'s own learned
+    scores (not cross-fitted), as serving would read them with that model."""
+    note_model, associations = model.note_model, model.associations
+    assert note_model is not None and associations is not None and model.label_model is not None
+    label_model = model.label_model
+    return candidate_training_set(
+        suggester.pipeline,
+        notes,
+        [note_model.scores(n.text) for n in notes],
+        [note_model.prior_ for _ in notes],
+        [associations.scores(n.text) for n in notes],
+        [label_model.read(n.text, UNRANKED_LABEL).scores for n in notes],
+        [(note_model.category_priors(), note_model.category_priors(SUBCATEGORY_LENGTH))]
+        * len(notes),
+    )
+
+
 def test_training_sees_exactly_the_candidates_serving_ranks(
     suggester: Suggester, train_notes: list[LabeledNote], small_model: SuggestModel
 ) -> None:
     """One candidate step: for the same note, setting and learned scores, training builds
     the candidates (and features) that serving ranks, the reporting rules included."""
-    note_model, associations = small_model.note_model, small_model.associations
-    label_model = small_model.label_model
-    assert note_model is not None and associations is not None and label_model is not None
     trained = Suggester(suggester.pipeline, small_model)
     # a past procedure (not coded now) and an outpatient uncertain diagnosis among real text
     extra = " History of appendectomy. Probable pneumonia."
@@ -494,16 +501,7 @@ def test_training_sees_exactly_the_candidates_serving_ranks(
         notes = [
             LabeledNote(n.id, n.text + extra, n.codes, Setting(setting)) for n in train_notes[:5]
         ]
-        training = candidate_training_set(
-            suggester.pipeline,
-            notes,
-            [note_model.scores(n.text) for n in notes],
-            [note_model.prior_ for _ in notes],
-            [associations.scores(n.text) for n in notes],
-            [label_model.read(n.text, UNRANKED_LABEL).scores for n in notes],
-            [(note_model.category_priors(), note_model.category_priors(SUBCATEGORY_LENGTH))]
-            * len(notes),
-        )
+        training = _training_set(suggester, small_model, notes)
         if setting not in small_model.coded_when_denied:  # dropped after this step
             training = [seen.without_denied() for seen in training]
         # cross-fitted after this step
