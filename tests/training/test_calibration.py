@@ -56,11 +56,13 @@ def test_default_model_calibrated_on_us_notes(
     assert calibrated.name == "default-us"
     assert card["corpora"] == {us_notes.source: len(us_notes.notes)}
     assert card["calibrated_from"] == model.version and card["slope"] > 0
-    # synthetic code-set notes leave the default model over-confident on US notes: a map
-    # fitted without a note calibrates it better than the ranker's own scores
+    # a ranker fitted on synthetic code-set notes is miscalibrated on US notes (over-
+    # confident before the US rules, under-confident since: 218 scores >= 0.5, 39 wrong,
+    # cross-fitted ECE 0.105): a map fitted without a note calibrates it better, and a
+    # score it puts at 0.5 or more is right more often than not
     (diagnoses,) = [row for row in card["cross_fitted"] if row["group"] == "diagnoses"]
     assert diagnoses["platt"]["ece"] < diagnoses["ranker"]["ece"]
-    assert diagnoses["platt"]["confident"] < diagnoses["ranker"]["confident"]
+    assert 2 * diagnoses["platt"]["confident_wrong"] < diagnoses["platt"]["confident"]
     # the layer scores only the groups whose cross-fitted order it did not worsen
     layer = card["final_layer"]
     for row in layer["tried_on_every_group"]:
