@@ -9,16 +9,20 @@ a query costs a few sparse postings look-ups and a small re-rank, not a scan.
 from __future__ import annotations
 
 import math
+import pickle
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Words so common in code titles that they only add noise to a query.
@@ -102,7 +106,12 @@ class AbbreviationExpander:
 
 class LexicalModel:
     """TF-IDF postings over one text per record, plus a character n-gram model of the
-    vocabulary for query words no record uses verbatim."""
+    vocabulary for query words no record uses verbatim.
+
+    The n-gram model (scikit-learn's ``TfidfVectorizer``) is stored pickled on its own
+    inside the index artifact and unpickled when a query first has a word the vocabulary
+    lacks: unpickling it imports scikit-learn, which imports ``scipy.stats`` and pandas
+    (about half of a cold start's imports), and the suggester never searches."""
 
     def __init__(self, min_word_similarity: float = 0.82) -> None:
         self.min_word_similarity = min_word_similarity
@@ -135,16 +144,31 @@ class LexicalModel:
         self.postings_ = sp.csc_matrix(sp.diags(1.0 / norms) @ weighted, dtype=np.float32)
         self.vocabulary_ = vocabulary
         self.words_ = list(vocabulary)
-        self.char_ngrams_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 4), dtype=np.float32
-        )
-        self.word_vectors_ = self.char_ngrams_.fit_transform(self.words_).tocsr()
+        from sklearn.feature_extraction.text import TfidfVectorizer  # see the class's docstring
+
+        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), dtype=np.float32)
+        self.word_vectors_ = vectorizer.fit_transform(self.words_).tocsr()
+        self.char_ngrams_: TfidfVectorizer | bytes = vectorizer
         return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The n-gram model pickled apart (bytes), so that reading an index does not
+        unpickle it; an index saved before holds it as an object, read as it is."""
+        state = dict(self.__dict__)
+        if not isinstance(state["char_ngrams_"], bytes):
+            state["char_ngrams_"] = pickle.dumps(state["char_ngrams_"], pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def _vectorizer(self) -> TfidfVectorizer:
+        """The character n-gram model, unpickled on first use."""
+        if isinstance(self.char_ngrams_, bytes):
+            self.char_ngrams_ = pickle.loads(self.char_ngrams_)
+        return self.char_ngrams_
 
     def similar_words(self, word: str, limit: int = 3) -> list[tuple[int, float]]:
         """Vocabulary words close to an unknown query word, as (column, similarity)."""
         found: dict[int, float] = {}
-        vector = self.char_ngrams_.transform([word])
+        vector = self._vectorizer().transform([word])
         sims = (self.word_vectors_ @ vector.T).toarray().ravel()
         for col in np.argsort(-sims)[:limit]:
             if sims[col] >= self.min_word_similarity:

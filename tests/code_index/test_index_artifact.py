@@ -31,9 +31,9 @@ def test_artifact_round_trip_is_identical(default_index: CodeIndex, data_dir: Pa
     assert load_seconds < 5  # the benchmark reports the real figure; this only catches a regression
     assert len(reloaded) == len(default_index)
     assert reloaded.get("E11.22") == default_index.get("E11.22")
-    assert [h.record.code for h in reloaded.search("aspiration pneumonia")] == [
-        h.record.code for h in default_index.search("aspiration pneumonia")
-    ]
+    # a misspelt word is read by the search model's vectorizer, stored pickled apart
+    for query in ("aspiration pneumonia", "pnuemonia unspecified organism"):
+        assert reloaded.search(query) == default_index.search(query)
 
 
 def test_stored_row_tables_answer_as_derived_ones(default_index: CodeIndex, data_dir: Path) -> None:
