@@ -13,15 +13,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
-# far below any score a coder sees: a tighter clip would give distinct low scores one
-# calibrated value, and ties are reordered by code
-_EPSILON = 1e-15
-
-
-def logit(scores: np.ndarray) -> np.ndarray:
-    """log(p / (1 - p)), with p kept off 0 and 1."""
-    p = np.clip(np.asarray(scores, dtype=np.float64), _EPSILON, 1 - _EPSILON)
-    return np.log(p / (1 - p))
+from suggest.scaled_logistic import PlattMap, logit
 
 
 class PlattCalibrator(BaseEstimator):
@@ -44,7 +36,10 @@ class PlattCalibrator(BaseEstimator):
             raise ValueError("the scores do not rank right codes above wrong ones")
         return self
 
+    def map(self) -> PlattMap:
+        """The fitted map's numbers, which score without scikit-learn."""
+        return PlattMap(self.slope_, self.intercept_)
+
     def predict(self, scores: np.ndarray) -> np.ndarray:
         """The calibrated probability of each score."""
-        z = self.slope_ * logit(scores) + self.intercept_
-        return 1.0 / (1.0 + np.exp(-z))
+        return self.map().predict(scores)

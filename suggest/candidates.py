@@ -17,18 +17,17 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
+from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
 from suggest.doc_words import lowered_texts, note_text
 from suggest.extensions import MENTIONS_KEY, section_key, span_values
-from suggest.label_model import NoteReading
 from suggest.mentions import TermMatch
-from suggest.note_model import SUBCATEGORY_LENGTH, code_category
 from suggest.numbers import read_from_value, read_values
 from suggest.plausibility import (
     combination_rules,
@@ -46,6 +45,9 @@ from suggest.rules import read_rules
 from suggest.sentences import sentence_of, sentence_starts
 from suggest.specificity import NamedSiblings, contradicted, note_words, says_more
 from suggest.terms import TargetCode, TermSource, TermTable
+
+if TYPE_CHECKING:  # its module imports scikit-learn, which the default model never needs
+    from suggest.label_model import NoteReading
 
 # Sections whose conditions a coder reports with most confidence, and the opposite.
 ASSESSMENT_SECTIONS = frozenset(

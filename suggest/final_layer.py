@@ -16,8 +16,6 @@ would otherwise undo the rules on one-line ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
@@ -26,130 +24,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from code_index.records import System
-from suggest.calibration import logit
-from suggest.candidates import FEATURE_NAMES, Candidate, feature_matrix
-from suggest.plausibility import plausibility_rules
+from suggest.layer_features import LAYER_FEATURES, LayerScorer, layer_columns
 from suggest.scaled_logistic import ScaledLogistic
-
-# what the layer reads of a candidate besides the ranker's candidate features
-LAYER_OWN_FEATURES: tuple[str, ...] = (
-    "ranker_logit",  # logit of the ranker's own score
-    "symptom_code",  # a sign or symptom code (chapter 18 and the symptom codes of others)
-    "status_code",  # a Z code (status, history, encounter)
-    "unspecified_title",  # its title says "unspecified"
-    "in_statement",  # read in the diagnostic statement (assessment, impression, diagnoses)
-    "only_findings",  # read only in findings (exam, vitals, results, lists, the title line)
-    "in_complaint",  # read in the chief complaint or the history of present illness
-    "no_section",  # read only outside any section (a narrative note's text)
-    "evidence_words",  # log(1 + words of its longest evidence)
-    "sectioned_symptom",  # a symptom code in a note with sections (US template notes)
-    "statement_note",  # the note has a diagnostic statement (an assessment, impression ...)
-)
-# of the candidate features, those the layer reads (synthetic notes teach none of the
-# section and context ones to the default model's ranker; real notes do). Not
-# ``note_candidates``: the labelled notes' long ones carry many codes, so it lowered a
-# short note's lone diagnosis below the floor ("Nondisplaced fracture of the lateral
-# malleolus of the right fibula." alone: S82.64XA at 0.08), for a cross-fitted log loss
-# of 0.3390 against 0.3405 without it.
-LAYER_CANDIDATE_FEATURES: tuple[str, ...] = (
-    "in_assessment",
-    "in_history_section",
-    "uncertain",
-    "historical",
-    "category_rivals",
-    "mentions",
-    "first_position",
-    "single_word",
-    "system_procedure",
-    "system_hcpcs",
-    "coverage",
-    "partial",
-    "rarity",
-    "rivals",
-    "best_reading",
-    "depth",
-    "abbreviation",
-    "via_header",
-    "covered",
-)
-LAYER_FEATURES: tuple[str, ...] = LAYER_OWN_FEATURES + LAYER_CANDIDATE_FEATURES
-
-COMPLAINT_SECTIONS = frozenset({"chief_complaint", "history_of_present_illness"})
-SectionsOf = Callable[[Candidate], frozenset[str | None]]
-
-
-def layer_matrix(
-    candidates: Sequence[Candidate],
-    ranker_scores: np.ndarray,
-    note_length: int,
-    sections_of: SectionsOf,
-    note_sections: frozenset[str],
-    names: Sequence[str] = LAYER_FEATURES,
-    features: np.ndarray | None = None,
-) -> np.ndarray:
-    """One row per candidate, the columns the features ``names`` (built by name);
-    ``sections_of``: the section keys a candidate was read in (None: before any heading);
-    ``note_sections``: the keys of the note's sections; ``features``: the candidates'
-    ``feature_matrix`` of every candidate feature, where the caller built it already (as
-    the suggester does for its ranker), so that it is not built twice."""
-    if not candidates:
-        return np.zeros((0, len(names)), dtype=np.float64)
-    rules = plausibility_rules()
-    from_candidates = [name for name in names if name in FEATURE_NAMES]
-    if features is None:
-        base = feature_matrix(candidates, note_length, from_candidates)
-        column = {name: k for k, name in enumerate(from_candidates)}
-    else:
-        base, column = features, {name: FEATURE_NAMES.index(name) for name in from_candidates}
-    read = [sections_of(c) for c in candidates]
-    sectioned = any(s is not None for sections in read for s in sections)
-    statement_note = float(bool(note_sections & rules.statement_sections))
-    own: dict[str, list[float]] = {name: [] for name in LAYER_OWN_FEATURES}
-    for candidate, sections in zip(candidates, read, strict=True):
-        target = candidate.target
-        diagnosis = target.system is System.ICD10CM
-        symptom = diagnosis and target.code.startswith(rules.symptom_prefixes)
-        named = sections - {None}
-        own["symptom_code"].append(float(symptom))
-        own["status_code"].append(float(diagnosis and target.code.startswith("Z")))
-        own["unspecified_title"].append(float("unspecified" in target.title.lower()))
-        own["in_statement"].append(float(bool(named & rules.statement_sections)))
-        own["only_findings"].append(float(bool(named) and named <= rules.findings_sections))
-        own["in_complaint"].append(float(bool(named & COMPLAINT_SECTIONS)))
-        own["no_section"].append(float(bool(sections) and not named))
-        longest = max((len(span) for span in candidate.spans), default=0)
-        own["evidence_words"].append(float(np.log1p(longest)))
-        own["sectioned_symptom"].append(float(symptom and sectioned))
-        own["statement_note"].append(statement_note)
-    own["ranker_logit"] = logit(ranker_scores).tolist()
-    columns = [
-        own[name] if name in own else base[:, column[name]].astype(np.float64) for name in names
-    ]
-    return np.column_stack(columns).astype(np.float64)
-
-
-def ruled(rows: np.ndarray) -> np.ndarray:
-    """Which of ``rows`` (all of ``LAYER_FEATURES``, as ``layer_matrix`` builds them) are
-    codes the coding rules keep, whatever a learned score says: codes read in the
-    diagnostic statement (the provider's statement is what is coded), and the symptoms of a
-    note that has one (where it documents a diagnosis, the symptoms read outside it are set
-    apart; where it documents none, they are what is coded, guideline IV.D)."""
-    statement = rows[:, LAYER_FEATURES.index("in_statement")] > 0
-    symptom = rows[:, LAYER_FEATURES.index("symptom_code")] > 0
-    return statement | (symptom & (rows[:, LAYER_FEATURES.index("statement_note")] > 0))
-
-
-def held_by_rules(
-    probabilities: np.ndarray, rows: np.ndarray, calibrated: np.ndarray, floor: float
-) -> np.ndarray:
-    """The layer's ``probabilities`` of ``rows``, except that a code the rules keep
-    (``ruled``) that its ``calibrated`` ranker score lists (at ``floor`` or above) stays
-    listed, at ``floor`` at least: the layer orders every code and floors those the rules
-    leave open, but never drops below the floor a code they keep (on a short note it
-    would undo them: "Impression: Nondisplaced fracture of the lateral malleolus of the
-    right fibula." alone gave S82.64XA 0.16, under S82.64XS)."""
-    held = ruled(rows) & (calibrated >= floor)
-    return np.where(held, np.maximum(probabilities, floor), probabilities)
 
 
 class FinalLayer(ClassifierMixin, BaseEstimator):
@@ -200,6 +76,18 @@ class FinalLayer(ClassifierMixin, BaseEstimator):
         right = self.probabilities(X)
         return np.column_stack([1 - right, right])
 
+    def scorer(self) -> LayerScorer:
+        """What a suggester scores with: the fitted scaler's and classifier's own
+        arithmetic (``suggest.scaled_logistic``: bit for bit their ``predict_proba``,
+        without their per-call input handling), free of scikit-learn."""
+        check_is_fitted(self, "model_")
+        steps = self.model_.named_steps
+        return LayerScorer(
+            tuple(self.features),
+            tuple(self.systems),
+            ScaledLogistic.of(steps["scale"], steps["classify"]),
+        )
+
     def scores_system(self, system: System) -> bool:
         """Whether it scores codes of ``system``."""
         return system.value in self.systems
@@ -207,16 +95,11 @@ class FinalLayer(ClassifierMixin, BaseEstimator):
     def columns(self, rows: np.ndarray) -> np.ndarray:
         """The columns of ``rows`` (all of ``LAYER_FEATURES``, as ``layer_matrix`` builds
         them) that this layer reads, in the order of its ``features``."""
-        return rows[:, [LAYER_FEATURES.index(name) for name in self.features]]
+        return layer_columns(rows, self.features)
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
-        """P(right) of each row: the fitted scaler's and classifier's own arithmetic
-        (``suggest.scaled_logistic``: bit for bit their ``predict_proba``, without their
-        per-call input handling; our rows are finite floats by construction)."""
-        check_is_fitted(self, "model_")
-        steps = self.model_.named_steps
-        layer = ScaledLogistic(steps["scale"], steps["classify"])
-        return layer.probabilities(np.asarray(X, dtype=np.float64))
+        """P(right) of each row (``scorer``; our rows are finite floats by construction)."""
+        return self.scorer().probabilities(X)
 
     def weights(self) -> dict[str, float]:
         """Each feature's weight on the standardized scale (what the model card shows)."""

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
 from suggest.candidates import Candidate
 from suggest.extensions import section_key
-from suggest.note_model import NoteNeighbors
 from suggest.results import Evidence
+
+if TYPE_CHECKING:  # its module imports scikit-learn, which the default model never needs
+    from suggest.note_model import NoteNeighbors
 
 PROFILE_EVIDENCE = 3  # evidence words shown for a code suggested by the note model alone
 _BETWEEN_TERM_WORDS = r"(?:[^a-z]|\b[a-z]\b)+"

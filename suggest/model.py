@@ -4,6 +4,12 @@ probabilities, saved as a pickle beside a JSON model card.
 A model is chosen by name. Trained models and the record of which one is in use live in
 the data directory (``<data_dir>/models``); the default model, fitted from the code sets
 alone, ships inside the package (``models/default``) so a fresh install works.
+
+A suggester loads a model's served form where it has one: a model whose every scorer is a
+scaled logistic or a Platt map (the default) is scored from their numbers alone
+(``suggest.scaled_logistic``), which the first load caches in ``<data_dir>/cache``, so
+that serving never imports scikit-learn (with it, ``scipy.stats`` and pandas: about half
+of a cold start's imports). Training reads the fitted estimators (``served=False``).
 """
 
 from __future__ import annotations
@@ -11,24 +17,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import pickle
 import re
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-import joblib
 import numpy as np
-import sklearn
 import spacy
-from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController
 
 from code_index.data_dir import resolve_data_dir
-from suggest.boosted_trees import boosted_trees
-from suggest.calibration import PlattCalibrator
 from suggest.candidates import (
     FEATURE_NAMES,
     UNRANKED_LABEL,
@@ -36,14 +38,21 @@ from suggest.candidates import (
     MatchPrecision,
     category_codes,
 )
+from suggest.code_categories import SUBCATEGORY_LENGTH
 from suggest.denied import CodedWhenDenied
-from suggest.final_layer import FinalLayer
-from suggest.label_model import LabelModel, NoteReading
-from suggest.note_decision import NoteDecision
-from suggest.note_model import SUBCATEGORY_LENGTH, NoteNeighbors, TermAssociations
-from suggest.note_vectors import word_grams
-from suggest.scaled_logistic import scaled_logistic
+from suggest.layer_features import LayerScorer
+from suggest.scaled_logistic import PlattMap, ScaledLogistic, scaled_logistic
 from suggest.setting import Setting
+
+if TYPE_CHECKING:  # their modules import scikit-learn, which a served model never needs
+    from sklearn.pipeline import Pipeline
+
+    from suggest.boosted_trees import BoostedTrees
+    from suggest.calibration import PlattCalibrator
+    from suggest.final_layer import FinalLayer
+    from suggest.label_model import LabelModel, NoteReading
+    from suggest.note_decision import NoteDecision
+    from suggest.note_model import NoteNeighbors, TermAssociations
 
 # The fitted objects, pickled (protocol 5). Not joblib.dump: joblib.load reads every
 # object through Python's pure-Python unpickler (its NumpyUnpickler subclasses
@@ -57,6 +66,16 @@ LEGACY_MODEL_FILE = "model.joblib"
 # Bumped when the artifact's layout changes; what a model's features mean is checked by
 # name on load (``feature_names``), not by this number.
 MODEL_FORMAT = 7
+# Bumped when the served form's layout changes (its cache file is named by it)
+SERVED_FORMAT = 1
+# what serving a model reads with scikit-learn besides its ranker, calibrator and layer
+_LEARNED_PARTS = (
+    "note_model",
+    "label_model",
+    "associations",
+    "procedure_gate",
+    "denied_convention",
+)
 CARD_FILE = "model-card.json"
 CURRENT_FILE = "CURRENT"
 DEFAULT_MODEL = "default"
@@ -76,16 +95,21 @@ class ModelMismatchError(ValueError):
 
 def library_versions() -> dict[str, str]:
     """The versions of the libraries whose objects a model artifact holds."""
+    import sklearn  # what the artifact holds: training and a full load import it anyway
+
     return {"scikit-learn": sklearn.__version__, "spacy": spacy.__version__}
 
 
 @dataclass
 class SuggestModel:
     """A fitted candidate ranker, the feature names it expects (in its columns' order),
-    and its model card; ``index_version`` and ``libraries`` say what it was fitted with."""
+    and its model card; ``index_version`` and ``libraries`` say what it was fitted with.
+    In a served form (``SuggestModel.load``), ``ranker``, ``calibrator`` and
+    ``final_layer`` are their fitted numbers (``ScaledLogistic``, ``PlattMap``,
+    ``LayerScorer``)."""
 
     name: str
-    ranker: Pipeline
+    ranker: Pipeline | ScaledLogistic
     feature_names: tuple[str, ...]
     card: dict[str, Any] = field(default_factory=dict)
     note_model: NoteNeighbors | None = None  # absent in the code-set-only default
@@ -96,7 +120,7 @@ class SuggestModel:
     index_version: str = ""
     libraries: dict[str, str] = field(default_factory=library_versions)
     # maps the ranker's scores to calibrated probabilities (fitted on cross-fitted scores)
-    calibrator: PlattCalibrator | None = None
+    calibrator: PlattCalibrator | PlattMap | None = None
     label_model: LabelModel | None = None
     # by setting, where the training notes' coders code denied findings (suggest.denied);
     # a setting absent here never has a denied mention ranked
@@ -107,7 +131,7 @@ class SuggestModel:
     denied_convention: NoteDecision | None = None
     # P(right) from the ranker's score and what real notes teach (suggest.final_layer):
     # where present, it gives the scores in place of ``calibrator``
-    final_layer: FinalLayer | None = None
+    final_layer: FinalLayer | LayerScorer | None = None
     # codes training notes carried added for each category of a diagnosis the note names
     # (suggest.candidates.add_sibling_candidates; 0 in models trained before them)
     sibling_candidates: int = 0
@@ -125,9 +149,26 @@ class SuggestModel:
         # scored on one thread; so is the tree scorer's one-row probe against the
         # classifier (on all cores it cost more than loading the model)
         self._threads = ThreadpoolController()
-        with self.one_thread():
-            self._trees = boosted_trees(self.ranker)
-        self._linear = scaled_logistic(self.ranker)
+        self._trees: BoostedTrees | None = None
+        self._linear: ScaledLogistic | None = None
+        if isinstance(self.ranker, ScaledLogistic):  # a served form: its numbers alone
+            self._linear = self.ranker
+        else:
+            from suggest.boosted_trees import boosted_trees  # its module imports scikit-learn
+
+            with self.one_thread():
+                self._trees = boosted_trees(self.ranker)
+            self._linear = scaled_logistic(self.ranker)
+        calibrator, layer = self.calibrator, self.final_layer
+        self._platt = (
+            calibrator.map()
+            if calibrator is not None and not isinstance(calibrator, PlattMap)
+            else calibrator
+        )
+        # what a suggester scores ranked codes with (``suggest.layer_features``)
+        self.layer = (
+            layer.scorer() if layer is not None and not isinstance(layer, LayerScorer) else layer
+        )
         # worked out once: every note's candidates read their categories' priors
         note_model = self.note_model
         self._category_priors = (
@@ -146,6 +187,8 @@ class SuggestModel:
         for a model fitted on the code sets alone)."""
         if self.note_model is None:
             return None
+        from suggest.note_vectors import word_grams  # loaded with the note model already
+
         # both learners read the note's word n-grams: cut once, to the longer range
         associations = self.associations
         grams = word_grams(text, max(2, associations.max_words if associations else 2))
@@ -183,19 +226,22 @@ class SuggestModel:
             return np.zeros(0, dtype=np.float32)
         if self._trees is not None:
             return self._trees.probabilities(features)  # NumPy alone: no thread pool to pin
-        if self._linear is not None:
+        if self._linear is not None:  # a served ranker among them
             return self._linear.probabilities(features)  # nor here: one small product
+        ranker = cast("Pipeline", self.ranker)
+        import sklearn  # the ranker is a fitted scikit-learn model: loaded already
+
         # the features are ours, finite by construction: skip sklearn's per-call checks
         with (
             sklearn.config_context(assume_finite=True, skip_parameter_validation=True),
             self.one_thread(),
         ):
-            return np.asarray(self.ranker.predict_proba(features)[:, 1])
+            return np.asarray(ranker.predict_proba(features)[:, 1])
 
     def calibrated(self, scores: np.ndarray) -> np.ndarray:
         """The calibrated probability of each ranker score (a monotone map: the order of
         a note's codes never changes)."""
-        return self.calibrator.predict(scores) if self.calibrator is not None else scores
+        return self._platt.predict(scores) if self._platt is not None else scores
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """Calibrated P(code is right) for each row of a candidate feature matrix."""
@@ -209,6 +255,8 @@ class SuggestModel:
 
     def save(self, folder: Path) -> None:
         """Write the artifact and its card into ``folder``."""
+        if isinstance(self.ranker, ScaledLogistic):
+            raise ValueError(f"model {self.name!r} is a served form: save the fitted model")
         folder.mkdir(parents=True, exist_ok=True)
         payload = {
             "format": MODEL_FORMAT,
@@ -236,8 +284,10 @@ class SuggestModel:
         (folder / CARD_FILE).write_text(json.dumps(self.card, indent=2, default=str) + "\n")
 
     @classmethod
-    def load(cls, folder: Path, name: str) -> SuggestModel:
-        """Read what :meth:`save` wrote (or, from a model saved before, its joblib file)."""
+    def load(cls, folder: Path, name: str, cache_dir: Path | None = None) -> SuggestModel:
+        """Read what :meth:`save` wrote (or, from a model saved before, its joblib file);
+        with ``cache_dir``, its served form where it has one, from there (cached there on
+        the first read)."""
         artifact = artifact_file(folder)
         if artifact is None:
             raise ModelNotFoundError(f"no model artifact in {folder}")
@@ -245,31 +295,29 @@ class SuggestModel:
             json.loads((folder / CARD_FILE).read_text()) if (folder / CARD_FILE).is_file() else {}
         )
         # unpickling runs code: refuse an artifact that is not the one its card was saved with
-        if card.get("artifact_sha256") != _sha256(artifact):
+        digest = _sha256(artifact)
+        if card.get("artifact_sha256") != digest:
             raise ModelNotFoundError(
                 f"the model artifact in {folder} is not the one codesuggest saved there "
                 "(its SHA-256 differs from the card's); refusing to load it"
             )
-        if artifact.name == MODEL_FILE:
-            with artifact.open("rb") as handle:
+        cached = (
+            cache_dir / f"model-{digest[:16]}-served-v{SERVED_FORMAT}.pkl" if cache_dir else None
+        )
+        if cached is not None and cached.is_file():
+            with cached.open("rb") as handle:
                 payload = pickle.load(handle)
         else:
-            payload = joblib.load(artifact)
+            payload = _read_artifact(artifact, name)
+            served = _served(payload) if cached is not None else None
+            if cached is not None and served is not None:
+                _write(cached, served)
+                payload = served
         if payload.get("format") != MODEL_FORMAT:
             raise ModelNotFoundError(
                 f"the model in {folder} was saved by another codesuggest version "
                 f"(format {payload.get('format')}, this version reads {MODEL_FORMAT}); retrain it"
             )
-        libraries = payload["libraries"]
-        for library, version in library_versions().items():
-            if libraries.get(library) != version:
-                logger.warning(
-                    "model %s was fitted with %s %s; %s is installed",
-                    name,
-                    library,
-                    libraries.get(library),
-                    version,
-                )
         return cls(
             name,
             payload["ranker"],
@@ -280,7 +328,7 @@ class SuggestModel:
             payload["associations"],
             payload["keeps_covered"],
             payload["index_version"],
-            libraries,
+            payload["libraries"],
             payload.get("calibrator"),
             # absent from models fitted before the label model (the default among them)
             payload.get("label_model"),
@@ -290,6 +338,54 @@ class SuggestModel:
             payload.get("final_layer"),  # absent from models saved before the layer
             payload.get("sibling_candidates", 0),
         )
+
+
+def _read_artifact(artifact: Path, name: str) -> dict[str, Any]:
+    """The fitted objects a model artifact holds (a pickle, or joblib's file saved before),
+    warning where they were fitted with other library versions than those installed."""
+    if artifact.name == MODEL_FILE:
+        with artifact.open("rb") as handle:
+            payload: dict[str, Any] = pickle.load(handle)
+    else:
+        import joblib  # only models saved before the pickle
+
+        payload = joblib.load(artifact)
+    libraries = payload.get("libraries", {})
+    for library, version in library_versions().items():
+        if libraries.get(library) != version:
+            logger.warning(
+                "model %s was fitted with %s %s; %s is installed",
+                name,
+                library,
+                libraries.get(library),
+                version,
+            )
+    return payload
+
+
+def _served(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """``payload`` with its ranker, calibrator and final layer as their fitted numbers,
+    or None where serving it needs scikit-learn all the same (a trained model's note and
+    label models, decisions and associations; a ranker of another kind)."""
+    ranker = scaled_logistic(payload["ranker"])
+    if ranker is None or any(payload.get(part) is not None for part in _LEARNED_PARTS):
+        return None
+    calibrator, layer = payload.get("calibrator"), payload.get("final_layer")
+    return {
+        **payload,
+        "ranker": ranker,
+        "calibrator": calibrator.map() if calibrator is not None else None,
+        "final_layer": layer.scorer() if layer is not None else None,
+    }
+
+
+def _write(path: Path, payload: dict[str, Any]) -> None:
+    """Pickle ``payload`` to ``path`` whole or not at all (a reader never sees half)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with partial.open("wb") as handle:
+        pickle.dump(payload, handle, protocol=5)
+    partial.replace(path)
 
 
 def models_root(data_dir: Path | str | None = None) -> Path:
@@ -337,10 +433,14 @@ def current_model_name(data_dir: Path | str | None = None) -> str:
     return pointer.read_text().strip() if pointer.is_file() else DEFAULT_MODEL
 
 
-def load_model(name: str | None = None, data_dir: Path | str | None = None) -> SuggestModel:
-    """A model by name, or the one in use."""
+def load_model(
+    name: str | None = None, data_dir: Path | str | None = None, served: bool = False
+) -> SuggestModel:
+    """A model by name, or the one in use; ``served``: in its served form where it has
+    one (what a suggester scores with), cached in the data directory."""
     chosen = name or current_model_name(data_dir)
-    return SuggestModel.load(model_folder(chosen, data_dir), chosen)
+    cache_dir = resolve_data_dir(data_dir) / "cache" if served else None
+    return SuggestModel.load(model_folder(chosen, data_dir), chosen, cache_dir)
 
 
 class CurrentModel:
@@ -370,6 +470,6 @@ class CurrentModel:
             return None
         self._seen = stamp
         try:
-            return load_model(None, self.data_dir)
+            return load_model(None, self.data_dir, served=True)
         except ModelNotFoundError:
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
@@ -28,11 +29,13 @@ from suggest.candidates import (
     excluded_codes,
 )
 from suggest.denied import CodedWhenDenied, denied_candidates
-from suggest.note_decision import NoteDecision
 from suggest.reportable import reportable
 from suggest.setting import Setting
 from suggest.specificity import NamedSiblings
 from suggest.terms import TermTable
+
+if TYPE_CHECKING:  # its module imports scikit-learn, which the default model never needs
+    from suggest.note_decision import NoteDecision
 
 NOTE_MODEL_CANDIDATES = 60  # codes the note model may add beyond the matched ones
 LABEL_MODEL_CANDIDATES = 30  # codes the label model may add beyond those

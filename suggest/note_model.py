@@ -24,21 +24,10 @@ from sklearn.metrics import label_ranking_average_precision_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from code_index.records import System
+from suggest.code_categories import CATEGORY_LENGTH, code_category
 from suggest.note_vectors import WORD_TOKENS, word_grams, word_vector
 
 CodeKey = tuple[System, str]
-
-
-CATEGORY_LENGTH = (
-    3  # a category's characters (ICD-10-CM E11; ICD-10-PCS section, system, operation)
-)
-SUBCATEGORY_LENGTH = 4  # a subcategory's (E11.6; an ICD-10-PCS operation's body part)
-
-
-def code_category(key: CodeKey, length: int = CATEGORY_LENGTH) -> CodeKey:
-    """A code's category (its first ``length`` characters, in its system): where a code
-    no training note carried can still borrow the evidence of its siblings."""
-    return (key[0], key[1][:length])
 
 
 def binarize_codes(codes: Sequence[Sequence[CodeKey]]) -> tuple[list[CodeKey], sp.csr_matrix]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from spacy.language import Language
@@ -33,8 +33,7 @@ from suggest.coder_warnings import CoderWarnings
 from suggest.doc_words import lowered_texts
 from suggest.errors import NoteError
 from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key, span_values
-from suggest.final_layer import held_by_rules, layer_matrix
-from suggest.label_model import NoteReading
+from suggest.layer_features import held_by_rules, layer_matrix
 from suggest.learned_evidence import PROFILE_EVIDENCE, learned_evidence
 from suggest.mentions import MentionMatcher
 from suggest.model import SuggestModel, load_model
@@ -47,6 +46,9 @@ from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
 from suggest.terms import Synonyms, TermProgress, TermTable
 from suggest.text_pipeline import MENTIONS_PIPE, build_pipeline
 from suggest.units import stated_units
+
+if TYPE_CHECKING:  # its module imports scikit-learn, which the default model never needs
+    from suggest.label_model import NoteReading
 
 DEFAULT_MAX_CHARS = 200_000
 # Below this calibrated probability a code is listed apart as ``possible``, not ranked:
@@ -82,7 +84,7 @@ class LayerRow:
 
     key: tuple[System, str]
     ranker_score: float  # the ranker's own score
-    features: np.ndarray  # ``suggest.final_layer.LAYER_FEATURES``, in that order
+    features: np.ndarray  # ``suggest.layer_features.LAYER_FEATURES``, in that order
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +175,7 @@ class Suggester:
         # walk alone cost a tenth of a cold start.
         with paused_gc():
             pipeline = NotePipeline.load(data_dir, index, progress)
-            suggester = cls(pipeline, load_model(model, data_dir), max_chars)
+            suggester = cls(pipeline, load_model(model, data_dir, served=True), max_chars)
             gc.freeze()
         return suggester
 
@@ -320,7 +322,7 @@ class Suggester:
         calibrated ranker scores) and put them in reporting order, setting apart the codes
         not coded; ``with_rows``: keep the final layer's feature rows too."""
         candidates = step.candidates
-        layer = self.model.final_layer
+        layer = self.model.layer
         # with a final layer, every candidate feature at once: the ranker reads its own
         # columns and the layer its own, each candidate's features worked out once
         names = FEATURE_NAMES if layer is not None or with_rows else self.model.feature_names

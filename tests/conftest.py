@@ -11,6 +11,7 @@ import pytest
 
 from code_index.build import IndexSources, build_index, index_root, load_index
 from code_index.index import CodeIndex
+from suggest.model import DEFAULT_MODEL, SuggestModel, load_model
 from suggest.suggester import Suggester
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +88,13 @@ def full_index(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> C
 def suggester(default_index: CodeIndex, data_dir: Path) -> Suggester:
     """One suggester (default model) for the session: it loads once, as in the service."""
     return Suggester.load(data_dir, index=default_index)
+
+
+@pytest.fixture(scope="session")
+def default_model(data_dir: Path) -> SuggestModel:
+    """The default model's fitted estimators, as training reads them (a suggester scores
+    with their numbers alone: ``load_model(served=True)``)."""
+    return load_model(DEFAULT_MODEL, data_dir)
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,8 @@ from sklearn.pipeline import Pipeline
 
 from code_index.records import normalize_code
 from suggest.calibration import PlattCalibrator
-from suggest.final_layer import LAYER_FEATURES, FinalLayer, held_by_rules
+from suggest.final_layer import FinalLayer
+from suggest.layer_features import LAYER_FEATURES, held_by_rules
 from suggest.model import SuggestModel
 from suggest.setting import Setting
 from suggest.suggester import POSSIBLE_FLOOR, NotePipeline, Suggester
@@ -109,7 +110,7 @@ class LabelledScores:
     corpora: np.ndarray  # index into ``sources``
     groups: np.ndarray  # "diagnoses" or "procedures"
     sources: tuple[str, ...]
-    # ``suggest.final_layer.LAYER_FEATURES`` of each row
+    # ``suggest.layer_features.LAYER_FEATURES`` of each row
     features: np.ndarray = field(default_factory=lambda: np.zeros((0, len(LAYER_FEATURES))))
 
     @classmethod

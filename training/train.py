@@ -34,6 +34,7 @@ from suggest.candidates import (
     category_codes,
     feature_matrix,
 )
+from suggest.code_categories import CATEGORY_LENGTH, SUBCATEGORY_LENGTH
 from suggest.denied import CodedWhenDenied
 from suggest.label_model import LabelModel, NoteReading
 from suggest.model import SuggestModel, library_versions
@@ -44,13 +45,7 @@ from suggest.note_candidates import (
     CandidateStep,
 )
 from suggest.note_decision import NoteDecision
-from suggest.note_model import (
-    CATEGORY_LENGTH,
-    SUBCATEGORY_LENGTH,
-    CodeKey,
-    NoteNeighbors,
-    TermAssociations,
-)
+from suggest.note_model import CodeKey, NoteNeighbors, TermAssociations
 from suggest.setting import Setting
 from suggest.splines import UniformCubicSplines
 from suggest.suggester import NotePipeline

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from suggest.model import models_root
+from suggest.model import SuggestModel, models_root
 from suggest.suggester import NotePipeline, Suggester
 from tests.api.cli_refusals import refused
 
@@ -74,10 +74,10 @@ def test_bad_calibrate_arguments(suggester: Suggester, notes: str, tmp_path: Pat
 
 
 def test_a_corpus_the_model_learned_from_is_refused(
-    suggester: Suggester, notes: str, made: list[str]
+    default_model: SuggestModel, notes: str, made: list[str]
 ) -> None:
-    card = {**suggester.model.card, "training_data": {"corpora": [notes]}}
+    card = {**default_model.card, "training_data": {"corpora": [notes]}}
     made.append("trained-here")
-    replace(suggester.model, name="trained-here", card=card).save(models_root() / "trained-here")
+    replace(default_model, name="trained-here", card=card).save(models_root() / "trained-here")
     args = ["calibrate", "--model", "trained-here", "--name", "x", "--corpus", notes]
     refused(args, "was trained on", notes)

@@ -13,7 +13,8 @@ from sklearn.base import clone
 
 from code_index.records import System
 from suggest.candidates import Candidate, collect_candidates, feature_matrix
-from suggest.final_layer import LAYER_FEATURES, FinalLayer, held_by_rules, layer_matrix
+from suggest.final_layer import FinalLayer
+from suggest.layer_features import LAYER_FEATURES, held_by_rules, layer_matrix
 from suggest.model import SuggestModel
 from suggest.setting import Setting
 from suggest.suggester import POSSIBLE_FLOOR, Suggester
@@ -143,17 +144,17 @@ def test_the_shipped_default_model_has_a_layer_that_keeps_a_lone_statement_code(
 
 
 @pytest.fixture(scope="module")
-def layered(suggester: Suggester, shared_data: Path) -> SuggestModel:
+def layered(suggester: Suggester, default_model: SuggestModel, shared_data: Path) -> SuggestModel:
     """The default model with a final layer fitted as the command fits it, on fewer notes:
     the US tuning notes and the first 150 notes of CodiEsp train, each corpus the same."""
     tuning = read_jsonl(TUNING, strict=True)
     train = read_codiesp(shared_data / "codiesp" / "train")
     reads = [tuning, replace(train, notes=train.notes[:150])]
-    return calibrate_model(suggester.pipeline, suggester.model, reads, "layered", final_layer=True)
+    return calibrate_model(suggester.pipeline, default_model, reads, "layered", final_layer=True)
 
 
 def test_the_layer_is_fitted_on_diagnoses_of_tuning_notes(layered: SuggestModel) -> None:
-    assert layered.final_layer is not None
+    assert isinstance(layered.final_layer, FinalLayer)
     corpora = layered.card["calibration"]["corpora"]
     assert any("tuning.jsonl" in source for source in corpora)
     assert layered.card["calibration"]["final_layer"]["C"] == layered.final_layer.C

@@ -9,7 +9,8 @@ import pytest
 from sklearn.base import clone
 
 from code_index.records import System
-from suggest.note_model import CATEGORY_LENGTH, NoteNeighbors, TermAssociations, code_category
+from suggest.code_categories import CATEGORY_LENGTH, code_category
+from suggest.note_model import NoteNeighbors, TermAssociations
 from suggest.note_vectors import word_grams, word_vector
 from suggest.suggester import Suggester
 from training.corpora import read_codiesp

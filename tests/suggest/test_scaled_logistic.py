@@ -1,6 +1,8 @@
 """The scaler-then-logistic scorer (suggest.scaled_logistic): the default model's ranker
 and the final layer score a note's rows with it, so it must give the pipeline's own
-probabilities, bit for bit, on the rows real notes make."""
+probabilities, bit for bit, on the rows real notes make; a suggester serves the default
+model from these numbers alone (``load_model(served=True)``), so its scores must be the
+fitted model's."""
 
 from __future__ import annotations
 
@@ -12,17 +14,23 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from suggest.candidates import collect_candidates, feature_matrix
-from suggest.scaled_logistic import scaled_logistic
+from suggest.final_layer import FinalLayer
+from suggest.layer_features import LayerScorer
+from suggest.model import SuggestModel
+from suggest.scaled_logistic import PlattMap, ScaledLogistic, scaled_logistic
 from suggest.suggester import Suggester
 from training.corpora import read_codiesp
 
 
 def test_the_default_rankers_scores_are_its_pipelines_bit_for_bit(
-    suggester: Suggester, shared_data: Path
+    suggester: Suggester, default_model: SuggestModel, shared_data: Path
 ) -> None:
-    model = suggester.model
+    model = default_model  # the fitted estimators
+    served = suggester.model  # their numbers, as a suggester loads them
+    assert isinstance(served.ranker, ScaledLogistic) and isinstance(served.layer, LayerScorer)
+    assert isinstance(served.calibrator, PlattMap)
     scorer = scaled_logistic(model.ranker)
-    assert scorer is not None  # the default model's ranker is such a pipeline
+    assert scorer is not None and isinstance(model.ranker, Pipeline)  # such a pipeline
     notes = read_codiesp(shared_data / "codiesp" / "dev").notes[:20]
     rows = []
     for note in notes:
@@ -33,7 +41,17 @@ def test_the_default_rankers_scores_are_its_pipelines_bit_for_bit(
     expected = model.ranker.predict_proba(features)[:, 1]
     assert np.array_equal(scorer.probabilities(features), expected)
     assert np.array_equal(model.ranker_scores(features), expected)
+    assert np.array_equal(served.ranker_scores(features), expected)
+    assert np.array_equal(served.probabilities(features), model.probabilities(features))
     assert scorer.probabilities(features[:0]).shape == (0,)
+    layer = model.final_layer
+    assert isinstance(layer, FinalLayer) and served.layer is not None
+    read = suggester.layer_rows(n.text for n in notes)
+    layer_rows = np.vstack([row.features for note in read for row in note])
+    assert np.array_equal(
+        served.layer.probabilities(served.layer.columns(layer_rows)),
+        layer.model_.predict_proba(layer.columns(layer_rows))[:, 1],
+    )
 
 
 def test_other_pipelines_are_left_to_their_own_predict_proba() -> None:

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from suggest.suggester import Suggester
 
@@ -30,20 +31,46 @@ print(json.dumps({"frozen": frozen, "enabled": enabled, "kept": kept}))
 """
 
 
-def test_a_load_freezes_what_it_read_and_keeps_little_garbage(
-    suggester: Suggester, data_dir: Path
-) -> None:
-    # the session's suggester has built the index and term table caches in data_dir
+def _in_a_fresh_process(code: str, data_dir: Path) -> Any:
+    """What ``code`` prints last (JSON), run by a fresh interpreter on ``data_dir``."""
     ran = subprocess.run(
-        [sys.executable, "-c", LOAD_AND_COUNT],
+        [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "CODESUGGEST_DATA_DIR": str(data_dir)},
     )
-    counts = json.loads(ran.stdout.strip().splitlines()[-1])
+    return json.loads(ran.stdout.strip().splitlines()[-1])
+
+
+def test_a_load_freezes_what_it_read_and_keeps_little_garbage(
+    suggester: Suggester, data_dir: Path
+) -> None:
+    # the session's suggester has built the index and term table caches in data_dir
+    counts = _in_a_fresh_process(LOAD_AND_COUNT, data_dir)
     assert counts["enabled"]  # the collector runs again for the notes' own objects
     assert counts["frozen"] > 500_000  # the index and term table, out of its walks
     # spaCy's config parsing leaves ~0.2 MB of cycles; a load that made much more would
     # keep it for good
     assert counts["kept"] < 1_000_000
+
+
+# what a cold start imports: the default model is served from its numbers alone
+LOAD_AND_LIST = """
+import json, sys
+from suggest.suggester import Suggester
+Suggester.load().suggest("Fever and cough.")
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_serving_the_default_model_never_imports_scikit_learn(
+    suggester: Suggester, data_dir: Path
+) -> None:
+    """scikit-learn imports ``scipy.stats`` and pandas on any import of its own (about
+    half of a cold start's imports when it was on this path); the index holds its search
+    model's vectorizer pickled apart and the default model is served from its cached
+    numbers (written by the session's suggester's load)."""
+    imported = set(_in_a_fresh_process(LOAD_AND_LIST, data_dir))
+    assert {"spacy", "suggest", "code_index"} <= imported
+    assert not imported & {"sklearn", "pandas", "joblib"}

@@ -26,10 +26,12 @@ def us_notes() -> CorpusRead:
 
 
 @pytest.fixture(scope="module")
-def calibrated(suggester: Suggester, us_notes: CorpusRead) -> SuggestModel:
+def calibrated(
+    suggester: Suggester, default_model: SuggestModel, us_notes: CorpusRead
+) -> SuggestModel:
     """The default model calibrated on those notes."""
     return calibrate_model(
-        suggester.pipeline, suggester.model, [us_notes], "default-us", final_layer=True
+        suggester.pipeline, default_model, [us_notes], "default-us", final_layer=True
     )
 
 

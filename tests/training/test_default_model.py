@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.pipeline import Pipeline
 
 from suggest.candidates import FEATURE_NAMES, LEARNED_FEATURES
 from suggest.model import load_model
@@ -35,6 +36,7 @@ def test_fitting_separates_right_from_wrong_candidates(suggester: Suggester) -> 
     model, stats = fit_default_model(suggester.pipeline, n_notes=200, seed=5)
     assert 0 < stats["positives"] < stats["candidates"]
     again, _ = fit_default_model(suggester.pipeline, n_notes=200, seed=5)
+    assert isinstance(model.ranker, Pipeline) and isinstance(again.ranker, Pipeline)
     coef = model.ranker.named_steps["classify"].coef_
     assert np.allclose(coef, again.ranker.named_steps["classify"].coef_)
     # a complete match of a term is more likely right than the same term lacking a word

@@ -28,6 +28,7 @@ from suggest.candidates import (
     excluded_codes,
     feature_matrix,
 )
+from suggest.code_categories import SUBCATEGORY_LENGTH
 from suggest.model import (
     CARD_FILE,
     MODEL_FILE,
@@ -36,7 +37,6 @@ from suggest.model import (
     load_model,
     models_root,
 )
-from suggest.note_model import SUBCATEGORY_LENGTH
 from suggest.setting import Setting
 from suggest.specificity import NamedSiblings
 from suggest.suggester import Suggester
@@ -522,7 +522,7 @@ def test_the_reranker_scores_as_its_classifier_does(
 ) -> None:
     """Serving finds every tree's leaf at once, without the classifier's per-call work
     (suggest.boosted_trees); the scores are the classifier's, bit for bit."""
-    assert small_model._trees is not None
+    assert small_model._trees is not None and isinstance(small_model.ranker, Pipeline)
     trained = Suggester(suggester.pipeline, small_model)
     for note in read_codiesp(shared_data / "codiesp" / "dev").notes[:20]:
         doc = suggester.nlp(note.text)
@@ -539,7 +539,7 @@ def test_the_reranker_scores_values_at_its_thresholds_and_missing_ones_as_its_cl
     """A value equal to a split's threshold goes left, a missing one where the split
     sends missing values, an infinite one to its side: the table lookups must agree."""
     trees = small_model._trees
-    assert trees is not None
+    assert trees is not None and isinstance(small_model.ranker, Pipeline)
     classifier = small_model.ranker.steps[0][1]
     edges = np.concatenate(
         [trees._cuts, np.nextafter(trees._cuts, np.inf), [np.nan, np.inf, -np.inf, 0.0, 1.0]]
@@ -561,6 +561,7 @@ def test_trees_of_more_than_32_leaves_are_scored_by_the_classifier(
         rows.append(feature_matrix(step.candidates, len(note.text), small_model.feature_names))
     features = np.concatenate(rows)
     scores = small_model.ranker_scores(features)
+    assert isinstance(small_model.ranker, Pipeline)
     classifier = clone(small_model.ranker.steps[0][1]).set_params(
         max_leaf_nodes=63, min_samples_leaf=1, max_iter=5, early_stopping=False
     )
