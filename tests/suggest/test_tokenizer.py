@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import spacy
+from spacy.attrs import IDX, LOWER, NORM, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 
-from suggest.tokenizer import TOKENIZER
+from suggest.tokenizer import TOKENIZER, ClinicalTokenizer
+from training.corpora import read_codiesp
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +78,26 @@ def test_hyphenated_phrase_matches_like_the_note(nlp: Language) -> None:
     matcher.add("NSCLC", [nlp.make_doc("non-small-cell lung cancer")])
     doc = nlp("Biopsy: Non-Small-Cell lung cancer, stage IIIa.")
     assert [doc[s:e].text for _, s, e in matcher(doc)] == ["Non-Small-Cell lung cancer"]
+
+
+def test_cached_words_tokenize_as_spacy_does(nlp: Language, shared_data: Path) -> None:
+    """The words the tokenizer caches ahead of a note (``_cache_words``) give the tokens
+    spaCy's own tokenizer with the same rules gives, on real notes read twice (the second
+    time from the cache), words after a special case ("Dr.", "e.g.") included."""
+    ours = nlp.tokenizer
+    assert isinstance(ours, ClinicalTokenizer)
+    plain = Tokenizer(
+        nlp.vocab,
+        rules=ours.rules,
+        prefix_search=ours.prefix_search,
+        suffix_search=ours.suffix_search,
+        infix_finditer=ours.infix_finditer,
+        token_match=ours.token_match,
+        url_match=ours.url_match,
+    )
+    notes = [note.text for note in read_codiesp(shared_data / "codiesp" / "dev").notes[:60]]
+    notes.append("Dr. Smith: pneumonia, e.g. RLL; s/p CABG 5mg b.i.d. (HTN/DM) x3")
+    attrs = [ORTH, IDX, SPACY, NORM, LOWER]
+    for _ in range(2):
+        for text in notes:
+            assert ours(text).to_array(attrs).tolist() == plain(text).to_array(attrs).tolist()
