@@ -454,9 +454,7 @@ def add_value_candidates(candidates: list[Candidate], doc: Doc, table: TermTable
     candidates[:] = [c for c in candidates if not read_from_value(c.target.system, c.target.code)]
     present = {c.key for c in candidates}
     documented = [code for system, code in present if system is System.ICD10CM]
-    for span, rule, code in read_values(doc):
-        if rule.requires_codes and not any(c.startswith(rule.requires_codes) for c in documented):
-            continue  # a BMI is reported with the weight diagnosis it qualifies
+    for span, rule, code in read_values(doc, documented):
         if (rule.system, code) not in present:
             present.add((rule.system, code))
             candidates.extend(_read_candidate(table, (rule.system, code), span))

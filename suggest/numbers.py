@@ -14,6 +14,7 @@ falls in one Z68 band, weeks of gestation in one Z3A code.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -161,12 +162,16 @@ def _measures_by_last_word(
     return {word: tuple(found) for word, found in by_last.items()}
 
 
-def read_values(doc: Doc) -> list[tuple[Span, ValueRule, str]]:
-    """The value details the note states ("BMI 34.2" -> Z68.34), each with its words."""
+def read_values(doc: Doc, documented: Sequence[str]) -> list[tuple[Span, ValueRule, str]]:
+    """The value details the note states ("BMI 34.2" -> Z68.34), each with its words; a
+    rule that ``requires_codes`` is read only where one of the ``documented`` ICD-10-CM
+    codes has such a prefix (its pattern searches the whole note: most notes have none)."""
     found = []
     text = note_text(doc)
     lowered = text.lower()
     for rule in number_rules().values:
+        if rule.requires_codes and not any(c.startswith(rule.requires_codes) for c in documented):
+            continue  # a BMI is reported with the weight diagnosis it qualifies
         if any(word in lowered for word in rule.not_in_notes_with):
             continue
         for match in rule.pattern.finditer(text):
