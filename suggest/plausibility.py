@@ -234,6 +234,7 @@ def denied_words(title: str) -> frozenset[str]:
     return _qualifiers(title)[0]
 
 
+@lru_cache(maxsize=100_000)
 def claimed_words(title: str) -> frozenset[str]:
     """The words a code's title says the condition has (``title_words``), less those it
     says "without": "... peripheral angiopathy without gangrene" claims no gangrene."""

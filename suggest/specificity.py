@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
+from itertools import repeat
 
 from code_index.index import CodeIndex
 from code_index.records import CodeRecord, System
@@ -75,10 +76,10 @@ def says_more(title: str, rival: str, words: frozenset[str]) -> bool:
     only where they say all its title claims: "metastases" (of a forehead tumour) does
     not make C79.2 wrong beside C79.9 "Secondary malignant neoplasm of unspecified site",
     nor "tobacco dependence" F17.210 "... cigarettes" beside F17.200."""
-    if _VAGUE.search(title.lower()):
+    if _vague(title):
         return False  # "other sites", "unspecified as acute or chronic" claim nothing
     own, theirs = claimed_words(title), claimed_words(rival)
-    if not _VAGUE.search(rival.lower()):
+    if not _vague(rival):
         return not _said(own - theirs, words) and _said(theirs - own, words)
     # a vague rival stands for these words only where they say all it claims; beside
     # it, a title's "without" is a claim too: "vomiting" is R11.10 "Vomiting,
@@ -88,12 +89,22 @@ def says_more(title: str, rival: str, words: frozenset[str]) -> bool:
     return unsaid and _said(theirs, words)
 
 
+@lru_cache(maxsize=100_000)
+def _vague(title: str) -> bool:
+    """Whether a code title says "other" or "unspecified" (read once a title: a note's
+    diagnoses are compared pairwise within their categories)."""
+    return _VAGUE.search(title.lower()) is not None
+
+
 def _said(claimed: frozenset[str], words: frozenset[str]) -> bool:
     """Whether ``words`` hold every ``claimed`` title word, or a word of its stem
-    ("gangrenous" for "gangrene")."""
+    ("gangrenous" for "gangrene"). The words the sentence holds as they are are set
+    aside first (in C), and a stem is looked for among the sentence's words by a
+    ``startswith`` mapped over them, not a generator: a note with many diagnoses of one
+    category compares each pair of them."""
     return all(
-        word in words or (len(word) >= 5 and any(w.startswith(word[:5]) for w in words))
-        for word in claimed
+        len(word) >= 5 and any(map(str.startswith, words, repeat(word[:5])))
+        for word in claimed - words
     )
 
 
