@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from spacy.tokens import Doc, Span
@@ -77,6 +77,12 @@ class PlausibilityRules:
     findings_sections: frozenset[str]
     status_prefixes: tuple[str, ...]
     ended: frozenset[str]
+
+    @cached_property
+    def integral_symptoms(self) -> tuple[str, ...]:
+        """Every symptom prefix of ``integral``: one ``startswith`` of all of them passes
+        over most codes, where each ranked code was tried against each prefix."""
+        return tuple(symptom for symptom, _ in self.integral)
 
     @classmethod
     def load(cls, path: str | None = None) -> PlausibilityRules:
@@ -681,11 +687,12 @@ def _outside_statement(
 
 def _gives_way(code: str, documented: list[str], rules: PlausibilityRules) -> str | None:
     """The documented code that ``code`` gives way to, if any."""
-    for symptom, diagnoses in rules.integral:
-        if code.startswith(symptom):
-            for other in documented:
-                if other != code and other.startswith(diagnoses):
-                    return other
+    if code.startswith(rules.integral_symptoms):
+        for symptom, diagnoses in rules.integral:
+            if code.startswith(symptom):
+                for other in documented:
+                    if other != code and other.startswith(diagnoses):
+                        return other
     if code in rules.without_complications:
         for other in documented:
             if other[:3] == code[:3] and other not in rules.without_complications:
