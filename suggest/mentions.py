@@ -436,18 +436,20 @@ class MentionMatcher:
         """Token positions for a term's words nearest the anchor, or None when the
         required words do not fit in a window of the term's length plus ``gap``."""
         placed: list[int] = []
+        reach = len(words) + gap
         for word in words:
             options = positions.get(word)
             if not options:
                 continue
-            nearest = _nearest(options, anchor_at)
-            if abs(nearest - anchor_at) > len(words) + gap:
+            # most words occur once in a sentence: no bisection for them
+            nearest = options[0] if len(options) == 1 else _nearest(options, anchor_at)
+            if abs(nearest - anchor_at) > reach:
                 if word in required:
                     return None
                 continue
             placed.append(nearest)
         unique = tuple(sorted(set(placed)))
-        if unique[-1] - unique[0] + 1 > len(words) + gap:
+        if unique[-1] - unique[0] + 1 > reach:
             return None
         return unique
 
@@ -571,9 +573,12 @@ def _joined(first: SentenceWords, second: SentenceWords) -> SentenceWords:
     """Two neighbouring sentences read as one (in text order)."""
     if second.start < first.start:
         first, second = second, first
-    positions = {word: list(at) for word, at in first.positions.items()}
+    # the first sentence's lists are shared, not copied (no one changes a sentence's
+    # lists once read): a word both hold gets a new list, so each sentence keeps its own
+    positions = dict(first.positions)
     for word, at in second.positions.items():
-        positions.setdefault(word, []).extend(at)
+        mine = positions.get(word)
+        positions[word] = at if mine is None else mine + at
     return SentenceWords(
         first.start,
         second.end,
