@@ -212,5 +212,8 @@ def top_scores(
         return {}
     count = min(limit, len(row))
     best = np.argpartition(-row, count - 1)[:count]
-    chosen = sorted((j for j in best if row[j] > floor), key=lambda j: (-row[j], classes[j][1]))
-    return {classes[j]: float(row[j]) for j in chosen}
+    best = best[row[best] > floor].tolist()
+    # as Python floats and strings: a sort key of NumPy scalars cost more than the scoring
+    values = row[best].tolist()
+    chosen = sorted(zip(values, best, strict=True), key=lambda p: (-p[0], classes[p[1]][1]))
+    return {classes[j]: value for value, j in chosen}

@@ -133,3 +133,23 @@ def test_a_reading_scores_and_points_as_the_batch_product_does(
         keys = list(reading.scores)[:5]
         recut = dataclasses.replace(reading, columns=None)
         assert label_model.evidence(reading, keys, 3) == label_model.evidence(recut, keys, 3)
+
+
+def test_top_scores_are_the_best_by_score_then_code(label_model: LabelModel) -> None:
+    # the best ``limit`` scores above zero, as Python floats, ordered by score and, among
+    # equal scores, by code, on rows with many ties and on the model's own rows
+    rng = np.random.default_rng(5)
+    classes = label_model.classes_
+    rows = [rng.integers(-1, 4, len(classes)).astype(np.float32) for _ in range(20)]
+    rows += [label_model.decision_function(["Fever and cough, no adenopathy."])[0]]
+    for row in rows:
+        for limit in (1, 10, 100, len(classes) + 5):
+            found = top_scores(row, classes, limit)
+            assert all(type(value) is float for value in found.values())
+            keys = list(found)
+            assert keys == sorted(keys, key=lambda key: (-found[key], key[1]))
+            everything = sorted(
+                ((float(v), classes[j]) for j, v in enumerate(row) if v > 0),
+                key=lambda p: (-p[0], p[1][1]),
+            )
+            assert sorted(found.values(), reverse=True) == [v for v, _ in everything[:limit]]
