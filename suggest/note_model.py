@@ -176,9 +176,23 @@ class NoteNeighbors(BaseEstimator):
         total = float(weights.sum())
         if total <= 0:
             return {}
-        votes = self.labels_[nearest].T @ weights / total
+        # the neighbours' codes, weighted, added up neighbour by neighbour in float32 as
+        # ``labels_[nearest].T @ weights`` adds them, without scipy's fancy indexing,
+        # transpose and product set-up (a tenth of a millisecond a note)
+        labels = self.labels_
+        starts = labels.indptr[nearest]
+        lengths = labels.indptr[nearest + 1] - starts
+        ends = np.cumsum(lengths)
+        at = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
+        votes = np.zeros(labels.shape[1], dtype=np.result_type(labels.dtype, weights.dtype))
+        np.add.at(votes, labels.indices[at], labels.data[at] * np.repeat(weights, lengths))
+        votes /= total
         found = np.flatnonzero(votes)
-        return {self.classes_[j]: float(votes[j]) for j in found}
+        classes = self.classes_
+        return {
+            classes[j]: value
+            for j, value in zip(found.tolist(), votes[found].tolist(), strict=True)
+        }
 
 
 class TermAssociations(BaseEstimator):

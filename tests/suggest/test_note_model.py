@@ -105,3 +105,32 @@ def test_a_note_is_read_as_the_fitted_word_vectorizers_read_it(
         assert np.array_equal(found.indices, expected.indices)
         assert np.array_equal(found.data, expected.data)
         assert neighbors.scores(text, grams) == neighbors.scores(text)
+
+
+def test_neighbour_votes_are_the_sparse_products(shared_data: Path, suggester: Suggester) -> None:
+    # the votes are added up neighbour by neighbour in float32 without scipy's product:
+    # the same scores, bit for bit and in the same order, as the sparse product gives,
+    # for new notes and for the training notes left out one at a time
+    notes = read_codiesp(shared_data / "codiesp" / "train").notes[:120]
+    neighbors = NoteNeighbors().fit(
+        [n.text for n in notes], reportable_codes(suggester.index, notes)
+    )
+
+    def by_product(similarities: np.ndarray) -> dict[tuple[System, str], float]:
+        nearest = np.argpartition(-similarities, neighbors.n_neighbors - 1)[: neighbors.n_neighbors]
+        weights = np.power(np.clip(similarities[nearest], 0.0, None), neighbors.power)
+        total = float(weights.sum())
+        votes = neighbors.labels_[nearest].T @ weights / total
+        return {neighbors.classes_[j]: float(votes[j]) for j in np.flatnonzero(votes)}
+
+    texts = [n.text for n in read_codiesp(shared_data / "codiesp" / "dev").notes[:60]]
+    rows = [
+        neighbors.matrix_ @ word_vector(word_grams(t, 2), neighbors.vectorizer_).toarray()[0]
+        for t in texts
+    ]
+    left_out = (neighbors.matrix_ @ neighbors.matrix_.T).toarray()
+    np.fill_diagonal(left_out, 0.0)
+    for similarities in [*rows, *left_out]:
+        found = neighbors._from_similarities(similarities)
+        assert list(found.items()) == list(by_product(similarities).items())
+        assert all(type(value) is float for value in found.values())
