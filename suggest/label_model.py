@@ -40,11 +40,16 @@ class LabelModel(BaseEstimator):
         ngram_range: tuple[int, int] = (3, 5),
         min_df: int = 2,
         max_features: int = 150_000,
+        max_df: float = 1.0,
     ) -> None:
         self.alpha = alpha
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.max_features = max_features
+        # n-grams in more than this share of the training notes are left out: they weigh
+        # little (low IDF) and hold most of the matrix's entries, which every note's
+        # reading cuts and multiplies (1.0 keeps them all)
+        self.max_df = max_df
 
     def fit(self, texts: Sequence[str], codes: Sequence[Sequence[CodeKey]]) -> LabelModel:
         """Learn the n-gram vocabulary, the training notes' vectors and the dual coefficients."""
@@ -52,6 +57,7 @@ class LabelModel(BaseEstimator):
             analyzer="char_wb",
             ngram_range=self.ngram_range,
             min_df=min(self.min_df, len(texts)),
+            max_df=self.max_df,
             max_features=self.max_features,
             sublinear_tf=True,
             lowercase=True,
@@ -101,6 +107,10 @@ class LabelModel(BaseEstimator):
         state: dict[str, object] = super().__getstate__()  # type: ignore[misc]
         state.pop("_counter", None)  # a cache of this process, rebuilt on first use
         return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # models saved before ``max_df`` was a parameter kept every n-gram
+        super().__setstate__({"max_df": 1.0, **state})  # type: ignore[misc]
 
     def scores(self, text: str, limit: int) -> dict[CodeKey, float]:
         """The ``limit`` best-scoring codes (above zero) for one note, best first."""

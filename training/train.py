@@ -366,15 +366,17 @@ def train_model(
     ranker: str = "boosting",
     sources: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    label_max_df: float = 1.0,
 ) -> SuggestModel:
-    """Fit the note model and the ranker on labeled notes; deterministic for a seed."""
+    """Fit the note model and the ranker on labeled notes; deterministic for a seed.
+    ``label_max_df``: the label model's ``max_df`` (below 1.0 a smaller, faster model)."""
     if not notes:
         raise ValueError("there are no labeled notes to train on")
     labels = reportable_codes(pipeline.index, notes)
     texts = [n.text for n in notes]
     note_model = NoteNeighbors().fit(texts, labels)
     associations = TermAssociations().fit(texts, labels)
-    label_model = LabelModel().fit(texts, labels)
+    label_model = LabelModel(max_df=label_max_df).fit(texts, labels)
     fold_of = fold_assignment(len(notes), FOLDS, seed)
     per_note = candidate_training_set(
         pipeline,

@@ -83,6 +83,7 @@ def train_evaluate_save(
     data_dir: Path | str | None = None,
     progress: Progress | None = None,
     first_use: FirstUseProgress | None = None,
+    label_max_df: float = 1.0,
 ) -> TrainingOutcome:
     """Fit a model on the notes of ``reads``, evaluate it on ``eval_corpus`` (default: a
     held-out share of the notes) and save it as ``<data dir>/models/NAME`` with its card.
@@ -91,6 +92,10 @@ def train_evaluate_save(
     folder = check_new_model(name, overwrite, data_dir)
     if ranker not in RANKERS:
         raise ValueError(f"--ranker must be one of {', '.join(RANKERS)}, not {ranker!r}")
+    if not 0.0 < label_max_df <= 1.0:
+        raise ValueError(
+            f"--label-max-df must be a share above 0 and at most 1, not {label_max_df}"
+        )
     notes = [note for read in reads for note in read.notes]
     problems = [problem for read in reads for problem in read.problems]
     if not notes:
@@ -115,6 +120,7 @@ def train_evaluate_save(
         ranker=ranker,
         sources=sources,
         progress=progress,
+        label_max_df=label_max_df,
     )
     seconds = time.perf_counter() - started
     metrics = None

@@ -153,3 +153,30 @@ def test_top_scores_are_the_best_by_score_then_code(label_model: LabelModel) -> 
                 key=lambda p: (-p[0], p[1][1]),
             )
             assert sorted(found.values(), reverse=True) == [v for v, _ in everything[:limit]]
+
+
+def test_a_smaller_label_model_leaves_out_the_commonest_n_grams(
+    notes: list[LabeledNote], labels: list[list[tuple[System, str]]], label_model: LabelModel
+) -> None:
+    # max_df 0.5 leaves out the n-grams of more than half the notes (most of the matrix's
+    # entries) and keeps the rest; a note is still read and its codes still point at words
+    texts = [n.text for n in notes]
+    smaller = LabelModel(max_df=0.5).fit(texts, labels)
+    in_notes = np.asarray((label_model.matrix_ > 0).sum(axis=0)).ravel()
+    common = {str(label_model.names_[j]) for j in np.flatnonzero(in_notes > len(texts) / 2)}
+    assert common and set(smaller.names_) == set(label_model.names_) - common
+    assert smaller.matrix_.nnz < label_model.matrix_.nnz * 0.8
+    text = "Febrile syndrome: fever of 39 C for three days."
+    reading = smaller.read(text, 50)
+    assert reading.scores and all(smaller.evidence(reading, list(reading.scores)[:3], 2).values())
+
+
+def test_a_label_model_saved_before_max_df_reads_as_keeping_every_n_gram(
+    label_model: LabelModel,
+) -> None:
+    state = dict(label_model.__getstate__())  # a copy: the fitted model stays as it is
+    del state["max_df"]
+    restored = LabelModel.__new__(LabelModel)
+    restored.__setstate__(state)
+    assert restored.max_df == 1.0
+    assert clone(restored).get_params() == label_model.get_params()

@@ -366,6 +366,18 @@ def test_codes_from_a_newer_code_set_wait_for_the_index(default_index: CodeIndex
     assert set(without_index.notes[0].codes_for(System.ICD10CM)) == {"E11.22"}
 
 
+def test_train_command_refuses_a_label_max_df_that_is_no_share(
+    shared_data: Path, data_dir: Path
+) -> None:
+    dev = shared_data / "codiesp" / "dev"
+    for value in ("0", "1.5"):
+        args = ["train", "--corpus", f"codiesp:{dev}", "--name", "x", "--label-max-df", value]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2
+        assert "--label-max-df must be a share" in result.output
+        assert not (models_root(data_dir) / "x").exists()
+
+
 def test_train_command_writes_a_versioned_model(shared_data: Path, data_dir: Path) -> None:
     train_split = shared_data / "codiesp" / "train"
     runner = CliRunner()
