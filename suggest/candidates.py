@@ -40,6 +40,7 @@ from suggest.plausibility import (
     vaccine_disease,
     vaccine_readings,
     with_encounter,
+    without_initial_injury,
 )
 from suggest.rules import read_rules
 from suggest.sentences import sentence_of, sentence_starts
@@ -218,6 +219,11 @@ def collect_candidates(
     if siblings is not None:
         candidates = named_siblings(candidates, doc, siblings)
     candidates = plausible_candidates(candidates, doc, table)
+    unexplained = without_initial_injury(
+        [c.target.code for c in candidates if c.target.system is System.ICD10CM]
+    )
+    if unexplained:
+        candidates = [c for c in candidates if c.target.code not in unexplained]
     link_hypertension(candidates, table)
     link_combinations(candidates, table)
     if not keep_covered:

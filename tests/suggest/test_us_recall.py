@@ -263,3 +263,42 @@ def test_device_status_read_from_its_abbreviation(
     suggester: Suggester, text: str, code: str
 ) -> None:
     assert code in anywhere(suggester.suggest(text))
+
+
+# ------------------------------------- where and doing what: external causes
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        (
+            "HPI: 7 yo M ran into the edge of a metal slide at a public park 30 min ago.\n"
+            "Dx: Laceration of scalp, initial encounter.",
+            "Y92.830",
+        ),
+        (
+            "33 yo F spilled hot coffee on her R forearm in the kitchen of her house.\n"
+            "Dx: Second degree burn of right forearm, initial encounter.",
+            "Y92.010",
+        ),
+        (
+            "HPI: college basketball player rolled her L ankle landing from a rebound.\n"
+            "Dx: Sprain of left ankle, initial encounter.",
+            "Y93.67",
+        ),
+    ],
+)
+def test_place_and_activity_follow_the_injury_they_explain(
+    suggester: Suggester, text: str, cause: str
+) -> None:
+    # the External Cause Index's place and activity, read beside the injury of an initial
+    # encounter and never first-listed (guideline I.C.20)
+    codes = ranked(suggester.suggest(text))
+    assert cause in codes
+    assert not codes[0].startswith(("V", "W", "X", "Y"))
+
+
+def test_place_and_activity_without_an_injury_code_nothing(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "Social: plays basketball on weekends, lives in an apartment near a public park.\n"
+        "A/P: Essential hypertension, at goal."
+    )
+    assert not any(code.startswith("Y9") for code in anywhere(result))
