@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
+from suggest.adverse_effects import adverse_effect_readings
 from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
 from suggest.doc_words import lowered_texts, note_text
 from suggest.extensions import MENTIONS_KEY, section_key, span_values
@@ -55,6 +56,8 @@ ASSESSMENT_SECTIONS = frozenset(
     {"assessment", "assessment_and_plan", "impression", "diagnoses", "plan", "procedure"}
 )
 HISTORY_SECTIONS = frozenset({"past_medical_history", "past_surgical_history", "social_history"})
+# codes that name no effect of a drug: injuries and poisonings, external causes, statuses
+_NOT_EFFECTS = ("S", "T", "V", "W", "X", "Y", "Z")
 EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
 _MATCHES_AND_EXCLUDED = ("matches", *EXCLUDED_FLAGS)
 
@@ -216,6 +219,7 @@ def collect_candidates(
                 candidate.covered_by = wider_of[candidate.target.code]
                 candidates.append(candidate)
     add_value_candidates(candidates, doc, table)
+    add_adverse_effects(candidates, doc, table)
     if siblings is not None:
         candidates = named_siblings(candidates, doc, siblings)
     candidates = plausible_candidates(candidates, doc, table)
@@ -464,6 +468,30 @@ def add_value_candidates(candidates: list[Candidate], doc: Doc, table: TermTable
         if (rule.system, code) not in present:
             present.add((rule.system, code))
             candidates.extend(_read_candidate(table, (rule.system, code), span))
+
+
+def add_adverse_effects(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
+    """The adverse-effect code (T36-T50, 5th or 6th character 5) of each drug a sentence
+    says caused the condition it names (suggest.adverse_effects): read from the drug's
+    word, where a diagnosis of that sentence is a candidate, for it is coded after the
+    effect it explains (guideline I.C.19.e.5.a)."""
+    readings = adverse_effect_readings(doc)
+    if not readings:
+        return
+    starts = sentence_starts(doc)
+    effects = {
+        sentence_of(starts, len(doc), span.start)[0]
+        for c in candidates
+        if c.target.system is System.ICD10CM and not c.target.code.startswith(_NOT_EFFECTS)
+        for span in c.spans
+    }
+    present = {c.key for c in candidates}
+    for position, code in readings:
+        key = (System.ICD10CM, code)
+        if key in present or sentence_of(starts, len(doc), position)[0] not in effects:
+            continue
+        present.add(key)
+        candidates.extend(_read_candidate(table, key, doc[position : position + 1]))
 
 
 def link_hypertension(candidates: list[Candidate], table: TermTable) -> None:

@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span
 from code_index.index import CodeIndex
 from code_index.records import System
 from code_index.validity import excludes1_conflicts
+from suggest.adverse_effects import is_adverse_effect
 from suggest.doc_words import lowered_texts
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
@@ -564,14 +565,19 @@ def prune_and_order(
 def _causes_after(
     ordered: list[T], key: Callable[[T], Key], listed: Callable[[T], bool]
 ) -> list[T]:
-    """``ordered`` with its listed external cause codes (chapter 20: how, where, doing what)
-    after the last listed diagnosis they may explain: they are never first-listed and
-    only say more of a condition coded before them (guideline I.C.20)."""
+    """``ordered`` with its listed codes of causes after the last listed diagnosis they may
+    explain: external causes (chapter 20: how, where, doing what) are never first-listed
+    (guideline I.C.20), and a drug's adverse effect follows the effect it caused (I.C.19.e.5.a);
+    each only says more of a condition coded before it."""
     prefixes = plausibility_rules().external_cause_follow
 
     def cause(item: T) -> bool:
         system, code = key(item)
-        return system is System.ICD10CM and code.startswith(prefixes) and listed(item)
+        return (
+            system is System.ICD10CM
+            and (code.startswith(prefixes) or is_adverse_effect(code))
+            and listed(item)
+        )
 
     causes = [item for item in ordered if cause(item)]
     if not causes:

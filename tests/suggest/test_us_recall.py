@@ -302,3 +302,45 @@ def test_place_and_activity_without_an_injury_code_nothing(suggester: Suggester)
         "A/P: Essential hypertension, at goal."
     )
     assert not any(code.startswith("Y9") for code in anywhere(result))
+
+
+# ------------------------------------------- adverse effects of a drug as prescribed
+@pytest.mark.parametrize(
+    ("text", "effect", "drug"),
+    [
+        (
+            "Dx: Allergic urticaria and angioedema due to amoxicillin (adverse effect).",
+            "T78.3XXA",
+            "T36.0X5A",
+        ),
+        (
+            "63 yo F with DM2 on metformin 1000 mg BID.\n"
+            "A/P: Vitamin B12 deficiency without anemia, due to long-term metformin "
+            "(adverse effect) - cyanocobalamin IM today.",
+            "E53.8",
+            "T38.3X5A",
+        ),
+        # the class word gives way to the drug of its subcategory the note names
+        (
+            "Principal: Acute gastric ulcer hemorrhage (NSAID-induced)\n"
+            "Course: melena after taking ibuprofen 800 mg TID for 3 weeks.",
+            "K25.0",
+            "T39.315A",
+        ),
+    ],
+)
+def test_a_drug_said_to_cause_an_effect_is_coded_after_it(
+    suggester: Suggester, text: str, effect: str, drug: str
+) -> None:
+    # guideline I.C.19.e.5.a: the nature of the effect, then the drug's T36-T50 code
+    codes = ranked(suggester.suggest(text))
+    assert drug in codes
+    assert codes.index(effect) < codes.index(drug)
+
+
+def test_side_effects_denied_or_discussed_are_no_adverse_effect(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "A/P: DM2 on metformin, no side effects. Discussed side effects of atorvastatin.\n"
+        "Hyperlipidemia due to diet, on atorvastatin 40 mg."
+    )
+    assert not any(code[:3] in ("T38", "T46") for code in anywhere(result))
