@@ -540,6 +540,8 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
         category = firsts[0].target.code[:3]
         for second, template in rule.second:
             partners = [c for code, c in by_code.items() if code.startswith(second)]
+            if rule.same_sentence:
+                partners = [c for c in partners if _said_together(c, firsts)]
             if not partners:
                 continue
             code = template.format(category=category)
@@ -553,6 +555,20 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
                     or other.target.code.startswith(rule.first_gives_way)
                 ):
                     other.covered_by = other.covered_by | {code}
+
+
+def _said_together(candidate: Candidate, others: Sequence[Candidate]) -> bool:
+    """Whether a sentence ``candidate`` was read from also names one of ``others``."""
+    doc = candidate.spans[0].doc if candidate.spans else None
+    if doc is None:
+        return False
+    starts = sentence_starts(doc)
+
+    def sentences(c: Candidate) -> set[int]:
+        return {sentence_of(starts, len(doc), span.start)[0] for span in c.spans}
+
+    own = sentences(candidate)
+    return any(not own.isdisjoint(sentences(other)) for other in others)
 
 
 def _sentence_says(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> bool:

@@ -153,13 +153,15 @@ class Combination(NamedTuple):
     associated symptoms": N40.1 with nocturia), and the first where its code does not
     start with one of ``first_gives_way``. With ``first_when``, only where a sentence of
     the first holds one of those phrases (lower-case word tuples: a stroke called "old"
-    with its deficit is the deficit's sequela, I69.3-)."""
+    with its deficit is the deficit's sequela, I69.3-); with ``same_sentence``, only where
+    one sentence names both ("ureteral stone with hydronephrosis")."""
 
     first: tuple[str, ...]
     second: tuple[tuple[str, str], ...]
     first_gives_way: tuple[str, ...]
     second_stays: bool = False
     first_when: tuple[tuple[str, ...], ...] = ()
+    same_sentence: bool = False
 
 
 @cache
@@ -173,6 +175,7 @@ def combination_rules() -> tuple[Combination, ...]:
             tuple(rule["first_gives_way"]),
             rule.get("second_stays", False),
             tuple(tuple(cue.split()) for cue in rule.get("first_when", ())),
+            rule.get("same_sentence", False),
         )
         for rule in rules
     )

@@ -344,3 +344,34 @@ def test_side_effects_denied_or_discussed_are_no_adverse_effect(suggester: Sugge
         "Hyperlipidemia due to diet, on atorvastatin 40 mg."
     )
     assert not any(code[:3] in ("T38", "T46") for code in anywhere(result))
+
+
+# ------------------------------------------- a stone with hydronephrosis, "ureteral"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Preop: L obstructing 7 mm proximal ureteral stone with hydronephrosis, intractable pain.",
+        "CT: 4 mm L UVJ stone with mild L hydronephrosis.\n"
+        "Dx: L ureteral stone with mild hydronephrosis, renal colic.",
+    ],
+)
+def test_hydronephrosis_with_a_stone_is_one_combination_code(
+    suggester: Suggester, text: str
+) -> None:
+    # "Hydronephrosis, with, calculous obstruction" N13.2; neither the unspecified
+    # hydronephrosis nor the stone beside it (N20's Excludes1)
+    result = suggester.suggest(text)
+    assert ranked(result)[0] == "N13.2"
+    assert not {"N13.30", "N20.0", "N20.1"} & set(anywhere(result))
+
+
+def test_ureteral_is_the_ureter_of_the_titles(suggester: Suggester) -> None:
+    assert ranked(suggester.suggest("Dx: proximal ureteral stone, 6 mm."))[0] == "N20.1"
+
+
+def test_a_stone_and_a_hydronephrosis_told_apart_are_two_codes(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "CT: moderate hydronephrosis of the right kidney from a pelvic mass.\n"
+        "Incidental 3 mm nonobstructing left renal stone."
+    )
+    assert "N13.2" not in anywhere(result)
