@@ -375,3 +375,23 @@ def test_a_stone_and_a_hydronephrosis_told_apart_are_two_codes(suggester: Sugges
         "Incidental 3 mm nonobstructing left renal stone."
     )
     assert "N13.2" not in anywhere(result)
+
+
+# ------------------------------------------------- a degenerative meniscus tear
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "Impression: Degenerative complex tear, posterior horn medial meniscus, right knee.",
+            "M23.221",
+        ),
+        ("A/P: Degenerative tear of the lateral meniscus, left knee.", "M23.201"),
+    ],
+)
+def test_a_degenerative_meniscus_tear_is_a_derangement_not_an_injury(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # "Tear, meniscus, old" is M23.2- by horn and knee; S83.2- is a current injury
+    codes = ranked(suggester.suggest(text))
+    assert code in codes
+    assert not any(c.startswith("S83.2") for c in codes[: codes.index(code)])
