@@ -395,3 +395,13 @@ def test_a_degenerative_meniscus_tear_is_a_derangement_not_an_injury(
     codes = ranked(suggester.suggest(text))
     assert code in codes
     assert not any(c.startswith("S83.2") for c in codes[: codes.index(code)])
+
+
+# ----------------------------------------------- a number that begins with letters
+@pytest.mark.parametrize("text", ["A/P: DM2 - stable, continue diet.", "A/P: T2DM, A1c 7.1%."])
+def test_an_abbreviation_after_the_a_p_heading_is_no_pulse_value(
+    suggester: Suggester, text: str
+) -> None:
+    # "P" of "A/P:" is also the pulse's letter; a measured value begins with its digits
+    assert ranked(suggester.suggest(text))[0] == "E11.9"
+    assert "I10" not in anywhere(suggester.suggest("Vitals: BP 128/78, P 88, T 98.6."))
