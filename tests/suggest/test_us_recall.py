@@ -405,3 +405,16 @@ def test_an_abbreviation_after_the_a_p_heading_is_no_pulse_value(
     # "P" of "A/P:" is also the pulse's letter; a measured value begins with its digits
     assert ranked(suggester.suggest(text))[0] == "E11.9"
     assert "I10" not in anywhere(suggester.suggest("Vitals: BP 128/78, P 88, T 98.6."))
+
+
+# ------------------------------------------------------ pediatric BMI percentile
+def test_a_pediatric_bmi_percentile_is_its_z68_5_band(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "Growth: Ht 158 cm, Wt 61 kg, BMI 24.4 (89th %ile) - overweight range.\n"
+        "A/P: Overweight, BMI 89th %ile - nutrition and exercise counseling."
+    )
+    assert "Z68.53" in ranked(result)
+    assert not any(code.startswith("Z68.2") for code in anywhere(result))
+    # reported with the weight diagnosis it qualifies, as an adult's BMI (I.B.14)
+    normal = suggester.suggest("Growth: BMI 15.8 (50th %ile).\nA/P: Well child visit.")
+    assert not any(code.startswith("Z68") for code in anywhere(normal))
