@@ -418,3 +418,19 @@ def test_a_pediatric_bmi_percentile_is_its_z68_5_band(suggester: Suggester) -> N
     # reported with the weight diagnosis it qualifies, as an adult's BMI (I.B.14)
     normal = suggester.suggest("Growth: BMI 15.8 (50th %ile).\nA/P: Well child visit.")
     assert not any(code.startswith("Z68") for code in anywhere(normal))
+
+
+# ------------------------------------------------ an adenoma is a benign neoplasm
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Impression: Tubular adenoma of the sigmoid colon.", "D12.5"),
+        ("Path: tubulovillous adenoma of the cecum.", "D12.0"),
+        ("MRI: 8 mm pituitary adenoma, nonfunctioning.", "D35.2"),
+    ],
+)
+def test_an_adenoma_is_a_benign_neoplasm_of_its_site(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # "Adenoma - see also Neoplasm, benign, by site"
+    assert ranked(suggester.suggest(text))[0] == code
