@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
+from suggest.adverse_effects import adverse_effect_readings
 from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
 from suggest.doc_words import lowered_texts, note_text
 from suggest.extensions import MENTIONS_KEY, section_key, span_values
@@ -40,6 +41,7 @@ from suggest.plausibility import (
     vaccine_disease,
     vaccine_readings,
     with_encounter,
+    without_initial_injury,
 )
 from suggest.rules import read_rules
 from suggest.sentences import sentence_of, sentence_starts
@@ -54,6 +56,8 @@ ASSESSMENT_SECTIONS = frozenset(
     {"assessment", "assessment_and_plan", "impression", "diagnoses", "plan", "procedure"}
 )
 HISTORY_SECTIONS = frozenset({"past_medical_history", "past_surgical_history", "social_history"})
+# codes that name no effect of a drug: injuries and poisonings, external causes, statuses
+_NOT_EFFECTS = ("S", "T", "V", "W", "X", "Y", "Z")
 EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
 _MATCHES_AND_EXCLUDED = ("matches", *EXCLUDED_FLAGS)
 
@@ -215,9 +219,15 @@ def collect_candidates(
                 candidate.covered_by = wider_of[candidate.target.code]
                 candidates.append(candidate)
     add_value_candidates(candidates, doc, table)
+    add_adverse_effects(candidates, doc, table)
     if siblings is not None:
         candidates = named_siblings(candidates, doc, siblings)
     candidates = plausible_candidates(candidates, doc, table)
+    unexplained = without_initial_injury(
+        [c.target.code for c in candidates if c.target.system is System.ICD10CM]
+    )
+    if unexplained:
+        candidates = [c for c in candidates if c.target.code not in unexplained]
     link_hypertension(candidates, table)
     link_combinations(candidates, table)
     if not keep_covered:
@@ -460,6 +470,30 @@ def add_value_candidates(candidates: list[Candidate], doc: Doc, table: TermTable
             candidates.extend(_read_candidate(table, (rule.system, code), span))
 
 
+def add_adverse_effects(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
+    """The adverse-effect code (T36-T50, 5th or 6th character 5) of each drug a sentence
+    says caused the condition it names (suggest.adverse_effects): read from the drug's
+    word, where a diagnosis of that sentence is a candidate, for it is coded after the
+    effect it explains (guideline I.C.19.e.5.a)."""
+    readings = adverse_effect_readings(doc)
+    if not readings:
+        return
+    starts = sentence_starts(doc)
+    effects = {
+        sentence_of(starts, len(doc), span.start)[0]
+        for c in candidates
+        if c.target.system is System.ICD10CM and not c.target.code.startswith(_NOT_EFFECTS)
+        for span in c.spans
+    }
+    present = {c.key for c in candidates}
+    for position, code in readings:
+        key = (System.ICD10CM, code)
+        if key in present or sentence_of(starts, len(doc), position)[0] not in effects:
+            continue
+        present.add(key)
+        candidates.extend(_read_candidate(table, key, doc[position : position + 1]))
+
+
 def link_hypertension(candidates: list[Candidate], table: TermTable) -> None:
     """ICD-10-CM presumes hypertension causes the chronic kidney disease and the heart
     failure documented with it (guideline I.C.9.a): hypertension beside CKD is I12.-,
@@ -506,6 +540,8 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
         category = firsts[0].target.code[:3]
         for second, template in rule.second:
             partners = [c for code, c in by_code.items() if code.startswith(second)]
+            if rule.same_sentence:
+                partners = [c for c in partners if _said_together(c, firsts)]
             if not partners:
                 continue
             code = template.format(category=category)
@@ -519,6 +555,20 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
                     or other.target.code.startswith(rule.first_gives_way)
                 ):
                     other.covered_by = other.covered_by | {code}
+
+
+def _said_together(candidate: Candidate, others: Sequence[Candidate]) -> bool:
+    """Whether a sentence ``candidate`` was read from also names one of ``others``."""
+    doc = candidate.spans[0].doc if candidate.spans else None
+    if doc is None:
+        return False
+    starts = sentence_starts(doc)
+
+    def sentences(c: Candidate) -> set[int]:
+        return {sentence_of(starts, len(doc), span.start)[0] for span in c.spans}
+
+    own = sentences(candidate)
+    return any(not own.isdisjoint(sentences(other)) for other in others)
 
 
 def _sentence_says(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> bool:

@@ -137,7 +137,11 @@ def _is_list_marker(texts: list[str], i: int, following: str) -> bool:
 
 
 def _follows_measure(texts: list[str], i: int, rules: NumberRules) -> bool:
-    """Whether the number is the value of a vital sign or test ("HR 88", "A1c: 7.2")."""
+    """Whether the number is the value of a vital sign or test ("HR 88", "A1c: 7.2"). A
+    value begins with its digits: "DM2" after "A/P:" (whose "P" is also the pulse's
+    letter) is an abbreviation, not the pulse."""
+    if not texts[i][:1].isdigit():
+        return False
     j = i - 1
     while j >= 0 and i - j <= 3 and texts[j].lower() in rules.joiners:
         j -= 1

@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span
 from code_index.index import CodeIndex
 from code_index.records import System
 from code_index.validity import excludes1_conflicts
+from suggest.adverse_effects import is_adverse_effect
 from suggest.doc_words import lowered_texts
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
@@ -77,6 +78,9 @@ class PlausibilityRules:
     findings_sections: frozenset[str]
     status_prefixes: tuple[str, ...]
     ended: frozenset[str]
+    external_cause_prefixes: tuple[str, ...]
+    external_cause_needs: tuple[str, ...]
+    external_cause_follow: tuple[str, ...]
 
     @cached_property
     def integral_symptoms(self) -> tuple[str, ...]:
@@ -136,6 +140,9 @@ class PlausibilityRules:
             findings_sections=frozenset(statement["findings_sections"]),
             status_prefixes=tuple(statement["status_prefixes"]),
             ended=frozenset(rules["ended"]),
+            external_cause_prefixes=tuple(rules["external_cause"]["prefixes"]),
+            external_cause_needs=tuple(rules["external_cause"]["needs"]),
+            external_cause_follow=tuple(rules["external_cause"]["follow"]),
         )
 
 
@@ -146,13 +153,15 @@ class Combination(NamedTuple):
     associated symptoms": N40.1 with nocturia), and the first where its code does not
     start with one of ``first_gives_way``. With ``first_when``, only where a sentence of
     the first holds one of those phrases (lower-case word tuples: a stroke called "old"
-    with its deficit is the deficit's sequela, I69.3-)."""
+    with its deficit is the deficit's sequela, I69.3-); with ``same_sentence``, only where
+    one sentence names both ("ureteral stone with hydronephrosis")."""
 
     first: tuple[str, ...]
     second: tuple[tuple[str, str], ...]
     first_gives_way: tuple[str, ...]
     second_stays: bool = False
     first_when: tuple[tuple[str, ...], ...] = ()
+    same_sentence: bool = False
 
 
 @cache
@@ -166,6 +175,7 @@ def combination_rules() -> tuple[Combination, ...]:
             tuple(rule["first_gives_way"]),
             rule.get("second_stays", False),
             tuple(tuple(cue.split()) for cue in rule.get("first_when", ())),
+            rule.get("same_sentence", False),
         )
         for rule in rules
     )
@@ -413,6 +423,24 @@ def with_encounter(code: str, character: str) -> str | None:
     return None
 
 
+def without_initial_injury(codes: Collection[str]) -> set[str]:
+    """The external cause codes among ``codes`` (place, activity, status:
+    ``external_cause.prefixes``) that no injury or poisoning at its initial encounter
+    beside them explains (an ``external_cause.needs`` code with 7th character A): they are
+    reported only with it, once, at that encounter (guideline I.C.20.b, c and k), so
+    "kitchen" or "basketball" alone in a note codes nothing."""
+    rules = plausibility_rules()
+    causes = {code for code in codes if code.startswith(rules.external_cause_prefixes)}
+    if not causes:
+        return causes
+    if any(
+        len(code) == 8 and code[7] == "A" and code.startswith(rules.external_cause_needs)
+        for code in codes
+    ):
+        return set()
+    return causes
+
+
 def replacements(keys: Iterable[Key]) -> dict[Key, Key]:
     """Codes that the note's other codes make wrong, each with the right one."""
     present = [code for system, code in keys if system is System.ICD10CM]
@@ -526,7 +554,7 @@ def prune_and_order(
         kept = [item for item in kept if id(item) not in excluded]
     first = [item for item in kept if _first_listed(key(item), rules) and listed(item)]
     moved = {id(item) for item in first}
-    ordered = first + [item for item in kept if id(item) not in moved]
+    ordered = _causes_after(first + [item for item in kept if id(item) not in moved], key, listed)
     diagnoses = [i for i, item in enumerate(ordered) if key(item)[0] is System.ICD10CM]
     if diagnoses and is_manifestation(index, key(ordered[diagnoses[0]])[1]):
         lead_at = next(
@@ -535,6 +563,34 @@ def prune_and_order(
         if lead_at is not None:
             ordered.insert(diagnoses[0], ordered.pop(lead_at))
     return Ordered(ordered, set_apart)
+
+
+def _causes_after(
+    ordered: list[T], key: Callable[[T], Key], listed: Callable[[T], bool]
+) -> list[T]:
+    """``ordered`` with its listed codes of causes after the last listed diagnosis they may
+    explain: external causes (chapter 20: how, where, doing what) are never first-listed
+    (guideline I.C.20), and a drug's adverse effect follows the effect it caused (I.C.19.e.5.a);
+    each only says more of a condition coded before it."""
+    prefixes = plausibility_rules().external_cause_follow
+
+    def cause(item: T) -> bool:
+        system, code = key(item)
+        return (
+            system is System.ICD10CM
+            and (code.startswith(prefixes) or is_adverse_effect(code))
+            and listed(item)
+        )
+
+    causes = [item for item in ordered if cause(item)]
+    if not causes:
+        return ordered
+    rest = [item for item in ordered if not cause(item)]
+    last = max(
+        (i for i, item in enumerate(rest) if key(item)[0] is System.ICD10CM and listed(item)),
+        default=-1,
+    )
+    return rest[: last + 1] + causes + rest[last + 1 :]
 
 
 def _excluded_by(

@@ -263,3 +263,174 @@ def test_device_status_read_from_its_abbreviation(
     suggester: Suggester, text: str, code: str
 ) -> None:
     assert code in anywhere(suggester.suggest(text))
+
+
+# ------------------------------------- where and doing what: external causes
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        (
+            "HPI: 7 yo M ran into the edge of a metal slide at a public park 30 min ago.\n"
+            "Dx: Laceration of scalp, initial encounter.",
+            "Y92.830",
+        ),
+        (
+            "33 yo F spilled hot coffee on her R forearm in the kitchen of her house.\n"
+            "Dx: Second degree burn of right forearm, initial encounter.",
+            "Y92.010",
+        ),
+        (
+            "HPI: college basketball player rolled her L ankle landing from a rebound.\n"
+            "Dx: Sprain of left ankle, initial encounter.",
+            "Y93.67",
+        ),
+    ],
+)
+def test_place_and_activity_follow_the_injury_they_explain(
+    suggester: Suggester, text: str, cause: str
+) -> None:
+    # the External Cause Index's place and activity, read beside the injury of an initial
+    # encounter and never first-listed (guideline I.C.20)
+    codes = ranked(suggester.suggest(text))
+    assert cause in codes
+    assert not codes[0].startswith(("V", "W", "X", "Y"))
+
+
+def test_place_and_activity_without_an_injury_code_nothing(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "Social: plays basketball on weekends, lives in an apartment near a public park.\n"
+        "A/P: Essential hypertension, at goal."
+    )
+    assert not any(code.startswith("Y9") for code in anywhere(result))
+
+
+# ------------------------------------------- adverse effects of a drug as prescribed
+@pytest.mark.parametrize(
+    ("text", "effect", "drug"),
+    [
+        (
+            "Dx: Allergic urticaria and angioedema due to amoxicillin (adverse effect).",
+            "T78.3XXA",
+            "T36.0X5A",
+        ),
+        (
+            "63 yo F with DM2 on metformin 1000 mg BID.\n"
+            "A/P: Vitamin B12 deficiency without anemia, due to long-term metformin "
+            "(adverse effect) - cyanocobalamin IM today.",
+            "E53.8",
+            "T38.3X5A",
+        ),
+        # the class word gives way to the drug of its subcategory the note names
+        (
+            "Principal: Acute gastric ulcer hemorrhage (NSAID-induced)\n"
+            "Course: melena after taking ibuprofen 800 mg TID for 3 weeks.",
+            "K25.0",
+            "T39.315A",
+        ),
+    ],
+)
+def test_a_drug_said_to_cause_an_effect_is_coded_after_it(
+    suggester: Suggester, text: str, effect: str, drug: str
+) -> None:
+    # guideline I.C.19.e.5.a: the nature of the effect, then the drug's T36-T50 code
+    codes = ranked(suggester.suggest(text))
+    assert drug in codes
+    assert codes.index(effect) < codes.index(drug)
+
+
+def test_side_effects_denied_or_discussed_are_no_adverse_effect(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "A/P: DM2 on metformin, no side effects. Discussed side effects of atorvastatin.\n"
+        "Hyperlipidemia due to diet, on atorvastatin 40 mg."
+    )
+    assert not any(code[:3] in ("T38", "T46") for code in anywhere(result))
+
+
+# ------------------------------------------- a stone with hydronephrosis, "ureteral"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Preop: L obstructing 7 mm proximal ureteral stone with hydronephrosis, intractable pain.",
+        "CT: 4 mm L UVJ stone with mild L hydronephrosis.\n"
+        "Dx: L ureteral stone with mild hydronephrosis, renal colic.",
+    ],
+)
+def test_hydronephrosis_with_a_stone_is_one_combination_code(
+    suggester: Suggester, text: str
+) -> None:
+    # "Hydronephrosis, with, calculous obstruction" N13.2; neither the unspecified
+    # hydronephrosis nor the stone beside it (N20's Excludes1)
+    result = suggester.suggest(text)
+    assert ranked(result)[0] == "N13.2"
+    assert not {"N13.30", "N20.0", "N20.1"} & set(anywhere(result))
+
+
+def test_ureteral_is_the_ureter_of_the_titles(suggester: Suggester) -> None:
+    assert ranked(suggester.suggest("Dx: proximal ureteral stone, 6 mm."))[0] == "N20.1"
+
+
+def test_a_stone_and_a_hydronephrosis_told_apart_are_two_codes(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "CT: moderate hydronephrosis of the right kidney from a pelvic mass.\n"
+        "Incidental 3 mm nonobstructing left renal stone."
+    )
+    assert "N13.2" not in anywhere(result)
+
+
+# ------------------------------------------------- a degenerative meniscus tear
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "Impression: Degenerative complex tear, posterior horn medial meniscus, right knee.",
+            "M23.221",
+        ),
+        ("A/P: Degenerative tear of the lateral meniscus, left knee.", "M23.201"),
+    ],
+)
+def test_a_degenerative_meniscus_tear_is_a_derangement_not_an_injury(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # "Tear, meniscus, old" is M23.2- by horn and knee; S83.2- is a current injury
+    codes = ranked(suggester.suggest(text))
+    assert code in codes
+    assert not any(c.startswith("S83.2") for c in codes[: codes.index(code)])
+
+
+# ----------------------------------------------- a number that begins with letters
+@pytest.mark.parametrize("text", ["A/P: DM2 - stable, continue diet.", "A/P: T2DM, A1c 7.1%."])
+def test_an_abbreviation_after_the_a_p_heading_is_no_pulse_value(
+    suggester: Suggester, text: str
+) -> None:
+    # "P" of "A/P:" is also the pulse's letter; a measured value begins with its digits
+    assert ranked(suggester.suggest(text))[0] == "E11.9"
+    assert "I10" not in anywhere(suggester.suggest("Vitals: BP 128/78, P 88, T 98.6."))
+
+
+# ------------------------------------------------------ pediatric BMI percentile
+def test_a_pediatric_bmi_percentile_is_its_z68_5_band(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "Growth: Ht 158 cm, Wt 61 kg, BMI 24.4 (89th %ile) - overweight range.\n"
+        "A/P: Overweight, BMI 89th %ile - nutrition and exercise counseling."
+    )
+    assert "Z68.53" in ranked(result)
+    assert not any(code.startswith("Z68.2") for code in anywhere(result))
+    # reported with the weight diagnosis it qualifies, as an adult's BMI (I.B.14)
+    normal = suggester.suggest("Growth: BMI 15.8 (50th %ile).\nA/P: Well child visit.")
+    assert not any(code.startswith("Z68") for code in anywhere(normal))
+
+
+# ------------------------------------------------ an adenoma is a benign neoplasm
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Impression: Tubular adenoma of the sigmoid colon.", "D12.5"),
+        ("Path: tubulovillous adenoma of the cecum.", "D12.0"),
+        ("MRI: 8 mm pituitary adenoma, nonfunctioning.", "D35.2"),
+    ],
+)
+def test_an_adenoma_is_a_benign_neoplasm_of_its_site(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # "Adenoma - see also Neoplasm, benign, by site"
+    assert ranked(suggester.suggest(text))[0] == code
