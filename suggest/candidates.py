@@ -33,6 +33,7 @@ from suggest.numbers import read_from_value, read_values
 from suggest.plausibility import (
     combination_rules,
     encounter_character,
+    not_taken_long_term,
     replacements,
     unnamed_encounter,
     unsided_twins,
@@ -356,9 +357,10 @@ def plausible_candidates(
 ) -> list[Candidate]:
     """The candidates a coder would read from their words (see suggest/plausibility.py):
     no injury from anatomy alone, no side the sentence does not name, no E/M level from
-    words, the vaccine and not its disease (and no vaccine service where it was given at
-    an earlier visit), the code another code makes right, and an injury's 7th character
-    from the note's words (no sequela beside the initial encounter the term also names)."""
+    words, no long-term drug use from a drug only started or given once, the vaccine and
+    not its disease (and no vaccine service where it was given at an earlier visit), the
+    code another code makes right, and an injury's 7th character from the note's words
+    (no sequela beside the initial encounter the term also names)."""
     vaccines = vaccine_readings(doc)
     lowered = lowered_texts(doc)
     starts = sentence_starts(doc)
@@ -373,6 +375,9 @@ def plausible_candidates(
             found |= sentence_words[first]
         return found
 
+    def clauses(spans: list[Span]) -> list[Sequence[str]]:
+        return [_clause(lowered, starts, span) for span in spans]
+
     kept = []
     for candidate in candidates:
         target = candidate.target
@@ -384,7 +389,7 @@ def plausible_candidates(
                 target.title,
                 words,
                 partial(words_around, candidate.spans),
-            ):
+            ) or not_taken_long_term(target.code, partial(clauses, candidate.spans)):
                 continue
             if (
                 vaccines
@@ -434,6 +439,23 @@ def plausible_candidates(
             present.add(better)
             candidate.target = found
     return kept
+
+
+_CLAUSE_ENDS = frozenset({",", ";", ":"})
+
+
+def _clause(lowered: Sequence[str], starts: list[int], span: Span) -> Sequence[str]:
+    """The lower-case words of ``span``'s clause: its sentence between the commas,
+    semicolons and colons around it ("Start enoxaparin 1 mg/kg SC q12h, transition to
+    apixaban": "transition to apixaban")."""
+    first, end = sentence_of(starts, len(lowered), span.start)
+    start = span.start
+    while start > first and lowered[start - 1] not in _CLAUSE_ENDS:
+        start -= 1
+    stop = span.end
+    while stop < end and lowered[stop] not in _CLAUSE_ENDS:
+        stop += 1
+    return lowered[start:stop]
 
 
 def _read_candidate(table: TermTable, key: tuple[System, str], span: Span) -> list[Candidate]:

@@ -4,9 +4,10 @@
 Before scoring (in the candidate step training and serving share): an injury code
 needs the injury's words, not only the anatomy a procedure or a normal exam names;
 an E/M level is never read from words; a code that names a side needs that side in
-its sentence; a sentence about a vaccine speaks of the vaccine (Z23 and its
-administration), not the disease; a code another documented code makes wrong gives
-way (G0121 -> G0105 with a family history of colorectal cancer).
+its sentence; a drug the note only starts or gives once is no long-term use (Z79); a
+sentence about a vaccine speaks of the vaccine (Z23 and its administration), not the
+disease; a code another documented code makes wrong gives way (G0121 -> G0105 with a
+family history of colorectal cancer).
 
 After scoring (on the ranked list): signs and symptoms integral to a documented
 diagnosis are not coded (guideline I.B.5), nor "without complications" beside a
@@ -56,6 +57,8 @@ class PlausibilityRules:
     other_type: tuple[
         tuple[tuple[str, ...], tuple[frozenset[str], ...], tuple[frozenset[str], ...]], ...
     ]
+    long_term: tuple[str, ...]
+    not_now: tuple[tuple[str, ...], ...]
     vaccine_cues: tuple[tuple[str, ...], ...]
     vaccine_given: frozenset[str]
     vaccine_given_before: tuple[tuple[str, ...], ...]
@@ -107,6 +110,8 @@ class PlausibilityRules:
                 )
                 for r in rules["other_type"]
             ),
+            long_term=tuple(rules["long_term"]["prefixes"]),
+            not_now=tuple(tuple(cue.split()) for cue in rules["long_term"]["not_now"]),
             never_from_words=tuple(
                 (System(r["system"]), r["from"], r["to"]) for r in rules["never_from_words"]
             ),
@@ -220,6 +225,34 @@ def unsupported(
                 if any(p <= around for p in other) and not any(p <= around for p in own):
                     return True
     return False
+
+
+def not_taken_long_term(code: str, clauses: Callable[[], list[Sequence[str]]]) -> bool:
+    """Whether ``code`` is a long-term drug use code (Z79.-) read only from clauses
+    (``clauses`` gives the lower-case words around each place it was read from, between
+    commas, semicolons and colons) that start or plan the drug, or give it once or for a
+    short course ("start apixaban in 4-14 days", "ceftriaxone 1 g IV given once"): not a
+    patient's continuous use of a drug (guideline I.C.21.c.3; ``long_term`` of the rules)."""
+    rules = plausibility_rules()
+    if not code.startswith(rules.long_term):
+        return False
+    read = clauses()
+    return bool(read) and all(_holds(_counted_words(clause), rules.not_now) for clause in read)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,/-]\d+)*")
+_TIMES = re.compile(r"x\d+")
+
+
+def _counted_words(words: Sequence[str]) -> list[str]:
+    """A clause's words as the ``not_now`` cues spell them: a number is "#", "x5" is
+    "x#", and "$" ends the clause ("given once" at its end, not "once daily")."""
+    found = [
+        "#" if _NUMBER.fullmatch(word) else "x#" if _TIMES.fullmatch(word) else word
+        for word in words
+    ]
+    found.append("$")
+    return found
 
 
 def says_ended(cues: Iterable[str]) -> bool:

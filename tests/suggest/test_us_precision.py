@@ -864,3 +864,26 @@ def test_a_without_the_note_does_not_say_is_a_claim(suggester: Suggester) -> Non
     assert "R11.11" not in anywhere(result)
     stated = suggester.suggest("HPI: vomiting without nausea since yesterday.")
     assert anywhere(stated)[0] == "R11.11"
+
+
+def test_a_drug_started_or_given_once_is_no_long_term_use(suggester: Suggester) -> None:
+    # Z79.- is a patient's continuous use of a drug (guideline I.C.21.c.3): not a drug
+    # the plan starts, nor one given once; the drug's own clause says which
+    started = suggester.suggest(
+        "A/P: New paroxysmal atrial fibrillation - start rivaroxaban 20 mg daily with "
+        "dinner, metoprolol 25 mg BID."
+    )
+    assert "I48.0" in ranked(started)
+    assert "Z79.01" not in anywhere(started)
+    taken = suggester.suggest(
+        "A/P: Paroxysmal atrial fibrillation on rivaroxaban 20 mg daily, metoprolol 25 mg BID."
+    )
+    assert "Z79.01" in ranked(taken)
+    once = suggester.suggest(
+        "ED course: chest pain, aspirin 324 mg chewed once in triage; nitroglycerin SL x1.\n"
+        "Meds: clopidogrel 75 mg daily."
+    )
+    assert "Z79.02" in ranked(once)
+    assert "Z79.82" not in anywhere(once)
+    daily = suggester.suggest("Meds: aspirin 81 mg once daily, insulin glargine 20 units qHS.")
+    assert {"Z79.82", "Z79.4"} <= set(ranked(daily))
