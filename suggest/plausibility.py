@@ -43,6 +43,7 @@ Key = tuple[System, str]
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _TITLE_WORD = re.compile(r"[a-z]+")
 _NOT_ELSEWHERE = re.compile(r"\bnot elsewhere classified\b")
+_ELSEWHERE = re.compile(r"\bin diseases classified elsewhere\b")
 _NEGATING = frozenset({"not", "without", "no"})
 _WITH_OR_WITHOUT = re.compile(r"\b(with|without)\b")
 Phrases = tuple[frozenset[str], ...]  # each phrase as the set of its words
@@ -71,6 +72,7 @@ class PlausibilityRules:
     integral: tuple[tuple[str, tuple[str, ...]], ...]
     aftercare: tuple[str, ...]
     without_complications: frozenset[str]
+    organism: tuple[str, ...]
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
     first_listed: tuple[tuple[System, tuple[str, ...]], ...]
     encounter_prefixes: tuple[str, ...]
@@ -127,6 +129,7 @@ class PlausibilityRules:
             integral=tuple((symptom, tuple(dx)) for symptom, dx in rules["integral"]),
             aftercare=tuple(rules["aftercare"]),
             without_complications=frozenset(rules["without_complications"]),
+            organism=tuple(rules["organism"]),
             replaced_when=tuple(
                 (System(r["system"]), r["code"], r["becomes"], tuple(r["when_icd10cm"]))
                 for r in rules["replaced_when"]
@@ -488,7 +491,8 @@ def replacements(keys: Iterable[Key]) -> dict[Key, Key]:
 class Apart(NamedTuple):
     """Why a ranked code is not coded: ``kind`` is "integral" (a documented diagnosis
     includes it), "aftercare" (an injury's aftercare is the injury's code),
-    "unspecified" (a code of its category says more), "contradicted" (a documented code
+    "unspecified" (a code of its category says more, or one that names the organism or
+    cause its title leaves unspecified), "contradicted" (a documented code
     of its category says "with" what it says "without"), "excludes1", "symptom" (a sign
     or symptom read only outside the diagnostic statement) or "finding" (read only from
     the findings); ``code`` is the documented code it gives way to."""
@@ -682,7 +686,49 @@ def _excluded_by(
                     and _says_less(said(less), said(more))
                 ):
                     found[id(less)] = Apart("excludes1", key(more)[1])
+        found.update(_organism_named(diagnoses, key, said, listed, title, found))
     return found
+
+
+def _organism_named(
+    diagnoses: Sequence[T],
+    key: Callable[[T], Key],
+    said: Callable[[T], Sequence[frozenset[str]]],
+    listed: Callable[[T], bool],
+    title: Callable[[T], str],
+    found: dict[int, Apart],
+) -> dict[int, Apart]:
+    """By ``id``, the ``diagnoses`` whose title leaves the organism or cause unspecified
+    (``organism`` of the rules: J18.9 "Pneumonia, unspecified organism") where every
+    place of it says less than a place of a ``listed`` code ("pneumonia" beside "COVID-19
+    pneumonia", J12.82; beside "aspiration pneumonia", J69.0): the note documents the
+    organism or cause of the one condition (guideline I.B.18), whatever the tabular's
+    notes say of the pair. A code "in diseases classified elsewhere" (J17) names no cause
+    of its own. None of those already ``found`` is read again."""
+    phrases = plausibility_rules().organism
+    vague = [
+        item
+        for item in diagnoses
+        if id(item) not in found and any(p in title(item).lower() for p in phrases)
+    ]
+    apart: dict[int, Apart] = {}
+    for less in vague:
+        words = said(less)
+        more = next(
+            (
+                other
+                for other in diagnoses
+                if other is not less
+                and id(other) not in found
+                and listed(other)
+                and _ELSEWHERE.search(title(other).lower()) is None
+                and _says_less(words, said(other))
+            ),
+            None,
+        )
+        if more is not None:
+            apart[id(less)] = Apart("unspecified", key(more)[1])
+    return apart
 
 
 def _says_less(less: Sequence[frozenset[str]], more: Sequence[frozenset[str]]) -> bool:

@@ -510,13 +510,13 @@ class Suggester:
 
 
 def _said_with(doc: Doc, item: Ranked) -> list[frozenset[str]]:
-    """The words (lower-case, alphabetic) of each place ``item`` was read from, the note's
-    title line aside: what the note says of it."""
+    """The words (lower-case, opening with a letter: "covid-19" is one) of each place
+    ``item`` was read from, the note's title line aside: what the note says of it."""
     lowered = lowered_texts(doc)
     sections = doc._.sections
     title = title_key()
     return [
-        frozenset(word for word in lowered[span.start : span.end] if word.isalpha())
+        frozenset(word for word in lowered[span.start : span.end] if word[:1].isalpha())
         for span in item.candidate.spans
         if section_key(sections, span.start_char) != title
     ]

@@ -887,3 +887,22 @@ def test_a_drug_started_or_given_once_is_no_long_term_use(suggester: Suggester) 
     assert "Z79.82" not in anywhere(once)
     daily = suggester.suggest("Meds: aspirin 81 mg once daily, insulin glargine 20 units qHS.")
     assert {"Z79.82", "Z79.4"} <= set(ranked(daily))
+
+
+def test_pneumonia_whose_organism_or_cause_the_note_names(suggester: Suggester) -> None:
+    # J18.9 "Pneumonia, unspecified organism" beside the same pneumonia said with its
+    # organism or cause (guideline I.B.18), nested or restated in the sentence
+    covid = suggester.suggest("Impression: COVID-19 pneumonia with hypoxemia. Admit to medicine.")
+    assert "J12.82" in ranked(covid)
+    assert "J18.9" not in anywhere(covid)
+    aspiration = suggester.suggest(
+        "Assessment: Left lower lobe pneumonia, likely aspiration pneumonia after a "
+        "witnessed choking episode.",
+        "inpatient",
+    )
+    assert ranked(aspiration)[0] == "J69.0"
+    assert "J18.9" not in anywhere(aspiration)
+    assert "J18.9" in {s.code for s in aspiration.not_coded}
+    # a pneumonia the note says nothing more of is J18.9
+    plain = suggester.suggest("Assessment: Community-acquired pneumonia, left lower lobe.")
+    assert "J18.9" in anywhere(plain)
