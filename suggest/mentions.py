@@ -10,7 +10,7 @@ flagged ``loose``: a weaker reading the ranker weighs as such, which covers no o
 match; so does a term whose words two neighbouring sentences share, flagged
 ``across_sentences``.
 
-Two limits keep order-free matching honest:
+Three limits keep order-free matching honest:
 
 - a note word that stands for several code-set words ("COPD" for "chronic obstructive
   lung disease", "HCV" for "hepatitis C") lends them as a whole: a diagnosis term that
@@ -19,7 +19,10 @@ Two limits keep order-free matching honest:
 - a term may not join words on both sides of "without" ("nausea without vomiting" is not
   "Nausea with vomiting"): code-set terms drop their "without …" clauses, so any of their
   words found after "without" in the note is one the note says is absent; so is a word
-  after "not", unless the term has the "not" too ("Migraine, not intractable").
+  after "not", unless the term has the "not" too ("Migraine, not intractable");
+- a term spread wider than the window (``loose``) does not join words across a
+  semicolon, which ends a clause or a list item ("renal colic; CT showed a ureteral
+  stone" names no renal stone).
 
 Work stays linear in the note's length: sentences are at most a few hundred tokens (the
 sentence component cuts longer ones), a term's words are placed by bisection, and a
@@ -67,6 +70,9 @@ ABSENCE_SCOPE = 6  # tokens after "without" it can reach, up to a punctuation ma
 # "with" starts another qualifier; "of" the site of a title-worded term ("laceration
 # without foreign body of forehead": the forehead is not absent)
 ABSENCE_STOPS = frozenset({"but", "with", "w/", "of"})
+# a semicolon ends a clause or a list item: a term spread wider than the window never
+# joins words across one ("renal colic; CT showed a ureteral stone" is no renal stone)
+CLAUSE_BREAKS = frozenset({";"})
 KIND_OF_SYSTEM = {
     System.ICD10CM: "diagnosis",
     System.ICD10PCS: "procedure",
@@ -87,8 +93,9 @@ class Group(NamedTuple):
 class SentenceWords(NamedTuple):
     """One sentence as the matcher reads it: token positions of each vocabulary word,
     positions whose word came from an abbreviation, the words one note word stands for
-    together, the positions a "without" makes absent, and those of numbers that may be
-    code detail (see suggest/numbers.py)."""
+    together, the positions a "without" makes absent, those of numbers that may be
+    code detail (see suggest/numbers.py), and those of the clause breaks a spread-out
+    term may not cross (``CLAUSE_BREAKS``)."""
 
     start: int
     end: int
@@ -97,6 +104,7 @@ class SentenceWords(NamedTuple):
     grouped: dict[int, Group]
     absent: dict[int, int]
     numbers: set[int]
+    breaks: tuple[int, ...] = ()
 
 
 class TermMatch(NamedTuple):
@@ -260,6 +268,7 @@ class MentionMatcher:
             {},
             _absence_scopes(doc, lowered, start, end),
             {i for i in numbers if i not in not_detail},
+            tuple(i for i in range(start, end) if lowered[i] in CLAUSE_BREAKS),
         )
         word_ids = self._word_ids
         for i in range(start, end):
@@ -396,7 +405,8 @@ class MentionMatcher:
         across_sentences: bool,
     ) -> TermMatch | None:
         """The match of ``term`` at ``placed``, or None where it borrows part of what one
-        note word stands for or joins words across a "without"."""
+        note word stands for, joins words across a "without", or, spread wider than the
+        window (``loose``), across a clause break."""
         table = self.table
         facts = self._facts
         words = table.term_words[term]
@@ -405,6 +415,7 @@ class MentionMatcher:
             _splits_a_group(placed, words, sentence.grouped, facts.strict[target])
             or _crosses_absence(placed, sentence.absent)
             or _number_stands_apart(placed, sentence)
+            or (loose and any(placed[0] < at < placed[-1] for at in sentence.breaks))
         ):
             return None
         positions = sentence.positions
@@ -587,6 +598,7 @@ def _joined(first: SentenceWords, second: SentenceWords) -> SentenceWords:
         {**first.grouped, **second.grouped},
         {**first.absent, **second.absent},
         first.numbers | second.numbers,
+        first.breaks + second.breaks,
     )
 
 

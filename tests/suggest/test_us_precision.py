@@ -906,3 +906,17 @@ def test_pneumonia_whose_organism_or_cause_the_note_names(suggester: Suggester) 
     # a pneumonia the note says nothing more of is J18.9
     plain = suggester.suggest("Assessment: Community-acquired pneumonia, left lower lobe.")
     assert "J18.9" in anywhere(plain)
+
+
+def test_a_spread_out_term_does_not_cross_a_semicolon(suggester: Suggester) -> None:
+    # "renal" of the colic and "stone" of the ureter are two clauses: no kidney stone
+    ureter = suggester.suggest(
+        "HPI: 52 yo F seen in urgent care last week with right renal colic; CT showed a "
+        "4 mm distal ureteral stone."
+    )
+    assert not [code for code in anywhere(ureter) if code.startswith("N20.0")]
+    # spread out in one clause, the words still name it
+    kidney = suggester.suggest(
+        "CT: a 6 mm stone in the lower pole of the left renal collecting system."
+    )
+    assert "N20.0" in anywhere(kidney)
