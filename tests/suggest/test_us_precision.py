@@ -920,3 +920,13 @@ def test_a_spread_out_term_does_not_cross_a_semicolon(suggester: Suggester) -> N
         "CT: a 6 mm stone in the lower pole of the left renal collecting system."
     )
     assert "N20.0" in anywhere(kidney)
+
+
+def test_tobacco_use_disorder_is_nicotine_dependence(suggester: Suggester) -> None:
+    # DSM-5's tobacco use disorder is F17.2- (the index's "Tobacco use disorder, mild /
+    # moderate / severe"), which Z72.0 "Tobacco use" excludes (Excludes1)
+    result = suggester.suggest(
+        "A/P: 1. Tobacco use disorder - counseled 4 minutes on quitting; declines NRT."
+    )
+    assert ranked(result)[0].startswith("F17.2")
+    assert "Z72.0" not in anywhere(result)
