@@ -70,6 +70,10 @@ ABSENCE_SCOPE = 6  # tokens after "without" it can reach, up to a punctuation ma
 # "with" starts another qualifier; "of" the site of a title-worded term ("laceration
 # without foreign body of forehead": the forehead is not absent)
 ABSENCE_STOPS = frozenset({"but", "with", "w/", "of"})
+# the severity an index term names ("Opioid use disorder, mild" is F11.10, abuse;
+# "..., severe" F11.20, dependence): read from the note, never assumed where the term is
+# found in part
+SEVERITY_WORDS = ("mild", "moderate", "severe")
 # a semicolon ends a clause or a list item: a term spread wider than the window never
 # joins words across one ("renal colic; CT showed a ureteral stone" is no renal stone)
 CLAUSE_BREAKS = frozenset({";"})
@@ -141,6 +145,7 @@ class MentionMatcher:
         self._spellings: dict[tuple[str, int], list[str]] = {}
         self._candidates = AnchoredTerms(self.table)
         self._number_words: frozenset[int] = frozenset()
+        self._severity_words: frozenset[int] = frozenset()
         self._facts = TermFacts(self.table)
 
     def initialize(
@@ -176,6 +181,7 @@ class MentionMatcher:
         self._spellings = _spellings_by_shape(table.vocabulary)
         self._candidates = AnchoredTerms(table)
         self._number_words = _number_words(table.vocabulary)
+        self._severity_words = _severity_words(table.vocabulary)
         self._facts = TermFacts(table)
         self._word_ids.cache_clear()
 
@@ -310,6 +316,9 @@ class MentionMatcher:
         term_target = table.term_target
         strict = self._facts.strict
         number_words = self._number_words
+        severity = self._severity_words
+        sources = table.term_source
+        index_term = TermSource.TERM
         most = self.max_term_places
         candidates = self._candidates
         nearby = positions.keys() | around.words  # the words of the sentence and its neighbours
@@ -321,6 +330,8 @@ class MentionMatcher:
                 missing = [word for word in required if word not in positions]
                 if missing and strict[term_target[term]] and not number_words.isdisjoint(missing):
                     continue  # a diagnosis's type or stage is read from the note, never assumed
+                if missing and sources[term] is index_term and not severity.isdisjoint(missing):
+                    continue  # as is the severity an index term names ("..., mild")
                 if missing:
                     # at most one required word may stay missing: one of the first two
                     # missing must be in a neighbour (most terms fail this look-up)
@@ -483,6 +494,7 @@ class MentionMatcher:
         self._spellings = _spellings_by_shape(self.table.vocabulary)
         self._candidates = AnchoredTerms(self.table)
         self._number_words = _number_words(self.table.vocabulary)
+        self._severity_words = _severity_words(self.table.vocabulary)
         self._facts = TermFacts(self.table)
         self._word_ids.cache_clear()
         return self
@@ -649,6 +661,13 @@ def _number_stands_apart(placed: tuple[int, ...], sentence: SentenceWords) -> bo
 def _number_words(vocabulary: dict[str, int]) -> frozenset[int]:
     """Vocabulary ids of words that carry a number: a term's type, stage or grade."""
     return frozenset(i for word, i in vocabulary.items() if is_number(word))
+
+
+def _severity_words(vocabulary: dict[str, int]) -> frozenset[int]:
+    """Vocabulary ids of ``SEVERITY_WORDS``: an index term that names one ("Opioid use
+    disorder, mild") is never found without it. A title may imply its severity by its
+    other words ("Severe sepsis with septic shock" of "septic shock")."""
+    return frozenset(vocabulary[word] for word in SEVERITY_WORDS if word in vocabulary)
 
 
 def _splits_a_group(

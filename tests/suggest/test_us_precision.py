@@ -930,3 +930,15 @@ def test_tobacco_use_disorder_is_nicotine_dependence(suggester: Suggester) -> No
     )
     assert ranked(result)[0].startswith("F17.2")
     assert "Z72.0" not in anywhere(result)
+
+
+def test_the_severity_an_index_term_names_is_never_assumed(suggester: Suggester) -> None:
+    # "Alcohol use disorder, mild" is F10.10 (abuse), "..., severe" F10.20: a bare
+    # "alcohol use disorder" is neither term, and the note's "severe" says which
+    result = suggester.suggest(
+        "ED NOTE\nHPI: 41 yo F with known alcohol use disorder brought in after a fall at "
+        "home.\nDx: Alcohol use disorder, severe. Closed head injury without loss of "
+        "consciousness."
+    )
+    assert "F10.20" in ranked(result)
+    assert "F10.10" not in anywhere(result)
