@@ -942,3 +942,18 @@ def test_the_severity_an_index_term_names_is_never_assumed(suggester: Suggester)
     )
     assert "F10.20" in ranked(result)
     assert "F10.10" not in anywhere(result)
+
+
+def test_mastitis_of_a_nursing_mother_is_no_n61(suggester: Suggester) -> None:
+    # N61 excludes an inflammatory disorder of the breast associated with childbirth
+    # (O91.-): lactational mastitis is O91.23, a postpartum one never N61.-
+    lactational = suggester.suggest(
+        "A/P: Lactational mastitis of the right breast, no abscess on bedside ultrasound."
+    )
+    assert ranked(lactational) == ["O91.23"]
+    postpartum = suggester.suggest(
+        "A/P: Mastitis, left breast, 3 weeks postpartum, breastfeeding. Cephalexin."
+    )
+    assert not [code for code in anywhere(postpartum) if code.startswith("N61")]
+    other = suggester.suggest("A/P: Mastitis of the left breast in a 52 yo woman, no abscess.")
+    assert ranked(other) == ["N61.0"]
