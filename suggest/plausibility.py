@@ -521,6 +521,7 @@ def prune_and_order(
     read_at: Callable[[T], Sequence[tuple[int, int]]] | None = None,
     reading: Callable[[T], float] | None = None,
     said: Callable[[T], Sequence[frozenset[str]]] | None = None,
+    loose: Callable[[T], bool] | None = None,
 ) -> Ordered[T]:
     """The ranked ``items`` in reporting order: first-listed encounter codes (screening,
     immunization) that are ``listed`` (above the floor) to the front and a manifestation
@@ -540,7 +541,10 @@ def prune_and_order(
     order of ``items``) is the one kept; given the words each item was ``said`` with (one
     set per place, the title line's aside), an unspecified code that an Excludes1 note
     pairs with a listed code whose words say more of it (T78.2XXA "anaphylactic
-    reaction" gives way to T78.05XA "anaphylactic reaction due to tree nuts")."""
+    reaction" gives way to T78.05XA "anaphylactic reaction due to tree nuts"); given
+    which items were read only ``loose``ly (their words spread wider than the matcher's
+    window), such a code that an Excludes1 note pairs with a confident code, wherever
+    the two were read."""
     rules = plausibility_rules()
     documented = [
         key(item)[1] for item in items if confident(item) and key(item)[0] is System.ICD10CM
@@ -582,7 +586,7 @@ def prune_and_order(
         else:
             set_apart.append((item, because))
     excluded = (
-        _excluded_by(kept, key, confident, index, read_at, title, reading, said, listed)
+        _excluded_by(kept, key, confident, index, read_at, title, reading, said, listed, loose)
         if read_at
         else {}
     )
@@ -640,11 +644,14 @@ def _excluded_by(
     reading: Callable[[T], float] | None = None,
     said: Callable[[T], Sequence[frozenset[str]]] | None = None,
     listed: Callable[[T], bool] | None = None,
+    loose: Callable[[T], bool] | None = None,
 ) -> dict[int, Apart]:
     """By ``id``, the ranked items that an Excludes1 note pairs with a ``confident`` code
     ranked above them and read from the same words: the two are never reported together
     (guideline I.A.12.a), and the words are one condition, the better read one
-    ("aspiration pneumonia" is J69.0, not J18.9 beside it). Conditions read from
+    ("aspiration pneumonia" is J69.0, not J18.9 beside it); so is one read only
+    ``loose``ly, from words spread over a sentence ("postpartum (...), referred for low
+    mood" is no O90.6 beside the assessment's postpartum depression, F53.0). Conditions read from
     different words may both exist (the guideline's exception for unrelated ones), except
     where the item is "not elsewhere classified" and its Excludes1 note names the other
     code's condition as the item's own title words and more: a ``confident`` J91.0
@@ -671,7 +678,11 @@ def _excluded_by(
     for conflict in conflicts:
         better, worse = sorted((conflict.code, conflict.excluded), key=rank.__getitem__)
         kept, dropped = diagnoses[rank[better]], diagnoses[rank[worse]]
-        if confident(kept) and id(kept) not in found and _within(read_at(dropped), read_at(kept)):
+        if (
+            confident(kept)
+            and id(kept) not in found
+            and (_within(read_at(dropped), read_at(kept)) or (loose is not None and loose(dropped)))
+        ):
             found.setdefault(id(dropped), Apart("excludes1", better))
     if said is not None and listed is not None and title is not None:
         for conflict in conflicts:

@@ -381,6 +381,7 @@ class Suggester:
             else (lambda r: [(s.start_char, s.end_char) for s in r.candidate.spans]),
             reading=lambda r: ranker_score[id(r)],
             said=None if coded_as_taught else partial(_said_with, doc),
+            loose=None if coded_as_taught else _read_loosely,
         )
         return _Scored(ordered, ranker_scores, rows)
 
@@ -507,6 +508,13 @@ class Suggester:
                 )
             )
         return mentions
+
+
+def _read_loosely(item: Ranked) -> bool:
+    """Whether every match ``item`` was read from spreads its words wider than the
+    matcher's window (or over two sentences): the weakest reading of a note's words."""
+    matches = item.candidate.matches
+    return bool(matches) and all(match.loose for match in matches)
 
 
 def _said_with(doc: Doc, item: Ranked) -> list[frozenset[str]]:

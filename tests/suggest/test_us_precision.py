@@ -957,3 +957,18 @@ def test_mastitis_of_a_nursing_mother_is_no_n61(suggester: Suggester) -> None:
     assert not [code for code in anywhere(postpartum) if code.startswith("N61")]
     other = suggester.suggest("A/P: Mastitis of the left breast in a 52 yo woman, no abscess.")
     assert ranked(other) == ["N61.0"]
+
+
+def test_an_excludes1_code_read_only_loosely_gives_way(suggester: Suggester) -> None:
+    # O90.6 "Postpartum mood disturbance" from words spread over the history sentence
+    # ("postpartum (...), sent by her OB for low mood") beside the assessment's F53.0,
+    # which it excludes (Excludes1): the weaker reading of one condition
+    result = suggester.suggest(
+        "BEHAVIORAL HEALTH INTAKE\n29 yo F, 7 weeks postpartum (cesarean 01/10/2026), sent "
+        "by her OB for low mood, crying spells and poor sleep.\nA/P: Postpartum depression, "
+        "moderate. Start sertraline 25 mg daily; therapy referral."
+    )
+    assert ranked(result)[0] == "F53.0"
+    assert "O90.6" not in anywhere(result)
+    apart = {s.code: [w.kind for w in s.warnings] for s in result.not_coded}
+    assert "excludes1" in apart["O90.6"]
