@@ -972,3 +972,16 @@ def test_an_excludes1_code_read_only_loosely_gives_way(suggester: Suggester) -> 
     assert "O90.6" not in anywhere(result)
     apart = {s.code: [w.kind for w in s.warnings] for s in result.not_coded}
     assert "excludes1" in apart["O90.6"]
+
+
+def test_back_and_leg_pain_are_integral_to_a_disc_radiculopathy(suggester: Suggester) -> None:
+    # guideline I.B.5: the pain a disc herniation with radiculopathy routinely causes is
+    # not coded beside it
+    result = suggester.suggest(
+        "PROCEDURE NOTE - EPIDURAL STEROID INJECTION\nDx: L4-5 disc herniation with L5 "
+        "radiculopathy, left. Low back pain radiating down the left leg."
+    )
+    assert ranked(result)[0] == "M51.16"
+    assert not {"M54.50", "M79.605"} & set(anywhere(result))
+    apart = {s.code: [w.kind for w in s.warnings] for s in result.not_coded}
+    assert "integral" in apart["M54.50"]
