@@ -714,8 +714,9 @@ def _organism_named(
     place of it says less than a place of a ``listed`` code ("pneumonia" beside "COVID-19
     pneumonia", J12.82; beside "aspiration pneumonia", J69.0): the note documents the
     organism or cause of the one condition (guideline I.B.18), whatever the tabular's
-    notes say of the pair. A code "in diseases classified elsewhere" (J17) names no cause
-    of its own. None of those already ``found`` is read again."""
+    notes say of the pair. The listed code's title names the condition too (a pneumonia or
+    pneumonitis, not Legionnaires' disease, A48.1); one "in diseases classified elsewhere"
+    (J17) names no cause of its own. None of those already ``found`` is read again."""
     phrases = plausibility_rules().organism
     vague = [
         item
@@ -725,6 +726,7 @@ def _organism_named(
     apart: dict[int, Apart] = {}
     for less in vague:
         words = said(less)
+        condition = title_words(title(less)) - {w for p in phrases for w in p.split()}
         more = next(
             (
                 other
@@ -733,6 +735,7 @@ def _organism_named(
                 and id(other) not in found
                 and listed(other)
                 and _ELSEWHERE.search(title(other).lower()) is None
+                and _names(condition, title_words(title(other)))
                 and _says_less(words, said(other))
             ),
             None,
@@ -740,6 +743,15 @@ def _organism_named(
         if more is not None:
             apart[id(less)] = Apart("unspecified", key(more)[1])
     return apart
+
+
+def _names(condition: frozenset[str], words: frozenset[str]) -> bool:
+    """Whether ``words`` hold each word of ``condition``, or one of its stem ("pneumonitis"
+    for "pneumonia": the first five letters)."""
+    return all(
+        word in words or (len(word) >= 5 and any(w.startswith(word[:5]) for w in words))
+        for word in condition
+    )
 
 
 def _says_less(less: Sequence[frozenset[str]], more: Sequence[frozenset[str]]) -> bool:
