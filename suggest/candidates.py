@@ -701,15 +701,7 @@ def match_quality(match: TermMatch) -> tuple[float, ...]:
 def excluded_codes(doc: Doc, table: TermTable) -> set[tuple[System, str]]:
     """Codes the note names only as negated, family or hypothetical: a code the note model
     proposes must not come back through the side door when the note denies it."""
-    denied: set[tuple[System, str]] = set()
-    for span in doc.spans.get(MENTIONS_KEY, ()):
-        # one read of the span's values, not an accessor and a lookup per flag
-        matches, *flags = span_values(span, _MATCHES_AND_EXCLUDED)
-        if any(flags):
-            for match in matches:
-                target = table.targets[match.target]
-                denied.add((target.system, target.code))
-    return denied
+    return set(denied_sentences(doc, table))
 
 
 def denied_sentences(doc: Doc, table: TermTable) -> dict[tuple[System, str], set[int]]:
@@ -719,10 +711,11 @@ def denied_sentences(doc: Doc, table: TermTable) -> dict[tuple[System, str], set
     starts = sentence_starts(doc)
     found: dict[tuple[System, str], set[int]] = {}
     for span in doc.spans.get(MENTIONS_KEY, ()):
-        underscore = span._
-        if any(getattr(underscore, flag) for flag in EXCLUDED_FLAGS):
+        # one read of the span's values, not an accessor and a lookup per flag
+        matches, *flags = span_values(span, _MATCHES_AND_EXCLUDED)
+        if any(flags):
             first = sentence_of(starts, len(doc), span.start)[0]
-            for match in underscore.matches:
+            for match in matches:
                 target = table.targets[match.target]
                 found.setdefault((target.system, target.code), set()).add(first)
     return found

@@ -26,7 +26,6 @@ from suggest.candidates import (
     add_sibling_candidates,
     collect_candidates,
     denied_sentences,
-    excluded_codes,
 )
 from suggest.denied import CodedWhenDenied, denied_candidates
 from suggest.reportable import reportable
@@ -110,9 +109,18 @@ class CandidateStep:
             doc, self.table, keep_covered or learned is not None, self._siblings
         )
         candidates = read if keep_covered else [c for c in read if not c.covered_by]
+        found: dict[tuple[System, str], set[int]] | None = None
+
+        def read_denied() -> dict[tuple[System, str], set[int]]:
+            """Where the note denies each code, read once and only where it is asked."""
+            nonlocal found
+            if found is None:
+                found = denied_sentences(doc, self.table)
+            return found
+
         denied = None
         if learned is not None:
-            denied = excluded_codes(doc, self.table)
+            denied = set(read_denied())
             not_learned = denied | {c.key for c in read if c.covered_by}
             shares = self.coded_when_denied.get(setting)
             if shares is not None and as_taught:
@@ -147,15 +155,6 @@ class CandidateStep:
                 # lists short enough to reach a top 10)
                 del candidates[named:]
             add_category_evidence(candidates, learned)
-        found: dict[tuple[System, str], set[int]] | None = None
-
-        def read_denied() -> dict[tuple[System, str], set[int]]:
-            """Where the note denies each code, read once and only where a rule asks."""
-            nonlocal found
-            if found is None:
-                found = denied_sentences(doc, self.table)
-            return found
-
         kept = [
             c
             for c in candidates

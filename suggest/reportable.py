@@ -3,7 +3,6 @@ and certainty (ICD-10-CM Official Guidelines II.H, IV.H and IV.J)."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 
 from spacy.tokens import Span
@@ -13,7 +12,7 @@ from suggest.candidates import Candidate
 from suggest.extensions import section_key, span_values
 from suggest.plausibility import says_ended
 from suggest.sections import title_key
-from suggest.sentences import sentence_starts
+from suggest.sentences import sentence_of, sentence_starts
 from suggest.setting import Setting
 
 _HISTORICAL = ("historical",)
@@ -85,11 +84,10 @@ def _denied_where_doubted(key: Key, spans: Sequence[Span], denied: Mapping[Key, 
     doc = spans[0].doc
     starts = sentence_starts(doc)
     for span in spans:
-        at = bisect_right(starts, span.start) - 1
-        end = starts[at + 1] if at + 1 < len(starts) else len(doc)
-        last = next(
-            (doc[k].text for k in range(end - 1, starts[at] - 1, -1) if not doc[k].is_space), ""
-        )
-        if sentences.isdisjoint(starts[at : at + (2 if last == "?" else 1)]):
+        first, end = sentence_of(starts, len(doc), span.start)
+        last = next((doc[k].text for k in range(end - 1, first - 1, -1) if not doc[k].is_space), "")
+        # the next sentence opens where this one ends (none after the note's last)
+        doubted = {first, end} if last == "?" and end < len(doc) else {first}
+        if sentences.isdisjoint(doubted):
             return False
     return True
