@@ -33,6 +33,7 @@ from suggest.numbers import read_from_value, read_values
 from suggest.plausibility import (
     combination_rules,
     encounter_character,
+    holds_phrase,
     not_taken_long_term,
     replacements,
     unnamed_encounter,
@@ -599,11 +600,8 @@ def _sentence_says(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> 
     for span in candidate.spans:
         doc = span.doc
         first, end = sentence_of(sentence_starts(doc), len(doc), span.start)
-        words = lowered_texts(doc)[first:end]
-        for phrase in phrases:
-            size = len(phrase)
-            if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
-                return True
+        if holds_phrase(lowered_texts(doc)[first:end], phrases):
+            return True
     return False
 
 

@@ -240,7 +240,9 @@ def not_taken_long_term(code: str, clauses: Callable[[], list[Sequence[str]]]) -
     if not code.startswith(rules.long_term):
         return False
     read = clauses()
-    return bool(read) and all(_holds(_counted_words(clause), rules.not_now) for clause in read)
+    return bool(read) and all(
+        holds_phrase(_counted_words(clause), rules.not_now) for clause in read
+    )
 
 
 _NUMBER = re.compile(r"\d+(?:[.,/-]\d+)*")
@@ -383,10 +385,12 @@ def given_now(words: Sequence[str], rules: PlausibilityRules) -> bool:
     """Whether a vaccine sentence's lower-case ``words`` may speak of this visit: "up to
     date", "given last month" report no immunization now, unless the sentence also says
     "today"."""
-    return not _holds(words, rules.vaccine_given_before) or _holds(words, rules.vaccine_given_now)
+    return not holds_phrase(words, rules.vaccine_given_before) or holds_phrase(
+        words, rules.vaccine_given_now
+    )
 
 
-def _holds(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
+def holds_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
     """Whether ``words`` hold one of ``phrases`` (word tuples) as consecutive words."""
     for phrase in phrases:
         size = len(phrase)
