@@ -25,6 +25,7 @@ from suggest.doc_words import note_text
 from suggest.rules import read_rules
 
 LIST_MARKER_ENDS = frozenset({".", ")"})
+UPPER_BOUND_REACH = 12  # characters before a value's phrase its "less than" may stand in
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class ValueRule:
                 return code
         return None
 
+    def code_below(self, value: float) -> str | None:
+        """The code of the band just under ``value``, for a value the note gives as an
+        upper bound ("< 10% TBSA" lies below 10%, in the under-10% band)."""
+        under = [(low, code) for low, _, code in self.bands if low < value]
+        return max(under)[1] if under else None
+
 
 @dataclass(frozen=True)
 class NumberRules:
@@ -59,6 +66,7 @@ class NumberRules:
     joiners: frozenset[str]
     values: tuple[ValueRule, ...]
     qualifiers: frozenset[str] = frozenset()  # "SpO2 93% RA": how the value was taken
+    upper_bound: re.Pattern[str] | None = None  # "< 10%", "less than 10%": below the value
 
     @classmethod
     def load(cls, path: str | None = None) -> NumberRules:
@@ -82,6 +90,11 @@ class NumberRules:
                 for value in rules["values"]
             ),
             qualifiers=frozenset(word.lower() for word in rules.get("value_qualifiers", ())),
+            upper_bound=re.compile(
+                "(?:" + "|".join(map(re.escape, rules["upper_bounds"])) + r")\s*$", re.IGNORECASE
+            )
+            if rules.get("upper_bounds")
+            else None,
         )
 
 
@@ -173,14 +186,19 @@ def read_values(doc: Doc, documented: Sequence[str]) -> list[tuple[Span, ValueRu
     found = []
     text = note_text(doc)
     lowered = text.lower()
-    for rule in number_rules().values:
+    rules = number_rules()
+    for rule in rules.values:
         if rule.requires_codes and not any(c.startswith(rule.requires_codes) for c in documented):
             continue  # a BMI is reported with the weight diagnosis it qualifies
         if any(word in lowered for word in rule.not_in_notes_with):
             continue
         for match in rule.pattern.finditer(text):
-            value = next(group for group in match.groups() if group is not None)
-            code = rule.code_for(float(value))
+            group = next(i for i, value in enumerate(match.groups(), 1) if value is not None)
+            value = float(match.group(group))
+            bounded = rules.upper_bound is not None and rules.upper_bound.search(
+                text, max(0, match.start() - UPPER_BOUND_REACH), match.start(group)
+            )
+            code = rule.code_below(value) if bounded else rule.code_for(value)
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
             if code is None or span is None:
                 continue

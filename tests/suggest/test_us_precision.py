@@ -207,6 +207,24 @@ def test_number_rules_read_values() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dx: Partial-thickness (second-degree) burn of R forearm, < 10% TBSA, from a scald.",
+        "Dx: Second-degree burn of the R forearm, less than 10% TBSA.",
+    ],
+)
+def test_a_value_given_as_an_upper_bound_lies_below_it(suggester: Suggester, text: str) -> None:
+    result = suggester.suggest(text)
+    assert "T31.0" in ranked(result)
+    assert "T31.10" not in anywhere(result)  # 10-19%: the bound read as the value
+
+
+def test_number_rules_read_the_band_under_a_bound() -> None:
+    bmi = next(rule for rule in NumberRules.load().values if rule.code_prefix == "Z68.")
+    assert (bmi.code_below(40), bmi.code_below(20)) == ("Z68.39", "Z68.1")
+
+
 # ----------------------------------------------------------- plausibility (item 6)
 def test_laterality_only_from_the_note(suggester: Suggester) -> None:
     codes = anywhere(suggester.suggest("Assessment: Primary osteoarthritis of right knee."))
