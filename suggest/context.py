@@ -228,6 +228,15 @@ class ConTextComponent(RuleFileComponent):
                 scope_start = sent_start
                 if max_scope is not None:
                     scope_start = max(scope_start, start - max_scope)
+                    # a slash list is one phrase: "COVID/influenza/RSV PCR negative" denies
+                    # each of its names, however many words it takes (not past a comma:
+                    # "COPD/asthma, sputum negative" denies the sputum only)
+                    if not any(t.is_punct and t.text != "/" for t in doc[scope_start:start]):
+                        while scope_start > sent_start and "/" in (
+                            doc[scope_start].text,
+                            doc[scope_start - 1].text,
+                        ):
+                            scope_start -= 1
                 before = bisect_right(term_ends, start) - 1
                 if before >= 0:
                     scope_start = max(scope_start, term_ends[before])

@@ -75,6 +75,24 @@ def test_prefix_negation(suggester: Suggester) -> None:
     assert "R58" not in anywhere(result)
 
 
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("Cultures negative; urine Legionella/pneumococcal Ag negative.", "A48.1"),
+        ("ED course: COVID/influenza/RSV PCR negative. Discharged.", "U07.1"),
+        ("Labs: HIV/hepatitis C negative.", "B20"),
+    ],
+)
+def test_a_negative_result_denies_every_name_of_its_slash_list(
+    suggester: Suggester, text: str, denied: str
+) -> None:
+    assert denied not in anywhere(suggester.suggest(text))
+
+
+def test_a_slash_list_does_not_carry_a_negation_past_a_comma(suggester: Suggester) -> None:
+    assert "J44.9" in anywhere(suggester.suggest("Patient with COPD/asthma, sputum negative."))
+
+
 def test_vaccine_is_not_the_disease(suggester: Suggester) -> None:
     result = suggester.suggest(
         "Tdap booster given today. Tetanus toxoid 0.5 mL IM left deltoid, tolerated well."
