@@ -64,6 +64,7 @@ class PlausibilityRules:
     vaccine_given: frozenset[str]
     vaccine_given_before: tuple[tuple[str, ...], ...]
     vaccine_given_now: tuple[tuple[str, ...], ...]
+    vaccine_not_given: tuple[tuple[str, ...], ...]
     vaccine_sections: frozenset[str]
     vaccine_diseases: tuple[str, ...]
     vaccine_encounter: str
@@ -121,6 +122,7 @@ class PlausibilityRules:
             vaccine_given=frozenset(vaccine["given"]),
             vaccine_given_before=tuple(tuple(cue.split()) for cue in vaccine["given_before"]),
             vaccine_given_now=tuple(tuple(cue.split()) for cue in vaccine["given_now"]),
+            vaccine_not_given=tuple(tuple(cue.split()) for cue in vaccine["not_given"]),
             vaccine_sections=frozenset(vaccine["sections"]),
             vaccine_diseases=tuple(vaccine["disease_prefixes"]),
             vaccine_encounter=vaccine["encounter"],
@@ -384,7 +386,9 @@ def vaccine_readings(doc: Doc) -> list[VaccineReading]:
 def given_now(words: Sequence[str], rules: PlausibilityRules) -> bool:
     """Whether a vaccine sentence's lower-case ``words`` may speak of this visit: "up to
     date", "given last month" report no immunization now, unless the sentence also says
-    "today"."""
+    "today"; "no vaccines due today", "declined" report none at all."""
+    if holds_phrase(words, rules.vaccine_not_given):
+        return False
     return not holds_phrase(words, rules.vaccine_given_before) or holds_phrase(
         words, rules.vaccine_given_now
     )

@@ -793,6 +793,20 @@ def test_a_vaccine_given_at_an_earlier_visit_is_no_immunization_now(
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "WCC 24 MONTHS\nVaccines: up to date, hep A #2 given at 18 mo; no vaccines due today.\n"
+        "A: Healthy 2 yo, normal growth and development.",
+        "Immunizations: no vaccines given today (parent deferred).",
+    ],
+)
+def test_a_vaccine_the_note_says_none_was_given_is_no_immunization(
+    suggester: Suggester, text: str
+) -> None:
+    assert not {"Z23", "90471"} & set(anywhere(suggester.suggest(text)))
+
+
+@pytest.mark.parametrize(
     ("text", "code", "claims_more"),
     [
         ("Assessment: Chronic respiratory failure with hypoxia, on home O2.", "J96.11", "J96.21"),
