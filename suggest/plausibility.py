@@ -46,6 +46,7 @@ _NOT_ELSEWHERE = re.compile(r"\bnot elsewhere classified\b")
 _ELSEWHERE = re.compile(r"\bin diseases classified elsewhere\b")
 _NEGATING = frozenset({"not", "without", "no"})
 _WITH_OR_WITHOUT = re.compile(r"\b(with|without)\b")
+PLANNED_REACH = 30  # characters before a subsequent-encounter phrase a plan's "return" stands in
 Phrases = tuple[frozenset[str], ...]  # each phrase as the set of its words
 
 
@@ -78,6 +79,8 @@ class PlausibilityRules:
     first_listed: tuple[tuple[System, tuple[str, ...]], ...]
     encounter_prefixes: tuple[str, ...]
     initial_encounter: tuple[str, ...]
+    planned_before: re.Pattern[str]
+    planned_after: re.Pattern[str]
     encounter_characters: tuple[tuple[str, tuple[str, ...]], ...]
     statement_sections: frozenset[str]
     symptom_prefixes: tuple[str, ...]
@@ -141,6 +144,8 @@ class PlausibilityRules:
             ),
             encounter_prefixes=tuple(rules["encounter"]["prefixes"]),
             initial_encounter=tuple(rules["encounter"]["initial"]),
+            planned_before=re.compile(rules["encounter"]["planned_before"]),
+            planned_after=re.compile(rules["encounter"]["planned_after"]),
             encounter_characters=tuple(
                 (character, tuple(words))
                 for character, words in rules["encounter"]["characters"].items()
@@ -438,9 +443,25 @@ def encounter_character(text: str) -> str | None:
     if any(words in lowered for words in rules.initial_encounter):
         return None
     for character, phrases in rules.encounter_characters:
-        if any(phrase in lowered for phrase in phrases):
+        if any(_said_of_this_visit(lowered, phrase, rules) for phrase in phrases):
             return character
     return None
+
+
+def _said_of_this_visit(lowered: str, phrase: str, rules: PlausibilityRules) -> bool:
+    """Whether ``phrase`` occurs in the ``lowered`` note about this visit, not about one
+    the plan sets ("wound check 48 h", "return for suture removal in 10 days" at the
+    initial visit of a laceration say nothing of a subsequent encounter now)."""
+    start = lowered.find(phrase)
+    while start >= 0:
+        end = start + len(phrase)
+        planned = rules.planned_after.match(lowered, end) or rules.planned_before.search(
+            lowered, max(0, start - PLANNED_REACH), start
+        )
+        if not planned:
+            return True
+        start = lowered.find(phrase, end)
+    return False
 
 
 def unnamed_encounter(code: str, present: Collection[str]) -> bool:

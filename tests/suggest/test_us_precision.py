@@ -214,6 +214,28 @@ def test_seventh_character_from_the_note(suggester: Suggester) -> None:
     assert "S01.81XA" not in anywhere(result)
 
 
+@pytest.mark.parametrize(
+    ("text", "initial"),
+    [
+        (
+            "ED NOTE\nDx: Dog bite of L hand (puncture wounds). Tetanus booster given.\n"
+            "Rx: amoxicillin-clavulanate. Wound check 48 h.",
+            "S61.452A",
+        ),
+        (
+            "Forehead laceration repaired with 5 sutures. Return for suture removal in 5 days.",
+            "S01.81XA",
+        ),
+    ],
+)
+def test_a_subsequent_visit_the_plan_sets_is_not_this_one(
+    suggester: Suggester, text: str, initial: str
+) -> None:
+    codes = anywhere(suggester.suggest(text))
+    assert initial in codes
+    assert initial[:-1] + "D" not in codes
+
+
 def test_number_rules_read_values() -> None:
     rules = NumberRules.load()
     bmi = next(rule for rule in rules.values if rule.code_prefix == "Z68.")
