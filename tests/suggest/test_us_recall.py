@@ -100,6 +100,15 @@ def test_long_term_drug_use_read_from_the_medication_list(suggester: Suggester) 
     assert {"Z79.01", "Z79.02", "Z79.4"} <= set(anywhere(result))
 
 
+def test_long_term_use_of_hormonal_and_diabetes_drugs(suggester: Suggester) -> None:
+    survivor = suggester.suggest("Meds: anastrozole 1 mg daily, calcium/vit D 600 mg BID.")
+    assert "Z79.811" in anywhere(survivor)
+    diabetic = suggester.suggest(
+        "Meds: glipizide 10 mg BID, semaglutide 1 mg weekly SC.\nA/P: Type 2 diabetes."
+    )
+    assert {"Z79.84", "Z79.85"} <= set(anywhere(diabetic))
+
+
 def test_a_term_in_part_gives_way_to_a_kind_read_whole_from_its_words(
     suggester: Suggester,
 ) -> None:
