@@ -109,6 +109,16 @@ def test_long_term_use_of_hormonal_and_diabetes_drugs(suggester: Suggester) -> N
     assert {"Z79.84", "Z79.85"} <= set(anywhere(diabetic))
 
 
+def test_pacemaker_and_bypass_graft_status(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "HPI: 77 y/o M w/ CAD s/p CABG x3 (2018), SSS s/p dual-chamber PPM (2021).\n"
+        "A/P: Sick sinus syndrome with pacemaker in place - functioning normally."
+    )
+    assert {"Z95.0", "Z95.1"} <= set(anywhere(result))
+    # a pacemaker yet to be placed is no pacemaker the patient has
+    assert "Z95.0" not in anywhere(suggester.suggest("Plan: refer for pacemaker placement."))
+
+
 def test_a_term_in_part_gives_way_to_a_kind_read_whole_from_its_words(
     suggester: Suggester,
 ) -> None:
