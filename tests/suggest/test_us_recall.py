@@ -119,6 +119,15 @@ def test_pacemaker_and_bypass_graft_status(suggester: Suggester) -> None:
     assert "Z95.0" not in anywhere(suggester.suggest("Plan: refer for pacemaker placement."))
 
 
+def test_a_nuclear_cataract_is_age_related(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "Preoperative diagnosis: Nuclear sclerotic cataract, right eye (2+ NS), visually "
+        "significant; BCVA 20/60 OD."
+    )
+    assert ranked(result)[0] == "H25.11"
+    assert "H26.9" not in ranked(result)
+
+
 def test_a_term_in_part_gives_way_to_a_kind_read_whole_from_its_words(
     suggester: Suggester,
 ) -> None:
