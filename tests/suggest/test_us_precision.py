@@ -543,6 +543,23 @@ def test_conditions_documented_together_are_their_combination_code(
     assert not given_way & set(anywhere(result))
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["PMH: remote inferior MI (2017).", "4. Old inferior MI.", "Hx of inferior MI 2017."],
+)
+def test_an_infarction_the_sentence_calls_old_is_the_old_one(
+    suggester: Suggester, text: str
+) -> None:
+    codes = anywhere(suggester.suggest(text))
+    assert "I25.2" in codes
+    assert not [c for c in codes if c.startswith(("I21", "I22"))]
+
+
+def test_an_acute_infarction_stays_beside_an_old_one(suggester: Suggester) -> None:
+    codes = anywhere(suggester.suggest("Dx: Acute NSTEMI in a patient with a history of MI."))
+    assert {"I21.4", "I25.2"} <= set(codes)
+
+
 def test_dementia_of_a_disease_classified_elsewhere(suggester: Suggester) -> None:
     # Alzheimer's disease first, its dementia F02.80; never F03.90 "unspecified dementia"
     # beside it (guideline I.A.13)
