@@ -845,6 +845,17 @@ def test_a_vaccine_the_note_says_none_was_given_is_no_immunization(
     assert not {"Z23", "90471"} & set(anywhere(suggester.suggest(text)))
 
 
+def test_a_discontinued_drug_is_no_long_term_use(suggester: Suggester) -> None:
+    stopped = suggester.suggest(
+        "Home medications (reconciled; list carried forward from 10/2025):\n"
+        "- furosemide 40 mg PO daily\n"
+        "- metformin 500 mg BID - DISCONTINUED 10/2025 (prediabetes, diet only)"
+    )
+    assert "Z79.84" not in anywhere(stopped)
+    kept = suggester.suggest("Plan: stop glipizide; continue metformin 1000 mg BID.")
+    assert "Z79.84" in anywhere(kept)
+
+
 @pytest.mark.parametrize(
     ("text", "code", "claims_more"),
     [
