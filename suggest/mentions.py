@@ -500,24 +500,33 @@ class MentionMatcher:
         return self
 
 
-# an anchor's one-word terms, its terms by their second and third rarest words, those words
-_AnchorIndex = tuple[list[int], dict[int, list[int]], frozenset[int]]
+class _AnchorIndex(NamedTuple):
+    """One anchor's terms, indexed by the words that decide whether each can match."""
+
+    always: list[int]  # its one-word terms
+    later: dict[int, list[int]]  # a short term's second or third rarest word -> terms
+    later_words: frozenset[int]
+    pairs: dict[int, dict[int, list[int]]]  # a long term's words a, b of r1..r3 -> terms
+    pair_words: frozenset[int]
 
 
 class AnchoredTerms:
     """The terms anchored on a word that can match where a given set of words is
-    present, without checking every term in Python: a term's second or third rarest
-    required word must be in the sentence or a neighbour, or at least two of its words
-    are missing (it cannot match, nor across sentences). Most terms fail there, so
-    terms are indexed by those two words and the index is intersected with the
-    sentence's words (a set operation, in C). The terms come in ``table.anchors``
-    order, so matching finds exactly what checking every term finds. An anchor's index
-    is built the first time a sentence holds the anchor: notes meet a small share of the
-    anchors, and building all of them at load was a twentieth of a cold start."""
+    present, without checking every term in Python. A term may lack at most one of its
+    required words (a term of fewer than ``PARTIAL_MIN_WORDS`` none), in the sentence
+    or across to a neighbour, so a term of up to three required words needs its second
+    or third rarest word nearby, and a longer one two of its second, third and fourth
+    rarest: terms are indexed by those words (a long term by each pair of them), and the
+    index is intersected with the sentence's words (set operations, in C). Most terms
+    fail there: ~70k checked a CodiEsp dev pass with one word per term, ~33k with pairs.
+    The terms come in ``table.anchors`` order, so matching finds exactly what checking
+    every term finds. An anchor's index is built the first time a sentence holds the
+    anchor: notes meet a small share of the anchors, and building all of them at load
+    was a twentieth of a cold start."""
 
     def __init__(self, table: TermTable) -> None:
         self.table = table
-        # anchor -> (its one-word terms, word -> terms, those words); None: no terms
+        # anchor -> its index; None: no terms
         self._indexed: dict[int, _AnchorIndex | None] = {}
 
     def __call__(self, anchor: int, nearby: set[int]) -> list[int]:
@@ -528,11 +537,17 @@ class AnchoredTerms:
             indexed = self._indexed[anchor] = self._index(anchor)
         if indexed is None:
             return []
-        always, later, later_words = indexed
-        hits = nearby & later_words
-        if not hits:
+        always, later, later_words, pairs, pair_words = indexed
+        found = [later[word] for word in nearby & later_words]
+        firsts = nearby & pair_words
+        if len(firsts) > 1:
+            for first in firsts:
+                seconds = pairs.get(first)
+                if seconds is not None:
+                    found.extend(seconds[word] for word in firsts.intersection(seconds))
+        if not found:
             return always
-        return sorted(set(always).union(*(later[word] for word in hits)))
+        return sorted(set(always).union(*found))
 
     def _index(self, anchor: int) -> _AnchorIndex | None:
         terms = self.table.anchors.get(anchor)
@@ -542,14 +557,22 @@ class AnchoredTerms:
         # sorting the chosen terms keeps that order
         always: list[int] = []
         later: dict[int, list[int]] = {}
+        pairs: dict[int, dict[int, list[int]]] = {}
         term_required = self.table.term_required
         for term in terms:
             required = term_required[term]
             if len(required) == 1:
                 always.append(term)
-            for word in dict.fromkeys(required[1:3]):
-                later.setdefault(word, []).append(term)
-        return always, later, frozenset(later)
+            elif len(required) > 3 and len(set(required[1:4])) == 3:
+                # at most one of r1, r2, r3 missing: both words of one pair are there
+                second, third, fourth = required[1:4]
+                for first, then in ((second, third), (second, fourth), (third, fourth)):
+                    pairs.setdefault(first, {}).setdefault(then, []).append(term)
+            else:
+                for word in dict.fromkeys(required[1:3]):
+                    later.setdefault(word, []).append(term)
+        pair_words = frozenset(pairs).union(*pairs.values())
+        return _AnchorIndex(always, later, frozenset(later), pairs, pair_words)
 
 
 def _in_heading(char: int, headings: list[tuple[int, int]]) -> bool:
