@@ -35,7 +35,6 @@ from __future__ import annotations
 import pickle
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -61,6 +60,7 @@ from suggest.terms import (
     plain_words,
 )
 
+READ_WORDS_KEPT = 200_000  # token texts whose reading is kept (a pass over CodiEsp dev: ~9k)
 FUZZY_MIN_LENGTH = 7  # shorter words are too often other real words one letter apart
 FUZZY_CUTOFF = 88  # rapidfuzz ratio: one transposition in a 9-letter word passes
 # "nausea without vomiting", "migraine, not intractable": what follows is absent, so no
@@ -92,6 +92,11 @@ class Group(NamedTuple):
 
     added: frozenset[int]
     required: frozenset[int]  # the added words less the soft ones ("chronic")
+
+
+# what a token text stands for (``MentionMatcher._word_ids``): vocabulary ids, whether
+# it was an abbreviation, the words its expansion added that a term takes together
+_WordIds = tuple[tuple[int, ...], bool, Group | None]
 
 
 class SentenceWords(NamedTuple):
@@ -147,6 +152,7 @@ class MentionMatcher:
         self._number_words: frozenset[int] = frozenset()
         self._severity_words: frozenset[int] = frozenset()
         self._facts = TermFacts(self.table)
+        self._read_words: dict[str, _WordIds] = {}
 
     def initialize(
         self,
@@ -183,14 +189,14 @@ class MentionMatcher:
         self._number_words = _number_words(table.vocabulary)
         self._severity_words = _severity_words(table.vocabulary)
         self._facts = TermFacts(table)
-        self._word_ids.cache_clear()
+        self._read_words = {}
 
     # ------------------------------------------------------------- matching
-    @lru_cache(maxsize=200_000)  # noqa: B019 - one matcher lives as long as its pipeline
-    def _word_ids(self, text: str) -> tuple[tuple[int, ...], bool, Group | None]:
+    def _word_ids(self, text: str) -> _WordIds:
         """Vocabulary ids a token stands for, whether it was an abbreviation, and the
         words its expansion added beyond the token's own ("adenocarcinoma" adds
-        "malignant neoplasm"), which a term takes all together or not at all."""
+        "malignant neoplasm"), which a term takes all together or not at all. Read
+        once per token text (``_sentence_words`` keeps what it read)."""
         lower = fold_accents(text).lower()
         expansion = self._abbreviations.get(text) or self._abbreviations_folded.get(lower)
         abbreviation = expansion is not None
@@ -276,7 +282,9 @@ class MentionMatcher:
             {i for i in numbers if i not in not_detail},
             tuple(i for i in range(start, end) if lowered[i] in CLAUSE_BREAKS),
         )
-        word_ids = self._word_ids
+        # a plain dict, not ``lru_cache`` on the method: its key of (self, text) is built
+        # and hashed on each of the ~100k tokens a CodiEsp dev pass reads
+        read_words = self._read_words
         for i in range(start, end):
             if i in not_detail:
                 continue  # "1." of a list, "5 mg", "HR 88": no code's type or stage
@@ -290,7 +298,12 @@ class MentionMatcher:
                 text = text[0]  # "hepatitis B." ends a sentence; "E. coli": a genus initial
             if text == "A" and i > start and texts[i - 1].isalpha():
                 text = LETTER_A  # "hepatitis A", not the article
-            ids, abbreviation, together = word_ids(text)
+            read = read_words.get(text)
+            if read is None:
+                if len(read_words) >= READ_WORDS_KEPT:
+                    read_words.clear()
+                read = read_words[text] = self._word_ids(text)
+            ids, abbreviation, together = read
             if ids and i in words.numbers and self._number_words.isdisjoint(ids):
                 words.numbers.discard(i)  # "L4" is the word "lumbar", no code detail
             for word in ids:
@@ -496,7 +509,7 @@ class MentionMatcher:
         self._number_words = _number_words(self.table.vocabulary)
         self._severity_words = _severity_words(self.table.vocabulary)
         self._facts = TermFacts(self.table)
-        self._word_ids.cache_clear()
+        self._read_words = {}
         return self
 
 
