@@ -517,10 +517,11 @@ class _AnchorIndex(NamedTuple):
     """One anchor's terms, indexed by the words that decide whether each can match."""
 
     always: list[int]  # its one-word terms
-    later: dict[int, list[int]]  # a short term's second or third rarest word -> terms
-    later_words: frozenset[int]
-    pairs: dict[int, dict[int, list[int]]]  # a long term's words a, b of r1..r3 -> terms
-    pair_words: frozenset[int]
+    # a word -> the short terms it is the second or third rarest word of, and the long
+    # terms it is the first of a pair of (second, third and fourth rarest) words in, by
+    # the pair's other word
+    by_word: dict[int, tuple[list[int], dict[int, list[int]]]]
+    words: frozenset[int]  # the words of ``by_word``'s pairs too
 
 
 class AnchoredTerms:
@@ -550,14 +551,17 @@ class AnchoredTerms:
             indexed = self._indexed[anchor] = self._index(anchor)
         if indexed is None:
             return []
-        always, later, later_words, pairs, pair_words = indexed
-        found = [later[word] for word in nearby & later_words]
-        firsts = nearby & pair_words
-        if len(firsts) > 1:
-            for first in firsts:
-                seconds = pairs.get(first)
-                if seconds is not None:
-                    found.extend(seconds[word] for word in firsts.intersection(seconds))
+        always, by_word, words = indexed
+        hits = nearby & words  # one intersection in C; most anchors stop here
+        if not hits:
+            return always
+        found = []
+        for word in hits:
+            short, seconds = by_word.get(word, _NO_TERMS)
+            if short:
+                found.append(short)
+            if seconds:
+                found.extend(seconds[then] for then in seconds.keys() & hits)
         if not found:
             return always
         return sorted(set(always).union(*found))
@@ -569,8 +573,8 @@ class AnchoredTerms:
         # an anchor's terms are listed in ascending term order (``TermTable``), so
         # sorting the chosen terms keeps that order
         always: list[int] = []
-        later: dict[int, list[int]] = {}
-        pairs: dict[int, dict[int, list[int]]] = {}
+        by_word: dict[int, tuple[list[int], dict[int, list[int]]]] = {}
+        words: set[int] = set()
         term_required = self.table.term_required
         for term in terms:
             required = term_required[term]
@@ -580,12 +584,17 @@ class AnchoredTerms:
                 # at most one of r1, r2, r3 missing: both words of one pair are there
                 second, third, fourth = required[1:4]
                 for first, then in ((second, third), (second, fourth), (third, fourth)):
-                    pairs.setdefault(first, {}).setdefault(then, []).append(term)
+                    pairs = by_word.setdefault(first, ([], {}))[1]
+                    pairs.setdefault(then, []).append(term)
+                    words.update((first, then))
             else:
                 for word in dict.fromkeys(required[1:3]):
-                    later.setdefault(word, []).append(term)
-        pair_words = frozenset(pairs).union(*pairs.values())
-        return _AnchorIndex(always, later, frozenset(later), pairs, pair_words)
+                    by_word.setdefault(word, ([], {}))[0].append(term)
+                    words.add(word)
+        return _AnchorIndex(always, by_word, frozenset(words))
+
+
+_NO_TERMS: tuple[list[int], dict[int, list[int]]] = ([], {})
 
 
 def _in_heading(char: int, headings: list[tuple[int, int]]) -> bool:
