@@ -47,7 +47,7 @@ from code_index.records import System
 from code_index.search import STOPWORDS, Abbreviation, fold_accents, stem
 from suggest.budget import check_deadline
 from suggest.doc_words import lowered_texts, token_texts
-from suggest.extensions import MENTIONS_KEY, register_extensions
+from suggest.extensions import MENTIONS_KEY, register_extensions, set_span_values
 from suggest.numbers import is_number, non_detail_numbers, number_positions
 from suggest.sentences import sentence_starts
 from suggest.terms import (
@@ -246,22 +246,25 @@ class MentionMatcher:
         # one span per place: spaCy keys a span's extension values by its offsets, so
         # a diagnosis and a supply span over the same words would share one ``matches``
         by_span: dict[tuple[int, int], list[TermMatch]] = {}
-        for match in matches:
-            by_span.setdefault((min(match.positions), max(match.positions) + 1), []).append(match)
+        for match in matches:  # a match's positions are in ascending order
+            by_span.setdefault((match.positions[0], match.positions[-1] + 1), []).append(match)
         spans = []
         # a heading's words name the section, not a condition ("PE:" is the examination)
         headings = [(s.start_char, s.start_char + len(s.heading)) for s in doc._.sections]
+        targets = self.table.targets
         for (start, end), found in sorted(by_span.items()):
             if headings and _in_heading(doc[start].idx, headings):
                 continue
-            kind = min(
-                (KIND_OF_SYSTEM[self.table.targets[m.target].system] for m in found),
-                key=KIND_ORDER.index,
-            )
+            if len(found) == 1:
+                kind = KIND_OF_SYSTEM[targets[found[0].target].system]
+            else:
+                kind = min(
+                    (KIND_OF_SYSTEM[targets[m.target].system] for m in found),
+                    key=KIND_ORDER.index,
+                )
             span = Span(doc, start, end, label=kind)
-            underscore = span._  # each ``span._`` builds a new accessor: take it once
-            underscore.kind = kind
-            underscore.matches = tuple(found)
+            # written where ``span._.kind = ...`` writes, without an accessor per span
+            set_span_values(span, {"kind": kind, "matches": tuple(found)})
             spans.append(span)
         doc.spans[MENTIONS_KEY] = spans
         return doc
