@@ -34,6 +34,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from suggest.budget import check_deadline
+from suggest.doc_words import note_text
 from suggest.extensions import (
     CONTEXT_FLAGS,
     MENTIONS_KEY,
@@ -205,6 +206,7 @@ class ConTextComponent(RuleFileComponent):
         )
         term_ends = [end for _, end, spec in kept if spec.category == TERMINATE]
         sent_starts = sentence_starts(doc)  # [0] when no sentences were set
+        note = note_text(doc)
         triggers = []
         for start, end, spec in kept:
             category, direction, max_scope, not_before_word, kinds = spec
@@ -241,7 +243,8 @@ class ConTextComponent(RuleFileComponent):
                 if before >= 0:
                     scope_start = max(scope_start, term_ends[before])
             flag = CATEGORY_FLAGS[category]
-            text = doc[start:end].text
+            span = doc[start:end]  # its text sliced from the note's: no Token per token
+            text = note[span.start_char : span.end_char]
             triggers.append(Trigger(flag, start, end, scope_start, scope_end, text, kinds))
         return triggers
 
