@@ -14,6 +14,10 @@ from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc
 
 _KEY = "codesuggest.doc_words"
+# token texts by their string hash, as spaCy's StringStore maps them (the hash is of the
+# text alone, the same in every vocabulary); kept up to this many
+_TEXTS: dict[int, str] = {}
+_TEXTS_KEPT = 500_000
 
 
 def note_text(doc: Doc) -> str:
@@ -47,6 +51,16 @@ def _read(doc: Doc, attr: int) -> list[str]:
     key = f"{_KEY}.{attr}"
     found: list[str] | None = doc.user_data.get(key)
     if found is None:
-        strings = doc.vocab.strings
-        found = doc.user_data[key] = [strings[value] for value in doc.to_array(attr).tolist()]
+        values = doc.to_array(attr).tolist()
+        # each StringStore look-up decodes a new str: a word's text is taken from the
+        # texts already read (one dict look-up per token, in C), a new word's once
+        try:
+            found = list(map(_TEXTS.__getitem__, values))
+        except KeyError:
+            if len(_TEXTS) >= _TEXTS_KEPT:
+                _TEXTS.clear()
+            strings = doc.vocab.strings
+            _TEXTS.update((value, strings[value]) for value in set(values) - _TEXTS.keys())
+            found = list(map(_TEXTS.__getitem__, values))
+        doc.user_data[key] = found
     return found
