@@ -556,7 +556,8 @@ def prune_and_order(
     immunization) that are ``listed`` (above the floor) to the front and a manifestation
     code never first. Set apart are the integral symptoms and "without complications"
     codes beside what they give way to, where that code is ``confident`` (a symptom is
-    set apart only for a diagnosis the note surely documents), as is a code of a
+    set apart only for a diagnosis the note surely documents: one the ranker reads
+    surely, or, given the ``sections``, one the diagnostic statement lists), as is a code of a
     category whose confident code says "with" what its title says "without", and an
     aftercare code beside a ``listed`` injury code of a subsequent encounter; and, given the
     ``sections`` each item was read from, the symptoms and findings read only outside a
@@ -581,6 +582,17 @@ def prune_and_order(
     listed_codes = [
         key(item)[1] for item in items if listed(item) and key(item)[0] is System.ICD10CM
     ]
+    # the provider's diagnostic statement documents the diagnoses it lists, however
+    # weakly the ranker read them (a combination code such as N13.2 is read from two terms)
+    stated = documented + [
+        key(item)[1]
+        for item in items
+        if sections is not None
+        and listed(item)
+        and key(item)[0] is System.ICD10CM
+        and not key(item)[1].startswith(rules.symptom_prefixes + rules.status_prefixes)
+        and sections(item) & rules.statement_sections
+    ]
     lead = statement_lead(items, key, listed, sections, rules) if sections else None
     specific = _specific_codes(items, key, confident, title) if sections and title else {}
     # an unspecified statement diagnosis that the findings say more precisely ("Impression:
@@ -596,7 +608,7 @@ def prune_and_order(
         system, code = key(item)
         because = None
         if system is System.ICD10CM:
-            integral = _gives_way(code, documented, rules)
+            integral = _gives_way(code, documented, stated, rules)
             said_with = _said_with(code, documented, index) if integral is None else None
             injury = _injury_aftercare(code, listed_codes, rules)
             if integral is not None:
@@ -872,12 +884,16 @@ def _outside_statement(
     return None
 
 
-def _gives_way(code: str, documented: list[str], rules: PlausibilityRules) -> str | None:
-    """The documented code that ``code`` gives way to, if any."""
+def _gives_way(
+    code: str, documented: list[str], stated: list[str], rules: PlausibilityRules
+) -> str | None:
+    """The documented code that ``code`` gives way to, if any: a symptom to a diagnosis
+    that includes it, ``documented`` or ``stated`` in the diagnostic statement; a
+    "without complications" code to a ``documented`` code of its category."""
     if code.startswith(rules.integral_symptoms):
         for symptom, diagnoses in rules.integral:
             if code.startswith(symptom):
-                for other in documented:
+                for other in stated:
                     if other != code and other.startswith(diagnoses):
                         return other
     if code in rules.without_complications:
