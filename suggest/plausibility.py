@@ -564,7 +564,9 @@ def prune_and_order(
     diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``);
     given each item's ``title``, an unspecified code beside a ``listed`` code of its
     category that is not (guideline I.B.18: unspecified codes are for a record that
-    does not say more); given where each item was ``read_at`` (character offsets), a code
+    does not say more), and a code where the tabular puts a condition "NOS" that such a
+    code documents more precisely (``_said_less_precisely``); given where each item was
+    ``read_at`` (character offsets), a code
     that an Excludes1 note pairs with a confident code read from the same words
     (guideline I.A.12.a); of such a pair, the better ``reading`` (e.g. the ranker's own
     score, so that a final layer's order never changes which is set apart; default: the
@@ -594,7 +596,8 @@ def prune_and_order(
         and sections(item) & rules.statement_sections
     ]
     lead = statement_lead(items, key, listed, sections, rules) if sections else None
-    specific = _specific_codes(items, key, confident, title) if sections and title else {}
+    specific_items = _specific_codes(items, key, confident, title) if sections and title else {}
+    specific = {category: key(item)[1] for category, item in specific_items.items()}
     # an unspecified statement diagnosis that the findings say more precisely ("Impression:
     # Diverticulosis." beside "sigmoid diverticulosis" K57.30) gives way to that code, which
     # is then the statement's own and never a finding set apart for it
@@ -617,7 +620,19 @@ def prune_and_order(
                 because = Apart("aftercare", injury)
             elif said_with is not None:
                 because = Apart("contradicted", said_with)
-            elif title is not None and code[:3] in specific and _unspecified(title(item)):
+            elif code[:3] in specific and (
+                (title is not None and _unspecified(title(item)))
+                or (
+                    read_at is not None
+                    and sections is not None
+                    and _said_less_precisely(
+                        index,
+                        _place(item, key, read_at, sections),
+                        _place(specific_items[code[:3]], key, read_at, sections),
+                        rules,
+                    )
+                )
+            ):
                 because = Apart("unspecified", specific[code[:3]])
             elif lead is not None and sections is not None and code != heir:
                 kind = _outside_statement(code, sections(item), rules)
@@ -836,15 +851,57 @@ def _specific_codes(
     key: Callable[[T], Key],
     listed: Callable[[T], bool],
     title: Callable[[T], str],
-) -> dict[str, str]:
-    """By category, the best-ranked ``listed`` ICD-10-CM code whose title is not
+) -> dict[str, T]:
+    """By category, the best-ranked ``listed`` ICD-10-CM item whose title is not
     "unspecified"."""
-    found: dict[str, str] = {}
+    found: dict[str, T] = {}
     for item in items:
         system, code = key(item)
         if system is System.ICD10CM and listed(item) and not _unspecified(title(item)):
-            found.setdefault(code[:3], code)
+            found.setdefault(code[:3], item)
     return found
+
+
+Reading = tuple[str, Sequence[tuple[int, int]], frozenset[str | None]]
+
+
+def _place(
+    item: T,
+    key: Callable[[T], Key],
+    read_at: Callable[[T], Sequence[tuple[int, int]]],
+    sections: Callable[[T], frozenset[str | None]],
+) -> Reading:
+    """An item's code, the places it was read at and their sections."""
+    return key(item)[1], read_at(item), sections(item)
+
+
+def _said_less_precisely(
+    index: CodeIndex, nos: Reading, specific: Reading, rules: PlausibilityRules
+) -> bool:
+    """Whether the code of ``nos`` (its code, places and sections) is where the tabular
+    puts a condition "NOS" (not otherwise specified: the equivalent of unspecified,
+    convention I.A.9.a) that the ``specific`` code of its category documents more
+    precisely: read only inside the specific code's longer readings ("chronic lymphocytic
+    thyroiditis", E06.3, holds E06.5's "chronic thyroiditis"), or read only outside the
+    diagnostic statement that documents the specific code, whose title or inclusion terms
+    name the NOS condition with more words (L82.1 "Other seborrheic keratosis", which holds
+    "Seborrheic keratosis NOS", beside the assessment's L82.0 "Inflamed seborrheic
+    keratosis")."""
+    code, places, read_in = nos
+    other_code, other_places, other_read_in = specific
+    record, other = index.get(code, System.ICD10CM), index.get(other_code, System.ICD10CM)
+    if code == other_code or record is None or other is None:
+        return False
+    unspecified = [title_words(t[: -len(" NOS")]) for t in record.terms if t.endswith(" NOS")]
+    if not any(unspecified):
+        return False
+    if _within(places, other_places):
+        return True
+    statement = rules.statement_sections
+    if read_in & statement or not other_read_in & statement:
+        return False
+    names = [title_words(name) for name in (other.title, *other.terms)]
+    return any(words and words < name for words in unspecified for name in names)
 
 
 def statement_lead(

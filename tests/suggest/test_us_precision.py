@@ -1102,3 +1102,29 @@ def test_renal_colic_is_integral_to_a_urinary_stone(suggester: Suggester) -> Non
     assert "N23" not in anywhere(result)
     apart = {s.code: [w.kind for w in s.warnings] for s in result.not_coded}
     assert "integral" in apart["N23"]
+
+
+def test_a_condition_not_otherwise_specified_gives_way_to_its_documented_form(
+    suggester: Suggester,
+) -> None:
+    # convention I.A.9.a: "NOS" is unspecified. L82.1 holds "Seborrheic keratosis NOS";
+    # the assessment documents the inflamed ones (L82.0) the history called irritated
+    result = suggester.suggest(
+        "DERMATOLOGY VISIT\n58 yo F with 3 irritated seborrheic keratoses of the back "
+        "catching on her clothing.\nA/P: Inflamed seborrheic keratoses, back - "
+        "cryotherapy today.",
+        setting="outpatient",
+    )
+    assert ranked(result)[0] == "L82.0"
+    assert "L82.1" not in anywhere(result)
+    # E06.5 holds "Chronic thyroiditis NOS": read inside "chronic lymphocytic
+    # thyroiditis", which is E06.3's
+    result = suggester.suggest(
+        "ENDOCRINE FOLLOW-UP\n47 yo F on levothyroxine 88 mcg.\nA/P: Hashimoto's "
+        "(chronic lymphocytic) thyroiditis - TSH 2.1, continue levothyroxine.",
+        setting="outpatient",
+    )
+    assert ranked(result)[0] == "E06.3"
+    assert "E06.5" not in anywhere(result)
+    apart = {s.code: [w.kind for w in s.warnings] for s in result.not_coded}
+    assert "unspecified" in apart["E06.5"]
