@@ -1128,3 +1128,15 @@ def test_a_condition_not_otherwise_specified_gives_way_to_its_documented_form(
     assert "E06.5" not in anywhere(result)
     apart = {s.code: [w.kind for w in s.warnings] for s in result.not_coded}
     assert "unspecified" in apart["E06.5"]
+
+
+def test_hypothyroidism_of_hashimotos_thyroiditis_is_one_code(suggester: Suggester) -> None:
+    # the Index's "Hypothyroidism, autoimmune E06.3": the hypothyroidism of an autoimmune
+    # thyroiditis is its code, not E03.9 "Hypothyroidism, unspecified" beside it
+    result = suggester.suggest(
+        "ENDOCRINE FOLLOW-UP\n47 yo F on levothyroxine 88 mcg.\nA/P: Hashimoto's "
+        "thyroiditis with hypothyroidism - TSH 2.1, continue levothyroxine.",
+        setting="outpatient",
+    )
+    assert ranked(result)[0] == "E06.3"
+    assert "E03.9" not in anywhere(result)
