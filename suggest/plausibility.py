@@ -562,9 +562,9 @@ def prune_and_order(
     aftercare code beside a ``listed`` injury code of a subsequent encounter; and, given the
     ``sections`` each item was read from, the symptoms and findings read only outside a
     diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``);
-    given each item's ``title``, an unspecified code beside a ``listed`` code of its
-    category that is not (guideline I.B.18: unspecified codes are for a record that
-    does not say more), and a code where the tabular puts a condition "NOS" that such a
+    given each item's ``title``, an unspecified code beside a code of its category that
+    is not, ``confident`` or listed by the diagnostic statement above it (guideline
+    I.B.18: unspecified codes are for a record that does not say more), and a code where the tabular puts a condition "NOS" that such a
     code documents more precisely (``_said_less_precisely``); given where each item was
     ``read_at`` (character offsets), a code
     that an Excludes1 note pairs with a confident code read from the same words
@@ -584,19 +584,22 @@ def prune_and_order(
     listed_codes = [
         key(item)[1] for item in items if listed(item) and key(item)[0] is System.ICD10CM
     ]
+
     # the provider's diagnostic statement documents the diagnoses it lists, however
     # weakly the ranker read them (a combination code such as N13.2 is read from two terms)
-    stated = documented + [
-        key(item)[1]
-        for item in items
-        if sections is not None
-        and listed(item)
-        and key(item)[0] is System.ICD10CM
-        and not key(item)[1].startswith(rules.symptom_prefixes + rules.status_prefixes)
-        and sections(item) & rules.statement_sections
-    ]
+    def documents(item: T) -> bool:
+        system, code = key(item)
+        return confident(item) or (
+            sections is not None
+            and system is System.ICD10CM
+            and listed(item)
+            and not code.startswith(rules.symptom_prefixes + rules.status_prefixes)
+            and bool(sections(item) & rules.statement_sections)
+        )
+
+    stated = [key(item)[1] for item in items if documents(item) and key(item)[0] is System.ICD10CM]
     lead = statement_lead(items, key, listed, sections, rules) if sections else None
-    specific_items = _specific_codes(items, key, confident, title) if sections and title else {}
+    specific_items = _specific_codes(items, key, documents, title) if sections and title else {}
     specific = {category: key(item)[1] for category, item in specific_items.items()}
     # an unspecified statement diagnosis that the findings say more precisely ("Impression:
     # Diverticulosis." beside "sigmoid diverticulosis" K57.30) gives way to that code, which
@@ -605,6 +608,7 @@ def prune_and_order(
     if lead is not None and title is not None and lead[:3] in specific:
         lead_item = next(item for item in items if key(item) == (System.ICD10CM, lead))
         heir = specific[lead[:3]] if _unspecified(title(lead_item)) else None
+    rank = {id(item): i for i, item in enumerate(items)}
     kept: list[T] = []
     set_apart: list[tuple[T, Apart]] = []
     for item in items:
@@ -620,7 +624,7 @@ def prune_and_order(
                 because = Apart("aftercare", injury)
             elif said_with is not None:
                 because = Apart("contradicted", said_with)
-            elif code[:3] in specific and (
+            elif _outranked(item, specific_items.get(code[:3]), confident, rank) and (
                 (title is not None and _unspecified(title(item)))
                 or (
                     read_at is not None
@@ -860,6 +864,18 @@ def _specific_codes(
         if system is System.ICD10CM and listed(item) and not _unspecified(title(item)):
             found.setdefault(code[:3], item)
     return found
+
+
+def _outranked(
+    item: T, specific: T | None, confident: Callable[[T], bool], rank: dict[int, int]
+) -> bool:
+    """Whether the ``specific`` code of ``item``'s category (``_specific_codes``) is one
+    it may give way to: one the ranker reads surely, or one the diagnostic statement
+    lists above it (a statement's "chronic AF" may be I48.20 rather than I48.19, read
+    weaker from the same words)."""
+    if specific is None or specific is item:
+        return False
+    return confident(specific) or rank[id(specific)] < rank[id(item)]
 
 
 Reading = tuple[str, Sequence[tuple[int, int]], frozenset[str | None]]

@@ -1140,3 +1140,27 @@ def test_hypothyroidism_of_hashimotos_thyroiditis_is_one_code(suggester: Suggest
     )
     assert ranked(result)[0] == "E06.3"
     assert "E03.9" not in anywhere(result)
+
+
+def test_an_unspecified_code_gives_way_to_the_statements_specific_one(
+    suggester: Suggester,
+) -> None:
+    # guideline I.B.18: G40.909 "Epilepsy, unspecified" read from "epilepsy" beside the
+    # assessment's G40.209, ranked above it though the ranker reads its long title weakly
+    result = suggester.suggest(
+        "NEUROLOGY FOLLOW-UP\n31 yo M with epilepsy since age 12, seizure-free for 2 years "
+        "on lamotrigine 200 mg BID.\nExam: normal neuro exam.\nA/P: Localization-related "
+        "symptomatic epilepsy with complex partial seizures, not intractable, without status "
+        "epilepticus - continue lamotrigine.",
+        setting="outpatient",
+    )
+    assert ranked(result)[0] == "G40.209"
+    assert "G40.909" not in anywhere(result)
+    # a weaker specific reading of the statement's own words, ranked below, is no reason
+    # ("chronic atrial fibrillation" is I48.20 before I48.19 "other persistent")
+    result = suggester.suggest(
+        "CARDIOLOGY FOLLOW-UP\n78 yo M, rate controlled on metoprolol.\nA/P: Chronic atrial "
+        "fibrillation - continue metoprolol and apixaban 5 mg BID.",
+        setting="outpatient",
+    )
+    assert "I48.20" in ranked(result)
