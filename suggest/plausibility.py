@@ -54,7 +54,9 @@ Phrases = tuple[frozenset[str], ...]  # each phrase as the set of its words
 class PlausibilityRules:
     """The rules of ``rules/plausibility.json``, read once (see its ``_about``)."""
 
-    needs_words: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
+    # system, code prefixes, word stems, whether the stems are looked for in the whole
+    # sentence (else in the words the code was read from)
+    needs_words: tuple[tuple[System, tuple[str, ...], tuple[str, ...], bool], ...]
     never_from_words: tuple[tuple[System, str, str], ...]
     other_type: tuple[
         tuple[tuple[str, ...], tuple[frozenset[str], ...], tuple[frozenset[str], ...]], ...
@@ -105,7 +107,12 @@ class PlausibilityRules:
         statement = rules["statement"]
         return cls(
             needs_words=tuple(
-                (System(r["system"]), tuple(r["prefixes"]), tuple(r["stems"]))
+                (
+                    System(r["system"]),
+                    tuple(r["prefixes"]),
+                    tuple(r["stems"]),
+                    r.get("in") == "sentence",
+                )
                 for r in rules["needs_words"]
             ),
             other_type=tuple(
@@ -218,11 +225,13 @@ def unsupported(
     for rule_system, low, high in rules.never_from_words:
         if system is rule_system and low <= code <= high and len(code) == len(low):
             return True
-    for rule_system, prefixes, stems in rules.needs_words:
+    for rule_system, prefixes, stems, in_sentence in rules.needs_words:
         if (
             system is rule_system
             and code.startswith(prefixes)
-            and not any(word.startswith(stems) for word in words)
+            and not any(
+                word.startswith(stems) for word in (sentence_words() if in_sentence else words)
+            )
         ):
             return True
     if system is System.ICD10CM:
@@ -564,10 +573,10 @@ def prune_and_order(
     diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``);
     given each item's ``title``, an unspecified code beside a code of its category that
     is not, ``confident`` or listed by the diagnostic statement above it (guideline
-    I.B.18: unspecified codes are for a record that does not say more), and a code where the tabular puts a condition "NOS" that such a
-    code documents more precisely (``_said_less_precisely``); given where each item was
-    ``read_at`` (character offsets), a code
-    that an Excludes1 note pairs with a confident code read from the same words
+    I.B.18: unspecified codes are for a record that does not say more), and a code where
+    the tabular puts a condition "NOS" that such a code documents more precisely
+    (``_said_less_precisely``); given where each item was ``read_at`` (character
+    offsets), a code that an Excludes1 note pairs with a confident code read from the same words
     (guideline I.A.12.a); of such a pair, the better ``reading`` (e.g. the ranker's own
     score, so that a final layer's order never changes which is set apart; default: the
     order of ``items``) is the one kept; given the words each item was ``said`` with (one

@@ -1164,3 +1164,20 @@ def test_an_unspecified_code_gives_way_to_the_statements_specific_one(
         setting="outpatient",
     )
     assert "I48.20" in ranked(result)
+
+
+def test_a_test_name_alone_is_no_abnormal_result(suggester: Suggester) -> None:
+    # guideline III.B: R70.0 "Elevated erythrocyte sedimentation rate" needs the note to
+    # say the result is abnormal; the test's name with a normal value does not
+    normal = suggester.suggest(
+        "Laboratory: the erythrocyte sedimentation rate was 12 mm/h and the C-reactive "
+        "protein was normal.",
+        setting="inpatient",
+    )
+    assert not {"R70.0", "R79.82"} & set(anywhere(normal))
+    raised = suggester.suggest(
+        "Laboratory: the erythrocyte sedimentation rate was increased (90 mm/h); "
+        "hypertransaminasemia.",
+        setting="inpatient",
+    )
+    assert {"R70.0", "R74.01"} <= set(anywhere(raised))
