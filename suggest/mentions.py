@@ -63,6 +63,19 @@ from suggest.terms import (
 READ_WORDS_KEPT = 200_000  # token texts whose reading is kept (a pass over CodiEsp dev: ~9k)
 FUZZY_MIN_LENGTH = 7  # shorter words are too often other real words one letter apart
 FUZZY_CUTOFF = 88  # rapidfuzz ratio: one transposition in a 9-letter word passes
+# prefixes a letter or two apart that mean other things, by meaning: a spelling fix never
+# trades one for another ("hemithorax", half the chest, is no "hemothorax", blood in it)
+MEANING_PREFIXES = {
+    "hemi": "half",
+    "hemo": "blood",
+    "hema": "blood",
+    "hypo": "under",
+    "hyper": "over",
+    "inter": "between",
+    "intra": "within",
+    "ante": "before",
+    "anti": "against",
+}
 # "nausea without vomiting", "migraine, not intractable": what follows is absent, so no
 # term may join it to what precedes, unless the term says so itself ("not intractable")
 ABSENCE_WORDS = frozenset({"without", "w/o", "not"})
@@ -215,10 +228,15 @@ class MentionMatcher:
 
     def _nearest_word(self, word: str) -> tuple[str, ...]:
         """The term vocabulary's spelling of a misspelt long word ("pnuemonia"), if one is
-        close enough; only words of similar length and the same first letter are compared."""
+        close enough; only words of similar length and the same first letter are compared,
+        and none that opens with a prefix of another meaning (``MEANING_PREFIXES``)."""
         if len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
             return ()
-        options = self._spellings.get((word[0], len(word)), ())
+        options = [
+            option
+            for option in self._spellings.get((word[0], len(word)), ())
+            if not _other_prefix(word, option)
+        ]
         best = process.extractOne(word, options, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
         return (best[0],) if best else ()
 
@@ -745,6 +763,14 @@ def _splits_a_group(
         if taken < len(group.required) if strict else 2 * taken < len(group.required):
             return True
     return False
+
+
+def _other_prefix(word: str, spelling: str) -> bool:
+    """Whether ``spelling`` opens with a prefix of another meaning than ``word``'s
+    (``MEANING_PREFIXES``)."""
+    own = next((m for p, m in MEANING_PREFIXES.items() if word.startswith(p)), None)
+    theirs = next((m for p, m in MEANING_PREFIXES.items() if spelling.startswith(p)), None)
+    return own is not None and theirs is not None and own != theirs
 
 
 def _spellings_by_shape(vocabulary: Iterable[str]) -> dict[tuple[str, int], list[str]]:

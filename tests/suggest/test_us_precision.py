@@ -1181,3 +1181,13 @@ def test_a_test_name_alone_is_no_abnormal_result(suggester: Suggester) -> None:
         setting="inpatient",
     )
     assert {"R70.0", "R74.01"} <= set(anywhere(raised))
+
+
+def test_a_spelling_fix_never_trades_a_prefix_of_meaning(suggester: Suggester) -> None:
+    # "hemithorax" (half the chest) is not in the term vocabulary, and one letter from
+    # "hemothorax" (J94.2): a spelling fix, but hemi- and hemo- mean other things
+    result = suggester.suggest(
+        "Chest X-ray showed opacification of the left hemithorax.", setting="inpatient"
+    )
+    assert "J94.2" not in anywhere(result)
+    assert "J18.9" in anywhere(suggester.suggest("He had a pnuemonia.", setting="inpatient"))
