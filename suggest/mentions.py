@@ -63,6 +63,10 @@ from suggest.terms import (
 READ_WORDS_KEPT = 200_000  # token texts whose reading is kept (a pass over CodiEsp dev: ~9k)
 FUZZY_MIN_LENGTH = 7  # shorter words are too often other real words one letter apart
 FUZZY_CUTOFF = 88  # rapidfuzz ratio: one transposition in a 9-letter word passes
+# the units of an age ("72-year-old"): its "old" is no word of a term
+AGE_UNITS = frozenset(
+    {"year", "years", "yr", "yrs", "month", "months", "week", "weeks", "day", "days"}
+)
 # prefixes a letter or two apart that mean other things, by meaning: a spelling fix never
 # trades one for another ("hemithorax", half the chest, is no "hemothorax", blood in it)
 MEANING_PREFIXES = {
@@ -313,6 +317,8 @@ class MentionMatcher:
         for i in range(start, end):
             if i in not_detail:
                 continue  # "1." of a list, "5 mg", "HR 88": no code's type or stage
+            if lowered[i] == "old" and _of_age(lowered, start, i):
+                continue  # "72-year-old": the patient's age, not "old age" (R54)
             text = texts[i]
             if (
                 len(text) == 2
@@ -763,6 +769,14 @@ def _splits_a_group(
         if taken < len(group.required) if strict else 2 * taken < len(group.required):
             return True
     return False
+
+
+def _of_age(lowered: list[str], start: int, i: int) -> bool:
+    """Whether the word "old" at ``i`` ends an age ("72-year-old", "6 months old")."""
+    before = i - 1
+    if before > start and lowered[before] == "-":
+        before -= 1
+    return before >= start and lowered[before] in AGE_UNITS
 
 
 def _other_prefix(word: str, spelling: str) -> bool:

@@ -1191,3 +1191,16 @@ def test_a_spelling_fix_never_trades_a_prefix_of_meaning(suggester: Suggester) -
     )
     assert "J94.2" not in anywhere(result)
     assert "J18.9" in anywhere(suggester.suggest("He had a pnuemonia.", setting="inpatient"))
+
+
+def test_the_patients_age_is_no_old_age(suggester: Suggester) -> None:
+    # "79-year-old ... at the age of 50" held the words of "old age" (R54 "Age-related
+    # physical debility"); the "old" of an age is the patient's age
+    result = suggester.suggest(
+        "A 79-year-old woman with a history of hypertension and hysterectomy at the age of "
+        "50 years.",
+        setting="inpatient",
+    )
+    assert "R54" not in anywhere(result)
+    result = suggester.suggest("An 88-year-old man with frailty of old age.", setting="inpatient")
+    assert "R54" in anywhere(result)
