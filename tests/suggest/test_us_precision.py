@@ -1204,3 +1204,18 @@ def test_the_patients_age_is_no_old_age(suggester: Suggester) -> None:
     assert "R54" not in anywhere(result)
     result = suggester.suggest("An 88-year-old man with frailty of old age.", setting="inpatient")
     assert "R54" in anywhere(result)
+
+
+def test_pain_alone_is_no_central_or_postprocedural_pain(suggester: Suggester) -> None:
+    # the Index: "Pain, acute R52; due to trauma G89.11; postprocedural NEC G89.18" and
+    # "Pain, central G89.0": the kind of pain is read from the note's words
+    result = suggester.suggest(
+        "She was referred to the pain unit for consultation due to pain in the left "
+        "maxillary region. He was admitted for acute pain in the left hypochondrium.",
+        setting="inpatient",
+    )
+    assert not {"G89.0", "G89.18"} & set(anywhere(result))
+    result = suggester.suggest(
+        "Acute postoperative pain after knee arthroplasty.", setting="inpatient"
+    )
+    assert ranked(result)[0] == "G89.18"
