@@ -47,7 +47,7 @@ from suggest.plausibility import (
 )
 from suggest.rules import read_rules
 from suggest.sentences import sentence_of, sentence_starts
-from suggest.specificity import NamedSiblings, contradicted, note_words, says_more
+from suggest.specificity import NamedSiblings, both_sides, contradicted, note_words, says_more
 from suggest.terms import TargetCode, TermSource, TermTable
 
 if TYPE_CHECKING:  # its module imports scikit-learn, which the default model never needs
@@ -313,14 +313,16 @@ def _words_around(
     words: dict[int, frozenset[str]],
 ) -> frozenset[str]:
     """The words of the sentences ``candidate`` was read from; ``words`` keeps each
-    sentence's words by its start, so a sentence is read once a note."""
-    around: frozenset[str] = frozenset()
+    sentence's words by its start, so a sentence is read once a note. Read in one
+    sentence of the right side and another of the left, the condition is bilateral
+    (guideline I.B.13; "Left ICA stenosis 70-99%. Right ICA stenosis <50%.")."""
+    places = []
     for span in candidate.spans:
         first, end = sentence_of(starts, len(lowered), span.start)
         if first not in words:
             words[first] = note_words(lowered[first:end])
-        around |= words[first]
-    return around
+        places.append(words[first])
+    return both_sides(places)
 
 
 def _said_no_more(
@@ -369,11 +371,17 @@ def plausible_candidates(
 
     def words_around(spans: list[Span]) -> set[str]:
         found: set[str] = set()
+        places: dict[int, int] = {}  # sentence start: end
         for span in spans:
             first, end = sentence_of(starts, len(doc), span.start)
             if first not in sentence_words:
                 sentence_words[first] = set(lowered[first:end])
             found |= sentence_words[first]
+            places[first] = end
+        if len(places) > 1 and "bilateral" in both_sides(
+            [note_words(lowered[first:end]) for first, end in places.items()]
+        ):
+            found.add("bilateral")  # one sentence names the right side, another the left
         return found
 
     def clauses(spans: list[Span]) -> list[Sequence[str]]:

@@ -11,6 +11,7 @@ import pytest
 from code_index.search import stem
 from suggest.candidates import collect_candidates, family_history_code
 from suggest.results import SuggestionResult
+from suggest.specificity import both_sides
 from suggest.suggester import Suggester
 
 
@@ -462,3 +463,25 @@ def test_an_adenoma_is_a_benign_neoplasm_of_its_site(
 ) -> None:
     # "Adenoma - see also Neoplasm, benign, by site"
     assert ranked(suggester.suggest(text))[0] == code
+
+
+# ------------------------------------------------ bilateral from two sentences
+def test_carotid_stenosis_reads_its_side_and_both_sides_from_two_sentences(
+    suggester: Suggester,
+) -> None:
+    # "Stenosis, carotid - see Occlusion, artery, carotid" I65.2-; one sentence of each
+    # side is the bilateral code (guideline I.B.13), never a side alone
+    one = suggester.suggest("Impression: Left ICA stenosis 50-69% by velocity criteria.")
+    assert ranked(one)[0] == "I65.22"
+    both = suggester.suggest(
+        "Carotid duplex.\nImpression:\n1. Right ICA stenosis 50-69%.\n2. Left ICA stenosis <50%."
+    )
+    assert ranked(both)[0] == "I65.23"
+    assert not {"I65.21", "I65.22", "I65.29"} & set(anywhere(both))
+
+
+def test_both_sides_only_from_places_that_name_one_side_each() -> None:
+    right, left = frozenset({"right", "knee"}), frozenset({"left", "knee"})
+    assert both_sides([right, left]) == {"bilateral", "knee"}
+    assert both_sides([right | left]) == right | left  # one sentence naming both: undecided
+    assert both_sides([right, right | left]) == right | left
