@@ -14,7 +14,7 @@ candidates, flagged, ranked by what it learned.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING, NamedTuple
@@ -62,6 +62,8 @@ HISTORY_SECTIONS = frozenset({"past_medical_history", "past_surgical_history", "
 _NOT_EFFECTS = ("S", "T", "V", "W", "X", "Y", "Z")
 EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
 _MATCHES_AND_EXCLUDED = ("matches", *EXCLUDED_FLAGS)
+_READ_FLAGS = (*_MATCHES_AND_EXCLUDED, "historical")
+_HISTORY_OR_DOUBT = ("historical", "uncertain")
 
 FEATURE_NAMES: tuple[str, ...] = (
     "coverage",  # best share of a term's words found
@@ -166,13 +168,16 @@ def collect_candidates(
     unspecified code gives way to the sibling its sentence names (suggest.specificity)."""
     found: list[tuple[Span, TermMatch]] = []
     in_family: list[tuple[Span, TermMatch]] = []
+    in_history: list[tuple[Span, TermMatch]] = []
     for span in doc.spans.get(MENTIONS_KEY, ()):
-        matches, negated, family, hypothetical = span_values(span, _MATCHES_AND_EXCLUDED)
+        matches, negated, family, hypothetical, historical = span_values(span, _READ_FLAGS)
         if family and not (negated or hypothetical):
             in_family.extend((span, match) for match in matches)
         if negated or family or hypothetical:
             continue
         found.extend((span, match) for match in matches)
+        if historical:
+            in_history.extend((span, match) for match in matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
     covering: dict[int, list[tuple[frozenset[int], str]]] = {}
@@ -207,7 +212,23 @@ def collect_candidates(
             kept.append((span, match))
         elif keep_covered:
             covered.append((span, match, wider))
-    kept.extend(family_history_matches(in_family, table))
+    kept.extend(history_matches(in_family, table, family_history_code))
+    if in_history:
+        # a neoplasm the note also names as present is no history ("history of breast
+        # cancer, now with a recurrence in the right breast"); one it only doubts is not
+        # present ("r/o BCC" of a new lesion beside "h/o BCC")
+        current = {
+            table.targets[match.target].code[:3]
+            for span, match in found
+            if not any(span_values(span, _HISTORY_OR_DOUBT))
+        }
+        kept.extend(
+            history_matches(
+                in_history,
+                table,
+                lambda code: None if code[:3] in current else personal_history_code(code),
+            )
+        )
     readings = _readings([*kept, *((span, match) for span, match, _ in covered)], table)
     candidates = _candidates_from(kept, table, readings)
     if covered:
@@ -238,38 +259,51 @@ def collect_candidates(
 
 
 @cache
-def _family_history_rows() -> tuple[tuple[tuple[str, ...], str], ...]:
-    """``rules/family_history.json``: (code prefixes, family-history code), narrowest first."""
-    rows = read_rules(None, "family_history.json")["by_prefix"]
+def _history_rows(name: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """``rules/<name>``: (code prefixes, history code), narrowest first."""
+    rows = read_rules(None, name)["by_prefix"]
     return tuple((tuple(prefixes), code) for prefixes, code in rows)
 
 
-def family_history_code(code: str) -> str | None:
-    """The Z80-Z84 code of a condition named only in a relative (``rules/family_history.json``)."""
-    for prefixes, history in _family_history_rows():
+def _history_code(name: str, code: str) -> str | None:
+    for prefixes, history in _history_rows(name):
         if code.startswith(prefixes):
             return history
     return None
 
 
-def family_history_matches(
-    in_family: Sequence[tuple[Span, TermMatch]], table: TermTable
+def family_history_code(code: str) -> str | None:
+    """The Z80-Z84 code of a condition named only in a relative (``rules/family_history.json``)."""
+    return _history_code("family_history.json", code)
+
+
+def personal_history_code(code: str) -> str | None:
+    """The Z85 code of a malignant neoplasm named only as past
+    (``rules/personal_history.json``)."""
+    return _history_code("personal_history.json", code)
+
+
+def history_matches(
+    read: Sequence[tuple[Span, TermMatch]],
+    table: TermTable,
+    history_code: Callable[[str], str | None],
 ) -> list[tuple[Span, TermMatch]]:
-    """The condition read in a relative ("Family history: sister with breast cancer") read
-    as its family-history code (Z80.3) from the same words: the relative's condition is
-    never the patient's, but the family history it documents is coded."""
-    whole = [frozenset(m.positions) for _, m in in_family if m.complete and not m.loose]
-    read = []
-    for span, match in in_family:
+    """Conditions read in a relative ("Family history: sister with breast cancer") or in
+    the patient's past ("h/o BCC, excised 2019") read also as their history code (Z80.3,
+    Z85.828; ``history_code`` gives it, or None) from the same words: the relative's
+    condition is never the patient's, but the history it documents is coded."""
+    whole = [frozenset(m.positions) for _, m in read if m.complete and not m.loose]
+    found = []
+    for span, match in read:
         target = table.targets[match.target]
         mine = frozenset(match.positions)
         if target.system is not System.ICD10CM or any(mine < other for other in whole):
-            continue  # "cancer" inside "breast cancer" is no family history of its own
-        history = family_history_code(target.code)
-        found = table.direct_target_id(System.ICD10CM, history) if history else None
-        if found is not None:
-            read.append((span, match._replace(target=found)))
-    return read
+            continue  # "cancer" inside "breast cancer" is no history of its own
+        history = history_code(target.code)
+        reached = table.direct_target_id(System.ICD10CM, history) if history else None
+        if reached is not None:
+            found.append((span, match._replace(target=reached)))
+    return found
 
 
 def named_siblings(

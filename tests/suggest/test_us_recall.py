@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from code_index.search import stem
-from suggest.candidates import collect_candidates, family_history_code
+from suggest.candidates import collect_candidates, family_history_code, personal_history_code
 from suggest.results import SuggestionResult
 from suggest.specificity import both_sides
 from suggest.suggester import Suggester
@@ -485,3 +485,36 @@ def test_both_sides_only_from_places_that_name_one_side_each() -> None:
     assert both_sides([right, left]) == {"bilateral", "knee"}
     assert both_sides([right | left]) == right | left  # one sentence naming both: undecided
     assert both_sides([right, right | left]) == right | left
+
+
+# ------------------------------------------- personal history of a malignancy
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("PMH: h/o BCC of the L forearm, excised 2021. Here for a skin check.", "Z85.828"),
+        ("History of breast cancer s/p lumpectomy and radiation 2015.", "Z85.3"),
+        ("A/P: 3. H/o colon cancer s/p right hemicolectomy 2018 - CEA normal.", "Z85.038"),
+    ],
+)
+def test_a_malignancy_named_only_as_past_is_its_personal_history_code(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # guideline I.C.2.d: an excised or eradicated malignancy is Z85.- by its former site
+    assert code in ranked(suggester.suggest(text))
+
+
+def test_a_malignancy_also_named_as_present_is_no_history(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "HPI: history of breast cancer 2015.\n"
+        "Assessment: Recurrent breast cancer, right breast, upper outer quadrant."
+    )
+    assert "Z85.3" not in anywhere(result)
+
+
+def test_personal_history_code_by_the_neoplasms_site() -> None:
+    assert personal_history_code("C50.911") == "Z85.3"
+    assert personal_history_code("C44.311") == "Z85.828"
+    assert personal_history_code("C43.62") == "Z85.820"
+    assert personal_history_code("C18.7") == "Z85.038"
+    assert personal_history_code("C83.30") == "Z85.72"
+    assert personal_history_code("C79.51") is None  # a secondary neoplasm has no row
