@@ -26,6 +26,7 @@ from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.adverse_effects import adverse_effect_readings
 from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
+from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
 from suggest.extensions import MENTIONS_KEY, section_key, span_values
 from suggest.mentions import TermMatch
@@ -243,6 +244,7 @@ def collect_candidates(
                 candidates.append(candidate)
     add_value_candidates(candidates, doc, table)
     add_adverse_effects(candidates, doc, table)
+    add_control_readings(candidates, doc, table)
     if siblings is not None:
         candidates = named_siblings(candidates, doc, siblings)
     candidates = plausible_candidates(candidates, doc, table)
@@ -557,6 +559,21 @@ def add_adverse_effects(candidates: list[Candidate], doc: Doc, table: TermTable)
             continue
         present.add(key)
         candidates.extend(_read_candidate(table, key, doc[position : position + 1]))
+
+
+def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
+    """The code of how well a condition is controlled, read from the phrase said of it
+    (suggest.control): "DM2, uncontrolled" reads hyperglycemia, which the diabetes's
+    combination makes E11.65."""
+    present = {c.key for c in candidates}
+    for candidate in list(candidates):
+        if candidate.target.system is not System.ICD10CM:
+            continue
+        for span, code in control_readings(doc, candidate.target.code, candidate.spans):
+            key = (System.ICD10CM, code)
+            if key not in present:
+                present.add(key)
+                candidates.extend(_read_candidate(table, key, span))
 
 
 def link_hypertension(candidates: list[Candidate], table: TermTable) -> None:

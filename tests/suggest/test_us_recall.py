@@ -518,3 +518,41 @@ def test_personal_history_code_by_the_neoplasms_site() -> None:
     assert personal_history_code("C18.7") == "Z85.038"
     assert personal_history_code("C83.30") == "Z85.72"
     assert personal_history_code("C79.51") is None  # a secondary neoplasm has no row
+
+
+# ------------------------------------------------------ control of diabetes
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A/P: 2. Type 2 diabetes mellitus with diabetic CKD, uncontrolled - A1c 9.4%.",
+        "Assessment: poorly controlled DM2, A1c 10.1%; increase glargine.",
+        "Dx: Type 2 diabetes mellitus, inadequately controlled.",
+    ],
+)
+def test_a_diabetes_said_out_of_control_is_with_hyperglycemia(
+    suggester: Suggester, text: str
+) -> None:
+    # the Index: "Diabetes, poorly controlled / inadequately controlled - code to
+    # Diabetes, by type, with hyperglycemia"; "uncontrolled, meaning hyperglycemia"
+    assert "E11.65" in ranked(suggester.suggest(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A/P: DM2, well controlled. Hypertension, uncontrolled.",
+        "A/P: DM2, HTN uncontrolled on two agents.",
+    ],
+)
+def test_control_said_of_another_condition_is_not_the_diabetes(
+    suggester: Suggester, text: str
+) -> None:
+    assert "E11.65" not in anywhere(suggester.suggest(text))
+
+
+def test_uncontrolled_diabetes_with_hypoglycemia_means_hypoglycemia(suggester: Suggester) -> None:
+    codes = anywhere(
+        suggester.suggest("A/P: Type 1 diabetes, uncontrolled, recurrent hypoglycemia.")
+    )
+    assert "E10.649" in codes
+    assert "E10.65" not in codes
