@@ -556,3 +556,14 @@ def test_uncontrolled_diabetes_with_hypoglycemia_means_hypoglycemia(suggester: S
     )
     assert "E10.649" in codes
     assert "E10.65" not in codes
+
+
+# ------------------------------------------------------------ receptor status
+def test_estrogen_receptor_status_read_from_a_receptor_panel(suggester: Suggester) -> None:
+    # Z17.0 "Estrogen receptor positive status [ER+]": the title's own shorthand, in a
+    # panel whose statuses are joined by slashes
+    result = suggester.suggest(
+        "Postop dx: L breast cancer, invasive ductal carcinoma, ER+/PR-/HER2-, pT1b N0."
+    )
+    assert "Z17.0" in ranked(result)
+    assert "Z17.1" in ranked(suggester.suggest("Path: invasive ductal carcinoma, ER-/PR-."))
