@@ -567,3 +567,39 @@ def test_estrogen_receptor_status_read_from_a_receptor_panel(suggester: Suggeste
     )
     assert "Z17.0" in ranked(result)
     assert "Z17.1" in ranked(suggester.suggest("Path: invasive ductal carcinoma, ER-/PR-."))
+
+
+# ------------------------------------------------- how it happened: mechanisms
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        (
+            "HPI: 4 yo F pulled a cup of hot tea off the table onto her L forearm.\n"
+            "Dx: Second degree burn of left forearm, initial encounter.",
+            "X10.0XXA",
+        ),
+        (
+            "HPI: burned his R palm on a hot frying pan while cooking.\n"
+            "Dx: Second degree burn of right palm, initial encounter.",
+            "X15.3XXA",
+        ),
+        (
+            "HPI: 9 yo M walked into a door frame at school.\n"
+            "Dx: Laceration of forehead without foreign body, initial encounter.",
+            "W22.8XXA",
+        ),
+    ],
+)
+def test_the_mechanism_follows_the_injury_it_explains(
+    suggester: Suggester, text: str, cause: str
+) -> None:
+    # the External Cause Index's mechanism ("Contact, hot, drinks"; "..., saucepan or
+    # skillet"; "Striking against, object"), after the injury, never first-listed (I.C.20)
+    codes = ranked(suggester.suggest(text))
+    assert cause in codes
+    assert not codes[0].startswith(("V", "W", "X", "Y"))
+
+
+def test_a_mechanism_without_an_injury_codes_nothing(suggester: Suggester) -> None:
+    result = suggester.suggest("She ran into problems with her insurance.\nA/P: Essential HTN.")
+    assert "W22.8XXA" not in anywhere(result)
