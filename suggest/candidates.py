@@ -321,9 +321,12 @@ def named_siblings(
     found: dict[tuple[System, str], Candidate] = {}
     starts = sentence_starts(doc)
     lowered = lowered_texts(doc)  # no Token object per word
+    trimester = _trimester_of(candidates)
     for candidate in candidates:
         if candidate.target.system is System.ICD10CM and candidate.spans:
             around = _words_around(candidate, starts, lowered, words)
+            if trimester and "unspecified trimester" in candidate.target.title.lower():
+                around |= trimester  # its sentences do not say it; the weeks do
             better = siblings.refine(candidate.target, around)
             if better is not None:
                 candidate.target = better
@@ -340,6 +343,20 @@ def named_siblings(
         same.best_reading = same.best_reading or candidate.best_reading
         same.covered_by = same.covered_by & candidate.covered_by
     return _said_no_more(list(found.values()), doc, words)
+
+
+def _trimester_of(candidates: Sequence[Candidate]) -> frozenset[str]:
+    """The trimester the note's weeks of gestation (Z3A.-) fall in, as a title says it
+    ("first trimester"), by chapter 15's note: the first is less than 14 weeks 0 days,
+    the second 14 weeks 0 days to less than 28 weeks 0 days, the third from 28 weeks;
+    none where the note gives no weeks, or weeks of two trimesters."""
+    found = set()
+    for candidate in candidates:
+        code = candidate.target.code
+        if code.startswith("Z3A.") and code[4:].isdigit() and code != "Z3A.00":
+            weeks = int(code[4:])
+            found.add("first" if weeks < 14 else "second" if weeks < 28 else "third")
+    return frozenset({found.pop(), "trimester"}) if len(found) == 1 else frozenset()
 
 
 def _words_around(

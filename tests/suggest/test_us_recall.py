@@ -603,3 +603,22 @@ def test_the_mechanism_follows_the_injury_it_explains(
 def test_a_mechanism_without_an_injury_codes_nothing(suggester: Suggester) -> None:
     result = suggester.suggest("She ran into problems with her insurance.\nA/P: Essential HTN.")
     assert "W22.8XXA" not in anywhere(result)
+
+
+# ------------------------------------------------- trimester from the weeks
+@pytest.mark.parametrize(
+    ("weeks", "code"), [("10w2d", "O99.211"), ("22w3d", "O99.212"), ("31w0d", "O99.213")]
+)
+def test_the_trimester_a_sentence_leaves_unsaid_comes_from_the_weeks(
+    suggester: Suggester, weeks: str, code: str
+) -> None:
+    # chapter 15's trimesters counted in weeks (less than 14 weeks 0 days the first, to
+    # less than 28 weeks 0 days the second): "unspecified trimester" only where the note
+    # gives no weeks
+    result = suggester.suggest(
+        f"OB VISIT\n29 yo G2P1 at {weeks} by LMP.\n"
+        "A/P: 1. Obesity in pregnancy, pre-pregnancy BMI 33."
+    )
+    codes = anywhere(result)
+    assert code in codes
+    assert "O99.210" not in codes
