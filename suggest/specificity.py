@@ -169,6 +169,16 @@ class NamedSiblings:
                 return ()
             header = index.get(record.parent, System.ICD10CM)
             trimester = "unspecified trimester" in record.title.lower()
+            # a parent that is itself unspecified ("... of unspecified heel and midfoot")
+            # holds only the code's variants: the sites are beside it, under the nearest
+            # header above that is not (never a category, whose codes are other conditions)
+            while (
+                header is not None
+                and header.parent
+                and len(header.parent) > 3
+                and "unspecified" in header.title.lower()
+            ):
+                header = index.get(header.parent, System.ICD10CM)
         # a category's codes are other conditions, not qualifiers of one, except the
         # trimesters of an obstetric condition (guideline I.C.15.a.3: the trimester the
         # note documents is coded)

@@ -622,3 +622,19 @@ def test_the_trimester_a_sentence_leaves_unsaid_comes_from_the_weeks(
     codes = anywhere(result)
     assert code in codes
     assert "O99.210" not in codes
+
+
+# ----------------------------------------- lower-limb ulcers by site and depth
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("A/P: 1. DM2 with diabetic foot ulcer, R heel, fat layer exposed.", "L97.412"),
+        ("A/P: Venous stasis; chronic ulcer of L ankle with fat layer exposed.", "L97.322"),
+    ],
+)
+def test_a_lower_limb_ulcer_reads_its_site_side_and_depth(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # "Ulcer, lower limb, heel" L97.4-: its unspecified code's parent is itself
+    # unspecified ("... of unspecified heel and midfoot"), so the sides lie beside it
+    assert code in ranked(suggester.suggest(text))
