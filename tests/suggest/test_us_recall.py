@@ -638,3 +638,37 @@ def test_a_lower_limb_ulcer_reads_its_site_side_and_depth(
     # "Ulcer, lower limb, heel" L97.4-: its unspecified code's parent is itself
     # unspecified ("... of unspecified heel and midfoot"), so the sides lie beside it
     assert code in ranked(suggester.suggest(text))
+
+
+# ------------------------------------------------ the encounter's first code
+def test_a_vaccine_visit_lists_the_immunization_first(suggester: Suggester) -> None:
+    # Z23's "Code first any routine childhood examination" orders it after such an
+    # examination; it does not make Z23 a manifestation of the diabetes beside it
+    result = suggester.suggest(
+        "NURSE VISIT - VACCINES\n70 yo F, h/o DM2 and HTN, due for vaccines per standing orders.\n"
+        "1. Shingrix 0.5 mL IM L deltoid, dose 1 of 2.\n2. Prevnar 20 0.5 mL IM R deltoid."
+    )
+    assert ranked(result)[0] == "Z23"
+
+
+def test_a_routine_child_exam_comes_before_its_vaccines(suggester: Suggester) -> None:
+    # a routine child health examination is a first-listed-only code (I.C.21.c.16)
+    result = suggester.suggest(
+        "WELL CHILD CHECK - 6 YEAR\nA/P: 1. Well child exam with abnormal findings. "
+        "2. Obesity, BMI 97th percentile - nutrition counseling. "
+        "3. Vaccines today: DTaP and IPV given IM."
+    )
+    codes = ranked(result)
+    assert codes[0] == "Z00.121"
+    assert "Z23" in codes
+
+
+def test_a_wound_keeps_its_place_before_the_tetanus_booster(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "ED NOTE\n40 yo M cut his L palm on a kitchen knife.\n"
+        "Dx: Laceration without foreign body of left hand, initial encounter.\n"
+        "Tdap 0.5 mL IM given today (last booster > 10 years)."
+    )
+    codes = ranked(result)
+    assert codes[0].startswith("S61")
+    assert "Z23" in codes
