@@ -672,3 +672,20 @@ def test_a_wound_keeps_its_place_before_the_tetanus_booster(suggester: Suggester
     codes = ranked(result)
     assert codes[0].startswith("S61")
     assert "Z23" in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "A/P: 1. DM2 with peripheral angiopathy. 2. Chronic ulcer of L ankle, fat exposed.",
+            "E11.622",
+        ),
+        ("A/P: 1. Type 2 diabetes. 2. Chronic ulcer of R heel, fat layer exposed.", "E11.621"),
+    ],
+)
+def test_diabetes_with_a_skin_ulcer_by_the_ulcers_site(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # "Diabetes, with, foot ulcer" E11.621 (L97.4-, L97.5-), "..., skin ulcer NEC" E11.622
+    assert code in ranked(suggester.suggest(text))
