@@ -689,3 +689,18 @@ def test_diabetes_with_a_skin_ulcer_by_the_ulcers_site(
 ) -> None:
     # "Diabetes, with, foot ulcer" E11.621 (L97.4-, L97.5-), "..., skin ulcer NEC" E11.622
     assert code in ranked(suggester.suggest(text))
+
+
+def test_a_complication_found_at_a_wound_check_is_under_active_treatment(
+    suggester: Suggester,
+) -> None:
+    # the wound check and the staples removed are the operation's aftercare; the
+    # infection found and treated there is an initial encounter (I.C.19.a)
+    result = suggester.suggest(
+        "POST-OP WOUND CHECK\nPOD 10 s/p laparoscopic appendectomy. Staples removed.\n"
+        "Periumbilical port site with erythema and purulent drainage; opened and packed.\n"
+        "A/P: Superficial incisional surgical site infection following appendectomy. Cephalexin."
+    )
+    codes = anywhere(result)
+    assert "T81.41XA" in codes
+    assert "T81.41XD" not in codes
