@@ -704,3 +704,12 @@ def test_a_complication_found_at_a_wound_check_is_under_active_treatment(
     codes = anywhere(result)
     assert "T81.41XA" in codes
     assert "T81.41XD" not in codes
+
+
+def test_alzheimers_dementia_of_any_severity_and_behaviour_is_f02(suggester: Suggester) -> None:
+    # F02 mirrors every F03 subcode (severity, then behaviour): dementia in Alzheimer's
+    # disease is F02.-, never F03.- (I.A.13)
+    result = suggester.suggest("A/P: 1. Alzheimer's dementia, severe, with agitation.")
+    codes = anywhere(result)
+    assert "F02.C11" in codes
+    assert "F03.C11" not in codes
