@@ -14,7 +14,7 @@ candidates, flagged, ranked by what it learned.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING, NamedTuple
@@ -26,6 +26,7 @@ from code_index.index import CodeIndex
 from code_index.records import System
 from suggest.adverse_effects import adverse_effect_readings
 from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
+from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
 from suggest.extensions import MENTIONS_KEY, section_key, span_values
 from suggest.mentions import TermMatch
@@ -47,7 +48,7 @@ from suggest.plausibility import (
 )
 from suggest.rules import read_rules
 from suggest.sentences import sentence_of, sentence_starts
-from suggest.specificity import NamedSiblings, contradicted, note_words, says_more
+from suggest.specificity import NamedSiblings, both_sides, contradicted, note_words, says_more
 from suggest.terms import TargetCode, TermSource, TermTable
 
 if TYPE_CHECKING:  # its module imports scikit-learn, which the default model never needs
@@ -62,6 +63,8 @@ HISTORY_SECTIONS = frozenset({"past_medical_history", "past_surgical_history", "
 _NOT_EFFECTS = ("S", "T", "V", "W", "X", "Y", "Z")
 EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
 _MATCHES_AND_EXCLUDED = ("matches", *EXCLUDED_FLAGS)
+_READ_FLAGS = (*_MATCHES_AND_EXCLUDED, "historical")
+_HISTORY_OR_DOUBT = ("historical", "uncertain")
 
 FEATURE_NAMES: tuple[str, ...] = (
     "coverage",  # best share of a term's words found
@@ -166,13 +169,16 @@ def collect_candidates(
     unspecified code gives way to the sibling its sentence names (suggest.specificity)."""
     found: list[tuple[Span, TermMatch]] = []
     in_family: list[tuple[Span, TermMatch]] = []
+    in_history: list[tuple[Span, TermMatch]] = []
     for span in doc.spans.get(MENTIONS_KEY, ()):
-        matches, negated, family, hypothetical = span_values(span, _MATCHES_AND_EXCLUDED)
+        matches, negated, family, hypothetical, historical = span_values(span, _READ_FLAGS)
         if family and not (negated or hypothetical):
             in_family.extend((span, match) for match in matches)
         if negated or family or hypothetical:
             continue
         found.extend((span, match) for match in matches)
+        if historical:
+            in_history.extend((span, match) for match in matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
     covering: dict[int, list[tuple[frozenset[int], str]]] = {}
@@ -207,7 +213,23 @@ def collect_candidates(
             kept.append((span, match))
         elif keep_covered:
             covered.append((span, match, wider))
-    kept.extend(family_history_matches(in_family, table))
+    kept.extend(history_matches(in_family, table, family_history_code))
+    if in_history:
+        # a neoplasm the note also names as present is no history ("history of breast
+        # cancer, now with a recurrence in the right breast"); one it only doubts is not
+        # present ("r/o BCC" of a new lesion beside "h/o BCC")
+        current = {
+            table.targets[match.target].code[:3]
+            for span, match in found
+            if not any(span_values(span, _HISTORY_OR_DOUBT))
+        }
+        kept.extend(
+            history_matches(
+                in_history,
+                table,
+                lambda code: None if code[:3] in current else personal_history_code(code),
+            )
+        )
     readings = _readings([*kept, *((span, match) for span, match, _ in covered)], table)
     candidates = _candidates_from(kept, table, readings)
     if covered:
@@ -222,6 +244,7 @@ def collect_candidates(
                 candidates.append(candidate)
     add_value_candidates(candidates, doc, table)
     add_adverse_effects(candidates, doc, table)
+    add_control_readings(candidates, doc, table)
     if siblings is not None:
         candidates = named_siblings(candidates, doc, siblings)
     candidates = plausible_candidates(candidates, doc, table)
@@ -238,38 +261,51 @@ def collect_candidates(
 
 
 @cache
-def _family_history_rows() -> tuple[tuple[tuple[str, ...], str], ...]:
-    """``rules/family_history.json``: (code prefixes, family-history code), narrowest first."""
-    rows = read_rules(None, "family_history.json")["by_prefix"]
+def _history_rows(name: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """``rules/<name>``: (code prefixes, history code), narrowest first."""
+    rows = read_rules(None, name)["by_prefix"]
     return tuple((tuple(prefixes), code) for prefixes, code in rows)
 
 
-def family_history_code(code: str) -> str | None:
-    """The Z80-Z84 code of a condition named only in a relative (``rules/family_history.json``)."""
-    for prefixes, history in _family_history_rows():
+def _history_code(name: str, code: str) -> str | None:
+    for prefixes, history in _history_rows(name):
         if code.startswith(prefixes):
             return history
     return None
 
 
-def family_history_matches(
-    in_family: Sequence[tuple[Span, TermMatch]], table: TermTable
+def family_history_code(code: str) -> str | None:
+    """The Z80-Z84 code of a condition named only in a relative (``rules/family_history.json``)."""
+    return _history_code("family_history.json", code)
+
+
+def personal_history_code(code: str) -> str | None:
+    """The Z85 code of a malignant neoplasm named only as past
+    (``rules/personal_history.json``)."""
+    return _history_code("personal_history.json", code)
+
+
+def history_matches(
+    read: Sequence[tuple[Span, TermMatch]],
+    table: TermTable,
+    history_code: Callable[[str], str | None],
 ) -> list[tuple[Span, TermMatch]]:
-    """The condition read in a relative ("Family history: sister with breast cancer") read
-    as its family-history code (Z80.3) from the same words: the relative's condition is
-    never the patient's, but the family history it documents is coded."""
-    whole = [frozenset(m.positions) for _, m in in_family if m.complete and not m.loose]
-    read = []
-    for span, match in in_family:
+    """Conditions read in a relative ("Family history: sister with breast cancer") or in
+    the patient's past ("h/o BCC, excised 2019") read also as their history code (Z80.3,
+    Z85.828; ``history_code`` gives it, or None) from the same words: the relative's
+    condition is never the patient's, but the history it documents is coded."""
+    whole = [frozenset(m.positions) for _, m in read if m.complete and not m.loose]
+    found = []
+    for span, match in read:
         target = table.targets[match.target]
         mine = frozenset(match.positions)
         if target.system is not System.ICD10CM or any(mine < other for other in whole):
-            continue  # "cancer" inside "breast cancer" is no family history of its own
-        history = family_history_code(target.code)
-        found = table.direct_target_id(System.ICD10CM, history) if history else None
-        if found is not None:
-            read.append((span, match._replace(target=found)))
-    return read
+            continue  # "cancer" inside "breast cancer" is no history of its own
+        history = history_code(target.code)
+        reached = table.direct_target_id(System.ICD10CM, history) if history else None
+        if reached is not None:
+            found.append((span, match._replace(target=reached)))
+    return found
 
 
 def named_siblings(
@@ -285,9 +321,12 @@ def named_siblings(
     found: dict[tuple[System, str], Candidate] = {}
     starts = sentence_starts(doc)
     lowered = lowered_texts(doc)  # no Token object per word
+    trimester = _trimester_of(candidates)
     for candidate in candidates:
         if candidate.target.system is System.ICD10CM and candidate.spans:
             around = _words_around(candidate, starts, lowered, words)
+            if trimester and "unspecified trimester" in candidate.target.title.lower():
+                around |= trimester  # its sentences do not say it; the weeks do
             better = siblings.refine(candidate.target, around)
             if better is not None:
                 candidate.target = better
@@ -306,6 +345,20 @@ def named_siblings(
     return _said_no_more(list(found.values()), doc, words)
 
 
+def _trimester_of(candidates: Sequence[Candidate]) -> frozenset[str]:
+    """The trimester the note's weeks of gestation (Z3A.-) fall in, as a title says it
+    ("first trimester"), by chapter 15's note: the first is less than 14 weeks 0 days,
+    the second 14 weeks 0 days to less than 28 weeks 0 days, the third from 28 weeks;
+    none where the note gives no weeks, or weeks of two trimesters."""
+    found = set()
+    for candidate in candidates:
+        code = candidate.target.code
+        if code.startswith("Z3A.") and code[4:].isdigit() and code != "Z3A.00":
+            weeks = int(code[4:])
+            found.add("first" if weeks < 14 else "second" if weeks < 28 else "third")
+    return frozenset({found.pop(), "trimester"}) if len(found) == 1 else frozenset()
+
+
 def _words_around(
     candidate: Candidate,
     starts: list[int],
@@ -313,14 +366,16 @@ def _words_around(
     words: dict[int, frozenset[str]],
 ) -> frozenset[str]:
     """The words of the sentences ``candidate`` was read from; ``words`` keeps each
-    sentence's words by its start, so a sentence is read once a note."""
-    around: frozenset[str] = frozenset()
+    sentence's words by its start, so a sentence is read once a note. Read in one
+    sentence of the right side and another of the left, the condition is bilateral
+    (guideline I.B.13; "Left ICA stenosis 70-99%. Right ICA stenosis <50%.")."""
+    places = []
     for span in candidate.spans:
         first, end = sentence_of(starts, len(lowered), span.start)
         if first not in words:
             words[first] = note_words(lowered[first:end])
-        around |= words[first]
-    return around
+        places.append(words[first])
+    return both_sides(places)
 
 
 def _said_no_more(
@@ -369,11 +424,17 @@ def plausible_candidates(
 
     def words_around(spans: list[Span]) -> set[str]:
         found: set[str] = set()
+        places: dict[int, int] = {}  # sentence start: end
         for span in spans:
             first, end = sentence_of(starts, len(doc), span.start)
             if first not in sentence_words:
                 sentence_words[first] = set(lowered[first:end])
             found |= sentence_words[first]
+            places[first] = end
+        if len(places) > 1 and "bilateral" in both_sides(
+            [note_words(lowered[first:end]) for first, end in places.items()]
+        ):
+            found.add("bilateral")  # one sentence names the right side, another the left
         return found
 
     def clauses(spans: list[Span]) -> list[Sequence[str]]:
@@ -515,6 +576,21 @@ def add_adverse_effects(candidates: list[Candidate], doc: Doc, table: TermTable)
             continue
         present.add(key)
         candidates.extend(_read_candidate(table, key, doc[position : position + 1]))
+
+
+def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
+    """The code of how well a condition is controlled, read from the phrase said of it
+    (suggest.control): "DM2, uncontrolled" reads hyperglycemia, which the diabetes's
+    combination makes E11.65."""
+    present = {c.key for c in candidates}
+    for candidate in list(candidates):
+        if candidate.target.system is not System.ICD10CM:
+            continue
+        for span, code in control_readings(doc, candidate.target.code, candidate.spans):
+            key = (System.ICD10CM, code)
+            if key not in present:
+                present.add(key)
+                candidates.extend(_read_candidate(table, key, span))
 
 
 def link_hypertension(candidates: list[Candidate], table: TermTable) -> None:

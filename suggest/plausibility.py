@@ -78,7 +78,7 @@ class PlausibilityRules:
     without_complications: frozenset[str]
     organism: tuple[str, ...]
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
-    first_listed: tuple[tuple[System, tuple[str, ...]], ...]
+    first_listed: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
     encounter_prefixes: tuple[str, ...]
     initial_encounter: tuple[str, ...]
     planned_before: re.Pattern[str]
@@ -147,7 +147,8 @@ class PlausibilityRules:
                 for r in rules["replaced_when"]
             ),
             first_listed=tuple(
-                (System(r["system"]), tuple(r["prefixes"])) for r in rules["first_listed"]
+                (System(r["system"]), tuple(r["prefixes"]), tuple(r.get("unless", ())))
+                for r in rules["first_listed"]
             ),
             encounter_prefixes=tuple(rules["encounter"]["prefixes"]),
             initial_encounter=tuple(rules["encounter"]["initial"]),
@@ -662,11 +663,23 @@ def prune_and_order(
     if excluded:
         set_apart += [(item, excluded[id(item)]) for item in kept if id(item) in excluded]
         kept = [item for item in kept if id(item) not in excluded]
-    first = [item for item in kept if _first_listed(key(item), rules) and listed(item)]
+    listed_kept = [key(item)[1] for item in kept if listed(item) and key(item)[0] is System.ICD10CM]
+    rank = {id(item): _first_listed(key(item), rules, listed_kept) for item in kept if listed(item)}
+    first = sorted(
+        (item for item in kept if rank.get(id(item)) is not None),
+        key=lambda item: rank[id(item)] or 0,
+    )
     moved = {id(item) for item in first}
     ordered = _causes_after(first + [item for item in kept if id(item) not in moved], key, listed)
     diagnoses = [i for i, item in enumerate(ordered) if key(item)[0] is System.ICD10CM]
-    if diagnoses and is_manifestation(index, key(ordered[diagnoses[0]])[1]):
+    # a first-listed encounter code stays first: Z23's "Code first any routine childhood
+    # examination" orders it after that encounter's code, and makes it no manifestation
+    # of the conditions beside it
+    if (
+        diagnoses
+        and id(ordered[diagnoses[0]]) not in moved
+        and is_manifestation(index, key(ordered[diagnoses[0]])[1])
+    ):
         lead_at = next(
             (i for i in diagnoses[1:] if not is_manifestation(index, key(ordered[i])[1])), None
         )
@@ -1032,8 +1045,15 @@ def _qualifiers(title: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(without), frozenset(with_)
 
 
-def _first_listed(key: Key, rules: PlausibilityRules) -> bool:
-    return any(key[0] is system and key[1].startswith(p) for system, p in rules.first_listed)
+def _first_listed(key: Key, rules: PlausibilityRules, listed: Sequence[str]) -> int | None:
+    """The place of the ``first_listed`` row that puts ``key`` first, where none of the
+    ``listed`` ICD-10-CM codes is one its row yields to; None where no row does."""
+    for place, (system, prefixes, unless) in enumerate(rules.first_listed):
+        if key[0] is system and key[1].startswith(prefixes):
+            if unless and any(code.startswith(unless) for code in listed):
+                return None
+            return place
+    return None
 
 
 def is_manifestation(index: CodeIndex, code: str) -> bool:

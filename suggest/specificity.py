@@ -25,6 +25,7 @@ from itertools import repeat
 
 from code_index.index import CodeIndex
 from code_index.records import CodeRecord, System
+from code_index.search import stem
 from suggest.plausibility import claimed_words, denied_words, plausibility_rules, title_words
 from suggest.rules import read_rules
 from suggest.terms import TargetCode
@@ -53,6 +54,19 @@ def note_words(tokens: Sequence[str]) -> frozenset[str]:
             if tokens[i - 1] == "-" and tokens[i - 2] == "non"
         )
     return frozenset(found)
+
+
+def both_sides(places: Sequence[frozenset[str]]) -> frozenset[str]:
+    """The words of the sentences a condition was read from (``note_words``), where one
+    names the right side and not the left and another the left and not the right: the
+    condition is on both sides, so they say "bilateral" and neither side alone."""
+    around = frozenset().union(*places)
+    sides = {"right", "left"}
+    if len(places) > 1 and sides <= around:
+        alone = {next(iter(sides & place)) for place in places if len(sides & place) == 1}
+        if alone == sides:
+            return (around - sides) | {"bilateral"}
+    return around
 
 
 def _unspecified(record: CodeRecord) -> int:
@@ -155,6 +169,16 @@ class NamedSiblings:
                 return ()
             header = index.get(record.parent, System.ICD10CM)
             trimester = "unspecified trimester" in record.title.lower()
+            # a parent that is itself unspecified ("... of unspecified heel and midfoot")
+            # holds only the code's variants: the sites are beside it, under the nearest
+            # header above that is not (never a category, whose codes are other conditions)
+            while (
+                header is not None
+                and header.parent
+                and len(header.parent) > 3
+                and "unspecified" in header.title.lower()
+            ):
+                header = index.get(header.parent, System.ICD10CM)
         # a category's codes are other conditions, not qualifiers of one, except the
         # trimesters of an obstetric condition (guideline I.C.15.a.3: the trimester the
         # note documents is coded)
@@ -171,5 +195,8 @@ class NamedSiblings:
                 if not child.billable:
                     stack.append(child)
                 elif len(child.code) == len(target.code) and child.code[7:] == seventh:
-                    found.append((child, title_words(child.title) - base))
+                    # a header's word in the plural adds nothing ("bilateral carotid
+                    # arteries" under "carotid artery")
+                    added = title_words(child.title) - base
+                    found.append((child, frozenset(w for w in added if stem(w) not in base)))
         return tuple(found)

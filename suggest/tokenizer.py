@@ -5,8 +5,9 @@ pipeline; only its rules change, and the word lists come from
 ``rules/tokenizer.json``:
 
 - shorthand with a slash stays whole (``s/p``, ``w/``, ``h/o``, ``r/o``) while a
-  slash between words splits (``HTN/DM`` -> ``HTN / DM``), so ConText triggers and
-  mentions are single, matchable tokens;
+  slash between words splits (``HTN/DM`` -> ``HTN / DM``), and one after a status's
+  sign (``ER+/PR+`` -> ``ER+ / PR+``), so ConText triggers and mentions are single,
+  matchable tokens;
 - dotted abbreviations stay whole (``b.i.d.``, ``q.d.``, ``e.g.``, ``Dr.``,
   ``approx.``), so their dot is never read as the end of a sentence;
 - numbers split from units (``5mg`` -> ``5 mg``, ``10mg/kg`` -> ``10 mg / kg``,
@@ -48,6 +49,8 @@ TOKENIZER = "codesuggest.clinical_tokenizer.v1"  # its name in a pipeline config
 # Any run of single letters each followed by a dot: b.i.d., q.d., p.r.n., e.g., i.v.
 _DOTTED_ABBREVIATION = r"^(?:[A-Za-z]\.){2,}$"
 # A temperature written against its number: 38.2C, 37C (not 3C: a grade, a stage).
+# a slash after a receptor's or test's sign splits ("ER+/PR+/HER2-" -> "ER+ / PR+ / HER2-")
+_SIGNED_SLASH = r"(?<=[A-Za-z0-9][+\-])/(?=[A-Za-z])"
 _TEMPERATURE_UNIT = r"(?:(?<=[0-9]{2})|(?<=[0-9]\.[0-9]))[CF]"
 MAX_RUN = 100  # characters without a space tokenized together
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_RUN + 1},}}")
@@ -121,7 +124,11 @@ def make_clinical_tokenizer(nlp: Language) -> ClinicalTokenizer:
     defaults = nlp.Defaults
     prefixes = [*bullets, r"-(?=[A-Za-z])", *(defaults.prefixes or ())]
     suffixes = [rf"(?<=[0-9])(?:{units})", _TEMPERATURE_UNIT, *(defaults.suffixes or ())]
-    infixes = [rf"(?<=[0-9])(?=(?:{units})/)", *(defaults.infixes or ())]
+    infixes = [
+        rf"(?<=[0-9])(?=(?:{units})/)",
+        _SIGNED_SLASH,
+        *(defaults.infixes or ()),
+    ]
     special_cases = dict(defaults.tokenizer_exceptions)
     for form in rules["keep_whole"]:
         for variant in {form, form.lower(), form.upper(), form.capitalize()}:

@@ -54,6 +54,7 @@ def nlp() -> Language:
         ("45 y/o", ["45", "y/o"]),
         ("HTN/DM", ["HTN", "/", "DM"]),
         ("HTN/DM/CKD", ["HTN", "/", "DM", "/", "CKD"]),
+        ("ER+/PR-/HER2-", ["ER+", "/", "PR-", "/", "HER2-"]),
         ("non-small-cell", ["non", "-", "small", "-", "cell"]),
         ("CKD 3a", ["CKD", "3a"]),
         ("stage IIIa", ["stage", "IIIa"]),

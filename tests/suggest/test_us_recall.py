@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from code_index.search import stem
-from suggest.candidates import collect_candidates, family_history_code
+from suggest.candidates import collect_candidates, family_history_code, personal_history_code
 from suggest.results import SuggestionResult
+from suggest.specificity import both_sides
 from suggest.suggester import Suggester
 
 
@@ -462,3 +463,253 @@ def test_an_adenoma_is_a_benign_neoplasm_of_its_site(
 ) -> None:
     # "Adenoma - see also Neoplasm, benign, by site"
     assert ranked(suggester.suggest(text))[0] == code
+
+
+# ------------------------------------------------ bilateral from two sentences
+def test_carotid_stenosis_reads_its_side_and_both_sides_from_two_sentences(
+    suggester: Suggester,
+) -> None:
+    # "Stenosis, carotid - see Occlusion, artery, carotid" I65.2-; one sentence of each
+    # side is the bilateral code (guideline I.B.13), never a side alone
+    one = suggester.suggest("Impression: Left ICA stenosis 50-69% by velocity criteria.")
+    assert ranked(one)[0] == "I65.22"
+    both = suggester.suggest(
+        "Carotid duplex.\nImpression:\n1. Right ICA stenosis 50-69%.\n2. Left ICA stenosis <50%."
+    )
+    assert ranked(both)[0] == "I65.23"
+    assert not {"I65.21", "I65.22", "I65.29"} & set(anywhere(both))
+
+
+def test_both_sides_only_from_places_that_name_one_side_each() -> None:
+    right, left = frozenset({"right", "knee"}), frozenset({"left", "knee"})
+    assert both_sides([right, left]) == {"bilateral", "knee"}
+    assert both_sides([right | left]) == right | left  # one sentence naming both: undecided
+    assert both_sides([right, right | left]) == right | left
+
+
+# ------------------------------------------- personal history of a malignancy
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("PMH: h/o BCC of the L forearm, excised 2021. Here for a skin check.", "Z85.828"),
+        ("History of breast cancer s/p lumpectomy and radiation 2015.", "Z85.3"),
+        ("A/P: 3. H/o colon cancer s/p right hemicolectomy 2018 - CEA normal.", "Z85.038"),
+    ],
+)
+def test_a_malignancy_named_only_as_past_is_its_personal_history_code(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # guideline I.C.2.d: an excised or eradicated malignancy is Z85.- by its former site
+    assert code in ranked(suggester.suggest(text))
+
+
+def test_a_malignancy_also_named_as_present_is_no_history(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "HPI: history of breast cancer 2015.\n"
+        "Assessment: Recurrent breast cancer, right breast, upper outer quadrant."
+    )
+    assert "Z85.3" not in anywhere(result)
+
+
+def test_personal_history_code_by_the_neoplasms_site() -> None:
+    assert personal_history_code("C50.911") == "Z85.3"
+    assert personal_history_code("C44.311") == "Z85.828"
+    assert personal_history_code("C43.62") == "Z85.820"
+    assert personal_history_code("C18.7") == "Z85.038"
+    assert personal_history_code("C83.30") == "Z85.72"
+    assert personal_history_code("C79.51") is None  # a secondary neoplasm has no row
+
+
+# ------------------------------------------------------ control of diabetes
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A/P: 2. Type 2 diabetes mellitus with diabetic CKD, uncontrolled - A1c 9.4%.",
+        "Assessment: poorly controlled DM2, A1c 10.1%; increase glargine.",
+        "Dx: Type 2 diabetes mellitus, inadequately controlled.",
+    ],
+)
+def test_a_diabetes_said_out_of_control_is_with_hyperglycemia(
+    suggester: Suggester, text: str
+) -> None:
+    # the Index: "Diabetes, poorly controlled / inadequately controlled - code to
+    # Diabetes, by type, with hyperglycemia"; "uncontrolled, meaning hyperglycemia"
+    assert "E11.65" in ranked(suggester.suggest(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A/P: DM2, well controlled. Hypertension, uncontrolled.",
+        "A/P: DM2, HTN uncontrolled on two agents.",
+    ],
+)
+def test_control_said_of_another_condition_is_not_the_diabetes(
+    suggester: Suggester, text: str
+) -> None:
+    assert "E11.65" not in anywhere(suggester.suggest(text))
+
+
+def test_uncontrolled_diabetes_with_hypoglycemia_means_hypoglycemia(suggester: Suggester) -> None:
+    codes = anywhere(
+        suggester.suggest("A/P: Type 1 diabetes, uncontrolled, recurrent hypoglycemia.")
+    )
+    assert "E10.649" in codes
+    assert "E10.65" not in codes
+
+
+# ------------------------------------------------------------ receptor status
+def test_estrogen_receptor_status_read_from_a_receptor_panel(suggester: Suggester) -> None:
+    # Z17.0 "Estrogen receptor positive status [ER+]": the title's own shorthand, in a
+    # panel whose statuses are joined by slashes
+    result = suggester.suggest(
+        "Postop dx: L breast cancer, invasive ductal carcinoma, ER+/PR-/HER2-, pT1b N0."
+    )
+    assert "Z17.0" in ranked(result)
+    assert "Z17.1" in ranked(suggester.suggest("Path: invasive ductal carcinoma, ER-/PR-."))
+
+
+# ------------------------------------------------- how it happened: mechanisms
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        (
+            "HPI: 4 yo F pulled a cup of hot tea off the table onto her L forearm.\n"
+            "Dx: Second degree burn of left forearm, initial encounter.",
+            "X10.0XXA",
+        ),
+        (
+            "HPI: burned his R palm on a hot frying pan while cooking.\n"
+            "Dx: Second degree burn of right palm, initial encounter.",
+            "X15.3XXA",
+        ),
+        (
+            "HPI: 9 yo M walked into a door frame at school.\n"
+            "Dx: Laceration of forehead without foreign body, initial encounter.",
+            "W22.8XXA",
+        ),
+    ],
+)
+def test_the_mechanism_follows_the_injury_it_explains(
+    suggester: Suggester, text: str, cause: str
+) -> None:
+    # the External Cause Index's mechanism ("Contact, hot, drinks"; "..., saucepan or
+    # skillet"; "Striking against, object"), after the injury, never first-listed (I.C.20)
+    codes = ranked(suggester.suggest(text))
+    assert cause in codes
+    assert not codes[0].startswith(("V", "W", "X", "Y"))
+
+
+def test_a_mechanism_without_an_injury_codes_nothing(suggester: Suggester) -> None:
+    result = suggester.suggest("She ran into problems with her insurance.\nA/P: Essential HTN.")
+    assert "W22.8XXA" not in anywhere(result)
+
+
+# ------------------------------------------------- trimester from the weeks
+@pytest.mark.parametrize(
+    ("weeks", "code"), [("10w2d", "O99.211"), ("22w3d", "O99.212"), ("31w0d", "O99.213")]
+)
+def test_the_trimester_a_sentence_leaves_unsaid_comes_from_the_weeks(
+    suggester: Suggester, weeks: str, code: str
+) -> None:
+    # chapter 15's trimesters counted in weeks (less than 14 weeks 0 days the first, to
+    # less than 28 weeks 0 days the second): "unspecified trimester" only where the note
+    # gives no weeks
+    result = suggester.suggest(
+        f"OB VISIT\n29 yo G2P1 at {weeks} by LMP.\n"
+        "A/P: 1. Obesity in pregnancy, pre-pregnancy BMI 33."
+    )
+    codes = anywhere(result)
+    assert code in codes
+    assert "O99.210" not in codes
+
+
+# ----------------------------------------- lower-limb ulcers by site and depth
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("A/P: 1. DM2 with diabetic foot ulcer, R heel, fat layer exposed.", "L97.412"),
+        ("A/P: Venous stasis; chronic ulcer of L ankle with fat layer exposed.", "L97.322"),
+    ],
+)
+def test_a_lower_limb_ulcer_reads_its_site_side_and_depth(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # "Ulcer, lower limb, heel" L97.4-: its unspecified code's parent is itself
+    # unspecified ("... of unspecified heel and midfoot"), so the sides lie beside it
+    assert code in ranked(suggester.suggest(text))
+
+
+# ------------------------------------------------ the encounter's first code
+def test_a_vaccine_visit_lists_the_immunization_first(suggester: Suggester) -> None:
+    # Z23's "Code first any routine childhood examination" orders it after such an
+    # examination; it does not make Z23 a manifestation of the diabetes beside it
+    result = suggester.suggest(
+        "NURSE VISIT - VACCINES\n70 yo F, h/o DM2 and HTN, due for vaccines per standing orders.\n"
+        "1. Shingrix 0.5 mL IM L deltoid, dose 1 of 2.\n2. Prevnar 20 0.5 mL IM R deltoid."
+    )
+    assert ranked(result)[0] == "Z23"
+
+
+def test_a_routine_child_exam_comes_before_its_vaccines(suggester: Suggester) -> None:
+    # a routine child health examination is a first-listed-only code (I.C.21.c.16)
+    result = suggester.suggest(
+        "WELL CHILD CHECK - 6 YEAR\nA/P: 1. Well child exam with abnormal findings. "
+        "2. Obesity, BMI 97th percentile - nutrition counseling. "
+        "3. Vaccines today: DTaP and IPV given IM."
+    )
+    codes = ranked(result)
+    assert codes[0] == "Z00.121"
+    assert "Z23" in codes
+
+
+def test_a_wound_keeps_its_place_before_the_tetanus_booster(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "ED NOTE\n40 yo M cut his L palm on a kitchen knife.\n"
+        "Dx: Laceration without foreign body of left hand, initial encounter.\n"
+        "Tdap 0.5 mL IM given today (last booster > 10 years)."
+    )
+    codes = ranked(result)
+    assert codes[0].startswith("S61")
+    assert "Z23" in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "A/P: 1. DM2 with peripheral angiopathy. 2. Chronic ulcer of L ankle, fat exposed.",
+            "E11.622",
+        ),
+        ("A/P: 1. Type 2 diabetes. 2. Chronic ulcer of R heel, fat layer exposed.", "E11.621"),
+    ],
+)
+def test_diabetes_with_a_skin_ulcer_by_the_ulcers_site(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # "Diabetes, with, foot ulcer" E11.621 (L97.4-, L97.5-), "..., skin ulcer NEC" E11.622
+    assert code in ranked(suggester.suggest(text))
+
+
+def test_a_complication_found_at_a_wound_check_is_under_active_treatment(
+    suggester: Suggester,
+) -> None:
+    # the wound check and the staples removed are the operation's aftercare; the
+    # infection found and treated there is an initial encounter (I.C.19.a)
+    result = suggester.suggest(
+        "POST-OP WOUND CHECK\nPOD 10 s/p laparoscopic appendectomy. Staples removed.\n"
+        "Periumbilical port site with erythema and purulent drainage; opened and packed.\n"
+        "A/P: Superficial incisional surgical site infection following appendectomy. Cephalexin."
+    )
+    codes = anywhere(result)
+    assert "T81.41XA" in codes
+    assert "T81.41XD" not in codes
+
+
+def test_alzheimers_dementia_of_any_severity_and_behaviour_is_f02(suggester: Suggester) -> None:
+    # F02 mirrors every F03 subcode (severity, then behaviour): dementia in Alzheimer's
+    # disease is F02.-, never F03.- (I.A.13)
+    result = suggester.suggest("A/P: 1. Alzheimer's dementia, severe, with agitation.")
+    codes = anywhere(result)
+    assert "F02.C11" in codes
+    assert "F03.C11" not in codes
