@@ -34,7 +34,7 @@ from code_index.index import CodeIndex
 from code_index.records import System
 from code_index.validity import excludes1_conflicts
 from suggest.adverse_effects import is_adverse_effect
-from suggest.doc_words import lowered_texts
+from suggest.doc_words import lowered_texts, note_text
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
 
@@ -367,7 +367,7 @@ def vaccine_readings(doc: Doc) -> list[VaccineReading]:
     cues = _cues_by_first_word(rules.vaccine_cues)
     lowered = lowered_texts(doc)
     starts = sentence_starts(doc)
-    text = doc.text
+    text = note_text(doc)  # ``doc.text`` would join every token's text again
     # the line of each vaccine heading: "Vaccine: Arexvy 0.5 mL IM" (a later line of its
     # section may be the note's next topic, "Personalized prevention plan given.")
     heading_lines = [
