@@ -968,9 +968,9 @@ def feature_columns(candidates: Sequence[Candidate], note_length: int) -> dict[s
         "depth": [float(c.target.depth) for c in candidates],
         # the note's other candidates of the same system in the same category (first three
         # characters), where a coder reports one of several readings
-        "category_rivals": [_log1p(categories[own] - 1) for own in category],
+        "category_rivals": [log1p_count(categories[own] - 1) for own in category],
         # all of the note's candidates, as a long note raises many that are each less likely
-        "note_candidates": [_log1p(count)] * count,
+        "note_candidates": [log1p_count(count)] * count,
         "system_icd10cm": [float(system is System.ICD10CM) for system in systems],
         "system_procedure": [float(system in (System.CPT, System.ICD10PCS)) for system in systems],
         "system_hcpcs": [float(system is System.HCPCS) for system in systems],
@@ -981,7 +981,7 @@ def feature_columns(candidates: Sequence[Candidate], note_length: int) -> dict[s
         "match_precision": [c.match_precision for c in candidates],
         "association": [c.association for c in candidates],
         "label_score": [c.label_score for c in candidates],
-        "label_rank": [_log1p(c.label_rank) for c in candidates],
+        "label_rank": [log1p_count(c.label_rank) for c in candidates],
         "denied": [float(bool(c.denied)) for c in candidates],
         "coded_when_denied": [c.coded_when_denied for c in candidates],
         "category_prior": [c.category_prior for c in candidates],
@@ -1019,7 +1019,7 @@ def _match_features(
         "loose": float(best.loose),
         "across_sentences": float(best.across_sentences),
         "rarity": best.rarity,
-        "rivals": _log1p(candidate.rivals),
+        "rivals": log1p_count(candidate.rivals),
         "best_reading": float(candidate.best_reading),
         "single_word": float(best.words == 1),
         "from_title": float(TermSource.TITLE in sources),
@@ -1027,7 +1027,7 @@ def _match_features(
         "from_lexicon": float(TermSource.LEXICON in sources),
         "abbreviation": float(all(m.abbreviation for m in candidate.matches)),
         "via_header": float(candidate.target.via is not None),
-        "mentions": _log1p(len(spans)),
+        "mentions": log1p_count(len(spans)),
         "first_position": min(span.start_char for span in spans) / max(note_length, 1),
         "in_assessment": float(any(s in ASSESSMENT_SECTIONS for s in sections)),
         "in_history_section": float(all(s in HISTORY_SECTIONS for s in sections)),
@@ -1075,7 +1075,7 @@ def feature_matrix(
 
 
 @lru_cache(maxsize=4096)
-def _log1p(count: int) -> float:
+def log1p_count(count: int) -> float:
     """``np.log1p`` of a count, worked out once per count: a NumPy call on one Python
     number costs more than the feature it gives, and counts repeat (kept NumPy's, not
     ``math.log1p``'s, so a feature never moves by an ulp)."""
