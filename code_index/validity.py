@@ -86,6 +86,8 @@ class _ListedKeys:
         """Positions in the list (ascending) of the codes ``note`` refers to."""
         singles, ranges = _split_refs(note)
         at = self._at
+        if not ranges and at.keys().isdisjoint(singles):
+            return []  # most notes name no code of the list: one look-up in C, not a loop
         found = {i for low in singles for i in at.get(low, ())}
         for ref in ranges:
             found.update(i for _key, i in self._sorted[self._span(ref)])
