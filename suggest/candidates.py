@@ -663,15 +663,18 @@ def _candidates_from(
     for span, match in found:
         target = table.targets[match.target]
         key = (target.system, target.code)
-        candidate = candidates.setdefault(key, Candidate(target))
-        if target.via is None and candidate.target.via is not None:
+        candidate = candidates.get(key)
+        if candidate is None:  # a Candidate built only where the code is new, not per match
+            candidate = candidates[key] = Candidate(target)
+            places[key] = set()
+        elif target.via is None and candidate.target.via is not None:
             candidate.target = target  # reached directly beats reached through a header
         candidate.matches.append(match)
         candidate.rivals = min(candidate.rivals, len(rivals[match.positions]) - 1)
         if match_quality(match) == best_quality[match.positions]:
             candidate.best_reading = True
         place = (span.start, span.end)
-        if place not in places.setdefault(key, set()):
+        if place not in places[key]:
             places[key].add(place)
             candidate.spans.append(span)
     return list(candidates.values())
