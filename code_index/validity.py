@@ -27,6 +27,7 @@ _CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?"
 _DASH_END = r"(?:\.?-(?!\s*[A-Z][0-9]))?"  # "E10.-": any code under E10 (not a range's dash)
 _REF = re.compile(rf"(?<![A-Za-z0-9])({_CODE}){_DASH_END}(?:\s*-\s*({_CODE}){_DASH_END})?")
 
+_SHORTEST_REF = 3  # the characters of the shortest code ``_CODE`` finds (a category)
 _PAST_PREFIX = "\uffff"  # after every character of a code: key + it follows key's extensions
 Missing = Literal["7th character", "more characters"]
 ReminderKind = Literal["code_first", "use_additional", "code_also"]
@@ -78,7 +79,9 @@ class _ListedKeys:
         self.keyed = keyed
         self._at: dict[str, list[int]] = {}
         for i, (_record, key) in enumerate(keyed):
-            for end in range(1, len(key) + 1):
+            # a note names a code by its category at least (``_CODE``: three characters),
+            # so shorter prefixes are never looked up
+            for end in range(_SHORTEST_REF, len(key) + 1):
                 self._at.setdefault(key[:end], []).append(i)
         self._sorted = sorted((key, i) for i, (_record, key) in enumerate(keyed))
 
@@ -86,6 +89,8 @@ class _ListedKeys:
         """Positions in the list (ascending) of the codes ``note`` refers to."""
         singles, ranges = _split_refs(note)
         at = self._at
+        if not ranges and at.keys().isdisjoint(singles):
+            return []  # most notes name no code of the list: one look-up in C, not a loop
         found = {i for low in singles for i in at.get(low, ())}
         for ref in ranges:
             found.update(i for _key, i in self._sorted[self._span(ref)])

@@ -108,12 +108,30 @@ def _breaks(word: str) -> bool:
 
 
 def _cues(
-    words: Sequence[str], cues: Sequence[tuple[str, ...]]
+    words: Sequence[str], cues: tuple[tuple[str, ...], ...]
 ) -> list[tuple[int, tuple[str, ...]]]:
-    """(position, cue) for each cue phrase found in ``words``."""
+    """(position, cue) for each cue phrase found in ``words``: at each word only the cues
+    that open with it are compared (a sentence that names a drug was compared with every
+    cue at every word)."""
+    by_first = cues_by_first_word(cues)
     return [
-        (i, cue) for i in range(len(words)) for cue in cues if tuple(words[i : i + len(cue)]) == cue
+        (i, cue)
+        for i, word in enumerate(words)
+        for cue in by_first.get(word, ())
+        if tuple(words[i : i + len(cue)]) == cue
     ]
+
+
+@cache
+def cues_by_first_word(
+    cues: tuple[tuple[str, ...], ...],
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The cues by their first word, each word's in the rules' order (the first that
+    fits is the one read)."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for cue in cues:
+        by_first.setdefault(cue[0], []).append(cue)
+    return {word: tuple(found) for word, found in by_first.items()}
 
 
 def _named_member(code: str, named: set[str]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from code_index.records import System
-from suggest.candidates import FEATURE_NAMES, Candidate, feature_matrix
+from suggest.candidates import FEATURE_NAMES, Candidate, feature_matrix, log1p_count
 from suggest.plausibility import plausibility_rules
 from suggest.scaled_logistic import ScaledLogistic, logit
 
@@ -103,7 +103,7 @@ def layer_matrix(
         own["in_complaint"].append(float(bool(named & COMPLAINT_SECTIONS)))
         own["no_section"].append(float(bool(sections) and not named))
         longest = max((len(span) for span in candidate.spans), default=0)
-        own["evidence_words"].append(float(np.log1p(longest)))
+        own["evidence_words"].append(log1p_count(longest))
         own["sectioned_symptom"].append(float(symptom and sectioned))
         own["statement_note"].append(statement_note)
     own["ranker_logit"] = logit(ranker_scores).tolist()

@@ -33,8 +33,8 @@ from spacy.tokens import Doc, Span
 from code_index.index import CodeIndex
 from code_index.records import System
 from code_index.validity import excludes1_conflicts
-from suggest.adverse_effects import is_adverse_effect
-from suggest.doc_words import lowered_texts
+from suggest.adverse_effects import cues_by_first_word, is_adverse_effect
+from suggest.doc_words import lowered_texts, note_text
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
 
@@ -365,10 +365,10 @@ def vaccine_readings(doc: Doc) -> list[VaccineReading]:
     """The sentences of ``doc`` that name a vaccine ("Tdap booster", "tetanus toxoid"), and
     those on a vaccine heading's line ("Vaccine: Arexvy 0.5 mL IM": the heading names it)."""
     rules = plausibility_rules()
-    cues = _cues_by_first_word(rules.vaccine_cues)
+    cues = cues_by_first_word(rules.vaccine_cues)
     lowered = lowered_texts(doc)
     starts = sentence_starts(doc)
-    text = doc.text
+    text = note_text(doc)  # ``doc.text`` would join every token's text again
     # the line of each vaccine heading: "Vaccine: Arexvy 0.5 mL IM" (a later line of its
     # section may be the note's next topic, "Personalized prevention plan given.")
     heading_lines = [
@@ -416,18 +416,6 @@ def holds_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bo
         if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
             return True
     return False
-
-
-@cache
-def _cues_by_first_word(
-    cues: tuple[tuple[str, ...], ...],
-) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """The cues by their first word, each word's in the rules' order (the first that
-    fits is the one read)."""
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for cue in cues:
-        by_first.setdefault(cue[0], []).append(cue)
-    return {word: tuple(found) for word, found in by_first.items()}
 
 
 def vaccine_disease(code: str) -> bool:

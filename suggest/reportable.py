@@ -9,6 +9,7 @@ from spacy.tokens import Span
 
 from code_index.records import System
 from suggest.candidates import Candidate
+from suggest.doc_words import note_text
 from suggest.extensions import section_key, span_values
 from suggest.plausibility import says_ended
 from suggest.sections import title_key
@@ -58,7 +59,7 @@ def reportable(
     )
     if title is not None and sections and sections[0][2] == title and not names_the_visit:
         body = [span for span in spans if section_key(sections, span.start_char) != title]
-        if not body and sections[0][1] < len(spans[0].doc.text.rstrip()):
+        if not body and sections[0][1] < len(note_text(spans[0].doc).rstrip()):
             return False  # a note that is all title is its own documentation
         spans = body or spans
     if all(span_values(span, _UNCERTAIN)[0] for span in spans):

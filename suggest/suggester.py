@@ -436,6 +436,12 @@ class Suggester:
                 if (span.start, span.end) not in flags:
                     flags[span.start, span.end] = tuple(span_values(span, CONTEXT_FLAGS))
             places = [flags[span.start, span.end] for span in spans]
+            # each flag set at any place: the places' flags read column by column
+            context = (
+                dict(zip(CONTEXT_FLAGS, map(any, zip(*places, strict=True)), strict=True))
+                if places
+                else dict.fromkeys(CONTEXT_FLAGS, False)
+            )
             evidence = evidence or label_evidence.get(item.candidate.key, ())
             units, units_evidence = None, None
             if target.system in (System.CPT, System.HCPCS):
@@ -447,10 +453,7 @@ class Suggester:
                     title=target.title,
                     score=round(item.score, 4),
                     evidence=evidence,
-                    context={
-                        flag: any(place[k] for place in places)
-                        for k, flag in enumerate(CONTEXT_FLAGS)
-                    },
+                    context=context,
                     warnings=(
                         *self._warnings.of_candidate(item.candidate),
                         *self._warnings.set_apart(target.code, apart.get(id(item))),
