@@ -652,10 +652,12 @@ def prune_and_order(
         set_apart += [(item, excluded[id(item)]) for item in kept if id(item) in excluded]
         kept = [item for item in kept if id(item) not in excluded]
     listed_kept = [key(item)[1] for item in kept if listed(item) and key(item)[0] is System.ICD10CM]
-    rank = {id(item): _first_listed(key(item), rules, listed_kept) for item in kept if listed(item)}
+    first_row = {
+        id(item): _first_listed(key(item), rules, listed_kept) for item in kept if listed(item)
+    }
     first = sorted(
-        (item for item in kept if rank.get(id(item)) is not None),
-        key=lambda item: rank[id(item)] or 0,
+        (item for item in kept if first_row.get(id(item)) is not None),
+        key=lambda item: first_row[id(item)] or 0,
     )
     moved = {id(item) for item in first}
     ordered = _causes_after(first + [item for item in kept if id(item) not in moved], key, listed)
