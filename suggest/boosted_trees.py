@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.special import expit
-from sklearn.pipeline import Pipeline
 
 if TYPE_CHECKING:
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -37,8 +36,9 @@ class BoostedTrees:
     """P(class 1) of a fitted binary ``HistGradientBoostingClassifier`` without
     categorical features whose trees have at most 32 leaves (``max_leaf_nodes=31``).
 
-    What it keeps is derived from the fitted classifier when a model is loaded (never
-    saved): per feature its split thresholds, and tables of which leaves remain."""
+    What it keeps is derived from the fitted classifier (per feature its split
+    thresholds, and tables of which leaves remain): never saved in a model artifact, it
+    is a served model's ranker (``suggest.model``), scored without scikit-learn."""
 
     def __init__(self, classifier: HistGradientBoostingClassifier) -> None:
         if classifier.n_trees_per_iteration_ != 1 or classifier.is_categorical_ is not None:
@@ -169,11 +169,13 @@ def boosted_trees(ranker: Any) -> BoostedTrees | None:
     """The compiled scorer of a ranker that is a pipeline of one fitted
     ``HistGradientBoostingClassifier``; ``None`` for any other ranker (scored by its own
     ``predict_proba``)."""
-    if not isinstance(ranker, Pipeline) or len(ranker.steps) != 1:
+    # unpickling such a pipeline imported scikit-learn's pipelines and ensembles;
+    # importing them for any other ranker (the default model's) would add a tenth to a
+    # cold start, and a served model's trees are scored without scikit-learn
+    pipeline = sys.modules.get("sklearn.pipeline")
+    if pipeline is None or not isinstance(ranker, pipeline.Pipeline) or len(ranker.steps) != 1:
         return None
     classifier = ranker.steps[0][1]
-    # unpickling such a classifier imported scikit-learn's ensembles; importing them for
-    # any other ranker (the default model's) would add a tenth to a cold start
     ensemble = sys.modules.get("sklearn.ensemble")
     if ensemble is None or not isinstance(classifier, ensemble.HistGradientBoostingClassifier):
         return None

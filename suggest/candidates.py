@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from operator import attrgetter
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from spacy.tokens import Doc, Span
@@ -49,11 +49,9 @@ from suggest.plausibility import (
 )
 from suggest.rules import read_rules
 from suggest.sentences import sentence_of, sentence_starts
+from suggest.served_learners import NoteReading
 from suggest.specificity import NamedSiblings, both_sides, contradicted, note_words, says_more
 from suggest.terms import TargetCode, TermSource, TermTable
-
-if TYPE_CHECKING:  # its module imports scikit-learn, which the default model never needs
-    from suggest.label_model import NoteReading
 
 # Sections whose conditions a coder reports with most confidence, and the opposite.
 ASSESSMENT_SECTIONS = frozenset(

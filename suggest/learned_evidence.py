@@ -6,23 +6,20 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
 from suggest.candidates import Candidate
 from suggest.extensions import section_key
 from suggest.results import Evidence
-
-if TYPE_CHECKING:  # its module imports scikit-learn, which the default model never needs
-    from suggest.note_model import NoteNeighbors
+from suggest.served_learners import NeighborScorer
 
 PROFILE_EVIDENCE = 3  # evidence words shown for a code suggested by the note model alone
 _BETWEEN_TERM_WORDS = r"(?:[^a-z]|\b[a-z]\b)+"
 
 
 def learned_evidence(
-    doc: Doc, text: str, lowered: str, candidate: Candidate, note_model: NoteNeighbors
+    doc: Doc, text: str, lowered: str, candidate: Candidate, note_model: NeighborScorer
 ) -> tuple[Evidence, ...]:
     """Up to ``PROFILE_EVIDENCE`` places in the note, in text order (``lowered`` is
     ``text.lower()``, computed once per note)."""

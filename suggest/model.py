@@ -5,11 +5,13 @@ A model is chosen by name. Trained models and the record of which one is in use 
 the data directory (``<data_dir>/models``); the default model, fitted from the code sets
 alone, ships inside the package (``models/default``) so a fresh install works.
 
-A suggester loads a model's served form where it has one: a model whose every scorer is a
-scaled logistic or a Platt map (the default) is scored from their numbers alone
-(``suggest.scaled_logistic``), which the first load caches in ``<data_dir>/cache``, so
-that serving never imports scikit-learn (with it, ``scipy.stats`` and pandas: about half
-of a cold start's imports). Training reads the fitted estimators (``served=False``).
+A suggester loads a model's served form where it has one: a model whose ranker is a
+scaled logistic (the default) or a pipeline of gradient-boosted trees (a trained model)
+is scored from its fitted numbers alone (``suggest.scaled_logistic``,
+``suggest.boosted_trees``, ``suggest.served_learners`` for a trained model's note and label
+models, associations and decisions), which the first load caches in ``<data_dir>/cache``,
+so that serving never imports scikit-learn (with it, ``scipy.stats`` and pandas: about
+half of a cold start's imports). Training reads the fitted estimators (``served=False``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import spacy
 from threadpoolctl import ThreadpoolController
 
 from code_index.data_dir import resolve_data_dir
+from suggest.boosted_trees import BoostedTrees, boosted_trees
 from suggest.candidates import (
     FEATURE_NAMES,
     UNRANKED_LABEL,
@@ -41,16 +44,23 @@ from suggest.candidates import (
 from suggest.code_categories import SUBCATEGORY_LENGTH
 from suggest.denied import CodedWhenDenied
 from suggest.layer_features import LayerScorer
+from suggest.note_vectors import word_grams
 from suggest.scaled_logistic import PlattMap, ScaledLogistic, scaled_logistic
+from suggest.served_learners import (
+    AssociationScorer,
+    LabelReader,
+    NeighborScorer,
+    NoteReading,
+    ThresholdedLogistic,
+)
 from suggest.setting import Setting
 
 if TYPE_CHECKING:  # their modules import scikit-learn, which a served model never needs
     from sklearn.pipeline import Pipeline
 
-    from suggest.boosted_trees import BoostedTrees
     from suggest.calibration import PlattCalibrator
     from suggest.final_layer import FinalLayer
-    from suggest.label_model import LabelModel, NoteReading
+    from suggest.label_model import LabelModel
     from suggest.note_decision import NoteDecision
     from suggest.note_model import NoteNeighbors, TermAssociations
 
@@ -67,15 +77,7 @@ LEGACY_MODEL_FILE = "model.joblib"
 # name on load (``feature_names``), not by this number.
 MODEL_FORMAT = 7
 # Bumped when the served form's layout changes (its cache file is named by it)
-SERVED_FORMAT = 1
-# what serving a model reads with scikit-learn besides its ranker, calibrator and layer
-_LEARNED_PARTS = (
-    "note_model",
-    "label_model",
-    "associations",
-    "procedure_gate",
-    "denied_convention",
-)
+SERVED_FORMAT = 2
 CARD_FILE = "model-card.json"
 CURRENT_FILE = "CURRENT"
 DEFAULT_MODEL = "default"
@@ -104,31 +106,33 @@ def library_versions() -> dict[str, str]:
 class SuggestModel:
     """A fitted candidate ranker, the feature names it expects (in its columns' order),
     and its model card; ``index_version`` and ``libraries`` say what it was fitted with.
-    In a served form (``SuggestModel.load``), ``ranker``, ``calibrator`` and
-    ``final_layer`` are their fitted numbers (``ScaledLogistic``, ``PlattMap``,
-    ``LayerScorer``)."""
+    In a served form (``SuggestModel.load``), every fitted part is its numbers
+    (``ScaledLogistic`` or ``BoostedTrees``, ``PlattMap``, ``LayerScorer``, and the
+    learners' scorers of ``suggest.served_learners``); whichever form it holds, a note is
+    read through the served ones (``neighbors``, ``label_reader``, ``term_scorer``,
+    ``gate``, ``convention``)."""
 
     name: str
-    ranker: Pipeline | ScaledLogistic
+    ranker: Pipeline | ScaledLogistic | BoostedTrees
     feature_names: tuple[str, ...]
     card: dict[str, Any] = field(default_factory=dict)
-    note_model: NoteNeighbors | None = None  # absent in the code-set-only default
+    note_model: NoteNeighbors | NeighborScorer | None = None  # absent in the default
     match_precision: MatchPrecision | None = None
-    associations: TermAssociations | None = None
+    associations: TermAssociations | AssociationScorer | None = None
     # rank codes covered by a more specific code's words too: learned from coders who report both
     keeps_covered: bool = False
     index_version: str = ""
     libraries: dict[str, str] = field(default_factory=library_versions)
     # maps the ranker's scores to calibrated probabilities (fitted on cross-fitted scores)
     calibrator: PlattCalibrator | PlattMap | None = None
-    label_model: LabelModel | None = None
+    label_model: LabelModel | LabelReader | None = None
     # by setting, where the training notes' coders code denied findings (suggest.denied);
     # a setting absent here never has a denied mention ranked
     coded_when_denied: dict[Setting, CodedWhenDenied] = field(default_factory=dict)
     # whether a note calls for procedure codes at all (suggest.abstention)
-    procedure_gate: NoteDecision | None = None
+    procedure_gate: NoteDecision | ThresholdedLogistic | None = None
     # which notes' coders code denied findings, where the training corpora disagreed
-    denied_convention: NoteDecision | None = None
+    denied_convention: NoteDecision | ThresholdedLogistic | None = None
     # P(right) from the ranker's score and what real notes teach (suggest.final_layer):
     # where present, it gives the scores in place of ``calibrator``
     final_layer: FinalLayer | LayerScorer | None = None
@@ -153,9 +157,9 @@ class SuggestModel:
         self._linear: ScaledLogistic | None = None
         if isinstance(self.ranker, ScaledLogistic):  # a served form: its numbers alone
             self._linear = self.ranker
+        elif isinstance(self.ranker, BoostedTrees):
+            self._trees = self.ranker
         else:
-            from suggest.boosted_trees import boosted_trees  # its module imports scikit-learn
-
             with self.one_thread():
                 self._trees = boosted_trees(self.ranker)
             self._linear = scaled_logistic(self.ranker)
@@ -169,14 +173,45 @@ class SuggestModel:
         self.layer = (
             layer.scorer() if layer is not None and not isinstance(layer, LayerScorer) else layer
         )
+        # what a note is read with: the learners' served forms (the fitted estimators
+        # hand over their arrays)
+        note_model, label_model, associations = (
+            self.note_model,
+            self.label_model,
+            self.associations,
+        )
+        gate, convention = self.procedure_gate, self.denied_convention
+        self.neighbors: NeighborScorer | None = (
+            note_model
+            if note_model is None or isinstance(note_model, NeighborScorer)
+            else note_model.scorer()
+        )
+        self.label_reader: LabelReader | None = (
+            label_model
+            if label_model is None or isinstance(label_model, LabelReader)
+            else label_model.reader()
+        )
+        self.term_scorer: AssociationScorer | None = (
+            associations
+            if associations is None or isinstance(associations, AssociationScorer)
+            else associations.scorer()
+        )
+        self.gate: ThresholdedLogistic | None = (
+            gate if gate is None or isinstance(gate, ThresholdedLogistic) else gate.rule()
+        )
+        self.convention: ThresholdedLogistic | None = (
+            convention
+            if convention is None or isinstance(convention, ThresholdedLogistic)
+            else convention.rule()
+        )
         # worked out once: every note's candidates read their categories' priors
-        note_model = self.note_model
+        neighbors = self.neighbors
         self._category_priors = (
-            (note_model.category_priors(), note_model.category_priors(SUBCATEGORY_LENGTH))
-            if note_model is not None
+            (neighbors.category_priors(), neighbors.category_priors(SUBCATEGORY_LENGTH))
+            if neighbors is not None
             else ({}, {})
         )
-        self._category_codes = category_codes(note_model.prior_) if note_model is not None else {}
+        self._category_codes = category_codes(neighbors.prior_) if neighbors is not None else {}
 
     def one_thread(self) -> AbstractContextManager[object]:
         """Pin OpenMP and BLAS to one thread while one note is scored."""
@@ -185,17 +220,16 @@ class SuggestModel:
     def learned_signals(self, text: str) -> LearnedSignals | None:
         """What the labeled notes behind this model say about ``text``'s codes (``None``
         for a model fitted on the code sets alone)."""
-        if self.note_model is None:
+        neighbors = self.neighbors
+        if neighbors is None:
             return None
-        from suggest.note_vectors import word_grams  # loaded with the note model already
-
         # both learners read the note's word n-grams: cut once, to the longer range
-        associations = self.associations
+        associations = self.term_scorer
         grams = word_grams(text, max(2, associations.max_words if associations else 2))
         return LearnedSignals(
-            self.note_model.scores(text, grams),
-            associations.scores(text, grams) if associations is not None else {},
-            self.note_model.prior_,
+            neighbors.scores(text, grams),
+            associations.scores(grams) if associations is not None else {},
+            neighbors.prior_,
             self.match_precision,
             self._label_reading(text),
             *self._category_priors,
@@ -203,10 +237,10 @@ class SuggestModel:
         )
 
     def _label_reading(self, text: str) -> NoteReading | None:
-        if self.label_model is None:
+        if self.label_reader is None:
             return None
         with self.one_thread():
-            return self.label_model.read(text, UNRANKED_LABEL)
+            return self.label_reader.read(text, UNRANKED_LABEL)
 
     def check_index(self, index_version: str) -> None:
         """Warn when the index in use is not the one this model was fitted against: its
@@ -255,7 +289,7 @@ class SuggestModel:
 
     def save(self, folder: Path) -> None:
         """Write the artifact and its card into ``folder``."""
-        if isinstance(self.ranker, ScaledLogistic):
+        if isinstance(self.ranker, ScaledLogistic | BoostedTrees):
             raise ValueError(f"model {self.name!r} is a served form: save the fitted model")
         folder.mkdir(parents=True, exist_ok=True)
         payload = {
@@ -364,15 +398,26 @@ def _read_artifact(artifact: Path, name: str) -> dict[str, Any]:
 
 
 def _served(payload: dict[str, Any]) -> dict[str, Any] | None:
-    """``payload`` with its ranker, calibrator and final layer as their fitted numbers,
-    or None where serving it needs scikit-learn all the same (a trained model's note and
-    label models, decisions and associations; a ranker of another kind)."""
-    ranker = scaled_logistic(payload["ranker"])
-    if ranker is None or any(payload.get(part) is not None for part in _LEARNED_PARTS):
+    """``payload`` with every fitted part as its numbers (its ranker, calibrator, final
+    layer, note and label models, associations and decisions), or None where serving it
+    needs scikit-learn all the same (a ranker of another kind)."""
+    ranker: ScaledLogistic | BoostedTrees | None = scaled_logistic(payload["ranker"])
+    if ranker is None:
+        with ThreadpoolController().limit(limits=1):  # its one-row probe, as at any load
+            ranker = boosted_trees(payload["ranker"])
+    if ranker is None:
         return None
     calibrator, layer = payload.get("calibrator"), payload.get("final_layer")
+    # each learner hands its fitted arrays to its served form (suggest.served_learners)
+    served = {"note_model": "scorer", "label_model": "reader", "associations": "scorer"}
+    served |= {"procedure_gate": "rule", "denied_convention": "rule"}
+    learned = {
+        part: getattr(payload[part], method)() if payload.get(part) is not None else None
+        for part, method in served.items()
+    }
     return {
         **payload,
+        **learned,
         "ranker": ranker,
         "calibrator": calibrator.map() if calibrator is not None else None,
         "final_layer": layer.scorer() if layer is not None else None,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
@@ -29,12 +28,10 @@ from suggest.candidates import (
 )
 from suggest.denied import CodedWhenDenied, denied_candidates
 from suggest.reportable import reportable
+from suggest.served_learners import ThresholdedLogistic
 from suggest.setting import Setting
 from suggest.specificity import NamedSiblings
 from suggest.terms import TermTable
-
-if TYPE_CHECKING:  # its module imports scikit-learn, which the default model never needs
-    from suggest.note_decision import NoteDecision
 
 NOTE_MODEL_CANDIDATES = 60  # codes the note model may add beyond the matched ones
 LABEL_MODEL_CANDIDATES = 30  # codes the label model may add beyond those
@@ -78,8 +75,8 @@ class CandidateStep:
         index: CodeIndex,
         keep_covered: bool,
         coded_when_denied: Mapping[Setting, CodedWhenDenied] | None = None,
-        procedure_gate: NoteDecision | None = None,
-        denied_convention: NoteDecision | None = None,
+        procedure_gate: ThresholdedLogistic | None = None,
+        denied_convention: ThresholdedLogistic | None = None,
         sibling_candidates: int = 0,
     ) -> None:
         self.table = table

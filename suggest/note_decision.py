@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
+
+from suggest.served_learners import ThresholdedLogistic
 
 
 class NoteDecision(ClassifierMixin, BaseEstimator):
@@ -40,16 +41,12 @@ class NoteDecision(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: np.ndarray | sp.spmatrix) -> np.ndarray:
         return self.classifier_.predict_proba(X)
 
-    def decide(self, row: np.ndarray | sp.spmatrix) -> bool:
-        """The answer for one note (a 1-row matrix, or a 1-D feature row).
-
-        Worked out as ``predict_proba(row)[0, 1]`` does for a binary logistic regression
-        (the row times the coefficients, plus the intercept, through the logistic
-        function: the same operations, so the same bits) without scikit-learn's per-call
-        input checks, which cost a note more than the product: every note is decided
-        once or twice, on rows built here."""
+    def rule(self) -> ThresholdedLogistic:
+        """The fitted decision's numbers, which answer a note without scikit-learn."""
         classifier = self.classifier_
-        if isinstance(row, np.ndarray) and row.ndim == 1:
-            row = row[None, :]
-        score = row @ classifier.coef_.T + classifier.intercept_
-        return bool(expit(np.asarray(score).ravel())[0] >= self.threshold)
+        return ThresholdedLogistic(classifier.coef_, classifier.intercept_, self.threshold)
+
+    def decide(self, row: np.ndarray | sp.spmatrix) -> bool:
+        """The answer for one note (a 1-row matrix, or a 1-D feature row;
+        ``ThresholdedLogistic.decide``)."""
+        return self.rule().decide(row)

@@ -25,7 +25,8 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from code_index.records import System
 from suggest.code_categories import CATEGORY_LENGTH, code_category
-from suggest.note_vectors import WORD_TOKENS, word_grams, word_vector
+from suggest.note_vectors import WORD_TOKENS, word_weights
+from suggest.served_learners import AssociationScorer, KeepsServedForm, NeighborScorer
 
 CodeKey = tuple[System, str]
 
@@ -61,7 +62,7 @@ def ranking_score(
     return float(precision * known.sum() / len(scored))
 
 
-class NoteNeighbors(BaseEstimator):
+class NoteNeighbors(KeepsServedForm, BaseEstimator):
     """k-nearest-neighbour multi-label scorer over TF-IDF note vectors."""
 
     def __init__(
@@ -78,6 +79,7 @@ class NoteNeighbors(BaseEstimator):
 
     def fit(self, texts: Sequence[str], codes: Sequence[Sequence[CodeKey]]) -> NoteNeighbors:
         """Learn the vocabulary, the training notes' vectors, code frequencies and profiles."""
+        self._forget_served_form()
         self.vectorizer_ = TfidfVectorizer(
             sublinear_tf=True,
             min_df=2,
@@ -107,17 +109,26 @@ class NoteNeighbors(BaseEstimator):
             profiles[code] = tuple(str(words[i]) for i in best if lift[i] > 0)
         return profiles
 
+    def scorer(self) -> NeighborScorer:
+        """What scoring one note needs of this model, without scikit-learn (its fitted
+        arrays, not copies; built once)."""
+        return self._served_form(
+            lambda: NeighborScorer(
+                self.n_neighbors,
+                self.power,
+                word_weights(self.vectorizer_),
+                self.matrix_,
+                self.labels_,
+                self.classes_,
+                self.prior_,
+                self.profiles_,
+            )
+        )
+
     def scores(self, text: str, grams: Sequence[str] | None = None) -> dict[CodeKey, float]:
-        """Each training code's neighbour score (0..1) for a new note (``grams``: its
-        ``word_grams`` of at least two words, where already cut)."""
-        if grams is None:
-            grams = word_grams(text, 2)
-        vector = word_vector(grams, self.vectorizer_)
-        # one pass over the training vectors against the note's as a dense row: each
-        # similarity summed in the order ``matrix_ @ vector.T`` sums it, without scipy's
-        # conversion and two-pass sparse product
-        similarities = self.matrix_ @ vector.toarray().ravel()
-        return self._from_similarities(similarities)
+        """Each training code's neighbour score (0..1) for a new note
+        (``NeighborScorer.scores``)."""
+        return self.scorer().scores(text, grams)
 
     def score(self, texts: Sequence[str], codes: Sequence[Sequence[CodeKey]]) -> float:
         """Mean average precision of the neighbour scores' code ranking on ``texts``."""
@@ -128,14 +139,13 @@ class NoteNeighbors(BaseEstimator):
         must learn from, since a note is its own nearest neighbour."""
         similarities = (self.matrix_ @ self.matrix_.T).toarray()
         np.fill_diagonal(similarities, 0.0)
-        return [self._from_similarities(row) for row in similarities]
+        scorer = self.scorer()
+        return [scorer.votes(row) for row in similarities]
 
     def category_priors(self, length: int = CATEGORY_LENGTH) -> dict[CodeKey, float]:
         """Per category of ``length`` characters, the share of training notes that carry
-        a code of it."""
-        counts = self._category_counts(length)
-        notes = max(self.labels_.shape[0], 1)
-        return {category: count / notes for category, count in sorted(counts.items())}
+        a code of it (``NeighborScorer.category_priors``)."""
+        return self.scorer().category_priors(length)
 
     def cross_fit_priors(
         self, fold_of: np.ndarray, length: int | None = None
@@ -162,37 +172,6 @@ class NoteNeighbors(BaseEstimator):
             total = max(rows.shape[0], 1)
             found[fold] = {key: count / total for key, count in sorted(counts.items())}
         return [found[int(fold)] for fold in fold_of]
-
-    def _category_counts(self, length: int) -> dict[CodeKey, int]:
-        counts: Counter[CodeKey] = Counter()
-        for row in self.labels_:
-            counts.update({code_category(self.classes_[j], length) for j in row.indices})
-        return dict(counts)
-
-    def _from_similarities(self, similarities: np.ndarray) -> dict[CodeKey, float]:
-        k = min(self.n_neighbors, len(similarities))
-        nearest = np.argpartition(-similarities, k - 1)[:k]
-        weights = np.power(np.clip(similarities[nearest], 0.0, None), self.power)
-        total = float(weights.sum())
-        if total <= 0:
-            return {}
-        # the neighbours' codes, weighted, added up neighbour by neighbour in float32 as
-        # ``labels_[nearest].T @ weights`` adds them, without scipy's fancy indexing,
-        # transpose and product set-up (a tenth of a millisecond a note)
-        labels = self.labels_
-        starts = labels.indptr[nearest]
-        lengths = labels.indptr[nearest + 1] - starts
-        ends = np.cumsum(lengths)
-        at = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
-        votes = np.zeros(labels.shape[1], dtype=np.result_type(labels.dtype, weights.dtype))
-        np.add.at(votes, labels.indices[at], labels.data[at] * np.repeat(weights, lengths))
-        votes /= total
-        found = np.flatnonzero(votes)
-        classes = self.classes_
-        return {
-            classes[j]: value
-            for j, value in zip(found.tolist(), votes[found].tolist(), strict=True)
-        }
 
 
 class TermAssociations(BaseEstimator):
@@ -256,6 +235,10 @@ class TermAssociations(BaseEstimator):
         scored = [{c: v for c, (v, _) in self.scores(t).items()} for t in texts]
         return ranking_score(scored, codes, self.classes_)
 
+    def scorer(self) -> AssociationScorer:
+        """What scoring one note needs of these associations, without scikit-learn."""
+        return AssociationScorer(self.associations_, self.max_words)
+
     def scores(
         self, text: str, grams: Sequence[str] | None = None
     ) -> dict[CodeKey, tuple[float, str]]:
@@ -264,11 +247,4 @@ class TermAssociations(BaseEstimator):
         already cut; longer ones are never terms)."""
         if self.analyzer_ is None:
             return {}
-        if grams is None:
-            grams = self.analyzer_(text)
-        best: dict[CodeKey, tuple[float, str]] = {}
-        for term in dict.fromkeys(grams):  # in text order: same every run
-            for code, value in self.associations_.get(term, ()):
-                if value > best.get(code, (0.0, ""))[0]:
-                    best[code] = (value, term)
-        return best
+        return self.scorer().scores(self.analyzer_(text) if grams is None else grams)

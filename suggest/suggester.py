@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import numpy as np
 from spacy.language import Language
@@ -42,13 +42,11 @@ from suggest.plausibility import Apart, Ordered, prune_and_order
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
 from suggest.revenue import with_revenue
 from suggest.sections import title_key
+from suggest.served_learners import NoteReading
 from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
 from suggest.terms import Synonyms, TermProgress, TermTable
 from suggest.text_pipeline import MENTIONS_PIPE, build_pipeline
 from suggest.units import stated_units
-
-if TYPE_CHECKING:  # its module imports scikit-learn, which the default model never needs
-    from suggest.label_model import NoteReading
 
 DEFAULT_MAX_CHARS = 200_000
 # Below this calibrated probability a code is listed apart as ``possible``, not ranked:
@@ -150,8 +148,8 @@ class Suggester:
             self.index,
             model.keeps_covered,
             model.coded_when_denied,
-            model.procedure_gate,
-            model.denied_convention,
+            model.gate,
+            model.convention,
             model.sibling_candidates,
         )
         self._alternatives = UnspecifiedAlternatives(self.index)
@@ -407,7 +405,7 @@ class Suggester:
         shared = self._warnings.of_list(codes, procedures)
         lowered = text.lower()
         sections = doc._.sections
-        note_model = self.model.note_model
+        note_model = self.model.neighbors
         found: list[tuple[Evidence, ...]] = []
         for item in ranked:
             evidence = tuple(
@@ -471,7 +469,7 @@ class Suggester:
         """For the codes with no other evidence (no term matched, no learned words found):
         the note words that weigh most for them in the label model, so that no learned
         code is shown without evidence."""
-        label_model = self.model.label_model
+        label_model = self.model.label_reader
         if label_model is None:
             return {}
         keys = [key for key in unsupported if key in label_model.column_]

@@ -19,9 +19,10 @@ import scipy.sparse as sp
 from suggest.abstention import PROCEDURE_SYSTEMS
 from suggest.candidates import FEATURE_NAMES, UNRANKED_LABEL
 from suggest.denied import CodedWhenDenied
-from suggest.label_model import LabelModel, gram, indicator_matrix, top_scores
+from suggest.label_model import LabelModel, gram, indicator_matrix
 from suggest.note_decision import NoteDecision
 from suggest.note_model import CodeKey
+from suggest.served_learners import top_scores
 from suggest.setting import Setting
 
 

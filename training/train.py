@@ -36,7 +36,7 @@ from suggest.candidates import (
 )
 from suggest.code_categories import CATEGORY_LENGTH, SUBCATEGORY_LENGTH
 from suggest.denied import CodedWhenDenied
-from suggest.label_model import LabelModel, NoteReading
+from suggest.label_model import LabelModel
 from suggest.model import SuggestModel, library_versions
 from suggest.note_candidates import (
     LABEL_MODEL_CANDIDATES,
@@ -46,6 +46,7 @@ from suggest.note_candidates import (
 )
 from suggest.note_decision import NoteDecision
 from suggest.note_model import CodeKey, NoteNeighbors, TermAssociations
+from suggest.served_learners import NoteReading, ThresholdedLogistic
 from suggest.setting import Setting
 from suggest.splines import UniformCubicSplines
 from suggest.suggester import NotePipeline
@@ -300,7 +301,7 @@ def as_served(
     note: NoteCandidates,
     coding: set[str],
     denied_settings: Mapping[Setting, CodedWhenDenied],
-    denied_convention: NoteDecision | None,
+    denied_convention: NoteDecision | ThresholdedLogistic | None,
 ) -> NoteCandidates:
     """A training note's candidates as serving ranks such a note: with its denied mentions
     where its corpus's coders code them (``coding``) in its setting; where the corpora

@@ -12,7 +12,8 @@ import pytest
 from sklearn.base import clone
 
 from code_index.records import System
-from suggest.label_model import LabelModel, _descending, top_scores
+from suggest.label_model import LabelModel
+from suggest.served_learners import _descending, top_scores
 from suggest.suggester import Suggester
 from training.corpora import LabeledNote, read_codiesp
 from training.stacking import cross_fit_label_scores
@@ -105,7 +106,7 @@ def test_a_note_is_read_as_the_fitted_vectorizer_reads_it(
 
 def test_the_word_cache_is_not_saved_with_the_model(label_model: LabelModel) -> None:
     label_model.read("Fever and cough.", 5)
-    assert "_counter" not in pickle.loads(pickle.dumps(label_model)).__dict__
+    assert "_served" not in pickle.loads(pickle.dumps(label_model)).__dict__
 
 
 def test_evidence_orders_n_grams_as_a_full_stable_sort_would() -> None:

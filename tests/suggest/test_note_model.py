@@ -11,7 +11,7 @@ from sklearn.base import clone
 from code_index.records import System
 from suggest.code_categories import CATEGORY_LENGTH, code_category
 from suggest.note_model import NoteNeighbors, TermAssociations
-from suggest.note_vectors import word_grams, word_vector
+from suggest.note_vectors import word_grams, word_vector, word_weights
 from suggest.suggester import Suggester
 from training.corpora import read_codiesp
 from training.train import FOLDS, fold_assignment, reportable_codes
@@ -100,7 +100,7 @@ def test_a_note_is_read_as_the_fitted_word_vectorizers_read_it(
         assert analyzer is not None and analyzer(text) == grams
         assert associations.scores(text, grams) == associations.scores(text)
         expected = neighbors.vectorizer_.transform([text]).tocsr()
-        found = word_vector(grams, neighbors.vectorizer_)
+        found = word_vector(grams, word_weights(neighbors.vectorizer_))
         assert found.dtype == expected.dtype
         assert np.array_equal(found.indices, expected.indices)
         assert np.array_equal(found.data, expected.data)
@@ -125,12 +125,13 @@ def test_neighbour_votes_are_the_sparse_products(shared_data: Path, suggester: S
 
     texts = [n.text for n in read_codiesp(shared_data / "codiesp" / "dev").notes[:60]]
     rows = [
-        neighbors.matrix_ @ word_vector(word_grams(t, 2), neighbors.vectorizer_).toarray()[0]
+        neighbors.matrix_
+        @ word_vector(word_grams(t, 2), word_weights(neighbors.vectorizer_)).toarray()[0]
         for t in texts
     ]
     left_out = (neighbors.matrix_ @ neighbors.matrix_.T).toarray()
     np.fill_diagonal(left_out, 0.0)
     for similarities in [*rows, *left_out]:
-        found = neighbors._from_similarities(similarities)
+        found = neighbors.scorer().votes(similarities)
         assert list(found.items()) == list(by_product(similarities).items())
         assert all(type(value) is float for value in found.values())

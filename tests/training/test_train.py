@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from code_index.index import CodeIndex
 from code_index.records import System, normalize_code
-from suggest.boosted_trees import boosted_trees
+from suggest.boosted_trees import BoostedTrees, boosted_trees
 from suggest.candidates import (
     FEATURE_NAMES,
     UNRANKED_LABEL,
@@ -37,6 +37,7 @@ from suggest.model import (
     load_model,
     models_root,
 )
+from suggest.served_learners import LabelReader
 from suggest.setting import Setting
 from suggest.specificity import NamedSiblings
 from suggest.suggester import Suggester
@@ -102,6 +103,44 @@ def test_trained_model_suggests_codes_the_note_model_learned(
     for suggestion in learned_only:  # evidence of learned codes still slices the note
         for evidence in suggestion.evidence:
             assert note.text[evidence.start : evidence.end] == evidence.text
+
+
+# a fresh process serves a saved trained model and lists the packages it imported
+SERVE_TRAINED = """
+import json, sys
+from suggest.suggester import Suggester
+Suggester.load(model=sys.argv[1]).suggest("Fever and cough.", setting="inpatient")
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_a_trained_model_is_served_from_its_numbers_without_scikit_learn(
+    suggester: Suggester,
+    train_notes: list[LabeledNote],
+    small_model: SuggestModel,
+    data_dir: Path,
+) -> None:
+    # its first load caches its served form (the trees, the learners' arrays, the
+    # decisions' numbers), which says, to the bit, what the fitted model says; a fresh
+    # process that reads the cache imports no scikit-learn
+    small_model.save(models_root(data_dir) / "served-small")
+    served = load_model("served-small", data_dir, served=True)
+    assert isinstance(served.ranker, BoostedTrees) and isinstance(served.label_model, LabelReader)
+    texts = [note.text for note in train_notes[:4]] + [DENYING_NOTE, "Fever."]
+    for model in (served, load_model("served-small", data_dir, served=True)):  # from the cache
+        found = Suggester(suggester.pipeline, model).suggest_many(texts, setting="inpatient")
+        expected = Suggester(suggester.pipeline, small_model).suggest_many(texts, "inpatient")
+        for one, other in zip(found, expected, strict=True):
+            assert replace(one, model_version="") == replace(other, model_version="")
+    ran = subprocess.run(
+        [sys.executable, "-c", SERVE_TRAINED, "served-small"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "CODESUGGEST_DATA_DIR": str(data_dir)},
+    )
+    imported = set(json.loads(ran.stdout.strip().splitlines()[-1]))
+    assert "suggest" in imported and not imported & {"sklearn", "pandas", "joblib"}
 
 
 DENYING_NOTE = "The patient denies fever. No hematuria. No pain."
