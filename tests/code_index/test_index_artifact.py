@@ -11,6 +11,7 @@ import pytest
 from code_index.build import index_root, load_index
 from code_index.index import CodeIndex, IndexNotFoundError, paused_gc
 from code_index.records import System
+from code_index.search import SparseParts
 
 
 def test_default_index_counts(default_index: CodeIndex) -> None:
@@ -33,6 +34,24 @@ def test_artifact_round_trip_is_identical(default_index: CodeIndex, data_dir: Pa
     assert reloaded.get("E11.22") == default_index.get("E11.22")
     # a misspelt word is read by the search model's vectorizer, stored pickled apart
     for query in ("aspiration pneumonia", "pnuemonia unspecified organism"):
+        assert reloaded.search(query) == default_index.search(query)
+
+
+def test_an_index_holding_scipy_matrices_still_searches(
+    default_index: CodeIndex, data_dir: Path
+) -> None:
+    """Artifacts written before the search model held its matrices as arrays hold scipy's
+    CSC postings and CSR n-gram vectors: they answer as the arrays do."""
+    import scipy.sparse as sp
+
+    reloaded = CodeIndex.load(CodeIndex.current_folder(index_root(data_dir)))
+    lexical = reloaded._lexical
+    assert isinstance(lexical.postings_, SparseParts)
+    assert isinstance(lexical.word_vectors_, SparseParts)
+    parts = lexical.postings_
+    lexical.postings_ = sp.csc_matrix((parts.data, parts.indices, parts.indptr), parts.shape)
+    lexical.word_vectors_ = lexical.word_vectors_.csr()
+    for query in ("aspiration pneumonia", "pnuemonia unspecified organism", "diabetis"):
         assert reloaded.search(query) == default_index.search(query)
 
 

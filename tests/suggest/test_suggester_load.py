@@ -64,13 +64,15 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 
-def test_serving_the_default_model_never_imports_scikit_learn(
+def test_serving_the_default_model_imports_no_scikit_learn_or_scipy(
     suggester: Suggester, data_dir: Path
 ) -> None:
     """scikit-learn imports ``scipy.stats`` and pandas on any import of its own (about
     half of a cold start's imports when it was on this path); the index holds its search
     model's vectorizer pickled apart and the default model is served from its cached
-    numbers (written by the session's suggester's load)."""
+    numbers (written by the session's suggester's load). Nor scipy (a tenth of a cold
+    start): the index holds its search model's sparse matrices as arrays, and the
+    logistic function is scipy's done without it."""
     imported = set(_in_a_fresh_process(LOAD_AND_LIST, data_dir))
     assert {"spacy", "suggest", "code_index"} <= imported
-    assert not imported & {"sklearn", "pandas", "joblib"}
+    assert not imported & {"sklearn", "pandas", "joblib", "scipy"}
