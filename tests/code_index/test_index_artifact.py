@@ -89,6 +89,23 @@ def test_hierarchy(default_index: CodeIndex) -> None:
     assert "E11.22" in [c.code for c in default_index.children(default_index.get("E11.2"))]  # type: ignore[arg-type]
 
 
+def test_children_are_stored_and_derived_alike(default_index: CodeIndex, data_dir: Path) -> None:
+    """The artifact holds each row's children (a process's first note derived them all, a
+    tenth of a second); one written before derives the same on first use."""
+    reloaded = CodeIndex.load(CodeIndex.current_folder(index_root(data_dir)))
+    assert reloaded._children is not None
+    derived = CodeIndex.load(CodeIndex.current_folder(index_root(data_dir)))
+    derived._children = None  # as an artifact written before holds it
+    for code in ("E11", "E11.2", "E11.22", "R50", "I50", "S72.001", "0DT", "99213", "J1100"):
+        for record in reloaded.lookup(code):
+            assert reloaded.children(record) == derived.children(record)
+    assert [c.code for c in reloaded.children(reloaded.get("E11.2"))] == [  # type: ignore[arg-type]
+        "E11.21",
+        "E11.22",
+        "E11.29",
+    ]
+
+
 def test_missing_index_is_reported_not_built_when_asked(tmp_path: Path) -> None:
     with pytest.raises(IndexNotFoundError):
         load_index(tmp_path, build_if_missing=False)
