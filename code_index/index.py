@@ -83,17 +83,55 @@ class RowTables:
     sorted_rows: list[int]  # the row of each of ``sorted_keys``
     systems: np.ndarray  # each row's system value
     billable: np.ndarray  # each row's billable flag
+    # each row's children: rows children[1][children[0][r]:children[0][r + 1]], in row
+    # order (a process's first note read them all: a tenth of a second); None in
+    # artifacts written before, derived on first use
+    children: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple[Any, ...]]) -> RowTables:
         """Derive the tables from the stored rows."""
         keyed = sorted((normalize_code(row[0]), i) for i, row in enumerate(rows))
+        sorted_keys = [key for key, _ in keyed]
+        sorted_rows = [i for _, i in keyed]
         return cls(
-            sorted_keys=[key for key, _ in keyed],
-            sorted_rows=[i for _, i in keyed],
+            sorted_keys=sorted_keys,
+            sorted_rows=sorted_rows,
             systems=np.array([row[_SYSTEM_FIELD] for row in rows]),
             billable=np.array([row[_BILLABLE_FIELD] for row in rows]),
+            children=children_table(rows, sorted_keys, sorted_rows),
         )
+
+
+def children_table(
+    rows: Sequence[tuple[Any, ...]], sorted_keys: list[str], sorted_rows: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's children (the rows of its system that name it their parent) as
+    ``RowTables.children`` holds them: offsets by row, then the child rows."""
+    parent_field = _RECORD_FIELDS.index("parent")
+    # ~100k rows name ~25k parents: each parent's rows are looked up once
+    parent_rows: dict[str, list[int]] = {}
+    pairs: list[tuple[int, int]] = []
+    for row, values in enumerate(rows):
+        parent_code = values[parent_field]
+        if parent_code is None:
+            continue
+        found = parent_rows.get(parent_code)
+        if found is None:
+            key = normalize_code(parent_code)
+            start = bisect.bisect_left(sorted_keys, key)
+            end = bisect.bisect_right(sorted_keys, key, start)
+            found = parent_rows[parent_code] = sorted_rows[start:end]
+        pairs.extend(
+            (parent_row, row)
+            for parent_row in found
+            if rows[parent_row][_SYSTEM_FIELD] == values[_SYSTEM_FIELD]
+        )
+    pairs.sort()  # by parent, each parent's children in row order
+    counts = np.bincount([parent for parent, _ in pairs], minlength=len(rows))
+    starts = np.zeros(len(rows) + 1, dtype=np.int32)
+    np.cumsum(counts, out=starts[1:])
+    return starts, np.array([child for _, child in pairs], dtype=np.int32)
 
 
 # what an NCCI edit says besides its codes: (modifier allowed, rationale, setting,
@@ -222,7 +260,7 @@ class CodeIndex:
         self._billable = tables.billable
         self._sorted_keys = tables.sorted_keys
         self._sorted_rows = tables.sorted_rows
-        self._children: dict[int, list[int]] | None = None
+        self._children = tables.children
         self._abbreviations = AbbreviationExpander(load_abbreviations())
         self.ncci = ncci or NcciEdits()
         self.group_notes = group_notes or {}
@@ -303,26 +341,16 @@ class CodeIndex:
 
     def children(self, record: CodeRecord) -> list[CodeRecord]:
         """Records directly under ``record``."""
-        if self._children is None:
-            children: dict[int, list[int]] = {}
-            parent_field = _RECORD_FIELDS.index("parent")
-            # ~100k rows name ~25k parents: each parent's rows are looked up once
-            parent_rows: dict[str, list[int]] = {}
-            for row, values in enumerate(self._rows):
-                parent_code = values[parent_field]
-                if parent_code is None:
-                    continue
-                found = parent_rows.get(parent_code)
-                if found is None:
-                    found = self._rows_for_key(normalize_code(parent_code))
-                    parent_rows[parent_code] = found
-                for parent_row in found:
-                    if self._rows[parent_row][_SYSTEM_FIELD] == values[_SYSTEM_FIELD]:
-                        children.setdefault(parent_row, []).append(row)
-            self._children = children
+        if self._children is None:  # an artifact written before the table was stored
+            self._children = children_table(self._rows, self._sorted_keys, self._sorted_rows)
+        starts, children = self._children
         rows = self._rows_for_key(record.key)
         own = [r for r in rows if self._rows[r][_SYSTEM_FIELD] == record.system.value]
-        return [self._record(child) for row in own for child in self._children.get(row, [])]
+        return [
+            self._record(child)
+            for row in own
+            for child in children[starts[row] : starts[row + 1]].tolist()
+        ]
 
     # ------------------------------------------------------------------- search
     def search(
@@ -436,6 +464,7 @@ class CodeIndex:
             "sorted_rows": self._sorted_rows,
             "systems": self._systems,
             "billable": self._billable,
+            "children": self._children,
             "ncci": self.ncci,
             "group_notes": self.group_notes,
             "mue": self.mue,
@@ -466,7 +495,11 @@ class CodeIndex:
                 "rebuild it with `codesuggest index build`"
             )
         tables = RowTables(
-            payload["sorted_keys"], payload["sorted_rows"], payload["systems"], payload["billable"]
+            payload["sorted_keys"],
+            payload["sorted_rows"],
+            payload["systems"],
+            payload["billable"],
+            payload.get("children"),  # absent from artifacts written before it was stored
         )
         return cls(
             payload["rows"],

@@ -18,10 +18,10 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 from rapidfuzz import fuzz, process
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
     from sklearn.feature_extraction.text import TfidfVectorizer
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -104,6 +104,30 @@ class AbbreviationExpander:
         return self._pattern.sub(replace, text)
 
 
+@dataclass(frozen=True)
+class SparseParts:
+    """A compressed sparse matrix as its arrays (CSR or CSC), which an index holds in
+    place of scipy's matrix objects: unpickling those imports scipy.sparse (about a tenth
+    of a cold start) though reading a note never searches, and a query reads the arrays."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    @classmethod
+    def of(cls, matrix: sp.csr_matrix | sp.csc_matrix) -> SparseParts:
+        """The arrays of a CSR or CSC matrix (the same objects, not copies)."""
+        rows, cols = matrix.shape
+        return cls(matrix.data, matrix.indices, matrix.indptr, (int(rows), int(cols)))
+
+    def csr(self) -> sp.csr_matrix:
+        """The CSR matrix these are the arrays of."""
+        import scipy.sparse as sp  # see the class's docstring
+
+        return sp.csr_matrix((self.data, self.indices, self.indptr), shape=self.shape)
+
+
 class LexicalModel:
     """TF-IDF postings over one text per record, plus a character n-gram model of the
     vocabulary for query words no record uses verbatim.
@@ -111,7 +135,9 @@ class LexicalModel:
     The n-gram model (scikit-learn's ``TfidfVectorizer``) is stored pickled on its own
     inside the index artifact and unpickled when a query first has a word the vocabulary
     lacks: unpickling it imports scikit-learn, which imports ``scipy.stats`` and pandas
-    (about half of a cold start's imports), and the suggester never searches."""
+    (about half of a cold start's imports), and the suggester never searches. The postings
+    and the vocabulary's n-gram vectors are held as their arrays (``SparseParts``); an
+    index saved before holds scipy matrices, read as they are."""
 
     def __init__(self, min_word_similarity: float = 0.82) -> None:
         self.min_word_similarity = min_word_similarity
@@ -131,6 +157,8 @@ class LexicalModel:
                 rows.append(row)
                 cols.append(col)
                 vals.append(1.0 + math.log(count))
+        import scipy.sparse as sp  # see the class's docstring
+
         n_docs = len(documents)
         matrix = sp.csr_matrix(
             (np.asarray(vals, dtype=np.float32), (rows, cols)),
@@ -141,13 +169,15 @@ class LexicalModel:
         weighted = matrix.multiply(self.idf_).tocsr()
         norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
-        self.postings_ = sp.csc_matrix(sp.diags(1.0 / norms) @ weighted, dtype=np.float32)
+        postings = sp.csc_matrix(sp.diags(1.0 / norms) @ weighted, dtype=np.float32)
+        self.postings_: SparseParts | sp.csc_matrix = SparseParts.of(postings)
         self.vocabulary_ = vocabulary
         self.words_ = list(vocabulary)
         from sklearn.feature_extraction.text import TfidfVectorizer  # see the class's docstring
 
         vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), dtype=np.float32)
-        self.word_vectors_ = vectorizer.fit_transform(self.words_).tocsr()
+        word_vectors = vectorizer.fit_transform(self.words_).tocsr()
+        self.word_vectors_: SparseParts | sp.csr_matrix = SparseParts.of(word_vectors)
         self.char_ngrams_: TfidfVectorizer | bytes = vectorizer
         return self
 
@@ -169,6 +199,8 @@ class LexicalModel:
         """Vocabulary words close to an unknown query word, as (column, similarity)."""
         found: dict[int, float] = {}
         vector = self._vectorizer().transform([word])
+        if isinstance(self.word_vectors_, SparseParts):
+            self.word_vectors_ = self.word_vectors_.csr()
         sims = (self.word_vectors_ @ vector.T).toarray().ravel()
         for col in np.argsort(-sims)[:limit]:
             if sims[col] >= self.min_word_similarity:

@@ -20,7 +20,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.special import expit
+
+from suggest.scaled_logistic import expit
 
 if TYPE_CHECKING:
     from sklearn.ensemble import HistGradientBoostingClassifier

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 if TYPE_CHECKING:  # what the weights are read from while training; serving never imports it
+    import scipy.sparse as sp
     from sklearn.feature_extraction.text import TfidfVectorizer
 
 
@@ -59,6 +59,8 @@ def tfidf_row(columns: np.ndarray, counts: np.ndarray, weights: TfidfWeights) ->
         data *= weights.idf[columns]
     if weights.normalized:
         _normalize_l2(data)
+    import scipy.sparse as sp  # read by a trained model only: the default never imports scipy
+
     return sp.csr_matrix(
         (data, columns.astype(np.int32), np.array([0, len(columns)], dtype=np.int32)),
         shape=(1, len(weights.vocabulary)),

@@ -10,20 +10,100 @@ the default model's ranker and the final layer are such pipelines.
 
 Nothing here imports scikit-learn: a model whose every scorer is one of these is served
 from their numbers alone (``suggest.model``), and importing scikit-learn imports
-``scipy.stats`` and pandas too, about half of a cold start's imports.
+``scipy.stats`` and pandas too, about half of a cold start's imports. Nor scipy: the
+logistic function is scipy's ``expit`` done as its C code does it (``expit`` below).
 """
 
 from __future__ import annotations
 
+import ctypes
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 import numpy as np
-from scipy.special import expit
 
 # far below any score a coder sees: a tighter clip would give distinct low scores one
 # calibrated value, and ties are reordered by code
 _EPSILON = 1e-15
+
+
+def expit(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-z)) of each value, as ``scipy.special.expit`` gives it bit for bit,
+    without importing scipy.special (with scipy's array-API layer, a tenth of a cold
+    start). Its C code computes exactly that per value in the values' precision, with the
+    C library's ``exp`` (float64, which ``math.exp`` calls too) or ``expf`` (float32, see
+    ``_expf``); NumPy's own ``exp`` is not the C library's on every CPU."""
+    values = np.asarray(z)
+    if values.dtype == np.float32:
+        exps = _expf(-values)
+        if exps is None:  # no C library function to call where it was needed
+            from scipy.special import expit as scipy_expit
+
+            return np.asarray(scipy_expit(values))
+        one = np.float32(1.0)
+        return one / (one + exps)  # IEEE float operations, as C's on floats
+    if values.dtype != np.float64:
+        raise TypeError(f"expit takes float32 or float64 values, not {values.dtype}")
+    flat = values.ravel().tolist()
+    try:
+        found = [1.0 / (1.0 + math.exp(-value)) for value in flat]
+    except OverflowError:
+        found = [_expit_one(value) for value in flat]
+    return np.array(found, dtype=np.float64).reshape(values.shape)
+
+
+def _expit_one(value: float) -> float:
+    try:
+        return 1.0 / (1.0 + math.exp(-value))
+    except OverflowError:  # exp(-value) beyond the largest float: C's exp gives inf
+        return 0.0
+
+
+# the C library's expf works in double precision within 2**-33 of exp (glibc: 1.69 *
+# 2**-34 before its rounding to float): where the double exp lies farther than this from
+# every point halfway between two floats, both round to the same float
+_EXPF_MARGIN = 2.0**-31
+_EXPF_RANGE = (-87.0, 88.0)  # results stay normal floats (no subnormal, no overflow)
+
+
+def _expf(values: np.ndarray) -> np.ndarray | None:
+    """The C library's ``expf`` of each float32 value: the double-precision exp rounded to
+    float, except the few values (about one in 200) whose exp lies too near a halfway
+    point for that to be sure, which the C function is called for; None where it was
+    needed and cannot be called."""
+    with np.errstate(over="ignore", invalid="ignore"):  # out of range: left to C below
+        near = np.exp(values.astype(np.float64))  # within a few units in its last place
+        rounded = near.astype(np.float32)
+        wide = rounded.astype(np.float64)
+        below = (wide + np.nextafter(rounded, np.float32(-np.inf))) / 2  # exact in double
+        above = (wide + np.nextafter(rounded, np.float32(np.inf))) / 2
+        margin = np.minimum(near - below, above - near)
+    low, high = _EXPF_RANGE
+    # nan compares false: a nan value is left to the C function too
+    sure = (margin > near * _EXPF_MARGIN) & (values >= low) & (values <= high)
+    if not sure.all():
+        unsure = ~sure
+        expf = _c_expf()
+        if expf is None:
+            return None
+        rounded[unsure] = [expf(value) for value in values[unsure].tolist()]
+    return rounded
+
+
+@cache
+def _c_expf() -> Callable[[float], float] | None:
+    """The C library's ``expf``, the function scipy's compiled ``expit`` calls for float32,
+    found among the process's own symbols (glibc, macOS); None where it is not."""
+    try:
+        function = ctypes.CDLL(None).expf
+    except (OSError, AttributeError):
+        return None
+    function.restype = ctypes.c_float
+    function.argtypes = [ctypes.c_float]
+    return cast(Callable[[float], float], function)
 
 
 def logit(scores: np.ndarray) -> np.ndarray:

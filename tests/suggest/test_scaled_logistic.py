@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -17,7 +18,7 @@ from suggest.candidates import collect_candidates, feature_matrix
 from suggest.final_layer import FinalLayer
 from suggest.layer_features import LayerScorer
 from suggest.model import SuggestModel
-from suggest.scaled_logistic import PlattMap, ScaledLogistic, scaled_logistic
+from suggest.scaled_logistic import PlattMap, ScaledLogistic, expit, scaled_logistic
 from suggest.suggester import Suggester
 from training.corpora import read_codiesp
 
@@ -52,6 +53,27 @@ def test_the_default_rankers_scores_are_its_pipelines_bit_for_bit(
         served.layer.probabilities(served.layer.columns(layer_rows)),
         layer.model_.predict_proba(layer.columns(layer_rows))[:, 1],
     )
+
+
+def test_expit_is_scipys_bit_for_bit_in_both_precisions() -> None:
+    """The default's ranker scores float32 rows, its final layer float64 ones: both through
+    ``expit``, which must give scipy's bits (its float32 values come from the C library's
+    ``expf`` where the double exp rounded to float could differ: about one in 200)."""
+    from scipy.special import expit as scipy_expit
+
+    rng = np.random.default_rng(7)
+    edges = [0.0, -0.0, 87.0, -87.0, 88.0, -88.0, 88.7, -88.7, 104.0, -104.0, 710.0, -710.0]
+    edges += [746.0, -746.0, np.inf, -np.inf, np.nan, 1e-30, -1e-45]
+    values = np.concatenate([rng.normal(0, 6, 400_000), rng.uniform(-120, 120, 50_000), edges])
+    for dtype, bits in ((np.float32, np.int32), (np.float64, np.int64)):
+        typed = values.astype(dtype)
+        found = expit(typed)
+        assert found.dtype == dtype
+        assert np.array_equal(found.view(bits), scipy_expit(typed).view(bits))
+    matrix = values[:600].reshape(200, 3)
+    assert np.array_equal(expit(matrix), scipy_expit(matrix))  # any shape
+    with pytest.raises(TypeError):
+        expit(np.arange(3))
 
 
 def test_other_pipelines_are_left_to_their_own_predict_proba() -> None:

