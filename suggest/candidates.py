@@ -543,14 +543,23 @@ def _read_candidate(table: TermTable, key: tuple[System, str], span: Span) -> li
 def add_value_candidates(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
     """Codes whose detail is a value ("BMI 34.2" -> Z68.34) come from the value alone:
     any such code read from words ("BMI" matching a band's title) is dropped, and the
-    value's band is added, read as one complete term of its words."""
+    value's band is added, read as one complete term of its words at every place that
+    states it (the examination's "TBSA <1%" and the diagnosis's "<1% TBSA" are one code
+    with two places: the statement documents it, guideline III.B)."""
     candidates[:] = [c for c in candidates if not read_from_value(c.target.system, c.target.code)]
     present = {c.key for c in candidates}
     documented = [code for system, code in present if system is System.ICD10CM]
+    added: dict[tuple[System, str], Candidate] = {}
     for span, rule, code in read_values(doc, documented):
-        if (rule.system, code) not in present:
-            present.add((rule.system, code))
-            candidates.extend(_read_candidate(table, (rule.system, code), span))
+        key = (rule.system, code)
+        if key in added:
+            added[key].matches.extend(_read_candidate(table, key, span)[0].matches)
+            added[key].spans.append(span)
+        elif key not in present:
+            present.add(key)
+            for candidate in _read_candidate(table, key, span):
+                added[key] = candidate
+                candidates.append(candidate)
 
 
 def add_adverse_effects(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:

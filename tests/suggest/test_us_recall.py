@@ -680,6 +680,21 @@ def test_where_and_doing_what_and_the_other_party_follow_the_injury(
     assert not codes[0].startswith(("V", "W", "X", "Y"))
 
 
+def test_a_burns_extent_in_the_exam_and_the_diagnosis_is_documented(
+    suggester: Suggester,
+) -> None:
+    # the value read twice is one code with both places: the statement documents it, so it
+    # is not set apart as a finding; it follows the burn's site (I.C.19.d.6)
+    result = suggester.suggest(
+        "Exam: L palm 3 x 2 cm ruptured blisters, pink moist base. Estimated TBSA <1%.\n"
+        "Dx: Second degree burn of left palm, <1% TBSA, initial encounter."
+    )
+    codes = ranked(result)
+    assert "T31.0" in codes
+    assert codes[0] != "T31.0"
+    assert "T31.0" not in [s.code for s in result.not_coded]
+
+
 def test_ran_without_into_strikes_nothing(suggester: Suggester) -> None:
     # "ran into" is read from "ran" (a stop word is no term word): the sentence must say
     # what was struck
