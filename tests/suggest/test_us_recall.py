@@ -409,6 +409,45 @@ def test_side_effects_denied_or_discussed_are_no_adverse_effect(suggester: Sugge
     assert not any(code[:3] in ("T38", "T46") for code in anywhere(result))
 
 
+def test_an_immunosuppressant_said_to_cause_an_effect_is_its_adverse_effect(
+    suggester: Suggester,
+) -> None:
+    result = suggester.suggest("A/P: 2. Hypokalemia, mild, due to tacrolimus - KCl 20 mEq daily.")
+    assert "T45.1X5A" in ranked(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # the intent from the sentence's words (I.C.19.e.5.b)
+        ("Dx: Intentional overdose of acetaminophen (suicide attempt).", "T39.1X2A"),
+        ("Dx: Tylenol overdose, intent undetermined.", "T39.1X4A"),
+        # none stated: accidental
+        ("Dx: Accidental overdose of oxycodone.", "T40.2X1A"),
+        ("Impression: hydrocodone overdose - naloxone given in the field.", "T40.2X1A"),
+        # underdosing: taken less than prescribed (I.C.19.e.5.c)
+        (
+            "HPI: ran out of furosemide 10 days ago, now with leg swelling.\n"
+            "A/P: Acute on chronic diastolic heart failure.",
+            "T50.1X6A",
+        ),
+    ],
+)
+def test_a_drug_named_with_an_overdose_or_not_taken_is_its_poisoning_or_underdosing(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # the drug's Table of Drugs column: its adverse-effect code with another intent
+    assert code in ranked(suggester.suggest(text))
+
+
+def test_an_overdose_in_the_past_or_prevented_is_no_poisoning(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "PMH: history of overdose on oxycodone 2019. Naloxone kit given for overdose "
+        "prevention.\nA/P: Opioid use disorder, in remission, on buprenorphine."
+    )
+    assert not any(code.startswith("T40.2") for code in anywhere(result))
+
+
 # ------------------------------------------- a stone with hydronephrosis, "ureteral"
 @pytest.mark.parametrize(
     "text",
