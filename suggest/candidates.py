@@ -725,24 +725,18 @@ def _combined(
     return linked
 
 
-# keyed by the code system and the words: a procedure and a diagnosis read from the same
-# words ("s/p sigmoid colectomy": the operation, the absence it left) are no rival readings
-Words = tuple[System, tuple[int, ...]]
-Readings = tuple[dict[Words, set[str]], dict[Words, tuple[float, ...]]]
+Readings = tuple[dict[tuple[int, ...], set[str]], dict[tuple[int, ...], tuple[float, ...]]]
 
 
 def _readings(found: Sequence[tuple[Span, TermMatch]], table: TermTable) -> Readings:
-    """Per code system and set of words, the codes read from them and the best match
-    quality among them."""
-    rivals: dict[Words, set[str]] = {}
-    best_quality: dict[Words, tuple[float, ...]] = {}
+    """Per set of words, the codes read from them and the best match quality among them."""
+    rivals: dict[tuple[int, ...], set[str]] = {}
+    best_quality: dict[tuple[int, ...], tuple[float, ...]] = {}
     for _, match in found:
-        target = table.targets[match.target]
-        words = (target.system, match.positions)
-        rivals.setdefault(words, set()).add(target.code)
+        rivals.setdefault(match.positions, set()).add(table.targets[match.target].code)
         quality = match_quality(match)
-        if quality > best_quality.get(words, ()):
-            best_quality[words] = quality
+        if quality > best_quality.get(match.positions, ()):
+            best_quality[match.positions] = quality
     return rivals, best_quality
 
 
@@ -765,9 +759,8 @@ def _candidates_from(
         elif target.via is None and candidate.target.via is not None:
             candidate.target = target  # reached directly beats reached through a header
         candidate.matches.append(match)
-        words = (target.system, match.positions)
-        candidate.rivals = min(candidate.rivals, len(rivals[words]) - 1)
-        if match_quality(match) == best_quality[words]:
+        candidate.rivals = min(candidate.rivals, len(rivals[match.positions]) - 1)
+        if match_quality(match) == best_quality[match.positions]:
             candidate.best_reading = True
         place = (span.start, span.end)
         if place not in places[key]:

@@ -154,22 +154,6 @@ def test_an_icd_in_place_is_defibrillator_status(suggester: Suggester) -> None:
     assert "Z95.810" in anywhere(result)
 
 
-def test_an_operation_and_the_absence_it_left_are_no_rival_readings(
-    suggester: Suggester,
-) -> None:
-    # "sigmoid colectomy" reads the operation (ICD-10-PCS) and, said as past, the absence
-    # of bowel it left (Z90.49): two systems, not two readings of one condition, so
-    # neither counts the other as a rival nor takes its best reading from it
-    doc = suggester.nlp("PSH: s/p laparoscopic sigmoid colectomy 2019 for diverticulitis.")
-    found = {c.target.code: c for c in collect_candidates(doc, suggester.table)}
-    operation = [code for code in found if code.startswith("0DTN")]  # resection, sigmoid
-    assert "Z90.49" in found
-    assert operation
-    for code in ("Z90.49", *operation):
-        assert found[code].rivals == 0
-        assert found[code].best_reading
-
-
 def test_a_nuclear_cataract_is_age_related(suggester: Suggester) -> None:
     result = suggester.suggest(
         "Preoperative diagnosis: Nuclear sclerotic cataract, right eye (2+ NS), visually "
