@@ -1,6 +1,7 @@
 """Adverse effects of a drug taken as prescribed, read from the sentence that names the
 effect and says the drug caused it ("urticaria due to amoxicillin", "NSAID-induced
-ulcer", "B12 deficiency due to metformin (adverse effect)").
+ulcer", "B12 deficiency due to metformin (adverse effect)"); and the same drug's poisoning
+("intentional acetaminophen overdose") or underdosing ("ran out of furosemide").
 
 ICD-10-CM codes the nature of the effect first and the drug's T36-T50 code with 5th or
 6th character 5 after it (guideline I.C.19.e.5.a); the drug's class comes from the Table
@@ -35,6 +36,15 @@ class AdverseEffectRules:
     window_before: int
     negations: frozenset[str]
     drugs: dict[str, str]
+    poisoning: tuple[tuple[str, ...], ...]
+    poisoning_before: int
+    poisoning_after: int
+    intents: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+    accidental: str
+    not_now: frozenset[str]
+    underdosing: tuple[tuple[str, ...], ...]
+    underdosing_after: int
+    underdosing_character: str
 
 
 @cache
@@ -42,6 +52,7 @@ def adverse_effect_rules() -> AdverseEffectRules:
     """The packaged rules."""
     rules = read_rules(None, "adverse_effects.json")
     cues = rules["cues"]
+    poisoning, underdosing = rules["poisoning"], rules["underdosing"]
     return AdverseEffectRules(
         after=tuple(tuple(cue.split()) for cue in cues["after"]),
         before=tuple(tuple(cue.split()) for cue in cues["before"]),
@@ -50,6 +61,18 @@ def adverse_effect_rules() -> AdverseEffectRules:
         window_before=int(rules["window"]["before"]),
         negations=frozenset(rules["negations"]),
         drugs=dict(rules["drugs"]),
+        poisoning=tuple(tuple(cue.split()) for cue in poisoning["cues"]),
+        poisoning_before=int(poisoning["window"]["before"]),
+        poisoning_after=int(poisoning["window"]["after"]),
+        intents=tuple(
+            (character, tuple(tuple(words.split()) for words in phrases))
+            for character, phrases in poisoning["intents"]
+        ),
+        accidental=str(poisoning["accidental"]),
+        not_now=frozenset(poisoning["not_now"]),
+        underdosing=tuple(tuple(cue.split()) for cue in underdosing["cues"]),
+        underdosing_after=int(underdosing["window"]),
+        underdosing_character=str(underdosing["character"]),
     )
 
 
@@ -76,6 +99,55 @@ def adverse_effect_readings(doc: Doc) -> list[tuple[int, str]]:
             code = rules.drugs[words[at]]
             found.append((first + at, _named_member(code, named)))
     return found
+
+
+def poisoning_readings(doc: Doc) -> list[tuple[int, str]]:
+    """(token position of the drug, its code) for each drug a sentence names with an
+    overdose ("intentional acetaminophen overdose" T39.1X2A, "accidental fentanyl
+    overdose" T40.411A; the intent from the sentence's words, else accidental, guideline
+    I.C.19.e.5.b) or says was taken less than prescribed ("ran out of furosemide"
+    T50.1X6A, I.C.19.e.5.c): the drug's adverse-effect code with its intent character
+    changed (the Table of Drugs and Chemicals' columns differ only there)."""
+    rules = adverse_effect_rules()
+    lowered = lowered_texts(doc)
+    if not any(word in rules.drugs for word in lowered):
+        return []
+    starts = [*sentence_starts(doc), len(lowered)]
+    found: dict[int, str] = {}
+    for first, end in pairwise(starts):
+        words = lowered[first:end]
+        drugs = [i for i, word in enumerate(words) if word in rules.drugs]
+        if not drugs:
+            continue
+        intent = next(
+            (character for character, phrases in rules.intents if _cues(words, phrases)),
+            rules.accidental,
+        )
+        for start, cue in _cues(words, (*rules.poisoning, *rules.underdosing)):
+            before = words[max(0, start - _NEGATION_REACH) : start]
+            if rules.negations.intersection(before) or rules.not_now.intersection(before):
+                continue
+            end_at = start + len(cue)
+            overdose = cue in rules.poisoning
+            reach = rules.poisoning_after if overdose else rules.underdosing_after
+            named = [
+                i
+                for i in drugs
+                if end_at <= i < end_at + reach and not any(_breaks(w) for w in words[end_at:i])
+            ]
+            if overdose:
+                named += [i for i in drugs if start - rules.poisoning_before <= i < start]
+            character = intent if overdose else rules.underdosing_character
+            for i in named:
+                found.setdefault(first + i, _with_intent(rules.drugs[words[i]], character))
+    return sorted(found.items())
+
+
+def _with_intent(code: str, character: str) -> str:
+    """A drug's adverse-effect code (T39.1X5A, T36.95XA) with its intent character, the
+    last digit before the 7th character, made ``character`` (T39.1X2A)."""
+    at = 6 if code[6].isdigit() else 5
+    return code[:at] + character + code[at + 1 :]
 
 
 def _caused_by(words: Sequence[str], rules: AdverseEffectRules) -> list[int]:

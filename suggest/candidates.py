@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
-from suggest.adverse_effects import adverse_effect_readings
+from suggest.adverse_effects import adverse_effect_readings, poisoning_readings
 from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
 from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
@@ -543,38 +543,53 @@ def _read_candidate(table: TermTable, key: tuple[System, str], span: Span) -> li
 def add_value_candidates(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
     """Codes whose detail is a value ("BMI 34.2" -> Z68.34) come from the value alone:
     any such code read from words ("BMI" matching a band's title) is dropped, and the
-    value's band is added, read as one complete term of its words."""
+    value's band is added, read as one complete term of its words at every place that
+    states it (the examination's "TBSA <1%" and the diagnosis's "<1% TBSA" are one code
+    with two places: the statement documents it, guideline III.B)."""
     candidates[:] = [c for c in candidates if not read_from_value(c.target.system, c.target.code)]
     present = {c.key for c in candidates}
     documented = [code for system, code in present if system is System.ICD10CM]
+    added: dict[tuple[System, str], Candidate] = {}
     for span, rule, code in read_values(doc, documented):
-        if (rule.system, code) not in present:
-            present.add((rule.system, code))
-            candidates.extend(_read_candidate(table, (rule.system, code), span))
+        key = (rule.system, code)
+        if key in added:
+            added[key].matches.extend(_read_candidate(table, key, span)[0].matches)
+            added[key].spans.append(span)
+        elif key not in present:
+            present.add(key)
+            for candidate in _read_candidate(table, key, span):
+                added[key] = candidate
+                candidates.append(candidate)
 
 
 def add_adverse_effects(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
     """The adverse-effect code (T36-T50, 5th or 6th character 5) of each drug a sentence
     says caused the condition it names (suggest.adverse_effects): read from the drug's
     word, where a diagnosis of that sentence is a candidate, for it is coded after the
-    effect it explains (guideline I.C.19.e.5.a)."""
-    readings = adverse_effect_readings(doc)
-    if not readings:
-        return
-    starts = sentence_starts(doc)
-    effects = {
-        sentence_of(starts, len(doc), span.start)[0]
-        for c in candidates
-        if c.target.system is System.ICD10CM and not c.target.code.startswith(_NOT_EFFECTS)
-        for span in c.spans
-    }
+    effect it explains (guideline I.C.19.e.5.a); and the poisoning or underdosing code of
+    each drug a sentence names with an overdose or says was not taken as prescribed,
+    which names its own condition (I.C.19.e.5.b, c)."""
     present = {c.key for c in candidates}
-    for position, code in readings:
+    read = poisoning_readings(doc)
+    readings = adverse_effect_readings(doc)
+    if readings:
+        starts = sentence_starts(doc)
+        effects = {
+            sentence_of(starts, len(doc), span.start)[0]
+            for c in candidates
+            if c.target.system is System.ICD10CM and not c.target.code.startswith(_NOT_EFFECTS)
+            for span in c.spans
+        }
+        read += [
+            (position, code)
+            for position, code in readings
+            if sentence_of(starts, len(doc), position)[0] in effects
+        ]
+    for position, code in read:
         key = (System.ICD10CM, code)
-        if key in present or sentence_of(starts, len(doc), position)[0] not in effects:
-            continue
-        present.add(key)
-        candidates.extend(_read_candidate(table, key, doc[position : position + 1]))
+        if key not in present:
+            present.add(key)
+            candidates.extend(_read_candidate(table, key, doc[position : position + 1]))
 
 
 def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:

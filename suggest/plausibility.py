@@ -683,8 +683,9 @@ def _causes_after(
 ) -> list[T]:
     """``ordered`` with its listed codes of causes after the last listed diagnosis they may
     explain: external causes (chapter 20: how, where, doing what) are never first-listed
-    (guideline I.C.20), and a drug's adverse effect follows the effect it caused (I.C.19.e.5.a);
-    each only says more of a condition coded before it."""
+    (guideline I.C.20), a drug's adverse effect follows the effect it caused (I.C.19.e.5.a),
+    and the extent of body surface burned (T31, T32) the burn (I.C.19.d.6); each only says
+    more of a condition coded before it."""
     prefixes = plausibility_rules().external_cause_follow
 
     def cause(item: T) -> bool:

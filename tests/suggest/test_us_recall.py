@@ -120,6 +120,40 @@ def test_pacemaker_and_bypass_graft_status(suggester: Suggester) -> None:
     assert "Z95.0" not in anywhere(suggester.suggest("Plan: refer for pacemaker placement."))
 
 
+@pytest.mark.parametrize(
+    ("text", "code", "not_code"),
+    [
+        ("PMH: PAD, s/p L 3rd toe amputation (2022).\nA/P: PAD.", "Z89.422", "Z89.412"),
+        ("A/P: 2. Acquired absence of R 4th toe.", "Z89.421", "Z89.411"),
+        ("PMH: DM2, prior R great toe amputation 2019.", "Z89.411", "Z89.421"),
+    ],
+)
+def test_an_amputated_toe_is_its_status_by_toe_and_side(
+    suggester: Suggester, text: str, code: str, not_code: str
+) -> None:
+    # "Absence, toe(s) (acquired) Z89.42-, great Z89.41-": a toe not called great is one of
+    # the other toes, which no title word says ("other ... toe(s)")
+    codes = anywhere(suggester.suggest(text))
+    assert code in codes
+    assert not_code not in codes
+
+
+def test_a_toe_amputated_at_this_visit_is_no_status(suggester: Suggester) -> None:
+    # the operation a note reports is coded by its reason, not as an absence yet
+    result = suggester.suggest(
+        "Procedure: amputation of left second toe at the MTP joint.\n"
+        "Postoperative diagnosis: Osteomyelitis of left second toe."
+    )
+    assert not [code for code in anywhere(result) if code.startswith("Z89.4")]
+
+
+def test_an_icd_in_place_is_defibrillator_status(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "HPI: 66 yo F with NICM, EF 20%, ICD in place (2021), admitted with CHF exacerbation."
+    )
+    assert "Z95.810" in anywhere(result)
+
+
 def test_a_nuclear_cataract_is_age_related(suggester: Suggester) -> None:
     result = suggester.suggest(
         "Preoperative diagnosis: Nuclear sclerotic cataract, right eye (2+ NS), visually "
@@ -375,6 +409,45 @@ def test_side_effects_denied_or_discussed_are_no_adverse_effect(suggester: Sugge
     assert not any(code[:3] in ("T38", "T46") for code in anywhere(result))
 
 
+def test_an_immunosuppressant_said_to_cause_an_effect_is_its_adverse_effect(
+    suggester: Suggester,
+) -> None:
+    result = suggester.suggest("A/P: 2. Hypokalemia, mild, due to tacrolimus - KCl 20 mEq daily.")
+    assert "T45.1X5A" in ranked(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # the intent from the sentence's words (I.C.19.e.5.b)
+        ("Dx: Intentional overdose of acetaminophen (suicide attempt).", "T39.1X2A"),
+        ("Dx: Tylenol overdose, intent undetermined.", "T39.1X4A"),
+        # none stated: accidental
+        ("Dx: Accidental overdose of oxycodone.", "T40.2X1A"),
+        ("Impression: hydrocodone overdose - naloxone given in the field.", "T40.2X1A"),
+        # underdosing: taken less than prescribed (I.C.19.e.5.c)
+        (
+            "HPI: ran out of furosemide 10 days ago, now with leg swelling.\n"
+            "A/P: Acute on chronic diastolic heart failure.",
+            "T50.1X6A",
+        ),
+    ],
+)
+def test_a_drug_named_with_an_overdose_or_not_taken_is_its_poisoning_or_underdosing(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # the drug's Table of Drugs column: its adverse-effect code with another intent
+    assert code in ranked(suggester.suggest(text))
+
+
+def test_an_overdose_in_the_past_or_prevented_is_no_poisoning(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "PMH: history of overdose on oxycodone 2019. Naloxone kit given for overdose "
+        "prevention.\nA/P: Opioid use disorder, in remission, on buprenorphine."
+    )
+    assert not any(code.startswith("T40.2") for code in anywhere(result))
+
+
 # ------------------------------------------- a stone with hydronephrosis, "ureteral"
 @pytest.mark.parametrize(
     "text",
@@ -598,6 +671,77 @@ def test_the_mechanism_follows_the_injury_it_explains(
     codes = ranked(suggester.suggest(text))
     assert cause in codes
     assert not codes[0].startswith(("V", "W", "X", "Y"))
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        (
+            "HPI: 44 yo M restrained driver, rear-ended by another car at a stoplight.\n"
+            "Dx: Cervical strain, initial encounter.",
+            "V43.52XA",
+        ),
+        (
+            "HPI: motorcycle passenger thrown on the freeway.\n"
+            "Dx: Abrasion of left knee, initial encounter.",
+            "Y92.411",
+        ),
+        (
+            "HPI: slipped on a wet step in his front yard.\n"
+            "Dx: Sprain of right ankle, initial encounter.",
+            "Y92.017",
+        ),
+        (
+            "HPI: tipped a pot of boiling water onto her L hand while cooking.\n"
+            "Dx: Second degree burn of left hand, initial encounter.",
+            "X12.XXXA",
+        ),
+        (
+            "HPI: tipped a pot of boiling water onto her L hand while cooking.\n"
+            "Dx: Second degree burn of left hand, initial encounter.",
+            "Y93.G3",
+        ),
+        (
+            "HPI: fell from a ladder while cleaning gutters, landed on his R shoulder.\n"
+            "Dx: Contusion of right shoulder, initial encounter.",
+            "Y93.H9",
+        ),
+    ],
+)
+def test_where_and_doing_what_and_the_other_party_follow_the_injury(
+    suggester: Suggester, text: str, cause: str
+) -> None:
+    # the External Cause Index's places ("..., highway (interstate)"; "..., garden or
+    # yard"), activities ("cooking and baking"; "exterior property and land maintenance")
+    # and transport accidents ("car driver, collision with car"), after the injury
+    codes = ranked(suggester.suggest(text))
+    assert cause in codes
+    assert not codes[0].startswith(("V", "W", "X", "Y"))
+
+
+def test_a_burns_extent_in_the_exam_and_the_diagnosis_is_documented(
+    suggester: Suggester,
+) -> None:
+    # the value read twice is one code with both places: the statement documents it, so it
+    # is not set apart as a finding; it follows the burn's site (I.C.19.d.6)
+    result = suggester.suggest(
+        "Exam: L palm 3 x 2 cm ruptured blisters, pink moist base. Estimated TBSA <1%.\n"
+        "Dx: Second degree burn of left palm, <1% TBSA, initial encounter."
+    )
+    codes = ranked(result)
+    assert "T31.0" in codes
+    assert codes[0] != "T31.0"
+    assert "T31.0" not in [s.code for s in result.not_coded]
+
+
+def test_ran_without_into_strikes_nothing(suggester: Suggester) -> None:
+    # "ran into" is read from "ran" (a stop word is no term word): the sentence must say
+    # what was struck
+    result = suggester.suggest(
+        "HPI: spilled hot coffee on her R forearm. Ran cool water over it x 10 min.\n"
+        "Dx: Second degree burn of right forearm, initial encounter."
+    )
+    assert "W22.8XXA" not in anywhere(result)
 
 
 def test_a_mechanism_without_an_injury_codes_nothing(suggester: Suggester) -> None:
