@@ -353,30 +353,51 @@ class MentionMatcher:
         none of the terms that already matched in ``max_term_places`` places (counted
         in ``places``)."""
         positions = sentence.positions
-        table = self.table
         found: list[TermMatch] = []
-        seen: set[tuple[int, tuple[int, ...]]] = set()
-        term_required = table.term_required
-        term_target = table.term_target
-        strict = self._facts.strict
+        facts = self._facts
+        plans = facts.plans
         number_words = self._number_words
         severity = self._severity_words
-        sources = table.term_source
-        index_term = TermSource.TERM
         most = self.max_term_places
+        max_gap = self.max_gap
         candidates = self._candidates
+        grouped = sentence.grouped
+        from_abbreviation = sentence.from_abbreviation
         nearby = positions.keys() | around.words  # the words of the sentence and its neighbours
-        for anchor in list(positions):
+        for anchor, anchored_at in list(positions.items()):
             for term in candidates(anchor, nearby):
                 if places.get(term, 0) >= most:
                     continue
-                required = term_required[term]  # rarest first: required[0] is the anchor
+                plan = plans.get(term) or facts.plan(term)
+                words = plan.words
+                if len(words) == 1:
+                    # its one word is the anchor: found wherever the anchor is, complete
+                    for at in anchored_at:
+                        alone = (at,)
+                        if grouped and _splits_a_group(alone, words, grouped, plan.strict):
+                            continue
+                        places[term] = places.get(term, 0) + 1
+                        found.append(
+                            TermMatch(
+                                plan.target,
+                                term,
+                                plan.coverage,
+                                1,
+                                plan.rarity,
+                                alone,
+                                True,
+                                plan.source,
+                                at in from_abbreviation,
+                            )
+                        )
+                    continue
+                required = plan.required  # rarest first: required[0] is the anchor
                 missing = [word for word in required if word not in positions]
-                if missing and strict[term_target[term]] and not number_words.isdisjoint(missing):
-                    continue  # a diagnosis's type or stage is read from the note, never assumed
-                if missing and sources[term] is index_term and not severity.isdisjoint(missing):
-                    continue  # as is the severity an index term names ("..., mild")
                 if missing:
+                    if plan.strict and not number_words.isdisjoint(missing):
+                        continue  # a diagnosis's type or stage is read from the note, never assumed
+                    if plan.source is TermSource.TERM and not severity.isdisjoint(missing):
+                        continue  # as is the severity an index term names ("..., mild")
                     # at most one required word may stay missing: one of the first two
                     # missing must be in a neighbour (most terms fail this look-up)
                     first, second = missing[0], missing[min(1, len(missing) - 1)]
@@ -384,22 +405,18 @@ class MentionMatcher:
                         for neighbour in around.sentences:
                             if first in neighbour.positions or second in neighbour.positions:
                                 across = self._match_across(
-                                    term, anchor, missing, around, neighbour
+                                    term, plan, anchor, missing, around, neighbour
                                 )
                                 places[term] = places.get(term, 0) + len(across)
                                 found.extend(across)
                     # a long term may lack one required word, never its rarest (the anchor),
                     # and must keep a word of its code's condition ("late onset": no asthma)
-                    if _lacks_too_much(len(missing), len(required)) or self._facts.lacks_condition(
+                    if _lacks_too_much(len(missing), len(required)) or facts.lacks_condition(
                         term, required, missing
                     ):
                         continue
-                present = set(required) - set(missing)
-                words = table.term_words[term]
-                placements = [
-                    self._place(words, positions, at, present, self.max_gap)
-                    for at in positions[anchor]
-                ]
+                needed = plan.required_set
+                placements = [_place(words, positions, at, needed, max_gap) for at in anchored_at]
                 loose = False
                 if len(required) > 1 and all(p is None for p in placements):
                     # its words (a long term's but one) are in the sentence, only spread
@@ -407,14 +424,15 @@ class MentionMatcher:
                     # right kidney")
                     loose = True
                     width = sentence.end - sentence.start
-                    placements = [
-                        self._place(words, positions, positions[anchor][0], present, width)
-                    ]
-                for placed in placements:
-                    if placed is None or (term, placed) in seen:
+                    placements = [_place(words, positions, anchored_at[0], needed, width)]
+                # a term is anchored on one word, so it is met once a sentence: its own
+                # placements are all that can repeat
+                for placed in dict.fromkeys(placements):
+                    if placed is None:
                         continue
-                    seen.add((term, placed))
-                    match = self._term_match(term, placed, sentence, not missing, loose, False)
+                    match = self._term_match(
+                        term, plan, placed, sentence, not missing, loose, False
+                    )
                     if match is not None:
                         places[term] = places.get(term, 0) + 1
                         found.append(match)
@@ -423,6 +441,7 @@ class MentionMatcher:
     def _match_across(
         self,
         term: int,
+        plan: TermPlan,
         anchor: int,
         missing: list[int],
         around: Neighbours,
@@ -431,7 +450,7 @@ class MentionMatcher:
         """A term anchored in ``around.sentence`` whose missing words the neighbouring
         sentence has ("A mass was found. It lies in the right kidney."): the weakest reading."""
         still = [word for word in missing if word not in neighbour.positions]
-        required = self.table.term_required[term]
+        required = plan.required
         if len(still) == len(missing) or (
             still
             and (
@@ -440,19 +459,20 @@ class MentionMatcher:
             )
         ):
             return []
-        words = self.table.term_words[term]
-        present = set(required) - set(still)
         both = around.joined(neighbour)
         anchor_at = around.sentence.positions[anchor][0]
-        placed = self._place(words, both.positions, anchor_at, present, both.end - both.start)
+        placed = _place(
+            plan.words, both.positions, anchor_at, plan.required_set, both.end - both.start
+        )
         if placed is None:
             return []
-        match = self._term_match(term, placed, both, not still, True, True)
+        match = self._term_match(term, plan, placed, both, not still, True, True)
         return [match] if match is not None else []
 
     def _term_match(
         self,
         term: int,
+        plan: TermPlan,
         placed: tuple[int, ...],
         sentence: SentenceWords,
         complete: bool,
@@ -462,62 +482,42 @@ class MentionMatcher:
         """The match of ``term`` at ``placed``, or None where it borrows part of what one
         note word stands for, joins words across a "without", or, spread wider than the
         window (``loose``), across a clause break."""
-        table = self.table
-        facts = self._facts
-        words = table.term_words[term]
-        target = table.term_target[term]
+        words = plan.words
+        # most sentences hold no group, no "without", no number: the checks are skipped
         if (
-            _splits_a_group(placed, words, sentence.grouped, facts.strict[target])
-            or _crosses_absence(placed, sentence.absent)
-            or _number_stands_apart(placed, sentence)
+            (sentence.grouped and _splits_a_group(placed, words, sentence.grouped, plan.strict))
+            or (sentence.absent and _crosses_absence(placed, sentence.absent))
+            or (sentence.numbers and _number_stands_apart(placed, sentence))
             or (loose and any(placed[0] < at < placed[-1] for at in sentence.breaks))
         ):
             return None
-        positions = sentence.positions
-        hits = [w for w in words if w in positions]
-        word_rarity = facts.word_rarity
-        soft = table.soft_words
+        if complete and plan.all_required:
+            coverage, rarity = plan.coverage, plan.rarity  # every word of it was found
+        else:
+            positions = sentence.positions
+            hits = tuple([w for w in words if w in positions])
+            read = plan.partial.get(hits)
+            if read is None:
+                word_rarity = self._facts.word_rarity
+                soft = self.table.soft_words
+                read = plan.partial[hits] = (
+                    (len(hits) - 0.5 * sum(1 for w in hits if w in soft)) / plan.total,
+                    sum(word_rarity[w] for w in hits) / len(hits),
+                )
+            coverage, rarity = read
         return TermMatch(
-            target,
+            plan.target,
             term,
-            (len(hits) - 0.5 * sum(1 for w in hits if w in soft)) / facts.coverage_total(term),
+            coverage,
             len(placed),
-            sum(word_rarity[w] for w in hits) / len(hits),
+            rarity,
             placed,
             complete,
-            table.term_source[term],
+            plan.source,
             not sentence.from_abbreviation.isdisjoint(placed),
             loose,
             across_sentences,
         )
-
-    def _place(
-        self,
-        words: tuple[int, ...],
-        positions: dict[int, list[int]],
-        anchor_at: int,
-        required: set[int],
-        gap: int,
-    ) -> tuple[int, ...] | None:
-        """Token positions for a term's words nearest the anchor, or None when the
-        required words do not fit in a window of the term's length plus ``gap``."""
-        placed: list[int] = []
-        reach = len(words) + gap
-        for word in words:
-            options = positions.get(word)
-            if not options:
-                continue
-            # most words occur once in a sentence: no bisection for them
-            nearest = options[0] if len(options) == 1 else _nearest(options, anchor_at)
-            if abs(nearest - anchor_at) > reach:
-                if word in required:
-                    return None
-                continue
-            placed.append(nearest)
-        unique = tuple(sorted(set(placed)))
-        if unique[-1] - unique[0] + 1 > reach:
-            return None
-        return unique
 
     # ---------------------------------------------------------- persistence
     def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
@@ -632,6 +632,34 @@ def _in_heading(char: int, headings: list[tuple[int, int]]) -> bool:
     """Whether offset ``char`` lies in one of the ``headings`` (start, end), in order."""
     at = bisect_left(headings, (char + 1,)) - 1
     return at >= 0 and headings[at][0] <= char < headings[at][1]
+
+
+def _place(
+    words: tuple[int, ...],
+    positions: dict[int, list[int]],
+    anchor_at: int,
+    required: frozenset[int],
+    gap: int,
+) -> tuple[int, ...] | None:
+    """Token positions for a term's words nearest the anchor, or None when the
+    ``required`` words do not fit in a window of the term's length plus ``gap``."""
+    placed: list[int] = []
+    reach = len(words) + gap
+    for word in words:
+        options = positions.get(word)
+        if not options:
+            continue
+        # most words occur once in a sentence: no bisection for them
+        nearest = options[0] if len(options) == 1 else _nearest(options, anchor_at)
+        if abs(nearest - anchor_at) > reach:
+            if word in required:
+                return None
+            continue
+        placed.append(nearest)
+    unique = tuple(sorted(set(placed)))
+    if unique[-1] - unique[0] + 1 > reach:
+        return None
+    return unique
 
 
 def _nearest(options: list[int], at: int) -> int:
@@ -798,29 +826,64 @@ def _spellings_by_shape(vocabulary: Iterable[str]) -> dict[tuple[str, int], list
     return shapes
 
 
+class TermPlan(NamedTuple):
+    """What matching reads of one term, gathered on its first candidacy
+    (``TermFacts.plan``) rather than looked up in several lists at each of the ~33k a
+    CodiEsp dev pass checks."""
+
+    required: tuple[int, ...]  # rarest first: required[0] is the anchor
+    required_set: frozenset[int]
+    words: tuple[int, ...]
+    target: int  # index into TermTable.targets
+    source: TermSource
+    strict: bool  # a diagnosis: see ``TermFacts.strict``
+    all_required: bool  # every word is required: a term lacking none has all its words
+    total: float  # its words, soft ones counting half: what its coverage divides
+    coverage: float  # its coverage where all its words are found
+    rarity: float  # the mean rarity of all its words
+    # coverage and rarity by the words found where some are not, as first worked out
+    partial: dict[tuple[int, ...], tuple[float, float]]
+
+
 class TermFacts:
     """What a match reads of its term that stays the same from note to note, worked out
     once rather than at each of the ~30k matches a CodiEsp dev pass makes: whether a
     target is a diagnosis (``strict``), each word's rarity across the code sets, each
-    term's weight for its coverage: the share of its words found, soft words ("acute",
-    "mellitus") counting half (``found / coverage_total(term)``), and the words most
-    titles of a diagnosis category hold (``lacks_condition``)."""
+    term's plan (``plan``: its weight for its coverage, the share of its words found,
+    soft words ("acute", "mellitus") counting half), and the words most titles of a
+    diagnosis category hold (``lacks_condition``)."""
 
     def __init__(self, table: TermTable) -> None:
         self.table = table
         self.strict = [target.system is System.ICD10CM for target in table.targets]
         self.word_rarity = [1.0 / (1.0 + count) ** 0.5 for count in table.word_frequency]
-        self._totals: dict[int, float] = {}
+        self.plans: dict[int, TermPlan] = {}  # by term, as first met
         self._category_words: dict[str, frozenset[int]] | None = None
 
-    def coverage_total(self, term: int) -> float:
-        """The term's words, soft ones counting half (worked out on the term's first match)."""
-        total = self._totals.get(term)
-        if total is None:
-            words = self.table.term_words[term]
-            soft = self.table.soft_words
-            total = self._totals[term] = len(words) - 0.5 * sum(1 for w in words if w in soft)
-        return total
+    def plan(self, term: int) -> TermPlan:
+        """The term's plan, worked out and kept on its first candidacy (notes meet a small
+        share of the terms)."""
+        table = self.table
+        words = table.term_words[term]
+        required = table.term_required[term]
+        target = table.term_target[term]
+        soft = table.soft_words
+        # the sums a match over all the words makes, in the same order (the same floats)
+        total = len(words) - 0.5 * sum(1 for w in words if w in soft)
+        found = self.plans[term] = TermPlan(
+            required,
+            frozenset(required),
+            words,
+            target,
+            table.term_source[term],
+            self.strict[target],
+            len(required) == len(words),
+            total,
+            (len(words) - 0.5 * sum(1 for w in words if w in soft)) / total,
+            sum(self.word_rarity[w] for w in words) / len(words),
+            {},
+        )
+        return found
 
     def lacks_condition(self, term: int, required: tuple[int, ...], missing: list[int]) -> bool:
         """Whether an index term found in part keeps none of the words most code titles
