@@ -35,6 +35,8 @@ from __future__ import annotations
 import pickle
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from itertools import compress, count
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -48,7 +50,7 @@ from code_index.search import STOPWORDS, Abbreviation, fold_accents, stem
 from suggest.budget import check_deadline
 from suggest.doc_words import lowered_texts, token_texts
 from suggest.extensions import MENTIONS_KEY, register_extensions, set_span_values
-from suggest.numbers import is_number, non_detail_numbers, number_positions
+from suggest.numbers import is_number, non_detail_numbers
 from suggest.sentences import sentence_starts
 from suggest.terms import (
     DROPPED_WORDS,
@@ -116,6 +118,20 @@ class Group(NamedTuple):
 _WordIds = tuple[tuple[int, ...], bool, Group | None]
 
 
+class _Reading(NamedTuple):
+    """A token text as the matcher reads it (``MentionMatcher._reading``), kept per text."""
+
+    ids: tuple[int, ...]
+    abbreviation: bool
+    together: Group | None
+    read: bool  # whether a sentence's reading visits the token at all
+    number: bool  # whether it carries a number (``is_number``)
+
+
+_READ = attrgetter("read")
+_NUMBER = attrgetter("number")
+
+
 class SentenceWords(NamedTuple):
     """One sentence as the matcher reads it: token positions of each vocabulary word,
     positions whose word came from an abbreviation, the words one note word stands for
@@ -169,7 +185,7 @@ class MentionMatcher:
         self._number_words: frozenset[int] = frozenset()
         self._severity_words: frozenset[int] = frozenset()
         self._facts = TermFacts(self.table)
-        self._read_words: dict[str, _WordIds] = {}
+        self._read_words: dict[str, _Reading] = {}
 
     def initialize(
         self,
@@ -249,8 +265,22 @@ class MentionMatcher:
         lowered = lowered_texts(doc)
         starts = sentence_starts(doc)
         ends = [*starts[1:], len(doc)] if starts else []
+        # each token's reading, and the positions worth a visit and those of numbers,
+        # read over the whole note at once (in C); the sentences take their share
+        readings = self._readings(texts)
+        visited = list(compress(count(), map(_READ, readings)))
+        numbers = list(compress(count(), map(_NUMBER, readings)))
         sentences = [
-            self._sentence_words(doc, texts, lowered, start, end)
+            self._sentence_words(
+                doc,
+                texts,
+                lowered,
+                start,
+                end,
+                readings,
+                visited[bisect_left(visited, start) : bisect_left(visited, end)],
+                numbers[bisect_left(numbers, start) : bisect_left(numbers, end)],
+            )
             for start, end in zip(starts, ends, strict=True)
         ]
         matches: list[TermMatch] = []
@@ -291,11 +321,45 @@ class MentionMatcher:
         doc.spans[MENTIONS_KEY] = spans
         return doc
 
+    def _readings(self, texts: list[str]) -> list[_Reading]:
+        """Each token text's reading, by position; a plain dict, not ``lru_cache`` on the
+        method, whose key of (self, text) is built and hashed per token, and looked up
+        for the whole note in one ``map`` (a pass over CodiEsp dev meets ~9k texts)."""
+        read_words = self._read_words
+        try:
+            return list(map(read_words.__getitem__, texts))
+        except KeyError:
+            new = set(texts) - read_words.keys()
+            if len(read_words) + len(new) > READ_WORDS_KEPT:
+                read_words.clear()
+                new = set(texts)
+            read_words.update((text, self._reading(text)) for text in new)
+            return list(map(read_words.__getitem__, texts))
+
+    def _reading(self, text: str) -> _Reading:
+        """What ``text`` stands for (``_word_ids``), and whether a sentence's reading
+        visits it: a token with words, or one a neighbour may turn into a word ("B." of
+        "hepatitis B.", "A" of "hepatitis A")."""
+        ids, abbreviation, together = self._word_ids(text)
+        special = text == "A" or (len(text) == 2 and text[0].isupper() and text[1] == ".")
+        return _Reading(
+            ids, abbreviation, together, bool(ids) or abbreviation or special, is_number(text)
+        )
+
     def _sentence_words(
-        self, doc: Doc, texts: list[str], lowered: list[str], start: int, end: int
+        self,
+        doc: Doc,
+        texts: list[str],
+        lowered: list[str],
+        start: int,
+        end: int,
+        readings: list[_Reading],
+        visited: list[int],
+        numbers: list[int],
     ) -> SentenceWords:
-        """Where each vocabulary word occurs in one sentence, and what limits matching there."""
-        numbers = number_positions(texts, start, end)
+        """Where each vocabulary word occurs in one sentence, and what limits matching
+        there: ``readings`` are the note's tokens' (``_readings``), ``visited`` and
+        ``numbers`` the sentence's positions that have words and numbers."""
         not_detail = non_detail_numbers(texts, numbers, end)
         said = lowered[start:end]
         # most sentences hold no "without" and no clause break: one C scan tells
@@ -311,10 +375,7 @@ class MentionMatcher:
             if CLAUSE_BREAKS.isdisjoint(said)
             else tuple(i for i in range(start, end) if lowered[i] in CLAUSE_BREAKS),
         )
-        # a plain dict, not ``lru_cache`` on the method: its key of (self, text) is built
-        # and hashed on each of the ~100k tokens a CodiEsp dev pass reads
-        read_words = self._read_words
-        for i in range(start, end):
+        for i in visited:
             if i in not_detail:
                 continue  # "1." of a list, "5 mg", "HR 88": no code's type or stage
             if lowered[i] == "old" and _of_age(lowered, start, i):
@@ -329,20 +390,16 @@ class MentionMatcher:
                 text = text[0]  # "hepatitis B." ends a sentence; "E. coli": a genus initial
             if text == "A" and i > start and texts[i - 1].isalpha():
                 text = LETTER_A  # "hepatitis A", not the article
-            read = read_words.get(text)
-            if read is None:
-                if len(read_words) >= READ_WORDS_KEPT:
-                    read_words.clear()
-                read = read_words[text] = self._word_ids(text)
-            ids, abbreviation, together = read
+            read = readings[i] if text == texts[i] else self._readings([text])[0]
+            ids = read.ids
             if ids and i in words.numbers and self._number_words.isdisjoint(ids):
                 words.numbers.discard(i)  # "L4" is the word "lumbar", no code detail
             for word in ids:
                 words.positions.setdefault(word, []).append(i)
-            if abbreviation:
+            if read.abbreviation:
                 words.from_abbreviation.add(i)
-            if together:
-                words.grouped[i] = together
+            if read.together:
+                words.grouped[i] = read.together
         return words
 
     def _match_sentence(
