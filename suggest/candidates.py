@@ -244,9 +244,12 @@ def collect_candidates(
     add_value_candidates(candidates, doc, table)
     add_adverse_effects(candidates, doc, table)
     add_control_readings(candidates, doc, table)
+    # a sentence's words as titles spell them (``note_words``), by its start: read
+    # once a note for both steps
+    words: dict[int, frozenset[str]] = {}
     if siblings is not None:
-        candidates = named_siblings(candidates, doc, siblings)
-    candidates = plausible_candidates(candidates, doc, table)
+        candidates = named_siblings(candidates, doc, siblings, words)
+    candidates = plausible_candidates(candidates, doc, table, words)
     unexplained = without_initial_injury(
         [c.target.code for c in candidates if c.target.system is System.ICD10CM]
     )
@@ -308,15 +311,18 @@ def history_matches(
 
 
 def named_siblings(
-    candidates: list[Candidate], doc: Doc, siblings: NamedSiblings
+    candidates: list[Candidate],
+    doc: Doc,
+    siblings: NamedSiblings,
+    words: dict[int, frozenset[str]],
 ) -> list[Candidate]:
     """Each candidate read from a header or an unspecified code as the sibling code its
     sentences name ("left ankle", "hypoxic"), where they name one, and none whose title
     its sentences deny ("nondisplaced" for a displaced fracture), nor one that claims more
     than they say where a code of its category read from the same places does not
     ("chronic respiratory failure" is no "acute and chronic" one); a code reached twice
-    so is one candidate with the places of both."""
-    words: dict[int, frozenset[str]] = {}
+    so is one candidate with the places of both. ``words``: sentence words by sentence
+    start, as read (see ``_words_around``)."""
     found: dict[tuple[System, str], Candidate] = {}
     starts = sentence_starts(doc)
     lowered = lowered_texts(doc)  # no Token object per word
@@ -371,10 +377,18 @@ def _words_around(
     places = []
     for span in candidate.spans:
         first, end = sentence_of(starts, len(lowered), span.start)
-        if first not in words:
-            words[first] = note_words(lowered[first:end])
-        places.append(words[first])
+        places.append(_sentence_words(first, end, lowered, words))
     return both_sides(places)
+
+
+def _sentence_words(
+    first: int, end: int, lowered: Sequence[str], words: dict[int, frozenset[str]]
+) -> frozenset[str]:
+    """The ``note_words`` of the sentence ``lowered[first:end]``, kept in ``words``."""
+    found = words.get(first)
+    if found is None:
+        found = words[first] = note_words(lowered[first:end])
+    return found
 
 
 def _said_no_more(
@@ -408,14 +422,18 @@ def _said_no_more(
 
 
 def plausible_candidates(
-    candidates: list[Candidate], doc: Doc, table: TermTable
+    candidates: list[Candidate],
+    doc: Doc,
+    table: TermTable,
+    noted: dict[int, frozenset[str]],
 ) -> list[Candidate]:
     """The candidates a coder would read from their words (see suggest/plausibility.py):
     no injury from anatomy alone, no side the sentence does not name, no E/M level from
     words, no long-term drug use from a drug only started or given once, the vaccine and
     not its disease (and no vaccine service where it was given at an earlier visit), the
     code another code makes right, and an injury's 7th character from the note's words
-    (no sequela beside the initial encounter the term also names)."""
+    (no sequela beside the initial encounter the term also names). ``noted``: sentence
+    words by sentence start, as ``named_siblings`` read them (see ``_words_around``)."""
     vaccines = vaccine_readings(doc)
     lowered = lowered_texts(doc)
     starts = sentence_starts(doc)
@@ -431,7 +449,7 @@ def plausible_candidates(
             found |= sentence_words[first]
             places[first] = end
         if len(places) > 1 and "bilateral" in both_sides(
-            [note_words(lowered[first:end]) for first, end in places.items()]
+            [_sentence_words(first, end, lowered, noted) for first, end in places.items()]
         ):
             found.add("bilateral")  # one sentence names the right side, another the left
         return found

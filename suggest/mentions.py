@@ -35,6 +35,8 @@ from __future__ import annotations
 import pickle
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from itertools import compress, count
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -48,7 +50,7 @@ from code_index.search import STOPWORDS, Abbreviation, fold_accents, stem
 from suggest.budget import check_deadline
 from suggest.doc_words import lowered_texts, token_texts
 from suggest.extensions import MENTIONS_KEY, register_extensions, set_span_values
-from suggest.numbers import is_number, non_detail_numbers, number_positions
+from suggest.numbers import is_number, non_detail_numbers
 from suggest.sentences import sentence_starts
 from suggest.terms import (
     DROPPED_WORDS,
@@ -116,6 +118,20 @@ class Group(NamedTuple):
 _WordIds = tuple[tuple[int, ...], bool, Group | None]
 
 
+class _Reading(NamedTuple):
+    """A token text as the matcher reads it (``MentionMatcher._reading``), kept per text."""
+
+    ids: tuple[int, ...]
+    abbreviation: bool
+    together: Group | None
+    read: bool  # whether a sentence's reading visits the token at all
+    number: bool  # whether it carries a number (``is_number``)
+
+
+_READ = attrgetter("read")
+_NUMBER = attrgetter("number")
+
+
 class SentenceWords(NamedTuple):
     """One sentence as the matcher reads it: token positions of each vocabulary word,
     positions whose word came from an abbreviation, the words one note word stands for
@@ -169,7 +185,7 @@ class MentionMatcher:
         self._number_words: frozenset[int] = frozenset()
         self._severity_words: frozenset[int] = frozenset()
         self._facts = TermFacts(self.table)
-        self._read_words: dict[str, _WordIds] = {}
+        self._read_words: dict[str, _Reading] = {}
 
     def initialize(
         self,
@@ -249,8 +265,22 @@ class MentionMatcher:
         lowered = lowered_texts(doc)
         starts = sentence_starts(doc)
         ends = [*starts[1:], len(doc)] if starts else []
+        # each token's reading, and the positions worth a visit and those of numbers,
+        # read over the whole note at once (in C); the sentences take their share
+        readings = self._readings(texts)
+        visited = list(compress(count(), map(_READ, readings)))
+        numbers = list(compress(count(), map(_NUMBER, readings)))
         sentences = [
-            self._sentence_words(doc, texts, lowered, start, end)
+            self._sentence_words(
+                doc,
+                texts,
+                lowered,
+                start,
+                end,
+                readings,
+                visited[bisect_left(visited, start) : bisect_left(visited, end)],
+                numbers[bisect_left(numbers, start) : bisect_left(numbers, end)],
+            )
             for start, end in zip(starts, ends, strict=True)
         ]
         matches: list[TermMatch] = []
@@ -291,11 +321,45 @@ class MentionMatcher:
         doc.spans[MENTIONS_KEY] = spans
         return doc
 
+    def _readings(self, texts: list[str]) -> list[_Reading]:
+        """Each token text's reading, by position; a plain dict, not ``lru_cache`` on the
+        method, whose key of (self, text) is built and hashed per token, and looked up
+        for the whole note in one ``map`` (a pass over CodiEsp dev meets ~9k texts)."""
+        read_words = self._read_words
+        try:
+            return list(map(read_words.__getitem__, texts))
+        except KeyError:
+            new = set(texts) - read_words.keys()
+            if len(read_words) + len(new) > READ_WORDS_KEPT:
+                read_words.clear()
+                new = set(texts)
+            read_words.update((text, self._reading(text)) for text in new)
+            return list(map(read_words.__getitem__, texts))
+
+    def _reading(self, text: str) -> _Reading:
+        """What ``text`` stands for (``_word_ids``), and whether a sentence's reading
+        visits it: a token with words, or one a neighbour may turn into a word ("B." of
+        "hepatitis B.", "A" of "hepatitis A")."""
+        ids, abbreviation, together = self._word_ids(text)
+        special = text == "A" or (len(text) == 2 and text[0].isupper() and text[1] == ".")
+        return _Reading(
+            ids, abbreviation, together, bool(ids) or abbreviation or special, is_number(text)
+        )
+
     def _sentence_words(
-        self, doc: Doc, texts: list[str], lowered: list[str], start: int, end: int
+        self,
+        doc: Doc,
+        texts: list[str],
+        lowered: list[str],
+        start: int,
+        end: int,
+        readings: list[_Reading],
+        visited: list[int],
+        numbers: list[int],
     ) -> SentenceWords:
-        """Where each vocabulary word occurs in one sentence, and what limits matching there."""
-        numbers = number_positions(texts, start, end)
+        """Where each vocabulary word occurs in one sentence, and what limits matching
+        there: ``readings`` are the note's tokens' (``_readings``), ``visited`` and
+        ``numbers`` the sentence's positions that have words and numbers."""
         not_detail = non_detail_numbers(texts, numbers, end)
         said = lowered[start:end]
         # most sentences hold no "without" and no clause break: one C scan tells
@@ -311,10 +375,7 @@ class MentionMatcher:
             if CLAUSE_BREAKS.isdisjoint(said)
             else tuple(i for i in range(start, end) if lowered[i] in CLAUSE_BREAKS),
         )
-        # a plain dict, not ``lru_cache`` on the method: its key of (self, text) is built
-        # and hashed on each of the ~100k tokens a CodiEsp dev pass reads
-        read_words = self._read_words
-        for i in range(start, end):
+        for i in visited:
             if i in not_detail:
                 continue  # "1." of a list, "5 mg", "HR 88": no code's type or stage
             if lowered[i] == "old" and _of_age(lowered, start, i):
@@ -329,20 +390,16 @@ class MentionMatcher:
                 text = text[0]  # "hepatitis B." ends a sentence; "E. coli": a genus initial
             if text == "A" and i > start and texts[i - 1].isalpha():
                 text = LETTER_A  # "hepatitis A", not the article
-            read = read_words.get(text)
-            if read is None:
-                if len(read_words) >= READ_WORDS_KEPT:
-                    read_words.clear()
-                read = read_words[text] = self._word_ids(text)
-            ids, abbreviation, together = read
+            read = readings[i] if text == texts[i] else self._readings([text])[0]
+            ids = read.ids
             if ids and i in words.numbers and self._number_words.isdisjoint(ids):
                 words.numbers.discard(i)  # "L4" is the word "lumbar", no code detail
             for word in ids:
                 words.positions.setdefault(word, []).append(i)
-            if abbreviation:
+            if read.abbreviation:
                 words.from_abbreviation.add(i)
-            if together:
-                words.grouped[i] = together
+            if read.together:
+                words.grouped[i] = read.together
         return words
 
     def _match_sentence(
@@ -353,30 +410,51 @@ class MentionMatcher:
         none of the terms that already matched in ``max_term_places`` places (counted
         in ``places``)."""
         positions = sentence.positions
-        table = self.table
         found: list[TermMatch] = []
-        seen: set[tuple[int, tuple[int, ...]]] = set()
-        term_required = table.term_required
-        term_target = table.term_target
-        strict = self._facts.strict
+        facts = self._facts
+        plans = facts.plans
         number_words = self._number_words
         severity = self._severity_words
-        sources = table.term_source
-        index_term = TermSource.TERM
         most = self.max_term_places
+        max_gap = self.max_gap
         candidates = self._candidates
+        grouped = sentence.grouped
+        from_abbreviation = sentence.from_abbreviation
         nearby = positions.keys() | around.words  # the words of the sentence and its neighbours
-        for anchor in list(positions):
+        for anchor, anchored_at in list(positions.items()):
             for term in candidates(anchor, nearby):
                 if places.get(term, 0) >= most:
                     continue
-                required = term_required[term]  # rarest first: required[0] is the anchor
+                plan = plans.get(term) or facts.plan(term)
+                words = plan.words
+                if len(words) == 1:
+                    # its one word is the anchor: found wherever the anchor is, complete
+                    for at in anchored_at:
+                        alone = (at,)
+                        if grouped and _splits_a_group(alone, words, grouped, plan.strict):
+                            continue
+                        places[term] = places.get(term, 0) + 1
+                        found.append(
+                            TermMatch(
+                                plan.target,
+                                term,
+                                plan.coverage,
+                                1,
+                                plan.rarity,
+                                alone,
+                                True,
+                                plan.source,
+                                at in from_abbreviation,
+                            )
+                        )
+                    continue
+                required = plan.required  # rarest first: required[0] is the anchor
                 missing = [word for word in required if word not in positions]
-                if missing and strict[term_target[term]] and not number_words.isdisjoint(missing):
-                    continue  # a diagnosis's type or stage is read from the note, never assumed
-                if missing and sources[term] is index_term and not severity.isdisjoint(missing):
-                    continue  # as is the severity an index term names ("..., mild")
                 if missing:
+                    if plan.strict and not number_words.isdisjoint(missing):
+                        continue  # a diagnosis's type or stage is read from the note, never assumed
+                    if plan.source is TermSource.TERM and not severity.isdisjoint(missing):
+                        continue  # as is the severity an index term names ("..., mild")
                     # at most one required word may stay missing: one of the first two
                     # missing must be in a neighbour (most terms fail this look-up)
                     first, second = missing[0], missing[min(1, len(missing) - 1)]
@@ -384,22 +462,18 @@ class MentionMatcher:
                         for neighbour in around.sentences:
                             if first in neighbour.positions or second in neighbour.positions:
                                 across = self._match_across(
-                                    term, anchor, missing, around, neighbour
+                                    term, plan, anchor, missing, around, neighbour
                                 )
                                 places[term] = places.get(term, 0) + len(across)
                                 found.extend(across)
                     # a long term may lack one required word, never its rarest (the anchor),
                     # and must keep a word of its code's condition ("late onset": no asthma)
-                    if _lacks_too_much(len(missing), len(required)) or self._facts.lacks_condition(
+                    if _lacks_too_much(len(missing), len(required)) or facts.lacks_condition(
                         term, required, missing
                     ):
                         continue
-                present = set(required) - set(missing)
-                words = table.term_words[term]
-                placements = [
-                    self._place(words, positions, at, present, self.max_gap)
-                    for at in positions[anchor]
-                ]
+                needed = plan.required_set
+                placements = [_place(words, positions, at, needed, max_gap) for at in anchored_at]
                 loose = False
                 if len(required) > 1 and all(p is None for p in placements):
                     # its words (a long term's but one) are in the sentence, only spread
@@ -407,14 +481,15 @@ class MentionMatcher:
                     # right kidney")
                     loose = True
                     width = sentence.end - sentence.start
-                    placements = [
-                        self._place(words, positions, positions[anchor][0], present, width)
-                    ]
-                for placed in placements:
-                    if placed is None or (term, placed) in seen:
+                    placements = [_place(words, positions, anchored_at[0], needed, width)]
+                # a term is anchored on one word, so it is met once a sentence: its own
+                # placements are all that can repeat
+                for placed in dict.fromkeys(placements):
+                    if placed is None:
                         continue
-                    seen.add((term, placed))
-                    match = self._term_match(term, placed, sentence, not missing, loose, False)
+                    match = self._term_match(
+                        term, plan, placed, sentence, not missing, loose, False
+                    )
                     if match is not None:
                         places[term] = places.get(term, 0) + 1
                         found.append(match)
@@ -423,6 +498,7 @@ class MentionMatcher:
     def _match_across(
         self,
         term: int,
+        plan: TermPlan,
         anchor: int,
         missing: list[int],
         around: Neighbours,
@@ -431,7 +507,7 @@ class MentionMatcher:
         """A term anchored in ``around.sentence`` whose missing words the neighbouring
         sentence has ("A mass was found. It lies in the right kidney."): the weakest reading."""
         still = [word for word in missing if word not in neighbour.positions]
-        required = self.table.term_required[term]
+        required = plan.required
         if len(still) == len(missing) or (
             still
             and (
@@ -440,19 +516,20 @@ class MentionMatcher:
             )
         ):
             return []
-        words = self.table.term_words[term]
-        present = set(required) - set(still)
         both = around.joined(neighbour)
         anchor_at = around.sentence.positions[anchor][0]
-        placed = self._place(words, both.positions, anchor_at, present, both.end - both.start)
+        placed = _place(
+            plan.words, both.positions, anchor_at, plan.required_set, both.end - both.start
+        )
         if placed is None:
             return []
-        match = self._term_match(term, placed, both, not still, True, True)
+        match = self._term_match(term, plan, placed, both, not still, True, True)
         return [match] if match is not None else []
 
     def _term_match(
         self,
         term: int,
+        plan: TermPlan,
         placed: tuple[int, ...],
         sentence: SentenceWords,
         complete: bool,
@@ -462,62 +539,42 @@ class MentionMatcher:
         """The match of ``term`` at ``placed``, or None where it borrows part of what one
         note word stands for, joins words across a "without", or, spread wider than the
         window (``loose``), across a clause break."""
-        table = self.table
-        facts = self._facts
-        words = table.term_words[term]
-        target = table.term_target[term]
+        words = plan.words
+        # most sentences hold no group, no "without", no number: the checks are skipped
         if (
-            _splits_a_group(placed, words, sentence.grouped, facts.strict[target])
-            or _crosses_absence(placed, sentence.absent)
-            or _number_stands_apart(placed, sentence)
+            (sentence.grouped and _splits_a_group(placed, words, sentence.grouped, plan.strict))
+            or (sentence.absent and _crosses_absence(placed, sentence.absent))
+            or (sentence.numbers and _number_stands_apart(placed, sentence))
             or (loose and any(placed[0] < at < placed[-1] for at in sentence.breaks))
         ):
             return None
-        positions = sentence.positions
-        hits = [w for w in words if w in positions]
-        word_rarity = facts.word_rarity
-        soft = table.soft_words
+        if complete and plan.all_required:
+            coverage, rarity = plan.coverage, plan.rarity  # every word of it was found
+        else:
+            positions = sentence.positions
+            hits = tuple([w for w in words if w in positions])
+            read = plan.partial.get(hits)
+            if read is None:
+                word_rarity = self._facts.word_rarity
+                soft = self.table.soft_words
+                read = plan.partial[hits] = (
+                    (len(hits) - 0.5 * sum(1 for w in hits if w in soft)) / plan.total,
+                    sum(word_rarity[w] for w in hits) / len(hits),
+                )
+            coverage, rarity = read
         return TermMatch(
-            target,
+            plan.target,
             term,
-            (len(hits) - 0.5 * sum(1 for w in hits if w in soft)) / facts.coverage_total(term),
+            coverage,
             len(placed),
-            sum(word_rarity[w] for w in hits) / len(hits),
+            rarity,
             placed,
             complete,
-            table.term_source[term],
+            plan.source,
             not sentence.from_abbreviation.isdisjoint(placed),
             loose,
             across_sentences,
         )
-
-    def _place(
-        self,
-        words: tuple[int, ...],
-        positions: dict[int, list[int]],
-        anchor_at: int,
-        required: set[int],
-        gap: int,
-    ) -> tuple[int, ...] | None:
-        """Token positions for a term's words nearest the anchor, or None when the
-        required words do not fit in a window of the term's length plus ``gap``."""
-        placed: list[int] = []
-        reach = len(words) + gap
-        for word in words:
-            options = positions.get(word)
-            if not options:
-                continue
-            # most words occur once in a sentence: no bisection for them
-            nearest = options[0] if len(options) == 1 else _nearest(options, anchor_at)
-            if abs(nearest - anchor_at) > reach:
-                if word in required:
-                    return None
-                continue
-            placed.append(nearest)
-        unique = tuple(sorted(set(placed)))
-        if unique[-1] - unique[0] + 1 > reach:
-            return None
-        return unique
 
     # ---------------------------------------------------------- persistence
     def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
@@ -632,6 +689,34 @@ def _in_heading(char: int, headings: list[tuple[int, int]]) -> bool:
     """Whether offset ``char`` lies in one of the ``headings`` (start, end), in order."""
     at = bisect_left(headings, (char + 1,)) - 1
     return at >= 0 and headings[at][0] <= char < headings[at][1]
+
+
+def _place(
+    words: tuple[int, ...],
+    positions: dict[int, list[int]],
+    anchor_at: int,
+    required: frozenset[int],
+    gap: int,
+) -> tuple[int, ...] | None:
+    """Token positions for a term's words nearest the anchor, or None when the
+    ``required`` words do not fit in a window of the term's length plus ``gap``."""
+    placed: list[int] = []
+    reach = len(words) + gap
+    for word in words:
+        options = positions.get(word)
+        if not options:
+            continue
+        # most words occur once in a sentence: no bisection for them
+        nearest = options[0] if len(options) == 1 else _nearest(options, anchor_at)
+        if abs(nearest - anchor_at) > reach:
+            if word in required:
+                return None
+            continue
+        placed.append(nearest)
+    unique = tuple(sorted(set(placed)))
+    if unique[-1] - unique[0] + 1 > reach:
+        return None
+    return unique
 
 
 def _nearest(options: list[int], at: int) -> int:
@@ -798,29 +883,64 @@ def _spellings_by_shape(vocabulary: Iterable[str]) -> dict[tuple[str, int], list
     return shapes
 
 
+class TermPlan(NamedTuple):
+    """What matching reads of one term, gathered on its first candidacy
+    (``TermFacts.plan``) rather than looked up in several lists at each of the ~33k a
+    CodiEsp dev pass checks."""
+
+    required: tuple[int, ...]  # rarest first: required[0] is the anchor
+    required_set: frozenset[int]
+    words: tuple[int, ...]
+    target: int  # index into TermTable.targets
+    source: TermSource
+    strict: bool  # a diagnosis: see ``TermFacts.strict``
+    all_required: bool  # every word is required: a term lacking none has all its words
+    total: float  # its words, soft ones counting half: what its coverage divides
+    coverage: float  # its coverage where all its words are found
+    rarity: float  # the mean rarity of all its words
+    # coverage and rarity by the words found where some are not, as first worked out
+    partial: dict[tuple[int, ...], tuple[float, float]]
+
+
 class TermFacts:
     """What a match reads of its term that stays the same from note to note, worked out
     once rather than at each of the ~30k matches a CodiEsp dev pass makes: whether a
     target is a diagnosis (``strict``), each word's rarity across the code sets, each
-    term's weight for its coverage: the share of its words found, soft words ("acute",
-    "mellitus") counting half (``found / coverage_total(term)``), and the words most
-    titles of a diagnosis category hold (``lacks_condition``)."""
+    term's plan (``plan``: its weight for its coverage, the share of its words found,
+    soft words ("acute", "mellitus") counting half), and the words most titles of a
+    diagnosis category hold (``lacks_condition``)."""
 
     def __init__(self, table: TermTable) -> None:
         self.table = table
         self.strict = [target.system is System.ICD10CM for target in table.targets]
         self.word_rarity = [1.0 / (1.0 + count) ** 0.5 for count in table.word_frequency]
-        self._totals: dict[int, float] = {}
+        self.plans: dict[int, TermPlan] = {}  # by term, as first met
         self._category_words: dict[str, frozenset[int]] | None = None
 
-    def coverage_total(self, term: int) -> float:
-        """The term's words, soft ones counting half (worked out on the term's first match)."""
-        total = self._totals.get(term)
-        if total is None:
-            words = self.table.term_words[term]
-            soft = self.table.soft_words
-            total = self._totals[term] = len(words) - 0.5 * sum(1 for w in words if w in soft)
-        return total
+    def plan(self, term: int) -> TermPlan:
+        """The term's plan, worked out and kept on its first candidacy (notes meet a small
+        share of the terms)."""
+        table = self.table
+        words = table.term_words[term]
+        required = table.term_required[term]
+        target = table.term_target[term]
+        soft = table.soft_words
+        # the sums a match over all the words makes, in the same order (the same floats)
+        total = len(words) - 0.5 * sum(1 for w in words if w in soft)
+        found = self.plans[term] = TermPlan(
+            required,
+            frozenset(required),
+            words,
+            target,
+            table.term_source[term],
+            self.strict[target],
+            len(required) == len(words),
+            total,
+            (len(words) - 0.5 * sum(1 for w in words if w in soft)) / total,
+            sum(self.word_rarity[w] for w in words) / len(words),
+            {},
+        )
+        return found
 
     def lacks_condition(self, term: int, required: tuple[int, ...], missing: list[int]) -> bool:
         """Whether an index term found in part keeps none of the words most code titles

@@ -110,17 +110,12 @@ def is_number(text: str) -> bool:
     return not text.isalpha() and any(char.isdigit() for char in text)
 
 
-def number_positions(texts: list[str], start: int, end: int) -> list[int]:
-    """Positions in ``texts[start:end]`` of the tokens that carry a number."""
-    return [i for i in range(start, end) if is_number(texts[i])]
-
-
 def non_detail_numbers(texts: list[str], numbers: list[int], end: int) -> set[int]:
-    """Of the ``numbers`` (positions from :func:`number_positions` of a span of ``texts``
-    ending at ``end``), those that are never code detail: list markers, doses and
-    measurements, and the values of vital signs and lab tests; and the positions of the
-    words that say how such a value was taken ("SpO2 93% on RA": room air, not
-    rheumatoid arthritis), which name no condition either."""
+    """Of the ``numbers`` (positions of the tokens of a span of ``texts`` ending at
+    ``end`` that carry a number, :func:`is_number`), those that are never code detail:
+    list markers, doses and measurements, and the values of vital signs and lab tests;
+    and the positions of the words that say how such a value was taken ("SpO2 93% on
+    RA": room air, not rheumatoid arthritis), which name no condition either."""
     rules = number_rules()
     found: set[int] = set()
     for i in numbers:

@@ -36,3 +36,31 @@ def test_the_anchor_index_finds_what_checking_every_term_finds(
     monkeypatch.setattr(matcher, "_candidates", lambda anchor, nearby: anchors.get(anchor, []))
     assert sum(len(found) for found in indexed) > 1000
     assert [mentions(suggester, text) for text in notes] == indexed
+
+
+def test_a_term_found_without_a_soft_word_reads_its_own_coverage(suggester: Suggester) -> None:
+    """A term's coverage and rarity are worked out once per term and words found
+    (``TermPlan``): "kidney disease" read after "chronic kidney disease" covers two of
+    the term's 2.5 words ("chronic" counts half) and the rarity of those two, not what
+    the whole term read; read again, the same."""
+    table = cast(MentionMatcher, suggester.nlp.get_pipe(MENTIONS_PIPE)).table
+    chronic = table.vocabulary["chronic"]
+
+    def readings(text: str) -> dict[int, tuple[float, float]]:
+        return {
+            match.term: (match.coverage, match.rarity)
+            for _, _, found in mentions(suggester, text)
+            for match in found
+            if chronic in table.term_words[match.term]
+        }
+
+    whole = readings("Chronic kidney disease.")
+    part = readings("Kidney disease.")
+    shared = [term for term in whole if term in part and len(table.term_words[term]) == 3]
+    assert shared
+    for term in shared:
+        assert whole[term][0] == 1.0
+        assert part[term][0] == 2 / 2.5
+        assert part[term][1] != whole[term][1]
+    assert readings("Kidney disease.") == part
+    assert readings("Chronic kidney disease.") == whole
