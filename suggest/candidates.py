@@ -888,6 +888,8 @@ class LearnedSignals:
     category_codes: Mapping[tuple[System, str], tuple[tuple[System, str], ...]] = field(
         default_factory=dict
     )
+    # the category (``code_category``) of each code the learners know, worked out once
+    categories: Mapping[tuple[System, str], tuple[System, str]] = field(default_factory=dict)
 
 
 def category_codes(
@@ -1021,20 +1023,25 @@ def add_category_evidence(candidates: Sequence[Candidate], learned: LearnedSigna
     prior, neighbour or label score of its own; its siblings' tell the ranker whether such
     a code is likely (train, 5-fold CV of the ranker over its out-of-fold lists: MAP-D
     0.6289 -> 0.6401, MAP-P 0.6722 -> 0.7019)."""
+    # the categories of the codes the learners know are worked out once per model (a
+    # note reads ~280 neighbour scores and 100 label scores); any other code's here
+    known = learned.categories
     neighbors: dict[tuple[System, str], float] = {}
     for key, score in learned.neighbor_scores.items():
-        category = code_category(key)
+        category = known.get(key) or code_category(key)
         neighbors[category] = neighbors.get(category, 0.0) + score
     labels: dict[tuple[System, str], float] = {}
     if learned.label is not None:
         for key, score in learned.label.scores.items():
-            category = code_category(key)
+            category = known.get(key) or code_category(key)
             labels[category] = max(labels.get(category, score), score)
+    category_prior, subcategory_prior = learned.category_prior, learned.subcategory_prior
     for candidate in candidates:
-        category = code_category(candidate.key)
-        candidate.category_prior = learned.category_prior.get(category, 0.0)
-        candidate.subcategory_prior = learned.subcategory_prior.get(
-            code_category(candidate.key, SUBCATEGORY_LENGTH), 0.0
+        key = candidate.key  # a property: read once
+        category = known.get(key) or code_category(key)
+        candidate.category_prior = category_prior.get(category, 0.0)
+        candidate.subcategory_prior = subcategory_prior.get(
+            code_category(key, SUBCATEGORY_LENGTH), 0.0
         )
         candidate.category_neighbor = neighbors.get(category, 0.0)
         candidate.category_label = labels.get(category, 0.0)
@@ -1105,48 +1112,52 @@ def feature_columns(candidates: Sequence[Candidate], note_length: int) -> dict[s
     for name in _MATCH_FEATURES:
         columns[name] = [0.0] * count
     columns["first_position"] = [1.0] * count
-    contexts = span_contexts(candidates)
-    for k, candidate in enumerate(candidates):
-        if candidate.matches:
-            for name, value in _match_features(candidate, note_length, contexts).items():
-                columns[name][k] = value
+    matched = [k for k, candidate in enumerate(candidates) if candidate.matches]
+    if matched:
+        contexts = span_contexts(candidates)
+        rows = [_match_features(candidates[k], note_length, contexts) for k in matched]
+        # feature by feature into the columns: no dict of the 21 names per candidate
+        for name, values in zip(_MATCH_FEATURES, zip(*rows, strict=True), strict=True):
+            column = columns[name]
+            for k, value in zip(matched, values, strict=True):
+                column[k] = value
     return columns
 
 
 def _match_features(
     candidate: Candidate, note_length: int, contexts: Mapping[tuple[int, int], SpanContext]
-) -> dict[str, float]:
-    """The features of a matched candidate's matches and places (``_MATCH_FEATURES``);
-    ``contexts``: the note's places (``span_contexts``)."""
+) -> tuple[float, ...]:
+    """The features of a matched candidate's matches and places, in ``_MATCH_FEATURES``'
+    order; ``contexts``: the note's places (``span_contexts``)."""
     matches = candidate.matches
     best = max(matches, key=match_quality)
     sources = set(map(_SOURCE, matches))
     spans = candidate.spans
     places = [contexts[(span.start, span.end)] for span in spans]
     sections = [place.section for place in places]
-    return {
-        "coverage": best.coverage,
-        "words": float(best.words),
-        "partial": float(not best.complete),
-        "loose": float(best.loose),
-        "across_sentences": float(best.across_sentences),
-        "rarity": best.rarity,
-        "rivals": log1p_count(candidate.rivals),
-        "best_reading": float(candidate.best_reading),
-        "single_word": float(best.words == 1),
-        "from_title": float(TermSource.TITLE in sources),
-        "from_term": float(TermSource.TERM in sources),
-        "from_lexicon": float(TermSource.LEXICON in sources),
-        "abbreviation": float(all(map(_ABBREVIATION, matches))),
-        "via_header": float(candidate.target.via is not None),
-        "mentions": log1p_count(len(spans)),
-        "first_position": min(map(_START_CHAR, spans)) / max(note_length, 1),
-        "in_assessment": float(not ASSESSMENT_SECTIONS.isdisjoint(sections)),
-        "in_history_section": float(HISTORY_SECTIONS.issuperset(sections)),
-        "uncertain": float(all(map(_UNCERTAIN, places))),
-        "historical": float(all(map(_HISTORICAL, places))),
-        "covered": float(bool(candidate.covered_by)),
-    }
+    return (
+        best.coverage,
+        float(best.words),
+        float(not best.complete),  # partial
+        float(best.loose),
+        float(best.across_sentences),
+        best.rarity,
+        log1p_count(candidate.rivals),
+        float(candidate.best_reading),
+        float(best.words == 1),  # single_word
+        float(TermSource.TITLE in sources),
+        float(TermSource.TERM in sources),
+        float(TermSource.LEXICON in sources),
+        float(all(map(_ABBREVIATION, matches))),
+        float(candidate.target.via is not None),  # via_header
+        log1p_count(len(spans)),  # mentions
+        min(map(_START_CHAR, spans)) / max(note_length, 1),  # first_position
+        float(not ASSESSMENT_SECTIONS.isdisjoint(sections)),  # in_assessment
+        float(HISTORY_SECTIONS.issuperset(sections)),  # in_history_section
+        float(all(map(_UNCERTAIN, places))),
+        float(all(map(_HISTORICAL, places))),
+        float(bool(candidate.covered_by)),  # covered
+    )
 
 
 # what ``_match_features`` reads of each match, place and span, in C: a generator

@@ -41,7 +41,7 @@ from suggest.candidates import (
     MatchPrecision,
     category_codes,
 )
-from suggest.code_categories import SUBCATEGORY_LENGTH
+from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
 from suggest.denied import CodedWhenDenied
 from suggest.layer_features import LayerScorer
 from suggest.note_vectors import word_grams
@@ -212,6 +212,9 @@ class SuggestModel:
             else ({}, {})
         )
         self._category_codes = category_codes(neighbors.prior_) if neighbors is not None else {}
+        known = [*(neighbors.classes_ if neighbors is not None else ())]
+        known += self.label_reader.classes_ if self.label_reader is not None else ()
+        self._categories = {key: code_category(key) for key in known}
 
     def one_thread(self) -> AbstractContextManager[object]:
         """Pin OpenMP and BLAS to one thread while one note is scored."""
@@ -234,6 +237,7 @@ class SuggestModel:
             self._label_reading(text),
             *self._category_priors,
             self._category_codes,
+            self._categories,
         )
 
     def _label_reading(self, text: str) -> NoteReading | None:
