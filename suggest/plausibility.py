@@ -46,6 +46,7 @@ _NOT_ELSEWHERE = re.compile(r"\bnot elsewhere classified\b")
 _ELSEWHERE = re.compile(r"\bin diseases classified elsewhere\b")
 _NEGATING = frozenset({"not", "without", "no"})
 _WITH_OR_WITHOUT = re.compile(r"\b(with|without)\b")
+_UNCOMPLICATED = "uncomplicated"
 PLANNED_REACH = 30  # characters before a subsequent-encounter phrase a plan's "return" stands in
 Phrases = tuple[frozenset[str], ...]  # each phrase as the set of its words
 
@@ -1008,20 +1009,45 @@ def _said_with(code: str, documented: list[str], index: CodeIndex) -> str | None
     """The documented code of ``code``'s category whose title says "with" what its title
     says "without": K80.20 "calculus of gallbladder without cholecystitis" beside a
     documented K80.10 "... with chronic cholecystitis" is one condition read twice, and
-    the note documents the cholecystitis. The titles are looked up only where the
-    category has another documented code (most codes of a list have none)."""
+    the note documents the cholecystitis; a title ending "uncomplicated" gives way to
+    one of its condition with a complication (J45.40 beside J45.41 "... with (acute)
+    exacerbation"). The titles are looked up only where the category has another
+    documented code (most codes of a list have none)."""
     others = [other for other in documented if other != code and other[:3] == code[:3]]
     if not others:
         return None
     record = index.get(code, System.ICD10CM)
-    if record is None or "without" not in record.title.lower():
+    if record is None:
         return None
-    lacking, _ = _qualifiers(record.title)
+    lacking, claimed = _qualifiers(record.title)
+    # "Moderate persistent asthma, uncomplicated" lacks whatever its "with" twin adds
+    # (J45.41 "... with (acute) exacerbation"): the same condition said with no
+    # complication, in a title that names none
+    plain = _uncomplicated_condition(record.title) if not claimed else None
+    if not lacking and plain is None:
+        return None
     for other in others:
         theirs = index.get(other, System.ICD10CM)
-        if theirs is not None and lacking & _qualifiers(theirs.title)[1]:
+        if theirs is None:
+            continue
+        added = _qualifiers(theirs.title)[1]
+        if lacking & added or (added and plain == _condition(theirs.title)):
             return other
     return None
+
+
+def _condition(title: str) -> frozenset[str]:
+    """The title words before its first "with" or "without": the condition it qualifies."""
+    return title_words(_WITH_OR_WITHOUT.split(title.lower(), maxsplit=1)[0])
+
+
+def _uncomplicated_condition(title: str) -> frozenset[str] | None:
+    """The condition a title ending in "uncomplicated" names (J45.40 "Moderate
+    persistent asthma, uncomplicated"), or None for any other title."""
+    lowered = title.lower()
+    if not lowered.endswith(_UNCOMPLICATED):
+        return None
+    return _condition(lowered.removesuffix(_UNCOMPLICATED))
 
 
 @lru_cache(maxsize=10_000)

@@ -30,6 +30,9 @@ COLONOSCOPY = (
 )
 
 
+DIAGNOSES = (System.ICD10CM,)
+
+
 def ranked(result: SuggestionResult) -> list[str]:
     """The codes of the ranked list (above the floor), best first."""
     return [s.code for s in result.suggestions]
@@ -1219,3 +1222,72 @@ def test_pain_alone_is_no_central_or_postprocedural_pain(suggester: Suggester) -
         "Acute postoperative pain after knee arthroplasty.", setting="inpatient"
     )
     assert ranked(result)[0] == "G89.18"
+
+
+def test_cholecystitis_with_gallstones_is_one_calculus_code(suggester: Suggester) -> None:
+    # K81's Excludes1 "cholecystitis with cholelithiasis (K80.-)", the Index's
+    # "Cholecystitis, with, calculus - see Calculus, gallbladder, with cholecystitis"
+    result = suggester.suggest(
+        "SURGERY CONSULT\n52 yo M with 3 days of RUQ pain and fever.\nUS: gallstones, "
+        "gallbladder wall thickening.\nImpression: Acute cholecystitis - lap chole tomorrow.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "K80.00"
+    assert not {"K81.0", "K80.20"} & set(anywhere(result))
+    result = suggester.suggest(
+        "OPERATIVE NOTE\nPreop: symptomatic cholelithiasis\nPostop: chronic cholecystitis\n"
+        "Procedure: Laparoscopic cholecystectomy.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "K80.10"
+    assert "K81.1" not in anywhere(result)
+
+
+def test_an_uncomplicated_code_gives_way_to_its_complicated_twin(suggester: Suggester) -> None:
+    # J45.40 "Moderate persistent asthma, uncomplicated" read from the history, ranked
+    # above the diagnosis's J45.41 "... with (acute) exacerbation": one condition, which
+    # the note documents with its exacerbation
+    def kept(scored: list[tuple[str, float]]) -> list[str]:
+        ordered = prune_and_order(
+            [(System.ICD10CM, code, score) for code, score in scored],
+            key=lambda item: (item[0], item[1]),
+            listed=lambda item: item[2] >= POSSIBLE_FLOOR,
+            confident=lambda item: item[2] >= 0.5,
+            index=suggester.index,
+        )
+        return [code for _, code, _ in ordered.ranked]
+
+    assert kept([("J45.40", 0.78), ("J45.41", 0.77)]) == ["J45.41"]
+    assert kept([("F17.200", 0.7), ("F17.203", 0.6)]) == ["F17.203"]
+    # another severity is another condition; a title that already says "with" names its
+    # complication ("with intoxication, uncomplicated" is no F10.129 said without one)
+    assert kept([("J45.40", 0.78), ("J45.51", 0.77)]) == ["J45.40", "J45.51"]
+    assert kept([("F10.120", 0.7), ("F10.129", 0.6)]) == ["F10.120", "F10.129"]
+    result = suggester.suggest(
+        "Assessment: Moderate persistent asthma, well controlled on budesonide.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "J45.40"
+
+
+def test_a_malignancy_named_only_as_past_is_its_history_code(suggester: Suggester) -> None:
+    # guideline I.C.2.d: a primary malignancy excised with no further treatment and no
+    # evidence of disease is coded Z85.-, not as a current cancer (outpatient)
+    text = (
+        "COLORECTAL CLINIC\n66 yo M, s/p sigmoid colectomy 2020 for sigmoid adenocarcinoma, "
+        "adjuvant chemo completed 2021.\nA/P:\n1. Personal history of sigmoid colon cancer, "
+        "no evidence of disease - CT next year.\n2. Essential hypertension."
+    )
+    result = suggester.suggest(text, setting="outpatient", systems=DIAGNOSES)
+    assert "Z85.038" in anywhere(result)
+    assert "C18.7" not in anywhere(result)
+    # a cancer the note treats now is current
+    result = suggester.suggest(
+        "A/P: Adenocarcinoma of the cecum - start FOLFOX next week.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert "C18.0" in ranked(result)
