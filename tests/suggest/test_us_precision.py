@@ -1291,3 +1291,42 @@ def test_a_malignancy_named_only_as_past_is_its_history_code(suggester: Suggeste
         systems=DIAGNOSES,
     )
     assert "C18.0" in ranked(result)
+
+
+def test_a_verb_alone_is_no_mechanism_of_injury(suggester: Suggester) -> None:
+    # "ran into" is read from "ran" ("into" is a stop word of every term): W22.8
+    # "Striking against ... other objects" needs the sentence to say what struck
+    result = suggester.suggest(
+        "HPI: 42 yo F spilled boiling water onto her R forearm while cooking. Ran cool water "
+        "over it x 10 min.\nDx: Second degree burn of right forearm, initial encounter.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert "W22.8XXA" not in anywhere(result)
+    result = suggester.suggest(
+        "HPI: 9 yo M walked into a door frame at school.\nDx: Laceration of forehead "
+        "without foreign body, initial encounter.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert "W22.8XXA" in ranked(result)
+
+
+def test_the_callus_of_a_healing_fracture_is_no_skin_callus(suggester: Suggester) -> None:
+    # the Index: "Callus (infected) L84; bone - see Osteophyte": an X-ray's bridging
+    # callus is the fracture healing, not corns and callosities
+    result = suggester.suggest(
+        "ORTHO POST-OP VISIT\n70 yo M, 8 wks s/p ORIF R distal radius fracture.\nXR R wrist: "
+        "plate in good position, fracture line with bridging callus.\nAssessment: Fracture "
+        "of R distal radius, routine healing.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert "L84" not in anywhere(result)
+    result = suggester.suggest(
+        "PODIATRY\nExam: plantar callus under the 2nd metatarsal head, R foot.\nA/P: Callus "
+        "of R foot - pared.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "L84"
