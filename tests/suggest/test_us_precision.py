@@ -1330,3 +1330,24 @@ def test_the_callus_of_a_healing_fracture_is_no_skin_callus(suggester: Suggester
         systems=DIAGNOSES,
     )
     assert ranked(result)[0] == "L84"
+
+
+def test_a_visit_for_immunization_alone_codes_no_other_condition(suggester: Suggester) -> None:
+    # guideline IV.J: coexisting conditions are coded where they require or affect care;
+    # a nurse's vaccine visit names them only as why the vaccine is due
+    text = (
+        "NURSE VISIT\n70 yo F with type 2 diabetes and COPD, due for pneumococcal vaccine "
+        "per standing order. No acute illness.\nGiven: Prevnar 20 0.5 mL IM R deltoid. "
+        "Observed 15 min, no reaction.\nPMH: essential hypertension."
+    )
+    result = suggester.suggest(text, setting="outpatient", systems=DIAGNOSES)
+    assert ranked(result) == ["Z23"]
+    apart = {s.code: [w.kind for w in s.warnings] for s in result.not_coded}
+    assert "not_addressed" in apart["I10"]
+    # where the note's assessment documents a condition, the visit addressed it
+    result = suggester.suggest(
+        text + "\nAssessment: Essential hypertension, BP above goal - increase lisinopril.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert {"Z23", "I10"} <= set(ranked(result))
