@@ -1033,6 +1033,17 @@ def test_tobacco_use_disorder_is_nicotine_dependence(suggester: Suggester) -> No
     )
     assert ranked(result)[0].startswith("F17.2")
     assert "Z72.0" not in anywhere(result)
+    # the product it names is the code's (the Index's "Dependence, nicotine, cigarettes
+    # F17.210"): not F17.200 "unspecified", whose sibling F17.21 lies under another
+    # subcategory than the specificity step climbs
+    for said in ("Tobacco use disorder (cigarettes)", "Tobacco use disorder, cigarettes"):
+        result = suggester.suggest(
+            f"HPI: 60 yo M, current smoker 1/2 ppd.\nA/P:\n1. {said} - counseled 5 min.",
+            setting="outpatient",
+            systems=DIAGNOSES,
+        )
+        assert ranked(result)[0] == "F17.210"
+        assert "F17.200" not in anywhere(result)
 
 
 def test_the_severity_an_index_term_names_is_never_assumed(suggester: Suggester) -> None:
