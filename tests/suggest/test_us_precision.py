@@ -1362,3 +1362,15 @@ def test_a_visit_for_immunization_alone_codes_no_other_condition(suggester: Sugg
         systems=DIAGNOSES,
     )
     assert {"Z23", "I10"} <= set(ranked(result))
+
+
+def test_a_colon_polyp_is_no_female_genital_neoplasm(suggester: Suggester) -> None:
+    # an index entry read "adenomatous polyps" as D28.9 "Benign neoplasm of female
+    # genital organ, unspecified": D28 needs the organ in its words
+    result = suggester.suggest(
+        "Impression: Two adenomatous polyps in the sigmoid colon, removed.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert not any(code.startswith("D28") for code in anywhere(result))
+    assert "K63.5" in ranked(result)
