@@ -1374,3 +1374,22 @@ def test_a_colon_polyp_is_no_female_genital_neoplasm(suggester: Suggester) -> No
     )
     assert not any(code.startswith("D28") for code in anywhere(result))
     assert "K63.5" in ranked(result)
+
+
+def test_a_meniscus_tear_is_no_cystic_meniscus(suggester: Suggester) -> None:
+    # M23.02- "Cystic meniscus, posterior horn of medial meniscus" was read from its
+    # site alone; the tear is M23.22- (derangement due to old tear)
+    result = suggester.suggest(
+        "MRI RIGHT KNEE\nIMPRESSION:\n1. Complex degenerative tear of the posterior horn of "
+        "the medial meniscus, right knee.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "M23.221"
+    assert not any(code.startswith("M23.0") for code in anywhere(result))
+    result = suggester.suggest(
+        "IMPRESSION: Parameniscal cyst of the posterior horn of the medial meniscus, right knee.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "M23.021"
