@@ -749,6 +749,19 @@ def test_a_without_code_gives_way_to_its_with_code(suggester: Suggester) -> None
         "Procedure: Laparoscopic cholecystectomy."
     )
     assert "K80.10" in ranked(result)
+    # ... and with K81.1 "chronic cholecystitis" read inside the diagnosis, the
+    # combination (K81's Excludes1) takes both, shown at the preoperative stones too
+    assert not [code for code in anywhere(result) if code.startswith(("K80.2", "K81"))]
+    k80 = next(s for s in result.suggestions if s.code == "K80.10")
+    assert "cholelithiasis" in [e.text for e in k80.evidence]
+    # without a cholecystitis code of its own, the "without" code is set apart
+    result = suggester.suggest(
+        "OPERATIVE NOTE\nPreoperative diagnosis: Symptomatic cholelithiasis.\n"
+        "Postoperative diagnosis: Calculus of gallbladder with chronic cholecystitis.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert "K80.10" in ranked(result)
     assert_set_apart(result, "K80.2")
     apart = {s.code: {w.kind for w in s.warnings} for s in result.not_coded}
     assert "contradicted" in apart["K80.20"]
