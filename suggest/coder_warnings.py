@@ -90,6 +90,12 @@ class CoderWarnings:
                 f"{because} and {code} are never reported together (Excludes1, ICD-10-CM "
                 f"guideline I.A.12.a), and the note reads {because} more surely."
             )
+        elif kind == "not_addressed":
+            message = (
+                f"{code} is named at a visit for immunization alone ({because}), which does "
+                f"not address it: a coexisting condition is coded where it requires or "
+                f"affects care at the encounter (ICD-10-CM guideline IV.J)."
+            )
         elif kind == "symptom":
             message = (
                 f"{code} is a sign or symptom read only outside the diagnostic statement, "

@@ -46,6 +46,7 @@ _NOT_ELSEWHERE = re.compile(r"\bnot elsewhere classified\b")
 _ELSEWHERE = re.compile(r"\bin diseases classified elsewhere\b")
 _NEGATING = frozenset({"not", "without", "no"})
 _WITH_OR_WITHOUT = re.compile(r"\b(with|without)\b")
+_UNCOMPLICATED = "uncomplicated"
 PLANNED_REACH = 30  # characters before a subsequent-encounter phrase a plan's "return" stands in
 Phrases = tuple[frozenset[str], ...]  # each phrase as the set of its words
 
@@ -72,6 +73,7 @@ class PlausibilityRules:
     vaccine_diseases: tuple[str, ...]
     vaccine_encounter: str
     vaccine_administration: str
+    vaccine_visit_unless: tuple[str, ...]
     sides: dict[str, frozenset[str]]
     integral: tuple[tuple[str, tuple[str, ...]], ...]
     aftercare: tuple[str, ...]
@@ -137,6 +139,7 @@ class PlausibilityRules:
             vaccine_diseases=tuple(vaccine["disease_prefixes"]),
             vaccine_encounter=vaccine["encounter"],
             vaccine_administration=vaccine["administration"],
+            vaccine_visit_unless=tuple(vaccine["visit_alone_unless"]),
             sides={side: frozenset(words) for side, words in rules["laterality"]["sides"].items()},
             integral=tuple((symptom, tuple(dx)) for symptom, dx in rules["integral"]),
             aftercare=tuple(rules["aftercare"]),
@@ -521,8 +524,9 @@ class Apart(NamedTuple):
     "unspecified" (a code of its category says more, or one that names the organism or
     cause its title leaves unspecified), "contradicted" (a documented code
     of its category says "with" what it says "without"), "excludes1", "symptom" (a sign
-    or symptom read only outside the diagnostic statement) or "finding" (read only from
-    the findings); ``code`` is the documented code it gives way to."""
+    or symptom read only outside the diagnostic statement), "finding" (read only from
+    the findings) or "not_addressed" (a condition named at a visit for immunization
+    alone); ``code`` is the documented code it gives way to."""
 
     kind: str
     code: str
@@ -559,7 +563,8 @@ def prune_and_order(
     category whose confident code says "with" what its title says "without", and an
     aftercare code beside a ``listed`` injury code of a subsequent encounter; and, given the
     ``sections`` each item was read from, the symptoms and findings read only outside a
-    diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``);
+    diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``), and
+    the conditions of a visit for immunization alone (``_immunization_alone``);
     given each item's ``title``, an unspecified code beside a code of its category that
     is not, ``confident`` or listed by the diagnostic statement above it (guideline
     I.B.18: unspecified codes are for a record that does not say more), and a code where
@@ -606,6 +611,9 @@ def prune_and_order(
     if lead is not None and title is not None and lead[:3] in specific:
         lead_item = next(item for item in items if key(item) == (System.ICD10CM, lead))
         heir = specific[lead[:3]] if _unspecified(title(lead_item)) else None
+    vaccine_visit = sections is not None and _immunization_alone(
+        items, key, listed, confident, sections, rules
+    )
     rank = {id(item): i for i, item in enumerate(items)}
     kept: list[T] = []
     set_apart: list[tuple[T, Apart]] = []
@@ -636,6 +644,10 @@ def prune_and_order(
                 )
             ):
                 because = Apart("unspecified", specific[code[:3]])
+            elif vaccine_visit and not code.startswith(
+                rules.status_prefixes + rules.external_cause_follow
+            ):
+                because = Apart("not_addressed", rules.vaccine_encounter)
             elif lead is not None and sections is not None and code != heir:
                 kind = _outside_statement(code, sections(item), rules)
                 because = Apart(kind, lead) if kind is not None else None
@@ -956,6 +968,32 @@ def statement_lead(
     return None
 
 
+def _immunization_alone(
+    items: Sequence[T],
+    key: Callable[[T], Key],
+    listed: Callable[[T], bool],
+    confident: Callable[[T], bool],
+    sections: Callable[[T], frozenset[str | None]],
+    rules: PlausibilityRules,
+) -> bool:
+    """Whether the note is a visit for immunization alone: its encounter (Z23) surely
+    documented, nothing read in a diagnostic statement, and no injury the vaccine was
+    given for nor a health examination listed (``vaccine.visit_alone_unless``). Such a
+    visit addresses no other condition: the history names them as why a vaccine is due
+    (guideline IV.J codes coexisting conditions that require or affect care)."""
+    encounter = (System.ICD10CM, rules.vaccine_encounter)
+    return (
+        any(key(item) == encounter and confident(item) for item in items)
+        and not any(
+            key(item)[0] is System.ICD10CM
+            and listed(item)
+            and key(item)[1].startswith(rules.vaccine_visit_unless)
+            for item in items
+        )
+        and not any(sections(item) & rules.statement_sections for item in items)
+    )
+
+
 def _outside_statement(
     code: str, read_in: frozenset[str | None], rules: PlausibilityRules
 ) -> str | None:
@@ -1009,20 +1047,45 @@ def _said_with(code: str, documented: list[str], index: CodeIndex) -> str | None
     """The documented code of ``code``'s category whose title says "with" what its title
     says "without": K80.20 "calculus of gallbladder without cholecystitis" beside a
     documented K80.10 "... with chronic cholecystitis" is one condition read twice, and
-    the note documents the cholecystitis. The titles are looked up only where the
-    category has another documented code (most codes of a list have none)."""
+    the note documents the cholecystitis; a title ending "uncomplicated" gives way to
+    one of its condition with a complication (J45.40 beside J45.41 "... with (acute)
+    exacerbation"). The titles are looked up only where the category has another
+    documented code (most codes of a list have none)."""
     others = [other for other in documented if other != code and other[:3] == code[:3]]
     if not others:
         return None
     record = index.get(code, System.ICD10CM)
-    if record is None or "without" not in record.title.lower():
+    if record is None:
         return None
-    lacking, _ = _qualifiers(record.title)
+    lacking, claimed = _qualifiers(record.title)
+    # "Moderate persistent asthma, uncomplicated" lacks whatever its "with" twin adds
+    # (J45.41 "... with (acute) exacerbation"): the same condition said with no
+    # complication, in a title that names none
+    plain = _uncomplicated_condition(record.title) if not claimed else None
+    if not lacking and plain is None:
+        return None
     for other in others:
         theirs = index.get(other, System.ICD10CM)
-        if theirs is not None and lacking & _qualifiers(theirs.title)[1]:
+        if theirs is None:
+            continue
+        added = _qualifiers(theirs.title)[1]
+        if lacking & added or (added and plain == _condition(theirs.title)):
             return other
     return None
+
+
+def _condition(title: str) -> frozenset[str]:
+    """The title words before its first "with" or "without": the condition it qualifies."""
+    return title_words(_WITH_OR_WITHOUT.split(title.lower(), maxsplit=1)[0])
+
+
+def _uncomplicated_condition(title: str) -> frozenset[str] | None:
+    """The condition a title ending in "uncomplicated" names (J45.40 "Moderate
+    persistent asthma, uncomplicated"), or None for any other title."""
+    lowered = title.lower()
+    if not lowered.endswith(_UNCOMPLICATED):
+        return None
+    return _condition(lowered.removesuffix(_UNCOMPLICATED))
 
 
 @lru_cache(maxsize=10_000)

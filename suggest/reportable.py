@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from spacy.tokens import Span
 
 from code_index.records import System
-from suggest.candidates import Candidate
+from suggest.candidates import Candidate, personal_history_code
 from suggest.doc_words import note_text
 from suggest.extensions import section_key, span_values
 from suggest.plausibility import says_ended
@@ -41,9 +41,11 @@ def reportable(
     EF, no heart failure" was ruled out. Outpatient, a condition the note names only as
     ended ("acute bronchitis, resolved", "prior stroke"; not "history of hypertension",
     which may be a condition the patient still has) no longer exists and is not coded
-    (IV.J), its history code (Z86-Z87) is; inpatient, a condition treated during the stay is
-    coded though it resolved before discharge. A code suggested from similar notes alone has
-    no words of its own for these rules to read."""
+    (IV.J), its history code (Z86-Z87) is; nor is a primary malignancy it names only as
+    past, whatever the cue ("history of colon cancer"), whose code is Z85.- (I.C.2.d);
+    inpatient, a condition treated during the stay is coded though it resolved before
+    discharge. A code suggested from similar notes alone has no words of its own for
+    these rules to read."""
     spans = candidate.spans
     if not spans:
         return True
@@ -69,8 +71,12 @@ def reportable(
             return False
     if setting is Setting.INPATIENT:
         return True
+    # a primary malignancy named only in the past ("history of sigmoid colon cancer, s/p
+    # resection, NED") was excised or eradicated: its history code (Z85.-) is coded, not
+    # the neoplasm (guideline I.C.2.d), whatever the cue
+    past_malignancy = personal_history_code(code) is not None
     return code.startswith("Z") or not all(
-        historical and says_ended(cues)
+        historical and (past_malignancy or says_ended(cues))
         for historical, cues in (span_values(span, _HISTORY_AND_CUES) for span in spans)
     )
 

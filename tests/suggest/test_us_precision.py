@@ -30,6 +30,9 @@ COLONOSCOPY = (
 )
 
 
+DIAGNOSES = (System.ICD10CM,)
+
+
 def ranked(result: SuggestionResult) -> list[str]:
     """The codes of the ranked list (above the floor), best first."""
     return [s.code for s in result.suggestions]
@@ -746,6 +749,19 @@ def test_a_without_code_gives_way_to_its_with_code(suggester: Suggester) -> None
         "Procedure: Laparoscopic cholecystectomy."
     )
     assert "K80.10" in ranked(result)
+    # ... and with K81.1 "chronic cholecystitis" read inside the diagnosis, the
+    # combination (K81's Excludes1) takes both, shown at the preoperative stones too
+    assert not [code for code in anywhere(result) if code.startswith(("K80.2", "K81"))]
+    k80 = next(s for s in result.suggestions if s.code == "K80.10")
+    assert "cholelithiasis" in [e.text for e in k80.evidence]
+    # without a cholecystitis code of its own, the "without" code is set apart
+    result = suggester.suggest(
+        "OPERATIVE NOTE\nPreoperative diagnosis: Symptomatic cholelithiasis.\n"
+        "Postoperative diagnosis: Calculus of gallbladder with chronic cholecystitis.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert "K80.10" in ranked(result)
     assert_set_apart(result, "K80.2")
     apart = {s.code: {w.kind for w in s.warnings} for s in result.not_coded}
     assert "contradicted" in apart["K80.20"]
@@ -1030,6 +1046,17 @@ def test_tobacco_use_disorder_is_nicotine_dependence(suggester: Suggester) -> No
     )
     assert ranked(result)[0].startswith("F17.2")
     assert "Z72.0" not in anywhere(result)
+    # the product it names is the code's (the Index's "Dependence, nicotine, cigarettes
+    # F17.210"): not F17.200 "unspecified", whose sibling F17.21 lies under another
+    # subcategory than the specificity step climbs
+    for said in ("Tobacco use disorder (cigarettes)", "Tobacco use disorder, cigarettes"):
+        result = suggester.suggest(
+            f"HPI: 60 yo M, current smoker 1/2 ppd.\nA/P:\n1. {said} - counseled 5 min.",
+            setting="outpatient",
+            systems=DIAGNOSES,
+        )
+        assert ranked(result)[0] == "F17.210"
+        assert "F17.200" not in anywhere(result)
 
 
 def test_the_severity_an_index_term_names_is_never_assumed(suggester: Suggester) -> None:
@@ -1219,3 +1246,163 @@ def test_pain_alone_is_no_central_or_postprocedural_pain(suggester: Suggester) -
         "Acute postoperative pain after knee arthroplasty.", setting="inpatient"
     )
     assert ranked(result)[0] == "G89.18"
+
+
+def test_cholecystitis_with_gallstones_is_one_calculus_code(suggester: Suggester) -> None:
+    # K81's Excludes1 "cholecystitis with cholelithiasis (K80.-)", the Index's
+    # "Cholecystitis, with, calculus - see Calculus, gallbladder, with cholecystitis"
+    result = suggester.suggest(
+        "SURGERY CONSULT\n52 yo M with 3 days of RUQ pain and fever.\nUS: gallstones, "
+        "gallbladder wall thickening.\nImpression: Acute cholecystitis - lap chole tomorrow.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "K80.00"
+    assert not {"K81.0", "K80.20"} & set(anywhere(result))
+    result = suggester.suggest(
+        "OPERATIVE NOTE\nPreop: symptomatic cholelithiasis\nPostop: chronic cholecystitis\n"
+        "Procedure: Laparoscopic cholecystectomy.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "K80.10"
+    assert "K81.1" not in anywhere(result)
+
+
+def test_an_uncomplicated_code_gives_way_to_its_complicated_twin(suggester: Suggester) -> None:
+    # J45.40 "Moderate persistent asthma, uncomplicated" read from the history, ranked
+    # above the diagnosis's J45.41 "... with (acute) exacerbation": one condition, which
+    # the note documents with its exacerbation
+    def kept(scored: list[tuple[str, float]]) -> list[str]:
+        ordered = prune_and_order(
+            [(System.ICD10CM, code, score) for code, score in scored],
+            key=lambda item: (item[0], item[1]),
+            listed=lambda item: item[2] >= POSSIBLE_FLOOR,
+            confident=lambda item: item[2] >= 0.5,
+            index=suggester.index,
+        )
+        return [code for _, code, _ in ordered.ranked]
+
+    assert kept([("J45.40", 0.78), ("J45.41", 0.77)]) == ["J45.41"]
+    assert kept([("F17.200", 0.7), ("F17.203", 0.6)]) == ["F17.203"]
+    # another severity is another condition; a title that already says "with" names its
+    # complication ("with intoxication, uncomplicated" is no F10.129 said without one)
+    assert kept([("J45.40", 0.78), ("J45.51", 0.77)]) == ["J45.40", "J45.51"]
+    assert kept([("F10.120", 0.7), ("F10.129", 0.6)]) == ["F10.120", "F10.129"]
+    result = suggester.suggest(
+        "Assessment: Moderate persistent asthma, well controlled on budesonide.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "J45.40"
+
+
+def test_a_malignancy_named_only_as_past_is_its_history_code(suggester: Suggester) -> None:
+    # guideline I.C.2.d: a primary malignancy excised with no further treatment and no
+    # evidence of disease is coded Z85.-, not as a current cancer (outpatient)
+    text = (
+        "COLORECTAL CLINIC\n66 yo M, s/p sigmoid colectomy 2020 for sigmoid adenocarcinoma, "
+        "adjuvant chemo completed 2021.\nA/P:\n1. Personal history of sigmoid colon cancer, "
+        "no evidence of disease - CT next year.\n2. Essential hypertension."
+    )
+    result = suggester.suggest(text, setting="outpatient", systems=DIAGNOSES)
+    assert "Z85.038" in anywhere(result)
+    assert "C18.7" not in anywhere(result)
+    # a cancer the note treats now is current
+    result = suggester.suggest(
+        "A/P: Adenocarcinoma of the cecum - start FOLFOX next week.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert "C18.0" in ranked(result)
+
+
+def test_a_verb_alone_is_no_mechanism_of_injury(suggester: Suggester) -> None:
+    # "ran into" is read from "ran" ("into" is a stop word of every term): W22.8
+    # "Striking against ... other objects" needs the sentence to say what struck
+    result = suggester.suggest(
+        "HPI: 42 yo F spilled boiling water onto her R forearm while cooking. Ran cool water "
+        "over it x 10 min.\nDx: Second degree burn of right forearm, initial encounter.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert "W22.8XXA" not in anywhere(result)
+    result = suggester.suggest(
+        "HPI: 9 yo M walked into a door frame at school.\nDx: Laceration of forehead "
+        "without foreign body, initial encounter.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert "W22.8XXA" in ranked(result)
+
+
+def test_the_callus_of_a_healing_fracture_is_no_skin_callus(suggester: Suggester) -> None:
+    # the Index: "Callus (infected) L84; bone - see Osteophyte": an X-ray's bridging
+    # callus is the fracture healing, not corns and callosities
+    result = suggester.suggest(
+        "ORTHO POST-OP VISIT\n70 yo M, 8 wks s/p ORIF R distal radius fracture.\nXR R wrist: "
+        "plate in good position, fracture line with bridging callus.\nAssessment: Fracture "
+        "of R distal radius, routine healing.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert "L84" not in anywhere(result)
+    result = suggester.suggest(
+        "PODIATRY\nExam: plantar callus under the 2nd metatarsal head, R foot.\nA/P: Callus "
+        "of R foot - pared.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "L84"
+
+
+def test_a_visit_for_immunization_alone_codes_no_other_condition(suggester: Suggester) -> None:
+    # guideline IV.J: coexisting conditions are coded where they require or affect care;
+    # a nurse's vaccine visit names them only as why the vaccine is due
+    text = (
+        "NURSE VISIT\n70 yo F with type 2 diabetes and COPD, due for pneumococcal vaccine "
+        "per standing order. No acute illness.\nGiven: Prevnar 20 0.5 mL IM R deltoid. "
+        "Observed 15 min, no reaction.\nPMH: essential hypertension."
+    )
+    result = suggester.suggest(text, setting="outpatient", systems=DIAGNOSES)
+    assert ranked(result) == ["Z23"]
+    apart = {s.code: [w.kind for w in s.warnings] for s in result.not_coded}
+    assert "not_addressed" in apart["I10"]
+    # where the note's assessment documents a condition, the visit addressed it
+    result = suggester.suggest(
+        text + "\nAssessment: Essential hypertension, BP above goal - increase lisinopril.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert {"Z23", "I10"} <= set(ranked(result))
+
+
+def test_a_colon_polyp_is_no_female_genital_neoplasm(suggester: Suggester) -> None:
+    # an index entry read "adenomatous polyps" as D28.9 "Benign neoplasm of female
+    # genital organ, unspecified": D28 needs the organ in its words
+    result = suggester.suggest(
+        "Impression: Two adenomatous polyps in the sigmoid colon, removed.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert not any(code.startswith("D28") for code in anywhere(result))
+    assert "K63.5" in ranked(result)
+
+
+def test_a_meniscus_tear_is_no_cystic_meniscus(suggester: Suggester) -> None:
+    # M23.02- "Cystic meniscus, posterior horn of medial meniscus" was read from its
+    # site alone; the tear is M23.22- (derangement due to old tear)
+    result = suggester.suggest(
+        "MRI RIGHT KNEE\nIMPRESSION:\n1. Complex degenerative tear of the posterior horn of "
+        "the medial meniscus, right knee.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "M23.221"
+    assert not any(code.startswith("M23.0") for code in anywhere(result))
+    result = suggester.suggest(
+        "IMPRESSION: Parameniscal cyst of the posterior horn of the medial meniscus, right knee.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "M23.021"
