@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
-from suggest.adverse_effects import adverse_effect_readings
+from suggest.adverse_effects import adverse_effect_readings, drug_intent_readings
 from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
 from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
@@ -243,6 +243,7 @@ def collect_candidates(
                 candidates.append(candidate)
     add_value_candidates(candidates, doc, table)
     add_adverse_effects(candidates, doc, table)
+    add_drug_intents(candidates, doc, table)
     add_control_readings(candidates, doc, table)
     if siblings is not None:
         candidates = named_siblings(candidates, doc, siblings)
@@ -575,6 +576,20 @@ def add_adverse_effects(candidates: list[Candidate], doc: Doc, table: TermTable)
             continue
         present.add(key)
         candidates.extend(_read_candidate(table, key, doc[position : position + 1]))
+
+
+def add_drug_intents(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
+    """The underdosing code (T36-T50, character 6) of each drug a sentence says was
+    taken less than prescribed, with the noncompliance code (Z91.12-, Z91.13-) of the
+    reason it gives, and the poisoning code of each drug taken in overdose or by
+    mistake (suggest.adverse_effects): read from the drug's and the reason's words,
+    wherever the condition they explain is written (guideline I.C.19.e.5.b, c)."""
+    present = {c.key for c in candidates}
+    for start, end, code in drug_intent_readings(doc):
+        key = (System.ICD10CM, code)
+        if key not in present:
+            present.add(key)
+            candidates.extend(_read_candidate(table, key, doc[start:end]))
 
 
 def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:

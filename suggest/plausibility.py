@@ -33,7 +33,11 @@ from spacy.tokens import Doc, Span
 from code_index.index import CodeIndex
 from code_index.records import System
 from code_index.validity import excludes1_conflicts
-from suggest.adverse_effects import cues_by_first_word, is_adverse_effect
+from suggest.adverse_effects import (
+    cues_by_first_word,
+    is_noncompliance,
+    taken_as_prescribed_or_less,
+)
 from suggest.doc_words import lowered_texts, note_text
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
@@ -489,7 +493,8 @@ def with_encounter(code: str, character: str) -> str | None:
 def without_initial_injury(codes: Collection[str]) -> set[str]:
     """The external cause codes among ``codes`` (place, activity, status:
     ``external_cause.prefixes``) that no injury or poisoning at its initial encounter
-    beside them explains (an ``external_cause.needs`` code with 7th character A): they are
+    beside them explains (an ``external_cause.needs`` code with 7th character A, not a
+    drug's adverse effect or underdosing): they are
     reported only with it, once, at that encounter (guideline I.C.20.b, c and k), so
     "kitchen" or "basketball" alone in a note codes nothing."""
     rules = plausibility_rules()
@@ -497,7 +502,10 @@ def without_initial_injury(codes: Collection[str]) -> set[str]:
     if not causes:
         return causes
     if any(
-        len(code) == 8 and code[7] == "A" and code.startswith(rules.external_cause_needs)
+        len(code) == 8
+        and code[7] == "A"
+        and code.startswith(rules.external_cause_needs)
+        and not taken_as_prescribed_or_less(code)
         for code in codes
     ):
         return set()
@@ -683,15 +691,20 @@ def _causes_after(
 ) -> list[T]:
     """``ordered`` with its listed codes of causes after the last listed diagnosis they may
     explain: external causes (chapter 20: how, where, doing what) are never first-listed
-    (guideline I.C.20), and a drug's adverse effect follows the effect it caused (I.C.19.e.5.a);
-    each only says more of a condition coded before it."""
+    (guideline I.C.20), a drug's adverse effect follows the effect it caused (I.C.19.e.5.a),
+    its underdosing and the noncompliance that says why the condition it let relapse
+    (I.C.19.e.5.c); each only says more of a condition coded before it."""
     prefixes = plausibility_rules().external_cause_follow
 
     def cause(item: T) -> bool:
         system, code = key(item)
         return (
             system is System.ICD10CM
-            and (code.startswith(prefixes) or is_adverse_effect(code))
+            and (
+                code.startswith(prefixes)
+                or taken_as_prescribed_or_less(code)
+                or is_noncompliance(code)
+            )
             and listed(item)
         )
 
