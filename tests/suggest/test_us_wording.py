@@ -1,0 +1,86 @@
+"""US note wording that read as another condition or as none (issue 15): a word the one
+beside it gives another sense ("weaned to RA", "MR enterography", "rapid ventricular
+response"), "neg" after a test, and the Index's terms for conditions US notes name
+their own way (septic shock, influenza A, asymptomatic HIV, ESBL, seropositive RA).
+Sentences written for these tests, after the US-note benchmark's tuning notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from suggest.results import SuggestionResult
+from suggest.suggester import Suggester
+
+
+def ranked(result: SuggestionResult) -> list[str]:
+    """The codes of the ranked list (above the floor), best first."""
+    return [s.code for s in result.suggestions]
+
+
+def anywhere(result: SuggestionResult) -> list[str]:
+    """Every code the result ranks, possible ones included."""
+    return [s.code for s in result.ranking()]
+
+
+# ------------------------------------------------------------- another sense
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("Dx: Atrial fibrillation with rapid ventricular response.", "I49.01"),
+        ("ECG: AF with slow ventricular response 40s, no acute ischemia.", "I49.01"),
+        ("Acute hypoxic respiratory failure: weaned to RA day 4. SpO2 94% RA at rest.", "M06"),
+        ("Plan: MR enterography to assess for stricture.", "I34"),
+        ("Add adalimumab pending TB (QuantiFERON) and hep B/C screening.", "A15"),
+    ],
+)
+def test_a_word_its_neighbour_gives_another_sense_reads_no_condition(
+    suggester: Suggester, text: str, wrong: str
+) -> None:
+    assert not any(code.startswith(wrong) for code in anywhere(suggester.suggest(text)))
+
+
+def test_the_abbreviations_still_read_their_condition_elsewhere(suggester: Suggester) -> None:
+    result = suggester.suggest("Echo: moderate MR.\nDx: seropositive RA on methotrexate.")
+    assert "I34.0" in ranked(result)
+    # "seropositive" is with rheumatoid factor (Index: Arthritis, rheumatoid, seropositive)
+    assert "M05.9" in ranked(result)
+    assert not any(code.startswith("M06") for code in ranked(result))
+
+
+def test_neg_after_a_test_denies_it(suggester: Suggester) -> None:
+    result = suggester.suggest("Flu/COVID test neg at urgent care yesterday.")
+    assert "U07.1" not in anywhere(result)
+
+
+# -------------------------------------------------------- the Index's terms
+@pytest.mark.parametrize(
+    ("text", "code", "not_this"),
+    [
+        ("Principal dx: Influenza A pneumonia.", "J10.00", "J11.00"),
+        ("Dx: influenza B, day 2.", "J10.1", "J11.1"),
+        ("#Septic shock due to pneumococcal sepsis from pneumococcal pneumonia", "R65.21", "R57.9"),
+        ("#Septic shock due to pneumococcal sepsis from pneumococcal pneumonia", "J13", "J18.9"),
+        ("Urine culture: > 100K E. coli, ESBL-producing.", "Z16.12", "Z16.10"),
+        ("2. Chemotherapy-induced peripheral neuropathy (oxaliplatin), grade 2", "G62.0", "G62.9"),
+    ],
+)
+def test_us_wording_reads_the_index_code(
+    suggester: Suggester, text: str, code: str, not_this: str
+) -> None:
+    result = suggester.suggest(text, setting="inpatient")
+    assert code in ranked(result)
+    assert not_this not in ranked(result)
+
+
+def test_influenza_alone_is_still_an_unidentified_virus(suggester: Suggester) -> None:
+    assert ranked(suggester.suggest("Dx: influenza."))[:1] == ["J11.1"]
+
+
+def test_asymptomatic_hiv_is_the_status_wherever_hiv_is_named(suggester: Suggester) -> None:
+    # Z21 and B20 exclude each other: "asymptomatic" says which the patient has
+    result = suggester.suggest(
+        "ID CLINIC - HIV F/U\n45 yo M with HIV infection dx 2014, on ART, never an "
+        "AIDS-defining illness.\nA/P:\n1. Asymptomatic HIV infection on ART, suppressed."
+    )
+    assert "Z21" in ranked(result)
+    assert "B20" not in anywhere(result)
