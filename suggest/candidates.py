@@ -489,18 +489,25 @@ def plausible_candidates(
             for c in kept
             if c.target.system is not System.ICD10CM or not unnamed_encounter(c.target.code, codes)
         ]
+    # a code of another encounter than the note's gives way to its twin of the note's
+    # encounter where the words read that one too ("Colles fracture ..., subsequent
+    # encounter with delayed healing": S52.532G, and no S52.532A beside it)
+    other_encounter: set[int] = set()
     for candidate in kept:
         better = replaced.get(candidate.key)
         if better is None and character is not None and candidate.target.system is System.ICD10CM:
             code = with_encounter(candidate.target.code, character)
-            better = (System.ICD10CM, code) if code is not None else None
+            if code is not None and code != candidate.target.code:
+                better = (System.ICD10CM, code)
+                if better in present:
+                    other_encounter.add(id(candidate))
         if better is None or better in present:
             continue
         found = table.direct_target(*better)
         if found is not None:
             present.add(better)
             candidate.target = found
-    return kept
+    return [c for c in kept if id(c) not in other_encounter]
 
 
 _CLAUSE_ENDS = frozenset({",", ";", ":"})

@@ -84,6 +84,7 @@ class PlausibilityRules:
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
     first_listed: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
     encounter_prefixes: tuple[str, ...]
+    encounter_cause_prefixes: tuple[str, ...]
     initial_encounter: tuple[str, ...]
     planned_before: re.Pattern[str]
     planned_after: re.Pattern[str]
@@ -155,6 +156,7 @@ class PlausibilityRules:
                 for r in rules["first_listed"]
             ),
             encounter_prefixes=tuple(rules["encounter"]["prefixes"]),
+            encounter_cause_prefixes=tuple(rules["encounter"]["cause_prefixes"]),
             initial_encounter=tuple(rules["encounter"]["initial"]),
             planned_before=re.compile(rules["encounter"]["planned_before"]),
             planned_after=re.compile(rules["encounter"]["planned_after"]),
@@ -483,10 +485,17 @@ def unnamed_encounter(code: str, present: Collection[str]) -> bool:
 
 
 def with_encounter(code: str, character: str) -> str | None:
-    """``code`` (an injury code with a 7th character) with ``character`` instead."""
+    """``code`` (an injury code, or an external cause's, with a 7th character) with
+    ``character`` instead. An external cause takes the injury's encounter (guideline
+    I.C.20: its 7th character is A, D or S), so a fracture's delayed healing or nonunion
+    (G, K) is its subsequent encounter, D."""
     rules = plausibility_rules()
-    if len(code) == 8 and code[3] == "." and code.startswith(rules.encounter_prefixes):
+    if len(code) != 8 or code[3] != ".":
+        return None
+    if code.startswith(rules.encounter_prefixes):
         return code[:7] + character
+    if code.startswith(rules.encounter_cause_prefixes):
+        return code[:7] + (character if character in "DS" else "D")
     return None
 
 

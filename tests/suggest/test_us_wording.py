@@ -84,3 +84,30 @@ def test_asymptomatic_hiv_is_the_status_wherever_hiv_is_named(suggester: Suggest
     )
     assert "Z21" in ranked(result)
     assert "B20" not in anywhere(result)
+
+
+# ---------------------------------------------- the encounter of a fracture's healing
+def test_delayed_healing_is_the_g_encounter_and_its_cause_follows(
+    suggester: Suggester,
+) -> None:
+    result = suggester.suggest(
+        "Ortho f/u, 7 wks after fall on ice on the sidewalk.\n"
+        "A/P: Colles fracture of left distal radius, subsequent encounter with delayed healing."
+    )
+    codes = anywhere(result)
+    assert "S52.532G" in ranked(result)
+    # the initial encounter's code, and the place reported only with it, give way
+    assert not {"S52.532A", "S52.532D", "Y92.480"} & set(codes)
+    # an external cause takes the injury's encounter: D for delayed healing (I.C.20)
+    assert "W00.0XXD" in codes
+    assert "W00.0XXA" not in codes
+
+
+def test_malunion_denied_is_no_malunion(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "XR: healed, alignment maintained, no malunion.\n"
+        "A/P: Colles fracture of left radius, routine healing. Fall on ice."
+    )
+    assert "S52.532D" in ranked(result)
+    assert "W00.0XXD" in anywhere(result)
+    assert not any(code.endswith(("P", "A")) for code in ranked(result) if code[0] in "SW")
