@@ -1,7 +1,9 @@
 """US note wording that read as another condition or as none (issue 15): a word the one
 beside it gives another sense ("weaned to RA", "MR enterography", "rapid ventricular
-response"), "neg" after a test, and the Index's terms for conditions US notes name
-their own way (septic shock, influenza A, asymptomatic HIV, ESBL, seropositive RA).
+response"), "neg" after a test, the Index's terms for conditions US notes name their own
+way (septic shock, influenza A, asymptomatic HIV, ESBL, seropositive RA, ATN, vaping,
+focal epilepsy with impaired awareness), a fracture's healing as its 7th character, and a
+sign integral to its diagnosis.
 Sentences written for these tests, after the US-note benchmark's tuning notes."""
 
 from __future__ import annotations
@@ -62,6 +64,14 @@ def test_neg_after_a_test_denies_it(suggester: Suggester) -> None:
         ("#Septic shock due to pneumococcal sepsis from pneumococcal pneumonia", "J13", "J18.9"),
         ("Urine culture: > 100K E. coli, ESBL-producing.", "Z16.12", "Z16.10"),
         ("2. Chemotherapy-induced peripheral neuropathy (oxaliplatin), grade 2", "G62.0", "G62.9"),
+        ("#AKI (ATN from shock): Cr peaked 3.1, back to 1.0.", "N17.0", "N17.9"),
+        ("4. Nicotine dependence, e-cigarette - counseled 5 min.", "F17.290", "F17.210"),
+        (
+            "1. Breakthrough seizure in focal epilepsy with impaired awareness.",
+            "G40.209",
+            "G40.909",
+        ),
+        ("Dx: Crohn's ileocolitis, in remission on infliximab.", "K50.80", "K50.90"),
     ],
 )
 def test_us_wording_reads_the_index_code(
@@ -111,3 +121,11 @@ def test_malunion_denied_is_no_malunion(suggester: Suggester) -> None:
     assert "S52.532D" in ranked(result)
     assert "W00.0XXD" in anywhere(result)
     assert not any(code.endswith(("P", "A")) for code in ranked(result) if code[0] in "SW")
+
+
+def test_hypercalcemia_is_integral_to_primary_hyperparathyroidism(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "Ca 11.2, PTH 98.\nA/P: 1. Primary hyperparathyroidism. 2. Hypercalcemia."
+    )
+    assert "E21.0" in ranked(result)
+    assert "E83.52" not in ranked(result)  # a sign of the diagnosis (I.B.5)
