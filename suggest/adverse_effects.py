@@ -1,7 +1,9 @@
 """Adverse effects of a drug taken as prescribed, read from the sentence that names the
 effect and says the drug caused it ("urticaria due to amoxicillin", "NSAID-induced
-ulcer", "B12 deficiency due to metformin (adverse effect)"); and the same drug's poisoning
-("intentional acetaminophen overdose") or underdosing ("ran out of furosemide").
+ulcer", "B12 deficiency due to metformin (adverse effect)"); and the same drug's
+underdosing ("ran out of amlodipine", with the noncompliance code of its reason) and
+poisoning ("accidental clonidine ingestion"), whose codes differ from the adverse
+effect's by one character (guideline I.C.19.e.5.b and c).
 
 ICD-10-CM codes the nature of the effect first and the drug's T36-T50 code with 5th or
 6th character 5 after it (guideline I.C.19.e.5.a); the drug's class comes from the Table
@@ -23,6 +25,8 @@ from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
 
 _NEGATION_REACH = 3  # words before a cue that may deny it
+# the noncompliance codes an underdosing takes for its intent (guideline I.C.19.e.5.c)
+NONCOMPLIANCE = ("Z91.12", "Z91.13", "Z91.14")
 
 
 @dataclass(frozen=True)
@@ -36,15 +40,38 @@ class AdverseEffectRules:
     window_before: int
     negations: frozenset[str]
     drugs: dict[str, str]
-    poisoning: tuple[tuple[str, ...], ...]
-    poisoning_before: int
-    poisoning_after: int
+    underdosing: UnderdosingRules
+    poisoning: PoisoningRules
+
+
+@dataclass(frozen=True)
+class UnderdosingRules:
+    """``underdosing`` of ``rules/adverse_effects.json``: cues that name the drug after
+    or before them, and the noncompliance code of each reason, first that fits first."""
+
+    after: tuple[tuple[str, ...], ...]
+    before: tuple[tuple[str, ...], ...]
+    window: int
+    reasons: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+
+
+@dataclass(frozen=True)
+class PoisoningRules:
+    """``poisoning`` of ``rules/adverse_effects.json``: cues that name the drug on either
+    side, words before a cue that make it a past one and after it no poisoning, the
+    intent character of each intent's phrases (first that fits first) and the one when
+    none is documented."""
+
+    cues: tuple[tuple[str, ...], ...]
+    not_before: frozenset[str]
+    not_after: frozenset[str]
+    window: int
     intents: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
     accidental: str
-    not_now: frozenset[str]
-    underdosing: tuple[tuple[str, ...], ...]
-    underdosing_after: int
-    underdosing_character: str
+
+
+def _phrases(phrases: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(phrase.split()) for phrase in phrases)
 
 
 @cache
@@ -52,34 +79,31 @@ def adverse_effect_rules() -> AdverseEffectRules:
     """The packaged rules."""
     rules = read_rules(None, "adverse_effects.json")
     cues = rules["cues"]
-    poisoning, underdosing = rules["poisoning"], rules["underdosing"]
+    under = rules["underdosing"]
+    poisoning = rules["poisoning"]
     return AdverseEffectRules(
-        after=tuple(tuple(cue.split()) for cue in cues["after"]),
-        before=tuple(tuple(cue.split()) for cue in cues["before"]),
-        sentence=tuple(tuple(cue.split()) for cue in cues["sentence"]),
+        after=_phrases(cues["after"]),
+        before=_phrases(cues["before"]),
+        sentence=_phrases(cues["sentence"]),
         window_after=int(rules["window"]["after"]),
         window_before=int(rules["window"]["before"]),
         negations=frozenset(rules["negations"]),
         drugs=dict(rules["drugs"]),
-        poisoning=tuple(tuple(cue.split()) for cue in poisoning["cues"]),
-        poisoning_before=int(poisoning["window"]["before"]),
-        poisoning_after=int(poisoning["window"]["after"]),
-        intents=tuple(
-            (character, tuple(tuple(words.split()) for words in phrases))
-            for character, phrases in poisoning["intents"]
+        underdosing=UnderdosingRules(
+            after=_phrases(under["after"]),
+            before=_phrases(under["before"]),
+            window=int(under["window"]),
+            reasons=tuple((code, _phrases(said)) for code, said in under["reasons"]),
         ),
-        accidental=str(poisoning["accidental"]),
-        not_now=frozenset(poisoning["not_now"]),
-        underdosing=tuple(tuple(cue.split()) for cue in underdosing["cues"]),
-        underdosing_after=int(underdosing["window"]),
-        underdosing_character=str(underdosing["character"]),
+        poisoning=PoisoningRules(
+            cues=_phrases(poisoning["cues"]),
+            not_before=frozenset(poisoning["not_before"]),
+            not_after=frozenset(poisoning["not_after"]),
+            window=int(poisoning["window"]),
+            intents=tuple((digit, _phrases(said)) for digit, said in poisoning["intents"]),
+            accidental=str(poisoning["accidental"]),
+        ),
     )
-
-
-def is_adverse_effect(code: str) -> bool:
-    """Whether ``code`` is a drug's adverse effect (T36-T50 with 5th or 6th character 5:
-    T36.0X5A, T39.315A), not its poisoning or underdosing."""
-    return len(code) == 8 and "T36" <= code[:3] <= "T50" and code[6] == "5"
 
 
 def adverse_effect_readings(doc: Doc) -> list[tuple[int, str]]:
@@ -101,53 +125,139 @@ def adverse_effect_readings(doc: Doc) -> list[tuple[int, str]]:
     return found
 
 
-def poisoning_readings(doc: Doc) -> list[tuple[int, str]]:
-    """(token position of the drug, its code) for each drug a sentence names with an
-    overdose ("intentional acetaminophen overdose" T39.1X2A, "accidental fentanyl
-    overdose" T40.411A; the intent from the sentence's words, else accidental, guideline
-    I.C.19.e.5.b) or says was taken less than prescribed ("ran out of furosemide"
-    T50.1X6A, I.C.19.e.5.c): the drug's adverse-effect code with its intent character
-    changed (the Table of Drugs and Chemicals' columns differ only there)."""
+def drug_intent_readings(doc: Doc) -> list[tuple[int, int, str]]:
+    """(first token, end token, code) of each drug a sentence says was underdosed (its
+    T code with 6th character 6, and the noncompliance code of the reason the sentence
+    gives, read from the reason's words) or taken in poisoning (its T code with the
+    intent's character: accidental unless the sentence says otherwise)."""
     rules = adverse_effect_rules()
     lowered = lowered_texts(doc)
-    if not any(word in rules.drugs for word in lowered):
+    if rules.drugs.keys().isdisjoint(lowered):
         return []
     starts = [*sentence_starts(doc), len(lowered)]
-    found: dict[int, str] = {}
+    found: list[tuple[int, int, str]] = []
     for first, end in pairwise(starts):
         words = lowered[first:end]
-        drugs = [i for i, word in enumerate(words) if word in rules.drugs]
-        if not drugs:
-            continue
-        intent = next(
-            (character for character, phrases in rules.intents if _cues(words, phrases)),
-            rules.accidental,
-        )
-        for start, cue in _cues(words, (*rules.poisoning, *rules.underdosing)):
-            before = words[max(0, start - _NEGATION_REACH) : start]
-            if rules.negations.intersection(before) or rules.not_now.intersection(before):
-                continue
-            end_at = start + len(cue)
-            overdose = cue in rules.poisoning
-            reach = rules.poisoning_after if overdose else rules.underdosing_after
-            named = [
+        underdosed = _underdosed(words, rules)
+        for at in underdosed:
+            found.append((first + at, first + at + 1, with_intent(rules.drugs[words[at]], "6")))
+        if underdosed:
+            reason = _first_said(words, rules.underdosing.reasons)
+            if reason is not None:
+                code, start, length = reason
+                found.append((first + start, first + start + length, code))
+        poisoned = _poisoned(words, rules)
+        if poisoned:
+            intent = _first_said(words, rules.poisoning.intents)
+            digit = intent[0] if intent is not None else rules.poisoning.accidental
+            found.extend(
+                (first + at, first + at + 1, with_intent(rules.drugs[words[at]], digit))
+                for at in poisoned
+            )
+    return found
+
+
+def with_intent(code: str, character: str) -> str:
+    """The drug's code with ``character`` where its adverse-effect code has the 5 that
+    says "adverse effect": T46.1X5A -> T46.1X6A (underdosing), T36.95XA -> T36.91XA."""
+    at = _intent_at(code)
+    return code[:at] + character + code[at + 1 :]
+
+
+def taken_as_prescribed_or_less(code: str) -> bool:
+    """Whether ``code`` is a drug's adverse effect or underdosing (T36-T50 whose intent
+    character is 5 or 6): neither an injury nor a poisoning, so no external cause (place,
+    activity) goes with it."""
+    return len(code) == 8 and "T36" <= code[:3] <= "T50" and code[_intent_at(code)] in "56"
+
+
+def is_noncompliance(code: str) -> bool:
+    """Whether ``code`` says why a drug was underdosed (Z91.12-, Z91.13-, Z91.14-)."""
+    return code.startswith(NONCOMPLIANCE)
+
+
+def _intent_at(code: str) -> int:
+    """Where a T36-T50 code holds its intent: the 6th character (T46.1X5A), or the 5th
+    where the 6th is a placeholder (T36.95XA)."""
+    return 5 if code[6] == "X" else 6
+
+
+def _underdosed(words: Sequence[str], rules: AdverseEffectRules) -> list[int]:
+    """Where in a sentence's ``words`` a drug is said to have been taken less than
+    prescribed: after an ``after`` cue, in its phrase, or before a ``before`` cue
+    ("furosemide 80 mg BID (not taking)")."""
+    under = rules.underdosing
+    drugs = [i for i, word in enumerate(words) if word in rules.drugs]
+    if not drugs:
+        return []
+    taken: set[int] = set()
+    for start, cue in _cues(words, under.after):
+        if not _denied(words, start, rules):
+            end = start + len(cue)
+            taken.update(
                 i
                 for i in drugs
-                if end_at <= i < end_at + reach and not any(_breaks(w) for w in words[end_at:i])
-            ]
-            if overdose:
-                named += [i for i in drugs if start - rules.poisoning_before <= i < start]
-            character = intent if overdose else rules.underdosing_character
-            for i in named:
-                found.setdefault(first + i, _with_intent(rules.drugs[words[i]], character))
-    return sorted(found.items())
+                if end <= i < end + under.window and not any(map(_breaks_list, words[end:i]))
+            )
+    for start, _cue in _cues(words, under.before):
+        if not _denied(words, start, rules):
+            taken.update(
+                i
+                for i in drugs
+                if start - under.window <= i < start
+                and not any(_breaks(w) and w not in "()" for w in words[i + 1 : start])
+            )
+    return sorted(taken)
 
 
-def _with_intent(code: str, character: str) -> str:
-    """A drug's adverse-effect code (T39.1X5A, T36.95XA) with its intent character, the
-    last digit before the 7th character, made ``character`` (T39.1X2A)."""
-    at = 6 if code[6].isdigit() else 5
-    return code[:at] + character + code[at + 1 :]
+def _poisoned(words: Sequence[str], rules: AdverseEffectRules) -> list[int]:
+    """Where in a sentence's ``words`` a drug is said to have been taken in poisoning:
+    within the window on either side of a cue, in its clause."""
+    poisoning = rules.poisoning
+    drugs = [i for i, word in enumerate(words) if word in rules.drugs]
+    if not drugs:
+        return []
+    taken: set[int] = set()
+    for start, cue in _cues(words, poisoning.cues):
+        end = start + len(cue)
+        if (
+            _denied(words, start, rules)
+            or not poisoning.not_before.isdisjoint(words[max(0, start - _NEGATION_REACH) : start])
+            or (end < len(words) and words[end] in poisoning.not_after)
+        ):
+            continue  # "no overdose", "history of overdose", "overdose prevention"
+        after = range(end, end + poisoning.window)
+        before = range(start - poisoning.window, start)
+        taken.update(
+            i
+            for i in drugs
+            if (i in after and not any(map(_breaks, words[end:i])))
+            or (i in before and not any(map(_breaks, words[i + 1 : start])))
+        )
+    return sorted(taken)
+
+
+def _denied(words: Sequence[str], start: int, rules: AdverseEffectRules) -> bool:
+    """Whether a word of ``negations`` in the three words before a cue at ``start``
+    denies it ("no missed doses") or makes it hypothetical ("risk of overdose")."""
+    return not rules.negations.isdisjoint(words[max(0, start - _NEGATION_REACH) : start])
+
+
+def _first_said(
+    words: Sequence[str], said: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+) -> tuple[str, int, int] | None:
+    """The value of the first entry of ``said`` whose phrase the sentence holds, with the
+    phrase's position and length."""
+    for value, phrases in said:
+        for start, cue in _cues(words, phrases):
+            return value, start, len(cue)
+    return None
+
+
+def _breaks_list(word: str) -> bool:
+    """Whether ``word`` ends a list of drugs a cue names: punctuation but the commas,
+    slashes and hyphens between its items ("ran out of amlodipine, lisinopril")."""
+    return _breaks(word) and word not in (",", "/")
 
 
 def _caused_by(words: Sequence[str], rules: AdverseEffectRules) -> list[int]:
@@ -157,7 +267,7 @@ def _caused_by(words: Sequence[str], rules: AdverseEffectRules) -> list[int]:
         return []
     caused: set[int] = set()
     for start, cue in _cues(words, (*rules.after, *rules.before, *rules.sentence)):
-        if rules.negations.intersection(words[max(0, start - _NEGATION_REACH) : start]):
+        if _denied(words, start, rules):
             continue
         end = start + len(cue)
         if cue in rules.sentence:

@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
-from suggest.adverse_effects import adverse_effect_readings, poisoning_readings
+from suggest.adverse_effects import adverse_effect_readings, drug_intent_readings
 from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
 from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
@@ -243,6 +243,7 @@ def collect_candidates(
                 candidates.append(candidate)
     add_value_candidates(candidates, doc, table)
     add_adverse_effects(candidates, doc, table)
+    add_drug_intents(candidates, doc, table)
     add_control_readings(candidates, doc, table)
     # a sentence's words as titles spell them (``note_words``), by its start: read
     # once a note for both steps
@@ -506,18 +507,25 @@ def plausible_candidates(
             for c in kept
             if c.target.system is not System.ICD10CM or not unnamed_encounter(c.target.code, codes)
         ]
+    # a code of another encounter than the note's gives way to its twin of the note's
+    # encounter where the words read that one too ("Colles fracture ..., subsequent
+    # encounter with delayed healing": S52.532G, and no S52.532A beside it)
+    other_encounter: set[int] = set()
     for candidate in kept:
         better = replaced.get(candidate.key)
         if better is None and character is not None and candidate.target.system is System.ICD10CM:
             code = with_encounter(candidate.target.code, character)
-            better = (System.ICD10CM, code) if code is not None else None
+            if code is not None and code != candidate.target.code:
+                better = (System.ICD10CM, code)
+                if better in present:
+                    other_encounter.add(id(candidate))
         if better is None or better in present:
             continue
         found = table.direct_target(*better)
         if found is not None:
             present.add(better)
             candidate.target = found
-    return kept
+    return [c for c in kept if id(c) not in other_encounter]
 
 
 _CLAUSE_ENDS = frozenset({",", ";", ":"})
@@ -584,30 +592,38 @@ def add_adverse_effects(candidates: list[Candidate], doc: Doc, table: TermTable)
     """The adverse-effect code (T36-T50, 5th or 6th character 5) of each drug a sentence
     says caused the condition it names (suggest.adverse_effects): read from the drug's
     word, where a diagnosis of that sentence is a candidate, for it is coded after the
-    effect it explains (guideline I.C.19.e.5.a); and the poisoning or underdosing code of
-    each drug a sentence names with an overdose or says was not taken as prescribed,
-    which names its own condition (I.C.19.e.5.b, c)."""
-    present = {c.key for c in candidates}
-    read = poisoning_readings(doc)
+    effect it explains (guideline I.C.19.e.5.a)."""
     readings = adverse_effect_readings(doc)
-    if readings:
-        starts = sentence_starts(doc)
-        effects = {
-            sentence_of(starts, len(doc), span.start)[0]
-            for c in candidates
-            if c.target.system is System.ICD10CM and not c.target.code.startswith(_NOT_EFFECTS)
-            for span in c.spans
-        }
-        read += [
-            (position, code)
-            for position, code in readings
-            if sentence_of(starts, len(doc), position)[0] in effects
-        ]
-    for position, code in read:
+    if not readings:
+        return
+    starts = sentence_starts(doc)
+    effects = {
+        sentence_of(starts, len(doc), span.start)[0]
+        for c in candidates
+        if c.target.system is System.ICD10CM and not c.target.code.startswith(_NOT_EFFECTS)
+        for span in c.spans
+    }
+    present = {c.key for c in candidates}
+    for position, code in readings:
+        key = (System.ICD10CM, code)
+        if key in present or sentence_of(starts, len(doc), position)[0] not in effects:
+            continue
+        present.add(key)
+        candidates.extend(_read_candidate(table, key, doc[position : position + 1]))
+
+
+def add_drug_intents(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
+    """The underdosing code (T36-T50, character 6) of each drug a sentence says was
+    taken less than prescribed, with the noncompliance code (Z91.12-, Z91.13-) of the
+    reason it gives, and the poisoning code of each drug taken in overdose or by
+    mistake (suggest.adverse_effects): read from the drug's and the reason's words,
+    wherever the condition they explain is written (guideline I.C.19.e.5.b, c)."""
+    present = {c.key for c in candidates}
+    for start, end, code in drug_intent_readings(doc):
         key = (System.ICD10CM, code)
         if key not in present:
             present.add(key)
-            candidates.extend(_read_candidate(table, key, doc[position : position + 1]))
+            candidates.extend(_read_candidate(table, key, doc[start:end]))
 
 
 def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:

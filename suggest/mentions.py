@@ -35,6 +35,7 @@ from __future__ import annotations
 import pickle
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from functools import cache
 from itertools import compress, count
 from operator import attrgetter
 from pathlib import Path
@@ -51,6 +52,7 @@ from suggest.budget import check_deadline
 from suggest.doc_words import lowered_texts, token_texts
 from suggest.extensions import MENTIONS_KEY, register_extensions, set_span_values
 from suggest.numbers import is_number, non_detail_numbers
+from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
 from suggest.terms import (
     DROPPED_WORDS,
@@ -380,6 +382,9 @@ class MentionMatcher:
                 continue  # "1." of a list, "5 mg", "HR 88": no code's type or stage
             if lowered[i] == "old" and _of_age(lowered, start, i):
                 continue  # "72-year-old": the patient's age, not "old age" (R54)
+            sense = other_senses().get(lowered[i])
+            if sense is not None and sense.says(lowered, start, end, i):
+                continue  # "weaned to RA": room air, "MR enterography": no term's word
             text = texts[i]
             if (
                 len(text) == 2
@@ -854,6 +859,35 @@ def _splits_a_group(
         if taken < len(group.required) if strict else 2 * taken < len(group.required):
             return True
     return False
+
+
+class OtherSense(NamedTuple):
+    """Words beside a note word that give it another sense than any term's
+    (``rules/other_senses.json``)."""
+
+    after: frozenset[str]
+    before: frozenset[str]
+
+    def says(self, lowered: list[str], start: int, end: int, i: int) -> bool:
+        """Whether the word at ``i`` (of a sentence from ``start`` to ``end``) has the
+        other sense: the next word (past an opening parenthesis) or the one before
+        gives it."""
+        after = i + 1
+        if after < end and lowered[after] == "(":
+            after += 1
+        return (after < end and lowered[after] in self.after) or (
+            i > start and lowered[i - 1] in self.before
+        )
+
+
+@cache
+def other_senses() -> dict[str, OtherSense]:
+    """The packaged ``rules/other_senses.json``, read once."""
+    words = read_rules(None, "other_senses.json")["words"]
+    return {
+        word: OtherSense(frozenset(said.get("after", ())), frozenset(said.get("before", ())))
+        for word, said in words.items()
+    }
 
 
 def _of_age(lowered: list[str], start: int, i: int) -> bool:

@@ -33,7 +33,11 @@ from spacy.tokens import Doc, Span
 from code_index.index import CodeIndex
 from code_index.records import System
 from code_index.validity import excludes1_conflicts
-from suggest.adverse_effects import cues_by_first_word, is_adverse_effect
+from suggest.adverse_effects import (
+    cues_by_first_word,
+    is_noncompliance,
+    taken_as_prescribed_or_less,
+)
 from suggest.doc_words import lowered_texts, note_text
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
@@ -82,6 +86,7 @@ class PlausibilityRules:
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
     first_listed: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
     encounter_prefixes: tuple[str, ...]
+    encounter_cause_prefixes: tuple[str, ...]
     initial_encounter: tuple[str, ...]
     planned_before: re.Pattern[str]
     planned_after: re.Pattern[str]
@@ -154,6 +159,7 @@ class PlausibilityRules:
                 for r in rules["first_listed"]
             ),
             encounter_prefixes=tuple(rules["encounter"]["prefixes"]),
+            encounter_cause_prefixes=tuple(rules["encounter"]["cause_prefixes"]),
             initial_encounter=tuple(rules["encounter"]["initial"]),
             planned_before=re.compile(rules["encounter"]["planned_before"]),
             planned_after=re.compile(rules["encounter"]["planned_after"]),
@@ -482,17 +488,25 @@ def unnamed_encounter(code: str, present: Collection[str]) -> bool:
 
 
 def with_encounter(code: str, character: str) -> str | None:
-    """``code`` (an injury code with a 7th character) with ``character`` instead."""
+    """``code`` (an injury code, or an external cause's, with a 7th character) with
+    ``character`` instead. An external cause takes the injury's encounter (guideline
+    I.C.20: its 7th character is A, D or S), so a fracture's delayed healing or nonunion
+    (G, K) is its subsequent encounter, D."""
     rules = plausibility_rules()
-    if len(code) == 8 and code[3] == "." and code.startswith(rules.encounter_prefixes):
+    if len(code) != 8 or code[3] != ".":
+        return None
+    if code.startswith(rules.encounter_prefixes):
         return code[:7] + character
+    if code.startswith(rules.encounter_cause_prefixes):
+        return code[:7] + (character if character in "DS" else "D")
     return None
 
 
 def without_initial_injury(codes: Collection[str]) -> set[str]:
     """The external cause codes among ``codes`` (place, activity, status:
     ``external_cause.prefixes``) that no injury or poisoning at its initial encounter
-    beside them explains (an ``external_cause.needs`` code with 7th character A): they are
+    beside them explains (an ``external_cause.needs`` code with 7th character A, not a
+    drug's adverse effect or underdosing): they are
     reported only with it, once, at that encounter (guideline I.C.20.b, c and k), so
     "kitchen" or "basketball" alone in a note codes nothing."""
     rules = plausibility_rules()
@@ -500,7 +514,10 @@ def without_initial_injury(codes: Collection[str]) -> set[str]:
     if not causes:
         return causes
     if any(
-        len(code) == 8 and code[7] == "A" and code.startswith(rules.external_cause_needs)
+        len(code) == 8
+        and code[7] == "A"
+        and code.startswith(rules.external_cause_needs)
+        and not taken_as_prescribed_or_less(code)
         for code in codes
     ):
         return set()
@@ -696,15 +713,20 @@ def _causes_after(
     """``ordered`` with its listed codes of causes after the last listed diagnosis they may
     explain: external causes (chapter 20: how, where, doing what) are never first-listed
     (guideline I.C.20), a drug's adverse effect follows the effect it caused (I.C.19.e.5.a),
-    and the extent of body surface burned (T31, T32) the burn (I.C.19.d.6); each only says
-    more of a condition coded before it."""
+    its underdosing and the noncompliance that says why the condition it let relapse
+    (I.C.19.e.5.c), and the extent of body surface burned (T31, T32) the burn (I.C.19.d.6);
+    each only says more of a condition coded before it."""
     prefixes = plausibility_rules().external_cause_follow
 
     def cause(item: T) -> bool:
         system, code = key(item)
         return (
             system is System.ICD10CM
-            and (code.startswith(prefixes) or is_adverse_effect(code))
+            and (
+                code.startswith(prefixes)
+                or taken_as_prescribed_or_less(code)
+                or is_noncompliance(code)
+            )
             and listed(item)
         )
 

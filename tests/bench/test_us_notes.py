@@ -35,7 +35,8 @@ def test_both_parts_are_large_enough_and_span_the_same_kinds(
 ) -> None:
     assert len(notes) >= LEAST_NOTES
     tuning, held = (parts[name].notes for name in PARTS)
-    assert len(held) >= len(notes) // 4
+    # a quarter of the least benchmark: later notes went to tuning alone (README, Contents)
+    assert len(held) >= LEAST_NOTES // 4
     assert {n.kind for n in held} == {n.kind for n in tuning}
     assert all(n.kind and n.setting and n.patient and n.patient.sex for n in notes)
     assert all(n.codes for n in notes)
