@@ -36,7 +36,7 @@ from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key, span_va
 from suggest.layer_features import held_by_rules, layer_matrix
 from suggest.learned_evidence import PROFILE_EVIDENCE, learned_evidence
 from suggest.mentions import MentionMatcher
-from suggest.model import SuggestModel, load_model
+from suggest.model import DEFAULT_MODEL, SuggestModel, load_model
 from suggest.note_candidates import CandidateStep, NoteCandidates
 from suggest.plausibility import Apart, Ordered, prune_and_order
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
@@ -154,6 +154,10 @@ class Suggester:
         )
         self._alternatives = UnspecifiedAlternatives(self.index)
         self._warnings = CoderWarnings(self.index)
+        # a model whose corpora disagreed codes the notes it reads as the guideline-
+        # following coders' by the guidelines' rules, whose thresholds were set on the
+        # default model's reading: those rules read such a note as the default model does
+        self._rules_reader = load_model(DEFAULT_MODEL) if model.convention is not None else None
 
     @classmethod
     def load(
@@ -356,7 +360,13 @@ class Suggester:
         items = [Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)]
         # the rules' thresholds read the ranker's own score, on which they were set, so a
         # model's calibration never changes which codes they set apart
-        ranker_score = {id(item): float(s) for item, s in zip(items, ranker_scores, strict=True)}
+        by_default = self._rules_reader is not None and not step.coded_as_taught
+        ranker_score = {
+            id(item): float(s)
+            for item, s in zip(
+                items, self._rules_reading(features, names, by_default, ranker_scores), strict=True
+            )
+        }
 
         def read_in(item: Ranked) -> frozenset[str | None]:
             return sections_of(item.candidate)
@@ -382,6 +392,28 @@ class Suggester:
             loose=None if coded_as_taught else _read_loosely,
         )
         return _Scored(ordered, ranker_scores, rows)
+
+    def _rules_reading(
+        self,
+        features: np.ndarray,
+        names: Sequence[str],
+        by_default: bool,
+        ranker_scores: np.ndarray,
+    ) -> np.ndarray:
+        """The score the coding rules read for each candidate: the ranker's own
+        (``ranker_scores``), or ``by_default`` (a note coded by the guidelines where the
+        model's corpora disagreed) the default model's, on which the rules' thresholds
+        were set. Trained on CodiEsp plus US notes, the ranker scores a US note's named
+        codes by what both corpora carry (J44.9 above J44.1, J90 above J91.0), so the
+        specific code a rule must be sure of fell under its threshold and the code it sets
+        apart stayed (cross-fitted on the US tuning notes: 4 of the 8 must-not hits the
+        default model did not have)."""
+        reader = self._rules_reader
+        if reader is None or not by_default:
+            return ranker_scores
+        return reader.ranker_scores(
+            np.ascontiguousarray(features[:, [names.index(n) for n in reader.feature_names]])
+        )
 
     def _suggestions(
         self,
