@@ -293,12 +293,16 @@ def test_a_mixed_model_sets_apart_what_the_guidelines_set_apart_beside_a_sure_co
         why = {s.code: [w.kind for w in s.warnings if w.kind != "specificity"] for s in found}
         return {code for code, said in why.items() if said[:1] and said[0] in kinds}
 
+    def ranked(with_: Suggester, note: LabeledNote) -> set[str]:
+        return {s.code for s in with_.suggest(note.text, note.setting.value).suggestions}
+
     by_default = {note.id: set_apart(suggester, note) for note in us_notes[60:]}
     assert sum(map(len, by_default.values())) >= 10
+    # a code the trained model does not list at all is no hit: ranked is what a coder sees
     kept = [
         (note.id, code)
         for note in us_notes[60:]
-        for code in sorted(by_default[note.id] - set_apart(trained, note))
+        for code in sorted(by_default[note.id] & ranked(trained, note))
     ]
     # one is left: T78.2XXA beside "anaphylactic reaction due to tree nuts" T78.05XA,
     # an Excludes1 rule that reads whether the code saying more is listed (the model's
