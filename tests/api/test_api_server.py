@@ -276,11 +276,28 @@ def _connections_by_worker(server_pid: int, port: int) -> dict[int, int]:
     children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
     held = {}
     for child in map(int, children):
-        links = [os.readlink(fd) for fd in Path(f"/proc/{child}/fd").iterdir()]
-        mine = [states.get(link[len("socket:[") : -1]) for link in links]
+        mine = [states.get(link[len("socket:[") : -1]) for link in _open_files(child)]
         if "0A" in mine:
             held[child] = mine.count("01")
     return held
+
+
+def _open_files(pid: int) -> list[str]:
+    """What process ``pid``'s open file descriptors point to (``/proc/PID/fd``). A worker
+    that is starting opens and closes files while they are listed: a descriptor closed
+    between the listing and its ``readlink``, or a process that has ended, is no socket
+    of the port (this raised FileNotFoundError in a CI run)."""
+    links = []
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except FileNotFoundError:
+        return []
+    for fd in descriptors:
+        try:
+            links.append(os.readlink(fd))
+        except FileNotFoundError:
+            continue
+    return links
 
 
 def test_workers_share_keep_alive_connections(server_env: dict[str, str], tmp_path: Path) -> None:
