@@ -208,20 +208,23 @@ def test_health_answers_while_hostile_notes_are_coded(
     notes = ["(" * 100_000, ("pain " * 20_000)[:100_000], "\u200b" * 100_000]
     with _server(["-c", SERVE_CLI], server_env, tmp_path / "server.log") as (base, _process):
         answers: list[httpx.Response] = []
+        waits: list[float] = []
 
         def post() -> None:
-            for note in notes:
+            # one hostile note after another until /health was asked ten times: however
+            # fast the notes are coded, it is asked while one is (a fixed three notes were
+            # once over after eight asks)
+            while len(answers) < len(notes) or len(waits) < 10:
                 answers.append(
                     httpx.post(
                         f"{base}/v1/suggest",
-                        json={"text": note},
+                        json={"text": notes[len(answers) % len(notes)]},
                         headers={"X-API-Key": coder},
                         timeout=60,
                     )
                 )
 
         poster = threading.Thread(target=post)
-        waits = []
         with httpx.Client(base_url=base, timeout=10) as client:
             poster.start()
             while poster.is_alive():
@@ -230,8 +233,9 @@ def test_health_answers_while_hostile_notes_are_coded(
                 waits.append(time.monotonic() - started)
                 time.sleep(0.05)
         poster.join()
-    assert [answer.status_code for answer in answers] == [200, 200, 200]
-    assert len(waits) >= 3 * len(notes)  # asked all through the coding
+    assert len(answers) >= len(notes)
+    assert {answer.status_code for answer in answers} == {200}
+    assert len(waits) >= 10  # asked all through the coding
     assert max(waits) < 2.0, sorted(waits)[-5:]
 
 
