@@ -138,7 +138,10 @@ def drug_intent_readings(doc: Doc) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     for first, end in pairwise(starts):
         words = lowered[first:end]
-        underdosed = _underdosed(words, rules)
+        drugs = [i for i, word in enumerate(words) if word in rules.drugs]
+        if not drugs:
+            continue
+        underdosed = _underdosed(words, drugs, rules)
         for at in underdosed:
             found.append((first + at, first + at + 1, with_intent(rules.drugs[words[at]], "6")))
         if underdosed:
@@ -146,7 +149,7 @@ def drug_intent_readings(doc: Doc) -> list[tuple[int, int, str]]:
             if reason is not None:
                 code, start, length = reason
                 found.append((first + start, first + start + length, code))
-        poisoned = _poisoned(words, rules)
+        poisoned = _poisoned(words, drugs, rules)
         if poisoned:
             intent = _first_said(words, rules.poisoning.intents)
             digit = intent[0] if intent is not None else rules.poisoning.accidental
@@ -182,14 +185,11 @@ def _intent_at(code: str) -> int:
     return 5 if code[6] == "X" else 6
 
 
-def _underdosed(words: Sequence[str], rules: AdverseEffectRules) -> list[int]:
-    """Where in a sentence's ``words`` a drug is said to have been taken less than
-    prescribed: after an ``after`` cue, in its phrase, or before a ``before`` cue
-    ("furosemide 80 mg BID (not taking)")."""
+def _underdosed(words: Sequence[str], drugs: list[int], rules: AdverseEffectRules) -> list[int]:
+    """Which of the ``drugs`` (positions in a sentence's ``words``) are said to have been
+    taken less than prescribed: after an ``after`` cue, in its phrase, or before a
+    ``before`` cue ("furosemide 80 mg BID (not taking)")."""
     under = rules.underdosing
-    drugs = [i for i, word in enumerate(words) if word in rules.drugs]
-    if not drugs:
-        return []
     taken: set[int] = set()
     for start, cue in _cues(words, under.after):
         if not _denied(words, start, rules):
@@ -210,13 +210,10 @@ def _underdosed(words: Sequence[str], rules: AdverseEffectRules) -> list[int]:
     return sorted(taken)
 
 
-def _poisoned(words: Sequence[str], rules: AdverseEffectRules) -> list[int]:
-    """Where in a sentence's ``words`` a drug is said to have been taken in poisoning:
-    within the window on either side of a cue, in its clause."""
+def _poisoned(words: Sequence[str], drugs: list[int], rules: AdverseEffectRules) -> list[int]:
+    """Which of the ``drugs`` (positions in a sentence's ``words``) are said to have been
+    taken in poisoning: within the window on either side of a cue, in its clause."""
     poisoning = rules.poisoning
-    drugs = [i for i, word in enumerate(words) if word in rules.drugs]
-    if not drugs:
-        return []
     taken: set[int] = set()
     for start, cue in _cues(words, poisoning.cues):
         end = start + len(cue)

@@ -377,12 +377,13 @@ class MentionMatcher:
             if CLAUSE_BREAKS.isdisjoint(said)
             else tuple(i for i in range(start, end) if lowered[i] in CLAUSE_BREAKS),
         )
+        senses = other_senses()
         for i in visited:
             if i in not_detail:
                 continue  # "1." of a list, "5 mg", "HR 88": no code's type or stage
             if lowered[i] == "old" and _of_age(lowered, start, i):
                 continue  # "72-year-old": the patient's age, not "old age" (R54)
-            sense = other_senses().get(lowered[i])
+            sense = senses.get(lowered[i])
             if sense is not None and sense.says(lowered, start, end, i):
                 continue  # "weaned to RA": room air, "MR enterography": no term's word
             text = texts[i]
