@@ -13,7 +13,7 @@ most are listed with their code in ``rules/adverse_effects.json``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -123,6 +123,55 @@ def adverse_effect_readings(doc: Doc) -> list[tuple[int, str]]:
             code = rules.drugs[words[at]]
             found.append((first + at, _named_member(code, named)))
     return found
+
+
+@dataclass(frozen=True)
+class DrugInducedRow:
+    """A row of ``rules/drug_induced.json``: the codes a condition's name reads, its
+    drug-induced code, and the drugs (words, or adverse-effect code prefixes) that alone
+    lead there (None, (): any drug)."""
+
+    codes: frozenset[str]
+    becomes: str
+    drugs: frozenset[str] | None
+    drug_codes: tuple[str, ...]
+
+    def fits(self, code: str, drugs: Collection[tuple[str, str]]) -> bool:
+        """Whether the condition ``code`` caused by one of ``drugs`` ((word, adverse-effect
+        code) pairs) is this row's."""
+        return code in self.codes and any(
+            (self.drugs is None or word in self.drugs)
+            and (not self.drug_codes or drug_code.startswith(self.drug_codes))
+            for word, drug_code in drugs
+        )
+
+
+@cache
+def drug_induced_rows() -> tuple[DrugInducedRow, ...]:
+    """The packaged ``rules/drug_induced.json``, narrowest rows first."""
+    rules = read_rules(None, "drug_induced.json")
+    return tuple(
+        DrugInducedRow(
+            frozenset(row["codes"]),
+            row["becomes"],
+            frozenset(rules[row["drugs"]]) if "drugs" in row else None,
+            tuple(row.get("drug_codes", ())),
+        )
+        for row in rules["rows"]
+    )
+
+
+def drug_induced_code(code: str, drugs: Collection[tuple[str, str]]) -> str | None:
+    """The drug-induced code of a condition read as ``code`` that one of ``drugs`` ((word,
+    adverse-effect code) pairs said to cause it) caused: "hypothyroidism due to
+    pembrolizumab" is E03.2, not E03.9 (the Index's "due to drugs" subterms)."""
+    return next((row.becomes for row in drug_induced_rows() if row.fits(code, drugs)), None)
+
+
+def is_drug_induced(code: str) -> bool:
+    """Whether ``code`` is a condition's drug-induced code (``rules/drug_induced.json``):
+    its cause is documented, so its unspecified sibling is no alternative to it."""
+    return any(row.becomes == code for row in drug_induced_rows())
 
 
 def drug_intent_readings(doc: Doc) -> list[tuple[int, int, str]]:
@@ -270,12 +319,16 @@ def _caused_by(words: Sequence[str], rules: AdverseEffectRules) -> list[int]:
         if cue in rules.sentence:
             caused.update(drugs)
         elif cue in rules.after:
-            caused.update(i for i in drugs if end <= i < end + rules.window_after)
-            # the drug the cue names is in its own phrase: "due to diet, on atorvastatin"
-            # blames the diet
-            caused.difference_update(
-                i for i in drugs if i >= end and any(_breaks(w) for w in words[end:i])
-            )
+            # the drug the cue names is the first after it, in its own phrase: "due to
+            # diet, on atorvastatin" blames the diet, "due to amiodarone - start
+            # levothyroxine" the amiodarone
+            named = next((i for i in drugs if i >= end), None)
+            if (
+                named is not None
+                and named < end + rules.window_after
+                and not any(_breaks(w) for w in words[end:named])
+            ):
+                caused.add(named)
         else:
             caused.update(i for i in drugs if start - rules.window_before <= i < start)
     return sorted(caused)

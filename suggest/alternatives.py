@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from code_index.index import CodeIndex
 from code_index.records import System
+from suggest.adverse_effects import is_drug_induced
 from suggest.candidates import Candidate, LearnedTargets
 from suggest.terms import TargetCode, default_descendant, says_unspecified
 
@@ -22,8 +23,9 @@ class Ranked:
 
 class UnspecifiedAlternatives:
     """After every ranked code, the unspecified code of each suggested ICD-10-CM code's
-    category, on the same words. An alternative has no probability of its own (score 0),
-    so it never displaces a code the model ranked."""
+    category, on the same words (not of a drug-induced code, whose cause is documented).
+    An alternative has no probability of its own (score 0), so it never displaces a code
+    the model ranked."""
 
     def __init__(self, index: CodeIndex) -> None:
         self.index = index
@@ -39,8 +41,13 @@ class UnspecifiedAlternatives:
         found: list[Ranked] = []
         for item in ranked:
             source = item.candidate
-            if source.target.system is not System.ICD10CM or not source.spans or source.denied:
-                continue
+            if (
+                source.target.system is not System.ICD10CM
+                or not source.spans
+                or source.denied
+                or is_drug_induced(source.target.code)
+            ):
+                continue  # a drug-induced code's cause is documented: no unspecified one
             target = self._category_unspecified(source.target.code)
             if target is None or (target.system, target.code) in present:
                 continue

@@ -25,7 +25,11 @@ from spacy.tokens import Doc, Span
 
 from code_index.index import CodeIndex
 from code_index.records import System
-from suggest.adverse_effects import adverse_effect_readings, drug_intent_readings
+from suggest.adverse_effects import (
+    adverse_effect_readings,
+    drug_induced_code,
+    drug_intent_readings,
+)
 from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
 from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
@@ -52,6 +56,7 @@ from suggest.sentences import sentence_of, sentence_starts
 from suggest.served_learners import NoteReading
 from suggest.specificity import NamedSiblings, both_sides, contradicted, note_words, says_more
 from suggest.terms import TargetCode, TermSource, TermTable
+from suggest.treatment_encounters import treatment_encounter_readings
 
 # Sections whose conditions a coder reports with most confidence, and the opposite.
 ASSESSMENT_SECTIONS = frozenset(
@@ -244,7 +249,9 @@ def collect_candidates(
     add_value_candidates(candidates, doc, table)
     add_adverse_effects(candidates, doc, table)
     add_drug_intents(candidates, doc, table)
+    add_treatment_encounters(candidates, doc, table)
     add_control_readings(candidates, doc, table)
+    drop_borrowed_secondaries(candidates, doc)
     # a sentence's words as titles spell them (``note_words``), by its start: read
     # once a note for both steps
     words: dict[int, frozenset[str]] = {}
@@ -597,6 +604,7 @@ def add_adverse_effects(candidates: list[Candidate], doc: Doc, table: TermTable)
     if not readings:
         return
     starts = sentence_starts(doc)
+    _as_drug_induced(candidates, doc, table, readings, starts)
     effects = {
         sentence_of(starts, len(doc), span.start)[0]
         for c in candidates
@@ -612,14 +620,72 @@ def add_adverse_effects(candidates: list[Candidate], doc: Doc, table: TermTable)
         candidates.extend(_read_candidate(table, key, doc[position : position + 1]))
 
 
+def _as_drug_induced(
+    candidates: list[Candidate],
+    doc: Doc,
+    table: TermTable,
+    readings: Sequence[tuple[int, str]],
+    starts: list[int],
+) -> None:
+    """A condition a sentence says a drug caused, read as its unspecified code, is its
+    drug-induced code (suggest.adverse_effects.drug_induced_code: E03.9 -> E03.2 for
+    "hypothyroidism due to pembrolizumab"); where that code is already a candidate the
+    unspecified one gives way to it."""
+    lowered = lowered_texts(doc)
+    drugs: dict[int, set[tuple[str, str]]] = {}  # by sentence start
+    for position, code in readings:
+        drugs.setdefault(sentence_of(starts, len(doc), position)[0], set()).add(
+            (lowered[position], code)
+        )
+    present = {c.key for c in candidates}
+    dropped: set[int] = set()
+    for candidate in candidates:
+        if candidate.target.system is not System.ICD10CM:
+            continue
+        said = {
+            drug
+            for span in candidate.spans
+            for drug in drugs.get(sentence_of(starts, len(doc), span.start)[0], ())
+        }
+        becomes = drug_induced_code(candidate.target.code, said) if said else None
+        found = table.direct_target(System.ICD10CM, becomes) if becomes else None
+        if found is None:
+            continue
+        key = (found.system, found.code)
+        if key in present:
+            dropped.add(id(candidate))
+        else:
+            present.add(key)
+            candidate.target = found
+    candidates[:] = [c for c in candidates if id(c) not in dropped]
+
+
 def add_drug_intents(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
     """The underdosing code (T36-T50, character 6) of each drug a sentence says was
     taken less than prescribed, with the noncompliance code (Z91.12-, Z91.13-) of the
     reason it gives, and the poisoning code of each drug taken in overdose or by
     mistake (suggest.adverse_effects): read from the drug's and the reason's words,
     wherever the condition they explain is written (guideline I.C.19.e.5.b, c)."""
+    _add_readings(candidates, doc, table, drug_intent_readings(doc))
+
+
+def add_treatment_encounters(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
+    """The encounter for antineoplastic radiation, chemotherapy or immunotherapy (Z51.0,
+    Z51.11, Z51.12) of each therapy a sentence says is given now (suggest.treatment_encounters;
+    guideline I.C.2.e.2), read from the therapy's words."""
+    _add_readings(candidates, doc, table, treatment_encounter_readings(doc))
+
+
+def _add_readings(
+    candidates: list[Candidate],
+    doc: Doc,
+    table: TermTable,
+    readings: Sequence[tuple[int, int, str]],
+) -> None:
+    """Each (first token, end token, ICD-10-CM code) of ``readings`` not yet a
+    candidate, read from its tokens (the first place read is its evidence)."""
     present = {c.key for c in candidates}
-    for start, end, code in drug_intent_readings(doc):
+    for start, end, code in readings:
         key = (System.ICD10CM, code)
         if key not in present:
             present.add(key)
@@ -639,6 +705,62 @@ def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable
             if key not in present:
                 present.add(key)
                 candidates.extend(_read_candidate(table, key, span))
+
+
+_SECONDARY = ("C77", "C78", "C79")  # secondary malignant neoplasms, by site
+_JOINING = frozenset({"and", "or", ",", "/", "&"})  # words that join two sites
+
+
+def drop_borrowed_secondaries(candidates: list[Candidate], doc: Doc) -> None:
+    """A secondary neoplasm (C77-C79) read from a metastasis word that a closer whole
+    reading of another site's secondary neoplasm holds names no site of its own: in
+    "adenocarcinoma of RUL lung, brain metastases" the metastases are the brain's
+    (C79.31), and the lung is the primary's (no C78.01); in "breast cancer with bone
+    metastases" the bone's (no C79.81); sites joined by "and" share it ("liver and lung
+    metastases": C78.7 and C78.00). Guideline I.C.2: the primary and each secondary site
+    by what the note says of it."""
+    # position: the secondary codes read whole there with a site word, and where
+    whole: dict[int, list[tuple[str, tuple[int, ...]]]] = {}
+    for candidate in candidates:
+        if candidate.target.code.startswith(_SECONDARY):
+            for match in candidate.matches:
+                if match.complete and not match.loose and len(match.positions) > 1:
+                    for position in match.positions:
+                        whole.setdefault(position, []).append(
+                            (candidate.target.code, match.positions)
+                        )
+    if not whole:
+        return
+    lowered = lowered_texts(doc)
+
+    def borrowed(code: str, match: TermMatch) -> bool:
+        mine = match.positions
+        for shared in mine:
+            closer = {
+                p
+                for other, theirs in whole.get(shared, ())
+                if other != code and theirs[-1] - theirs[0] < mine[-1] - mine[0]
+                for p in theirs
+            }
+            own = [p for p in mine if p not in closer]
+            if not closer or not own:
+                continue
+            # the words between the shared word and its own nearest, but the closer
+            # reading's and those that join sites, tell the two apart
+            nearest = min(own, key=lambda p: abs(p - shared))
+            between = range(min(nearest, shared) + 1, max(nearest, shared))
+            if any(lowered[p] not in _JOINING for p in between if p not in closer):
+                return True
+        return False
+
+    candidates[:] = [
+        c
+        for c in candidates
+        if c.target.system is not System.ICD10CM
+        or not c.target.code.startswith(_SECONDARY)
+        or not c.matches
+        or not all(borrowed(c.target.code, match) for match in c.matches)
+    ]
 
 
 def link_hypertension(candidates: list[Candidate], table: TermTable) -> None:

@@ -34,7 +34,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from suggest.budget import check_deadline
-from suggest.doc_words import note_text
+from suggest.doc_words import lowered_texts, note_text
 from suggest.extensions import (
     CONTEXT_FLAGS,
     MENTIONS_KEY,
@@ -75,6 +75,9 @@ class RuleSpec(NamedTuple):
     # the mention kinds it modifies (empty: all): a normal finding negates a diagnosis,
     # while "colonoscopy unremarkable" was still done
     kinds: frozenset[str] = frozenset()
+    # phrases whose sentence the trigger says nothing in: "no evidence of disease" says a
+    # cancer was eradicated, not where the sentence says it is treated ("on adjuvant")
+    not_with: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,10 @@ class ConTextComponent(RuleFileComponent):
                 rule.get("max_scope", self.max_scope),
                 bool(rule.get("not_before_word", False)),
                 frozenset(rule.get("kinds", ())),
+                tuple(
+                    tuple(t.lower_ for t in self.nlp.make_doc(phrase))
+                    for phrase in rule.get("not_with", ())
+                ),
             )
             label = "/".join(map(str, spec))
             patterns = [self.nlp.make_doc(phrase) for phrase in rule["phrases"]]
@@ -209,7 +216,7 @@ class ConTextComponent(RuleFileComponent):
         note = note_text(doc)
         triggers = []
         for start, end, spec in kept:
-            category, direction, max_scope, not_before_word, kinds = spec
+            category, direction, max_scope, not_before_word, kinds, not_with = spec
             if category not in CATEGORY_FLAGS:
                 continue
             if not_before_word and end < len(doc) and doc[end].is_alpha and not doc[end].is_stop:
@@ -217,6 +224,8 @@ class ConTextComponent(RuleFileComponent):
             sentence = bisect_right(sent_starts, start) - 1
             sent_start = sent_starts[sentence]
             sent_end = sent_starts[sentence + 1] if sentence + 1 < len(sent_starts) else len(doc)
+            if not_with and _holds(lowered_texts(doc)[sent_start:sent_end], not_with):
+                continue
             # a forward scope starts after the trigger, a backward one ends before it
             scope_start, scope_end = end, start
             if direction in ("forward", "bidirectional"):
@@ -266,3 +275,12 @@ class ConTextComponent(RuleFileComponent):
             kept.append((start, end, spec))
         kept.sort(key=lambda match: (match[0], match[1]))
         return kept
+
+
+def _holds(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``words`` hold one of ``phrases`` as consecutive words."""
+    return any(
+        tuple(words[i : i + len(phrase)]) == phrase
+        for phrase in phrases
+        for i in range(len(words) - len(phrase) + 1)
+    )

@@ -868,6 +868,12 @@ class OtherSense(NamedTuple):
 
     after: frozenset[str]
     before: frozenset[str]
+    # a number right after it gives it (a lab's value: "Ca 9.3" is calcium, "CA 19-9" a
+    # tumour marker, not cancer)
+    number_after: bool = False
+    # words later in the sentence that take the other sense back ("metastatic breast
+    # cancer to bone": the bone's is the secondary neoplasm)
+    unless_later: frozenset[str] = frozenset()
 
     def says(self, lowered: list[str], start: int, end: int, i: int) -> bool:
         """Whether the word at ``i`` (of a sentence from ``start`` to ``end``) has the
@@ -876,9 +882,14 @@ class OtherSense(NamedTuple):
         after = i + 1
         if after < end and lowered[after] == "(":
             after += 1
-        return (after < end and lowered[after] in self.after) or (
-            i > start and lowered[i - 1] in self.before
-        )
+        said = (
+            after < end
+            and (
+                lowered[after] in self.after
+                or (self.number_after and lowered[after].replace(".", "", 1).isdigit())
+            )
+        ) or (i > start and lowered[i - 1] in self.before)
+        return said and self.unless_later.isdisjoint(lowered[i + 1 : end])
 
 
 @cache
@@ -886,7 +897,12 @@ def other_senses() -> dict[str, OtherSense]:
     """The packaged ``rules/other_senses.json``, read once."""
     words = read_rules(None, "other_senses.json")["words"]
     return {
-        word: OtherSense(frozenset(said.get("after", ())), frozenset(said.get("before", ())))
+        word: OtherSense(
+            frozenset(said.get("after", ())),
+            frozenset(said.get("before", ())),
+            bool(said.get("number_after", False)),
+            frozenset(said.get("unless_later", ())),
+        )
         for word, said in words.items()
     }
 

@@ -99,6 +99,7 @@ class PlausibilityRules:
     external_cause_prefixes: tuple[str, ...]
     external_cause_needs: tuple[str, ...]
     external_cause_follow: tuple[str, ...]
+    site_subcategories: tuple[str, ...]
 
     @cached_property
     def integral_symptoms(self) -> tuple[str, ...]:
@@ -175,6 +176,7 @@ class PlausibilityRules:
             external_cause_prefixes=tuple(rules["external_cause"]["prefixes"]),
             external_cause_needs=tuple(rules["external_cause"]["needs"]),
             external_cause_follow=tuple(rules["external_cause"]["follow"]),
+            site_subcategories=tuple(rules["site_subcategories"]),
         )
 
 
@@ -625,9 +627,9 @@ def prune_and_order(
     # Diverticulosis." beside "sigmoid diverticulosis" K57.30) gives way to that code, which
     # is then the statement's own and never a finding set apart for it
     heir = None
-    if lead is not None and title is not None and lead[:3] in specific:
+    if lead is not None and title is not None and _site_category(lead) in specific:
         lead_item = next(item for item in items if key(item) == (System.ICD10CM, lead))
-        heir = specific[lead[:3]] if _unspecified(title(lead_item)) else None
+        heir = specific[_site_category(lead)] if _unspecified(title(lead_item)) else None
     vaccine_visit = sections is not None and _immunization_alone(
         items, key, listed, confident, sections, rules
     )
@@ -647,7 +649,7 @@ def prune_and_order(
                 because = Apart("aftercare", injury)
             elif said_with is not None:
                 because = Apart("contradicted", said_with)
-            elif _outranked(item, specific_items.get(code[:3]), confident, rank) and (
+            elif _outranked(item, specific_items.get(_site_category(code)), confident, rank) and (
                 (title is not None and _unspecified(title(item)))
                 or (
                     read_at is not None
@@ -655,12 +657,12 @@ def prune_and_order(
                     and _said_less_precisely(
                         index,
                         _place(item, key, read_at, sections),
-                        _place(specific_items[code[:3]], key, read_at, sections),
+                        _place(specific_items[_site_category(code)], key, read_at, sections),
                         rules,
                     )
                 )
             ):
-                because = Apart("unspecified", specific[code[:3]])
+                because = Apart("unspecified", specific[_site_category(code)])
             elif vaccine_visit and not code.startswith(
                 rules.status_prefixes + rules.external_cause_follow
             ):
@@ -897,18 +899,30 @@ def _unspecified(title: str) -> bool:
     return "unspecified" in title.lower()
 
 
+def _site_category(code: str) -> str:
+    """The category an unspecified code gives way within: its own, or for a category
+    of many sites (``site_subcategories``: C78 "Secondary malignant neoplasm of
+    respiratory and digestive organs") its subcategory, as "unspecified lung" (C78.00)
+    says nothing less than "liver" (C78.7) says of another organ; its unspecified site
+    (C79.9) gives way to any site."""
+    if code.startswith(plausibility_rules().site_subcategories) and code[4:5] not in ("", "9"):
+        return code[:5]
+    return code[:3]  # "unspecified site" (C79.9) gives way to any site
+
+
 def _specific_codes(
     items: Sequence[T],
     key: Callable[[T], Key],
     listed: Callable[[T], bool],
     title: Callable[[T], str],
 ) -> dict[str, T]:
-    """By category, the best-ranked ``listed`` ICD-10-CM item whose title is not
-    "unspecified"."""
+    """By category (``_site_category``), the best-ranked ``listed`` ICD-10-CM item whose
+    title is not "unspecified"."""
     found: dict[str, T] = {}
     for item in items:
         system, code = key(item)
         if system is System.ICD10CM and listed(item) and not _unspecified(title(item)):
+            found.setdefault(_site_category(code), item)
             found.setdefault(code[:3], item)
     return found
 

@@ -1,0 +1,200 @@
+"""Neoplasms, cancer treatment encounters and drugs on US notes (issue 15), by the
+ICD-10-CM Official Guidelines: I.C.2 (neoplasms), I.C.21 (Z codes), I.C.19.e (adverse
+effects). Each test is a class of phrasing a coder meets every day, on sentences
+written for it."""
+
+from __future__ import annotations
+
+from code_index.records import System
+from suggest.results import SuggestionResult
+from suggest.suggester import Suggester
+
+DIAGNOSES = (System.ICD10CM,)
+
+
+def ranked(result: SuggestionResult) -> list[str]:
+    """The codes of the ranked list (above the floor), best first."""
+    return [s.code for s in result.suggestions]
+
+
+def anywhere(result: SuggestionResult) -> list[str]:
+    """Every code the result ranks, possible ones included."""
+    return [s.code for s in result.ranking()]
+
+
+def _outpatient(suggester: Suggester, text: str) -> SuggestionResult:
+    return suggester.suggest(text, setting="outpatient", systems=DIAGNOSES)
+
+
+def test_a_therapy_given_today_is_its_encounter_listed_first(suggester: Suggester) -> None:
+    # guideline I.C.2.e.2: an encounter to give chemotherapy, immunotherapy or radiation
+    # lists Z51.11 / Z51.12 / Z51.0 first, the malignancy after it
+    result = _outpatient(
+        suggester,
+        "INFUSION VISIT\n61 yo M with adenocarcinoma of the pancreatic head on gemcitabine "
+        "and nab-paclitaxel, here for C3D8.\nA/P:\n1. Pancreatic head adenocarcinoma - "
+        "labs adequate, proceed with chemotherapy today.",
+    )
+    assert ranked(result)[:2] == ["Z51.11", "C25.0"]
+    result = _outpatient(
+        suggester,
+        "A/P: Melanoma of the left forearm, stage III, resected. Nivolumab 480 mg IV given "
+        "today, cycle 4.",
+    )
+    assert ranked(result)[0] == "Z51.12"
+    assert "Z51.11" not in anywhere(result)
+    result = _outpatient(
+        suggester,
+        "RADIATION ONCOLOGY WEEKLY ON-TREATMENT VISIT\nProstate adenocarcinoma, "
+        "intermediate risk, receiving IMRT. Fraction 21 of 28 delivered today. Mild urinary "
+        "frequency.",
+    )
+    assert ranked(result)[0] == "Z51.0"
+
+
+def test_a_therapy_past_planned_or_held_is_no_encounter(suggester: Suggester) -> None:
+    for text in (
+        "A/P: Adenocarcinoma of the sigmoid colon s/p 6 cycles of FOLFOX, completed 2024. "
+        "CEA today normal.",
+        "A/P: Adenocarcinoma of the cecum - discussed adjuvant chemotherapy today; will "
+        "start FOLFOX next week.",
+        "A/P: Left breast cancer on adjuvant chemotherapy. Paclitaxel held today for ANC 0.6.",
+    ):
+        result = _outpatient(suggester, text)
+        assert not {"Z51.11", "Z51.12", "Z51.0"} & set(anywhere(result)), text
+
+
+def test_a_condition_a_drug_caused_is_its_drug_induced_code(suggester: Suggester) -> None:
+    # guideline I.C.19.e.5.a: the nature of the adverse effect first, as the Index's "due
+    # to drugs" subterm codes it, then the drug's T code with 5th or 6th character 5
+    cases = {
+        "A/P: Hypothyroidism due to amiodarone - start levothyroxine 25 mcg.": (
+            "E03.2",
+            "T46.2X5A",
+            "E03.9",
+        ),
+        "A/P: 1. Immune-related hypothyroidism due to pembrolizumab, grade 2.": (
+            "E03.2",
+            "T45.AX5A",
+            "E03.9",
+        ),
+        "A/P: Neutropenia due to chemotherapy, ANC 0.8.": ("D70.1", "T45.1X5A", "D70.9"),
+        "A/P: Peripheral neuropathy due to paclitaxel, grade 1.": ("G62.0", "T45.1X5A", "G62.9"),
+        "A/P: Osteoporosis due to long-term prednisone.": ("M81.8", "T38.0X5A", "M81.0"),
+    }
+    for text, (condition, drug, unspecified) in cases.items():
+        result = _outpatient(suggester, text)
+        codes = ranked(result)
+        assert condition in codes and drug in codes, text
+        assert codes.index(condition) < codes.index(drug), text
+        assert unspecified not in ranked(result), text
+    # anemia has a code of its own for antineoplastic chemotherapy, not for tacrolimus;
+    # a thrombocytopenia heparin caused is HIT (D75.82-)
+    result = _outpatient(
+        suggester, "A/P: Anemia due to tacrolimus. Thrombocytopenia due to heparin."
+    )
+    assert "D64.81" not in anywhere(result)
+    assert "D75.829" in ranked(result)
+    assert "D69.59" not in anywhere(result)
+
+
+def test_the_drug_a_cause_names_is_the_first_after_it(suggester: Suggester) -> None:
+    # "due to amiodarone - start levothyroxine": the treatment is no cause
+    result = _outpatient(suggester, "A/P: Hypothyroidism due to amiodarone - start levothyroxine.")
+    assert "T38.1X5A" not in anywhere(result)
+
+
+def test_a_drug_induced_code_has_no_unspecified_alternative(suggester: Suggester) -> None:
+    # the cause is documented: "Hypothyroidism, unspecified" is no code a coder could report
+    result = _outpatient(suggester, "A/P: Amiodarone-induced hypothyroidism.")
+    assert "E03.2" in ranked(result)
+    assert "E03.9" not in anywhere(result)
+
+
+def test_long_term_insulin_is_not_coded_with_type_1_diabetes(suggester: Suggester) -> None:
+    # the tabular asks for Z79.4 at E11 and E13, not at E10 (guideline I.C.4.a.3)
+    result = _outpatient(
+        suggester,
+        "A/P: 1. Type 1 diabetes mellitus with hyperglycemia - on insulin pump, A1c 8.4.\n"
+        "Meds: insulin lispro via pump.",
+    )
+    assert "E10.65" in ranked(result)
+    assert "Z79.4" not in anywhere(result)
+    assert "Z79.4" in {s.code for s in result.not_coded}
+    result = _outpatient(
+        suggester, "A/P: 1. Type 2 diabetes mellitus with hyperglycemia, on insulin glargine."
+    )
+    assert {"E11.65", "Z79.4"} <= set(ranked(result))
+
+
+def test_a_cancer_with_no_evidence_of_disease_is_its_history(suggester: Suggester) -> None:
+    # guideline I.C.2.d: excised and treated, no evidence of disease: Z85.-, even where
+    # the cue follows the cancer's name
+    result = _outpatient(
+        suggester,
+        "THYROID CLINIC\nA/P:\n1. Papillary thyroid cancer, s/p total thyroidectomy and RAI, "
+        "no evidence of disease - annual Tg and neck US.\n2. Postsurgical hypothyroidism - "
+        "continue levothyroxine.",
+    )
+    assert "Z85.850" in ranked(result)[:3]
+    assert "C73" not in anywhere(result)
+    # still treated: current, whatever the sentence says of recurrence
+    result = _outpatient(
+        suggester,
+        "A/P: 1. Left breast cancer, ER+, stage IA, on adjuvant anastrozole - no evidence of "
+        "recurrence on exam or imaging.",
+    )
+    assert any(code.startswith("C50") for code in ranked(result))
+    assert "Z85.3" not in anywhere(result)
+
+
+def test_a_lab_value_of_calcium_is_no_cancer(suggester: Suggester) -> None:
+    # "Ca 9.3" of a chemistry panel is calcium: no malignancy read there keeps a cancer
+    # named only as past current
+    result = _outpatient(
+        suggester,
+        "A/P: 1. History of left breast cancer s/p lumpectomy 2015, no evidence of disease.\n"
+        "Labs: Na 139, K 4.1, Ca 9.3, CA 27-29 normal.",
+    )
+    assert "Z85.3" in ranked(result)
+    assert not any(code.startswith("C") for code in anywhere(result))
+
+
+def test_metastatic_before_a_primary_names_the_primary_site(suggester: Suggester) -> None:
+    # the Index: "Metastasis, metastatic, cancer, from specified site - see Neoplasm,
+    # malignant, by site"; "to specified site - see Neoplasm, secondary, by site"
+    result = _outpatient(
+        suggester, "A/P: 1. Metastatic adenocarcinoma of RUL lung (PD-L1 TPS 80%), brain mets."
+    )
+    assert {"C34.11", "C79.31"} <= set(ranked(result))
+    assert not {"C78.01", "C78.00", "C34.90"} & set(anywhere(result))
+    result = _outpatient(suggester, "A/P: 1. Metastatic pancreatic adenocarcinoma.")
+    assert "C25.9" in anywhere(result)
+    result = _outpatient(suggester, "A/P: 1. Colon cancer metastatic to the liver.")
+    assert "C78.7" in ranked(result)
+    assert "C22.9" not in anywhere(result)
+
+
+def test_a_metastasis_word_is_the_site_it_is_written_with(suggester: Suggester) -> None:
+    # "brain metastases" are the brain's: the lung is the primary's, the breast too
+    result = _outpatient(
+        suggester,
+        "A/P: 1. Metastatic adenocarcinoma of the right upper lobe with brain metastases.",
+    )
+    assert "C79.31" in ranked(result)
+    assert "C78.01" not in anywhere(result)
+    result = _outpatient(suggester, "A/P: 1. Breast cancer with bone metastases.")
+    assert "C79.51" in ranked(result)
+    assert "C79.81" not in anywhere(result)
+    # sites joined by "and" are both secondary, and an unspecified lung is no
+    # unspecified liver: both coded
+    result = _outpatient(suggester, "A/P: 1. Colon cancer with liver and lung metastases.")
+    assert {"C78.7", "C78.00"} <= set(anywhere(result))
+    assert "C78.00" not in {s.code for s in result.not_coded}
+
+
+def test_an_adenocarcinoma_is_no_carcinoid(suggester: Suggester) -> None:
+    # C7A "Malignant carcinoid tumor of the sigmoid colon" needs its histology's word
+    result = _outpatient(suggester, "A/P: 1. Adenocarcinoma of the sigmoid colon, stage III.")
+    assert ranked(result)[0] == "C18.7"
+    assert "C7A.025" not in anywhere(result)
