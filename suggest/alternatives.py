@@ -38,6 +38,14 @@ class UnspecifiedAlternatives:
         """At most ``limit`` alternatives for ``ranked``, never a code already listed or
         one the note denies."""
         present = {item.candidate.key for item in ranked} | denied
+        # a category whose drug-induced code is listed has its cause documented: no
+        # unspecified code of it ("Neutropenia, unspecified" beside D70.1)
+        induced = {
+            item.candidate.target.code[:3]
+            for item in ranked
+            if item.candidate.target.system is System.ICD10CM
+            and is_drug_induced(item.candidate.target.code)
+        }
         found: list[Ranked] = []
         for item in ranked:
             source = item.candidate
@@ -45,9 +53,9 @@ class UnspecifiedAlternatives:
                 source.target.system is not System.ICD10CM
                 or not source.spans
                 or source.denied
-                or is_drug_induced(source.target.code)
+                or source.target.code[:3] in induced
             ):
-                continue  # a drug-induced code's cause is documented: no unspecified one
+                continue
             target = self._category_unspecified(source.target.code)
             if target is None or (target.system, target.code) in present:
                 continue

@@ -198,3 +198,48 @@ def test_an_adenocarcinoma_is_no_carcinoid(suggester: Suggester) -> None:
     result = _outpatient(suggester, "A/P: 1. Adenocarcinoma of the sigmoid colon, stage III.")
     assert ranked(result)[0] == "C18.7"
     assert "C7A.025" not in anywhere(result)
+
+
+def test_a_cancer_under_treatment_is_no_screening(suggester: Suggester) -> None:
+    # Z12 is the encounter for screening: "rectal adenocarcinoma" reads its index term's
+    # site and neoplasm, but nothing was screened for
+    result = _outpatient(suggester, "A/P: 1. Rectal adenocarcinoma with liver metastases.")
+    assert {"C20", "C78.7"} <= set(ranked(result))
+    assert not any(code.startswith("Z12") for code in anywhere(result))
+    result = _outpatient(suggester, "Indication: Screening for colon cancer. Average risk.")
+    assert "Z12.11" in ranked(result)
+
+
+def test_insulin_by_sliding_scale_is_no_long_term_use(suggester: Suggester) -> None:
+    # guideline I.C.4.a.3: no Z79.4 for insulin given temporarily
+    result = suggester.suggest(
+        "DISCHARGE SUMMARY\nHospital course: glucose rose to 300 on prednisone; hyperglycemia "
+        "due to prednisone, covered with sliding-scale insulin.\nDischarge diagnoses:\n"
+        "1. Acute exacerbation of COPD.\n2. Steroid-induced hyperglycemia, no diabetes.",
+        setting="inpatient",
+        systems=DIAGNOSES,
+    )
+    assert {"J44.1", "R73.9", "T38.0X5A"} <= set(anywhere(result))
+    assert "Z79.4" not in anywhere(result)
+
+
+def test_febrile_neutropenia_after_chemotherapy(suggester: Suggester) -> None:
+    # D70.1 with R50.81 (D70's "use additional code for any associated fever"), the
+    # drug after them; no unspecified neutropenia or fever beside them
+    result = _outpatient(
+        suggester,
+        "Impression:\n1. Febrile neutropenia due to chemotherapy (ANC 0.1).\n"
+        "2. Left breast cancer on neoadjuvant chemotherapy.",
+    )
+    codes = anywhere(result)
+    assert {"D70.1", "R50.81", "T45.1X5A"} <= set(codes)
+    assert not {"D70.9", "R50.2"} & set(codes)
+    assert "R50.9" not in ranked(result)
+
+
+def test_pain_the_note_ties_to_a_neoplasm(suggester: Suggester) -> None:
+    # the Index's "Pain, neoplasm related G89.3" (guideline I.C.6.b.5)
+    result = _outpatient(
+        suggester, "A/P: 2. Painful bone metastasis T8 - palliative RT; oxycodone 5 mg prn."
+    )
+    assert {"C79.51", "G89.3"} <= set(anywhere(result))
