@@ -41,6 +41,7 @@ from suggest.plausibility import (
     encounter_character,
     holds_phrase,
     not_taken_long_term,
+    plausibility_rules,
     replacements,
     unnamed_encounter,
     unsided_twins,
@@ -56,7 +57,7 @@ from suggest.sentences import sentence_of, sentence_starts
 from suggest.served_learners import NoteReading
 from suggest.specificity import NamedSiblings, both_sides, contradicted, note_words, says_more
 from suggest.terms import TargetCode, TermSource, TermTable
-from suggest.treatment_encounters import treatment_encounter_readings
+from suggest.treatment_encounters import past_treatment_readings, treatment_encounter_readings
 
 # Sections whose conditions a coder reports with most confidence, and the opposite.
 ASSESSMENT_SECTIONS = frozenset(
@@ -672,8 +673,20 @@ def add_drug_intents(candidates: list[Candidate], doc: Doc, table: TermTable) ->
 def add_treatment_encounters(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
     """The encounter for antineoplastic radiation, chemotherapy or immunotherapy (Z51.0,
     Z51.11, Z51.12) of each therapy a sentence says is given now (suggest.treatment_encounters;
-    guideline I.C.2.e.2), read from the therapy's words."""
+    guideline I.C.2.e.2), read from the therapy's words; and, where the provider's
+    diagnostic statement names a malignancy as past (Z85.-: a survivor's visit), the
+    history of a chemotherapy or radiation the note says is past (Z92.21, Z92.3). A
+    narrative without a statement (a case report telling the course that led to this
+    illness) codes no such history."""
     _add_readings(candidates, doc, table, treatment_encounter_readings(doc))
+    sections = doc._.sections
+    stated = plausibility_rules().statement_sections
+    if any(
+        c.target.code.startswith(_MALIGNANCY_HISTORY)
+        and any(section_key(sections, span.start_char) in stated for span in c.spans)
+        for c in candidates
+    ):
+        _add_readings(candidates, doc, table, past_treatment_readings(doc))
 
 
 def _add_readings(
@@ -707,6 +720,7 @@ def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable
                 candidates.extend(_read_candidate(table, key, span))
 
 
+_MALIGNANCY_HISTORY = "Z85"  # personal history of a malignant neoplasm
 _SECONDARY = ("C77", "C78", "C79")  # secondary malignant neoplasms, by site
 _JOINING = frozenset({"and", "or", ",", "/", "&"})  # words that join two sites
 

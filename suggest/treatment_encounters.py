@@ -1,6 +1,8 @@
 """Encounters for antineoplastic radiation, chemotherapy and immunotherapy (Z51.0,
 Z51.11, Z51.12), read where a sentence says the therapy is given at this encounter
-("on adjuvant mFOLFOX6, here for cycle 5 day 1"; "pembrolizumab 200 mg IV today").
+("on adjuvant mFOLFOX6, here for cycle 5 day 1"; "pembrolizumab 200 mg IV today"); and
+the personal history of such a therapy (Z92.21, Z92.3) where a sentence says it is past
+("s/p resection and chemo, NED").
 
 No code-set term says so: the tabular's "Encounter for antineoplastic chemotherapy" is
 never how a note puts it, and the drug's name alone may be a past course ("s/p 6 cycles
@@ -11,9 +13,11 @@ malignancy after it (``first_listed`` in ``rules/plausibility.json``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
+from typing import Any
 
 from spacy.tokens import Doc
 
@@ -32,19 +36,32 @@ class TreatmentEncounterRules:
     therapies: dict[tuple[str, ...], str]  # a therapy's words: its encounter code
     now: re.Pattern[str]
     not_now: tuple[tuple[str, ...], ...]
+    past_therapies: dict[tuple[str, ...], str]  # a therapy's words: its history code
+    past: tuple[tuple[str, ...], ...]
+    not_past: tuple[tuple[str, ...], ...]
 
 
 @cache
 def treatment_encounter_rules() -> TreatmentEncounterRules:
     """The packaged rules."""
     rules = read_rules(None, "treatment_encounters.json")
+    history = rules["history"]
     return TreatmentEncounterRules(
-        therapies={
-            tuple(words.split()): code for code, phrases in rules["therapies"] for words in phrases
-        },
+        therapies=_by_words(rules["therapies"]),
         now=re.compile("|".join(rules["now"])),
-        not_now=tuple(tuple(phrase.split()) for phrase in rules["not_now"]),
+        not_now=_phrases(rules["not_now"]),
+        past_therapies=_by_words(history["therapies"]),
+        past=_phrases(history["past"]),
+        not_past=_phrases(history["not_past"]),
     )
+
+
+def _by_words(rows: list[list[Any]]) -> dict[tuple[str, ...], str]:
+    return {tuple(words.split()): code for code, phrases in rows for words in phrases}
+
+
+def _phrases(phrases: list[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(phrase.split()) for phrase in phrases)
 
 
 def treatment_encounter_readings(doc: Doc) -> list[tuple[int, int, str]]:
@@ -52,11 +69,42 @@ def treatment_encounter_readings(doc: Doc) -> list[tuple[int, int, str]]:
     at this encounter: the sentence says so ("today", "C5D1", "fraction 12 of 25") and
     the therapy's own clause does not say it is past, planned, discussed or held."""
     rules = treatment_encounter_rules()
+    return _readings(
+        doc,
+        rules.therapies,
+        lambda words: rules.now.search(" ".join(words)) is not None,
+        rules.not_now,
+    )
+
+
+def past_treatment_readings(doc: Doc) -> list[tuple[int, int, str]]:
+    """(first token, end token, history code) of each chemotherapy or radiation a
+    sentence says is past ("s/p resection and chemo", "followed by RAI ablation"): the
+    sentence says so and says nothing of it given now, and the therapy's own clause does
+    not deny, plan or continue it ("no chemotherapy", "on adjuvant chemotherapy")."""
+    rules = treatment_encounter_rules()
+    past = cues_by_first_word(rules.past)
+    return _readings(
+        doc,
+        rules.past_therapies,
+        lambda words: _holds(words, past) and rules.now.search(" ".join(words)) is None,
+        rules.not_past,
+    )
+
+
+def _readings(
+    doc: Doc,
+    therapies: dict[tuple[str, ...], str],
+    sentence_says: Callable[[list[str]], bool],
+    not_in_clause: tuple[tuple[str, ...], ...],
+) -> list[tuple[int, int, str]]:
+    """(first token, end token, code) of each of ``therapies`` named in a sentence that
+    ``sentence_says`` holds, where its clause holds none of ``not_in_clause``."""
     lowered = lowered_texts(doc)
-    by_first = cues_by_first_word(tuple(rules.therapies))
+    by_first = cues_by_first_word(tuple(therapies))
     if by_first.keys().isdisjoint(lowered):
         return []
-    not_now = cues_by_first_word(rules.not_now)
+    denied = cues_by_first_word(not_in_clause)
     found: list[tuple[int, int, str]] = []
     for first, end in pairwise([*sentence_starts(doc), len(lowered)]):
         words = lowered[first:end]
@@ -66,17 +114,21 @@ def treatment_encounter_readings(doc: Doc) -> list[tuple[int, int, str]]:
             for therapy in by_first.get(word, ())
             if tuple(words[i : i + len(therapy)]) == therapy
         ]
-        if not named or not rules.now.search(" ".join(words)):
+        if not named or not sentence_says(words):
             continue
         for at, therapy in named:
-            clause = _clause(words, at, at + len(therapy))
-            if not any(
-                tuple(clause[i : i + len(phrase)]) == phrase
-                for i, word in enumerate(clause)
-                for phrase in not_now.get(word, ())
-            ):
-                found.append((first + at, first + at + len(therapy), rules.therapies[therapy]))
+            if not _holds(_clause(words, at, at + len(therapy)), denied):
+                found.append((first + at, first + at + len(therapy), therapies[therapy]))
     return found
+
+
+def _holds(words: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]) -> bool:
+    """Whether ``words`` hold one of ``phrases`` (by first word) as consecutive words."""
+    return any(
+        tuple(words[i : i + len(phrase)]) == phrase
+        for i, word in enumerate(words)
+        for phrase in phrases.get(word, ())
+    )
 
 
 def _clause(words: list[str], start: int, end: int) -> list[str]:

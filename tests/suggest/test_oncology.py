@@ -243,3 +243,29 @@ def test_pain_the_note_ties_to_a_neoplasm(suggester: Suggester) -> None:
         suggester, "A/P: 2. Painful bone metastasis T8 - palliative RT; oxycodone 5 mg prn."
     )
     assert {"C79.51", "G89.3"} <= set(anywhere(result))
+
+
+def test_a_survivors_past_chemotherapy_and_radiation_are_history(suggester: Suggester) -> None:
+    # I.C.21.c.4: the history of a survivor's treatment, beside the cancer's Z85 code
+    result = _outpatient(
+        suggester,
+        "46 yo F s/p total thyroidectomy 09/2023 for papillary thyroid carcinoma, followed by "
+        "RAI ablation 11/2023.\nA/P:\n1. Papillary thyroid cancer, s/p thyroidectomy and RAI, "
+        "no evidence of disease.",
+    )
+    assert {"Z85.850", "Z92.3"} <= set(ranked(result))
+    result = _outpatient(
+        suggester,
+        "A/P: 1. Personal history of sigmoid colon cancer, s/p resection and chemo, NED.",
+    )
+    assert {"Z85.038", "Z92.21"} <= set(ranked(result))
+    # chemotherapy given now, or none: no history; nor where no statement names the
+    # cancer as past (a case report telling the course before this illness)
+    for text in (
+        "A/P: 1. Adenocarcinoma of the sigmoid colon s/p colectomy, on adjuvant chemotherapy"
+        " - proceed with C5 today.",
+        "A/P: 1. History of breast cancer s/p lumpectomy 2015, NED. No chemotherapy.",
+        "A 60-year-old man with a history of colon cancer treated with surgery and "
+        "chemotherapy in 2010 was admitted for fever and cough.",
+    ):
+        assert "Z92.21" not in anywhere(_outpatient(suggester, text)), text
