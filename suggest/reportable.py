@@ -18,7 +18,7 @@ from suggest.setting import Setting
 
 _HISTORICAL = ("historical",)
 _UNCERTAIN = ("uncertain",)
-_HISTORY_AND_CUES = ("historical", "context_cues")
+_HISTORY_CUES_DOUBT = ("historical", "context_cues", "uncertain")
 
 Key = tuple[System, str]
 
@@ -73,11 +73,13 @@ def reportable(
         return True
     # a primary malignancy named only in the past ("history of sigmoid colon cancer, s/p
     # resection, NED") was excised or eradicated: its history code (Z85.-) is coded, not
-    # the neoplasm (guideline I.C.2.d), whatever the cue
+    # the neoplasm (guideline I.C.2.d), whatever the cue; one whose every other place only
+    # doubts it ("h/o BCC of the cheek, excised 2019" beside "r/o BCC" of a new lesion) is
+    # no current one either (IV.H)
     past_malignancy = personal_history_code(code) is not None
     return code.startswith("Z") or not all(
-        historical and (past_malignancy or says_ended(cues))
-        for historical, cues in (span_values(span, _HISTORY_AND_CUES) for span in spans)
+        (doubted and past_malignancy) or (historical and (past_malignancy or says_ended(cues)))
+        for historical, cues, doubted in (span_values(span, _HISTORY_CUES_DOUBT) for span in spans)
     )
 
 

@@ -269,3 +269,15 @@ def test_a_survivors_past_chemotherapy_and_radiation_are_history(suggester: Sugg
         "chemotherapy in 2010 was admitted for fever and cough.",
     ):
         assert "Z92.21" not in anywhere(_outpatient(suggester, text)), text
+
+
+def test_a_past_cancer_beside_a_doubted_new_one_is_history(suggester: Suggester) -> None:
+    # each place either names the BCC as past (I.C.2.d) or doubts a new one (IV.H):
+    # outpatient, no current skin cancer is coded
+    result = _outpatient(
+        suggester,
+        "HPI: 73 y/o M, h/o BCC of the R cheek excised 2019, here for a skin exam.\n"
+        "A/P: 1. Neoplasm of skin, L upper back - suspect BCC, bx sent. 2. H/o BCC.",
+    )
+    assert "Z85.828" in ranked(result)
+    assert not any(code.startswith("C44") for code in anywhere(result))
