@@ -174,3 +174,17 @@ def test_specialty_wording_reads_the_index_code(
     result = suggester.suggest(text)
     assert code in ranked(result)
     assert not_this not in ranked(result)
+
+
+def test_an_unspecified_code_gives_way_only_to_its_own_condition(suggester: Suggester) -> None:
+    # E87 holds several conditions: hyperkalemia says nothing more of the acidosis
+    result = suggester.suggest(
+        "A/P: 3. Hyperkalemia - low K diet. 4. Metabolic acidosis of CKD - continue NaHCO3."
+    )
+    assert {"E87.5", "E87.20"} <= set(ranked(result))
+    # the atrial fibrillation the note names by type is the unspecified one's code
+    result = suggester.suggest(
+        "A/P: Permanent atrial fibrillation - rate controlled. AF: continue apixaban."
+    )
+    assert "I48.21" in ranked(result)
+    assert "I48.91" not in anywhere(result)
