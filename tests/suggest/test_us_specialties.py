@@ -166,6 +166,11 @@ def test_parkinsons_disease_is_not_parkinsonism(suggester: Suggester) -> None:
         ("A/P: History of fall - home safety evaluation.", "Z91.81", "W19.XXXA"),
         ("ICD in situ, interrogated: no events.", "Z95.810", "Z95.818"),
         ("Assessment: Smoker 1 ppd x 25 yrs - cessation advised.", "F17.210", "F17.200"),
+        (
+            "TVUS: 3 cm intramural fibroid.\nA/P: Menorrhagia due to uterine fibroid.",
+            "D25.1",
+            "D25.9",
+        ),
     ],
 )
 def test_specialty_wording_reads_the_index_code(
