@@ -121,6 +121,21 @@ def test_the_pregnant_state_is_not_incidental_beside_the_pregnancy_codes(
     assert "Z33.1" not in ranked(result)
 
 
+def test_a_routine_prenatal_visit_lists_its_supervision_first(suggester: Suggester) -> None:
+    # guideline I.C.15.b.1: Z34 is first-listed, and never beside a chapter 15 code
+    result = suggester.suggest(
+        "Allergies: PCN (rash).\nA/P: 1. Supervision of normal first pregnancy, "
+        "2nd trimester, 20 weeks - uncomplicated."
+    )
+    assert ranked(result)[0] == "Z34.02"
+    result = suggester.suggest(
+        "A/P: Prenatal visit, supervision of normal pregnancy, third trimester. "
+        "Gestational diabetes, diet controlled."
+    )
+    assert "O24.410" in ranked(result)
+    assert not any(code.startswith("Z34") for code in ranked(result))
+
+
 # --------------------------------------------------------- no condition
 def test_precautions_name_no_condition(suggester: Suggester) -> None:
     result = suggester.suggest(
