@@ -144,6 +144,13 @@ def test_precautions_name_no_condition(suggester: Suggester) -> None:
     assert not any(code.startswith("O60") for code in anywhere(result))
 
 
+def test_concerns_about_a_side_effect_name_no_condition(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "Plan: add valproate? (declined, wt/acne concerns); start clobazam 10 mg qhs."
+    )
+    assert not any(code.startswith("L70") for code in anywhere(result))
+
+
 def test_rubella_immune_is_no_rubella(suggester: Suggester) -> None:
     result = suggester.suggest("Prenatal labs: blood type O+, rubella immune, HBsAg neg.")
     assert not any(code.startswith("B06") for code in anywhere(result))
