@@ -2,11 +2,12 @@
 combinations the Index's "with" makes (a substance use disorder with withdrawal,
 hyperemesis gravidarum with metabolic disturbance, COPD with an acute lower respiratory
 infection, an abscess with MRSA), symptoms integral to the diagnosis they come with
-(rhinorrhea, photophobia, dysuria; the pregnant state beside the pregnancy's own
-codes), "precautions" and "rubella immune" naming no condition, ordinal trimesters, the
-header the tabular itself calls NOS, and the Index's terms for conditions specialists
-name their own way.
-Sentences written for these tests, after the benchmark's tuning notes."""
+(rhinorrhea, photophobia, dysuria, unspecified incontinence, hypersomnia, scarring; the
+pregnant state beside the pregnancy's own codes), "precautions", "concerns" and "rubella
+immune" naming no condition, ordinal trimesters, the header the tabular itself calls NOS,
+an unspecified code beside another condition of its category, the supervision of a normal
+pregnancy listed first, and the Index's terms for conditions specialists name their own
+way. Sentences written for these tests, after the benchmark's tuning notes."""
 
 from __future__ import annotations
 
@@ -101,6 +102,17 @@ def test_a_mild_use_disorder_with_withdrawal_is_abuse_with_withdrawal(
             "H53.14",
         ),
         ("Impression: Acute pyelonephritis, right, with dysuria and flank pain.", "R30.0"),
+        (
+            "A/P: 1. Mixed urinary incontinence - stress predominant. Urinary incontinence "
+            "limits exercise.",
+            "R32",
+        ),
+        (
+            "Assessment: Major depressive disorder, single episode, severe: hypersomnia, "
+            "anhedonia.",
+            "G47.1",
+        ),
+        ("Dx: Hidradenitis suppurativa, Hurley II, with sinus tracts and scarring.", "L90.5"),
     ],
 )
 def test_a_symptom_its_diagnosis_includes_is_not_coded(
