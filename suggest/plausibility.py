@@ -585,8 +585,10 @@ def prune_and_order(
     diagnostic statement that documents a ``listed`` diagnosis (``statement_lead``), and
     the conditions of a visit for immunization alone (``_immunization_alone``);
     given each item's ``title``, an unspecified code beside a code of its category that
-    is not, ``confident`` or listed by the diagnostic statement above it (guideline
-    I.B.18: unspecified codes are for a record that does not say more), and a code where
+    is not and says more of the same condition (``_same_condition``: E87.20 "Acidosis,
+    unspecified" stays beside E87.5 "Hyperkalemia"), ``confident`` or listed by the
+    diagnostic statement above it (guideline I.B.18: unspecified codes are for a record
+    that does not say more), and a code where
     the tabular puts a condition "NOS" that such a code documents more precisely
     (``_said_less_precisely``); given where each item was ``read_at`` (character
     offsets), a code that an Excludes1 note pairs with a confident code read from the same words
@@ -650,7 +652,13 @@ def prune_and_order(
             elif said_with is not None:
                 because = Apart("contradicted", said_with)
             elif _outranked(item, specific_items.get(_site_category(code)), confident, rank) and (
-                (title is not None and _unspecified(title(item)))
+                (
+                    title is not None
+                    and _unspecified(title(item))
+                    and _same_condition(
+                        index, code, specific_items[_site_category(code)], key, title
+                    )
+                )
                 or (
                     read_at is not None
                     and sections is not None
@@ -925,6 +933,26 @@ def _specific_codes(
             found.setdefault(_site_category(code), item)
             found.setdefault(code[:3], item)
     return found
+
+
+def _same_condition(
+    index: CodeIndex, code: str, specific: T, key: Callable[[T], Key], title: Callable[[T], str]
+) -> bool:
+    """Whether the ``specific`` code of an unspecified ``code``'s category says more of the
+    same condition: it lies under the unspecified code's parent (R10.11 beside R10.9), or
+    its title names the condition the unspecified title names before its first comma
+    (L03.115 "Cellulitis of right lower limb" beside L03.90 "Cellulitis, unspecified";
+    I48.21 "Permanent atrial fibrillation" beside I48.91 "Unspecified atrial
+    fibrillation"). A category may hold other conditions: E87.5 "Hyperkalemia" says
+    nothing of E87.20 "Acidosis, unspecified"."""
+    record = index.get(code, System.ICD10CM)
+    if record is None or record.parent is None:
+        return True
+    other = key(specific)[1].replace(".", "")
+    if other.startswith(record.parent.replace(".", "")):
+        return True
+    head = record.title.split(",", 1)[0]
+    return _names(title_words(head), title_words(title(specific)))
 
 
 def _outranked(

@@ -400,16 +400,36 @@ def _reportable_target(index: CodeIndex, record: CodeRecord) -> TargetCode | Non
 
 
 def default_descendant(index: CodeIndex, record: CodeRecord) -> CodeRecord | None:
-    """The billable code a coder reports when a note names only the header: the
-    unspecified child (``E11`` → ``E11.9``), following it down; for codes needing a
-    7th character, the initial-encounter one ("A")."""
+    """The billable code a coder reports when a note names only the header: the child
+    the tabular names as the header's condition "NOS" where a child's Excludes1 does
+    (``G20`` "Parkinson's disease" → ``G20.A1``: G20.C "Parkinsonism, unspecified"
+    excludes "Parkinson's disease NOS (G20.A1)"), else the unspecified child (``E11`` →
+    ``E11.9``), following it down; for codes needing a 7th character, the
+    initial-encounter one ("A")."""
     current = record
     while not current.billable:
         children = [c for c in index.children(current) if c.active]
         if not children:
             return None
-        current = min(children, key=_unspecified_rank)
+        named = _named_nos(index, current, children)
+        current = named or min(children, key=_unspecified_rank)
     return current
+
+
+def _named_nos(
+    index: CodeIndex, header: CodeRecord, children: list[CodeRecord]
+) -> CodeRecord | None:
+    """The billable code a child's Excludes1 note gives the ``header``'s own title "NOS"
+    to, if any."""
+    wanted = header.title.lower() + " nos ("
+    for child in children:
+        for note in child.excludes1:
+            lowered = note.lower()
+            if lowered.startswith(wanted) and lowered.endswith(")"):
+                named = index.get(note[len(wanted) : -1], header.system)
+                if named is not None and named.billable and named.active:
+                    return named
+    return None
 
 
 def says_unspecified(record: CodeRecord) -> bool:
