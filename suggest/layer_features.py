@@ -12,10 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from code_index.records import System
-from suggest.boosted_trees import BoostedTrees
 from suggest.candidates import FEATURE_NAMES, Candidate, feature_matrix, log1p_count
 from suggest.plausibility import plausibility_rules
-from suggest.scaled_logistic import logit
+from suggest.scaled_logistic import ScaledLogistic, logit
 
 # what the layer reads of a candidate besides the ranker's candidate features
 LAYER_OWN_FEATURES: tuple[str, ...] = (
@@ -147,11 +146,11 @@ def layer_columns(rows: np.ndarray, features: Sequence[str]) -> np.ndarray:
 @dataclass(frozen=True)
 class LayerScorer:
     """A fitted final layer's arithmetic (``FinalLayer.scorer``): the ``features`` it reads,
-    in its columns' order, the code ``systems`` it scores, and its trees."""
+    in its columns' order, the code ``systems`` it scores, and its scaled logistic."""
 
     features: tuple[str, ...]
     systems: tuple[str, ...]
-    trees: BoostedTrees
+    logistic: ScaledLogistic
 
     def scores_system(self, system: System) -> bool:
         """Whether it scores codes of ``system``."""
@@ -163,6 +162,4 @@ class LayerScorer:
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         """P(right) of each row."""
-        if len(X) == 0:
-            return np.zeros(0)
-        return self.trees.probabilities(X)
+        return self.logistic.probabilities(np.asarray(X, dtype=np.float64))

@@ -77,7 +77,7 @@ LEGACY_MODEL_FILE = "model.joblib"
 # name on load (``feature_names``), not by this number.
 MODEL_FORMAT = 7
 # Bumped when the served form's layout changes (its cache file is named by it)
-SERVED_FORMAT = 3
+SERVED_FORMAT = 2
 CARD_FILE = "model-card.json"
 CURRENT_FILE = "CURRENT"
 DEFAULT_MODEL = "default"

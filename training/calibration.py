@@ -21,7 +21,7 @@ from sklearn.pipeline import Pipeline
 
 from code_index.records import normalize_code
 from suggest.calibration import PlattCalibrator
-from suggest.final_layer import MONOTONE_FEATURES, FinalLayer
+from suggest.final_layer import FinalLayer
 from suggest.layer_features import LAYER_FEATURES, held_by_rules
 from suggest.model import SuggestModel
 from suggest.setting import Setting
@@ -33,8 +33,8 @@ from training.metrics import average_precision, confident_wrong, expected_calibr
 CALIBRATION_FOLDS = 5
 # the US-note benchmark's part no fit may read (bench/us_notes/README.md)
 HELD_ASIDE = "held_aside.jsonl"
-# the final layer's numbers of trees tried by cross-fitting (``choose_layer``)
-LAYER_TREES_GRID = (100, 200, 400)
+# the final layer's regularization strengths tried by cross-fitting (``choose_layer``)
+LAYER_C_GRID = (0.01, 0.1, 1.0, 10.0)
 
 
 def cross_fitted_scores(
@@ -273,22 +273,22 @@ def cross_fitted_layer(
 
 
 def choose_layer(
-    labelled: LabelledScores, grid: Sequence[int] = LAYER_TREES_GRID, folds: int = CALIBRATION_FOLDS
+    labelled: LabelledScores, grid: Sequence[float] = LAYER_C_GRID, folds: int = CALIBRATION_FOLDS
 ) -> tuple[FinalLayer, dict[str, float]]:
-    """The ``FinalLayer`` whose number of trees (``max_iter`` of ``grid``) gives the
-    lowest cross-fitted log loss, each corpus weighing the same; returns it unfitted with
-    each setting's loss (a proper score: it rewards both telling right from wrong and
-    honest probabilities, where ECE or the confident-wrong share alone can be gamed)."""
+    """The ``FinalLayer`` whose regularization (``C`` of ``grid``) gives the lowest
+    cross-fitted log loss, each corpus weighing the same; returns it unfitted with each
+    setting's loss (a proper score: it rewards both telling right from wrong and honest
+    probabilities, where ECE or the confident-wrong share alone can be gamed)."""
     scored = labelled.scored
     weights = labelled.weights()[scored]
     losses: dict[str, float] = {}
-    for trees in grid:
-        predicted = cross_fitted_layer(labelled, FinalLayer(max_iter=trees), folds)[scored]
-        losses[str(trees)] = round(
+    for C in grid:
+        predicted = cross_fitted_layer(labelled, FinalLayer(C=C), folds)[scored]
+        losses[str(C)] = round(
             float(log_loss(labelled.correct[scored], predicted, sample_weight=weights)), 5
         )
-    best = min(grid, key=lambda trees: losses[str(trees)])
-    return FinalLayer(max_iter=best), losses
+    best = min(grid, key=lambda C: losses[str(C)])
+    return FinalLayer(C=best), losses
 
 
 def listed_map(labelled: LabelledScores, scores: np.ndarray, inside: np.ndarray) -> float:
@@ -425,10 +425,10 @@ def calibrate_model(
     layer_card: dict[str, Any] = {"groups": kept, "tried_on_every_group": tried}
     if chosen is not None:
         layer_card |= {
-            "trees": chosen.max_iter,
-            "monotone": list(MONOTONE_FEATURES),
+            "C": chosen.C,
             "systems": list(chosen.systems),
             "cross_fitted_log_loss": losses,
+            "weights": chosen.weights(),
         }
     return _calibrated(model, name, reads, listed, calibrator, chosen, layer_card, check, folds)
 
@@ -462,9 +462,9 @@ def _calibrated(
         "calibration": {
             "method": "Platt map of the ranker's scores"
             + (
-                " under a final layer (suggest.final_layer: gradient-boosted trees, monotone "
-                "in the ranker's score, on it and what real notes teach; it never drops "
-                "below the floor a code the coding rules keep and the map lists)"
+                " under a final layer (suggest.final_layer: logistic regression on the "
+                "ranker's score and what real notes teach; it never drops below the floor "
+                "a code the coding rules keep and the map lists)"
                 if layer_card
                 else ""
             )
