@@ -1,7 +1,7 @@
 """Score a model trained on CodiEsp plus US tuning notes on tuning notes it never saw.
 
     python bench/cross_fit_us_notes.py [--folds 2] [--seed 13] [--save NAME | --reuse NAME]
-        [--codiesp PATH] [--json] [--per-note FILE]
+        [--codiesp PATH] [--json] [--per-note FILE] [--default-layer]
 
 A model trained on ``bench/us_notes/tuning.jsonl`` (``mixed-v1``) cannot be measured on
 those notes, and the held-aside part may only be scored once, for totals. This splits the
@@ -12,6 +12,10 @@ notes; ``--per-note`` writes, per tuning note, the must-not codes in each model'
 and its wrong codes scoring at least 0.5 (tuning notes only: never held-aside ones).
 ``--save NAME`` keeps the fold models as ``NAME-fold0``... in the data directory, and
 ``--reuse NAME`` scores those again (a change to serving only) instead of training.
+``--default-layer`` measures the default model's calibrator and final layer instead: for
+each fold, the default model's ranker with both fitted on CodiEsp train and the other
+folds (``python -m training.default_model --calibrate-on ... --final-layer`` on fewer
+tuning notes), against the shipped default, which was fitted on every tuning note.
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ from typing import Any
 from bench_us_notes import COLUMNS, US_NOTES
 
 from code_index.index import CodeIndex
-from suggest.model import SuggestModel, load_model, models_root
+from suggest.model import DEFAULT_MODEL, SuggestModel, load_model, models_root
 from suggest.suggester import NotePipeline, Suggester
+from training.calibration import calibrate_model
 from training.corpora import CorpusRead, LabeledNote, read_codiesp, read_jsonl
 from training.evaluate import CONFIDENT, Coverage, GroupEvaluation, evaluate
 from training.train import train_model
@@ -56,10 +61,19 @@ def fold_model(
     fold: int,
     args: argparse.Namespace,
 ) -> SuggestModel:
-    """The model that scores ``fold``: trained here, or saved by an earlier run."""
+    """The model that scores ``fold``: trained here (with ``--default-layer``, the default
+    model calibrated here), or saved by an earlier run."""
     if args.reuse:
         return load_model(f"{args.reuse}-fold{fold}")
-    model = train_model(pipeline, training, f"{args.save or 'cross-fit'}-fold{fold}", args.seed)
+    name = f"{args.save or 'cross-fit'}-fold{fold}"
+    if args.default_layer:  # ``training``: the other folds' tuning notes alone
+        reads = [
+            CorpusRead(f"US tuning notes but fold {fold}", training),
+            read_codiesp(args.codiesp, strict=True),
+        ]
+        model = calibrate_model(pipeline, load_model(DEFAULT_MODEL), reads, name, final_layer=True)
+    else:
+        model = train_model(pipeline, training, name, args.seed)
     if args.save:
         model.save(models_root() / model.name)
     return model
@@ -103,10 +117,16 @@ def main() -> None:
     saved.add_argument("--reuse", help="score the fold models an earlier --save NAME kept")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--per-note", type=Path, help="write each tuning note's hits here")
+    parser.add_argument(
+        "--default-layer",
+        action="store_true",
+        help="refit the default model's calibrator and final layer per fold, not train",
+    )
     args = parser.parse_args()
 
     tuning = read_jsonl(US_NOTES / "tuning.jsonl", strict=True).notes
-    codiesp = [] if args.reuse else read_codiesp(args.codiesp, strict=True).notes
+    trains = not (args.reuse or args.default_layer)
+    codiesp = read_codiesp(args.codiesp, strict=True).notes if trains else []
     pipeline = NotePipeline.load()
     default = Suggester.load()
     by_model: dict[str, dict[str, list[GroupEvaluation]]] = {
