@@ -254,11 +254,10 @@ class MentionMatcher:
         and none that opens with a prefix of another meaning (``MEANING_PREFIXES``)."""
         if len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
             return ()
-        options = [
-            option
-            for option in self._spellings.get((word[0], len(word)), ())
-            if not _other_prefix(word, option)
-        ]
+        options = self._spellings.get((word[0], len(word)), [])
+        own = _prefix_meaning(word)
+        if own is not None:  # most words open with no such prefix: nothing to leave out
+            options = [o for o in options if _prefix_meaning(o) in (None, own)]
         best = process.extractOne(word, options, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
         return (best[0],) if best else ()
 
@@ -899,12 +898,9 @@ def _of_age(lowered: list[str], start: int, i: int) -> bool:
     return before >= start and lowered[before] in AGE_UNITS
 
 
-def _other_prefix(word: str, spelling: str) -> bool:
-    """Whether ``spelling`` opens with a prefix of another meaning than ``word``'s
-    (``MEANING_PREFIXES``)."""
-    own = next((m for p, m in MEANING_PREFIXES.items() if word.startswith(p)), None)
-    theirs = next((m for p, m in MEANING_PREFIXES.items() if spelling.startswith(p)), None)
-    return own is not None and theirs is not None and own != theirs
+def _prefix_meaning(word: str) -> str | None:
+    """The meaning of the prefix ``word`` opens with, if one of ``MEANING_PREFIXES``."""
+    return next((m for p, m in MEANING_PREFIXES.items() if word.startswith(p)), None)
 
 
 def _spellings_by_shape(vocabulary: Iterable[str]) -> dict[tuple[str, int], list[str]]:
