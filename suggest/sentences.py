@@ -24,20 +24,11 @@ negation reaches. The rules:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from typing import NamedTuple, cast
 
 import numpy
-from spacy.attrs import (
-    IS_ALPHA,
-    IS_QUOTE,
-    IS_RIGHT_PUNCT,
-    IS_SPACE,
-    IS_TITLE,
-    IS_UPPER,
-    SENT_START,
-    SPACY,
-)
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.types import Ints2d
@@ -50,27 +41,52 @@ _HEADING_JOINERS = frozenset({"/", "&", "-", "and", "of", "or"})
 _SENT_START = numpy.uint64(1)
 _NOT_SENT_START = numpy.uint64(2**64 - 1)
 _STARTS_KEY = "codesuggest.sentence_starts"  # in doc.user_data: the starts the component set
-_FLAGS = [IS_SPACE, IS_ALPHA, IS_UPPER, IS_TITLE, IS_RIGHT_PUNCT, IS_QUOTE, SPACY]
+FLAGS_KEPT = 200_000  # token texts whose flags the component keeps (CodiEsp dev: ~12k)
 
 
-class _Tokens(NamedTuple):
-    """What the rules read of each token, by position, read from the Doc's arrays in one
-    call: ``doc[i]`` makes a Token object per read (~90k a CodiEsp dev pass)."""
+class _Flags(NamedTuple):
+    """What the rules read of a token text: its lexeme's flags."""
 
-    text: list[str]
-    lower: list[str]
-    is_space: list[bool]
-    is_alpha: list[bool]
-    is_upper: list[bool]
-    is_title: list[bool]
-    is_right_punct: list[bool]
-    is_quote: list[bool]
-    whitespace: list[bool]  # a space follows the token
+    is_space: bool
+    is_alpha: bool
+    is_upper: bool
+    is_title: bool
+    is_right_punct: bool
+    is_quote: bool
 
-    @classmethod
-    def of(cls, doc: Doc) -> _Tokens:
-        columns = doc.to_array(_FLAGS).astype(bool).T.tolist()
-        return cls(token_texts(doc), lowered_texts(doc), *columns)
+
+class _Tokens:
+    """What the rules read of each token, by position: the texts from the Doc's arrays,
+    the flags of a text from its lexeme, read once per text (``known``, kept by the
+    component) and only for the tokens the rules visit (inside a sentence they skip to
+    the next line break or stop): ``doc[i]`` makes a Token object per read, and reading
+    every flag of every token from the arrays cost more than the rules."""
+
+    def __init__(self, doc: Doc, known: dict[str, _Flags]) -> None:
+        self.doc = doc
+        self.text = token_texts(doc)
+        self.lower = lowered_texts(doc)
+        self.known = known
+
+    def flags(self, i: int) -> _Flags:
+        """The flags of the token at ``i``."""
+        text = self.text[i]
+        found = self.known.get(text)
+        if found is None:
+            lexeme = self.doc.vocab[text]
+            found = self.known[text] = _Flags(
+                lexeme.is_space,
+                lexeme.is_alpha,
+                lexeme.is_upper,
+                lexeme.is_title,
+                lexeme.is_right_punct,
+                lexeme.is_quote,
+            )
+        return found
+
+    def whitespace(self, i: int) -> bool:
+        """Whether a space follows the token at ``i``."""
+        return bool(self.doc[i].whitespace_)
 
 
 def sentence_starts(doc: Doc) -> list[int]:
@@ -123,6 +139,7 @@ class ClinicalSentencizer:
         self.bullets = frozenset(bullets)
         self.max_heading_tokens = max_heading_tokens
         self.max_sentence_tokens = max_sentence_tokens
+        self._known: dict[str, _Flags] = {}  # token text -> its flags (``_Tokens``)
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
@@ -134,18 +151,34 @@ class ClinicalSentencizer:
         after_end_punct = False
         last_start = 0
         i = 0
-        tokens = _Tokens.of(doc)
+        if len(self._known) > FLAGS_KEPT:
+            self._known.clear()
+        tokens = _Tokens(doc, self._known)
         texts = tokens.text
+        # inside a sentence's content only a line break or a stop changes anything: the
+        # loop jumps from one of them to the next (or to the cut of a run-on sentence)
+        # rather than visiting each word in Python
+        events = self._events(tokens)
+        event = 0  # the first of ``events`` not behind ``i``
         while i < n:
+            if content and not pending and not after_end_punct:
+                event = bisect_left(events, i, event)
+                cut = last_start + self.max_sentence_tokens
+                if cut > i:
+                    following = events[event] if event < len(events) else n
+                    if min(following, cut) > i:
+                        i = min(following, cut)
+                        continue
             text = texts[i]
-            if tokens.is_space[i]:
+            flags = tokens.flags(i)
+            if flags.is_space:
                 if "\n" in text:
                     pending = True
                     after_end_punct = False
                 i += 1
                 continue
             if after_end_punct and (
-                tokens.is_right_punct[i] or tokens.is_quote[i] or text in self.sentence_end
+                flags.is_right_punct or flags.is_quote or text in self.sentence_end
             ):
                 i += 1  # a bracket, quote or further stop closing the sentence belongs to it
                 continue
@@ -181,6 +214,17 @@ class ClinicalSentencizer:
         doc.user_data[_STARTS_KEY] = [0, *(numpy.flatnonzero(starts[1:, 0] == 1) + 1).tolist()]
         return doc
 
+    def _events(self, tokens: _Tokens) -> list[int]:
+        """Positions of the tokens that may change a sentence's state: spaces holding a
+        line break and sentence stops (every other token inside a sentence's content
+        leaves it as it was)."""
+        ends = self.sentence_end
+        return [
+            i
+            for i, text in enumerate(tokens.text)
+            if text in ends or ("\n" in text and tokens.flags(i).is_space)
+        ]
+
     def _list_marker_length(self, tokens: _Tokens, i: int) -> int:
         """Tokens of a list marker (``1 .``, ``2 )``, ``a.``, ``-``) opening a sentence at ``i``."""
         text = tokens.text[i]
@@ -193,19 +237,20 @@ class ClinicalSentencizer:
         if (
             i + 1 < len(tokens.text)
             and tokens.text[i + 1] in {".", ")"}
-            and not tokens.whitespace[i]
+            and not tokens.whitespace(i)
         ):
             return 2
         return 0
 
     def _heading_length(self, tokens: _Tokens, i: int) -> int:
         """Tokens of a heading at ``i`` through its colon (``Past medical history:``), else 0."""
-        if not tokens.is_alpha[i] or not (tokens.is_upper[i] or tokens.is_title[i]):
+        flags = tokens.flags(i)
+        if not flags.is_alpha or not (flags.is_upper or flags.is_title):
             return 0
         end = min(len(tokens.text), i + self.max_heading_tokens + 1)
         for j in range(i + 1, end):
             if tokens.text[j] == ":":
                 return j - i + 1
-            if not (tokens.is_alpha[j] or tokens.lower[j] in _HEADING_JOINERS):
+            if not (tokens.flags(j).is_alpha or tokens.lower[j] in _HEADING_JOINERS):
                 return 0
         return 0
