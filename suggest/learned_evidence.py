@@ -10,7 +10,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from suggest.candidates import Candidate
-from suggest.extensions import section_key
+from suggest.extensions import doc_sections, section_key
 from suggest.results import Evidence
 from suggest.served_learners import NeighborScorer
 
@@ -26,7 +26,7 @@ def learned_evidence(
     phrases = [candidate.association_term] if candidate.association_term else []
     phrases += note_model.profiles_.get(candidate.key, ())
     found: list[Evidence] = []
-    sections = doc._.sections
+    sections = doc_sections(doc)
     for phrase in dict.fromkeys(phrases):
         # a match opens with the phrase's first word: the pattern is searched from its
         # first place on, not from the note's start (``\b`` still reads the character
