@@ -413,13 +413,11 @@ def _said_no_more(
         places = {id(c): {(s.start, s.end) for s in c.spans} for c in rivals}
         for candidate in rivals:
             own = places[id(candidate)]
+            wider = [o for o in rivals if o is not candidate and own <= places[id(o)]]
+            if not wider:
+                continue  # its sentences' words are read only where a rival holds its places
             around = _words_around(candidate, starts, lowered, words)
-            if any(
-                other is not candidate
-                and own <= places[id(other)]
-                and says_more(candidate.target.title, other.target.title, around)
-                for other in rivals
-            ):
+            if any(says_more(candidate.target.title, o.target.title, around) for o in wider):
                 dropped.add(id(candidate))
     return [c for c in candidates if id(c) not in dropped]
 
