@@ -68,8 +68,9 @@ HISTORY_SECTIONS = frozenset({"past_medical_history", "past_surgical_history", "
 _NOT_EFFECTS = ("S", "T", "V", "W", "X", "Y", "Z")
 EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
 _MATCHES_AND_EXCLUDED = ("matches", *EXCLUDED_FLAGS)
-_READ_FLAGS = (*_MATCHES_AND_EXCLUDED, "historical")
-_HISTORY_OR_DOUBT = ("historical", "uncertain")
+# what collect_candidates reads of each mention, once (the flags of a span are read for
+# its every match otherwise)
+_READ_FLAGS = (*_MATCHES_AND_EXCLUDED, "historical", "uncertain")
 
 FEATURE_NAMES: tuple[str, ...] = (
     "coverage",  # best share of a term's words found
@@ -175,8 +176,11 @@ def collect_candidates(
     found: list[tuple[Span, TermMatch]] = []
     in_family: list[tuple[Span, TermMatch]] = []
     in_history: list[tuple[Span, TermMatch]] = []
+    now: list[TermMatch] = []  # the matches neither historical nor uncertain
     for span in doc.spans.get(MENTIONS_KEY, ()):
-        matches, negated, family, hypothetical, historical = span_values(span, _READ_FLAGS)
+        matches, negated, family, hypothetical, historical, uncertain = span_values(
+            span, _READ_FLAGS
+        )
         if family and not (negated or hypothetical):
             in_family.extend((span, match) for match in matches)
         if negated or family or hypothetical:
@@ -184,6 +188,8 @@ def collect_candidates(
         found.extend((span, match) for match in matches)
         if historical:
             in_history.extend((span, match) for match in matches)
+        elif not uncertain:
+            now.extend(matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
     covering: dict[int, list[tuple[frozenset[int], str]]] = {}
@@ -223,11 +229,7 @@ def collect_candidates(
         # a neoplasm the note also names as present is no history ("history of breast
         # cancer, now with a recurrence in the right breast"); one it only doubts is not
         # present ("r/o BCC" of a new lesion beside "h/o BCC")
-        current = {
-            table.targets[match.target].code[:3]
-            for span, match in found
-            if not any(span_values(span, _HISTORY_OR_DOUBT))
-        }
+        current = {table.targets[match.target].code[:3] for match in now}
         kept.extend(
             history_matches(
                 in_history,
@@ -419,13 +421,11 @@ def _said_no_more(
         places = {id(c): {(s.start, s.end) for s in c.spans} for c in rivals}
         for candidate in rivals:
             own = places[id(candidate)]
+            wider = [o for o in rivals if o is not candidate and own <= places[id(o)]]
+            if not wider:
+                continue  # its sentences' words are read only where a rival holds its places
             around = _words_around(candidate, starts, lowered, words)
-            if any(
-                other is not candidate
-                and own <= places[id(other)]
-                and says_more(candidate.target.title, other.target.title, around)
-                for other in rivals
-            ):
+            if any(says_more(candidate.target.title, o.target.title, around) for o in wider):
                 dropped.add(id(candidate))
     return [c for c in candidates if id(c) not in dropped]
 

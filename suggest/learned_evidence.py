@@ -10,7 +10,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from suggest.candidates import Candidate
-from suggest.extensions import section_key
+from suggest.extensions import doc_sections, section_key
 from suggest.results import Evidence
 from suggest.served_learners import NeighborScorer
 
@@ -26,15 +26,9 @@ def learned_evidence(
     phrases = [candidate.association_term] if candidate.association_term else []
     phrases += note_model.profiles_.get(candidate.key, ())
     found: list[Evidence] = []
-    sections = doc._.sections
+    sections = doc_sections(doc)
     for phrase in dict.fromkeys(phrases):
-        # a match opens with the phrase's first word: the pattern is searched from its
-        # first place on, not from the note's start (``\b`` still reads the character
-        # before that place)
-        at = lowered.find(phrase.split(maxsplit=1)[0])
-        if at < 0:
-            continue
-        match = _phrase_pattern(phrase).search(lowered, at)
+        match = _first_match(_phrase_pattern(phrase), lowered, phrase.split(maxsplit=1)[0])
         if match is None:
             continue
         span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
@@ -46,6 +40,21 @@ def learned_evidence(
         if len(found) >= PROFILE_EVIDENCE:
             break
     return tuple(sorted(found, key=lambda e: e.start))
+
+
+def _first_match(pattern: re.Pattern[str], lowered: str, first: str) -> re.Match[str] | None:
+    r"""``pattern.search(lowered)``: a match opens with the phrase's ``first`` word, so
+    the pattern is tried only where ``str.find`` puts that word (``\b`` still reads the
+    character before each place). A search that found no match tried every place of the
+    note after the word's first one, and four in ten of a trained model's phrases find
+    none (~1.9k a CodiEsp dev pass)."""
+    at = lowered.find(first)
+    while at >= 0:
+        match = pattern.match(lowered, at)
+        if match is not None:
+            return match
+        at = lowered.find(first, at + 1)
+    return None
 
 
 @lru_cache(maxsize=65_536)  # a trained model's phrases: more than re's own cache holds

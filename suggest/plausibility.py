@@ -234,28 +234,51 @@ def unsupported(
     of ``rules/plausibility.json`` (``never_from_words``, ``needs_words``, a side the
     sentences do not name, a diabetes type they contradict: ``other_type``)."""
     rules = plausibility_rules()
-    for rule_system, low, high in rules.never_from_words:
-        if system is rule_system and low <= code <= high and len(code) == len(low):
-            return True
-    for rule_system, prefixes, stems, in_sentence in rules.needs_words:
-        if (
-            system is rule_system
-            and code.startswith(prefixes)
-            and not any(
-                word.startswith(stems) for word in (sentence_words() if in_sentence else words)
-            )
-        ):
+    never, needs, other_type = _rules_of(system, code)
+    if never:
+        return True
+    for stems, in_sentence in needs:
+        if not any(word.startswith(stems) for word in (sentence_words() if in_sentence else words)):
             return True
     if system is System.ICD10CM:
         side = title_side(title)
         if side is not None and not rules.sides[side] & sentence_words():
             return True
-        for prefixes, other, own in rules.other_type:
-            if code.startswith(prefixes):
-                around = sentence_words()
-                if any(p <= around for p in other) and not any(p <= around for p in own):
-                    return True
+        for other, own in other_type:
+            around = sentence_words()
+            if any(p <= around for p in other) and not any(p <= around for p in own):
+                return True
     return False
+
+
+@lru_cache(maxsize=100_000)
+def _rules_of(
+    system: System, code: str
+) -> tuple[
+    bool,
+    tuple[tuple[tuple[str, ...], bool], ...],
+    tuple[tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]], ...],
+]:
+    """Which rules of ``unsupported`` a code falls under, picked once a code (each
+    candidate of each note was tried against every rule): whether ``never_from_words``
+    takes it, the (stems, in_sentence) of its ``needs_words`` and the (other, own) of its
+    ``other_type`` rules, in the rules' order."""
+    rules = plausibility_rules()
+    never = any(
+        system is rule_system and low <= code <= high and len(code) == len(low)
+        for rule_system, low, high in rules.never_from_words
+    )
+    needs = tuple(
+        (stems, in_sentence)
+        for rule_system, prefixes, stems, in_sentence in rules.needs_words
+        if system is rule_system and code.startswith(prefixes)
+    )
+    other_type = tuple(
+        (other, own)
+        for prefixes, other, own in rules.other_type
+        if system is System.ICD10CM and code.startswith(prefixes)
+    )
+    return never, needs, other_type
 
 
 def not_taken_long_term(code: str, clauses: Callable[[], list[Sequence[str]]]) -> bool:

@@ -10,7 +10,7 @@ from spacy.tokens import Span
 from code_index.records import System
 from suggest.candidates import Candidate, personal_history_code
 from suggest.doc_words import note_text
-from suggest.extensions import section_key, span_values
+from suggest.extensions import doc_sections, section_key, span_values
 from suggest.plausibility import says_ended
 from suggest.sections import title_key
 from suggest.sentences import sentence_of, sentence_starts
@@ -53,7 +53,7 @@ def reportable(
     if candidate.target.system is not System.ICD10CM:
         return not all(span_values(span, _HISTORICAL)[0] for span in spans)
     title = title_key()
-    sections = spans[0].doc._.sections
+    sections = doc_sections(spans[0].doc)
     # a Z code's encounter; not O82 "Encounter for cesarean delivery without indication",
     # which claims what an operative title does not say
     names_the_visit = code.startswith("Z") and candidate.target.title.lower().startswith(

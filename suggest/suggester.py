@@ -32,7 +32,13 @@ from suggest.candidates import FEATURE_NAMES, Candidate, excluded_codes, feature
 from suggest.coder_warnings import CoderWarnings
 from suggest.doc_words import lowered_texts
 from suggest.errors import NoteError
-from suggest.extensions import CONTEXT_FLAGS, MENTIONS_KEY, section_key, span_values
+from suggest.extensions import (
+    CONTEXT_FLAGS,
+    MENTIONS_KEY,
+    doc_sections,
+    section_key,
+    span_values,
+)
 from suggest.layer_features import held_by_rules, layer_matrix
 from suggest.learned_evidence import PROFILE_EVIDENCE, learned_evidence
 from suggest.mentions import MentionMatcher
@@ -554,7 +560,7 @@ def _said_with(doc: Doc, item: Ranked) -> list[frozenset[str]]:
     """The words (lower-case, opening with a letter: "covid-19" is one) of each place
     ``item`` was read from, the note's title line aside: what the note says of it."""
     lowered = lowered_texts(doc)
-    sections = doc._.sections
+    sections = doc_sections(doc)
     title = title_key()
     return [
         frozenset(word for word in lowered[span.start : span.end] if word[:1].isalpha())

@@ -9,6 +9,7 @@ from spacy.tokens import Doc, Span
 from suggest.extensions import (
     CONTEXT_FLAGS,
     Section,
+    doc_sections,
     register_extensions,
     section_at,
     set_span_values,
@@ -67,6 +68,17 @@ def test_span_values_read_what_the_accessor_reads() -> None:
     for span in (doc[5:7], doc[4:7], doc[5:8], doc[0:1]):
         assert span_values(span, names) == [getattr(span._, name) for name in names]
     assert span_values(doc[5:7], ("negated", "family")) == [True, False]
+
+
+def test_doc_sections_reads_what_the_accessor_reads() -> None:
+    """``doc_sections`` reads spaCy's own storage of ``doc._.sections``: its default
+    before the sections component ran, then what it wrote."""
+    register_extensions()
+    doc = spacy.blank("en")("Seen today. PMH: asthma")
+    assert doc_sections(doc) == doc._.sections == ()
+    doc._.sections = (Section(12, len(doc.text), "past_medical_history", "PMH"),)
+    assert doc_sections(doc) is doc._.sections
+    assert doc_sections(spacy.blank("en")("Seen today.")) == ()
 
 
 def test_set_span_values_write_what_the_accessor_reads() -> None:
