@@ -623,11 +623,22 @@ def prune_and_order(
     specific = {category: key(item)[1] for category, item in specific_items.items()}
     # an unspecified statement diagnosis that the findings say more precisely ("Impression:
     # Diverticulosis." beside "sigmoid diverticulosis" K57.30) gives way to that code, which
-    # is then the statement's own and never a finding set apart for it
-    heir = None
-    if lead is not None and title is not None and lead[:3] in specific:
-        lead_item = next(item for item in items if key(item) == (System.ICD10CM, lead))
-        heir = specific[lead[:3]] if _unspecified(title(lead_item)) else None
+    # is then the statement's own and never a finding set apart for it, whether or not the
+    # statement lists it first (a colonoscopy's adenomas before its diverticulosis)
+    heirs = (
+        {
+            specific[code[:3]]
+            for item in items
+            for system, code in (key(item),)
+            if system is System.ICD10CM
+            and code[:3] in specific
+            and listed(item)
+            and sections(item) & rules.statement_sections
+            and _unspecified(title(item))
+        }
+        if lead is not None and sections is not None and title is not None
+        else set()
+    )
     vaccine_visit = sections is not None and _immunization_alone(
         items, key, listed, confident, sections, rules
     )
@@ -665,7 +676,7 @@ def prune_and_order(
                 rules.status_prefixes + rules.external_cause_follow
             ):
                 because = Apart("not_addressed", rules.vaccine_encounter)
-            elif lead is not None and sections is not None and code != heir:
+            elif lead is not None and sections is not None and code not in heirs:
                 kind = _outside_statement(code, sections(item), rules)
                 because = Apart(kind, lead) if kind is not None else None
         if because is None:

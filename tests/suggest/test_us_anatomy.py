@@ -47,3 +47,51 @@ def test_a_dvt_without_its_vein_reads_no_vein(suggester: Suggester) -> None:
     # the rows by vein are read whole: "DVT" alone is I82.40-, the side from its sentence
     result = suggester.suggest("A/P: LLE DVT, on apixaban.", systems=DIAGNOSES)
     assert [code for code in anywhere(result) if code.startswith("I82.")] == ["I82.402"]
+
+
+# ----------------------------------------------------- the colon by its segment
+def test_a_pathology_line_names_the_colon_segment_alone(suggester: Suggester) -> None:
+    # "transverse - tubular adenoma": the segment without "colon" (Polyp, colon,
+    # adenomatous - see Neoplasm, benign, colon, transverse D12.3)
+    result = suggester.suggest("Pathology: transverse - tubular adenoma.", systems=DIAGNOSES)
+    assert ranked(result)[0] == "D12.3"
+    cecum = suggester.suggest("Pathology: cecal - sessile serrated adenoma.", systems=DIAGNOSES)
+    assert ranked(cecum)[0] == "D12.0"
+
+
+def test_an_adenoma_without_its_segment_is_no_colon_segment(suggester: Suggester) -> None:
+    # a segment's code needs the segment's word: the lexicon's "transverse adenoma" read
+    # in part from "adenoma" alone was D12.3
+    result = suggester.suggest("Pathology: tubular adenoma.", systems=DIAGNOSES)
+    assert not [code for code in anywhere(result) if code.startswith("D12.")]
+
+
+def test_a_polyp_the_pathology_calls_an_adenoma_is_the_adenoma(suggester: Suggester) -> None:
+    # "Ascending colon polyp: tubular adenoma" is D12.2, not K63.5 beside it; the
+    # hyperplastic rectal polyp of another sentence stays a polyp (K62.1)
+    result = suggester.suggest(
+        "Pathology: A. Ascending colon polyp: tubular adenoma. B. Rectal polyp: hyperplastic.",
+        systems=DIAGNOSES,
+    )
+    assert {"D12.2", "K62.1"} <= set(ranked(result))
+    assert "K63.5" not in ranked(result)
+    pending = suggester.suggest(
+        "Impression: Transverse colon polyp, removed. Pathology pending.", systems=DIAGNOSES
+    )
+    assert ranked(pending)[0] == "K63.5"
+    assert not [code for code in anywhere(pending) if code.startswith("D12.")]
+
+
+def test_the_findings_say_where_a_later_statement_diagnosis_is(suggester: Suggester) -> None:
+    # the impression lists the adenoma first and "Diverticulosis" after it: the findings'
+    # "sigmoid diverticulosis" (K57.30) is that diagnosis said precisely, not a finding
+    # set apart beside the adenoma
+    result = suggester.suggest(
+        "COLONOSCOPY\n"
+        "Findings:\n"
+        "1. Descending colon: 10 mm sessile polyp removed with cold snare.\n"
+        "2. Moderate sigmoid diverticulosis.\n"
+        "Impression: Descending colon polyp: tubular adenoma. Diverticulosis.\n",
+        systems=DIAGNOSES,
+    )
+    assert {"D12.4", "K57.30"} <= set(ranked(result))
