@@ -95,3 +95,26 @@ def test_the_findings_say_where_a_later_statement_diagnosis_is(suggester: Sugges
         systems=DIAGNOSES,
     )
     assert {"D12.4", "K57.30"} <= set(ranked(result))
+
+
+# ---------------------------------------------------------------- bites
+def test_the_puncture_wounds_of_a_bite_are_the_open_bite(suggester: Suggester) -> None:
+    # "Bite, by site, open bite": the wound a dog's teeth made is S61.452A, not also the
+    # puncture wound of the same hand and side
+    result = suggester.suggest(
+        "Exam: L dorsal hand: two puncture wounds over the 4th metacarpal.\n"
+        "Dx: Dog bite of L hand (puncture wounds), initial.",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "S61.452A"
+    assert "S61.432A" not in ranked(result)
+    apart = {s.code: [w.kind for w in s.warnings] for s in result.not_coded}
+    assert "bite" in apart["S61.432A"]
+
+
+def test_a_wound_of_another_site_beside_a_bite_is_coded(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "Dx:\n1. Dog bite of L hand, initial.\n2. Laceration of R forearm, initial.",
+        systems=DIAGNOSES,
+    )
+    assert {"S61.452A", "S51.811A"} <= set(ranked(result))
