@@ -118,3 +118,71 @@ def test_a_wound_of_another_site_beside_a_bite_is_coded(suggester: Suggester) ->
         systems=DIAGNOSES,
     )
     assert {"S61.452A", "S51.811A"} <= set(ranked(result))
+
+
+# ------------------------------------------------------------ radiology reports
+def test_a_parapneumonic_effusion_is_an_effusion_of_the_pneumonia(suggester: Suggester) -> None:
+    # "Effusion, pleura, in conditions classified elsewhere" J91.8, after the pneumonia;
+    # not J90 "Pleural effusion, not elsewhere classified", nor a malignant one (J91.0)
+    result = suggester.suggest(
+        "XR CHEST\nIMPRESSION:\n1. Right lower lobe pneumonia with small right parapneumonic "
+        "pleural effusion.",
+        systems=DIAGNOSES,
+    )
+    assert {"J18.9", "J91.8"} <= set(ranked(result))
+    assert not {"J90", "J91.0"} & set(anywhere(result))
+
+
+def test_an_effusion_is_a_joints_only_where_the_joint_is_named(suggester: Suggester) -> None:
+    # the side alone chose among the joints: "right pleural effusion" was M25.411-M25.471
+    result = suggester.suggest(
+        "Impression: Small RLL consolidation with small right effusion.", systems=DIAGNOSES
+    )
+    assert not [code for code in anywhere(result) if code.startswith("M25.4")]
+    knee = suggester.suggest("Impression: Moderate right knee joint effusion.", systems=DIAGNOSES)
+    assert ranked(knee)[0] == "M25.461"
+
+
+def test_a_pleural_effusion_is_malignant_only_where_said(suggester: Suggester) -> None:
+    result = suggester.suggest("Impression: Small right pleural effusion.", systems=DIAGNOSES)
+    assert ranked(result)[0] == "J90"
+    assert "J91.0" not in anywhere(result)
+    malignant = suggester.suggest(
+        "Impression: Large malignant pleural effusion, metastatic breast cancer.",
+        systems=DIAGNOSES,
+    )
+    assert "J91.0" in ranked(malignant)
+
+
+def test_one_pulmonary_nodule_is_a_solitary_nodule(suggester: Suggester) -> None:
+    # the lexicon's "pulmonary nodules" R91.8 folds to the singular: one nodule is R91.1
+    result = suggester.suggest(
+        "IMPRESSION:\n1. Stable 6 mm right lower lobe solid pulmonary nodule.", systems=DIAGNOSES
+    )
+    assert ranked(result)[0] == "R91.1"
+    assert "R91.8" not in anywhere(result)
+    several = suggester.suggest(
+        "IMPRESSION: Multiple bilateral pulmonary nodules, largest 7 mm.", systems=DIAGNOSES
+    )
+    assert "R91.8" in ranked(several)
+
+
+def test_copd_with_emphysema_is_the_emphysema(suggester: Suggester) -> None:
+    # J44's Excludes1 "emphysema without chronic bronchitis (J43.-)"
+    result = suggester.suggest(
+        "Clinical indication: cough. Hx COPD.\n"
+        "Findings: Lungs hyperinflated, consistent with known COPD/emphysema.\n"
+        "IMPRESSION:\n1. Emphysema.",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "J43.9"
+    assert "J44.9" not in ranked(result)
+
+
+def test_calcified_aorta_and_coronary_arteries_are_atherosclerosis(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "IMPRESSION:\n1. Aortic atherosclerosis.\n2. Coronary artery calcifications.",
+        systems=DIAGNOSES,
+    )
+    assert {"I70.0", "I25.10", "I25.84"} <= set(ranked(result))
+    assert "I70.90" not in ranked(result)
