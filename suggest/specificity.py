@@ -59,13 +59,18 @@ def note_words(tokens: Sequence[str]) -> frozenset[str]:
 def both_sides(places: Sequence[frozenset[str]]) -> frozenset[str]:
     """The words of the sentences a condition was read from (``note_words``), where one
     names the right side and not the left and another the left and not the right: the
-    condition is on both sides, so they say "bilateral" and neither side alone."""
+    condition is on both sides, so they say "bilateral" and neither side alone. A
+    sentence that names both sides (of two things: "gout (R 1st MTP), c/o L ankle pain")
+    does not decide the side where the others name one: "Acute gout flare, L ankle" is
+    the left ankle's."""
     around = frozenset().union(*places)
     sides = {"right", "left"}
     if len(places) > 1 and sides <= around:
         alone = {next(iter(sides & place)) for place in places if len(sides & place) == 1}
         if alone == sides:
             return (around - sides) | {"bilateral"}
+        if alone:
+            return around - (sides - alone)
     return around
 
 

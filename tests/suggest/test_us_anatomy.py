@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from code_index.records import System
 from suggest.results import SuggestionResult
+from suggest.specificity import both_sides
 from suggest.suggester import Suggester
 
 DIAGNOSES = (System.ICD10CM,)
@@ -186,3 +187,25 @@ def test_calcified_aorta_and_coronary_arteries_are_atherosclerosis(suggester: Su
     )
     assert {"I70.0", "I25.10", "I25.84"} <= set(ranked(result))
     assert "I70.90" not in ranked(result)
+
+
+# ------------------------------------------------------------------- sides
+def test_a_sentence_naming_both_sides_does_not_decide_the_side() -> None:
+    # "gout (first flare R 1st MTP), c/o L ankle pain" names two things on two sides:
+    # the sentence that names one side decides
+    history = frozenset({"gout", "right", "mtp", "left", "ankle"})
+    plan = frozenset({"gout", "flare", "left", "ankle"})
+    assert "right" not in both_sides([history, plan])
+    assert "left" in both_sides([history, plan])
+    # one sentence of each side is both sides (guideline I.B.13)
+    assert "bilateral" in both_sides([frozenset({"right", "ica"}), frozenset({"left", "ica"})])
+
+
+def test_the_plans_side_is_the_conditions_side(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "HPI: 66 yo M w/ hx of gout (first flare 2022, R 1st MTP), c/o L ankle pain x 2 days.\n"
+        "A/P:\n1. Acute gout flare, L ankle - idiopathic (primary) gout.",
+        systems=DIAGNOSES,
+    )
+    assert "M10.072" in ranked(result)
+    assert not {"M10.071", "M10.079"} & set(ranked(result))
