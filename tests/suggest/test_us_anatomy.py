@@ -42,6 +42,11 @@ def test_two_veins_of_one_thrombosis_are_two_codes(suggester: Suggester) -> None
     )
     assert {"I82.412", "I82.432"} <= set(ranked(result))
     assert not {"I82.411", "I82.431", "I82.409"} & set(ranked(result))
+    tibial = suggester.suggest(
+        "Impression: 1. Acute DVT of the right popliteal and posterior tibial veins.",
+        systems=DIAGNOSES,
+    )
+    assert {"I82.431", "I82.441"} <= set(ranked(tibial))
 
 
 def test_a_dvt_without_its_vein_reads_no_vein(suggester: Suggester) -> None:
