@@ -204,4 +204,18 @@ class NamedSiblings:
                     # arteries" under "carotid artery")
                     added = title_words(child.title) - base
                     found.append((child, frozenset(w for w in added if stem(w) not in base)))
+        # siblings that differ only by side, with a site every title repeats ("Dry eye
+        # syndrome of right / bilateral / unspecified lacrimal gland(s)"): the bilateral
+        # code needs only "bilateral", which a note says of the eyes or ears ("OU"), never
+        # with the tabular's site (a side's code still needs its site: CodiEsp dev's
+        # annotators keep the unspecified side where the sentence names a side in passing)
+        if len(found) > 1:
+            shared = frozenset.intersection(*(frozenset(map(stem, a)) for _, a in found))
+            trimmed = [frozenset(w for w in a if stem(w) not in shared) for _, a in found]
+            sides = frozenset(plausibility_rules().sides)
+            if shared and all(a <= sides for a in trimmed):
+                found = [
+                    (c, rest if rest == {"bilateral"} else a)
+                    for (c, a), rest in zip(found, trimmed, strict=True)
+                ]
         return tuple(found)

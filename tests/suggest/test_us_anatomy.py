@@ -214,3 +214,15 @@ def test_the_plans_side_is_the_conditions_side(suggester: Suggester) -> None:
     )
     assert "M10.072" in ranked(result)
     assert not {"M10.071", "M10.079"} & set(ranked(result))
+
+
+def test_both_eyes_and_both_ears_are_the_bilateral_code(suggester: Suggester) -> None:
+    # "OU" is both eyes and "AU" both ears: the bilateral code, though the sentence does
+    # not repeat the site every sibling's title names ("... of bilateral lacrimal glands")
+    eyes = suggester.suggest(
+        "A/P: 3. Dry eye syndrome OU - artificial tears QID.", systems=DIAGNOSES
+    )
+    assert ranked(eyes)[0] == "H04.123"
+    ears = suggester.suggest("A/P: 1. Impacted cerumen AU - removed.", systems=DIAGNOSES)
+    assert ranked(ears)[0] == "H61.23"
+    assert not {"H61.20", "H61.21", "H61.22"} & set(ranked(ears))
