@@ -63,6 +63,14 @@ def test_a_pathology_line_names_the_colon_segment_alone(suggester: Suggester) ->
     assert ranked(result)[0] == "D12.3"
     cecum = suggester.suggest("Pathology: cecal - sessile serrated adenoma.", systems=DIAGNOSES)
     assert ranked(cecum)[0] == "D12.0"
+    # the pathologists' "sessile serrated lesion" is the same benign neoplasm
+    lesion = suggester.suggest(
+        "Pathology:\nA. Cecum, polypectomy: sessile serrated lesion without dysplasia.",
+        systems=DIAGNOSES,
+    )
+    assert ranked(lesion)[0] == "D12.0"
+    alone = suggester.suggest("Pathology: sessile serrated lesion.", systems=DIAGNOSES)
+    assert not [code for code in anywhere(alone) if code.startswith("D12.")]
 
 
 def test_an_adenoma_without_its_segment_is_no_colon_segment(suggester: Suggester) -> None:
