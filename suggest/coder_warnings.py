@@ -79,6 +79,12 @@ class CoderWarnings:
                 f"its title leaves unspecified): a code titled unspecified is for a record that "
                 f"documents no more (ICD-10-CM guideline I.B.18)."
             )
+        elif kind == "bite":
+            message = (
+                f"{because} is the open bite of the same site: a wound a bite made is coded "
+                f"as the open bite, not also as the laceration or puncture {code} (ICD-10-CM "
+                f"Index: Bite, by site, open bite)."
+            )
         elif kind == "contradicted":
             message = (
                 f"{because} documents what {code} says is absent (its title's 'with' against "

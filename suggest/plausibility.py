@@ -55,6 +55,15 @@ PLANNED_REACH = 30  # characters before a subsequent-encounter phrase a plan's "
 Phrases = tuple[frozenset[str], ...]  # each phrase as the set of its words
 
 
+class InjurySite(NamedTuple):
+    """The open wounds a bite of their site takes the place of (``injury_site`` of
+    rules/plausibility.json)."""
+
+    open_wounds: tuple[str, ...]  # categories whose 5th character is the wound's type
+    open_bite: str  # the type of an open bite
+    other_wounds: frozenset[str]  # the types a bite of the same site takes the place of
+
+
 @dataclass(frozen=True)
 class PlausibilityRules:
     """The rules of ``rules/plausibility.json``, read once (see its ``_about``)."""
@@ -81,6 +90,7 @@ class PlausibilityRules:
     sides: dict[str, frozenset[str]]
     integral: tuple[tuple[str, tuple[str, ...]], ...]
     aftercare: tuple[str, ...]
+    injury_site: InjurySite
     without_complications: frozenset[str]
     organism: tuple[str, ...]
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
@@ -149,6 +159,11 @@ class PlausibilityRules:
             sides={side: frozenset(words) for side, words in rules["laterality"]["sides"].items()},
             integral=tuple((symptom, tuple(dx)) for symptom, dx in rules["integral"]),
             aftercare=tuple(rules["aftercare"]),
+            injury_site=InjurySite(
+                tuple(rules["injury_site"]["open_wounds"]),
+                rules["injury_site"]["open_bite"],
+                frozenset(rules["injury_site"]["other_wounds"]),
+            ),
             without_complications=frozenset(rules["without_complications"]),
             organism=tuple(rules["organism"]),
             replaced_when=tuple(
@@ -565,7 +580,8 @@ class Apart(NamedTuple):
     includes it), "aftercare" (an injury's aftercare is the injury's code),
     "unspecified" (a code of its category says more, or one that names the organism or
     cause its title leaves unspecified), "contradicted" (a documented code
-    of its category says "with" what it says "without"), "excludes1", "symptom" (a sign
+    of its category says "with" what it says "without"), "bite" (the open bite of the
+    same site is the wound), "excludes1", "symptom" (a sign
     or symptom read only outside the diagnostic statement), "finding" (read only from
     the findings) or "not_addressed" (a condition named at a visit for immunization
     alone); ``code`` is the documented code it gives way to."""
@@ -650,11 +666,22 @@ def prune_and_order(
     specific = {category: key(item)[1] for category, item in specific_items.items()}
     # an unspecified statement diagnosis that the findings say more precisely ("Impression:
     # Diverticulosis." beside "sigmoid diverticulosis" K57.30) gives way to that code, which
-    # is then the statement's own and never a finding set apart for it
-    heir = None
-    if lead is not None and title is not None and _site_category(lead) in specific:
-        lead_item = next(item for item in items if key(item) == (System.ICD10CM, lead))
-        heir = specific[_site_category(lead)] if _unspecified(title(lead_item)) else None
+    # is then the statement's own and never a finding set apart for it, whether or not the
+    # statement lists it first (a colonoscopy's adenomas before its diverticulosis)
+    heirs = (
+        {
+            specific[_site_category(code)]
+            for item in items
+            for system, code in (key(item),)
+            if system is System.ICD10CM
+            and _site_category(code) in specific
+            and listed(item)
+            and sections(item) & rules.statement_sections
+            and _unspecified(title(item))
+        }
+        if lead is not None and sections is not None and title is not None
+        else set()
+    )
     vaccine_visit = sections is not None and _immunization_alone(
         items, key, listed, confident, sections, rules
     )
@@ -668,10 +695,13 @@ def prune_and_order(
             integral = _gives_way(code, documented, stated, rules)
             said_with = _said_with(code, documented, index) if integral is None else None
             injury = _injury_aftercare(code, listed_codes, rules)
+            bite = _bitten(code, listed_codes, rules.injury_site)
             if integral is not None:
                 because = Apart("integral", integral)
             elif injury is not None:
                 because = Apart("aftercare", injury)
+            elif bite is not None:
+                because = Apart("bite", bite)
             elif said_with is not None:
                 because = Apart("contradicted", said_with)
             elif _outranked(item, specific_items.get(_site_category(code)), confident, rank) and (
@@ -698,7 +728,7 @@ def prune_and_order(
                 rules.status_prefixes + rules.external_cause_follow
             ):
                 because = Apart("not_addressed", rules.vaccine_encounter)
-            elif lead is not None and sections is not None and code != heir:
+            elif lead is not None and sections is not None and code not in heirs:
                 kind = _outside_statement(code, sections(item), rules)
                 because = Apart(kind, lead) if kind is not None else None
         if because is None:
@@ -1128,6 +1158,16 @@ def _injury_aftercare(code: str, listed: list[str], rules: PlausibilityRules) ->
         ),
         None,
     )
+
+
+def _bitten(code: str, listed: list[str], rules: InjurySite) -> str | None:
+    """The listed open bite of the same site and side that an open wound gives way to:
+    the wound a bite made is the bite ("Dog bite of L hand (puncture wounds)" is S61.452A,
+    not S61.432A beside it; Index: Bite, by site, open)."""
+    if code.startswith(rules.open_wounds) and len(code) > 5 and code[5] in rules.other_wounds:
+        bite = code[:5] + rules.open_bite + code[6:]
+        return bite if bite in listed else None
+    return None
 
 
 def _said_with(code: str, documented: list[str], index: CodeIndex) -> str | None:

@@ -59,13 +59,18 @@ def note_words(tokens: Sequence[str]) -> frozenset[str]:
 def both_sides(places: Sequence[frozenset[str]]) -> frozenset[str]:
     """The words of the sentences a condition was read from (``note_words``), where one
     names the right side and not the left and another the left and not the right: the
-    condition is on both sides, so they say "bilateral" and neither side alone."""
+    condition is on both sides, so they say "bilateral" and neither side alone. A
+    sentence that names both sides (of two things: "gout (R 1st MTP), c/o L ankle pain")
+    does not decide the side where the others name one: "Acute gout flare, L ankle" is
+    the left ankle's."""
     around = frozenset().union(*places)
     sides = {"right", "left"}
     if len(places) > 1 and sides <= around:
         alone = {next(iter(sides & place)) for place in places if len(sides & place) == 1}
         if alone == sides:
             return (around - sides) | {"bilateral"}
+        if alone:
+            return around - (sides - alone)
     return around
 
 
@@ -199,4 +204,18 @@ class NamedSiblings:
                     # arteries" under "carotid artery")
                     added = title_words(child.title) - base
                     found.append((child, frozenset(w for w in added if stem(w) not in base)))
+        # siblings that differ only by side, with a site every title repeats ("Dry eye
+        # syndrome of right / bilateral / unspecified lacrimal gland(s)"): the bilateral
+        # code needs only "bilateral", which a note says of the eyes or ears ("OU"), never
+        # with the tabular's site (a side's code still needs its site: CodiEsp dev's
+        # annotators keep the unspecified side where the sentence names a side in passing)
+        if len(found) > 1:
+            shared = frozenset.intersection(*(frozenset(map(stem, a)) for _, a in found))
+            trimmed = [frozenset(w for w in a if stem(w) not in shared) for _, a in found]
+            sides = frozenset(plausibility_rules().sides)
+            if shared and all(a <= sides for a in trimmed):
+                found = [
+                    (c, rest if rest == {"bilateral"} else a)
+                    for (c, a), rest in zip(found, trimmed, strict=True)
+                ]
         return tuple(found)

@@ -557,7 +557,9 @@ def test_both_sides_only_from_places_that_name_one_side_each() -> None:
     right, left = frozenset({"right", "knee"}), frozenset({"left", "knee"})
     assert both_sides([right, left]) == {"bilateral", "knee"}
     assert both_sides([right | left]) == right | left  # one sentence naming both: undecided
-    assert both_sides([right, right | left]) == right | left
+    # a sentence naming both sides beside one naming the right: the right (a comparison,
+    # "L calf swollen, +2 cm vs R", or another thing on the other side names both)
+    assert both_sides([right, right | left]) == right
 
 
 # ------------------------------------------- personal history of a malignancy
