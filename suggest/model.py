@@ -139,6 +139,10 @@ class SuggestModel:
     # codes training notes carried added for each category of a diagnosis the note names
     # (suggest.candidates.add_sibling_candidates; 0 in models trained before them)
     sibling_candidates: int = 0
+    # where the corpora disagreed, the calibrator of the notes ``denied_convention``
+    # reads as coded by the guidelines (fitted on those notes' cross-fitted scores);
+    # ``calibrator`` then calibrates the notes coded as taught
+    guideline_calibrator: PlattCalibrator | PlattMap | None = None
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.feature_names if name not in FEATURE_NAMES]
@@ -164,11 +168,8 @@ class SuggestModel:
                 self._trees = boosted_trees(self.ranker)
             self._linear = scaled_logistic(self.ranker)
         calibrator, layer = self.calibrator, self.final_layer
-        self._platt = (
-            calibrator.map()
-            if calibrator is not None and not isinstance(calibrator, PlattMap)
-            else calibrator
-        )
+        self._platt = _platt_map(calibrator)
+        self._guideline_platt = _platt_map(self.guideline_calibrator)
         # what a suggester scores ranked codes with (``suggest.layer_features``)
         self.layer = (
             layer.scorer() if layer is not None and not isinstance(layer, LayerScorer) else layer
@@ -276,10 +277,12 @@ class SuggestModel:
         ):
             return np.asarray(ranker.predict_proba(features)[:, 1])
 
-    def calibrated(self, scores: np.ndarray) -> np.ndarray:
+    def calibrated(self, scores: np.ndarray, by_guidelines: bool = False) -> np.ndarray:
         """The calibrated probability of each ranker score (a monotone map: the order of
-        a note's codes never changes)."""
-        return self._platt.predict(scores) if self._platt is not None else scores
+        a note's codes never changes); ``by_guidelines``: of a note read as coded by the
+        guidelines, by their own calibrator where the model has one."""
+        platt = self._guideline_platt if by_guidelines and self._guideline_platt else self._platt
+        return platt.predict(scores) if platt is not None else scores
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """Calibrated P(code is right) for each row of a candidate feature matrix."""
@@ -313,6 +316,7 @@ class SuggestModel:
             "denied_convention": self.denied_convention,
             "final_layer": self.final_layer,
             "sibling_candidates": self.sibling_candidates,
+            "guideline_calibrator": self.guideline_calibrator,
         }
         with (folder / MODEL_FILE).open("wb") as handle:
             pickle.dump(payload, handle, protocol=5)
@@ -375,6 +379,7 @@ class SuggestModel:
             payload.get("denied_convention"),
             payload.get("final_layer"),  # absent from models saved before the layer
             payload.get("sibling_candidates", 0),
+            payload.get("guideline_calibrator"),  # absent from models saved before it
         )
 
 
@@ -412,6 +417,7 @@ def _served(payload: dict[str, Any]) -> dict[str, Any] | None:
     if ranker is None:
         return None
     calibrator, layer = payload.get("calibrator"), payload.get("final_layer")
+    guideline_calibrator = payload.get("guideline_calibrator")
     # each learner hands its fitted arrays to its served form (suggest.served_learners)
     served = {"note_model": "scorer", "label_model": "reader", "associations": "scorer"}
     served |= {"procedure_gate": "rule", "denied_convention": "rule"}
@@ -424,8 +430,18 @@ def _served(payload: dict[str, Any]) -> dict[str, Any] | None:
         **learned,
         "ranker": ranker,
         "calibrator": calibrator.map() if calibrator is not None else None,
+        "guideline_calibrator": (
+            guideline_calibrator.map() if guideline_calibrator is not None else None
+        ),
         "final_layer": layer.scorer() if layer is not None else None,
     }
+
+
+def _platt_map(calibrator: PlattCalibrator | PlattMap | None) -> PlattMap | None:
+    """A calibrator's map of scores (a served model holds the map already)."""
+    if calibrator is None or isinstance(calibrator, PlattMap):
+        return calibrator
+    return calibrator.map()
 
 
 def _write(path: Path, payload: dict[str, Any]) -> None:

@@ -357,7 +357,10 @@ class Suggester:
             if layer is not None or with_rows
             else None
         )
-        scores = np.array(self.model.calibrated(ranker_scores), dtype=np.float64)
+        scores = np.array(
+            self.model.calibrated(ranker_scores, by_guidelines=not step.coded_as_taught),
+            dtype=np.float64,
+        )
         if layer is not None and rows is not None:
             mine = [k for k, c in enumerate(candidates) if layer.scores_system(c.target.system)]
             scores[mine] = held_by_rules(

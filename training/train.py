@@ -29,6 +29,7 @@ from code_index.records import SUPPLEMENT_SOURCES, System, normalize_code
 from suggest.abstention import gate_features
 from suggest.candidates import (
     FEATURE_NAMES,
+    Candidate,
     LearnedSignals,
     MatchPrecision,
     category_codes,
@@ -51,7 +52,7 @@ from suggest.setting import Setting
 from suggest.splines import UniformCubicSplines
 from suggest.suggester import NotePipeline
 from suggest.terms import default_descendant
-from training.calibration import calibration_card, fit_calibrator
+from training.calibration import calibration_card, fit_calibrators
 from training.corpora import LabeledNote
 from training.stacking import (
     corpora_coding_denied,
@@ -129,24 +130,15 @@ class NoteCandidates:
     # the features of the candidates less the denied ones: counts such as the note's
     # candidates are what serving sees where denied mentions are not ranked
     affirmed_features: np.ndarray
-    # the features of the candidates a note coded by the guidelines has: the ones its
-    # words name, less the denied and the covered ones (suggest.note_candidates)
-    named_features: np.ndarray
+    # the candidates serving ranks where it reads the note as coded by the guidelines
+    # (suggest.note_candidates): read only where the training corpora may disagree
+    by_guidelines: NoteCandidates | None = None
 
     def without_denied(self) -> NoteCandidates:
         """The note's candidates less the denied ones (for coders who never code them)."""
-        return self._only(~self.denied, self.affirmed_features)
-
-    def as_coded_by_guidelines(self) -> NoteCandidates:
-        """The note's candidates as serving ranks a note read as coded by the guidelines:
-        only those its words name, no denied or covered one (where the corpora disagree,
-        for the notes of those whose coders follow the guidelines)."""
-        covered = self.features[:, FEATURE_NAMES.index("covered")] > 0
-        return self._only(self.matched & ~self.denied & ~covered, self.named_features)
-
-    def _only(self, keep: np.ndarray, features: np.ndarray) -> NoteCandidates:
+        keep = ~self.denied
         return NoteCandidates(
-            features,
+            self.affirmed_features,
             [key for key, kept in zip(self.keys, keep, strict=True) if kept],
             self.matched[keep],
             self.labels[keep],
@@ -155,9 +147,46 @@ class NoteCandidates:
             self.setting,
             self.corpus,
             self.gate_row,
-            features,
-            features,
+            self.affirmed_features,
         )
+
+    def as_coded_by_guidelines(self) -> NoteCandidates:
+        """The note's candidates as serving ranks a note read as coded by the guidelines:
+        only those its words name, read as the default model reads them (where the
+        corpora disagree, for the notes of those whose coders follow the guidelines)."""
+        if self.by_guidelines is None:
+            raise ValueError("the note was read for one corpus: no reading by the guidelines")
+        return self.by_guidelines
+
+
+def _training_candidates(
+    candidates: Sequence[Candidate],
+    note: LabeledNote,
+    label_scores: dict[CodeKey, float],
+    by_guidelines: NoteCandidates | None = None,
+) -> NoteCandidates:
+    """One note's candidates as the ranker learns from them, labeled by its gold codes."""
+    gold = {system: note.codes_for(system) for system in note.setting.systems}
+    rejected = {(r.system, r.code) for r in note.rejected}
+    return NoteCandidates(
+        feature_matrix(candidates, len(note.text)),
+        [c.key for c in candidates],
+        np.asarray([bool(c.matches) for c in candidates], dtype=bool),
+        np.asarray(
+            [is_correct(c.target.code, gold[c.target.system]) for c in candidates],
+            dtype=np.int8,
+        ),
+        np.asarray(
+            [HARD_NEGATIVE_WEIGHT if c.key in rejected else 1.0 for c in candidates],
+            dtype=np.float32,
+        ),
+        np.asarray([bool(c.denied) for c in candidates], dtype=bool),
+        note.setting,
+        note.corpus,
+        gate_features(candidates, label_scores),
+        feature_matrix([c for c in candidates if not c.denied], len(note.text)),
+        by_guidelines,
+    )
 
 
 def candidate_training_set(
@@ -169,17 +198,22 @@ def candidate_training_set(
     label_scores: Sequence[dict[CodeKey, float]],
     category_priors: Sequence[tuple[Mapping[CodeKey, float], Mapping[CodeKey, float]]],
     progress: Progress | None = None,
+    both_readings: bool | None = None,
 ) -> list[NoteCandidates]:
     """The candidates serving would rank for each note (the shared candidate step, with
     leave-one-out neighbour scores and priors (of codes, categories and subcategories:
     ``category_priors``), cross-fitted association and label
     scores), labeled right or wrong; the denied mentions' among them in every setting,
-    kept or dropped once the corpus shows whether its coders code them."""
+    kept or dropped once the corpus shows whether its coders code them. ``both_readings``
+    (default: where the notes come from more than one corpus, whose conventions may
+    disagree): each note's candidates as serving reads a note coded by the guidelines too."""
     per_note: list[NoteCandidates] = []
     every_setting = {setting: CodedWhenDenied.count([]) for setting in Setting}
     step = CandidateStep(
         pipeline.table, pipeline.index, True, every_setting, sibling_candidates=SIBLING_CANDIDATES
     )
+    if both_readings is None:
+        both_readings = len({note.corpus for note in notes}) > 1
     # the notes of a fold share their priors: each fold's categories' codes worked out once
     siblings: dict[int, Mapping[CodeKey, tuple[CodeKey, ...]]] = {}
     for prior in priors:
@@ -187,43 +221,26 @@ def candidate_training_set(
             siblings[id(prior)] = category_codes(prior)
     docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=32)
     for i, (note, doc) in enumerate(zip(notes, docs, strict=True)):
-        label = NoteReading(note.text, None, label_scores[i])
         learned = LearnedSignals(
             neighbor_scores[i],
             association_scores[i],
             priors[i],
             None,
-            label,
+            NoteReading(note.text, None, label_scores[i]),
             *category_priors[i],
             siblings[id(priors[i])],
         )
-        candidates = step(doc, note.setting, learned=learned).candidates
-        gold = {system: note.codes_for(system) for system in note.setting.systems}
-        rejected = {(r.system, r.code) for r in note.rejected}
-        per_note.append(
-            NoteCandidates(
-                feature_matrix(candidates, len(note.text)),
-                [c.key for c in candidates],
-                np.asarray([bool(c.matches) for c in candidates], dtype=bool),
-                np.asarray(
-                    [is_correct(c.target.code, gold[c.target.system]) for c in candidates],
-                    dtype=np.int8,
-                ),
-                np.asarray(
-                    [HARD_NEGATIVE_WEIGHT if c.key in rejected else 1.0 for c in candidates],
-                    dtype=np.float32,
-                ),
-                np.asarray([bool(c.denied) for c in candidates], dtype=bool),
-                note.setting,
-                note.corpus,
-                gate_features(candidates, label_scores[i]),
-                feature_matrix([c for c in candidates if not c.denied], len(note.text)),
-                feature_matrix(
-                    [c for c in candidates if c.matches and not c.denied and not c.covered_by],
-                    len(note.text),
-                ),
+        by_guidelines = (
+            _training_candidates(
+                step(doc, note.setting, learned=learned, as_taught=False).candidates,
+                note,
+                label_scores[i],
             )
+            if both_readings
+            else None
         )
+        candidates = step(doc, note.setting, learned=learned, as_taught=True).candidates
+        per_note.append(_training_candidates(candidates, note, label_scores[i], by_guidelines))
         if progress:
             progress("candidates", i + 1, len(notes))
     return per_note
@@ -400,6 +417,9 @@ def train_model(
     denied_convention = fit_denied_convention(
         label_model.matrix_, [n.corpus in coding for n in per_note]
     )
+    # the notes serving reads as coded by the guidelines: their rows get a calibrator of
+    # their own
+    by_guidelines = [denied_convention is not None and n.corpus not in coding for n in per_note]
     per_note = [as_served(n, coding, denied_settings, denied_convention) for n in per_note]
     cross_fit_match_precision(per_note, folds=FOLDS, seed=seed)
     cross_fit_coded_when_denied(per_note, fold_of)
@@ -412,8 +432,15 @@ def train_model(
     weights = np.concatenate(note_weighted(per_note))
     groups = np.concatenate([np.full(len(n.labels), i) for i, n in enumerate(per_note)])
     model_ranker = make_ranker(ranker, seed)
-    calibrator = fit_calibrator(
-        model_ranker, X, y, groups, fit_params={"classify__sample_weight": weights}
+    calibrator, guideline_calibrator = fit_calibrators(
+        model_ranker,
+        X,
+        y,
+        groups,
+        np.concatenate(
+            [np.full(len(n.labels), g) for n, g in zip(per_note, by_guidelines, strict=True)]
+        ),
+        fit_params={"classify__sample_weight": weights},
     )
     model_ranker.fit(X, y, classify__sample_weight=weights)
     threshold = best_threshold(model_ranker.predict_proba(X)[:, 1], y)
@@ -462,6 +489,11 @@ def train_model(
             "procedure_gate": procedure_gate is not None,
         },
         "calibration": calibration_card(calibrator),
+        **(
+            {"calibration_by_guidelines": calibration_card(guideline_calibrator)}
+            if denied_convention is not None
+            else {}
+        ),
         "library_versions": library_versions(),
     }
     return SuggestModel(
@@ -475,6 +507,7 @@ def train_model(
         keeps_covered=True,
         index_version=pipeline.index.version,
         calibrator=calibrator,
+        guideline_calibrator=guideline_calibrator,
         label_model=label_model,
         coded_when_denied=denied_settings,
         procedure_gate=procedure_gate,

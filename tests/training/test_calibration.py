@@ -9,10 +9,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 
 from suggest.model import SuggestModel
 from suggest.suggester import Suggester
-from training.calibration import LabelledScores, calibrate_model, labelled_scores
+from training.calibration import (
+    LabelledScores,
+    calibrate_model,
+    fit_calibrator,
+    fit_calibrators,
+    labelled_scores,
+)
 from training.corpora import CorpusRead, read_jsonl
 
 TUNING = Path(__file__).resolve().parents[2] / "bench" / "us_notes" / "tuning.jsonl"
@@ -48,6 +56,39 @@ def test_each_corpus_weighs_the_same_and_alternatives_not_at_all() -> None:
     assert weights[2] == 0  # an alternative (score 0) has no probability to calibrate
     assert weights[:4].sum() == pytest.approx(weights[4:].sum())
     assert weights.sum() == pytest.approx(labelled.scored.sum())
+
+
+def test_a_model_of_two_conventions_calibrates_each_on_its_own_notes() -> None:
+    """A mixed model's ranker scores the notes coded by the guidelines (few, US) by what
+    mostly the other corpus (many, CodiEsp) taught: one map of every row left those notes
+    under-confident (cross-fitted on the US tuning notes, codes scored 0.3-0.4 were right
+    6 times in 10). Each convention's map is fitted on its own notes' cross-fitted
+    scores; a model of one convention gets the one map it always had."""
+    rng = np.random.default_rng(3)
+    notes, rows = 60, 20
+    X = rng.normal(size=(notes * rows, 1))
+    groups = np.repeat(np.arange(notes), rows)
+    by_guidelines = groups >= 45  # the last 15 notes: a quarter of the rows
+    # at the same feature, a guideline note's code is right far more often
+    logit = 2.0 * X[:, 0] + np.where(by_guidelines, 1.5, -1.0)
+    y = (rng.random(len(logit)) < 1 / (1 + np.exp(-logit))).astype(int)
+    ranker = Pipeline([("classify", LogisticRegression())])
+    taught, guidelines = fit_calibrators(ranker, X, y, groups, by_guidelines)
+    assert taught is not None and guidelines is not None
+    probe = np.asarray([0.2, 0.4, 0.6])
+    assert (guidelines.predict(probe) > taught.predict(probe) + 0.1).all()
+    # each map is honest on its own rows: mean calibrated score near the share right
+    one = fit_calibrator(ranker, X, y, groups)
+    assert one is not None
+    scores = ranker.fit(X, y).predict_proba(X)[:, 1]
+    own = guidelines.predict(scores[by_guidelines]).mean()
+    shared = one.predict(scores[by_guidelines]).mean()
+    right = y[by_guidelines].mean()
+    assert abs(own - right) < abs(shared - right) - 0.05
+    # with no guideline rows, the one map of every row (as a single-corpus model has)
+    alone, none = fit_calibrators(ranker, X, y, groups, np.zeros(len(y), dtype=bool))
+    assert none is None and alone is not None
+    assert (alone.slope_, alone.intercept_) == (one.slope_, one.intercept_)
 
 
 def test_default_model_calibrated_on_us_notes(
