@@ -43,6 +43,7 @@ from suggest.extensions import (
     set_span_values,
     span_values,
 )
+from suggest.plausibility import holds_phrase
 from suggest.rules import RuleFileComponent, read_rules
 from suggest.sentences import sentence_starts
 
@@ -224,7 +225,7 @@ class ConTextComponent(RuleFileComponent):
             sentence = bisect_right(sent_starts, start) - 1
             sent_start = sent_starts[sentence]
             sent_end = sent_starts[sentence + 1] if sentence + 1 < len(sent_starts) else len(doc)
-            if not_with and _holds(lowered_texts(doc)[sent_start:sent_end], not_with):
+            if not_with and holds_phrase(lowered_texts(doc)[sent_start:sent_end], not_with):
                 continue
             # a forward scope starts after the trigger, a backward one ends before it
             scope_start, scope_end = end, start
@@ -275,12 +276,3 @@ class ConTextComponent(RuleFileComponent):
             kept.append((start, end, spec))
         kept.sort(key=lambda match: (match[0], match[1]))
         return kept
-
-
-def _holds(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether ``words`` hold one of ``phrases`` as consecutive words."""
-    return any(
-        tuple(words[i : i + len(phrase)]) == phrase
-        for phrase in phrases
-        for i in range(len(words) - len(phrase) + 1)
-    )

@@ -696,6 +696,7 @@ def prune_and_order(
             said_with = _said_with(code, documented, index) if integral is None else None
             injury = _injury_aftercare(code, listed_codes, rules)
             bite = _bitten(code, listed_codes, rules.injury_site)
+            rival = specific_items.get(_site_category(code))  # a code saying more of it
             if integral is not None:
                 because = Apart("integral", integral)
             elif injury is not None:
@@ -704,26 +705,28 @@ def prune_and_order(
                 because = Apart("bite", bite)
             elif said_with is not None:
                 because = Apart("contradicted", said_with)
-            elif _outranked(item, specific_items.get(_site_category(code)), confident, rank) and (
-                (
-                    title is not None
-                    and _unspecified(title(item))
-                    and _same_condition(
-                        index, code, specific_items[_site_category(code)], key, title
+            elif (
+                rival is not None
+                and _outranked(item, rival, confident, rank)
+                and (
+                    (
+                        title is not None
+                        and _unspecified(title(item))
+                        and _same_condition(index, code, rival, key, title)
                     )
-                )
-                or (
-                    read_at is not None
-                    and sections is not None
-                    and _said_less_precisely(
-                        index,
-                        _place(item, key, read_at, sections),
-                        _place(specific_items[_site_category(code)], key, read_at, sections),
-                        rules,
+                    or (
+                        read_at is not None
+                        and sections is not None
+                        and _said_less_precisely(
+                            index,
+                            _place(item, key, read_at, sections),
+                            _place(rival, key, read_at, sections),
+                            rules,
+                        )
                     )
                 )
             ):
-                because = Apart("unspecified", specific[_site_category(code)])
+                because = Apart("unspecified", key(rival)[1])
             elif vaccine_visit and not code.startswith(
                 rules.status_prefixes + rules.external_cause_follow
             ):

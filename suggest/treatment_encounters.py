@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from suggest.adverse_effects import cues_by_first_word
 from suggest.doc_words import lowered_texts
+from suggest.plausibility import holds_phrase
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
 
@@ -83,11 +84,10 @@ def past_treatment_readings(doc: Doc) -> list[tuple[int, int, str]]:
     sentence says so and says nothing of it given now, and the therapy's own clause does
     not deny, plan or continue it ("no chemotherapy", "on adjuvant chemotherapy")."""
     rules = treatment_encounter_rules()
-    past = cues_by_first_word(rules.past)
     return _readings(
         doc,
         rules.past_therapies,
-        lambda words: _holds(words, past) and rules.now.search(" ".join(words)) is None,
+        lambda words: holds_phrase(words, rules.past) and rules.now.search(" ".join(words)) is None,
         rules.not_past,
     )
 
@@ -104,7 +104,6 @@ def _readings(
     by_first = cues_by_first_word(tuple(therapies))
     if by_first.keys().isdisjoint(lowered):
         return []
-    denied = cues_by_first_word(not_in_clause)
     found: list[tuple[int, int, str]] = []
     for first, end in pairwise([*sentence_starts(doc), len(lowered)]):
         words = lowered[first:end]
@@ -117,18 +116,9 @@ def _readings(
         if not named or not sentence_says(words):
             continue
         for at, therapy in named:
-            if not _holds(_clause(words, at, at + len(therapy)), denied):
+            if not holds_phrase(_clause(words, at, at + len(therapy)), not_in_clause):
                 found.append((first + at, first + at + len(therapy), therapies[therapy]))
     return found
-
-
-def _holds(words: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]) -> bool:
-    """Whether ``words`` hold one of ``phrases`` (by first word) as consecutive words."""
-    return any(
-        tuple(words[i : i + len(phrase)]) == phrase
-        for i, word in enumerate(words)
-        for phrase in phrases.get(word, ())
-    )
 
 
 def _clause(words: list[str], start: int, end: int) -> list[str]:
