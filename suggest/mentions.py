@@ -221,6 +221,12 @@ class MentionMatcher:
                 self._abbreviations[entry.short] = words
             else:
                 self._abbreviations_folded[entry.short.lower()] = words
+        self._derive_from_table()
+
+    def _derive_from_table(self) -> None:
+        """What the matcher reads from its term table at every note, worked out once the
+        table is given (``initialize``) or loaded (``from_disk``)."""
+        table = self.table
         self._spellings = _spellings_by_shape(table.vocabulary)
         self._candidates = AnchoredTerms(table)
         self._number_words = _number_words(table.vocabulary)
@@ -609,13 +615,7 @@ class MentionMatcher:
         with (path / "matcher.pkl").open("rb") as handle:
             state: Any = pickle.load(handle)
         self.table, self.synonyms, self._abbreviations, self._abbreviations_folded = state
-        self._spellings = _spellings_by_shape(self.table.vocabulary)
-        self._candidates = AnchoredTerms(self.table)
-        self._number_words = _number_words(self.table.vocabulary)
-        self._severity_words = _severity_words(self.table.vocabulary)
-        self._facts = TermFacts(self.table)
-        self._kind_ranks = _kind_ranks(self.table)
-        self._read_words = {}
+        self._derive_from_table()
         return self
 
 
