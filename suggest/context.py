@@ -173,35 +173,41 @@ class ConTextComponent(RuleFileComponent):
         deadline = doc._.deadline
         for mention in doc.spans[self.spans_key]:
             check_deadline(deadline, "ConText")
-            flags = dict.fromkeys(CONTEXT_FLAGS, False)
+            found: set[str] = set()
             cues: list[str] = []
-            matches, kind = span_values(mention, ("matches", "kind"))
             first = bisect_left(starts, mention.start - reach)
-            for trigger in triggers[first : bisect_right(starts, mention.end + reach)]:
-                if not (mention.start < trigger.scope_end and mention.end > trigger.scope_start):
-                    continue  # out of scope
-                if trigger.kinds and kind is not None and kind not in trigger.kinds:
-                    continue
-                # a term's own wording ("Personal history of …") is no cue about it; a
-                # cue between its words is ("kidney showed no lesion"), and so is one that
-                # begins before them ("No family history of" a "family history of …")
-                inside_mention = mention.start <= trigger.start < mention.end
-                if inside_mention and matches:
-                    inside_mention = any(
-                        trigger.start <= p < trigger.end for m in matches for p in m.positions
-                    )
-                if not inside_mention:
-                    flags[trigger.flag] = True
-                    if trigger.text not in cues:
-                        cues.append(trigger.text)
-            section = section_at(sections, mention.start_char)
-            if section is not None and section.key in self.family_sections:
-                flags["family"] = True
-                cues.append(section.heading)
-            # False is every flag's default: only what is found is written
-            found: dict[str, Any] = {flag: True for flag, value in flags.items() if value}
-            found["context_cues"] = tuple(cues)
-            set_span_values(mention, found)
+            last = bisect_right(starts, mention.end + reach)
+            if first < last:  # most mentions have no trigger within reach: nothing to read
+                matches, kind = span_values(mention, ("matches", "kind"))
+                for trigger in triggers[first:last]:
+                    if not (
+                        mention.start < trigger.scope_end and mention.end > trigger.scope_start
+                    ):
+                        continue  # out of scope
+                    if trigger.kinds and kind is not None and kind not in trigger.kinds:
+                        continue
+                    # a term's own wording ("Personal history of …") is no cue about it; a
+                    # cue between its words is ("kidney showed no lesion"), and so is one
+                    # that begins before them ("No family history of" a "family history of …")
+                    inside_mention = mention.start <= trigger.start < mention.end
+                    if inside_mention and matches:
+                        inside_mention = any(
+                            trigger.start <= p < trigger.end for m in matches for p in m.positions
+                        )
+                    if not inside_mention:
+                        found.add(trigger.flag)
+                        if trigger.text not in cues:
+                            cues.append(trigger.text)
+            if sections:
+                section = section_at(sections, mention.start_char)
+                if section is not None and section.key in self.family_sections:
+                    found.add("family")
+                    cues.append(section.heading)
+            if cues:
+                # False and () are the defaults: only what is found is written
+                values: dict[str, Any] = {flag: True for flag in CONTEXT_FLAGS if flag in found}
+                values["context_cues"] = tuple(cues)
+                set_span_values(mention, values)
         return doc
 
     def find_triggers(self, doc: Doc) -> list[Trigger]:
