@@ -129,6 +129,9 @@ class _Reading(NamedTuple):
     together: Group | None
     read: bool  # whether a sentence's reading visits the token at all
     number: bool  # whether it carries a number (``is_number``)
+    # whether its words never depend on its neighbours: not "old" (of an age), no word
+    # of ``other_senses``, no "A" or capital initial a neighbour may turn into a word
+    plain: bool
 
 
 _READ = attrgetter("read")
@@ -349,8 +352,14 @@ class MentionMatcher:
         "hepatitis B.", "A" of "hepatitis A")."""
         ids, abbreviation, together = self._word_ids(text)
         special = text == "A" or (len(text) == 2 and text[0].isupper() and text[1] == ".")
+        lower = text.lower()  # the token's ``lower_``, as spaCy's English vocabulary sets it
         return _Reading(
-            ids, abbreviation, together, bool(ids) or abbreviation or special, is_number(text)
+            ids,
+            abbreviation,
+            together,
+            bool(ids) or abbreviation or special,
+            is_number(text),
+            not special and lower != "old" and lower not in other_senses(),
         )
 
     def _sentence_words(
@@ -386,22 +395,25 @@ class MentionMatcher:
         for i in visited:
             if i in not_detail:
                 continue  # "1." of a list, "5 mg", "HR 88": no code's type or stage
-            if lowered[i] == "old" and _of_age(lowered, start, i):
-                continue  # "72-year-old": the patient's age, not "old age" (R54)
-            sense = senses.get(lowered[i])
-            if sense is not None and sense.says(lowered, start, end, i):
-                continue  # "weaned to RA": room air, "MR enterography": no term's word
-            text = texts[i]
-            if (
-                len(text) == 2
-                and text[0].isupper()
-                and text[1] == "."
-                and (i == end - 1 or texts[i + 1][:1].islower())
-            ):
-                text = text[0]  # "hepatitis B." ends a sentence; "E. coli": a genus initial
-            if text == "A" and i > start and texts[i - 1].isalpha():
-                text = LETTER_A  # "hepatitis A", not the article
-            read = readings[i] if text == texts[i] else self._readings([text])[0]
+            read = readings[i]
+            if not read.plain:  # what its neighbours may change it to
+                if lowered[i] == "old" and _of_age(lowered, start, i):
+                    continue  # "72-year-old": the patient's age, not "old age" (R54)
+                sense = senses.get(lowered[i])
+                if sense is not None and sense.says(lowered, start, end, i):
+                    continue  # "weaned to RA": room air, "MR enterography": no term's word
+                text = texts[i]
+                if (
+                    len(text) == 2
+                    and text[0].isupper()
+                    and text[1] == "."
+                    and (i == end - 1 or texts[i + 1][:1].islower())
+                ):
+                    text = text[0]  # "hepatitis B." ends a sentence; "E. coli": a genus initial
+                if text == "A" and i > start and texts[i - 1].isalpha():
+                    text = LETTER_A  # "hepatitis A", not the article
+                if text != texts[i]:
+                    read = self._readings([text])[0]
             ids = read.ids
             if ids and i in words.numbers and self._number_words.isdisjoint(ids):
                 words.numbers.discard(i)  # "L4" is the word "lumbar", no code detail
@@ -432,8 +444,8 @@ class MentionMatcher:
         grouped = sentence.grouped
         from_abbreviation = sentence.from_abbreviation
         nearby = positions.keys() | around.words  # the words of the sentence and its neighbours
-        for anchor, anchored_at in list(positions.items()):
-            for term in candidates(anchor, nearby):
+        for anchor, anchored_at, terms in candidates.anchored(positions, nearby):
+            for term in terms:
                 if places.get(term, 0) >= most:
                     continue
                 plan = plans.get(term) or facts.plan(term)
@@ -460,7 +472,13 @@ class MentionMatcher:
                         )
                     continue
                 required = plan.required  # rarest first: required[0] is the anchor
-                missing = [word for word in required if word not in positions]
+                needed = plan.required_set
+                # most terms checked have every required word here: one C check tells
+                missing = (
+                    []
+                    if positions.keys() >= needed
+                    else [word for word in required if word not in positions]
+                )
                 if missing:
                     if plan.strict and not number_words.isdisjoint(missing):
                         continue  # a diagnosis's type or stage is read from the note, never assumed
@@ -483,8 +501,12 @@ class MentionMatcher:
                         term, required, missing
                     ):
                         continue
-                needed = plan.required_set
-                placements = [_place(words, positions, at, needed, max_gap) for at in anchored_at]
+                if len(anchored_at) == 1:  # most anchors occur once in a sentence
+                    placements = [_place(words, positions, anchored_at[0], needed, max_gap)]
+                else:
+                    placements = [
+                        _place(words, positions, at, needed, max_gap) for at in anchored_at
+                    ]
                 loose = False
                 if len(required) > 1 and placements.count(None) == len(placements):
                     # its words (a long term's but one) are in the sentence, only spread
@@ -495,7 +517,7 @@ class MentionMatcher:
                     placements = [_place(words, positions, anchored_at[0], needed, width)]
                 # a term is anchored on one word, so it is met once a sentence: its own
                 # placements are all that can repeat
-                for placed in dict.fromkeys(placements):
+                for placed in placements if len(placements) == 1 else dict.fromkeys(placements):
                     if placed is None:
                         continue
                     match = self._term_match(
@@ -649,28 +671,40 @@ class AnchoredTerms:
         # anchor -> its index; None: no terms
         self._indexed: dict[int, _AnchorIndex | None] = {}
 
-    def __call__(self, anchor: int, nearby: set[int]) -> list[int]:
-        """The terms anchored on ``anchor`` worth checking where the ``nearby`` words are."""
-        try:
-            indexed = self._indexed[anchor]
-        except KeyError:
-            indexed = self._indexed[anchor] = self._index(anchor)
-        if indexed is None:
-            return []
-        always, by_word, words = indexed
-        hits = nearby & words  # one intersection in C; most anchors stop here
-        if not hits:
-            return always
-        found = []
-        for word in hits:
-            short, seconds = by_word.get(word, _NO_TERMS)
-            if short:
-                found.append(short)
-            if seconds:
-                found.extend(seconds[then] for then in seconds.keys() & hits)
-        if not found:
-            return always
-        return sorted(set(always).union(*found))
+    def anchored(
+        self, positions: dict[int, list[int]], nearby: set[int]
+    ) -> list[tuple[int, list[int], list[int]]]:
+        """Each anchor among a sentence's words (``positions``, in their order) with its
+        positions and the terms anchored on it worth checking where the ``nearby`` words
+        are; anchors with none are left out. One call a sentence: most of its words
+        anchor no term, or none that can match there (a C ``isdisjoint`` tells)."""
+        indexed = self._indexed
+        found: list[tuple[int, list[int], list[int]]] = []
+        for anchor, anchored_at in positions.items():
+            try:
+                index = indexed[anchor]
+            except KeyError:
+                index = indexed[anchor] = self._index(anchor)
+            if index is None:
+                continue
+            always, by_word, words = index
+            if words.isdisjoint(nearby):  # most anchors stop here
+                if always:
+                    found.append((anchor, anchored_at, always))
+                continue
+            hits = nearby & words
+            chosen = []
+            for word in hits:
+                short, seconds = by_word.get(word, _NO_TERMS)
+                if short:
+                    chosen.append(short)
+                if seconds:
+                    chosen.extend(seconds[then] for then in seconds.keys() & hits)
+            if chosen:
+                found.append((anchor, anchored_at, sorted(set(always).union(*chosen))))
+            elif always:
+                found.append((anchor, anchored_at, always))
+        return found
 
     def _index(self, anchor: int) -> _AnchorIndex | None:
         terms = self.table.anchors.get(anchor)

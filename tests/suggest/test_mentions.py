@@ -33,7 +33,13 @@ def test_the_anchor_index_finds_what_checking_every_term_finds(
     indexed = [mentions(suggester, text) for text in notes]
     matcher = cast(MentionMatcher, suggester.nlp.get_pipe(MENTIONS_PIPE))
     anchors = matcher.table.anchors
-    monkeypatch.setattr(matcher, "_candidates", lambda anchor, nearby: anchors.get(anchor, []))
+    monkeypatch.setattr(
+        matcher._candidates,
+        "anchored",
+        lambda positions, nearby: [
+            (anchor, at, anchors[anchor]) for anchor, at in positions.items() if anchor in anchors
+        ],
+    )
     assert sum(len(found) for found in indexed) > 1000
     assert [mentions(suggester, text) for text in notes] == indexed
 
