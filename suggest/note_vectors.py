@@ -48,9 +48,9 @@ class TfidfWeights:
         )
 
 
-def tfidf_row(columns: np.ndarray, counts: np.ndarray, weights: TfidfWeights) -> sp.csr_matrix:
-    """The TF-IDF row (1 x vocabulary, CSR) of one note's term ``counts`` in the
-    vocabulary ``columns`` (ascending), weighted as ``weights`` say."""
+def tfidf_values(columns: np.ndarray, counts: np.ndarray, weights: TfidfWeights) -> np.ndarray:
+    """The TF-IDF values of one note's term ``counts`` in the vocabulary ``columns``
+    (ascending), weighted as ``weights`` say."""
     data = counts.astype(weights.dtype)
     if weights.sublinear_tf:
         np.log(data, data)
@@ -59,6 +59,13 @@ def tfidf_row(columns: np.ndarray, counts: np.ndarray, weights: TfidfWeights) ->
         data *= weights.idf[columns]
     if weights.normalized:
         _normalize_l2(data)
+    return data
+
+
+def tfidf_row(columns: np.ndarray, counts: np.ndarray, weights: TfidfWeights) -> sp.csr_matrix:
+    """The TF-IDF row (1 x vocabulary, CSR) of one note's term ``counts`` in the
+    vocabulary ``columns`` (ascending), weighted as ``weights`` say."""
+    data = tfidf_values(columns, counts, weights)
     import scipy.sparse as sp  # read by a trained model only: the default never imports scipy
 
     return sp.csr_matrix(
@@ -156,7 +163,9 @@ def word_grams(text: str, longest: int) -> list[str]:
     tokens = _WORD_TOKENS.findall(text.lower())
     grams = list(tokens)
     for n in range(2, min(longest, len(tokens)) + 1):
-        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        # the n words from each place, zipped in C (the shorter tails end it): no list
+        # sliced per n-gram
+        grams.extend(map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
     return grams
 
 
@@ -176,11 +185,15 @@ def word_weights(vectorizer: TfidfVectorizer) -> TfidfWeights:
     return TfidfWeights.of(vectorizer)
 
 
-def word_vector(grams: Sequence[str], weights: TfidfWeights) -> sp.csr_matrix:
+def word_vector(grams: Sequence[str], weights: TfidfWeights) -> np.ndarray:
     """The TF-IDF row of a note's ``word_grams`` as the word vectorizer of ``weights``
-    (``word_weights``) gives it; n-grams longer than its range are never in its
+    (``word_weights``) gives it, dense (what ``toarray()`` of its sparse row gives: the
+    note model multiplies the training notes by it, and a sparse row cost more to build
+    and densify than the product); n-grams longer than its range are never in its
     vocabulary, so a longer cut serves too."""
     get = weights.vocabulary.get
     found = [column for column in map(get, grams) if column is not None]
     columns, counts = np.unique(np.asarray(found, dtype=np.int32), return_counts=True)
-    return tfidf_row(columns, counts, weights)
+    row = np.zeros(len(weights.vocabulary), dtype=weights.dtype)
+    row[columns] = tfidf_values(columns, counts, weights)
+    return row

@@ -86,7 +86,7 @@ class LabelReader:
         # (each summed in the order ``LabelModel._decide``'s product sums it) and the
         # evidence read them
         columns = self.matrix_[:, vector.indices]
-        similarities = (columns @ vector.data).astype(np.float32)
+        similarities = (columns @ vector.data).astype(np.float32, copy=False)
         scores = (similarities[None, :] @ self.dual_coef_)[0]
         return NoteReading(text, vector, top_scores(scores, self.classes_, limit), columns)
 
@@ -196,11 +196,10 @@ class NeighborScorer:
         ``word_grams`` of at least two words, where already cut)."""
         if grams is None:
             grams = word_grams(text, 2)
-        vector = word_vector(grams, self.weights)
         # one pass over the training vectors against the note's as a dense row: each
         # similarity summed in the order ``matrix_ @ vector.T`` sums it, without scipy's
         # conversion and two-pass sparse product
-        return self.votes(self.matrix_ @ vector.toarray().ravel())
+        return self.votes(self.matrix_ @ word_vector(grams, self.weights))
 
     def votes(self, similarities: np.ndarray) -> dict[CodeKey, float]:
         """The codes of the ``n_neighbors`` training notes most similar to a note (its
