@@ -2,7 +2,8 @@
 styles the benchmark's tuning part held little of (short follow-ups, abbreviation-heavy
 problem lists, ED and urgent-care exams, well-child visits): a stage written against
 "CKD", "TTP" of an exam, diabetes beside peripheral vascular disease, chest pain named
-by its kind, and a well-child visit's "normal growth and development".
+by its kind, a well-child visit's "normal growth and development", "AAA" and a cellulitis of the
+leg by its side.
 Sentences written for these tests, after those notes (branch notes11)."""
 
 from __future__ import annotations
@@ -81,3 +82,25 @@ def test_normal_growth_and_development_does_not_deny_the_well_child_visit(
         encounter=Encounter(sex="male", age=4),
     )
     assert "Z00.129" in ranked(result)
+
+
+def test_aaa_is_an_abdominal_aortic_aneurysm_by_its_site(suggester: Suggester) -> None:
+    result = suggester.suggest("AAA 4.1 cm infrarenal on US - vasc surg following.")
+    assert "I71.43" in ranked(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "other_side"),
+    [
+        ("Dx: Cellulitis L lower leg.", "L03.116", "L03.115"),
+        ("Dx: Cellulitis of right leg.", "L03.115", "L03.116"),
+        ("Dx: Cellulitis R lower extremity.", "L03.115", "L03.116"),
+    ],
+)
+def test_cellulitis_of_the_leg_is_of_the_lower_limb_by_side(
+    suggester: Suggester, text: str, code: str, other_side: str
+) -> None:
+    # Index: Cellulitis, leg - see Cellulitis, lower limb (L03.11-)
+    codes = ranked(suggester.suggest(text))
+    assert code in codes
+    assert other_side not in codes and "L03.90" not in codes
