@@ -2,8 +2,8 @@
 styles the benchmark's tuning part held little of (short follow-ups, abbreviation-heavy
 problem lists, ED and urgent-care exams, well-child visits): a stage written against
 "CKD", "TTP" of an exam, diabetes beside peripheral vascular disease, chest pain named
-by its kind, a well-child visit's "normal growth and development", "AAA" and a cellulitis of the
-leg by its side.
+by its kind, a well-child visit's "normal growth and development", "AAA", a cellulitis of the leg by
+its side, and a urinary tract infection whose site is named.
 Sentences written for these tests, after those notes (branch notes11)."""
 
 from __future__ import annotations
@@ -104,3 +104,28 @@ def test_cellulitis_of_the_leg_is_of_the_lower_limb_by_side(
     codes = ranked(suggester.suggest(text))
     assert code in codes
     assert other_side not in codes and "L03.90" not in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "site"),
+    [
+        (
+            "Discharge diagnoses:\n1. Acute metabolic encephalopathy due to E. coli UTI\n"
+            "2. Acute cystitis w/o hematuria, E. coli (pan-sensitive)",
+            "N30.00",
+        ),
+        ("Dx: acute pyelonephritis; UTI symptoms improved.", "N10"),
+    ],
+)
+def test_a_uti_whose_site_is_named_is_the_site_code_alone(
+    suggester: Suggester, text: str, site: str
+) -> None:
+    # Index: Infection, urinary (tract) N39.0; bladder - see Cystitis; kidney - see
+    # Pyelonephritis
+    codes = ranked(suggester.suggest(text, "inpatient"))
+    assert site in codes
+    assert "N39.0" not in codes
+
+
+def test_a_uti_alone_is_still_site_not_specified(suggester: Suggester) -> None:
+    assert "N39.0" in ranked(suggester.suggest("Dx: UTI.", "outpatient"))
