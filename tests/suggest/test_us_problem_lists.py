@@ -3,7 +3,8 @@ styles the benchmark's tuning part held little of (short follow-ups, abbreviatio
 problem lists, ED and urgent-care exams, well-child visits): a stage written against
 "CKD", "TTP" of an exam, diabetes beside peripheral vascular disease, chest pain named
 by its kind, a well-child visit's "normal growth and development", "AAA", a cellulitis of the leg by
-its side, and a urinary tract infection whose site is named.
+its side, a urinary tract infection whose site is named, and weeks of gestation written "36w1d"
+without "at".
 Sentences written for these tests, after those notes (branch notes11)."""
 
 from __future__ import annotations
@@ -129,3 +130,13 @@ def test_a_uti_whose_site_is_named_is_the_site_code_alone(
 
 def test_a_uti_alone_is_still_site_not_specified(suggester: Suggester) -> None:
     assert "N39.0" in ranked(suggester.suggest("Dx: UTI.", "outpatient"))
+
+
+@pytest.mark.parametrize("text", ["A: IUP 36w1d; GBS carrier.", "Prenatal visit 36w1d. G3P2002."])
+def test_weeks_and_days_of_gestation_need_no_at(suggester: Suggester, text: str) -> None:
+    assert "Z3A.36" in ranked(suggester.suggest(text, "outpatient"))
+
+
+@pytest.mark.parametrize("text", ["Keflex x 2w3d, then stop.", "Rash started 2w1d ago."])
+def test_a_duration_in_weeks_and_days_is_no_gestation(suggester: Suggester, text: str) -> None:
+    assert not any(code.startswith("Z3A") for code in anywhere(suggester.suggest(text)))
