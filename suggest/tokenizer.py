@@ -14,7 +14,9 @@ pipeline; only its rules change, and the word lists come from
   ``38.2C`` -> ``38.2 C``); blood pressures (``130/80``) and ``SpO2`` stay whole;
 - list bullets split from the word they touch (``•cough``, ``-fever``); list
   numbers split as spaCy does (``1.`` -> ``1 .``) and the sentence component
-  recognises them.
+  recognises them;
+- a stage written against its abbreviation splits off it (``CKD3a`` -> ``CKD 3a``),
+  so the abbreviation stays a word the mention matcher expands whole.
 
 Hyphens: a hyphen between letters (or a digit and a letter) is its own token, as
 in spaCy's English rules: ``non-small-cell`` -> ``non - small - cell``. Phrase
@@ -52,6 +54,8 @@ _DOTTED_ABBREVIATION = r"^(?:[A-Za-z]\.){2,}$"
 # a slash after a receptor's or test's sign splits ("ER+/PR+/HER2-" -> "ER+ / PR+ / HER2-")
 _SIGNED_SLASH = r"(?<=[A-Za-z0-9][+\-])/(?=[A-Za-z])"
 _TEMPERATURE_UNIT = r"(?:(?<=[0-9]{2})|(?<=[0-9]\.[0-9]))[CF]"
+# A stage as written against an abbreviation: CKD3a, CKD4 (read by rules' stage_after)
+_STAGE = r"[1-5][abAB]?"
 MAX_RUN = 100  # characters without a space tokenized together
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_RUN + 1},}}")
 
@@ -121,9 +125,19 @@ def make_clinical_tokenizer(nlp: Language) -> ClinicalTokenizer:
     rules = read_rules(None, "tokenizer.json")
     units = "|".join(re.escape(u) for u in sorted(rules["units"], key=len, reverse=True))
     bullets = [re.escape(b) for b in rules["bullets"]]
+    staged = "|".join(
+        rf"(?<={re.escape(variant)})"
+        for form in rules["stage_after"]
+        for variant in sorted({form, form.lower(), form.capitalize()})
+    )
     defaults = nlp.Defaults
     prefixes = [*bullets, r"-(?=[A-Za-z])", *(defaults.prefixes or ())]
-    suffixes = [rf"(?<=[0-9])(?:{units})", _TEMPERATURE_UNIT, *(defaults.suffixes or ())]
+    suffixes = [
+        rf"(?<=[0-9])(?:{units})",
+        _TEMPERATURE_UNIT,
+        rf"(?:{staged}){_STAGE}",
+        *(defaults.suffixes or ()),
+    ]
     infixes = [
         rf"(?<=[0-9])(?=(?:{units})/)",
         _SIGNED_SLASH,
