@@ -29,6 +29,12 @@ LAYER_OWN_FEATURES: tuple[str, ...] = (
     "evidence_words",  # log(1 + words of its longest evidence)
     "sectioned_symptom",  # a symptom code in a note with sections (US template notes)
     "statement_note",  # the note has a diagnostic statement (an assessment, impression ...)
+    # what a code read in the statement is worth depends on how it was read there: added
+    # alone, the statement's lift raised every weak statement reading, where only the
+    # abbreviations the code-set ranker underrates ("HTN" I10 at ranker 0.09) earn it
+    "statement_logit",  # in_statement times ranker_logit: its lift as sure as the ranker
+    "statement_abbreviation",  # read in the statement from an abbreviation (HTN, T2DM, COPD)
+    "statement_unspecified",  # read in the statement, its title says "unspecified"
 )
 # of the candidate features, those the layer reads (synthetic notes teach none of the
 # section and context ones to the default model's ranker; real notes do). Not
@@ -80,7 +86,10 @@ def layer_matrix(
     if not candidates:
         return np.zeros((0, len(names)), dtype=np.float64)
     rules = plausibility_rules()
-    from_candidates = [name for name in names if name in FEATURE_NAMES]
+    # the statement's readings need the abbreviation column, whatever ``names`` asks for
+    from_candidates = [
+        name for name in dict.fromkeys((*names, "abbreviation")) if name in FEATURE_NAMES
+    ]
     if features is None:
         base = feature_matrix(candidates, note_length, from_candidates)
         column = {name: k for k, name in enumerate(from_candidates)}
@@ -107,6 +116,10 @@ def layer_matrix(
         own["sectioned_symptom"].append(float(symptom and sectioned))
         own["statement_note"].append(statement_note)
     own["ranker_logit"] = logit(ranker_scores).tolist()
+    statement = np.asarray(own["in_statement"])
+    own["statement_logit"] = (statement * np.asarray(own["ranker_logit"])).tolist()
+    own["statement_abbreviation"] = (statement * base[:, column["abbreviation"]]).tolist()
+    own["statement_unspecified"] = (statement * np.asarray(own["unspecified_title"])).tolist()
     columns = [
         own[name] if name in own else base[:, column[name]].astype(np.float64) for name in names
     ]

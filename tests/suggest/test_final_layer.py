@@ -82,6 +82,42 @@ def test_layer_rows_are_built_by_name(suggester: Suggester) -> None:
     assert empty.shape == (0, 2)
 
 
+def test_a_statement_reading_says_how_it_was_read(suggester: Suggester) -> None:
+    """A code read in the diagnostic statement carries the ranker's logit, whether an
+    abbreviation was read and whether its title says "unspecified" as features of their
+    own (zero outside the statement): added alone, the statement's lift raised every weak
+    statement reading as much as the abbreviations the code-set ranker underrates."""
+    note = "PMH: GERD.\nAssessment:\n1. HTN\n2. Pneumonia."
+    rows = next(suggester.layer_rows([note], Setting.OUTPATIENT))
+    by_code = {row.key[1]: dict(zip(LAYER_FEATURES, row.features, strict=True)) for row in rows}
+    htn, pneumonia, gerd = by_code["I10"], by_code["J18.9"], by_code["K21.9"]
+    assert htn["statement_abbreviation"] == 1 and htn["statement_unspecified"] == 0
+    assert htn["statement_logit"] == htn["ranker_logit"] < 0
+    assert pneumonia["statement_unspecified"] == 1 and pneumonia["statement_abbreviation"] == 0
+    assert gerd["abbreviation"] == 1 and gerd["in_statement"] == 0
+    assert gerd["statement_abbreviation"] == gerd["statement_logit"] == 0
+    # built by name: asked for alone, without the abbreviation column they read
+    candidates = collect_candidates(suggester.pipeline.nlp(note), suggester.pipeline.table)
+    alone = layer_matrix(
+        candidates,
+        np.full(len(candidates), 0.5),
+        len(note),
+        lambda c: frozenset({"assessment"}),
+        frozenset({"assessment"}),
+        ("statement_abbreviation",),
+    )
+    assert alone.shape == (len(candidates), 1) and alone.any()
+
+
+def test_the_shipped_layer_tells_a_statement_abbreviation_from_a_weak_statement_code(
+    suggester: Suggester,
+) -> None:
+    """Fitted with the statement's own features, the shipped layer lowers an unspecified
+    statement code and lifts a statement code more where the ranker is surer."""
+    layer = suggester.model.card["calibration"]["final_layer"]
+    assert layer["weights"]["statement_unspecified"] < 0 < layer["weights"]["statement_logit"]
+
+
 def test_rows_from_the_rankers_features_are_the_rows_built_alone(
     suggester: Suggester, shared_data: Path
 ) -> None:
