@@ -192,12 +192,14 @@ def collect_candidates(
             now.extend(matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
-    covering: dict[int, list[tuple[frozenset[int], str]]] = {}
+    covering: dict[int, list[tuple[frozenset[int], str, int]]] = {}
     named: set[str] = set()  # codes read whole that name their condition's kind
     for _, match in found:
         if match.complete and not match.loose:
             target = table.targets[match.target]
-            entry = (frozenset(match.positions), target.code)
+            # the words the term found, soft ones too, where it found all of them
+            found_all = len(table.term_words[match.term]) if match.coverage >= 1.0 else 0
+            entry = (frozenset(match.positions), target.code, found_all)
             for position in match.positions:
                 covering.setdefault(position, []).append(entry)
             if "unspecified" not in target.title.lower():
@@ -210,14 +212,28 @@ def collect_candidates(
         # a term found in part also gives way to a code of its category whose term the
         # same words hold whole, where that code names a kind (not an unspecified one,
         # which only says the part is missing): "seborrheic keratoses" is L82.1 "Other
-        # seborrheic keratosis", not L82.0 "Inflamed seborrheic keratosis" lacking "inflamed"
+        # seborrheic keratosis", not L82.0 "Inflamed seborrheic keratosis" lacking "inflamed";
+        # and a diagnosis term gives way to one of more words that finds them all in the
+        # same note words (an abbreviation's expansion: "AKI" is "acute kidney failure", N17.9,
+        # not N19 "Unspecified kidney failure" read from two of its three words)
         wider = frozenset(
             code
-            for theirs, code in covering.get(match.positions[0], ())
+            for theirs, code, words in covering.get(match.positions[0], ())
             if code != own
             and (
                 mine < theirs
-                or (not match.complete and mine == theirs and code[:3] == own[:3] and code in named)
+                or (
+                    mine == theirs
+                    and (
+                        (not match.complete and code[:3] == own[:3] and code in named)
+                        or (
+                            match.complete
+                            and not match.loose
+                            and table.targets[match.target].system is System.ICD10CM
+                            and words > len(table.term_words[match.term])
+                        )
+                    )
+                )
             )
         )
         if not wider:
@@ -463,8 +479,11 @@ def plausible_candidates(
             found.add("bilateral")  # one sentence names the right side, another the left
         return found
 
-    def clauses(spans: list[Span]) -> list[Sequence[str]]:
-        return [_clause(lowered, starts, span) for span in spans]
+    def clauses(spans: list[Span]) -> list[tuple[str | None, Sequence[str]]]:
+        return [
+            (section_key(doc._.sections, span.start_char), _clause(lowered, starts, span))
+            for span in spans
+        ]
 
     kept = []
     for candidate in candidates:

@@ -1,0 +1,108 @@
+"""Status, history and long-term drug therapy codes on US notes (issue 15), by the
+ICD-10-CM Official Guidelines: I.C.21.c.3 (status codes, long-term drug therapy Z79.-),
+I.C.21.c.4 (history Z86-Z87), I.C.14 (kidney failure), I.C.15 (pregnancy). Each test is
+a class of phrasing a coder meets every day, on sentences written for it."""
+
+from __future__ import annotations
+
+from code_index.records import System
+from suggest.results import SuggestionResult
+from suggest.suggester import Suggester
+
+DIAGNOSES = (System.ICD10CM,)
+
+
+def ranked(result: SuggestionResult) -> list[str]:
+    """The codes of the ranked list (above the floor), best first."""
+    return [s.code for s in result.suggestions]
+
+
+def anywhere(result: SuggestionResult) -> list[str]:
+    """Every code the result ranks, possible ones included."""
+    return [s.code for s in result.ranking()]
+
+
+def _outpatient(suggester: Suggester, text: str) -> SuggestionResult:
+    return suggester.suggest(text, setting="outpatient", systems=DIAGNOSES)
+
+
+def test_long_term_drugs_are_read_by_their_class(suggester: Suggester) -> None:
+    # guideline I.C.21.c.3: a drug the patient takes for a chronic condition is coded by
+    # its Z79 class, which the tabular's FY2025-26 Z79.6- splits by mechanism
+    result = _outpatient(
+        suggester,
+        "TRANSPLANT CLINIC\nKidney transplant 2021, stable graft function.\nMeds: tacrolimus "
+        "3 mg BID, mycophenolate mofetil 500 mg BID, prednisone 5 mg daily, alendronate 70 "
+        "mg weekly.\nA/P:\n1. Kidney transplant status - continue current immunosuppression.",
+    )
+    for code in ("Z79.621", "Z79.624", "Z79.52", "Z79.83"):
+        assert code in ranked(result), code
+    result = _outpatient(
+        suggester,
+        "RHEUMATOLOGY F/U\nSLE on hydroxychloroquine 200 mg BID and methotrexate 15 mg "
+        "weekly since 2023; MS on ocrelizumab, last infusion 11/2025.\nA/P:\n1. Systemic "
+        "lupus erythematosus - continue hydroxychloroquine, eye exam yearly.",
+    )
+    for code in ("Z79.899", "Z79.631", "Z79.620"):
+        assert code in ranked(result), code
+
+
+def test_a_course_a_burst_or_a_taper_is_no_long_term_use(suggester: Suggester) -> None:
+    # I.C.21.c.3: not for a medication given for a brief period; a case report's treatment
+    # course does not say the patient is on the drug
+    for text, code in (
+        (
+            "A 45-year-old man was admitted with a rash. Treatment with cyclosporine and "
+            "mycophenolate was given with resolution of the lesions.",
+            "Z79.621",
+        ),
+        ("A/P: COPD exacerbation - prednisone 40 mg x 5 d, azithromycin.", "Z79.52"),
+        ("A/P: Asthma exacerbation - prednisone burst 40 mg, then reassess.", "Z79.52"),
+        (
+            "Course: methylprednisolone 40 mg IV q8h -> prednisone 40 mg daily taper.",
+            "Z79.52",
+        ),
+        (
+            "A/P: Psoriasis - add adalimumab 40 mg q2wk pending TB screening.",
+            "Z79.620",
+        ),
+    ):
+        assert code not in anywhere(_outpatient(suggester, text)), text
+
+
+def test_long_term_steroid_use_is_systemic_unless_inhaled(suggester: Suggester) -> None:
+    # Z79.51 is the inhaled steroid's code; "long-term steroid use" beside oral prednisone
+    # is Z79.52
+    result = _outpatient(
+        suggester,
+        "Meds: prednisone 10 mg daily (since 10/2025).\nA/P:\n1. Polymyalgia rheumatica - "
+        "well controlled. Long-term steroid use.",
+    )
+    assert "Z79.52" in ranked(result)
+    assert "Z79.51" not in anywhere(result)
+
+
+def test_a_long_term_drug_is_never_listed_first(suggester: Suggester) -> None:
+    # guideline IV.A: the first-listed code is the reason for the encounter; a Z79 code
+    # says what treats a condition
+    result = _outpatient(
+        suggester,
+        "Meds: insulin glargine 20 units qHS, metformin 1000 mg BID.\nA/P:\n1. Type 2 "
+        "diabetes mellitus with hyperglycemia - A1c 9.1%, increase glargine.",
+    )
+    codes = ranked(result)
+    assert "Z79.4" in codes
+    assert not codes[0].startswith("Z79"), codes
+
+
+def test_aki_is_acute_kidney_failure_not_unspecified_kidney_failure(
+    suggester: Suggester,
+) -> None:
+    # the Index: "Injury, kidney, acute (nontraumatic) N17.9"; N19 excludes N17.-
+    for text in (
+        "A/P:\n1. AKI on CKD stage 3a - prerenal from GI losses, resolving.",
+        "A/P:\n2. AKI (prerenal) - IV fluids, recheck BMP.",
+    ):
+        result = _outpatient(suggester, text)
+        assert "N17.9" in ranked(result), text
+        assert "N19" not in anywhere(result), text
