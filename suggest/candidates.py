@@ -192,14 +192,17 @@ def collect_candidates(
             now.extend(matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
-    covering: dict[int, list[tuple[frozenset[int], str, int]]] = {}
+    covering: dict[int, list[tuple[frozenset[int], str, int, bool]]] = {}
     named: set[str] = set()  # codes read whole that name their condition's kind
     for _, match in found:
         if match.complete and not match.loose:
             target = table.targets[match.target]
-            # the words the term found, soft ones too, where it found all of them
-            found_all = len(table.term_words[match.term]) if match.coverage >= 1.0 else 0
-            entry = (frozenset(match.positions), target.code, found_all)
+            diagnosis = target.system is System.ICD10CM
+            # a diagnosis term's words, soft ones too, where it found all of them
+            found_all = (
+                len(table.term_words[match.term]) if diagnosis and match.coverage >= 1 else 0
+            )
+            entry = (frozenset(match.positions), target.code, found_all, diagnosis)
             for position in match.positions:
                 covering.setdefault(position, []).append(entry)
             if "unspecified" not in target.title.lower():
@@ -209,6 +212,9 @@ def collect_candidates(
     for span, match in found:
         own = table.targets[match.target].code
         mine = frozenset(match.positions)
+        # a status after a procedure is what the procedure's words name ("s/p left total
+        # knee arthroplasty" is Z96.652): no procedure term covers it
+        status = own.startswith(_PROCEDURE_STATUS)
         # a term found in part also gives way to a code of its category whose term the
         # same words hold whole, where that code names a kind (not an unspecified one,
         # which only says the part is missing): "seborrheic keratoses" is L82.1 "Other
@@ -218,8 +224,9 @@ def collect_candidates(
         # not N19 "Unspecified kidney failure" read from two of its three words)
         wider = frozenset(
             code
-            for theirs, code, words in covering.get(match.positions[0], ())
+            for theirs, code, words, diagnosis in covering.get(match.positions[0], ())
             if code != own
+            and (diagnosis or not status)
             and (
                 mine < theirs
                 or (
@@ -287,6 +294,11 @@ def collect_candidates(
     if not keep_covered:
         candidates = [c for c in candidates if not c.covered_by]
     return candidates
+
+
+# statuses after a procedure (ICD-10-CM Z95-Z98: presence of implants and grafts,
+# postprocedural states)
+_PROCEDURE_STATUS = ("Z95", "Z96", "Z97", "Z98")
 
 
 @cache

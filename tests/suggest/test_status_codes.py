@@ -106,3 +106,60 @@ def test_aki_is_acute_kidney_failure_not_unspecified_kidney_failure(
         result = _outpatient(suggester, text)
         assert "N17.9" in ranked(result), text
         assert "N19" not in anywhere(result), text
+
+
+def test_a_past_joint_replacement_is_its_status_with_the_side(suggester: Suggester) -> None:
+    # the Index: "Presence, joint implant (prosthetic), knee Z96.65-, hip Z96.64-"; the
+    # side, or both sides, from the sentence (I.B.13)
+    for text, code in (
+        ("PMH: HTN. Status post left total knee arthroplasty 2021.", "Z96.652"),
+        ("PMH: OA, s/p R TKA 2019.", "Z96.651"),
+        ("PMH: s/p bilateral TKA 2018.", "Z96.653"),
+        ("PSH: s/p right total hip replacement.", "Z96.641"),
+    ):
+        assert code in ranked(_outpatient(suggester, text)), text
+    # the operation a note reports, or one it plans, is no status
+    for text in (
+        "Procedure: Right total knee arthroplasty. Preoperative diagnosis: primary "
+        "osteoarthritis of the right knee.",
+        "A/P: 1. Post-traumatic osteoarthritis R knee - injected today; discussed eventual TKA.",
+    ):
+        assert not any(code.startswith("Z96.6") for code in anywhere(_outpatient(suggester, text)))
+
+
+def test_implants_and_postprocedural_states_are_read_as_notes_name_them(
+    suggester: Suggester,
+) -> None:
+    # the Index's "Presence, vascular implant NEC" Z95.828 (a venous access port),
+    # "Presence, coronary angioplasty implant" Z95.5, "Status, bariatric surgery" Z98.84,
+    # "Status, sterilization, tubal ligation" Z98.51, "Pseudophakia" Z96.1
+    for text, code in (
+        ("A/P: 3. Port in place - functioning, flushed.", "Z95.828"),
+        ("A/P: 2. CAD native vessel, no angina; hx PCI with stent.", "Z95.5"),
+        ("PMH: obesity s/p gastric bypass 2015.", "Z98.84"),
+        ("PMH: s/p bilateral tubal ligation.", "Z98.51"),
+        ("Other: L eye pseudophakic (phaco/IOL 2024).", "Z96.1"),
+    ):
+        assert code in ranked(_outpatient(suggester, text)), text
+    # Z98.61 excludes the angioplasty with its stent (Z95.5)
+    result = _outpatient(
+        suggester,
+        "PMH: CAD s/p PCI 2019.\nA/P: 2. CAD native vessel, no angina; hx PCI with stent.",
+    )
+    assert "Z95.5" in ranked(result)
+    assert "Z98.61" not in anywhere(result)
+
+
+def test_a_history_of_adenomatous_polyps_is_its_own_history_code(suggester: Suggester) -> None:
+    # FY2026 Z86.0101 "Personal history of adenomatous and serrated colon polyps", not
+    # Z86.0100 (unspecified); today's pathology is no history
+    result = _outpatient(
+        suggester,
+        "Indication: surveillance colonoscopy - personal history of adenomatous colon polyps.",
+    )
+    assert "Z86.0101" in ranked(result)
+    assert "Z86.0100" not in ranked(result)
+    result = _outpatient(
+        suggester, "Pathology (03/10): transverse - tubular adenoma; sigmoid - tubular adenomas x2."
+    )
+    assert "Z86.0101" not in anywhere(result)
