@@ -213,7 +213,8 @@ def collect_candidates(
         own = table.targets[match.target].code
         mine = frozenset(match.positions)
         # a status after a procedure is what the procedure's words name ("s/p left total
-        # knee arthroplasty" is Z96.652): no procedure term covers it
+        # knee arthroplasty" is Z96.652): no procedure term covers it; nor does a
+        # pregnancy's code of the condition cover the condition (``_IN_PREGNANCY``)
         status = own.startswith(_PROCEDURE_STATUS)
         # a term found in part also gives way to a code of its category whose term the
         # same words hold whole, where that code names a kind (not an unspecified one,
@@ -227,6 +228,7 @@ def collect_candidates(
             for theirs, code, words, diagnosis in covering.get(match.positions[0], ())
             if code != own
             and (diagnosis or not status)
+            and not (code.startswith(_IN_PREGNANCY) and not own.startswith("O"))
             and (
                 mine < theirs
                 or (
@@ -299,6 +301,10 @@ def collect_candidates(
 # statuses after a procedure (ICD-10-CM Z95-Z98: presence of implants and grafts,
 # postprocedural states)
 _PROCEDURE_STATUS = ("Z95", "Z96", "Z97", "Z98")
+# chapter 15's "complicating pregnancy" categories of conditions classified elsewhere,
+# whose "use additional code to identify" keeps the condition's own code beside them
+# ("hypothyroidism complicating pregnancy" is O99.28- and E03.9; guideline I.C.15.a.1)
+_IN_PREGNANCY = ("O98", "O99", "O9A")
 
 
 @cache

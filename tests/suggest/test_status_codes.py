@@ -163,3 +163,21 @@ def test_a_history_of_adenomatous_polyps_is_its_own_history_code(suggester: Sugg
         suggester, "Pathology (03/10): transverse - tubular adenoma; sigmoid - tubular adenomas x2."
     )
     assert "Z86.0101" not in anywhere(result)
+
+
+def test_an_endocrine_disease_in_pregnancy_is_o99_28_with_the_condition(
+    suggester: Suggester,
+) -> None:
+    # guideline I.C.15.a.1 and O99.2's "use additional code to identify condition": the
+    # trimester from the sentence or from the weeks (Z3A), and the condition's own code
+    result = _outpatient(
+        suggester,
+        "A/P: 2. Hypothyroidism complicating pregnancy, first trimester - continue levothyroxine.",
+    )
+    assert {"O99.281", "E03.9"} <= set(ranked(result))
+    result = _outpatient(
+        suggester,
+        "G2P1 at 22w3d.\nA/P: 1. Hypothyroidism in pregnancy - TSH 3.1, increase "
+        "levothyroxine to 100 mcg.",
+    )
+    assert {"O99.282", "E03.9"} <= set(ranked(result))
