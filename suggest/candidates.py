@@ -57,7 +57,11 @@ from suggest.sentences import sentence_of, sentence_starts
 from suggest.served_learners import NoteReading
 from suggest.specificity import NamedSiblings, both_sides, contradicted, note_words, says_more
 from suggest.terms import TargetCode, TermSource, TermTable
-from suggest.treatment_encounters import past_treatment_readings, treatment_encounter_readings
+from suggest.treatment_encounters import (
+    follow_up_readings,
+    past_treatment_readings,
+    treatment_encounter_readings,
+)
 
 # Sections whose conditions a coder reports with most confidence, and the opposite.
 ASSESSMENT_SECTIONS = frozenset(
@@ -712,7 +716,8 @@ def add_treatment_encounters(candidates: list[Candidate], doc: Doc, table: TermT
     Z51.11, Z51.12) of each therapy a sentence says is given now (suggest.treatment_encounters;
     guideline I.C.2.e.2), read from the therapy's words; and, where the provider's
     diagnostic statement names a malignancy as past (Z85.-: a survivor's visit), the
-    history of a chemotherapy or radiation the note says is past (Z92.21, Z92.3). A
+    history of a chemotherapy or radiation the note says is past (Z92.21, Z92.3) and,
+    with no therapy now, the follow-up examination its surveillance is (Z08). A
     narrative without a statement (a case report telling the course that led to this
     illness) codes no such history."""
     _add_readings(candidates, doc, table, treatment_encounter_readings(doc))
@@ -724,6 +729,10 @@ def add_treatment_encounters(candidates: list[Candidate], doc: Doc, table: TermT
         for c in candidates
     ):
         _add_readings(candidates, doc, table, past_treatment_readings(doc))
+        # a survivor's surveillance visit, no therapy given now, is the follow-up
+        # examination after completed treatment, listed first (I.C.21.c.8)
+        if not any(c.target.code.startswith(_THERAPY_NOW) for c in candidates):
+            _add_readings(candidates, doc, table, follow_up_readings(doc))
 
 
 def _add_readings(
@@ -758,6 +767,7 @@ def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable
 
 
 _MALIGNANCY_HISTORY = "Z85"  # personal history of a malignant neoplasm
+_THERAPY_NOW = "Z51"  # encounters for antineoplastic therapy (and other aftercare)
 _SECONDARY = ("C77", "C78", "C79")  # secondary malignant neoplasms, by site
 _JOINING = frozenset({"and", "or", ",", "/", "&"})  # words that join two sites
 

@@ -181,3 +181,26 @@ def test_an_endocrine_disease_in_pregnancy_is_o99_28_with_the_condition(
         "levothyroxine to 100 mcg.",
     )
     assert {"O99.282", "E03.9"} <= set(ranked(result))
+
+
+def test_a_survivors_surveillance_visit_is_z08_first_then_the_history(
+    suggester: Suggester,
+) -> None:
+    # guideline I.C.21.c.8: the follow-up code explains surveillance after completed
+    # treatment and is sequenced first, the history code (Z85) after it
+    text = (
+        "SURVIVORSHIP FOLLOW-UP\n66 yo F with history of adenocarcinoma of the ascending "
+        "colon s/p right hemicolectomy and adjuvant CAPOX (completed 07/2021). Here for "
+        "5-year surveillance.\nA/P:\n1. Personal history of colon cancer, s/p hemicolectomy "
+        "and chemotherapy, NED - surveillance complete."
+    )
+    codes = ranked(_outpatient(suggester, text))
+    assert codes[0] == "Z08", codes
+    assert "Z85.038" in codes
+    # a plan's surveillance at a visit for another problem is no follow-up encounter
+    text = (
+        "COLORECTAL SURGERY CLINIC\nNow c/o bulge around the stoma.\nA/P:\n1. Parastomal "
+        "hernia, reducible - hernia belt.\n2. Personal history of sigmoid colon cancer, s/p "
+        "resection and chemo, NED - continue surveillance per oncology."
+    )
+    assert "Z08" not in anywhere(_outpatient(suggester, text))
