@@ -204,3 +204,20 @@ def test_a_survivors_surveillance_visit_is_z08_first_then_the_history(
         "resection and chemo, NED - continue surveillance per oncology."
     )
     assert "Z08" not in anywhere(_outpatient(suggester, text))
+
+
+def test_a_residual_adverse_effect_takes_the_sequela_character(suggester: Suggester) -> None:
+    # guideline I.C.19.e.5.a with I.B.10: the nature of the effect, then the drug's code
+    # with 5th/6th character 5 and, for a residual effect, 7th character S
+    result = _outpatient(
+        suggester,
+        "A/P:\n2. Chemotherapy-induced peripheral neuropathy, grade 1, residual - stable, no "
+        "treatment needed.",
+    )
+    codes = anywhere(result)
+    assert "T45.1X5S" in codes
+    assert "T45.1X5A" not in codes
+    result = _outpatient(
+        suggester, "A/P:\n1. Chemotherapy-induced peripheral neuropathy - reduce oxaliplatin."
+    )
+    assert "T45.1X5A" in anywhere(result)
