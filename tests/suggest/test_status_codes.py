@@ -221,3 +221,23 @@ def test_a_residual_adverse_effect_takes_the_sequela_character(suggester: Sugges
         suggester, "A/P:\n1. Chemotherapy-induced peripheral neuropathy - reduce oxaliplatin."
     )
     assert "T45.1X5A" in anywhere(result)
+
+
+def test_a_past_tia_or_thrombosis_is_its_history_code(suggester: Suggester) -> None:
+    # the Index's "History, personal, transient ischemic attack" Z86.73, "..., venous
+    # thrombosis" Z86.718, "..., pulmonary embolism" Z86.711 (I.C.21.c.4); a current
+    # thrombosis is no history
+    for text, code, condition in (
+        (
+            "CLINICAL INDICATION: Hx TIA 2024 (resolved, no residual), carotid bruit.",
+            "Z86.73",
+            "G45.9",
+        ),
+        ("PMH: h/o DVT 2019, completed anticoagulation.", "Z86.718", "I82.409"),
+        ("PMH: h/o PE 2020, off anticoagulation.", "Z86.711", "I26.99"),
+    ):
+        result = _outpatient(suggester, text)
+        assert code in ranked(result), text
+        assert condition not in ranked(result), text
+    result = _outpatient(suggester, "A/P: 1. Acute DVT of the left femoral vein - start apixaban.")
+    assert "Z86.718" not in anywhere(result)
