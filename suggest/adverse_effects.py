@@ -40,6 +40,7 @@ class AdverseEffectRules:
     window_before: int
     negations: frozenset[str]
     drugs: dict[str, str]
+    sequela: frozenset[str]  # words that say the effect is a residual one
     underdosing: UnderdosingRules
     poisoning: PoisoningRules
 
@@ -89,6 +90,7 @@ def adverse_effect_rules() -> AdverseEffectRules:
         window_before=int(rules["window"]["before"]),
         negations=frozenset(rules["negations"]),
         drugs=dict(rules["drugs"]),
+        sequela=frozenset(rules["sequela"]),
         underdosing=UnderdosingRules(
             after=_phrases(under["after"]),
             before=_phrases(under["before"]),
@@ -119,9 +121,13 @@ def adverse_effect_readings(doc: Doc) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for first, end in pairwise(starts):
         words = lowered[first:end]
+        # a residual effect is the sequela of the adverse effect (guideline I.C.19.e.5.a
+        # and I.B.10: the drug's code with 7th character S): "Chemotherapy-induced
+        # peripheral neuropathy, grade 1, residual"
+        sequela = not rules.sequela.isdisjoint(words)
         for at in _caused_by(words, rules):
-            code = rules.drugs[words[at]]
-            found.append((first + at, _named_member(code, named)))
+            code = _named_member(rules.drugs[words[at]], named)
+            found.append((first + at, code[:-1] + "S" if sequela else code))
     return found
 
 

@@ -57,7 +57,11 @@ from suggest.sentences import sentence_of, sentence_starts
 from suggest.served_learners import NoteReading
 from suggest.specificity import NamedSiblings, both_sides, contradicted, note_words, says_more
 from suggest.terms import TargetCode, TermSource, TermTable
-from suggest.treatment_encounters import past_treatment_readings, treatment_encounter_readings
+from suggest.treatment_encounters import (
+    follow_up_readings,
+    past_treatment_readings,
+    treatment_encounter_readings,
+)
 
 # Sections whose conditions a coder reports with most confidence, and the opposite.
 ASSESSMENT_SECTIONS = frozenset(
@@ -192,12 +196,17 @@ def collect_candidates(
             now.extend(matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
-    covering: dict[int, list[tuple[frozenset[int], str]]] = {}
+    covering: dict[int, list[tuple[frozenset[int], str, int, bool]]] = {}
     named: set[str] = set()  # codes read whole that name their condition's kind
     for _, match in found:
         if match.complete and not match.loose:
             target = table.targets[match.target]
-            entry = (frozenset(match.positions), target.code)
+            diagnosis = target.system is System.ICD10CM
+            # a diagnosis term's words, soft ones too, where it found all of them
+            found_all = (
+                len(table.term_words[match.term]) if diagnosis and match.coverage >= 1 else 0
+            )
+            entry = (frozenset(match.positions), target.code, found_all, diagnosis)
             for position in match.positions:
                 covering.setdefault(position, []).append(entry)
             if "unspecified" not in target.title.lower():
@@ -207,17 +216,37 @@ def collect_candidates(
     for span, match in found:
         own = table.targets[match.target].code
         mine = frozenset(match.positions)
+        # a status after a procedure is what the procedure's words name ("s/p left total
+        # knee arthroplasty" is Z96.652): no procedure term covers it; nor does a
+        # pregnancy's code of the condition cover the condition (``_IN_PREGNANCY``)
+        status = own.startswith(_PROCEDURE_STATUS)
         # a term found in part also gives way to a code of its category whose term the
         # same words hold whole, where that code names a kind (not an unspecified one,
         # which only says the part is missing): "seborrheic keratoses" is L82.1 "Other
-        # seborrheic keratosis", not L82.0 "Inflamed seborrheic keratosis" lacking "inflamed"
+        # seborrheic keratosis", not L82.0 "Inflamed seborrheic keratosis" lacking "inflamed";
+        # and a diagnosis term gives way to one of more words that finds them all in the
+        # same note words (an abbreviation's expansion: "AKI" is "acute kidney failure", N17.9,
+        # not N19 "Unspecified kidney failure" read from two of its three words)
         wider = frozenset(
             code
-            for theirs, code in covering.get(match.positions[0], ())
+            for theirs, code, words, diagnosis in covering.get(match.positions[0], ())
             if code != own
+            and (diagnosis or not status)
+            and not (code.startswith(_IN_PREGNANCY) and not own.startswith("O"))
             and (
                 mine < theirs
-                or (not match.complete and mine == theirs and code[:3] == own[:3] and code in named)
+                or (
+                    mine == theirs
+                    and (
+                        (not match.complete and code[:3] == own[:3] and code in named)
+                        or (
+                            match.complete
+                            and not match.loose
+                            and table.targets[match.target].system is System.ICD10CM
+                            and words > len(table.term_words[match.term])
+                        )
+                    )
+                )
             )
         )
         if not wider:
@@ -271,6 +300,15 @@ def collect_candidates(
     if not keep_covered:
         candidates = [c for c in candidates if not c.covered_by]
     return candidates
+
+
+# statuses after a procedure (ICD-10-CM Z95-Z98: presence of implants and grafts,
+# postprocedural states)
+_PROCEDURE_STATUS = ("Z95", "Z96", "Z97", "Z98")
+# chapter 15's "complicating pregnancy" categories of conditions classified elsewhere,
+# whose "use additional code to identify" keeps the condition's own code beside them
+# ("hypothyroidism complicating pregnancy" is O99.28- and E03.9; guideline I.C.15.a.1)
+_IN_PREGNANCY = ("O98", "O99", "O9A")
 
 
 @cache
@@ -463,8 +501,11 @@ def plausible_candidates(
             found.add("bilateral")  # one sentence names the right side, another the left
         return found
 
-    def clauses(spans: list[Span]) -> list[Sequence[str]]:
-        return [_clause(lowered, starts, span) for span in spans]
+    def clauses(spans: list[Span]) -> list[tuple[str | None, Sequence[str]]]:
+        return [
+            (section_key(doc._.sections, span.start_char), _clause(lowered, starts, span))
+            for span in spans
+        ]
 
     kept = []
     for candidate in candidates:
@@ -675,7 +716,8 @@ def add_treatment_encounters(candidates: list[Candidate], doc: Doc, table: TermT
     Z51.11, Z51.12) of each therapy a sentence says is given now (suggest.treatment_encounters;
     guideline I.C.2.e.2), read from the therapy's words; and, where the provider's
     diagnostic statement names a malignancy as past (Z85.-: a survivor's visit), the
-    history of a chemotherapy or radiation the note says is past (Z92.21, Z92.3). A
+    history of a chemotherapy or radiation the note says is past (Z92.21, Z92.3) and,
+    with no therapy now, the follow-up examination its surveillance is (Z08). A
     narrative without a statement (a case report telling the course that led to this
     illness) codes no such history."""
     _add_readings(candidates, doc, table, treatment_encounter_readings(doc))
@@ -687,6 +729,10 @@ def add_treatment_encounters(candidates: list[Candidate], doc: Doc, table: TermT
         for c in candidates
     ):
         _add_readings(candidates, doc, table, past_treatment_readings(doc))
+        # a survivor's surveillance visit, no therapy given now, is the follow-up
+        # examination after completed treatment, listed first (I.C.21.c.8)
+        if not any(c.target.code.startswith(_THERAPY_NOW) for c in candidates):
+            _add_readings(candidates, doc, table, follow_up_readings(doc))
 
 
 def _add_readings(
@@ -721,6 +767,7 @@ def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable
 
 
 _MALIGNANCY_HISTORY = "Z85"  # personal history of a malignant neoplasm
+_THERAPY_NOW = "Z51"  # encounters for antineoplastic therapy (and other aftercare)
 _SECONDARY = ("C77", "C78", "C79")  # secondary malignant neoplasms, by site
 _JOINING = frozenset({"and", "or", ",", "/", "&"})  # words that join two sites
 

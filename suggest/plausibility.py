@@ -77,6 +77,10 @@ class PlausibilityRules:
     ]
     long_term: tuple[str, ...]
     not_now: tuple[tuple[str, ...], ...]
+    needs_current: tuple[str, ...]
+    never_first: tuple[str, ...]
+    current_sections: frozenset[str]
+    current: tuple[tuple[str, ...], ...]
     vaccine_cues: tuple[tuple[str, ...], ...]
     vaccine_given: frozenset[str]
     vaccine_given_before: tuple[tuple[str, ...], ...]
@@ -143,6 +147,10 @@ class PlausibilityRules:
             ),
             long_term=tuple(rules["long_term"]["prefixes"]),
             not_now=tuple(tuple(cue.split()) for cue in rules["long_term"]["not_now"]),
+            needs_current=tuple(rules["long_term"]["needs_current"]),
+            never_first=tuple(rules["long_term"]["never_first"]),
+            current_sections=frozenset(rules["long_term"]["current_sections"]),
+            current=tuple(tuple(cue.split()) for cue in rules["long_term"]["current"]),
             never_from_words=tuple(
                 (System(r["system"]), r["from"], r["to"]) for r in rules["never_from_words"]
             ),
@@ -296,18 +304,27 @@ def _rules_of(
     return never, needs, other_type
 
 
-def not_taken_long_term(code: str, clauses: Callable[[], list[Sequence[str]]]) -> bool:
+def not_taken_long_term(
+    code: str, clauses: Callable[[], list[tuple[str | None, Sequence[str]]]]
+) -> bool:
     """Whether ``code`` is a long-term drug use code (Z79.-) read only from clauses
-    (``clauses`` gives the lower-case words around each place it was read from, between
-    commas, semicolons and colons) that start or plan the drug, or give it once or for a
-    short course ("start apixaban in 4-14 days", "ceftriaxone 1 g IV given once"): not a
-    patient's continuous use of a drug (guideline I.C.21.c.3; ``long_term`` of the rules)."""
+    (``clauses`` gives, for each place it was read from, its section and the lower-case
+    words around it between commas, semicolons and colons) that start or plan the drug,
+    or give it once or for a short course ("start apixaban in 4-14 days", "ceftriaxone
+    1 g IV given once"): not a patient's continuous use of a drug (guideline I.C.21.c.3;
+    ``long_term`` of the rules). A drug given as often in courses as for good
+    (``needs_current``: steroids, immunosuppressants) needs a place that says the patient
+    is on it, in the medication list or in so many words ("continue MMF"), where a case
+    report's "treatment with cyclosporine" tells of a course."""
     rules = plausibility_rules()
     if not code.startswith(rules.long_term):
         return False
-    read = clauses()
-    return bool(read) and all(
-        holds_phrase(_counted_words(clause), rules.not_now) for clause in read
+    read = [(section, _counted_words(clause)) for section, clause in clauses()]
+    if read and all(holds_phrase(clause, rules.not_now) for _, clause in read):
+        return True
+    return code.startswith(rules.needs_current) and not any(
+        section in rules.current_sections or holds_phrase(clause, rules.current)
+        for section, clause in read
     )
 
 
@@ -757,17 +774,20 @@ def prune_and_order(
     moved = {id(item) for item in first}
     ordered = _causes_after(first + [item for item in kept if id(item) not in moved], key, listed)
     diagnoses = [i for i, item in enumerate(ordered) if key(item)[0] is System.ICD10CM]
+
     # a first-listed encounter code stays first: Z23's "Code first any routine childhood
     # examination" orders it after that encounter's code, and makes it no manifestation
-    # of the conditions beside it
+    # of the conditions beside it; a long-term drug use code (``never_first``) says what
+    # treats a condition, never why the patient came (guideline IV.A)
+    def not_first(code: str) -> bool:
+        return code.startswith(rules.never_first) or is_manifestation(index, code)
+
     if (
         diagnoses
         and id(ordered[diagnoses[0]]) not in moved
-        and is_manifestation(index, key(ordered[diagnoses[0]])[1])
+        and not_first(key(ordered[diagnoses[0]])[1])
     ):
-        lead_at = next(
-            (i for i in diagnoses[1:] if not is_manifestation(index, key(ordered[i])[1])), None
-        )
+        lead_at = next((i for i in diagnoses[1:] if not not_first(key(ordered[i])[1])), None)
         if lead_at is not None:
             ordered.insert(diagnoses[0], ordered.pop(lead_at))
     return Ordered(ordered, set_apart)

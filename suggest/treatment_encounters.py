@@ -2,7 +2,8 @@
 Z51.11, Z51.12), read where a sentence says the therapy is given at this encounter
 ("on adjuvant mFOLFOX6, here for cycle 5 day 1"; "pembrolizumab 200 mg IV today"); and
 the personal history of such a therapy (Z92.21, Z92.3) where a sentence says it is past
-("s/p resection and chemo, NED").
+("s/p resection and chemo, NED"), and the follow-up examination after the completed
+treatment (Z08) where the note says the visit is its surveillance.
 
 No code-set term says so: the tabular's "Encounter for antineoplastic chemotherapy" is
 never how a note puts it, and the drug's name alone may be a past course ("s/p 6 cycles
@@ -23,6 +24,7 @@ from spacy.tokens import Doc
 
 from suggest.adverse_effects import cues_by_first_word
 from suggest.doc_words import lowered_texts
+from suggest.extensions import section_key
 from suggest.plausibility import holds_phrase
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
@@ -40,6 +42,10 @@ class TreatmentEncounterRules:
     past_therapies: dict[tuple[str, ...], str]  # a therapy's words: its history code
     past: tuple[tuple[str, ...], ...]
     not_past: tuple[tuple[str, ...], ...]
+    follow_up: str  # the encounter for follow-up after completed cancer treatment
+    follow_up_cues: frozenset[str]
+    follow_up_sections: frozenset[str]  # where a cue names the visit's reason
+    follow_up_visit: tuple[tuple[str, ...], ...]  # or beside these words in its sentence
 
 
 @cache
@@ -54,6 +60,10 @@ def treatment_encounter_rules() -> TreatmentEncounterRules:
         past_therapies=_by_words(history["therapies"]),
         past=_phrases(history["past"]),
         not_past=_phrases(history["not_past"]),
+        follow_up=rules["follow_up"]["code"],
+        follow_up_cues=frozenset(rules["follow_up"]["cues"]),
+        follow_up_sections=frozenset(rules["follow_up"]["sections"]),
+        follow_up_visit=_phrases(rules["follow_up"]["visit"]),
     )
 
 
@@ -90,6 +100,25 @@ def past_treatment_readings(doc: Doc) -> list[tuple[int, int, str]]:
         lambda words: holds_phrase(words, rules.past) and rules.now.search(" ".join(words)) is None,
         rules.not_past,
     )
+
+
+def follow_up_readings(doc: Doc) -> list[tuple[int, int, str]]:
+    """(first token, end token, Z08) of the first word that says the visit is the
+    surveillance after a completed cancer treatment: in the title line or the chief
+    complaint, or in a sentence that gives the visit's reason ("Here for 5-year
+    surveillance"), not a plan's ("continue surveillance per oncology"); for a note that
+    codes the cancer as past and gives no therapy now (guideline I.C.21.c.8)."""
+    rules = treatment_encounter_rules()
+    lowered = lowered_texts(doc)
+    for first, end in pairwise([*sentence_starts(doc), len(lowered)]):
+        words = lowered[first:end]
+        for at, word in enumerate(words, first):
+            if word in rules.follow_up_cues and (
+                section_key(doc._.sections, doc[at].idx) in rules.follow_up_sections
+                or holds_phrase(words, rules.follow_up_visit)
+            ):
+                return [(at, at + 1, rules.follow_up)]
+    return []
 
 
 def _readings(

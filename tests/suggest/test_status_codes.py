@@ -1,0 +1,243 @@
+"""Status, history and long-term drug therapy codes on US notes (issue 15), by the
+ICD-10-CM Official Guidelines: I.C.21.c.3 (status codes, long-term drug therapy Z79.-),
+I.C.21.c.4 (history Z86-Z87), I.C.14 (kidney failure), I.C.15 (pregnancy). Each test is
+a class of phrasing a coder meets every day, on sentences written for it."""
+
+from __future__ import annotations
+
+from code_index.records import System
+from suggest.results import SuggestionResult
+from suggest.suggester import Suggester
+
+DIAGNOSES = (System.ICD10CM,)
+
+
+def ranked(result: SuggestionResult) -> list[str]:
+    """The codes of the ranked list (above the floor), best first."""
+    return [s.code for s in result.suggestions]
+
+
+def anywhere(result: SuggestionResult) -> list[str]:
+    """Every code the result ranks, possible ones included."""
+    return [s.code for s in result.ranking()]
+
+
+def _outpatient(suggester: Suggester, text: str) -> SuggestionResult:
+    return suggester.suggest(text, setting="outpatient", systems=DIAGNOSES)
+
+
+def test_long_term_drugs_are_read_by_their_class(suggester: Suggester) -> None:
+    # guideline I.C.21.c.3: a drug the patient takes for a chronic condition is coded by
+    # its Z79 class, which the tabular's FY2025-26 Z79.6- splits by mechanism
+    result = _outpatient(
+        suggester,
+        "TRANSPLANT CLINIC\nKidney transplant 2021, stable graft function.\nMeds: tacrolimus "
+        "3 mg BID, mycophenolate mofetil 500 mg BID, prednisone 5 mg daily, alendronate 70 "
+        "mg weekly.\nA/P:\n1. Kidney transplant status - continue current immunosuppression.",
+    )
+    for code in ("Z79.621", "Z79.624", "Z79.52", "Z79.83"):
+        assert code in ranked(result), code
+    result = _outpatient(
+        suggester,
+        "RHEUMATOLOGY F/U\nSLE on hydroxychloroquine 200 mg BID and methotrexate 15 mg "
+        "weekly since 2023; MS on ocrelizumab, last infusion 11/2025.\nA/P:\n1. Systemic "
+        "lupus erythematosus - continue hydroxychloroquine, eye exam yearly.",
+    )
+    for code in ("Z79.899", "Z79.631", "Z79.620"):
+        assert code in ranked(result), code
+
+
+def test_a_course_a_burst_or_a_taper_is_no_long_term_use(suggester: Suggester) -> None:
+    # I.C.21.c.3: not for a medication given for a brief period; a case report's treatment
+    # course does not say the patient is on the drug
+    for text, code in (
+        (
+            "A 45-year-old man was admitted with a rash. Treatment with cyclosporine and "
+            "mycophenolate was given with resolution of the lesions.",
+            "Z79.621",
+        ),
+        ("A/P: COPD exacerbation - prednisone 40 mg x 5 d, azithromycin.", "Z79.52"),
+        ("A/P: Asthma exacerbation - prednisone burst 40 mg, then reassess.", "Z79.52"),
+        (
+            "Course: methylprednisolone 40 mg IV q8h -> prednisone 40 mg daily taper.",
+            "Z79.52",
+        ),
+        (
+            "A/P: Psoriasis - add adalimumab 40 mg q2wk pending TB screening.",
+            "Z79.620",
+        ),
+    ):
+        assert code not in anywhere(_outpatient(suggester, text)), text
+
+
+def test_long_term_steroid_use_is_systemic_unless_inhaled(suggester: Suggester) -> None:
+    # Z79.51 is the inhaled steroid's code; "long-term steroid use" beside oral prednisone
+    # is Z79.52
+    result = _outpatient(
+        suggester,
+        "Meds: prednisone 10 mg daily (since 10/2025).\nA/P:\n1. Polymyalgia rheumatica - "
+        "well controlled. Long-term steroid use.",
+    )
+    assert "Z79.52" in ranked(result)
+    assert "Z79.51" not in anywhere(result)
+
+
+def test_a_long_term_drug_is_never_listed_first(suggester: Suggester) -> None:
+    # guideline IV.A: the first-listed code is the reason for the encounter; a Z79 code
+    # says what treats a condition
+    result = _outpatient(
+        suggester,
+        "Meds: insulin glargine 20 units qHS, metformin 1000 mg BID.\nA/P:\n1. Type 2 "
+        "diabetes mellitus with hyperglycemia - A1c 9.1%, increase glargine.",
+    )
+    codes = ranked(result)
+    assert "Z79.4" in codes
+    assert not codes[0].startswith("Z79"), codes
+
+
+def test_aki_is_acute_kidney_failure_not_unspecified_kidney_failure(
+    suggester: Suggester,
+) -> None:
+    # the Index: "Injury, kidney, acute (nontraumatic) N17.9"; N19 excludes N17.-
+    for text in (
+        "A/P:\n1. AKI on CKD stage 3a - prerenal from GI losses, resolving.",
+        "A/P:\n2. AKI (prerenal) - IV fluids, recheck BMP.",
+    ):
+        result = _outpatient(suggester, text)
+        assert "N17.9" in ranked(result), text
+        assert "N19" not in anywhere(result), text
+
+
+def test_a_past_joint_replacement_is_its_status_with_the_side(suggester: Suggester) -> None:
+    # the Index: "Presence, joint implant (prosthetic), knee Z96.65-, hip Z96.64-"; the
+    # side, or both sides, from the sentence (I.B.13)
+    for text, code in (
+        ("PMH: HTN. Status post left total knee arthroplasty 2021.", "Z96.652"),
+        ("PMH: OA, s/p R TKA 2019.", "Z96.651"),
+        ("PMH: s/p bilateral TKA 2018.", "Z96.653"),
+        ("PSH: s/p right total hip replacement.", "Z96.641"),
+    ):
+        assert code in ranked(_outpatient(suggester, text)), text
+    # the operation a note reports, or one it plans, is no status
+    for text in (
+        "Procedure: Right total knee arthroplasty. Preoperative diagnosis: primary "
+        "osteoarthritis of the right knee.",
+        "A/P: 1. Post-traumatic osteoarthritis R knee - injected today; discussed eventual TKA.",
+    ):
+        assert not any(code.startswith("Z96.6") for code in anywhere(_outpatient(suggester, text)))
+
+
+def test_implants_and_postprocedural_states_are_read_as_notes_name_them(
+    suggester: Suggester,
+) -> None:
+    # the Index's "Presence, vascular implant NEC" Z95.828 (a venous access port),
+    # "Presence, coronary angioplasty implant" Z95.5, "Status, bariatric surgery" Z98.84,
+    # "Status, sterilization, tubal ligation" Z98.51, "Pseudophakia" Z96.1
+    for text, code in (
+        ("A/P: 3. Port in place - functioning, flushed.", "Z95.828"),
+        ("A/P: 2. CAD native vessel, no angina; hx PCI with stent.", "Z95.5"),
+        ("PMH: obesity s/p gastric bypass 2015.", "Z98.84"),
+        ("PMH: s/p bilateral tubal ligation.", "Z98.51"),
+        ("Other: L eye pseudophakic (phaco/IOL 2024).", "Z96.1"),
+    ):
+        assert code in ranked(_outpatient(suggester, text)), text
+    # Z98.61 excludes the angioplasty with its stent (Z95.5)
+    result = _outpatient(
+        suggester,
+        "PMH: CAD s/p PCI 2019.\nA/P: 2. CAD native vessel, no angina; hx PCI with stent.",
+    )
+    assert "Z95.5" in ranked(result)
+    assert "Z98.61" not in anywhere(result)
+
+
+def test_a_history_of_adenomatous_polyps_is_its_own_history_code(suggester: Suggester) -> None:
+    # FY2026 Z86.0101 "Personal history of adenomatous and serrated colon polyps", not
+    # Z86.0100 (unspecified); today's pathology is no history
+    result = _outpatient(
+        suggester,
+        "Indication: surveillance colonoscopy - personal history of adenomatous colon polyps.",
+    )
+    assert "Z86.0101" in ranked(result)
+    assert "Z86.0100" not in ranked(result)
+    result = _outpatient(
+        suggester, "Pathology (03/10): transverse - tubular adenoma; sigmoid - tubular adenomas x2."
+    )
+    assert "Z86.0101" not in anywhere(result)
+
+
+def test_an_endocrine_disease_in_pregnancy_is_o99_28_with_the_condition(
+    suggester: Suggester,
+) -> None:
+    # guideline I.C.15.a.1 and O99.2's "use additional code to identify condition": the
+    # trimester from the sentence or from the weeks (Z3A), and the condition's own code
+    result = _outpatient(
+        suggester,
+        "A/P: 2. Hypothyroidism complicating pregnancy, first trimester - continue levothyroxine.",
+    )
+    assert {"O99.281", "E03.9"} <= set(ranked(result))
+    result = _outpatient(
+        suggester,
+        "G2P1 at 22w3d.\nA/P: 1. Hypothyroidism in pregnancy - TSH 3.1, increase "
+        "levothyroxine to 100 mcg.",
+    )
+    assert {"O99.282", "E03.9"} <= set(ranked(result))
+
+
+def test_a_survivors_surveillance_visit_is_z08_first_then_the_history(
+    suggester: Suggester,
+) -> None:
+    # guideline I.C.21.c.8: the follow-up code explains surveillance after completed
+    # treatment and is sequenced first, the history code (Z85) after it
+    text = (
+        "SURVIVORSHIP FOLLOW-UP\n66 yo F with history of adenocarcinoma of the ascending "
+        "colon s/p right hemicolectomy and adjuvant CAPOX (completed 07/2021). Here for "
+        "5-year surveillance.\nA/P:\n1. Personal history of colon cancer, s/p hemicolectomy "
+        "and chemotherapy, NED - surveillance complete."
+    )
+    codes = ranked(_outpatient(suggester, text))
+    assert codes[0] == "Z08", codes
+    assert "Z85.038" in codes
+    # a plan's surveillance at a visit for another problem is no follow-up encounter
+    text = (
+        "COLORECTAL SURGERY CLINIC\nNow c/o bulge around the stoma.\nA/P:\n1. Parastomal "
+        "hernia, reducible - hernia belt.\n2. Personal history of sigmoid colon cancer, s/p "
+        "resection and chemo, NED - continue surveillance per oncology."
+    )
+    assert "Z08" not in anywhere(_outpatient(suggester, text))
+
+
+def test_a_residual_adverse_effect_takes_the_sequela_character(suggester: Suggester) -> None:
+    # guideline I.C.19.e.5.a with I.B.10: the nature of the effect, then the drug's code
+    # with 5th/6th character 5 and, for a residual effect, 7th character S
+    result = _outpatient(
+        suggester,
+        "A/P:\n2. Chemotherapy-induced peripheral neuropathy, grade 1, residual - stable, no "
+        "treatment needed.",
+    )
+    codes = anywhere(result)
+    assert "T45.1X5S" in codes
+    assert "T45.1X5A" not in codes
+    result = _outpatient(
+        suggester, "A/P:\n1. Chemotherapy-induced peripheral neuropathy - reduce oxaliplatin."
+    )
+    assert "T45.1X5A" in anywhere(result)
+
+
+def test_a_past_tia_or_thrombosis_is_its_history_code(suggester: Suggester) -> None:
+    # the Index's "History, personal, transient ischemic attack" Z86.73, "..., venous
+    # thrombosis" Z86.718, "..., pulmonary embolism" Z86.711 (I.C.21.c.4); a current
+    # thrombosis is no history
+    for text, code, condition in (
+        (
+            "CLINICAL INDICATION: Hx TIA 2024 (resolved, no residual), carotid bruit.",
+            "Z86.73",
+            "G45.9",
+        ),
+        ("PMH: h/o DVT 2019, completed anticoagulation.", "Z86.718", "I82.409"),
+        ("PMH: h/o PE 2020, off anticoagulation.", "Z86.711", "I26.99"),
+    ):
+        result = _outpatient(suggester, text)
+        assert code in ranked(result), text
+        assert condition not in ranked(result), text
+    result = _outpatient(suggester, "A/P: 1. Acute DVT of the left femoral vein - start apixaban.")
+    assert "Z86.718" not in anywhere(result)
