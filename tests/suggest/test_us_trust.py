@@ -37,3 +37,49 @@ def test_no_unspecified_alternative_beside_a_specific_code_the_model_is_sure_of(
     result = suggester.suggest(text, setting="outpatient")
     assert sure in [s.code for s in result.suggestions]
     assert unspecified not in anywhere(result)
+
+
+# ------------------------------------ abbreviations of an eye or ear exam
+EYE_EXAM = (
+    "VA cc: OD 20/40, OS 20/25. IOP: OD 15, OS 17.\n"
+    "SLE: 2+ nuclear sclerosis OU.\n"
+    "VF 24-2: full OU.\n"
+    "A/P: Age-related nuclear cataract OU - discussed surgery."
+)
+EAR_EXAM = (
+    "Exam: AD: canal clear, TM intact. AS: impacted cerumen.\n"
+    "Audiogram: normal hearing AU.\n"
+    "A/P: Impacted cerumen AS - removed with curette."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "never"),
+    [
+        (EYE_EXAM, ("M32.9", "M32.10", "M32.11", "I49.01")),  # lupus, ventricular fibrillation
+        (EAR_EXAM, ("I35.0", "Q23.0")),  # aortic stenosis
+    ],
+)
+def test_an_eye_or_ear_exam_reads_its_own_abbreviations(
+    suggester: Suggester, text: str, never: tuple[str, ...]
+) -> None:
+    """In a note that speaks of the eyes or the ears as only their examination does
+    ("IOP", "OU"; "AU", "cerumen"), "SLE" is the slit-lamp exam, "VF" the visual field
+    and "AS" the left ear: no lupus, ventricular fibrillation or aortic stenosis."""
+    found = anywhere(suggester.suggest(text, setting="outpatient"))
+    assert not set(never) & set(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Echo: severe AS, AVA 0.8 cm2. Referred for TAVR.", "I35.0"),
+        ("A/P: SLE - continue hydroxychloroquine, annual eye exam.", "M32.9"),
+        ("Cardiac arrest, VF on arrival, defibrillated x2.", "I49.01"),
+    ],
+)
+def test_the_same_abbreviations_keep_their_sense_elsewhere(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    assert code in [s.code for s in suggester.suggest(text, setting="outpatient").suggestions]
+
