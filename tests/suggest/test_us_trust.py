@@ -83,3 +83,20 @@ def test_the_same_abbreviations_keep_their_sense_elsewhere(
 ) -> None:
     assert code in [s.code for s in suggester.suggest(text, setting="outpatient").suggestions]
 
+
+# ------------------------------------------------ uncertain diagnoses (IV.H)
+@pytest.mark.parametrize(
+    ("text", "symptom", "doubted"),
+    [
+        ("Assessment: Dizziness - BPPV vs vestibular neuritis.", "R42", ("H81.10", "H81.20")),
+        ("A/P: Cough, viral URI versus early sinusitis.", "R05.9", ("J06.9", "J01.90")),
+    ],
+)
+def test_versus_doubts_the_diagnoses_it_weighs_not_the_symptom_before_them(
+    suggester: Suggester, text: str, symptom: str, doubted: tuple[str, ...]
+) -> None:
+    """Outpatient, the symptom is coded and the diagnoses "vs" weighs are not (IV.H): the
+    doubt stays in the clause that a dash or comma sets apart."""
+    result = suggester.suggest(text, setting="outpatient")
+    assert symptom in anywhere(result)
+    assert not set(doubted) & {s.code for s in result.suggestions}
