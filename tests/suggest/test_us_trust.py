@@ -100,3 +100,40 @@ def test_versus_doubts_the_diagnoses_it_weighs_not_the_symptom_before_them(
     result = suggester.suggest(text, setting="outpatient")
     assert symptom in anywhere(result)
     assert not set(doubted) & {s.code for s in result.suggestions}
+
+
+# ------------------------------------------- malignancies of no named site
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pathology: basal cell carcinoma, nodular type, R nasal ala. Plan Mohs.",
+        "Preop dx: R breast cancer, upper outer quadrant, invasive ductal carcinoma, ER+.",
+    ],
+)
+def test_a_bare_carcinoma_is_no_malignancy_of_unknown_site_beside_a_named_one(
+    suggester: Suggester, text: str
+) -> None:
+    """C80.0 / C80.1 are for a record that names no site (guideline I.C.2.s): beside the
+    malignancy of its named site they are set apart, not ranked."""
+    result = suggester.suggest(text, setting="outpatient")
+    assert not {"C80.0", "C80.1"} & set(anywhere(result))
+    assert {"C80.0", "C80.1"} <= {s.code for s in result.not_coded}
+
+
+def test_an_unknown_primary_beside_its_metastasis_stays(suggester: Suggester) -> None:
+    result = suggester.suggest(
+        "Assessment: Liver metastases, unknown primary; metastatic carcinoma."
+    )
+    assert "C80.1" in anywhere(result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Osteopenia - continue alendronate, Ca/vit D.",
+        "Drug-induced osteoporosis - continue alendronate, Ca/D.",
+        "Ca carbonate 600 mg BID.",
+    ],
+)
+def test_ca_before_a_supplement_is_calcium(suggester: Suggester, text: str) -> None:
+    assert not [c for c in anywhere(suggester.suggest(text)) if c.startswith("C")]
