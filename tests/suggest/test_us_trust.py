@@ -120,6 +120,17 @@ def test_a_bare_carcinoma_is_no_malignancy_of_unknown_site_beside_a_named_one(
     assert {"C80.0", "C80.1"} <= {s.code for s in result.not_coded}
 
 
+def test_anemia_of_chronic_blood_loss_is_no_acute_posthemorrhagic_anemia(
+    suggester: Suggester,
+) -> None:
+    """The Index's "Anemia, blood loss (chronic) D50.0; acute D62"."""
+    text = "A/P: Iron deficiency anemia due to chronic GI blood loss - start ferrous sulfate."
+    found = anywhere(suggester.suggest(text, setting="outpatient"))
+    assert "D50.0" in found and "D62" not in found
+    acute = suggester.suggest("Acute blood loss anemia after GI bleed, transfused 2 units.")
+    assert "D62" in [s.code for s in acute.suggestions]
+
+
 def test_an_unknown_primary_beside_its_metastasis_stays(suggester: Suggester) -> None:
     result = suggester.suggest(
         "Assessment: Liver metastases, unknown primary; metastatic carcinoma."
