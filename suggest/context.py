@@ -82,6 +82,10 @@ class RuleSpec(NamedTuple):
     # a scope that stays in its clause: "Dizziness - BPPV vs vestibular neuritis" doubts
     # the two diagnoses "vs" weighs, not the symptom the clause mark sets apart
     clause: bool = False
+    # a bidirectional mark whose scope lies on the side it is written against: "CHF?"
+    # doubts what comes before, "?pneumonia" or a sentence's opening "? pneumonia" what
+    # follows ("Cough ?pneumonia" doubts the pneumonia, not the cough)
+    attached: bool = False
 
 
 # marks that end a clause for a scope that stays in it (a dash only where spaces set it
@@ -159,6 +163,7 @@ class ConTextComponent(RuleFileComponent):
                     for phrase in rule.get("not_with", ())
                 ),
                 bool(rule.get("clause", False)),
+                bool(rule.get("attached", False)),
             )
             label = "/".join(map(str, spec))
             patterns = [self.nlp.make_doc(phrase) for phrase in rule["phrases"]]
@@ -227,7 +232,9 @@ class ConTextComponent(RuleFileComponent):
         note = note_text(doc)
         triggers = []
         for start, end, spec in kept:
-            category, direction, max_scope, not_before_word, kinds, not_with, clause = spec
+            category, direction, max_scope, not_before_word, kinds, not_with, clause, attached = (
+                spec
+            )
             if category not in CATEGORY_FLAGS:
                 continue
             if not_before_word and end < len(doc) and doc[end].is_alpha and not doc[end].is_stop:
@@ -237,6 +244,8 @@ class ConTextComponent(RuleFileComponent):
             sent_end = sent_starts[sentence + 1] if sentence + 1 < len(sent_starts) else len(doc)
             if not_with and holds_phrase(lowered_texts(doc)[sent_start:sent_end], not_with):
                 continue
+            if attached:
+                direction = _written_against(doc, start, end, sent_start)
             # a forward scope starts after the trigger, a backward one ends before it
             scope_start, scope_end = end, start
             if direction in ("forward", "bidirectional"):
@@ -311,3 +320,13 @@ def _within_clause(
             scope_end = i
             break
     return scope_start, scope_end
+
+
+def _written_against(doc: Doc, start: int, end: int, sent_start: int) -> str:
+    """The side a mark at ``start:end`` is written against: "forward" where it opens its
+    sentence or touches the next word and not the one before, else "backward"."""
+    touches_before = start > sent_start and not doc[start - 1].whitespace_
+    touches_after = end < len(doc) and not doc[end - 1].whitespace_
+    if start == sent_start or (touches_after and not touches_before):
+        return "forward"
+    return "backward"

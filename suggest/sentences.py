@@ -89,6 +89,15 @@ class _Tokens:
         return bool(self.doc[i].whitespace_)
 
 
+def _doubts_next(tokens: _Tokens, i: int, opens: bool) -> bool:
+    """Whether the "?" at ``i`` doubts the word after it rather than ending a question:
+    it opens its sentence ("A/P: ? pneumonia") or is written against the next word
+    ("Cough ?pneumonia"); ConText reads it as uncertain (rules/context.json)."""
+    if i + 1 >= len(tokens.text) or not tokens.flags(i + 1).is_alpha:
+        return False
+    return opens or (not tokens.whitespace(i) and i > 0 and tokens.whitespace(i - 1))
+
+
 def sentence_starts(doc: Doc) -> list[int]:
     """The first token of each sentence, as ``[s.start for s in doc.sents]`` gives them,
     read from the array: ``doc.sents`` makes a Token object per token and a Span per
@@ -201,8 +210,9 @@ class ClinicalSentencizer:
                     content = pending = True
                     i += heading
                     continue
+            opens = not content
             content = True
-            if text in self.sentence_end:
+            if text in self.sentence_end and not (text == "?" and _doubts_next(tokens, i, opens)):
                 pending = after_end_punct = True
             i += 1
         if not content:

@@ -102,6 +102,26 @@ def test_versus_doubts_the_diagnoses_it_weighs_not_the_symptom_before_them(
     assert not set(doubted) & {s.code for s in result.suggestions}
 
 
+@pytest.mark.parametrize(
+    ("text", "doubted", "kept"),
+    [
+        ("A/P: ? pneumonia - CXR ordered.", "J18.9", None),
+        ("A/P: ?PNA - CXR ordered.", "J18.9", None),
+        ("Dx: Cough ?pneumonia, CXR ordered.", "J18.9", "R05.9"),
+        ("Assessment: Cough, c/f pneumonia.", "J18.9", "R05.9"),
+    ],
+)
+def test_a_question_mark_or_concern_before_a_diagnosis_doubts_it(
+    suggester: Suggester, text: str, doubted: str, kept: str | None
+) -> None:
+    """A "?" written before a diagnosis, or "c/f" (concern for), doubts it as "CHF?"
+    does: outpatient it is not coded, and the symptom beside it is (IV.H)."""
+    result = suggester.suggest(text, setting="outpatient")
+    assert doubted not in anywhere(result)
+    if kept is not None:
+        assert kept in anywhere(result)
+
+
 # ------------------------------------------- malignancies of no named site
 @pytest.mark.parametrize(
     "text",
