@@ -324,9 +324,12 @@ def _within_clause(
 
 def _written_against(doc: Doc, start: int, end: int, sent_start: int) -> str:
     """The side a mark at ``start:end`` is written against: "forward" where it opens its
-    sentence or touches the next word and not the one before, else "backward"."""
-    touches_before = start > sent_start and not doc[start - 1].whitespace_
-    touches_after = end < len(doc) and not doc[end - 1].whitespace_
-    if start == sent_start or (touches_after and not touches_before):
+    sentence, follows a clause mark ("fever - ? pneumonia") or touches the next word and
+    not the one before ("?pneumonia"), else "backward" ("CHF?")."""
+    if start == sent_start:
         return "forward"
-    return "backward"
+    before = doc[start - 1]
+    if not before.whitespace_:
+        return "backward"
+    touches_after = end < len(doc) and not doc[end - 1].whitespace_
+    return "forward" if touches_after or not before.is_alpha else "backward"

@@ -91,11 +91,16 @@ class _Tokens:
 
 def _doubts_next(tokens: _Tokens, i: int, opens: bool) -> bool:
     """Whether the "?" at ``i`` doubts the word after it rather than ending a question:
-    it opens its sentence ("A/P: ? pneumonia") or is written against the next word
-    ("Cough ?pneumonia"); ConText reads it as uncertain (rules/context.json)."""
+    it opens its sentence ("A/P: ? pneumonia"), follows a clause mark ("Cough with fever
+    - ? pneumonia") or is written against the next word and not the one before ("Cough
+    ?pneumonia"); ConText reads it as uncertain (rules/context.json)."""
     if i + 1 >= len(tokens.text) or not tokens.flags(i + 1).is_alpha:
         return False
-    return opens or (not tokens.whitespace(i) and i > 0 and tokens.whitespace(i - 1))
+    if opens:
+        return True
+    if not tokens.whitespace(i - 1):
+        return False  # "CHF?": a question about the word before
+    return not tokens.whitespace(i) or not tokens.flags(i - 1).is_alpha
 
 
 def sentence_starts(doc: Doc) -> list[int]:

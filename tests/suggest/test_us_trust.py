@@ -58,6 +58,7 @@ EAR_EXAM = (
     [
         (EYE_EXAM, ("M32.9", "M32.10", "M32.11", "I49.01")),  # lupus, ventricular fibrillation
         (EAR_EXAM, ("I35.0", "Q23.0")),  # aortic stenosis
+        ("Plan: recheck in 6 weeks, PE tubes if the effusion persists.", ("I26.99", "I27.82")),
     ],
 )
 def test_an_eye_or_ear_exam_reads_its_own_abbreviations(
@@ -109,6 +110,7 @@ def test_versus_doubts_the_diagnoses_it_weighs_not_the_symptom_before_them(
         ("A/P: ?PNA - CXR ordered.", "J18.9", None),
         ("Dx: Cough ?pneumonia, CXR ordered.", "J18.9", "R05.9"),
         ("Assessment: Cough, c/f pneumonia.", "J18.9", "R05.9"),
+        ("A/P: 1. Cough with fever - ? pneumonia. CXR ordered today.", "J18.9", "R50.9"),
     ],
 )
 def test_a_question_mark_or_concern_before_a_diagnosis_doubts_it(
