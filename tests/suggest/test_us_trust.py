@@ -153,6 +153,15 @@ def test_anemia_of_chronic_blood_loss_is_no_acute_posthemorrhagic_anemia(
     assert "D62" in [s.code for s in acute.suggestions]
 
 
+def test_the_cell_carcinoma_of_a_skin_cancer_is_no_kidney_cancer(suggester: Suggester) -> None:
+    """The Index's "Carcinoma, renal cell" needs the kidney: "basal cell carcinoma" of
+    the shoulder is no C64.9."""
+    text = "Pathology: basal cell carcinoma, superficial type, L posterior shoulder."
+    assert not [c for c in anywhere(suggester.suggest(text)) if c.startswith(("C64", "C65"))]
+    kidney = suggester.suggest("Assessment: Renal cell carcinoma of the left kidney.")
+    assert any(s.code.startswith("C64") for s in kidney.suggestions)
+
+
 def test_an_unknown_primary_beside_its_metastasis_stays(suggester: Suggester) -> None:
     result = suggester.suggest(
         "Assessment: Liver metastases, unknown primary; metastatic carcinoma."
