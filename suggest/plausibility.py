@@ -700,7 +700,8 @@ def prune_and_order(
             said_with = _said_with(code, documented, index) if integral is None else None
             injury = _injury_aftercare(code, listed_codes, rules)
             bite = _bitten(code, listed_codes, rules.injury_site)
-            site = _site_named(code, listed_codes, rules)
+            # a guideline's rule: not for notes coded as their corpus taught (no sections)
+            site = _site_named(code, listed_codes, rules) if sections is not None else None
             rival = specific_items.get(_site_category(code))  # a code saying more of it
             if integral is not None:
                 because = Apart("integral", integral)
