@@ -21,11 +21,19 @@ class Ranked:
     score: float
 
 
+# a ranked code at least this likely is documented as the note says it: its category's
+# unspecified code is then no alternative a coder could report (I50.9 beside "chronic
+# diastolic heart failure" read as I50.32 at 0.74 is a coding error, guideline I.B.18 and
+# the tabular's "unspecified" codes are for notes that lack the detail), only noise in the
+# top of the list; below it, the note may lack the detail the specific code needs
+SURE = 0.5
+
+
 class UnspecifiedAlternatives:
     """After every ranked code, the unspecified code of each suggested ICD-10-CM code's
-    category, on the same words (not of a drug-induced code, whose cause is documented).
-    An alternative has no probability of its own (score 0), so it never displaces a code
-    the model ranked."""
+    category, on the same words (not of a drug-induced code, whose cause is documented,
+    nor of a code the model is sure of, ``SURE``). An alternative has no probability of
+    its own (score 0), so it never displaces a code the model ranked."""
 
     def __init__(self, index: CodeIndex) -> None:
         self.index = index
@@ -53,6 +61,7 @@ class UnspecifiedAlternatives:
                 source.target.system is not System.ICD10CM
                 or not source.spans
                 or source.denied
+                or item.score >= SURE
                 or source.target.code[:3] in induced
             ):
                 continue

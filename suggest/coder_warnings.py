@@ -75,9 +75,9 @@ class CoderWarnings:
             )
         elif kind == "unspecified":
             message = (
-                f"{because} says more than {code} (of its category, or the organism or cause "
-                f"its title leaves unspecified): a code titled unspecified is for a record that "
-                f"documents no more (ICD-10-CM guideline I.B.18)."
+                f"{because} says more than {code} (of its category, the organism or cause its "
+                f"title leaves unspecified, or the malignancy's site): a code titled unspecified "
+                f"is for a record that documents no more (ICD-10-CM guidelines I.B.18, I.C.2.s)."
             )
         elif kind == "bite":
             message = (

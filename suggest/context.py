@@ -79,6 +79,19 @@ class RuleSpec(NamedTuple):
     # phrases whose sentence the trigger says nothing in: "no evidence of disease" says a
     # cancer was eradicated, not where the sentence says it is treated ("on adjuvant")
     not_with: tuple[tuple[str, ...], ...] = ()
+    # a scope that stays in its clause: "Dizziness - BPPV vs vestibular neuritis" doubts
+    # the two diagnoses "vs" weighs, not the symptom the clause mark sets apart
+    clause: bool = False
+    # a bidirectional mark whose scope lies on the side it is written against: "CHF?"
+    # doubts what comes before, "?pneumonia" or a sentence's opening "? pneumonia" what
+    # follows ("Cough ?pneumonia" doubts the pneumonia, not the cough)
+    attached: bool = False
+
+
+# marks that end a clause for a scope that stays in it (a dash only where spaces set it
+# apart: "COVID-19 vs influenza" is one clause)
+CLAUSE_MARKS = frozenset({",", ";", ":"})
+DASHES = frozenset({"-", "\u2013", "\u2014"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +162,8 @@ class ConTextComponent(RuleFileComponent):
                     tuple(t.lower_ for t in self.nlp.make_doc(phrase))
                     for phrase in rule.get("not_with", ())
                 ),
+                bool(rule.get("clause", False)),
+                bool(rule.get("attached", False)),
             )
             label = "/".join(map(str, spec))
             patterns = [self.nlp.make_doc(phrase) for phrase in rule["phrases"]]
@@ -223,7 +238,9 @@ class ConTextComponent(RuleFileComponent):
         note = note_text(doc)
         triggers = []
         for start, end, spec in kept:
-            category, direction, max_scope, not_before_word, kinds, not_with = spec
+            category, direction, max_scope, not_before_word, kinds, not_with, clause, attached = (
+                spec
+            )
             if category not in CATEGORY_FLAGS:
                 continue
             if not_before_word and end < len(doc) and doc[end].is_alpha and not doc[end].is_stop:
@@ -233,6 +250,8 @@ class ConTextComponent(RuleFileComponent):
             sent_end = sent_starts[sentence + 1] if sentence + 1 < len(sent_starts) else len(doc)
             if not_with and holds_phrase(lowered_texts(doc)[sent_start:sent_end], not_with):
                 continue
+            if attached:
+                direction = _written_against(doc, start, end, sent_start)
             # a forward scope starts after the trigger, a backward one ends before it
             scope_start, scope_end = end, start
             if direction in ("forward", "bidirectional"):
@@ -258,6 +277,8 @@ class ConTextComponent(RuleFileComponent):
                 before = bisect_right(term_ends, start) - 1
                 if before >= 0:
                     scope_start = max(scope_start, term_ends[before])
+            if clause:
+                scope_start, scope_end = _within_clause(doc, scope_start, start, end, scope_end)
             flag = CATEGORY_FLAGS[category]
             span = doc[start:end]  # its text sliced from the note's: no Token per token
             text = note[span.start_char : span.end_char]
@@ -282,3 +303,39 @@ class ConTextComponent(RuleFileComponent):
             kept.append((start, end, spec))
         kept.sort(key=lambda match: (match[0], match[1]))
         return kept
+
+
+def _within_clause(
+    doc: Doc, scope_start: int, start: int, end: int, scope_end: int
+) -> tuple[int, int]:
+    """The scope from ``scope_start`` to ``scope_end`` around a trigger at ``start:end``,
+    cut at the nearest clause mark on either side (``CLAUSE_MARKS``, a spaced dash)."""
+
+    def marks(i: int) -> bool:
+        token = doc[i]
+        if token.text in CLAUSE_MARKS:
+            return True
+        return token.text in DASHES and i > 0 and bool(doc[i - 1].whitespace_)
+
+    for i in range(start - 1, scope_start - 1, -1):
+        if marks(i):
+            scope_start = i + 1
+            break
+    for i in range(end, scope_end):
+        if marks(i):
+            scope_end = i
+            break
+    return scope_start, scope_end
+
+
+def _written_against(doc: Doc, start: int, end: int, sent_start: int) -> str:
+    """The side a mark at ``start:end`` is written against: "forward" where it opens its
+    sentence, follows a clause mark ("fever - ? pneumonia") or touches the next word and
+    not the one before ("?pneumonia"), else "backward" ("CHF?")."""
+    if start == sent_start:
+        return "forward"
+    before = doc[start - 1]
+    if not before.whitespace_:
+        return "backward"
+    touches_after = end < len(doc) and not doc[end - 1].whitespace_
+    return "forward" if touches_after or not before.is_alpha else "backward"

@@ -926,11 +926,17 @@ class OtherSense(NamedTuple):
     # words later in the sentence that take the other sense back ("metastatic breast
     # cancer to bone": the bone's is the secondary neoplasm)
     unless_later: frozenset[str] = frozenset()
+    # words anywhere in the note that give it: the abbreviations of an eye or an ear
+    # examination ("SLE" a slit-lamp exam, "VF" a visual field, "AS" the left ear) where
+    # the note speaks of the eyes ("IOP", "OU") or the ears ("AD", "cerumen")
+    in_notes_with: frozenset[str] = frozenset()
 
     def says(self, lowered: list[str], start: int, end: int, i: int) -> bool:
-        """Whether the word at ``i`` (of a sentence from ``start`` to ``end``) has the
-        other sense: the next word (past an opening parenthesis) or the one before
-        gives it."""
+        """Whether the word at ``i`` (of a sentence from ``start`` to ``end``; ``lowered``
+        holds the whole note's words) has the other sense: the next word (past an opening
+        parenthesis) or the one before gives it, or a word of the note does."""
+        if self.in_notes_with and not self.in_notes_with.isdisjoint(lowered):
+            return True
         after = i + 1
         if after < end and lowered[after] == "(":
             after += 1
@@ -954,6 +960,7 @@ def other_senses() -> dict[str, OtherSense]:
             frozenset(said.get("before", ())),
             bool(said.get("number_after", False)),
             frozenset(said.get("unless_later", ())),
+            frozenset(said.get("in_notes_with", ())),
         )
         for word, said in words.items()
     }

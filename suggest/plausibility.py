@@ -114,6 +114,8 @@ class PlausibilityRules:
     external_cause_needs: tuple[str, ...]
     external_cause_follow: tuple[str, ...]
     site_subcategories: tuple[str, ...]
+    site_unknown: tuple[str, ...]  # malignancies of no site (C80)
+    site_named: tuple[str, ...]  # those whose primary site or kind is named
 
     @cached_property
     def integral_symptoms(self) -> tuple[str, ...]:
@@ -200,6 +202,8 @@ class PlausibilityRules:
             external_cause_needs=tuple(rules["external_cause"]["needs"]),
             external_cause_follow=tuple(rules["external_cause"]["follow"]),
             site_subcategories=tuple(rules["site_subcategories"]),
+            site_unknown=tuple(rules["site_unknown"]["codes"]),
+            site_named=tuple(rules["site_unknown"]["gives_way_to"]),
         )
 
 
@@ -713,6 +717,8 @@ def prune_and_order(
             said_with = _said_with(code, documented, index) if integral is None else None
             injury = _injury_aftercare(code, listed_codes, rules)
             bite = _bitten(code, listed_codes, rules.injury_site)
+            # a guideline's rule: not for notes coded as their corpus taught (no sections)
+            site = _site_named(code, listed_codes, rules) if sections is not None else None
             rival = specific_items.get(_site_category(code))  # a code saying more of it
             if integral is not None:
                 because = Apart("integral", integral)
@@ -720,6 +726,8 @@ def prune_and_order(
                 because = Apart("aftercare", injury)
             elif bite is not None:
                 because = Apart("bite", bite)
+            elif site is not None:
+                because = Apart("unspecified", site)
             elif said_with is not None:
                 because = Apart("contradicted", said_with)
             elif (
@@ -1165,6 +1173,24 @@ def _gives_way(
             if other[:3] == code[:3] and other not in rules.without_complications:
                 return other
     return None
+
+
+def _site_named(code: str, listed: list[str], rules: PlausibilityRules) -> str | None:
+    """The listed malignancy of a named primary site or kind that a malignancy of no site
+    (C80) gives way to: C80.1 is for a record that cannot name the primary site, C80.0 for
+    disseminated disease with no site known (guideline I.C.2.s), so a bare "carcinoma" of
+    "basal cell carcinoma, R nasal ala" is C44.311 alone. A secondary site names no primary:
+    "liver metastases, unknown primary" keeps C80.1 beside C78.7."""
+    if not code.startswith(rules.site_unknown):
+        return None
+    return next(
+        (
+            o
+            for o in listed
+            if o.startswith(rules.site_named) and not o.startswith(rules.site_unknown)
+        ),
+        None,
+    )
 
 
 def _injury_aftercare(code: str, listed: list[str], rules: PlausibilityRules) -> str | None:

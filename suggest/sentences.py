@@ -89,6 +89,20 @@ class _Tokens:
         return bool(self.doc[i].whitespace_)
 
 
+def _doubts_next(tokens: _Tokens, i: int, opens: bool) -> bool:
+    """Whether the "?" at ``i`` doubts the word after it rather than ending a question:
+    it opens its sentence ("A/P: ? pneumonia"), follows a clause mark ("Cough with fever
+    - ? pneumonia") or is written against the next word and not the one before ("Cough
+    ?pneumonia"); ConText reads it as uncertain (rules/context.json)."""
+    if i + 1 >= len(tokens.text) or not tokens.flags(i + 1).is_alpha:
+        return False
+    if opens:
+        return True
+    if not tokens.whitespace(i - 1):
+        return False  # "CHF?": a question about the word before
+    return not tokens.whitespace(i) or not tokens.flags(i - 1).is_alpha
+
+
 def sentence_starts(doc: Doc) -> list[int]:
     """The first token of each sentence, as ``[s.start for s in doc.sents]`` gives them,
     read from the array: ``doc.sents`` makes a Token object per token and a Span per
@@ -201,8 +215,9 @@ class ClinicalSentencizer:
                     content = pending = True
                     i += heading
                     continue
+            opens = not content
             content = True
-            if text in self.sentence_end:
+            if text in self.sentence_end and not (text == "?" and _doubts_next(tokens, i, opens)):
                 pending = after_end_punct = True
             i += 1
         if not content:

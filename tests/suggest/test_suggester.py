@@ -102,10 +102,11 @@ def test_evidence_offsets_slice_the_note_exactly(suggester: Suggester, shared_da
 def test_the_unspecified_code_of_a_category_follows_the_ranked_codes(
     suggester: Suggester,
 ) -> None:
-    """ "N50.9" is offered after everything ranked when "right testicular pain" (N50.811) is:
-    on the same words, flagged, with no probability of its own; never for a denied code,
-    and never a sibling that is not the category's unspecified code."""
-    text = "Pain in the right testicle. Nausea. No chronic kidney disease, stage 3a."
+    """ "N50.9" is offered after everything ranked when "right testicular pain" (N50.811) is
+    read loosely (a lesion, not a pain, of the right testicle): on the same words, flagged,
+    with no probability of its own; never for a denied code, and never a sibling that is
+    not the category's unspecified code."""
+    text = "Lesion in the right testicle. Nausea. No chronic kidney disease, stage 3a."
     result = suggester.suggest(text, setting="inpatient", top_k=50)
     by_code = {s.code: s for s in result.ranking()}
     assert "N50.811" in by_code and "R11.0" in by_code
