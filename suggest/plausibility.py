@@ -771,6 +771,16 @@ def prune_and_order(
     if excluded:
         set_apart += [(item, excluded[id(item)]) for item in kept if id(item) in excluded]
         kept = [item for item in kept if id(item) not in excluded]
+    return Ordered(reporting_order(kept, key, listed, index), set_apart)
+
+
+def reporting_order(
+    kept: list[T], key: Callable[[T], Key], listed: Callable[[T], bool], index: CodeIndex
+) -> list[T]:
+    """The codes ``kept`` (ranked, none set apart) in the order a coder reports them:
+    first-listed encounter codes that are ``listed`` to the front, the codes of causes
+    after the diagnoses they may explain, and a manifestation code never first."""
+    rules = plausibility_rules()
     listed_kept = [key(item)[1] for item in kept if listed(item) and key(item)[0] is System.ICD10CM]
     first_row = {
         id(item): _first_listed(key(item), rules, listed_kept) for item in kept if listed(item)
@@ -798,7 +808,7 @@ def prune_and_order(
         lead_at = next((i for i in diagnoses[1:] if not not_first(key(ordered[i])[1])), None)
         if lead_at is not None:
             ordered.insert(diagnoses[0], ordered.pop(lead_at))
-    return Ordered(ordered, set_apart)
+    return ordered
 
 
 def _causes_after(

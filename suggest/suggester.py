@@ -44,7 +44,7 @@ from suggest.learned_evidence import PROFILE_EVIDENCE, learned_evidence
 from suggest.mentions import MentionMatcher
 from suggest.model import DEFAULT_MODEL, SuggestModel, load_model
 from suggest.note_candidates import CandidateStep, NoteCandidates
-from suggest.plausibility import Apart, Ordered, prune_and_order
+from suggest.plausibility import Apart, Ordered, prune_and_order, reporting_order
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
 from suggest.revenue import with_revenue
 from suggest.sections import title_key
@@ -330,51 +330,63 @@ class Suggester:
         calibrated ranker scores) and put them in reporting order, setting apart the codes
         not coded; ``with_rows``: keep the final layer's feature rows too."""
         candidates = step.candidates
-        layer = self.model.layer
+        model = self.model
+        # a note coded by the guidelines where the model's corpora disagreed: the rules
+        # read it as the default model does (below)
+        reader = self._rules_reader if not step.coded_as_taught else None
         # with a final layer, every candidate feature at once: the ranker reads its own
         # columns and the layer its own, each candidate's features worked out once
-        names = FEATURE_NAMES if layer is not None or with_rows else self.model.feature_names
-        features = feature_matrix(candidates, len(text), names)
-        # in row order in memory, as the ranker's own matrix was: a product's sums follow
-        # the layout, and a column-ordered copy moved scores by an ulp
-        ranker_scores = self.model.ranker_scores(
-            np.ascontiguousarray(features[:, [names.index(n) for n in self.model.feature_names]])
+        names = (
+            FEATURE_NAMES
+            if model.layer is not None or with_rows or reader is not None
+            else model.feature_names
         )
+        features = feature_matrix(candidates, len(text), names)
+        ranker_scores = _ranker_scores(model, features, names)
         doc_sections = doc._.sections
 
         def sections_of(candidate: Candidate) -> frozenset[str | None]:
             return frozenset(section_key(doc_sections, s.start_char) for s in candidate.spans)
 
-        rows = (
-            layer_matrix(
-                candidates,
-                ranker_scores,
-                len(text),
-                sections_of,
-                frozenset(section.key for section in doc_sections),
-                features=features,
+        def scored(
+            by: SuggestModel, by_ranker: np.ndarray, rows_wanted: bool
+        ) -> tuple[np.ndarray, np.ndarray | None]:
+            """``by``'s scores of the candidates (its final layer where it has one, else
+            its calibrated ranker scores), and the layer's rows where asked for."""
+            layer = by.layer
+            rows = (
+                layer_matrix(
+                    candidates,
+                    by_ranker,
+                    len(text),
+                    sections_of,
+                    frozenset(section.key for section in doc_sections),
+                    features=features,
+                )
+                if layer is not None or rows_wanted
+                else None
             )
-            if layer is not None or with_rows
-            else None
-        )
-        scores = np.array(
-            self.model.calibrated(ranker_scores, by_guidelines=not step.coded_as_taught),
-            dtype=np.float64,
-        )
-        if layer is not None and rows is not None:
-            mine = [k for k, c in enumerate(candidates) if layer.scores_system(c.target.system)]
-            scores[mine] = held_by_rules(
-                layer.probabilities(layer.columns(rows[mine])), rows[mine], scores[mine], self.floor
+            scores = np.array(
+                by.calibrated(by_ranker, by_guidelines=not step.coded_as_taught),
+                dtype=np.float64,
             )
+            if layer is not None and rows is not None:
+                mine = [k for k, c in enumerate(candidates) if layer.scores_system(c.target.system)]
+                scores[mine] = held_by_rules(
+                    layer.probabilities(layer.columns(rows[mine])),
+                    rows[mine],
+                    scores[mine],
+                    self.floor,
+                )
+            return scores, rows
+
+        scores, rows = scored(model, ranker_scores, with_rows)
         items = [Ranked(c, float(s)) for c, s in zip(candidates, scores, strict=True)]
         # the rules' thresholds read the ranker's own score, on which they were set, so a
         # model's calibration never changes which codes they set apart
-        by_default = self._rules_reader is not None and not step.coded_as_taught
+        reading = ranker_scores if reader is None else _ranker_scores(reader, features, names)
         ranker_score = {
-            id(item): float(s)
-            for item, s in zip(
-                items, self._rules_reading(features, names, by_default, ranker_scores), strict=True
-            )
+            id(item.candidate): float(s) for item, s in zip(items, reading, strict=True)
         }
 
         def read_in(item: Ranked) -> frozenset[str | None]:
@@ -384,45 +396,54 @@ class Suggester:
         # such as CodiEsp code every sign) keeps integral symptoms and findings in its
         # ranking, except for a note it reads as coded by the guidelines (the US notes of a
         # model trained on CodiEsp and US notes: see CandidateStep)
-        coded_as_taught = self.model.keeps_covered and step.coded_as_taught
-        ordered = prune_and_order(
-            sorted(items, key=lambda r: (-r.score, r.candidate.target.code)),
-            key=lambda r: r.candidate.key,
-            listed=lambda r: r.score >= self.floor,
-            confident=lambda r: not coded_as_taught and ranker_score[id(r)] >= INTEGRAL_CONFIDENCE,
-            index=self.index,
-            sections=None if coded_as_taught else read_in,
-            title=None if coded_as_taught else (lambda r: r.candidate.target.title),
-            read_at=None
-            if coded_as_taught
-            else (lambda r: [(s.start_char, s.end_char) for s in r.candidate.spans]),
-            reading=lambda r: ranker_score[id(r)],
-            said=None if coded_as_taught else partial(_said_with, doc),
-            loose=None if coded_as_taught else _read_loosely,
+        coded_as_taught = model.keeps_covered and step.coded_as_taught
+
+        def rules_order(ranked: list[Ranked]) -> Ordered[Ranked]:
+            return prune_and_order(
+                sorted(ranked, key=lambda r: (-r.score, r.candidate.target.code)),
+                key=lambda r: r.candidate.key,
+                listed=lambda r: r.score >= self.floor,
+                confident=lambda r: (
+                    not coded_as_taught and ranker_score[id(r.candidate)] >= INTEGRAL_CONFIDENCE
+                ),
+                index=self.index,
+                sections=None if coded_as_taught else read_in,
+                title=None if coded_as_taught else (lambda r: r.candidate.target.title),
+                read_at=None
+                if coded_as_taught
+                else (lambda r: [(s.start_char, s.end_char) for s in r.candidate.spans]),
+                reading=lambda r: ranker_score[id(r.candidate)],
+                said=None if coded_as_taught else partial(_said_with, doc),
+                loose=None if coded_as_taught else _read_loosely,
+            )
+
+        if reader is None:
+            return _Scored(rules_order(items), ranker_scores, rows)
+        # the codes the rules set apart are the default model's: they compare a code with
+        # the one that says more of it (listed, ranked above it, surely documented) on
+        # the scores their thresholds were set on. On the trained model's order, CodiEsp's
+        # common unspecified codes ranked above the specific ones the note names (N17.9
+        # above N17.0, D50.9 above D50.0) and stayed, as did a wound beside a bite the
+        # trained model did not list (cross-fitted on the US tuning notes: every must-not
+        # hit the default model did not have). The trained model orders and scores the rest.
+        by_default, _ = scored(reader, reading, False)
+        apart = {
+            id(item.candidate): why
+            for item, why in rules_order(
+                [Ranked(c, float(s)) for c, s in zip(candidates, by_default, strict=True)]
+            ).set_apart
+        }
+        kept = sorted(
+            (item for item in items if id(item.candidate) not in apart),
+            key=lambda r: (-r.score, r.candidate.target.code),
+        )
+        ordered = Ordered(
+            reporting_order(
+                kept, lambda r: r.candidate.key, lambda r: r.score >= self.floor, self.index
+            ),
+            [(item, apart[id(item.candidate)]) for item in items if id(item.candidate) in apart],
         )
         return _Scored(ordered, ranker_scores, rows)
-
-    def _rules_reading(
-        self,
-        features: np.ndarray,
-        names: Sequence[str],
-        by_default: bool,
-        ranker_scores: np.ndarray,
-    ) -> np.ndarray:
-        """The score the coding rules read for each candidate: the ranker's own
-        (``ranker_scores``), or ``by_default`` (a note coded by the guidelines where the
-        model's corpora disagreed) the default model's, on which the rules' thresholds
-        were set. Trained on CodiEsp plus US notes, the ranker scores a US note's named
-        codes by what both corpora carry (J44.9 above J44.1, J90 above J91.0), so the
-        specific code a rule must be sure of fell under its threshold and the code it sets
-        apart stayed (cross-fitted on the US tuning notes: 4 of the 8 must-not hits the
-        default model did not have)."""
-        reader = self._rules_reader
-        if reader is None or not by_default:
-            return ranker_scores
-        return reader.ranker_scores(
-            np.ascontiguousarray(features[:, [names.index(n) for n in reader.feature_names]])
-        )
 
     def _suggestions(
         self,
@@ -550,6 +571,15 @@ class Suggester:
                 )
             )
         return mentions
+
+
+def _ranker_scores(model: SuggestModel, features: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """``model``'s ranker scores of the candidates whose ``features`` (columns ``names``)
+    hold every column it reads: in row order in memory, as the ranker's own matrix was
+    (a product's sums follow the layout, and a column-ordered copy moved scores by an ulp)."""
+    return model.ranker_scores(
+        np.ascontiguousarray(features[:, [names.index(n) for n in model.feature_names]])
+    )
 
 
 def _read_loosely(item: Ranked) -> bool:
