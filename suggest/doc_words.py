@@ -37,6 +37,16 @@ def keep_text(doc: Doc, text: str) -> Doc:
     return doc
 
 
+def lowered_words(doc: Doc) -> frozenset[str]:
+    """The note's distinct lower-case words, built once a note: a rule that asks whether
+    the note holds a word asks it in one look-up, not a scan of the note per question."""
+    key = f"{_KEY}.lowered_set"
+    found: frozenset[str] | None = doc.user_data.get(key)
+    if found is None:
+        found = doc.user_data[key] = frozenset(lowered_texts(doc))
+    return found
+
+
 def token_texts(doc: Doc) -> list[str]:
     """Each token's text, by position."""
     return _read(doc, ORTH)

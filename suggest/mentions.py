@@ -49,7 +49,7 @@ from spacy.training import Example
 from code_index.records import System
 from code_index.search import STOPWORDS, Abbreviation, fold_accents, stem
 from suggest.budget import check_deadline
-from suggest.doc_words import lowered_texts, token_texts
+from suggest.doc_words import lowered_texts, lowered_words, token_texts
 from suggest.extensions import MENTIONS_KEY, register_extensions, set_span_values
 from suggest.numbers import is_number, non_detail_numbers
 from suggest.rules import read_rules
@@ -400,7 +400,7 @@ class MentionMatcher:
                 if lowered[i] == "old" and _of_age(lowered, start, i):
                     continue  # "72-year-old": the patient's age, not "old age" (R54)
                 sense = senses.get(lowered[i])
-                if sense is not None and sense.says(lowered, start, end, i):
+                if sense is not None and sense.says(doc, lowered, start, end, i):
                     continue  # "weaned to RA": room air, "MR enterography": no term's word
                 text = texts[i]
                 if (
@@ -931,11 +931,13 @@ class OtherSense(NamedTuple):
     # the note speaks of the eyes ("IOP", "OU") or the ears ("AD", "cerumen")
     in_notes_with: frozenset[str] = frozenset()
 
-    def says(self, lowered: list[str], start: int, end: int, i: int) -> bool:
-        """Whether the word at ``i`` (of a sentence from ``start`` to ``end``; ``lowered``
-        holds the whole note's words) has the other sense: the next word (past an opening
-        parenthesis) or the one before gives it, or a word of the note does."""
-        if self.in_notes_with and not self.in_notes_with.isdisjoint(lowered):
+    def says(self, doc: Doc, lowered: list[str], start: int, end: int, i: int) -> bool:
+        """Whether the word at ``i`` (of a sentence from ``start`` to ``end`` of ``doc``;
+        ``lowered`` holds the whole note's words) has the other sense: the next word (past
+        an opening parenthesis) or the one before gives it, or a word of the note does
+        (looked up in the note's set of words: a scan of the note for each "as" made a
+        long note quadratic)."""
+        if self.in_notes_with and not self.in_notes_with.isdisjoint(lowered_words(doc)):
             return True
         after = i + 1
         if after < end and lowered[after] == "(":
