@@ -45,7 +45,7 @@ from suggest.extensions import (
 )
 from suggest.plausibility import holds_phrase
 from suggest.rules import RuleFileComponent, read_rules
-from suggest.sentences import sentence_starts
+from suggest.sentences import doubts_what_follows, sentence_starts
 
 register_extensions()
 
@@ -329,13 +329,11 @@ def _within_clause(
 
 
 def _written_against(doc: Doc, start: int, end: int, sent_start: int) -> str:
-    """The side a mark at ``start:end`` is written against: "forward" where it opens its
-    sentence, follows a clause mark ("fever - ? pneumonia") or touches the next word and
-    not the one before ("?pneumonia"), else "backward" ("CHF?")."""
+    """The side a mark at ``start:end`` is written against (``doubts_what_follows``):
+    "forward" ("? pneumonia", "?pneumonia", "fever - ? pneumonia") or "backward" ("CHF?")."""
     if start == sent_start:
         return "forward"
     before = doc[start - 1]
-    if not before.whitespace_:
-        return "backward"
-    touches_after = end < len(doc) and not doc[end - 1].whitespace_
-    return "forward" if touches_after or not before.is_alpha else "backward"
+    touches_next = end < len(doc) and not doc[end - 1].whitespace_
+    forward = doubts_what_follows(False, bool(before.whitespace_), touches_next, before.is_alpha)
+    return "forward" if forward else "backward"

@@ -89,18 +89,29 @@ class _Tokens:
         return bool(self.doc[i].whitespace_)
 
 
-def _doubts_next(tokens: _Tokens, i: int, opens: bool) -> bool:
-    """Whether the "?" at ``i`` doubts the word after it rather than ending a question:
-    it opens its sentence ("A/P: ? pneumonia"), follows a clause mark ("Cough with fever
-    - ? pneumonia") or is written against the next word and not the one before ("Cough
-    ?pneumonia"); ConText reads it as uncertain (rules/context.json)."""
-    if i + 1 >= len(tokens.text) or not tokens.flags(i + 1).is_alpha:
-        return False
+def doubts_what_follows(
+    opens: bool, spaced_before: bool, touches_next: bool, word_before: bool
+) -> bool:
+    """Whether a "?" doubts what follows it rather than what comes before: it opens its
+    sentence ("A/P: ? pneumonia"), or, set apart from the word before (``spaced_before``),
+    it touches the next word ("Cough ?pneumonia") or follows no word but a clause mark
+    ("Cough with fever - ? pneumonia"); "CHF?" asks about the word before it. The sentence
+    component ends no sentence there, and ConText reads its doubt on that side."""
     if opens:
         return True
-    if not tokens.whitespace(i - 1):
-        return False  # "CHF?": a question about the word before
-    return not tokens.whitespace(i) or not tokens.flags(i - 1).is_alpha
+    if not spaced_before:
+        return False
+    return touches_next or not word_before
+
+
+def _doubts_next(tokens: _Tokens, i: int, opens: bool) -> bool:
+    """Whether the "?" at ``i`` doubts the word after it rather than ending a question
+    (``doubts_what_follows``); ConText reads it as uncertain (rules/context.json)."""
+    if i + 1 >= len(tokens.text) or not tokens.flags(i + 1).is_alpha:
+        return False
+    return opens or doubts_what_follows(
+        False, tokens.whitespace(i - 1), not tokens.whitespace(i), tokens.flags(i - 1).is_alpha
+    )
 
 
 def sentence_starts(doc: Doc) -> list[int]:
