@@ -292,4 +292,4 @@ def test_rules_are_checked(nlp: Language, tmp_path: Path) -> None:
         path = tmp_path / f"bad{number}.json"
         path.write_text(json.dumps({"rules": rules}))
         with pytest.raises(ValueError):
-            ConTextComponent(nlp, "context", str(path), MENTIONS_KEY, 15, [])
+            ConTextComponent(nlp, "context", str(path), MENTIONS_KEY, 15, [], [])
