@@ -501,6 +501,9 @@ def plausible_candidates(
             found.add("bilateral")  # one sentence names the right side, another the left
         return found
 
+    def sections_of(spans: list[Span]) -> set[str | None]:
+        return {section_key(doc._.sections, span.start_char) for span in spans}
+
     def clauses(spans: list[Span]) -> list[tuple[str | None, Sequence[str]]]:
         return [
             (section_key(doc._.sections, span.start_char), _clause(lowered, starts, span))
@@ -518,6 +521,7 @@ def plausible_candidates(
                 target.title,
                 words,
                 partial(words_around, candidate.spans),
+                partial(sections_of, candidate.spans),
             ) or not_taken_long_term(target.code, partial(clauses, candidate.spans)):
                 continue
             if (

@@ -18,7 +18,8 @@ bisection), so "no no no … pneumonia" costs what its length does, not its squa
 Pseudo-triggers ("no increase", "gram negative") are matched like triggers and,
 as the longest match wins where matches overlap, hide the trigger inside them.
 A trigger inside a mention does not modify it: "history of falls" is a concept of
-its own, not a historical fall. Mentions in a family-history section are family.
+its own, not a historical fall. Mentions in a family-history section are family; in a
+past surgical history, historical ("PSH: L THA 2020, lap chole" was done before).
 Results go on the mention spans in ``doc.spans[spans_key]``: one boolean per flag
 of :data:`suggest.extensions.CONTEXT_FLAGS` and ``Span._.context_cues``.
 """
@@ -114,6 +115,7 @@ class Trigger:
         "spans_key": MENTIONS_KEY,
         "max_scope": 15,
         "family_sections": ["family_history"],
+        "historical_sections": ["past_surgical_history"],
     },
 )
 class ConTextComponent(RuleFileComponent):
@@ -127,12 +129,14 @@ class ConTextComponent(RuleFileComponent):
         spans_key: str,
         max_scope: int | None,
         family_sections: list[str],
+        historical_sections: list[str],
     ) -> None:
         self.nlp = nlp
         self.name = name
         self.spans_key = spans_key
         self.max_scope = max_scope
         self.family_sections = frozenset(family_sections)
+        self.historical_sections = frozenset(historical_sections)
         self.rules = read_rules(rules_path, "context.json")
         self._build()
 
@@ -217,6 +221,10 @@ class ConTextComponent(RuleFileComponent):
                 section = section_at(sections, mention.start_char)
                 if section is not None and section.key in self.family_sections:
                     found.add("family")
+                    cues.append(section.heading)
+                elif section is not None and section.key in self.historical_sections:
+                    # a past surgical history lists what was done before: "PSH: L THA 2020"
+                    found.add("historical")
                     cues.append(section.heading)
             if cues:
                 # False and () are the defaults: only what is found is written

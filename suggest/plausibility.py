@@ -69,8 +69,9 @@ class PlausibilityRules:
     """The rules of ``rules/plausibility.json``, read once (see its ``_about``)."""
 
     # system, code prefixes, word stems, whether the stems are looked for in the whole
-    # sentence (else in the words the code was read from)
-    needs_words: tuple[tuple[System, tuple[str, ...], tuple[str, ...], bool], ...]
+    # sentence (else in the words the code was read from), and the sections whose heading
+    # says what the stems say ("PSH: L THA 2020": the past surgical history is past)
+    needs_words: tuple[tuple[System, tuple[str, ...], tuple[str, ...], bool, frozenset[str]], ...]
     never_from_words: tuple[tuple[System, str, str], ...]
     other_type: tuple[
         tuple[tuple[str, ...], tuple[frozenset[str], ...], tuple[frozenset[str], ...]], ...
@@ -136,6 +137,7 @@ class PlausibilityRules:
                     tuple(r["prefixes"]),
                     tuple(r["stems"]),
                     r.get("in") == "sentence",
+                    frozenset(r.get("sections", ())),
                 )
                 for r in rules["needs_words"]
             ),
@@ -255,16 +257,20 @@ def unsupported(
     title: str,
     words: Sequence[str],
     sentence_words: Callable[[], set[str]],
+    sections: Callable[[], set[str | None]],
 ) -> bool:
     """Whether the note's ``words`` (the lower-cased tokens a code was read from;
-    ``sentence_words`` gives those of their sentences) cannot support ``code``: the rules
-    of ``rules/plausibility.json`` (``never_from_words``, ``needs_words``, a side the
-    sentences do not name, a diabetes type they contradict: ``other_type``)."""
+    ``sentence_words`` gives those of their sentences, ``sections`` the keys of their
+    sections) cannot support ``code``: the rules of ``rules/plausibility.json``
+    (``never_from_words``, ``needs_words``, a side the sentences do not name, a diabetes
+    type they contradict: ``other_type``)."""
     rules = plausibility_rules()
     never, needs, other_type = _rules_of(system, code)
     if never:
         return True
-    for stems, in_sentence in needs:
+    for stems, in_sentence, said_by in needs:
+        if said_by and not said_by.isdisjoint(sections()):
+            continue  # the section's heading says it: "PSH: L THA 2020"
         if not any(word.startswith(stems) for word in (sentence_words() if in_sentence else words)):
             return True
     if system is System.ICD10CM:
@@ -283,12 +289,12 @@ def _rules_of(
     system: System, code: str
 ) -> tuple[
     bool,
-    tuple[tuple[tuple[str, ...], bool], ...],
+    tuple[tuple[tuple[str, ...], bool, frozenset[str]], ...],
     tuple[tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]], ...],
 ]:
     """Which rules of ``unsupported`` a code falls under, picked once a code (each
     candidate of each note was tried against every rule): whether ``never_from_words``
-    takes it, the (stems, in_sentence) of its ``needs_words`` and the (other, own) of its
+    takes it, the (stems, in_sentence, sections) of its ``needs_words`` and the (other, own) of its
     ``other_type`` rules, in the rules' order."""
     rules = plausibility_rules()
     never = any(
@@ -296,8 +302,8 @@ def _rules_of(
         for rule_system, low, high in rules.never_from_words
     )
     needs = tuple(
-        (stems, in_sentence)
-        for rule_system, prefixes, stems, in_sentence in rules.needs_words
+        (stems, in_sentence, sections)
+        for rule_system, prefixes, stems, in_sentence, sections in rules.needs_words
         if system is rule_system and code.startswith(prefixes)
     )
     other_type = tuple(
@@ -806,6 +812,12 @@ def reporting_order(
         and not_first(key(ordered[diagnoses[0]])[1])
     ):
         lead_at = next((i for i in diagnoses[1:] if not not_first(key(ordered[i])[1])), None)
+        if lead_at is None and key(ordered[diagnoses[0]])[1].startswith(rules.never_first):
+            # with none else, the condition leads its status: "ESRD on HD" is N18.6, Z99.2
+            lead_at = next(
+                (i for i in diagnoses[1:] if not key(ordered[i])[1].startswith(rules.never_first)),
+                None,
+            )
         if lead_at is not None:
             ordered.insert(diagnoses[0], ordered.pop(lead_at))
     return ordered

@@ -79,6 +79,14 @@ def flags(nlp: Language, text: str, *mentions: str) -> list[set[str]]:
         ("PHQ-2 = 0 (negative depression screen).", "depression", {"uncertain"}),
         ("Depression screening negative.", "Depression", {"negated", "uncertain"}),
         ("Avoid pregnancy for 1 month.", "pregnancy", {"hypothetical"}),
+        # a decision rule's or risk statement's verdict: considered and judged unlikely
+        # (guideline IV.H: the symptom is coded), not a risk group of a diagnosed disease
+        ("MDM: PE low risk, PERC neg.", "PE", {"negated"}),
+        ("Chest pain, low risk for ACS, HEART score 2.", "ACS", {"negated"}),
+        ("Low pretest probability of PE (Wells 1).", "PE", {"negated"}),
+        ("Dyspnea. PE not suspected.", "PE", {"negated"}),
+        ("MDS, low risk (IPSS-R 2.5).", "MDS", set()),
+        ("Prostate cancer low risk, Gleason 3+3.", "Prostate cancer", set()),
     ],
 )
 def test_context_examples(nlp: Language, text: str, mention: str, expected: set[str]) -> None:
@@ -284,4 +292,4 @@ def test_rules_are_checked(nlp: Language, tmp_path: Path) -> None:
         path = tmp_path / f"bad{number}.json"
         path.write_text(json.dumps({"rules": rules}))
         with pytest.raises(ValueError):
-            ConTextComponent(nlp, "context", str(path), MENTIONS_KEY, 15, [])
+            ConTextComponent(nlp, "context", str(path), MENTIONS_KEY, 15, [], [])

@@ -241,3 +241,27 @@ def test_a_past_tia_or_thrombosis_is_its_history_code(suggester: Suggester) -> N
         assert condition not in ranked(result), text
     result = _outpatient(suggester, "A/P: 1. Acute DVT of the left femoral vein - start apixaban.")
     assert "Z86.718" not in anywhere(result)
+
+
+def test_hd_is_hemodialysis_but_not_a_hospital_day(suggester: Suggester) -> None:
+    # "HD" in a renal sense is dependence on dialysis (Z99.2, the "use additional code" of
+    # N18.6), which a manifestation of it never precedes; "HD 3" is the third hospital day
+    result = _outpatient(suggester, "A/P:\n1. ESRD on HD MWF - adequate clearance.")
+    assert ranked(result)[:2] == ["N18.6", "Z99.2"], ranked(result)
+    for text in (
+        "A/P:\n1. Pneumonia - afebrile by HD 3, switch to PO.",
+        "A/P:\n1. Pneumonia - improving on HD #2.",
+    ):
+        assert "Z99.2" not in anywhere(_outpatient(suggester, text)), text
+
+
+def test_a_past_surgical_history_says_its_procedures_are_past(suggester: Suggester) -> None:
+    # guideline I.C.21.c.3: the status of a past operation is read from the past surgical
+    # history's line though no word of it says "s/p"; the operation is no service of this
+    # visit
+    result = suggester.suggest(
+        "PSH: L THA 2020, lap chole.\nA/P:\n1. Essential hypertension - continue lisinopril.",
+        setting="outpatient",
+    )
+    assert "Z96.642" in ranked(result)
+    assert "47562" not in anywhere(result)

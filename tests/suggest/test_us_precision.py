@@ -1406,3 +1406,18 @@ def test_a_meniscus_tear_is_no_cystic_meniscus(suggester: Suggester) -> None:
         systems=DIAGNOSES,
     )
     assert ranked(result)[0] == "M23.021"
+
+
+def test_a_decision_rule_that_judges_a_condition_unlikely_codes_none(
+    suggester: Suggester,
+) -> None:
+    # guideline IV.H: a condition considered and judged low risk is not coded; the
+    # symptom is
+    result = suggester.suggest(
+        "ED NOTE\nCC: chest pain.\nMDM: HEART score 2, low risk for ACS. PE low risk, "
+        "PERC neg.\nDx: Chest pain, unspecified.",
+        setting="outpatient",
+    )
+    codes = [s.code for s in result.ranking()]
+    assert "I26.99" not in codes and "I24.9" not in codes, codes
+    assert "R07.9" in codes
