@@ -33,6 +33,7 @@ from suggest.adverse_effects import (
 from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
 from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
+from suggest.em_levels import em_level
 from suggest.extensions import MENTIONS_KEY, section_key, span_values
 from suggest.mentions import TermMatch
 from suggest.numbers import read_from_value, read_values
@@ -290,6 +291,7 @@ def collect_candidates(
     if siblings is not None:
         candidates = named_siblings(candidates, doc, siblings, words)
     candidates = plausible_candidates(candidates, doc, table, words)
+    add_em_level(candidates, doc, table)
     unexplained = without_initial_injury(
         [c.target.code for c in candidates if c.target.system is System.ICD10CM]
     )
@@ -753,6 +755,21 @@ def _add_readings(
         if key not in present:
             present.add(key)
             candidates.extend(_read_candidate(table, key, doc[start:end]))
+
+
+def add_em_level(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
+    """The E/M level the note's stated MDM level or total time gives for its kind of visit
+    (suggest.em_levels), read from that statement. Added after the plausibility rules,
+    whose ``never_from_words`` keeps any word from naming a level: this rule reads the
+    level's basis, not a word."""
+    found = em_level(doc.text)
+    if found is None:
+        return
+    code, start, end = found
+    span = doc.char_span(start, end, alignment_mode="expand")
+    key = (System.CPT, code)
+    if span is not None and key not in {c.key for c in candidates}:
+        candidates.extend(_read_candidate(table, key, span))
 
 
 def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:

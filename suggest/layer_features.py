@@ -15,6 +15,7 @@ from code_index.records import System
 from suggest.candidates import FEATURE_NAMES, Candidate, feature_matrix, log1p_count
 from suggest.plausibility import plausibility_rules
 from suggest.scaled_logistic import ScaledLogistic, logit
+from suggest.sections import title_key
 
 # what the layer reads of a candidate besides the ranker's candidate features
 LAYER_OWN_FEATURES: tuple[str, ...] = (
@@ -98,14 +99,21 @@ def layer_matrix(
     read = [sections_of(c) for c in candidates]
     sectioned = any(s is not None for sections in read for s in sections)
     statement_note = float(bool(note_sections & rules.statement_sections))
+    title = title_key()
     own: dict[str, list[float]] = {name: [] for name in LAYER_OWN_FEATURES}
     for candidate, sections in zip(candidates, read, strict=True):
         target = candidate.target
         diagnosis = target.system is System.ICD10CM
         symptom = diagnosis and target.code.startswith(rules.symptom_prefixes)
+        status = diagnosis and target.code.startswith(rules.status_prefixes)
         named = sections - {None}
+        if status and title in named:
+            # the title names the visit ("WELL CHILD CHECK", "ANNUAL WELLNESS VISIT"): of a
+            # Z code, the reason for the contact, it states why the patient came, as a
+            # chief complaint does (guideline IV.A), not a finding (guideline III.B)
+            named = (named - {title}) | {"chief_complaint"}
         own["symptom_code"].append(float(symptom))
-        own["status_code"].append(float(diagnosis and target.code.startswith("Z")))
+        own["status_code"].append(float(status))
         own["unspecified_title"].append(float("unspecified" in target.title.lower()))
         own["in_statement"].append(float(bool(named & rules.statement_sections)))
         own["only_findings"].append(float(bool(named) and named <= rules.findings_sections))

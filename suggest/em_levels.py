@@ -1,0 +1,95 @@
+"""The level of an office or emergency department E/M visit (99202-99215, 99282-99285),
+read where the note states what the level rests on: the medical decision making's level
+("Moderate MDM") or the total time ("Total time 32 minutes"), and the kind of visit (an
+ED note by its title; a new or an established office patient).
+
+No word names an E/M code (``never_from_words`` in ``rules/plausibility.json``): "office
+visit" is no level. The CPT E/M guidelines (2021 office, 2023 emergency department) give
+the level from MDM or time within the visit's kind; ``rules/em_levels.json`` holds that
+table. A note that states neither, or whose kind it does not say, gets no level.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from suggest.rules import read_rules
+
+
+@dataclass(frozen=True)
+class EmKind:
+    """A kind of visit: read from the title line, or (``anywhere``) from any line."""
+
+    name: str
+    title: re.Pattern[str]
+    anywhere: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class EmRules:
+    """``rules/em_levels.json``, read once."""
+
+    mdm: re.Pattern[str]
+    total_time: re.Pattern[str]
+    kinds: tuple[EmKind, ...]
+    levels: dict[str, dict[str, str]]  # kind: MDM level: code
+    minutes: dict[str, tuple[tuple[int, str], ...]]  # kind: (least minutes, code), rising
+
+
+@cache
+def em_rules() -> EmRules:
+    """The packaged rules."""
+    rules = read_rules(None, "em_levels.json")
+    return EmRules(
+        mdm=re.compile(rules["mdm"]),
+        total_time=re.compile(rules["total_time"]),
+        kinds=tuple(
+            EmKind(
+                row["kind"],
+                re.compile(row["title"]),
+                re.compile(row["anywhere"]) if row["anywhere"] else None,
+            )
+            for row in rules["kinds"]
+        ),
+        levels=rules["levels"],
+        minutes={
+            kind: tuple((int(least), code) for least, code in rows)
+            for kind, rows in rules["time"].items()
+        },
+    )
+
+
+def visit_kind(text: str) -> str | None:
+    """The kind of visit the note states (``text`` lower case): the first kind its title
+    line names, else the one kind some line names; None where it names none or two."""
+    rules = em_rules()
+    title = next((line for line in text.splitlines() if line.strip()), "")
+    for kind in rules.kinds:
+        if kind.title.search(title):
+            return kind.name
+    named = [k.name for k in rules.kinds if k.anywhere is not None and k.anywhere.search(text)]
+    return named[0] if len(named) == 1 else None
+
+
+def em_level(text: str) -> tuple[str, int, int] | None:
+    """The E/M code the note's stated MDM level or total time gives within its kind of
+    visit, with the characters (start, end) of the statement it rests on; the higher
+    where MDM and time both give one (either supports it). None where the note states no
+    basis or no kind."""
+    lowered = text.lower()
+    kind = visit_kind(lowered)
+    if kind is None:
+        return None
+    rules = em_rules()
+    found: list[tuple[str, int, int]] = []
+    for match in rules.mdm.finditer(lowered):
+        level = match.group(1) or match.group(2)
+        found.append((rules.levels[kind][level], match.start(), match.end()))
+    for match in rules.total_time.finditer(lowered):
+        minutes = int(match.group(1) or match.group(2))
+        codes = [code for least, code in rules.minutes.get(kind, ()) if minutes >= least]
+        if codes:
+            found.append((codes[-1], match.start(), match.end()))
+    return max(found, key=lambda f: (f[0], -f[1])) if found else None
