@@ -762,7 +762,7 @@ def add_em_level(candidates: list[Candidate], doc: Doc, table: TermTable) -> Non
     (suggest.em_levels), read from that statement. Added after the plausibility rules,
     whose ``never_from_words`` keeps any word from naming a level: this rule reads the
     level's basis, not a word."""
-    found = em_level(doc.text)
+    found = em_level(note_text(doc))
     if found is None:
         return
     code, start, end = found
