@@ -114,8 +114,8 @@ class PlausibilityRules:
     external_cause_needs: tuple[str, ...]
     external_cause_follow: tuple[str, ...]
     site_subcategories: tuple[str, ...]
-    # malignancies of no site (C80) or an ill-defined one (C76), each with the prefixes
-    # of the malignancies whose named site or kind it gives way to
+    # codes of no site (C80, the pressure ulcer's L89.9-) or an ill-defined one (C76), each
+    # with the prefixes of the codes whose named site or kind it gives way to
     site_unknown: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
 
     @cached_property
@@ -1194,7 +1194,8 @@ def _site_named(code: str, listed: list[str], rules: PlausibilityRules) -> str |
     I.C.2.s), so a bare "carcinoma" of "basal cell carcinoma, R nasal ala" is C44.311
     alone; C76's Excludes1 sends a malignancy of the skin to C44, so the "nose NOS" of
     C76.0 is no site beside it. A secondary site names no primary: "liver metastases,
-    unknown primary" keeps C80.1 beside C78.7."""
+    unknown primary" keeps C80.1 beside C78.7. So, too, a pressure ulcer of no site (L89.9-)
+    beside one whose site the note names."""
     for unknown, named in rules.site_unknown:
         if code.startswith(unknown):
             return next(

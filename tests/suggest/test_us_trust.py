@@ -155,6 +155,16 @@ def test_a_skin_malignancy_of_a_named_site_is_no_ill_defined_site(suggester: Sug
     assert "C76.0" in {s.code for s in result.not_coded}
 
 
+def test_a_pressure_ulcer_of_no_site_gives_way_to_the_sited_one(suggester: Suggester) -> None:
+    # L89.9- "Pressure ulcer of unspecified site" is for a record that names none (I.B.18)
+    result = suggester.suggest(
+        "Assessment: 1. Unstageable pressure injury of sacrum. 2. Stage 2 pressure injury, R hip."
+    )
+    assert "L89.150" in [s.code for s in result.suggestions]
+    assert "L89.95" not in anywhere(result)
+    assert "L89.95" in {s.code for s in result.not_coded}
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [
