@@ -115,8 +115,9 @@ class PlausibilityRules:
     external_cause_needs: tuple[str, ...]
     external_cause_follow: tuple[str, ...]
     site_subcategories: tuple[str, ...]
-    site_unknown: tuple[str, ...]  # malignancies of no site (C80)
-    site_named: tuple[str, ...]  # those whose primary site or kind is named
+    # codes of no site (C80, the pressure ulcer's L89.9-) or an ill-defined one (C76), each
+    # with the prefixes of the codes whose named site or kind it gives way to
+    site_unknown: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
 
     @cached_property
     def integral_symptoms(self) -> tuple[str, ...]:
@@ -204,8 +205,9 @@ class PlausibilityRules:
             external_cause_needs=tuple(rules["external_cause"]["needs"]),
             external_cause_follow=tuple(rules["external_cause"]["follow"]),
             site_subcategories=tuple(rules["site_subcategories"]),
-            site_unknown=tuple(rules["site_unknown"]["codes"]),
-            site_named=tuple(rules["site_unknown"]["gives_way_to"]),
+            site_unknown=tuple(
+                (tuple(row["codes"]), tuple(row["gives_way_to"])) for row in rules["site_unknown"]
+            ),
         )
 
 
@@ -1199,20 +1201,19 @@ def _gives_way(
 
 def _site_named(code: str, listed: list[str], rules: PlausibilityRules) -> str | None:
     """The listed malignancy of a named primary site or kind that a malignancy of no site
-    (C80) gives way to: C80.1 is for a record that cannot name the primary site, C80.0 for
-    disseminated disease with no site known (guideline I.C.2.s), so a bare "carcinoma" of
-    "basal cell carcinoma, R nasal ala" is C44.311 alone. A secondary site names no primary:
-    "liver metastases, unknown primary" keeps C80.1 beside C78.7."""
-    if not code.startswith(rules.site_unknown):
-        return None
-    return next(
-        (
-            o
-            for o in listed
-            if o.startswith(rules.site_named) and not o.startswith(rules.site_unknown)
-        ),
-        None,
-    )
+    (C80) or of an ill-defined site (C76) gives way to: C80.1 is for a record that cannot
+    name the primary site, C80.0 for disseminated disease with no site known (guideline
+    I.C.2.s), so a bare "carcinoma" of "basal cell carcinoma, R nasal ala" is C44.311
+    alone; C76's Excludes1 sends a malignancy of the skin to C44, so the "nose NOS" of
+    C76.0 is no site beside it. A secondary site names no primary: "liver metastases,
+    unknown primary" keeps C80.1 beside C78.7. So, too, a pressure ulcer of no site (L89.9-)
+    beside one whose site the note names."""
+    for unknown, named in rules.site_unknown:
+        if code.startswith(unknown):
+            return next(
+                (o for o in listed if o.startswith(named) and not o.startswith(unknown)), None
+            )
+    return None
 
 
 def _injury_aftercare(code: str, listed: list[str], rules: PlausibilityRules) -> str | None:

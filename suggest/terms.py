@@ -61,6 +61,7 @@ LETTER_A = "lettera"
 _LETTER_A = re.compile(r"(?<=[A-Za-z] )A\b(?![.'])")
 _CONJUNCTION = re.compile(r"([\w-]+) and ([\w-]+)", re.IGNORECASE)
 LEXICON_FILES = ("diagnosis_lexicon.tsv", "procedure_lexicon.tsv")
+VARIANTS_FILE = "term_variants.tsv"
 CONJUNCT_MAX_WORDS = 5  # "Disorder of kidney and ureter" splits; longer terms stay whole
 
 
@@ -203,6 +204,8 @@ class TermTable:
         done = 0
         table = cls()
         table.index_version = index.version
+        variants = term_variants()
+        wordings: list[tuple[str, int, TermSource]] = []
         target_ids: dict[tuple[System, str, str | None], int] = {}
 
         def target_id(target: TargetCode) -> int:
@@ -228,6 +231,7 @@ class TermTable:
                     *((term, TermSource.TERM) for term in record.terms),
                 ):
                     table.add(text, tid, source, synonyms)
+                    wordings += [(w, tid, source) for w in note_wordings(text, variants)]
                     # a header's default code is not either condition alone: "Nausea and
                     # vomiting" (R11) leads to R11.2 "Nausea with vomiting", and its
                     # children name nausea (R11.0) and vomiting (R11.1-) apart
@@ -240,7 +244,12 @@ class TermTable:
             target = _reportable_target(index, lexicon_record) if lexicon_record else None
             if target is not None:
                 table.add(phrase, target_id(target), TermSource.LEXICON, synonyms)
-        table._index_anchors()
+        # a note's wording of a code-set phrase is the same term again: it leaves how
+        # rare each word is as it was (the rarity of "stage" weighs every CKD term)
+        counted = len(table.term_words)
+        for text, tid, source in wordings:
+            table.add(text, tid, source, synonyms)
+        table._index_anchors(counted)
         if progress is not None:
             progress(total, total)
         return table
@@ -261,9 +270,11 @@ class TermTable:
         self.term_target.append(target)
         self.term_source.append(source)
 
-    def _index_anchors(self) -> None:
+    def _index_anchors(self, counted: int) -> None:
+        """Each term's required words by rarity (how many of the first ``counted`` terms
+        hold each word), and the terms by their rarest word (anchor)."""
         frequency = [0] * len(self.vocabulary)
-        for ids in self.term_words:
+        for ids in self.term_words[:counted]:
             for word in ids:
                 frequency[word] += 1
         self.word_frequency = frequency
@@ -333,7 +344,7 @@ def rules_digest() -> str:
     (its word lists and how it reads terms), so a change to either rebuilds the table."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
     digest.update(Path(inspect.getfile(stem)).read_bytes())  # how a term's words are folded
-    for name in ("synonyms.tsv", *LEXICON_FILES):
+    for name in ("synonyms.tsv", VARIANTS_FILE, *LEXICON_FILES):
         digest.update(resources.files("suggest.rules").joinpath(name).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -356,6 +367,27 @@ def conjunct_variants(text: str) -> list[str]:
         f"{head[:start]}{match.group(1)}{head[end:]}{tail}",
         f"{head[:start]}{match.group(2)}{head[end:]}{tail}",
     ]
+
+
+def term_variants() -> list[tuple[re.Pattern[str], str]]:
+    """The curated note wordings of code-set phrases (``suggest/rules/term_variants.tsv``):
+    a phrase no word synonym can say ("pressure injury", NPIAP's name for the pressure
+    ulcer, whose "injury" is no ulcer elsewhere)."""
+    text = resources.files("suggest.rules").joinpath(VARIANTS_FILE).read_text("utf-8")
+    rows = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            phrase, wording = line.split("\t")[:2]
+            pattern = re.compile(rf"\b{re.escape(phrase.strip())}\b", re.IGNORECASE)
+            rows.append((pattern, wording.strip()))
+    return rows
+
+
+def note_wordings(text: str, variants: list[tuple[re.Pattern[str], str]]) -> list[str]:
+    """``text`` with each curated code-set phrase it holds said as notes say it
+    ("Pressure ulcer of sacral region, stage 3" -> "pressure injury of sacral region,
+    stage 3"): the same code, read from the note's wording with its site and stage."""
+    return [pattern.sub(wording, text) for pattern, wording in variants if pattern.search(text)]
 
 
 def _named_alone(variant: str, title: str) -> bool:

@@ -796,6 +796,23 @@ def test_a_lower_limb_ulcer_reads_its_site_side_and_depth(
     assert code in ranked(suggester.suggest(text))
 
 
+# ------------------------------------------- pressure injuries (NPIAP wording)
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("A/P: 1. Stage 2 pressure injury of sacrum, offloading.", "L89.152"),
+        ("A/P: 1. Sacral pressure injury, stage 3. Wound care consult.", "L89.153"),
+        ("A/P: 1. Unstageable pressure injury L heel.", "L89.620"),
+    ],
+)
+def test_a_pressure_injury_reads_its_pressure_ulcer_site_side_and_stage(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # NPIAP's "pressure injury" is ICD-10-CM's pressure ulcer (L89: site, side, stage);
+    # "sacrum" is the title's "sacral region"
+    assert code in ranked(suggester.suggest(text))
+
+
 # ------------------------------------------------ the encounter's first code
 def test_a_vaccine_visit_lists_the_immunization_first(suggester: Suggester) -> None:
     # Z23's "Code first any routine childhood examination" orders it after such an

@@ -142,6 +142,43 @@ def test_a_bare_carcinoma_is_no_malignancy_of_unknown_site_beside_a_named_one(
     assert {"C80.0", "C80.1"} <= {s.code for s in result.not_coded}
 
 
+def test_a_skin_malignancy_of_a_named_site_is_no_ill_defined_site(suggester: Suggester) -> None:
+    """C76 (ill-defined sites: C76.0 "nose NOS") excludes the skin (C44.-): a basal cell
+    carcinoma of the nasal ala is C44.311, read without the title's "skin", and C76.0
+    is set apart beside it."""
+    result = suggester.suggest(
+        "Pathology: basal cell carcinoma, nodular type, R nasal ala. Plan Mohs.",
+        setting="outpatient",
+    )
+    assert "C44.311" in [s.code for s in result.suggestions]
+    assert "C76.0" not in anywhere(result)
+    assert "C76.0" in {s.code for s in result.not_coded}
+
+
+def test_a_pressure_ulcer_of_no_site_gives_way_to_the_sited_one(suggester: Suggester) -> None:
+    # L89.9- "Pressure ulcer of unspecified site" is for a record that names none (I.B.18)
+    result = suggester.suggest(
+        "Assessment: 1. Unstageable pressure injury of sacrum. 2. Stage 2 pressure injury, R hip."
+    )
+    assert "L89.150" in [s.code for s in result.suggestions]
+    assert "L89.95" not in anywhere(result)
+    assert "L89.95" in {s.code for s in result.not_coded}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Assessment: SCC of skin, R forearm, well differentiated. Excision planned.", "C44.622"),
+        ("Assessment: Malignant melanoma of L thigh, Breslow 0.6 mm.", "C43.72"),
+    ],
+)
+def test_a_skin_neoplasm_of_a_limb_part_is_the_limb_s_code(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # the titles name the limb ("... of right upper limb, including shoulder"), notes the part
+    assert code in [s.code for s in suggester.suggest(text).suggestions]
+
+
 def test_anemia_of_chronic_blood_loss_is_no_acute_posthemorrhagic_anemia(
     suggester: Suggester,
 ) -> None:
