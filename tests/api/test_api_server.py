@@ -358,8 +358,12 @@ def test_serve_refuses_big_bodies_unread_and_logs_no_query(
         assert refused.startswith(b"HTTP/1.1 401 ")
         oversized = _raw_post(base, "/v1/batch", {**huge, "X-API-Key": integrator}, b'{"notes"')
         assert oversized.startswith(b"HTTP/1.1 413 ")
+        # the first search loads the index's search tables: seconds on a loaded machine
         searched = httpx.get(
-            f"{base}/v1/codes", params={"q": MARKER}, headers={"X-API-Key": integrator}
+            f"{base}/v1/codes",
+            params={"q": MARKER},
+            headers={"X-API-Key": integrator},
+            timeout=60,
         )
         assert searched.status_code == 200
     output = log.read_text()

@@ -252,7 +252,11 @@ def test_a_model_learns_per_corpus_whose_coders_code_denied_findings(
             for s in trained.suggest(note.text, setting=note.setting.value, top_k=100).ranking()
             if not any(w.kind == "alternative" for w in s.warnings)
         ]
-        brought_back += [code for code in ranked if code in covered]
+        # a code the guidelines' rules add, as the default model does (the administration
+        # of a vaccine the note says was given now, 90471, though a longer term covers
+        # its words: us-office-503), is no learned source's
+        by_rules = {s.code for s in suggester.suggest(note.text, note.setting.value).ranking()}
+        brought_back += [code for code in ranked if code in covered and code not in by_rules]
         unnamed += [code for code in ranked if code not in {c.target.code for c in read}]
     assert not brought_back
     assert not unnamed
