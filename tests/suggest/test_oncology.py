@@ -8,18 +8,9 @@ from __future__ import annotations
 from code_index.records import System
 from suggest.results import SuggestionResult
 from suggest.suggester import Suggester
+from tests.suggest.listed_codes import anywhere, ranked
 
 DIAGNOSES = (System.ICD10CM,)
-
-
-def ranked(result: SuggestionResult) -> list[str]:
-    """The codes of the ranked list (above the floor), best first."""
-    return [s.code for s in result.suggestions]
-
-
-def anywhere(result: SuggestionResult) -> list[str]:
-    """Every code the result ranks, possible ones included."""
-    return [s.code for s in result.ranking()]
 
 
 def _outpatient(suggester: Suggester, text: str) -> SuggestionResult:

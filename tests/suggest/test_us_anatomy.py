@@ -6,21 +6,11 @@ these tests."""
 from __future__ import annotations
 
 from code_index.records import System
-from suggest.results import SuggestionResult
 from suggest.specificity import both_sides
 from suggest.suggester import Suggester
+from tests.suggest.listed_codes import anywhere, ranked
 
 DIAGNOSES = (System.ICD10CM,)
-
-
-def anywhere(result: SuggestionResult) -> list[str]:
-    """Every code the result ranks, possible ones included (what ranking metrics read)."""
-    return [s.code for s in result.ranking()]
-
-
-def ranked(result: SuggestionResult) -> list[str]:
-    """The codes of the ranked list (above the floor), best first."""
-    return [s.code for s in result.suggestions]
 
 
 # ----------------------------------------------------------- deep veins, by vein

@@ -16,6 +16,7 @@ from suggest.plausibility import (
 )
 from suggest.results import SuggestionResult
 from suggest.suggester import POSSIBLE_FLOOR, Suggester
+from tests.suggest.listed_codes import anywhere, ranked
 
 COLONOSCOPY = (
     "PROCEDURE NOTE\n"
@@ -31,17 +32,6 @@ COLONOSCOPY = (
 
 
 DIAGNOSES = (System.ICD10CM,)
-
-
-def ranked(result: SuggestionResult) -> list[str]:
-    """The codes of the ranked list (above the floor), best first."""
-    return [s.code for s in result.suggestions]
-
-
-def anywhere(result: SuggestionResult) -> list[str]:
-    """Every code the result ranks, possible ones included (what ranking metrics read;
-    the codes it lists as not coded are not ranked)."""
-    return [s.code for s in result.ranking()]
 
 
 # ------------------------------------------------------- the issue's reproducers

@@ -10,19 +10,9 @@ import pytest
 
 from code_index.search import stem
 from suggest.candidates import collect_candidates, family_history_code, personal_history_code
-from suggest.results import SuggestionResult
 from suggest.specificity import both_sides
 from suggest.suggester import Suggester
-
-
-def anywhere(result: SuggestionResult) -> list[str]:
-    """Every code the result ranks, possible ones included (what ranking metrics read)."""
-    return [s.code for s in result.ranking()]
-
-
-def ranked(result: SuggestionResult) -> list[str]:
-    """The codes of the ranked list (above the floor), best first."""
-    return [s.code for s in result.suggestions]
+from tests.suggest.listed_codes import anywhere, ranked
 
 
 # ------------------------------------------------ abbreviations with a hyphen

@@ -13,18 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from suggest.results import SuggestionResult
 from suggest.suggester import Suggester
-
-
-def ranked(result: SuggestionResult) -> list[str]:
-    """The codes of the ranked list (above the floor), best first."""
-    return [s.code for s in result.suggestions]
-
-
-def anywhere(result: SuggestionResult) -> list[str]:
-    """Every code the result ranks, possible ones included."""
-    return [s.code for s in result.ranking()]
+from tests.suggest.listed_codes import anywhere, ranked
 
 
 # ------------------------------------------------------------- combinations

@@ -7,13 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from suggest.results import SuggestionResult
 from suggest.suggester import Suggester
-
-
-def anywhere(result: SuggestionResult) -> list[str]:
-    """Every code the result ranks, possible ones included."""
-    return [s.code for s in result.ranking()]
+from tests.suggest.listed_codes import anywhere
 
 
 # ------------------------------------------------ unspecified alternatives

@@ -5,13 +5,8 @@ finding of the title. Notes written for these tests (branch fix11c)."""
 
 from __future__ import annotations
 
-from suggest.results import SuggestionResult
 from suggest.suggester import Suggester
-
-
-def ranked(result: SuggestionResult) -> list[str]:
-    """The codes of the ranked list (above the floor), best first."""
-    return [s.code for s in result.suggestions]
+from tests.suggest.listed_codes import ranked
 
 
 def test_a_preventive_visit_named_only_in_the_title_is_coded_first(
