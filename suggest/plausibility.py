@@ -803,25 +803,22 @@ def reporting_order(
 
     # a first-listed encounter code stays first: Z23's "Code first any routine childhood
     # examination" orders it after that encounter's code, and makes it no manifestation
-    # of the conditions beside it; a long-term drug use code (``never_first``) says what
-    # treats a condition, never why the patient came (guideline IV.A)
-    def not_first(code: str) -> bool:
-        return code.startswith(rules.never_first) or is_manifestation(index, code)
+    # of the conditions beside it; a long-term drug use or dependence status code
+    # (``never_first``) says what treats a condition, never why the patient came
+    # (guideline IV.A), and gives way even to a manifestation ("ESRD on HD" is N18.6, Z99.2)
+    def unfit_to_lead(code: str) -> int:
+        if code.startswith(rules.never_first):
+            return 2
+        return 1 if is_manifestation(index, code) else 0
 
-    if (
-        diagnoses
-        and id(ordered[diagnoses[0]]) not in moved
-        and not_first(key(ordered[diagnoses[0]])[1])
-    ):
-        lead_at = next((i for i in diagnoses[1:] if not not_first(key(ordered[i])[1])), None)
-        if lead_at is None and key(ordered[diagnoses[0]])[1].startswith(rules.never_first):
-            # with none else, the condition leads its status: "ESRD on HD" is N18.6, Z99.2
-            lead_at = next(
-                (i for i in diagnoses[1:] if not key(ordered[i])[1].startswith(rules.never_first)),
-                None,
+    if diagnoses and id(ordered[diagnoses[0]]) not in moved:
+        leader = unfit_to_lead(key(ordered[diagnoses[0]])[1])
+        if leader:
+            fittest = min(
+                ((unfit_to_lead(key(ordered[i])[1]), i) for i in diagnoses[1:]), default=None
             )
-        if lead_at is not None:
-            ordered.insert(diagnoses[0], ordered.pop(lead_at))
+            if fittest is not None and fittest[0] < leader:
+                ordered.insert(diagnoses[0], ordered.pop(fittest[1]))
     return ordered
 
 
