@@ -5,36 +5,28 @@ written for it."""
 
 from __future__ import annotations
 
-from code_index.records import System
-from suggest.results import SuggestionResult
 from suggest.suggester import Suggester
-from tests.suggest.listed_codes import anywhere, ranked
-
-DIAGNOSES = (System.ICD10CM,)
-
-
-def _outpatient(suggester: Suggester, text: str) -> SuggestionResult:
-    return suggester.suggest(text, setting="outpatient", systems=DIAGNOSES)
+from tests.suggest.listed_codes import DIAGNOSES, anywhere, outpatient_diagnoses, ranked
 
 
 def test_a_therapy_given_today_is_its_encounter_listed_first(suggester: Suggester) -> None:
     # guideline I.C.2.e.2: an encounter to give chemotherapy, immunotherapy or radiation
     # lists Z51.11 / Z51.12 / Z51.0 first, the malignancy after it
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "INFUSION VISIT\n61 yo M with adenocarcinoma of the pancreatic head on gemcitabine "
         "and nab-paclitaxel, here for C3D8.\nA/P:\n1. Pancreatic head adenocarcinoma - "
         "labs adequate, proceed with chemotherapy today.",
     )
     assert ranked(result)[:2] == ["Z51.11", "C25.0"]
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "A/P: Melanoma of the left forearm, stage III, resected. Nivolumab 480 mg IV given "
         "today, cycle 4.",
     )
     assert ranked(result)[0] == "Z51.12"
     assert "Z51.11" not in anywhere(result)
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "RADIATION ONCOLOGY WEEKLY ON-TREATMENT VISIT\nProstate adenocarcinoma, "
         "intermediate risk, receiving IMRT. Fraction 21 of 28 delivered today. Mild urinary "
@@ -51,7 +43,7 @@ def test_a_therapy_past_planned_or_held_is_no_encounter(suggester: Suggester) ->
         "start FOLFOX next week.",
         "A/P: Left breast cancer on adjuvant chemotherapy. Paclitaxel held today for ANC 0.6.",
     ):
-        result = _outpatient(suggester, text)
+        result = outpatient_diagnoses(suggester, text)
         assert not {"Z51.11", "Z51.12", "Z51.0"} & set(anywhere(result)), text
 
 
@@ -74,14 +66,14 @@ def test_a_condition_a_drug_caused_is_its_drug_induced_code(suggester: Suggester
         "A/P: Osteoporosis due to long-term prednisone.": ("M81.8", "T38.0X5A", "M81.0"),
     }
     for text, (condition, drug, unspecified) in cases.items():
-        result = _outpatient(suggester, text)
+        result = outpatient_diagnoses(suggester, text)
         codes = ranked(result)
         assert condition in codes and drug in codes, text
         assert codes.index(condition) < codes.index(drug), text
         assert unspecified not in ranked(result), text
     # anemia has a code of its own for antineoplastic chemotherapy, not for tacrolimus;
     # a thrombocytopenia heparin caused is HIT (D75.82-)
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester, "A/P: Anemia due to tacrolimus. Thrombocytopenia due to heparin."
     )
     assert "D64.81" not in anywhere(result)
@@ -91,20 +83,22 @@ def test_a_condition_a_drug_caused_is_its_drug_induced_code(suggester: Suggester
 
 def test_the_drug_a_cause_names_is_the_first_after_it(suggester: Suggester) -> None:
     # "due to amiodarone - start levothyroxine": the treatment is no cause
-    result = _outpatient(suggester, "A/P: Hypothyroidism due to amiodarone - start levothyroxine.")
+    result = outpatient_diagnoses(
+        suggester, "A/P: Hypothyroidism due to amiodarone - start levothyroxine."
+    )
     assert "T38.1X5A" not in anywhere(result)
 
 
 def test_a_drug_induced_code_has_no_unspecified_alternative(suggester: Suggester) -> None:
     # the cause is documented: "Hypothyroidism, unspecified" is no code a coder could report
-    result = _outpatient(suggester, "A/P: Amiodarone-induced hypothyroidism.")
+    result = outpatient_diagnoses(suggester, "A/P: Amiodarone-induced hypothyroidism.")
     assert "E03.2" in ranked(result)
     assert "E03.9" not in anywhere(result)
 
 
 def test_long_term_insulin_is_not_coded_with_type_1_diabetes(suggester: Suggester) -> None:
     # the tabular asks for Z79.4 at E11 and E13, not at E10 (guideline I.C.4.a.3)
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "A/P: 1. Type 1 diabetes mellitus with hyperglycemia - on insulin pump, A1c 8.4.\n"
         "Meds: insulin lispro via pump.",
@@ -112,7 +106,7 @@ def test_long_term_insulin_is_not_coded_with_type_1_diabetes(suggester: Suggeste
     assert "E10.65" in ranked(result)
     assert "Z79.4" not in anywhere(result)
     assert "Z79.4" in {s.code for s in result.not_coded}
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester, "A/P: 1. Type 2 diabetes mellitus with hyperglycemia, on insulin glargine."
     )
     assert {"E11.65", "Z79.4"} <= set(ranked(result))
@@ -121,7 +115,7 @@ def test_long_term_insulin_is_not_coded_with_type_1_diabetes(suggester: Suggeste
 def test_a_cancer_with_no_evidence_of_disease_is_its_history(suggester: Suggester) -> None:
     # guideline I.C.2.d: excised and treated, no evidence of disease: Z85.-, even where
     # the cue follows the cancer's name
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "THYROID CLINIC\nA/P:\n1. Papillary thyroid cancer, s/p total thyroidectomy and RAI, "
         "no evidence of disease - annual Tg and neck US.\n2. Postsurgical hypothyroidism - "
@@ -130,7 +124,7 @@ def test_a_cancer_with_no_evidence_of_disease_is_its_history(suggester: Suggeste
     assert "Z85.850" in ranked(result)[:3]
     assert "C73" not in anywhere(result)
     # still treated: current, whatever the sentence says of recurrence
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "A/P: 1. Left breast cancer, ER+, stage IA, on adjuvant anastrozole - no evidence of "
         "recurrence on exam or imaging.",
@@ -142,7 +136,7 @@ def test_a_cancer_with_no_evidence_of_disease_is_its_history(suggester: Suggeste
 def test_a_lab_value_of_calcium_is_no_cancer(suggester: Suggester) -> None:
     # "Ca 9.3" of a chemistry panel is calcium: no malignancy read there keeps a cancer
     # named only as past current
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "A/P: 1. History of left breast cancer s/p lumpectomy 2015, no evidence of disease.\n"
         "Labs: Na 139, K 4.1, Ca 9.3, CA 27-29 normal.",
@@ -154,39 +148,41 @@ def test_a_lab_value_of_calcium_is_no_cancer(suggester: Suggester) -> None:
 def test_metastatic_before_a_primary_names_the_primary_site(suggester: Suggester) -> None:
     # the Index: "Metastasis, metastatic, cancer, from specified site - see Neoplasm,
     # malignant, by site"; "to specified site - see Neoplasm, secondary, by site"
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester, "A/P: 1. Metastatic adenocarcinoma of RUL lung (PD-L1 TPS 80%), brain mets."
     )
     assert {"C34.11", "C79.31"} <= set(ranked(result))
     assert not {"C78.01", "C78.00", "C34.90"} & set(anywhere(result))
-    result = _outpatient(suggester, "A/P: 1. Metastatic pancreatic adenocarcinoma.")
+    result = outpatient_diagnoses(suggester, "A/P: 1. Metastatic pancreatic adenocarcinoma.")
     assert "C25.9" in anywhere(result)
-    result = _outpatient(suggester, "A/P: 1. Colon cancer metastatic to the liver.")
+    result = outpatient_diagnoses(suggester, "A/P: 1. Colon cancer metastatic to the liver.")
     assert "C78.7" in ranked(result)
     assert "C22.9" not in anywhere(result)
 
 
 def test_a_metastasis_word_is_the_site_it_is_written_with(suggester: Suggester) -> None:
     # "brain metastases" are the brain's: the lung is the primary's, the breast too
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "A/P: 1. Metastatic adenocarcinoma of the right upper lobe with brain metastases.",
     )
     assert "C79.31" in ranked(result)
     assert "C78.01" not in anywhere(result)
-    result = _outpatient(suggester, "A/P: 1. Breast cancer with bone metastases.")
+    result = outpatient_diagnoses(suggester, "A/P: 1. Breast cancer with bone metastases.")
     assert "C79.51" in ranked(result)
     assert "C79.81" not in anywhere(result)
     # sites joined by "and" are both secondary, and an unspecified lung is no
     # unspecified liver: both coded
-    result = _outpatient(suggester, "A/P: 1. Colon cancer with liver and lung metastases.")
+    result = outpatient_diagnoses(suggester, "A/P: 1. Colon cancer with liver and lung metastases.")
     assert {"C78.7", "C78.00"} <= set(anywhere(result))
     assert "C78.00" not in {s.code for s in result.not_coded}
 
 
 def test_an_adenocarcinoma_is_no_carcinoid(suggester: Suggester) -> None:
     # C7A "Malignant carcinoid tumor of the sigmoid colon" needs its histology's word
-    result = _outpatient(suggester, "A/P: 1. Adenocarcinoma of the sigmoid colon, stage III.")
+    result = outpatient_diagnoses(
+        suggester, "A/P: 1. Adenocarcinoma of the sigmoid colon, stage III."
+    )
     assert ranked(result)[0] == "C18.7"
     assert "C7A.025" not in anywhere(result)
 
@@ -194,10 +190,12 @@ def test_an_adenocarcinoma_is_no_carcinoid(suggester: Suggester) -> None:
 def test_a_cancer_under_treatment_is_no_screening(suggester: Suggester) -> None:
     # Z12 is the encounter for screening: "rectal adenocarcinoma" reads its index term's
     # site and neoplasm, but nothing was screened for
-    result = _outpatient(suggester, "A/P: 1. Rectal adenocarcinoma with liver metastases.")
+    result = outpatient_diagnoses(suggester, "A/P: 1. Rectal adenocarcinoma with liver metastases.")
     assert {"C20", "C78.7"} <= set(ranked(result))
     assert not any(code.startswith("Z12") for code in anywhere(result))
-    result = _outpatient(suggester, "Indication: Screening for colon cancer. Average risk.")
+    result = outpatient_diagnoses(
+        suggester, "Indication: Screening for colon cancer. Average risk."
+    )
     assert "Z12.11" in ranked(result)
 
 
@@ -217,7 +215,7 @@ def test_insulin_by_sliding_scale_is_no_long_term_use(suggester: Suggester) -> N
 def test_febrile_neutropenia_after_chemotherapy(suggester: Suggester) -> None:
     # D70.1 with R50.81 (D70's "use additional code for any associated fever"), the
     # drug after them; no unspecified neutropenia or fever beside them
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "Impression:\n1. Febrile neutropenia due to chemotherapy (ANC 0.1).\n"
         "2. Left breast cancer on neoadjuvant chemotherapy.",
@@ -230,7 +228,7 @@ def test_febrile_neutropenia_after_chemotherapy(suggester: Suggester) -> None:
 
 def test_pain_the_note_ties_to_a_neoplasm(suggester: Suggester) -> None:
     # the Index's "Pain, neoplasm related G89.3" (guideline I.C.6.b.5)
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester, "A/P: 2. Painful bone metastasis T8 - palliative RT; oxycodone 5 mg prn."
     )
     assert {"C79.51", "G89.3"} <= set(anywhere(result))
@@ -238,14 +236,14 @@ def test_pain_the_note_ties_to_a_neoplasm(suggester: Suggester) -> None:
 
 def test_a_survivors_past_chemotherapy_and_radiation_are_history(suggester: Suggester) -> None:
     # I.C.21.c.4: the history of a survivor's treatment, beside the cancer's Z85 code
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "46 yo F s/p total thyroidectomy 09/2023 for papillary thyroid carcinoma, followed by "
         "RAI ablation 11/2023.\nA/P:\n1. Papillary thyroid cancer, s/p thyroidectomy and RAI, "
         "no evidence of disease.",
     )
     assert {"Z85.850", "Z92.3"} <= set(ranked(result))
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "A/P: 1. Personal history of sigmoid colon cancer, s/p resection and chemo, NED.",
     )
@@ -259,13 +257,13 @@ def test_a_survivors_past_chemotherapy_and_radiation_are_history(suggester: Sugg
         "A 60-year-old man with a history of colon cancer treated with surgery and "
         "chemotherapy in 2010 was admitted for fever and cough.",
     ):
-        assert "Z92.21" not in anywhere(_outpatient(suggester, text)), text
+        assert "Z92.21" not in anywhere(outpatient_diagnoses(suggester, text)), text
 
 
 def test_a_past_cancer_beside_a_doubted_new_one_is_history(suggester: Suggester) -> None:
     # each place either names the BCC as past (I.C.2.d) or doubts a new one (IV.H):
     # outpatient, no current skin cancer is coded
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "HPI: 73 y/o M, h/o BCC of the R cheek excised 2019, here for a skin exam.\n"
         "A/P: 1. Neoplasm of skin, L upper back - suspect BCC, bx sent. 2. H/o BCC.",

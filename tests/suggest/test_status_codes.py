@@ -5,22 +5,14 @@ a class of phrasing a coder meets every day, on sentences written for it."""
 
 from __future__ import annotations
 
-from code_index.records import System
-from suggest.results import SuggestionResult
 from suggest.suggester import Suggester
-from tests.suggest.listed_codes import anywhere, ranked
-
-DIAGNOSES = (System.ICD10CM,)
-
-
-def _outpatient(suggester: Suggester, text: str) -> SuggestionResult:
-    return suggester.suggest(text, setting="outpatient", systems=DIAGNOSES)
+from tests.suggest.listed_codes import anywhere, outpatient_diagnoses, ranked
 
 
 def test_long_term_drugs_are_read_by_their_class(suggester: Suggester) -> None:
     # guideline I.C.21.c.3: a drug the patient takes for a chronic condition is coded by
     # its Z79 class, which the tabular's FY2025-26 Z79.6- splits by mechanism
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "TRANSPLANT CLINIC\nKidney transplant 2021, stable graft function.\nMeds: tacrolimus "
         "3 mg BID, mycophenolate mofetil 500 mg BID, prednisone 5 mg daily, alendronate 70 "
@@ -28,7 +20,7 @@ def test_long_term_drugs_are_read_by_their_class(suggester: Suggester) -> None:
     )
     for code in ("Z79.621", "Z79.624", "Z79.52", "Z79.83"):
         assert code in ranked(result), code
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "RHEUMATOLOGY F/U\nSLE on hydroxychloroquine 200 mg BID and methotrexate 15 mg "
         "weekly since 2023; MS on ocrelizumab, last infusion 11/2025.\nA/P:\n1. Systemic "
@@ -58,13 +50,13 @@ def test_a_course_a_burst_or_a_taper_is_no_long_term_use(suggester: Suggester) -
             "Z79.620",
         ),
     ):
-        assert code not in anywhere(_outpatient(suggester, text)), text
+        assert code not in anywhere(outpatient_diagnoses(suggester, text)), text
 
 
 def test_long_term_steroid_use_is_systemic_unless_inhaled(suggester: Suggester) -> None:
     # Z79.51 is the inhaled steroid's code; "long-term steroid use" beside oral prednisone
     # is Z79.52
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "Meds: prednisone 10 mg daily (since 10/2025).\nA/P:\n1. Polymyalgia rheumatica - "
         "well controlled. Long-term steroid use.",
@@ -76,7 +68,7 @@ def test_long_term_steroid_use_is_systemic_unless_inhaled(suggester: Suggester) 
 def test_a_long_term_drug_is_never_listed_first(suggester: Suggester) -> None:
     # guideline IV.A: the first-listed code is the reason for the encounter; a Z79 code
     # says what treats a condition
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "Meds: insulin glargine 20 units qHS, metformin 1000 mg BID.\nA/P:\n1. Type 2 "
         "diabetes mellitus with hyperglycemia - A1c 9.1%, increase glargine.",
@@ -94,7 +86,7 @@ def test_aki_is_acute_kidney_failure_not_unspecified_kidney_failure(
         "A/P:\n1. AKI on CKD stage 3a - prerenal from GI losses, resolving.",
         "A/P:\n2. AKI (prerenal) - IV fluids, recheck BMP.",
     ):
-        result = _outpatient(suggester, text)
+        result = outpatient_diagnoses(suggester, text)
         assert "N17.9" in ranked(result), text
         assert "N19" not in anywhere(result), text
 
@@ -108,14 +100,16 @@ def test_a_past_joint_replacement_is_its_status_with_the_side(suggester: Suggest
         ("PMH: s/p bilateral TKA 2018.", "Z96.653"),
         ("PSH: s/p right total hip replacement.", "Z96.641"),
     ):
-        assert code in ranked(_outpatient(suggester, text)), text
+        assert code in ranked(outpatient_diagnoses(suggester, text)), text
     # the operation a note reports, or one it plans, is no status
     for text in (
         "Procedure: Right total knee arthroplasty. Preoperative diagnosis: primary "
         "osteoarthritis of the right knee.",
         "A/P: 1. Post-traumatic osteoarthritis R knee - injected today; discussed eventual TKA.",
     ):
-        assert not any(code.startswith("Z96.6") for code in anywhere(_outpatient(suggester, text)))
+        assert not any(
+            code.startswith("Z96.6") for code in anywhere(outpatient_diagnoses(suggester, text))
+        )
 
 
 def test_implants_and_postprocedural_states_are_read_as_notes_name_them(
@@ -131,9 +125,9 @@ def test_implants_and_postprocedural_states_are_read_as_notes_name_them(
         ("PMH: s/p bilateral tubal ligation.", "Z98.51"),
         ("Other: L eye pseudophakic (phaco/IOL 2024).", "Z96.1"),
     ):
-        assert code in ranked(_outpatient(suggester, text)), text
+        assert code in ranked(outpatient_diagnoses(suggester, text)), text
     # Z98.61 excludes the angioplasty with its stent (Z95.5)
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "PMH: CAD s/p PCI 2019.\nA/P: 2. CAD native vessel, no angina; hx PCI with stent.",
     )
@@ -144,13 +138,13 @@ def test_implants_and_postprocedural_states_are_read_as_notes_name_them(
 def test_a_history_of_adenomatous_polyps_is_its_own_history_code(suggester: Suggester) -> None:
     # FY2026 Z86.0101 "Personal history of adenomatous and serrated colon polyps", not
     # Z86.0100 (unspecified); today's pathology is no history
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "Indication: surveillance colonoscopy - personal history of adenomatous colon polyps.",
     )
     assert "Z86.0101" in ranked(result)
     assert "Z86.0100" not in ranked(result)
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester, "Pathology (03/10): transverse - tubular adenoma; sigmoid - tubular adenomas x2."
     )
     assert "Z86.0101" not in anywhere(result)
@@ -161,12 +155,12 @@ def test_an_endocrine_disease_in_pregnancy_is_o99_28_with_the_condition(
 ) -> None:
     # guideline I.C.15.a.1 and O99.2's "use additional code to identify condition": the
     # trimester from the sentence or from the weeks (Z3A), and the condition's own code
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "A/P: 2. Hypothyroidism complicating pregnancy, first trimester - continue levothyroxine.",
     )
     assert {"O99.281", "E03.9"} <= set(ranked(result))
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "G2P1 at 22w3d.\nA/P: 1. Hypothyroidism in pregnancy - TSH 3.1, increase "
         "levothyroxine to 100 mcg.",
@@ -185,7 +179,7 @@ def test_a_survivors_surveillance_visit_is_z08_first_then_the_history(
         "5-year surveillance.\nA/P:\n1. Personal history of colon cancer, s/p hemicolectomy "
         "and chemotherapy, NED - surveillance complete."
     )
-    codes = ranked(_outpatient(suggester, text))
+    codes = ranked(outpatient_diagnoses(suggester, text))
     assert codes[0] == "Z08", codes
     assert "Z85.038" in codes
     # a plan's surveillance at a visit for another problem is no follow-up encounter
@@ -194,13 +188,13 @@ def test_a_survivors_surveillance_visit_is_z08_first_then_the_history(
         "hernia, reducible - hernia belt.\n2. Personal history of sigmoid colon cancer, s/p "
         "resection and chemo, NED - continue surveillance per oncology."
     )
-    assert "Z08" not in anywhere(_outpatient(suggester, text))
+    assert "Z08" not in anywhere(outpatient_diagnoses(suggester, text))
 
 
 def test_a_residual_adverse_effect_takes_the_sequela_character(suggester: Suggester) -> None:
     # guideline I.C.19.e.5.a with I.B.10: the nature of the effect, then the drug's code
     # with 5th/6th character 5 and, for a residual effect, 7th character S
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester,
         "A/P:\n2. Chemotherapy-induced peripheral neuropathy, grade 1, residual - stable, no "
         "treatment needed.",
@@ -208,7 +202,7 @@ def test_a_residual_adverse_effect_takes_the_sequela_character(suggester: Sugges
     codes = anywhere(result)
     assert "T45.1X5S" in codes
     assert "T45.1X5A" not in codes
-    result = _outpatient(
+    result = outpatient_diagnoses(
         suggester, "A/P:\n1. Chemotherapy-induced peripheral neuropathy - reduce oxaliplatin."
     )
     assert "T45.1X5A" in anywhere(result)
@@ -227,23 +221,25 @@ def test_a_past_tia_or_thrombosis_is_its_history_code(suggester: Suggester) -> N
         ("PMH: h/o DVT 2019, completed anticoagulation.", "Z86.718", "I82.409"),
         ("PMH: h/o PE 2020, off anticoagulation.", "Z86.711", "I26.99"),
     ):
-        result = _outpatient(suggester, text)
+        result = outpatient_diagnoses(suggester, text)
         assert code in ranked(result), text
         assert condition not in ranked(result), text
-    result = _outpatient(suggester, "A/P: 1. Acute DVT of the left femoral vein - start apixaban.")
+    result = outpatient_diagnoses(
+        suggester, "A/P: 1. Acute DVT of the left femoral vein - start apixaban."
+    )
     assert "Z86.718" not in anywhere(result)
 
 
 def test_hd_is_hemodialysis_but_not_a_hospital_day(suggester: Suggester) -> None:
     # "HD" in a renal sense is dependence on dialysis (Z99.2, the "use additional code" of
     # N18.6), which a manifestation of it never precedes; "HD 3" is the third hospital day
-    result = _outpatient(suggester, "A/P:\n1. ESRD on HD MWF - adequate clearance.")
+    result = outpatient_diagnoses(suggester, "A/P:\n1. ESRD on HD MWF - adequate clearance.")
     assert ranked(result)[:2] == ["N18.6", "Z99.2"], ranked(result)
     for text in (
         "A/P:\n1. Pneumonia - afebrile by HD 3, switch to PO.",
         "A/P:\n1. Pneumonia - improving on HD #2.",
     ):
-        assert "Z99.2" not in anywhere(_outpatient(suggester, text)), text
+        assert "Z99.2" not in anywhere(outpatient_diagnoses(suggester, text)), text
 
 
 def test_a_past_surgical_history_says_its_procedures_are_past(suggester: Suggester) -> None:

@@ -5,12 +5,9 @@ these tests."""
 
 from __future__ import annotations
 
-from code_index.records import System
 from suggest.specificity import both_sides
 from suggest.suggester import Suggester
-from tests.suggest.listed_codes import anywhere, ranked
-
-DIAGNOSES = (System.ICD10CM,)
+from tests.suggest.listed_codes import DIAGNOSES, anywhere, ranked
 
 
 # ----------------------------------------------------------- deep veins, by vein

@@ -16,7 +16,7 @@ from suggest.plausibility import (
 )
 from suggest.results import SuggestionResult
 from suggest.suggester import POSSIBLE_FLOOR, Suggester
-from tests.suggest.listed_codes import anywhere, ranked
+from tests.suggest.listed_codes import DIAGNOSES, anywhere, ranked
 
 COLONOSCOPY = (
     "PROCEDURE NOTE\n"
@@ -29,9 +29,6 @@ COLONOSCOPY = (
     "Impression: Sigmoid colon polyp, removed.\n"
     "Plan: Await pathology. Repeat colonoscopy in 7 years."
 )
-
-
-DIAGNOSES = (System.ICD10CM,)
 
 
 # ------------------------------------------------------- the reproducers
