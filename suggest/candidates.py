@@ -54,7 +54,7 @@ from suggest.plausibility import (
     without_initial_injury,
 )
 from suggest.rules import read_rules
-from suggest.sentences import sentence_of, sentence_starts
+from suggest.sentences import clause_of, sentence_of, sentence_starts
 from suggest.served_learners import NoteReading
 from suggest.specificity import NamedSiblings, both_sides, contradicted, note_words, says_more
 from suggest.terms import TargetCode, TermSource, TermTable
@@ -583,21 +583,10 @@ def plausible_candidates(
     return [c for c in kept if id(c) not in other_encounter]
 
 
-_CLAUSE_ENDS = frozenset({",", ";", ":"})
-
-
 def _clause(lowered: Sequence[str], starts: list[int], span: Span) -> Sequence[str]:
-    """The lower-case words of ``span``'s clause: its sentence between the commas,
-    semicolons and colons around it ("Start enoxaparin 1 mg/kg SC q12h, transition to
-    apixaban": "transition to apixaban")."""
+    """The lower-case words of ``span``'s clause in its sentence (``clause_of``)."""
     first, end = sentence_of(starts, len(lowered), span.start)
-    start = span.start
-    while start > first and lowered[start - 1] not in _CLAUSE_ENDS:
-        start -= 1
-    stop = span.end
-    while stop < end and lowered[stop] not in _CLAUSE_ENDS:
-        stop += 1
-    return lowered[start:stop]
+    return clause_of(lowered, span.start, span.end, first, end)
 
 
 def _read_candidate(table: TermTable, key: tuple[System, str], span: Span) -> list[Candidate]:

@@ -46,7 +46,7 @@ from suggest.extensions import (
 )
 from suggest.plausibility import holds_phrase
 from suggest.rules import RuleFileComponent, read_rules
-from suggest.sentences import doubts_what_follows, sentence_starts
+from suggest.sentences import CLAUSE_ENDS, doubts_what_follows, sentence_starts
 
 register_extensions()
 
@@ -89,9 +89,8 @@ class RuleSpec(NamedTuple):
     attached: bool = False
 
 
-# marks that end a clause for a scope that stays in it (a dash only where spaces set it
-# apart: "COVID-19 vs influenza" is one clause)
-CLAUSE_MARKS = frozenset({",", ";", ":"})
+# dashes, which end a clause for a scope that stays in it (beside ``CLAUSE_ENDS``) only
+# where spaces set them apart: "COVID-19 vs influenza" is one clause
 DASHES = frozenset({"-", "\u2013", "\u2014"})
 
 
@@ -317,11 +316,11 @@ def _within_clause(
     doc: Doc, scope_start: int, start: int, end: int, scope_end: int
 ) -> tuple[int, int]:
     """The scope from ``scope_start`` to ``scope_end`` around a trigger at ``start:end``,
-    cut at the nearest clause mark on either side (``CLAUSE_MARKS``, a spaced dash)."""
+    cut at the nearest clause mark on either side (``CLAUSE_ENDS``, a spaced dash)."""
 
     def marks(i: int) -> bool:
         token = doc[i]
-        if token.text in CLAUSE_MARKS:
+        if token.text in CLAUSE_ENDS:
             return True
         return token.text in DASHES and i > 0 and bool(doc[i - 1].whitespace_)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from typing import NamedTuple, cast
 
 import numpy
@@ -112,6 +113,24 @@ def _doubts_next(tokens: _Tokens, i: int, opens: bool) -> bool:
     return opens or doubts_what_follows(
         False, tokens.whitespace(i - 1), not tokens.whitespace(i), tokens.flags(i - 1).is_alpha
     )
+
+
+# marks that end a clause within a sentence
+CLAUSE_ENDS = frozenset({",", ";", ":"})
+
+
+def clause_of(
+    words: Sequence[str], start: int, end: int, first: int = 0, last: int | None = None
+) -> Sequence[str]:
+    """The words of the clause around ``words[start:end]`` within ``words[first:last]``
+    (its sentence): between the commas, semicolons and colons on either side ("Start
+    enoxaparin 1 mg/kg SC q12h, transition to apixaban": "transition to apixaban")."""
+    last = len(words) if last is None else last
+    while start > first and words[start - 1] not in CLAUSE_ENDS:
+        start -= 1
+    while end < last and words[end] not in CLAUSE_ENDS:
+        end += 1
+    return words[start:end]
 
 
 def sentence_starts(doc: Doc) -> list[int]:

@@ -27,9 +27,7 @@ from suggest.doc_words import lowered_texts
 from suggest.extensions import section_key
 from suggest.plausibility import holds_phrase
 from suggest.rules import read_rules
-from suggest.sentences import sentence_starts
-
-_CLAUSE_ENDS = frozenset({",", ";", ":"})
+from suggest.sentences import clause_of, sentence_starts
 
 
 @dataclass(frozen=True)
@@ -145,16 +143,6 @@ def _readings(
         if not named or not sentence_says(words):
             continue
         for at, therapy in named:
-            if not holds_phrase(_clause(words, at, at + len(therapy)), not_in_clause):
+            if not holds_phrase(clause_of(words, at, at + len(therapy)), not_in_clause):
                 found.append((first + at, first + at + len(therapy), therapies[therapy]))
     return found
-
-
-def _clause(words: list[str], start: int, end: int) -> list[str]:
-    """The words of the clause around ``words[start:end]``: between the commas,
-    semicolons and colons on either side."""
-    while start > 0 and words[start - 1] not in _CLAUSE_ENDS:
-        start -= 1
-    while end < len(words) and words[end] not in _CLAUSE_ENDS:
-        end += 1
-    return words[start:end]
