@@ -1016,15 +1016,14 @@ class TermFacts:
     once rather than at each of the ~30k matches a CodiEsp dev pass makes: whether a
     target is a diagnosis (``strict``), each word's rarity across the code sets, each
     term's plan (``plan``: its weight for its coverage, the share of its words found,
-    soft words ("acute", "mellitus") counting half), and the words most titles of a
-    diagnosis category hold (``lacks_condition``)."""
+    soft words ("acute", "mellitus") counting half); the words most titles of a
+    diagnosis category hold come with the table (``TermTable.category_words``)."""
 
     def __init__(self, table: TermTable) -> None:
         self.table = table
         self.strict = [target.system is System.ICD10CM for target in table.targets]
         self.word_rarity = [1.0 / (1.0 + count) ** 0.5 for count in table.word_frequency]
         self.plans: dict[int, TermPlan] = {}  # by term, as first met
-        self._category_words: dict[str, frozenset[int]] | None = None
 
     def plan(self, term: int) -> TermPlan:
         """The term's plan, worked out and kept on its first candidacy (notes meet a small
@@ -1058,29 +1057,9 @@ class TermFacts:
         target = self.table.term_target[term]
         if not self.strict[target] or self.table.term_source[term] is not TermSource.TERM:
             return False
-        if self._category_words is None:
-            self._category_words = self._by_category()
-        condition = self._category_words.get(self.table.targets[target].code[:3], frozenset())
+        category = self.table.targets[target].code[:3]
+        condition = self.table.category_words.get(category, frozenset())
         return bool(condition) and all(w in missing or w not in condition for w in required)
-
-    def _by_category(self) -> dict[str, frozenset[int]]:
-        """The words most code titles of each ICD-10-CM category hold, soft ones aside
-        (worked out once, at the matcher's first partial match of an index term)."""
-        table = self.table
-        titles: dict[str, int] = {}
-        counts: dict[str, dict[int, int]] = {}
-        for term, source in enumerate(table.term_source):
-            target = table.term_target[term]
-            if source is TermSource.TITLE and self.strict[target]:
-                category = table.targets[target].code[:3]
-                titles[category] = titles.get(category, 0) + 1
-                words = counts.setdefault(category, {})
-                for word in set(table.term_words[term]) - table.soft_words:
-                    words[word] = words.get(word, 0) + 1
-        return {
-            category: frozenset(w for w, n in words.items() if 2 * n > titles[category])
-            for category, words in counts.items()
-        }
 
 
 @Language.factory("codesuggest_mentions", default_config={"max_gap": 3, "max_term_places": 64})

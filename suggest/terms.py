@@ -22,7 +22,7 @@ from code_index.index import CodeIndex, paused_gc
 from code_index.records import CodeRecord, System
 from code_index.search import STOPWORDS, fold_accents, stem
 
-TERM_TABLE_FORMAT = 7
+TERM_TABLE_FORMAT = 8
 PARTIAL_MIN_WORDS = 3  # terms with this many required words may match with one missing
 
 # Words that add nothing a note would say: titles use them to mark residual codes.
@@ -187,6 +187,8 @@ class TermTable:
         self.targets: list[TargetCode] = []
         self.anchors: dict[int, list[int]] = {}  # rarest required word -> terms
         self.word_frequency: list[int] = []
+        # ICD-10-CM category ("J45") -> the words most of its code titles hold
+        self.category_words: dict[str, frozenset[int]] = {}
         self.index_version = ""
 
     # ----------------------------------------------------------------- build
@@ -250,6 +252,7 @@ class TermTable:
         for text, tid, source in wordings:
             table.add(text, tid, source, synonyms)
         table._index_anchors(counted)
+        table.category_words = table._by_category()
         if progress is not None:
             progress(total, total)
         return table
@@ -283,6 +286,26 @@ class TermTable:
             by_rarity = tuple(sorted(ids, key=lambda w: frequency[w]))
             self.term_required[term] = by_rarity
             self.anchors.setdefault(by_rarity[0], []).append(term)
+
+    def _by_category(self) -> dict[str, frozenset[int]]:
+        """The words most code titles of each ICD-10-CM category hold, soft ones aside:
+        what a diagnosis term found in part must keep (``TermFacts.lacks_condition``).
+        Worked out with the table and cached with it: a scan of every term (about a
+        second under load) that the first note after a load would otherwise pay."""
+        titles: dict[str, int] = {}
+        counts: dict[str, dict[int, int]] = {}
+        for term, source in enumerate(self.term_source):
+            target = self.targets[self.term_target[term]]
+            if source is TermSource.TITLE and target.system is System.ICD10CM:
+                category = target.code[:3]
+                titles[category] = titles.get(category, 0) + 1
+                words = counts.setdefault(category, {})
+                for word in set(self.term_words[term]) - self.soft_words:
+                    words[word] = words.get(word, 0) + 1
+        return {
+            category: frozenset(w for w, n in words.items() if 2 * n > titles[category])
+            for category, words in counts.items()
+        }
 
     def direct_target(self, system: System, code: str) -> TargetCode | None:
         """The target of ``code`` itself (not reached through a header), if it has one."""
