@@ -30,7 +30,7 @@ from suggest.adverse_effects import (
     drug_induced_code,
     drug_intent_readings,
 )
-from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
+from suggest.code_categories import CATEGORY_LENGTH, SUBCATEGORY_LENGTH, code_category
 from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
 from suggest.em_levels import em_level
@@ -871,7 +871,10 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
     and the first where it is a "without" code (I25.10 "without angina pectoris") or
     the rule says so (the old stroke)."""
     by_code = {c.target.code: c for c in candidates if c.target.system is System.ICD10CM}
+    categories = {code[:CATEGORY_LENGTH] for code in by_code}
     for rule in combination_rules():
+        if categories.isdisjoint(rule.first_categories):
+            continue  # no code of the rule's first categories (most rules, most notes)
         firsts = [c for code, c in by_code.items() if code.startswith(rule.first)]
         if rule.first_when:
             firsts = [c for c in firsts if _sentence_says(c, rule.first_when)]

@@ -38,6 +38,7 @@ from suggest.adverse_effects import (
     is_noncompliance,
     taken_as_prescribed_or_less,
 )
+from suggest.code_categories import CATEGORY_LENGTH
 from suggest.doc_words import lowered_texts, note_text
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
@@ -227,12 +228,18 @@ class Combination(NamedTuple):
     second_stays: bool = False
     first_when: tuple[tuple[str, ...], ...] = ()
     same_sentence: bool = False
+    # the categories of ``first`` (each prefix names one at least): a note with none of
+    # them passes the rule over without reading its codes
+    first_categories: frozenset[str] = frozenset()
 
 
 @cache
 def combination_rules() -> tuple[Combination, ...]:
     """The ``combinations`` of rules/plausibility.json (read once per process)."""
     rules = read_rules(None, "plausibility.json")["combinations"]
+    for rule in rules:
+        if any(len(prefix) < CATEGORY_LENGTH for prefix in rule["first"]):
+            raise ValueError(f"a combination's first codes are categories or longer: {rule}")
     return tuple(
         Combination(
             tuple(rule["first"]),
@@ -241,6 +248,7 @@ def combination_rules() -> tuple[Combination, ...]:
             rule.get("second_stays", False),
             tuple(tuple(cue.split()) for cue in rule.get("first_when", ())),
             rule.get("same_sentence", False),
+            frozenset(prefix[:CATEGORY_LENGTH] for prefix in rule["first"]),
         )
         for rule in rules
     )
