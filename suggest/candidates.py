@@ -320,6 +320,7 @@ def _history_rows(name: str) -> tuple[tuple[tuple[str, ...], str], ...]:
     return tuple((tuple(prefixes), code) for prefixes, code in rows)
 
 
+@lru_cache(maxsize=32_768)  # asked for every outpatient diagnosis candidate of every note
 def _history_code(name: str, code: str) -> str | None:
     for prefixes, history in _history_rows(name):
         if code.startswith(prefixes):
