@@ -67,13 +67,20 @@ def _expit_one(value: float) -> float:
 # every point halfway between two floats, both round to the same float
 _EXPF_MARGIN = 2.0**-31
 _EXPF_RANGE = (-87.0, 88.0)  # results stay normal floats (no subnormal, no overflow)
+# up to this many values, the C function called on each (~0.75 us a call) is quicker than
+# the dozen array operations below (~80 us for a note's 22 candidates)
+_EXPF_EACH_MAX = 64
 
 
 def _expf(values: np.ndarray) -> np.ndarray | None:
-    """The C library's ``expf`` of each float32 value: the double-precision exp rounded to
-    float, except the few values (about one in 200) whose exp lies too near a halfway
-    point for that to be sure, which the C function is called for; None where it was
-    needed and cannot be called."""
+    """The C library's ``expf`` of each float32 value: called on each of a few values;
+    of more, the double-precision exp rounded to float, except the few values (about one
+    in 200) whose exp lies too near a halfway point for that to be sure, which the C
+    function is called for; None where it was needed and cannot be called."""
+    expf = _c_expf() if values.size <= _EXPF_EACH_MAX else None
+    if expf is not None:
+        found = [expf(value) for value in values.ravel().tolist()]
+        return np.array(found, dtype=np.float32).reshape(values.shape)
     with np.errstate(over="ignore", invalid="ignore"):  # out of range: left to C below
         near = np.exp(values.astype(np.float64))  # within a few units in its last place
         rounded = near.astype(np.float32)
