@@ -73,7 +73,7 @@ def test_expit_is_scipys_bit_for_bit_in_both_precisions() -> None:
     matrix = values[:600].reshape(200, 3)
     assert np.array_equal(expit(matrix), scipy_expit(matrix))  # any shape
     # a note's few candidates (up to 64 values) take the C function value by value
-    for rows in (np.float32(values[:6000]).reshape(-1, 1), np.float32(edges)[:, None]):
+    for rows in (values[:6000].astype(np.float32)[:, None], np.array(edges, np.float32)[:, None]):
         for start in range(0, len(rows), 22):
             few = rows[start : start + 22]
             assert np.array_equal(expit(few).view(np.int32), scipy_expit(few).view(np.int32))
