@@ -33,20 +33,23 @@ from suggest.adverse_effects import (
 from suggest.code_categories import SUBCATEGORY_LENGTH, code_category
 from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
-from suggest.em_levels import em_level
+from suggest.em_levels import em_level, preventive_visit
 from suggest.extensions import MENTIONS_KEY, section_key, span_values
 from suggest.mentions import TermMatch
 from suggest.numbers import read_from_value, read_values
+from suggest.patient_age import stated_age
 from suggest.plausibility import (
     combination_rules,
     encounter_character,
     holds_phrase,
+    included_codes,
     not_taken_long_term,
     plausibility_rules,
     replacements,
     unnamed_encounter,
     unsided_twins,
     unsupported,
+    vaccine_administration,
     vaccine_codes,
     vaccine_disease,
     vaccine_readings,
@@ -479,9 +482,11 @@ def plausible_candidates(
     """The candidates a coder would read from their words (see suggest/plausibility.py):
     no injury from anatomy alone, no side the sentence does not name, no E/M level from
     words, no long-term drug use from a drug only started or given once, the vaccine and
-    not its disease (and no vaccine service where it was given at an earlier visit), the
-    code another code makes right, and an injury's 7th character from the note's words
-    (no sequela beside the initial encounter the term also names). ``noted``: sentence
+    not its disease (and no vaccine service where it was given at an earlier visit; its
+    administration by the patient's age and payer), no code another code includes (a
+    diagnostic endoscopy beside a surgical one), the code another code makes right, and
+    an injury's 7th character from the note's words (no sequela beside the initial
+    encounter the term also names). ``noted``: sentence
     words by sentence start, as ``named_siblings`` read them (see ``_words_around``)."""
     vaccines = vaccine_readings(doc)
     lowered = lowered_texts(doc)
@@ -547,12 +552,25 @@ def plausible_candidates(
         kept = [
             c for c in kept if c.target.system is not System.ICD10CM or c.target.code not in twins
         ]
+    administration = vaccine_administration(vaccines, lowered, stated_age(note_text(doc)))
+    rules = plausibility_rules().vaccine_administration
+    if any(r.given and rules.code not in a for r, a in zip(vaccines, administration, strict=True)):
+        # a child's counseled administration or Medicare's own: no 90471-90474 from words
+        kept = [
+            c
+            for c in kept
+            if c.target.system is not System.CPT or c.target.code not in rules.replaced
+        ]
     present = {c.key for c in kept}
-    for reading in vaccines:
-        for key in vaccine_codes(reading.given):
+    for reading, administered in zip(vaccines, administration, strict=True):
+        for key in vaccine_codes(reading.given, administered):
             if key not in present:
                 present.add(key)
                 kept.extend(_read_candidate(table, key, reading.cue))
+    included = included_codes(present)
+    if included:
+        kept = [c for c in kept if c.key not in included]
+        present -= included
     replaced = replacements(present)
     character = encounter_character(note_text(doc))
     if character is None:
@@ -747,18 +765,22 @@ def _add_readings(
 
 
 def add_em_level(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
-    """The E/M level the note's stated MDM level or total time gives for its kind of visit
-    (suggest.em_levels), read from that statement. Added after the plausibility rules,
-    whose ``never_from_words`` keeps any word from naming a level: this rule reads the
-    level's basis, not a word."""
-    found = em_level(note_text(doc))
-    if found is None:
-        return
-    code, start, end = found
-    span = doc.char_span(start, end, alignment_mode="expand")
-    key = (System.CPT, code)
-    if span is not None and key not in {c.key for c in candidates}:
-        candidates.extend(_read_candidate(table, key, span))
+    """The E/M level the note's stated MDM level or total time gives for its kind of visit,
+    and the preventive visit its title or chief complaint names for the patient's stated
+    age (suggest.em_levels), each read from the words it rests on. Added after the
+    plausibility rules, whose ``never_from_words`` keeps any word from naming a level:
+    these rules read the level's basis, not a word."""
+    text = note_text(doc)
+    present = {c.key for c in candidates}
+    for found in (em_level(text), preventive_visit(text)):
+        if found is None:
+            continue
+        code, start, end = found
+        span = doc.char_span(start, end, alignment_mode="expand")
+        key = (System.CPT, code)
+        if span is not None and key not in present:
+            present.add(key)
+            candidates.extend(_read_candidate(table, key, span))
 
 
 def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:

@@ -65,6 +65,33 @@ class InjurySite(NamedTuple):
 
 
 @dataclass(frozen=True)
+class VaccineAdministration:
+    """Which code reports a vaccine's administration (``rules["vaccine"]["administration"]``)."""
+
+    code: str  # the default, 90471
+    replaced: tuple[str, ...]  # the default's family, which the others replace
+    through_age: int
+    with_counseling: str  # 90460: through ``through_age`` with a professional's counseling
+    counseling: tuple[str, ...]  # stems
+    not_by: tuple[tuple[str, ...], ...]  # counseling by whom does not count
+    payer: frozenset[str]  # words naming a payer with its own codes
+    by_payer: tuple[tuple[str, frozenset[str]], ...]  # its code, by the vaccine's words
+
+    @classmethod
+    def of(cls, rules: dict[str, Any]) -> VaccineAdministration:
+        return cls(
+            code=rules["code"],
+            replaced=tuple(rules["replaced"]),
+            through_age=int(rules["through_age"]),
+            with_counseling=rules["with_counseling"],
+            counseling=tuple(rules["counseling"]),
+            not_by=tuple(tuple(cue.split()) for cue in rules["not_by"]),
+            payer=frozenset(rules["payer"]),
+            by_payer=tuple((code, frozenset(words)) for code, words in rules["by_payer"]),
+        )
+
+
+@dataclass(frozen=True)
 class PlausibilityRules:
     """The rules of ``rules/plausibility.json``, read once (see its ``_about``)."""
 
@@ -90,7 +117,7 @@ class PlausibilityRules:
     vaccine_sections: frozenset[str]
     vaccine_diseases: tuple[str, ...]
     vaccine_encounter: str
-    vaccine_administration: str
+    vaccine_administration: VaccineAdministration
     vaccine_visit_unless: tuple[str, ...]
     sides: dict[str, frozenset[str]]
     integral: tuple[tuple[str, tuple[str, ...]], ...]
@@ -99,6 +126,7 @@ class PlausibilityRules:
     without_complications: frozenset[str]
     organism: tuple[str, ...]
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
+    included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
     first_listed: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
     encounter_prefixes: tuple[str, ...]
     encounter_cause_prefixes: tuple[str, ...]
@@ -167,7 +195,7 @@ class PlausibilityRules:
             vaccine_sections=frozenset(vaccine["sections"]),
             vaccine_diseases=tuple(vaccine["disease_prefixes"]),
             vaccine_encounter=vaccine["encounter"],
-            vaccine_administration=vaccine["administration"],
+            vaccine_administration=VaccineAdministration.of(vaccine["administration"]),
             vaccine_visit_unless=tuple(vaccine["visit_alone_unless"]),
             sides={side: frozenset(words) for side, words in rules["laterality"]["sides"].items()},
             integral=tuple((symptom, tuple(dx)) for symptom, dx in rules["integral"]),
@@ -179,6 +207,10 @@ class PlausibilityRules:
             ),
             without_complications=frozenset(rules["without_complications"]),
             organism=tuple(rules["organism"]),
+            included=tuple(
+                (System(r["system"]), r["code"], tuple((low, high) for low, high in r["in"]))
+                for r in rules["included"]
+            ),
             replaced_when=tuple(
                 (System(r["system"]), r["code"], r["becomes"], tuple(r["when_icd10cm"]))
                 for r in rules["replaced_when"]
@@ -501,13 +533,42 @@ def vaccine_disease(code: str) -> bool:
     return code.startswith(plausibility_rules().vaccine_diseases)
 
 
-def vaccine_codes(given: bool) -> list[Key]:
+def vaccine_codes(given: bool, administration: Sequence[str]) -> list[Key]:
     """What a vaccine sentence reports: the encounter for immunization and the
-    administration where the vaccine was given now ("tetanus up to date" reports none)."""
+    ``administration`` codes (``vaccine_administration``) where the vaccine was given now
+    ("tetanus up to date" reports none)."""
     rules = plausibility_rules()
     if not given:
         return []
-    return [(System.ICD10CM, rules.vaccine_encounter), (System.CPT, rules.vaccine_administration)]
+    return [
+        (System.ICD10CM, rules.vaccine_encounter),
+        *((System.HCPCS if code.startswith("G") else System.CPT, code) for code in administration),
+    ]
+
+
+def vaccine_administration(
+    readings: Sequence[VaccineReading], lowered: Sequence[str], age: float | None
+) -> list[list[str]]:
+    """The administration codes of each vaccine sentence (``readings``; ``lowered``: the
+    note's lower-case words; ``age``: the patient's stated age): 90460 for a patient
+    through age 18 whom the vaccine sentences say a physician counseled, Medicare's own
+    code for its vaccines where the note names Medicare, else 90471."""
+    rules = plausibility_rules().vaccine_administration
+    words = [lowered[reading.start : reading.end] for reading in readings]
+    counseled = any(
+        any(word.startswith(rules.counseling) for word in said)
+        and not holds_phrase(said, rules.not_by)
+        for said in words
+    )
+    if age is not None and age < rules.through_age + 1 and counseled:
+        return [[rules.with_counseling] for _ in readings]
+    if rules.payer.isdisjoint(lowered):
+        return [[rules.code] for _ in readings]
+    found = []
+    for said in words:
+        own = [code for code, cues in rules.by_payer if not cues.isdisjoint(said)]
+        found.append(own or [rules.code])
+    return found
 
 
 def encounter_character(text: str) -> str | None:
@@ -591,6 +652,20 @@ def without_initial_injury(codes: Collection[str]) -> set[str]:
     ):
         return set()
     return causes
+
+
+def included_codes(keys: Collection[Key]) -> set[Key]:
+    """The codes of ``keys`` that another of them includes (``included``: a diagnostic
+    endoscopy beside a surgical endoscopy of its family)."""
+    found = set()
+    for system, code, ranges in plausibility_rules().included:
+        if (system, code) in keys and any(
+            other_system is system and len(other) == len(code) and low <= other <= high
+            for other_system, other in keys
+            for low, high in ranges
+        ):
+            found.add((system, code))
+    return found
 
 
 def replacements(keys: Iterable[Key]) -> dict[Key, Key]:

@@ -1,0 +1,139 @@
+"""Procedure codes (CPT/HCPCS) on US outpatient notes, by the CPT guidelines: code only
+the service the note documents, in the code its words decide. Notes written for these
+tests (branch procedures12); each class failed on main before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from code_index.records import System
+from suggest.em_levels import preventive_visit
+from suggest.patient_age import stated_age
+from suggest.suggester import Suggester
+from tests.suggest.listed_codes import anywhere
+
+PROCEDURES = (System.CPT, System.HCPCS)
+
+
+def services(suggester: Suggester, text: str) -> list[str]:
+    """Every CPT/HCPCS code ranked for an outpatient ``text``, possible ones included."""
+    return anywhere(suggester.suggest(text, "outpatient", systems=PROCEDURES))
+
+
+_CHILD_VACCINES = (
+    "NURSE VISIT - 18 MONTH VACCINES\n"
+    "18-month-old F here with dad, well, afebrile. No prior vaccine reactions.\n"
+    "Dad counseled by Dr. Okafor on each vaccine's risks and benefits today; VIS given.\n"
+    "Given: DTaP (Daptacel) 0.5 mL IM L thigh. Lot D5512.\n"
+    "Observed 15 min, no reaction.\n"
+)
+_ADULT_VACCINE = (
+    "NURSE VISIT - VACCINE\n"
+    "34 yo M, due for tetanus booster, counseled on side effects.\n"
+    "Given: Tdap (Boostrix) 0.5 mL IM L deltoid. Lot B2231.\n"
+)
+_MEDICARE_FLU = (
+    "NURSE IMMUNIZATION VISIT (Medicare)\n"
+    "71 yo M here for his annual flu shot. No acute illness.\n"
+    "Administered: influenza vaccine, high-dose (Fluzone High-Dose) 0.5 mL IM R deltoid.\n"
+    "VIS given. Observed 15 min, no reaction.\n"
+)
+
+
+def test_a_counseled_child_s_vaccine_is_administered_with_counseling(
+    suggester: Suggester,
+) -> None:
+    # 90471 came: CPT's 90460 is the administration through age 18 with a physician's
+    # counseling, and 90471 is the wrong code there
+    codes = services(suggester, _CHILD_VACCINES)
+    assert "90460" in codes and "90700" in codes
+    assert "90471" not in codes
+
+
+def test_an_adult_s_vaccine_keeps_90471(suggester: Suggester) -> None:
+    codes = services(suggester, _ADULT_VACCINE)
+    assert "90471" in codes and "90460" not in codes
+
+
+def test_medicare_s_flu_shot_is_administered_with_its_own_code(suggester: Suggester) -> None:
+    codes = services(suggester, _MEDICARE_FLU)
+    assert "G0008" in codes and "90471" not in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("WELL CHILD CHECK - 4 YEAR\nEstablished pt.", 4.0),
+        ("WCC 24 MONTHS\nDev: runs, kicks ball.", 2.0),
+        ("NEWBORN VISIT (first office visit)\nMother: 27 yo G1.", 0.0),
+        ("OFFICE VISIT\nHPI: 58 yo F with HTN.", 58.0),
+        ("NURSE VISIT\n15-month-old M, afebrile.", 1.25),
+        ("6 MONTH F/U\n72 yo M with CKD.", 72.0),  # the title's interval is no age
+        ("OFFICE VISIT\nHPI: HTN follow-up.", None),
+    ],
+)
+def test_the_patient_s_age_is_read_from_the_note_s_words(text: str, age: float | None) -> None:
+    assert stated_age(text) == age
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("WELL CHILD CHECK - 4 YEAR\nEstablished pt. No concerns.\n", "99392"),
+        ("WELL ADOLESCENT VISIT - 15 YR\nEst pt. School going well.\n", "99394"),
+        ("NEWBORN VISIT (first office visit)\n5-day-old M. Mother: 27 yo G1.\n", "99381"),
+        ("FAMILY MEDICINE\nCC: annual physical\n45 yo F, established patient.\n", "99396"),
+        ("INTERNAL MEDICINE\nCC: Annual physical. New patient, 70 yo M.\n", "99387"),
+    ],
+)
+def test_a_preventive_visit_is_coded_by_age_band_and_kind(text: str, code: str) -> None:
+    found = preventive_visit(text)
+    assert found is not None and found[0] == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WELL CHILD CHECK - 7 YEARS\nMom worried about weight.\n",  # new or established?
+        "MEDICARE AWV\nCC: annual physical. Established patient, 72 yo F.\n",  # G0438/G0439
+        "FOLLOW-UP\nEstablished patient, 50 yo M. Annual physical due next month.\n",
+    ],
+)
+def test_no_preventive_code_without_the_visit_its_kind_or_a_non_medicare_visit(
+    text: str,
+) -> None:
+    assert preventive_visit(text) is None
+
+
+def test_a_well_child_visit_is_suggested_its_preventive_code(suggester: Suggester) -> None:
+    # never_from_words kept 99381-99397 out, and nothing read them from age and kind
+    text = (
+        "WELL CHILD CHECK - 4 YEAR\nEstablished pt. Mom reports no concerns.\n"
+        "Exam: well-appearing, TMs clear, heart RRR, lungs clear.\n"
+        "A/P: Well child 4 yo, normal growth and development.\n"
+    )
+    assert "99392" in services(suggester, text)
+
+
+def test_a_surgical_endoscopy_includes_the_diagnostic_one(suggester: Suggester) -> None:
+    # 45378 (diagnostic) ranked above the gold 45385: "surgical endoscopy always
+    # includes diagnostic endoscopy" (CPT)
+    text = (
+        "COLONOSCOPY REPORT\nIndication: hematochezia.\n"
+        "Colonoscope advanced to the cecum. Prep good.\n"
+        "Findings: 8 mm sigmoid polyp, removed with cold snare, retrieved.\n"
+        "Impression: sigmoid colon polyp.\n"
+    )
+    codes = services(suggester, text)
+    assert "45385" in codes and "45378" not in codes
+
+
+def test_specimens_sent_to_pathology_are_no_pathology_exam(suggester: Suggester) -> None:
+    # 88305 at 0.70 on every biopsy or polypectomy note: the pathologist's service
+    text = (
+        "PROCEDURE NOTE - SHAVE BIOPSY\n62 yo M with a changing pigmented lesion of the L back.\n"
+        "Shave biopsy performed after lidocaine with epinephrine; hemostasis with AlCl.\n"
+        "Specimen sent to pathology.\nImpression: atypical nevus of the back.\n"
+    )
+    codes = services(suggester, text)
+    assert "11102" in codes and "88305" not in codes
