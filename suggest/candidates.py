@@ -41,6 +41,7 @@ from suggest.patient_age import stated_age
 from suggest.plausibility import (
     combination_rules,
     encounter_character,
+    endoscopy_actions,
     holds_phrase,
     included_codes,
     not_taken_long_term,
@@ -567,6 +568,12 @@ def plausible_candidates(
             if key not in present:
                 present.add(key)
                 kept.extend(_read_candidate(table, key, reading.cue))
+    ends = [*starts[1:], len(doc)]
+    for key, at in endoscopy_actions(
+        present, ((first, lowered[first:end]) for first, end in zip(starts, ends, strict=True))
+    ):
+        present.add(key)
+        kept.extend(_read_candidate(table, key, doc[at : at + 1]))
     included = included_codes(present)
     if included:
         kept = [c for c in kept if c.key not in included]

@@ -65,6 +65,28 @@ class InjurySite(NamedTuple):
 
 
 @dataclass(frozen=True)
+class EndoscopyActions:
+    """``rules["actions"]``: the surgical endoscopy a report's action words document."""
+
+    rows: tuple[tuple[Key, Key], ...]  # (the diagnostic scope read, the code its action makes)
+    stems: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...]
+    not_when: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def of(cls, rules: dict[str, Any]) -> EndoscopyActions:
+        return cls(
+            rows=tuple(
+                ((System(r["system"]), r["scope"]), (System(r["system"]), r["code"]))
+                for r in rules["rows"]
+            ),
+            stems=tuple(rules["stems"]),
+            phrases=tuple(tuple(p.split()) for p in rules["phrases"]),
+            not_when=tuple(tuple(p.split()) for p in rules["not_when"]),
+        )
+
+
+@dataclass(frozen=True)
 class VaccineAdministration:
     """Which code reports a vaccine's administration (``rules["vaccine"]["administration"]``)."""
 
@@ -127,6 +149,7 @@ class PlausibilityRules:
     organism: tuple[str, ...]
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
     included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
+    actions: EndoscopyActions
     first_listed: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
     encounter_prefixes: tuple[str, ...]
     encounter_cause_prefixes: tuple[str, ...]
@@ -207,6 +230,7 @@ class PlausibilityRules:
             ),
             without_complications=frozenset(rules["without_complications"]),
             organism=tuple(rules["organism"]),
+            actions=EndoscopyActions.of(rules["actions"]),
             included=tuple(
                 (System(r["system"]), r["code"], tuple((low, high) for low, high in r["in"]))
                 for r in rules["included"]
@@ -652,6 +676,33 @@ def without_initial_injury(codes: Collection[str]) -> set[str]:
     ):
         return set()
     return causes
+
+
+def endoscopy_actions(
+    keys: Collection[Key], sentences: Iterable[tuple[int, Sequence[str]]]
+) -> list[tuple[Key, int]]:
+    """The surgical endoscopies (``actions``) that a report of a diagnostic one among
+    ``keys`` documents by its action words, each with the position of the first word of
+    ``sentences`` ((first token, lower-case words)) that says it."""
+    rules = plausibility_rules().actions
+    wanted = [code for scope, code in rules.rows if scope in keys and code not in keys]
+    if not wanted:
+        return []
+    for first, words in sentences:
+        if holds_phrase(words, rules.not_when):
+            continue
+        at = next(
+            (
+                i
+                for i, word in enumerate(words)
+                if word.startswith(rules.stems)
+                or any(tuple(words[i : i + len(p)]) == p for p in rules.phrases)
+            ),
+            None,
+        )
+        if at is not None:
+            return [(code, first + at) for code in wanted]
+    return []
 
 
 def included_codes(keys: Collection[Key]) -> set[Key]:

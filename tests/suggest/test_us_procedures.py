@@ -137,3 +137,47 @@ def test_specimens_sent_to_pathology_are_no_pathology_exam(suggester: Suggester)
     )
     codes = services(suggester, text)
     assert "11102" in codes and "88305" not in codes
+
+
+def test_an_endoscopy_report_s_biopsies_make_it_the_endoscopy_with_biopsy(
+    suggester: Suggester,
+) -> None:
+    # 43235 (diagnostic EGD, from the title) came and 43239 never: the scope is in the
+    # title, the biopsy in the findings
+    text = (
+        "UPPER ENDOSCOPY (EGD) REPORT\nIndication: dyspepsia despite PPI.\n"
+        "Findings: esophagus normal. Stomach: antral erythema; biopsies taken from the "
+        "antrum and body with cold forceps. Duodenum normal.\n"
+        "Impression: mild antral gastritis.\n"
+    )
+    codes = services(suggester, text)
+    assert "43239" in codes and "43235" not in codes
+
+
+def test_an_endoscopy_not_biopsied_stays_diagnostic(suggester: Suggester) -> None:
+    text = (
+        "UPPER ENDOSCOPY (EGD) REPORT\nIndication: dyspepsia despite PPI.\n"
+        "Findings: normal esophagus, stomach and duodenum; not biopsied.\n"
+        "Impression: normal EGD.\n"
+    )
+    codes = services(suggester, text)
+    assert "43235" in codes and "43239" not in codes
+
+
+def test_an_esophageal_balloon_dilation_is_no_d_and_c(suggester: Suggester) -> None:
+    # 58120 (dilation and curettage of the uterus) came from "DILATION" in an EGD report
+    text = (
+        "EGD WITH DILATION\nIndication: solid-food dysphagia.\n"
+        "Findings: mid-esophageal stricture; balloon dilation (TTS) to 15 mm.\n"
+        "Impression: benign esophageal stricture, dilated.\n"
+    )
+    codes = services(suggester, text)
+    assert "43249" in codes and "58120" not in codes
+
+
+def test_a_high_dose_flu_vaccine_is_its_own_product(suggester: Suggester) -> None:
+    text = (
+        "NURSE VISIT\n70 yo F, well, afebrile.\n"
+        "Given: Fluzone High-Dose 0.5 mL IM R deltoid today.\n"
+    )
+    assert "90662" in services(suggester, text)
