@@ -47,6 +47,7 @@ from suggest.plausibility import (
     not_taken_long_term,
     plausibility_rules,
     replacements,
+    told_apart,
     unnamed_encounter,
     unsided_twins,
     unsupported,
@@ -574,6 +575,23 @@ def plausible_candidates(
     ):
         present.add(key)
         kept.extend(_read_candidate(table, key, doc[at : at + 1]))
+
+    def said_with(keys: list[tuple[System, str]]) -> list[str]:
+        places = {
+            sentence_of(starts, len(doc), span.start)
+            for c in kept
+            if c.key in keys
+            for span in c.spans
+        }
+        return [word for first, end in sorted(places) for word in lowered[first:end]]
+
+    for chosen, others in told_apart(present, said_with):
+        read = next((c for c in kept if c.key in others), None)
+        if chosen not in present and read is not None:
+            present.add(chosen)
+            kept.extend(_read_candidate(table, chosen, read.spans[0]))
+        kept = [c for c in kept if c.key not in others]
+        present -= others
     included = included_codes(present)
     if included:
         kept = [c for c in kept if c.key not in included]

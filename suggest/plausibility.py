@@ -150,6 +150,7 @@ class PlausibilityRules:
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
     included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
     actions: EndoscopyActions
+    told_apart: tuple[tuple[tuple[Key, tuple[tuple[str, ...], ...]], ...], ...]
     first_listed: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
     encounter_prefixes: tuple[str, ...]
     encounter_cause_prefixes: tuple[str, ...]
@@ -231,6 +232,13 @@ class PlausibilityRules:
             without_complications=frozenset(rules["without_complications"]),
             organism=tuple(rules["organism"]),
             actions=EndoscopyActions.of(rules["actions"]),
+            told_apart=tuple(
+                tuple(
+                    ((System(r["system"]), code), tuple(tuple(cue.split()) for cue in cues))
+                    for code, cues in r["by"].items()
+                )
+                for r in rules["told_apart"]
+            ),
             included=tuple(
                 (System(r["system"]), r["code"], tuple((low, high) for low, high in r["in"]))
                 for r in rules["included"]
@@ -703,6 +711,24 @@ def endoscopy_actions(
         if at is not None:
             return [(code, first + at) for code in wanted]
     return []
+
+
+def told_apart(
+    keys: Collection[Key], words_of: Callable[[list[Key]], Sequence[str]]
+) -> list[tuple[Key, set[Key]]]:
+    """Of each group of codes its words tell apart (``told_apart``: a chest X-ray's
+    views, a CT's contrast) with a code among ``keys``, the code that the words of the
+    sentences they were read from (``words_of``) name alone, with the group's others."""
+    found = []
+    for group in plausibility_rules().told_apart:
+        members = [key for key, _ in group if key in keys]
+        if not members:
+            continue
+        words = words_of(members)
+        named = [key for key, cues in group if holds_phrase(words, cues)]
+        if len(named) == 1:
+            found.append((named[0], {key for key, _ in group} - {named[0]}))
+    return found
 
 
 def included_codes(keys: Collection[Key]) -> set[Key]:

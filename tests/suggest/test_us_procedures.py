@@ -181,3 +181,47 @@ def test_a_high_dose_flu_vaccine_is_its_own_product(suggester: Suggester) -> Non
         "Given: Fluzone High-Dose 0.5 mL IM R deltoid today.\n"
     )
     assert "90662" in services(suggester, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "other"),
+    [
+        # 71045 (one view) ranked above the stated two views
+        (
+            "CHEST X-RAY\nCXR, PA and lateral: no infiltrate.\nImpression: normal chest.\n",
+            "71046",
+            "71045",
+        ),
+        (
+            "ED NOTE\nCXR 1 view (portable): no infiltrate.\nImpression: normal chest.\n",
+            "71045",
+            "71046",
+        ),
+        # 74176 (without contrast) read from the title above the report's contrast
+        (
+            "CT ABDOMEN AND PELVIS\nTechnique: axial images of the abdomen and pelvis with "
+            "IV contrast.\nImpression: acute uncomplicated appendicitis.\n",
+            "74177",
+            "74176",
+        ),
+        # 76700 (complete) read first from a limited study, a must-not of tuning notes
+        (
+            "US ABDOMEN LIMITED (RUQ)\nImpression: cholelithiasis without cholecystitis.\n",
+            "76705",
+            "76700",
+        ),
+        ("SCREENING MAMMOGRAM\nMammogram, bilateral: BI-RADS 1, negative.\n", "77067", "77066"),
+    ],
+)
+def test_the_report_s_words_tell_a_study_s_codes_apart(
+    suggester: Suggester, text: str, code: str, other: str
+) -> None:
+    codes = services(suggester, text)
+    assert code in codes and other not in codes
+
+
+def test_an_imaging_code_of_a_body_part_needs_the_part(suggester: Suggester) -> None:
+    # "CXR" read every X-ray of the starter set (shoulder, wrist, hip, knee, ankle)
+    text = "ED NOTE\nCXR: no infiltrate. CT ordered.\nImpression: viral bronchitis.\n"
+    codes = services(suggester, text)
+    assert not {"73030", "73110", "73502", "73562", "73610", "70450", "71250"} & set(codes)
