@@ -202,7 +202,7 @@ def collect_candidates(
             now.extend(matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
-    covering: dict[int, list[tuple[frozenset[int], str, int, bool]]] = {}
+    covering: dict[int, list[tuple[frozenset[int], str, int, bool, System]]] = {}
     named: set[str] = set()  # codes read whole that name their condition's kind
     for _, match in found:
         if match.complete and not match.loose:
@@ -212,7 +212,7 @@ def collect_candidates(
             found_all = (
                 len(table.term_words[match.term]) if diagnosis and match.coverage >= 1 else 0
             )
-            entry = (frozenset(match.positions), target.code, found_all, diagnosis)
+            entry = (frozenset(match.positions), target.code, found_all, diagnosis, target.system)
             for position in match.positions:
                 covering.setdefault(position, []).append(entry)
             if "unspecified" not in target.title.lower():
@@ -235,8 +235,9 @@ def collect_candidates(
         # not N19 "Unspecified kidney failure" read from two of its three words)
         wider = frozenset(
             code
-            for theirs, code, words, diagnosis in covering.get(match.positions[0], ())
+            for theirs, code, words, diagnosis, system in covering.get(match.positions[0], ())
             if code != own
+            and not _service_and_drug(table.targets[match.target], system, code)
             and (diagnosis or not status)
             and not (code.startswith(_IN_PREGNANCY) and not own.startswith("O"))
             and (
@@ -307,6 +308,19 @@ def collect_candidates(
     if not keep_covered:
         candidates = [c for c in candidates if not c.covered_by]
     return candidates
+
+
+# a service (CPT) and the drug given with it (HCPCS Level II J codes) are two codes of
+# the same words: "albuterol-ipratropium neb" is the inhalation treatment 94640 and the
+# drug J7620, neither covering the other (HCPCS G codes are services: G0008 is the
+# administration 90471 is, and covers it)
+_DRUGS = "J"
+
+
+def _service_and_drug(own: TargetCode, system: System, code: str) -> bool:
+    """Whether ``own`` and the code ``code`` of ``system`` are a service and a drug."""
+    pair = {(own.system, own.code[:1]), (system, code[:1])}
+    return (System.HCPCS, _DRUGS) in pair and any(s is System.CPT for s, _ in pair)
 
 
 # statuses after a procedure (ICD-10-CM Z95-Z98: presence of implants and grafts,

@@ -225,3 +225,15 @@ def test_an_imaging_code_of_a_body_part_needs_the_part(suggester: Suggester) -> 
     text = "ED NOTE\nCXR: no infiltrate. CT ordered.\nImpression: viral bronchitis.\n"
     codes = services(suggester, text)
     assert not {"73030", "73110", "73502", "73562", "73610", "70450", "71250"} & set(codes)
+
+
+def test_a_neb_treatment_is_coded_beside_its_drug(suggester: Suggester) -> None:
+    # the drug J7620's "albuterol ipratropium neb" covered the treatment's words, and the
+    # inhalation treatment 94640 never came
+    text = (
+        "PEDIATRIC ED NOTE\nCC: wheezing.\n9 yo M with asthma, SpO2 91% RA.\n"
+        "ED course: albuterol-ipratropium neb x3 back-to-back, dexamethasone 16 mg PO.\n"
+        "Dx: moderate persistent asthma with acute exacerbation.\n"
+    )
+    codes = services(suggester, text)
+    assert "94640" in codes and "J7620" in codes
