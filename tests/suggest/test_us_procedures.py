@@ -237,3 +237,25 @@ def test_a_neb_treatment_is_coded_beside_its_drug(suggester: Suggester) -> None:
     )
     codes = services(suggester, text)
     assert "94640" in codes and "J7620" in codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 10060 at 0.57 from "incision" alone, 0.47 from "drainage" alone
+        "POST-OP VISIT\ns/p lap appendectomy. Incisions healing well, no erythema.\n"
+        "Impression: aftercare following surgery.\n",
+        "WOUND CHECK\nVenous ulcer of the L medial malleolus, moderate serous drainage.\n"
+        "Impression: venous stasis ulcer of left ankle.\n",
+    ],
+)
+def test_an_incision_or_a_drainage_alone_is_no_i_and_d(suggester: Suggester, text: str) -> None:
+    assert "10060" not in services(suggester, text)
+
+
+def test_an_i_and_d_keeps_its_code(suggester: Suggester) -> None:
+    text = (
+        "PROCEDURE NOTE\nI&D of L axillary abscess: incised with #11 blade, purulent "
+        "drainage expressed, packed.\nImpression: abscess of left axilla.\n"
+    )
+    assert "10060" in services(suggester, text)
