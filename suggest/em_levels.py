@@ -42,6 +42,7 @@ class EmRules:
     preventive: re.Pattern[str]  # a preventive visit named by the title or the CC
     not_preventive: re.Pattern[str]  # Medicare's own preventive visits
     ages: dict[str, tuple[tuple[int, str], ...]]  # kind: (least age in years, code), rising
+    counseling: tuple[tuple[re.Pattern[str], tuple[tuple[int, str], ...]], ...]  # topic, codes
 
 
 @cache
@@ -70,6 +71,10 @@ def em_rules() -> EmRules:
             kind: tuple((int(least), code) for least, code in rules["preventive"][kind])
             for kind in ("new", "established")
         },
+        counseling=tuple(
+            (re.compile(row["topic"]), tuple((int(least), code) for least, code in row["minutes"]))
+            for row in rules["counseling"]
+        ),
     )
 
 
@@ -129,3 +134,28 @@ def preventive_visit(text: str) -> tuple[str, int, int] | None:
         title_read = title_read or bool(stripped)
         offset += len(line)
     return None
+
+
+_COUNSELED = re.compile(r"\bcounsel\w*")
+_MINUTES = re.compile(r"\b(\d{1,3}) ?(?:min|mins|minutes)\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n")
+
+
+def counseling_services(text: str) -> list[tuple[str, int, int]]:
+    """The counseling services billed by time (``counseling``: smoking cessation) of the
+    sentences of ``text`` that name the topic, say it was counseled and state the
+    minutes, each with the characters (start, end) of its sentence; the most minutes a
+    sentence states."""
+    rules = em_rules()
+    found = []
+    start = 0
+    for end in [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+        sentence = text[start:end].lower()
+        minutes = [int(m.group(1)) for m in _MINUTES.finditer(sentence)]
+        if minutes and _COUNSELED.search(sentence):
+            for topic, codes in rules.counseling:
+                met = [code for least, code in codes if max(minutes) >= least]
+                if met and topic.search(sentence):
+                    found.append((met[-1], start, end))
+        start = end
+    return found

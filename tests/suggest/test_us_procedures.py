@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from code_index.records import System
-from suggest.em_levels import preventive_visit
+from suggest.em_levels import counseling_services, preventive_visit
 from suggest.patient_age import stated_age
 from suggest.suggester import Suggester
 from tests.suggest.listed_codes import anywhere
@@ -259,3 +259,30 @@ def test_an_i_and_d_keeps_its_code(suggester: Suggester) -> None:
         "drainage expressed, packed.\nImpression: abscess of left axilla.\n"
     )
     assert "10060" in services(suggester, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("A/P:\n3. Nicotine dependence, cigarettes - counseled 5 min, declines NRT.\n", "99406"),
+        ("A/P:\n2. Tobacco use disorder - counseled 12 min on cessation; NRT.\n", "99407"),
+    ],
+)
+def test_cessation_counseling_is_coded_by_its_stated_minutes(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # never_from_words keeps 99406/99407 from words, and nothing read the minutes
+    codes = services(suggester, "FAMILY MEDICINE VISIT\n" + text)
+    assert code in codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Former smoker. Counseled on diet. Walks 30 min daily.\n",  # three sentences
+        "Tobacco: counseled 3 min.\n",  # not more than 3 minutes
+        "Smoking cessation advised, 5 min.\n",  # no counseling said
+    ],
+)
+def test_no_counseling_code_without_topic_counseling_and_minutes_together(text: str) -> None:
+    assert counseling_services(text) == []
