@@ -151,6 +151,7 @@ class PlausibilityRules:
     included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
     actions: EndoscopyActions
     told_apart: tuple[tuple[tuple[Key, tuple[tuple[str, ...], ...]], ...], ...]
+    sized: tuple[tuple[tuple[float, Key], ...], ...]  # (least cm, code), rising
     first_listed: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
     encounter_prefixes: tuple[str, ...]
     encounter_cause_prefixes: tuple[str, ...]
@@ -232,6 +233,13 @@ class PlausibilityRules:
             without_complications=frozenset(rules["without_complications"]),
             organism=tuple(rules["organism"]),
             actions=EndoscopyActions.of(rules["actions"]),
+            sized=tuple(
+                tuple(
+                    (float(least), (System(r["system"]), code))
+                    for code, least in r["least_cm"].items()
+                )
+                for r in rules["sized"]
+            ),
             told_apart=tuple(
                 tuple(
                     ((System(r["system"]), code), tuple(tuple(cue.split()) for cue in cues))
@@ -713,14 +721,19 @@ def endoscopy_actions(
     return []
 
 
+_CENTIMETRES = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?) ?cm\b")
+
+
 def told_apart(
     keys: Collection[Key], words_of: Callable[[list[Key]], Sequence[str]]
 ) -> list[tuple[Key, set[Key]]]:
     """Of each group of codes its words tell apart (``told_apart``: a chest X-ray's
-    views, a CT's contrast) with a code among ``keys``, the code that the words of the
-    sentences they were read from (``words_of``) name alone, with the group's others."""
+    views, a CT's contrast; ``sized``: a repair's length) with a code among ``keys``, the
+    code that the words of the sentences they were read from (``words_of``) name alone,
+    with the group's others."""
+    rules = plausibility_rules()
     found = []
-    for group in plausibility_rules().told_apart:
+    for group in rules.told_apart:
         members = [key for key, _ in group if key in keys]
         if not members:
             continue
@@ -728,6 +741,14 @@ def told_apart(
         named = [key for key, cues in group if holds_phrase(words, cues)]
         if len(named) == 1:
             found.append((named[0], {key for key, _ in group} - {named[0]}))
+    for sizes in rules.sized:
+        members = [key for _, key in sizes if key in keys]
+        if not members:
+            continue
+        stated = {float(m.group(1)) for m in _CENTIMETRES.finditer(" ".join(words_of(members)))}
+        named = list({[key for least, key in sizes if size >= least][-1] for size in stated})
+        if len(named) == 1:
+            found.append((named[0], {key for _, key in sizes} - {named[0]}))
     return found
 
 

@@ -286,3 +286,31 @@ def test_cessation_counseling_is_coded_by_its_stated_minutes(
 )
 def test_no_counseling_code_without_topic_counseling_and_minutes_together(text: str) -> None:
     assert counseling_services(text) == []
+
+
+def test_an_excision_is_coded_by_its_stated_diameter_with_its_simple_closure(
+    suggester: Suggester,
+) -> None:
+    # 11400 (0.5 cm or less) ranked first, a must-not of a tuning note, and the excision's
+    # simple closure read 12001 and 12002: CPT's excision codes include a simple closure
+    text = (
+        "PROCEDURE NOTE\n44 yo M with an epidermoid cyst of the upper back.\n"
+        "Procedure: excision of upper back cyst, elliptical; excised diameter 1.6 cm "
+        "(lesion plus margins); simple closure with 4-0 nylon.\n"
+        "Impression: epidermoid cyst of the back.\n"
+    )
+    codes = services(suggester, text)
+    assert "11402" in codes
+    assert not {"11400", "11401", "12001", "12002"} & set(codes)
+
+
+def test_a_laceration_repair_is_coded_by_its_stated_length(suggester: Suggester) -> None:
+    # 12001 (2.5 cm or less) ranked above the 4 cm repair's 12002
+    text = (
+        "ED NOTE\n25 yo M cut his L forearm on glass.\n"
+        "Procedure: laceration repair, simple, 4 cm, L forearm: irrigated, explored, "
+        "closed with 6 interrupted 4-0 nylon sutures.\n"
+        "Impression: laceration of left forearm without foreign body.\nLow MDM.\n"
+    )
+    codes = services(suggester, text)
+    assert "12002" in codes and "12001" not in codes
