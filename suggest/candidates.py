@@ -45,6 +45,7 @@ from suggest.plausibility import (
     holds_phrase,
     included_codes,
     not_taken_long_term,
+    other_sites,
     plausibility_rules,
     replacements,
     told_apart,
@@ -599,6 +600,9 @@ def plausible_candidates(
         }
         return [word for first, end in sorted(places) for word in lowered[first:end]]
 
+    elsewhere = other_sites(present, said_with)
+    kept = [c for c in kept if c.key not in elsewhere]
+    present -= elsewhere
     for chosen, others in told_apart(present, said_with):
         read = next((c for c in kept if c.key in others), None)
         if chosen not in present and read is not None:

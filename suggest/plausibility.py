@@ -152,6 +152,7 @@ class PlausibilityRules:
     actions: EndoscopyActions
     told_apart: tuple[tuple[tuple[Key, tuple[tuple[str, ...], ...]], ...], ...]
     sized: tuple[tuple[tuple[float, Key], ...], ...]  # (least cm, code), rising
+    by_site: tuple[tuple[tuple[frozenset[Key], frozenset[str]], ...], ...]  # codes, words
     first_listed: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
     encounter_prefixes: tuple[str, ...]
     encounter_cause_prefixes: tuple[str, ...]
@@ -233,6 +234,16 @@ class PlausibilityRules:
             without_complications=frozenset(rules["without_complications"]),
             organism=tuple(rules["organism"]),
             actions=EndoscopyActions.of(rules["actions"]),
+            by_site=tuple(
+                tuple(
+                    (
+                        frozenset((System(r["system"]), code) for code in site["codes"]),
+                        frozenset(site["words"]),
+                    )
+                    for site in r["by"].values()
+                )
+                for r in rules["by_site"]
+            ),
             sized=tuple(
                 tuple(
                     (float(least), (System(r["system"]), code))
@@ -749,6 +760,21 @@ def told_apart(
         named = list({[key for least, key in sizes if size >= least][-1] for size in stated})
         if len(named) == 1:
             found.append((named[0], {key for _, key in sizes} - {named[0]}))
+    return found
+
+
+def other_sites(keys: Collection[Key], words_of: Callable[[list[Key]], Sequence[str]]) -> set[Key]:
+    """The codes among ``keys`` of a site (``by_site``: a repair of the face or of the
+    body) other than the one site the words of their sentences (``words_of``) name."""
+    found: set[Key] = set()
+    for group in plausibility_rules().by_site:
+        members = [key for codes, _ in group for key in codes if key in keys]
+        if not members:
+            continue
+        words = set(words_of(members))
+        named = [codes for codes, sites in group if not sites.isdisjoint(words)]
+        if len(named) == 1:
+            found |= {key for key in members if key not in named[0]}
     return found
 
 

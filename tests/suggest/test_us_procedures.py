@@ -314,3 +314,14 @@ def test_a_laceration_repair_is_coded_by_its_stated_length(suggester: Suggester)
     )
     codes = services(suggester, text)
     assert "12002" in codes and "12001" not in codes
+
+
+def test_a_face_repair_is_no_repair_of_the_body(suggester: Suggester) -> None:
+    # 12001 and 12002 (scalp, neck, trunk, limbs) read for a forehead laceration's repair
+    text = (
+        "ED NOTE\n8 yo F fell against a table edge.\n"
+        "Procedure: simple repair of 2 cm forehead laceration with 6-0 nylon sutures.\n"
+        "Impression: laceration of forehead without foreign body.\nLow MDM.\n"
+    )
+    codes = services(suggester, text)
+    assert not {"12001", "12002"} & set(codes)
