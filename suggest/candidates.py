@@ -500,11 +500,11 @@ def plausible_candidates(
     no injury from anatomy alone, no side the sentence does not name, no E/M level from
     words, no long-term drug use from a drug only started or given once, the vaccine and
     not its disease (and no vaccine service where it was given at an earlier visit; its
-    administration by the patient's age and payer), no code another code includes (a
-    diagnostic endoscopy beside a surgical one), the code another code makes right, and
-    an injury's 7th character from the note's words (no sequela beside the initial
-    encounter the term also names). ``noted``: sentence
-    words by sentence start, as ``named_siblings`` read them (see ``_words_around``)."""
+    administration by the patient's age and payer), a service in the code its words
+    decide (``_services_as_documented``), the code another code makes right, and an
+    injury's 7th character from the note's words (no sequela beside the initial encounter
+    the term also names). ``noted``: sentence words by sentence start, as
+    ``named_siblings`` read them (see ``_words_around``)."""
     vaccines = vaccine_readings(doc)
     lowered = lowered_texts(doc)
     starts = sentence_starts(doc)
@@ -569,14 +569,19 @@ def plausible_candidates(
         kept = [
             c for c in kept if c.target.system is not System.ICD10CM or c.target.code not in twins
         ]
-    administration = vaccine_administration(vaccines, lowered, stated_age(note_text(doc)))
-    rules = plausibility_rules().vaccine_administration
-    if any(r.given and rules.code not in a for r, a in zip(vaccines, administration, strict=True)):
+    administration = (
+        vaccine_administration(vaccines, lowered, stated_age(note_text(doc))) if vaccines else []
+    )
+    administering = plausibility_rules().vaccine_administration
+    if any(
+        r.given and administering.code not in a
+        for r, a in zip(vaccines, administration, strict=True)
+    ):
         # a child's counseled administration or Medicare's own: no 90471-90474 from words
         kept = [
             c
             for c in kept
-            if c.target.system is not System.CPT or c.target.code not in rules.replaced
+            if c.target.system is not System.CPT or c.target.code not in administering.replaced
         ]
     present = {c.key for c in kept}
     for reading, administered in zip(vaccines, administration, strict=True):
@@ -584,36 +589,7 @@ def plausible_candidates(
             if key not in present:
                 present.add(key)
                 kept.extend(_read_candidate(table, key, reading.cue))
-    ends = [*starts[1:], len(doc)]
-    for key, at in endoscopy_actions(
-        present, ((first, lowered[first:end]) for first, end in zip(starts, ends, strict=True))
-    ):
-        present.add(key)
-        kept.extend(_read_candidate(table, key, doc[at : at + 1]))
-
-    def said_with(keys: list[tuple[System, str]]) -> list[str]:
-        places = {
-            sentence_of(starts, len(doc), span.start)
-            for c in kept
-            if c.key in keys
-            for span in c.spans
-        }
-        return [word for first, end in sorted(places) for word in lowered[first:end]]
-
-    elsewhere = other_sites(present, said_with)
-    kept = [c for c in kept if c.key not in elsewhere]
-    present -= elsewhere
-    for chosen, others in told_apart(present, said_with):
-        read = next((c for c in kept if c.key in others), None)
-        if chosen not in present and read is not None:
-            present.add(chosen)
-            kept.extend(_read_candidate(table, chosen, read.spans[0]))
-        kept = [c for c in kept if c.key not in others]
-        present -= others
-    included = included_codes(present)
-    if included:
-        kept = [c for c in kept if c.key not in included]
-        present -= included
+    kept = _services_as_documented(kept, present, doc, table, starts, lowered)
     replaced = replacements(present)
     character = encounter_character(note_text(doc))
     if character is None:
@@ -642,6 +618,51 @@ def plausible_candidates(
             present.add(better)
             candidate.target = found
     return [c for c in kept if id(c) not in other_encounter]
+
+
+def _services_as_documented(
+    kept: list[Candidate],
+    present: set[tuple[System, str]],
+    doc: Doc,
+    table: TermTable,
+    starts: list[int],
+    lowered: Sequence[str],
+) -> list[Candidate]:
+    """The CPT services of ``kept`` in the code the note's words decide (suggest/
+    plausibility.py): the endoscopy with biopsy a report's biopsies document
+    (``endoscopy_actions``), the site, the views, the contrast or the size the sentences
+    a service was read from name (``other_sites``, ``told_apart``), and no code another
+    includes (``included_codes``: a diagnostic endoscopy beside a surgical one, a simple
+    repair beside an excision). ``present`` (the keys of ``kept``) is kept up to date."""
+    ends = [*starts[1:], len(doc)]
+    for key, at in endoscopy_actions(
+        present, ((first, lowered[first:end]) for first, end in zip(starts, ends, strict=True))
+    ):
+        present.add(key)
+        kept.extend(_read_candidate(table, key, doc[at : at + 1]))
+
+    def said_with(keys: list[tuple[System, str]]) -> list[str]:
+        places = {
+            sentence_of(starts, len(doc), span.start)
+            for c in kept
+            if c.key in keys
+            for span in c.spans
+        }
+        return [word for first, end in sorted(places) for word in lowered[first:end]]
+
+    elsewhere = other_sites(present, said_with)
+    kept = [c for c in kept if c.key not in elsewhere]
+    present -= elsewhere
+    for chosen, others in told_apart(present, said_with):
+        read = next((c for c in kept if c.key in others), None)
+        if chosen not in present and read is not None:
+            present.add(chosen)
+            kept.extend(_read_candidate(table, chosen, read.spans[0]))
+        kept = [c for c in kept if c.key not in others]
+        present -= others
+    included = included_codes(present)
+    present -= included
+    return [c for c in kept if c.key not in included]
 
 
 def _clause(lowered: Sequence[str], starts: list[int], span: Span) -> Sequence[str]:
@@ -811,9 +832,8 @@ def add_em_level(candidates: list[Candidate], doc: Doc, table: TermTable) -> Non
     """The E/M level the note's stated MDM level or total time gives for its kind of visit,
     the preventive visit its title or chief complaint names for the patient's stated age
     and the counseling billed by its stated minutes (suggest.em_levels), each read from
-    the words it rests on. Added after the
-    plausibility rules, whose ``never_from_words`` keeps any word from naming a level:
-    these rules read the level's basis, not a word."""
+    the words it rests on. Added after the plausibility rules, whose ``never_from_words``
+    keeps any word from naming a level: these rules read the level's basis, not a word."""
     text = note_text(doc)
     present = {c.key for c in candidates}
     for found in (em_level(text), preventive_visit(text), *counseling_services(text)):
