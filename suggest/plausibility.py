@@ -90,26 +90,29 @@ class EndoscopyActions:
 class VaccineAdministration:
     """Which code reports a vaccine's administration (``rules["vaccine"]["administration"]``)."""
 
-    code: str  # the default, 90471
-    replaced: tuple[str, ...]  # the default's family, which the others replace
+    code: Key  # the default, 90471
+    replaced: tuple[str, ...]  # the default's family of CPT codes, which the others replace
     through_age: int
-    with_counseling: str  # 90460: through ``through_age`` with a professional's counseling
+    with_counseling: Key  # 90460: through ``through_age`` with a professional's counseling
     counseling: tuple[str, ...]  # stems
     not_by: tuple[tuple[str, ...], ...]  # counseling by whom does not count
     payer: frozenset[str]  # words naming a payer with its own codes
-    by_payer: tuple[tuple[str, frozenset[str]], ...]  # its code, by the vaccine's words
+    by_payer: tuple[tuple[Key, frozenset[str]], ...]  # its code, by the vaccine's words
 
     @classmethod
     def of(cls, rules: dict[str, Any]) -> VaccineAdministration:
         return cls(
-            code=rules["code"],
+            code=(System.CPT, rules["code"]),
             replaced=tuple(rules["replaced"]),
             through_age=int(rules["through_age"]),
-            with_counseling=rules["with_counseling"],
+            with_counseling=(System.CPT, rules["with_counseling"]),
             counseling=tuple(rules["counseling"]),
             not_by=tuple(tuple(cue.split()) for cue in rules["not_by"]),
             payer=frozenset(rules["payer"]),
-            by_payer=tuple((code, frozenset(words)) for code, words in rules["by_payer"]),
+            by_payer=tuple(
+                ((System(system), code), frozenset(words))
+                for system, code, words in rules["by_payer"]
+            ),
         )
 
 
@@ -584,22 +587,19 @@ def vaccine_disease(code: str) -> bool:
     return code.startswith(plausibility_rules().vaccine_diseases)
 
 
-def vaccine_codes(given: bool, administration: Sequence[str]) -> list[Key]:
+def vaccine_codes(given: bool, administration: Sequence[Key]) -> list[Key]:
     """What a vaccine sentence reports: the encounter for immunization and the
     ``administration`` codes (``vaccine_administration``) where the vaccine was given now
     ("tetanus up to date" reports none)."""
     rules = plausibility_rules()
     if not given:
         return []
-    return [
-        (System.ICD10CM, rules.vaccine_encounter),
-        *((System.HCPCS if code.startswith("G") else System.CPT, code) for code in administration),
-    ]
+    return [(System.ICD10CM, rules.vaccine_encounter), *administration]
 
 
 def vaccine_administration(
     readings: Sequence[VaccineReading], lowered: Sequence[str], age: float | None
-) -> list[list[str]]:
+) -> list[list[Key]]:
     """The administration codes of each vaccine sentence (``readings``; ``lowered``: the
     note's lower-case words; ``age``: the patient's stated age): 90460 for a patient
     through age 18 whom the vaccine sentences say a physician counseled, Medicare's own
