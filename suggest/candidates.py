@@ -33,20 +33,26 @@ from suggest.adverse_effects import (
 from suggest.code_categories import CATEGORY_LENGTH, SUBCATEGORY_LENGTH, code_category
 from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
-from suggest.em_levels import em_level
+from suggest.em_levels import counseling_services, em_level, preventive_visit
 from suggest.extensions import MENTIONS_KEY, section_key, span_values
 from suggest.mentions import TermMatch
 from suggest.numbers import read_from_value, read_values
+from suggest.patient_age import stated_age
 from suggest.plausibility import (
     combination_rules,
     encounter_character,
+    endoscopy_actions,
     holds_phrase,
+    included_codes,
     not_taken_long_term,
+    other_sites,
     plausibility_rules,
     replacements,
+    told_apart,
     unnamed_encounter,
     unsided_twins,
     unsupported,
+    vaccine_administration,
     vaccine_codes,
     vaccine_disease,
     vaccine_readings,
@@ -197,7 +203,7 @@ def collect_candidates(
             now.extend(matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
-    covering: dict[int, list[tuple[frozenset[int], str, int, bool]]] = {}
+    covering: dict[int, list[tuple[frozenset[int], str, int, bool, System]]] = {}
     named: set[str] = set()  # codes read whole that name their condition's kind
     for _, match in found:
         if match.complete and not match.loose:
@@ -207,7 +213,7 @@ def collect_candidates(
             found_all = (
                 len(table.term_words[match.term]) if diagnosis and match.coverage >= 1 else 0
             )
-            entry = (frozenset(match.positions), target.code, found_all, diagnosis)
+            entry = (frozenset(match.positions), target.code, found_all, diagnosis, target.system)
             for position in match.positions:
                 covering.setdefault(position, []).append(entry)
             if "unspecified" not in target.title.lower():
@@ -230,8 +236,9 @@ def collect_candidates(
         # not N19 "Unspecified kidney failure" read from two of its three words)
         wider = frozenset(
             code
-            for theirs, code, words, diagnosis in covering.get(match.positions[0], ())
+            for theirs, code, words, diagnosis, system in covering.get(match.positions[0], ())
             if code != own
+            and not _service_and_drug(table.targets[match.target], system, code)
             and (diagnosis or not status)
             and not (code.startswith(_IN_PREGNANCY) and not own.startswith("O"))
             and (
@@ -302,6 +309,19 @@ def collect_candidates(
     if not keep_covered:
         candidates = [c for c in candidates if not c.covered_by]
     return candidates
+
+
+# a service (CPT) and the drug given with it (HCPCS Level II J codes) are two codes of
+# the same words: "albuterol-ipratropium neb" is the inhalation treatment 94640 and the
+# drug J7620, neither covering the other (HCPCS G codes are services: G0008 is the
+# administration 90471 is, and covers it)
+_DRUGS = "J"
+
+
+def _service_and_drug(own: TargetCode, system: System, code: str) -> bool:
+    """Whether ``own`` and the code ``code`` of ``system`` are a service and a drug."""
+    pair = {(own.system, own.code[:1]), (system, code[:1])}
+    return (System.HCPCS, _DRUGS) in pair and any(s is System.CPT for s, _ in pair)
 
 
 # statuses after a procedure (ICD-10-CM Z95-Z98: presence of implants and grafts,
@@ -480,10 +500,12 @@ def plausible_candidates(
     """The candidates a coder would read from their words (see suggest/plausibility.py):
     no injury from anatomy alone, no side the sentence does not name, no E/M level from
     words, no long-term drug use from a drug only started or given once, the vaccine and
-    not its disease (and no vaccine service where it was given at an earlier visit), the
-    code another code makes right, and an injury's 7th character from the note's words
-    (no sequela beside the initial encounter the term also names). ``noted``: sentence
-    words by sentence start, as ``named_siblings`` read them (see ``_words_around``)."""
+    not its disease (and no vaccine service where it was given at an earlier visit; its
+    administration by the patient's age and payer), a service in the code its words
+    decide (``_services_as_documented``), the code another code makes right, and an
+    injury's 7th character from the note's words (no sequela beside the initial encounter
+    the term also names). ``noted``: sentence words by sentence start, as
+    ``named_siblings`` read them (see ``_words_around``)."""
     vaccines = vaccine_readings(doc)
     lowered = lowered_texts(doc)
     starts = sentence_starts(doc)
@@ -548,12 +570,27 @@ def plausible_candidates(
         kept = [
             c for c in kept if c.target.system is not System.ICD10CM or c.target.code not in twins
         ]
+    administration = (
+        vaccine_administration(vaccines, lowered, stated_age(note_text(doc))) if vaccines else []
+    )
+    administering = plausibility_rules().vaccine_administration
+    if any(
+        r.given and administering.code not in a
+        for r, a in zip(vaccines, administration, strict=True)
+    ):
+        # a child's counseled administration or Medicare's own: no 90471-90474 from words
+        kept = [
+            c
+            for c in kept
+            if c.target.system is not System.CPT or c.target.code not in administering.replaced
+        ]
     present = {c.key for c in kept}
-    for reading in vaccines:
-        for key in vaccine_codes(reading.given):
+    for reading, administered in zip(vaccines, administration, strict=True):
+        for key in vaccine_codes(reading.given, administered):
             if key not in present:
                 present.add(key)
                 kept.extend(_read_candidate(table, key, reading.cue))
+    kept = _services_as_documented(kept, present, doc, table, starts, lowered)
     replaced = replacements(present)
     character = encounter_character(note_text(doc))
     if character is None:
@@ -582,6 +619,51 @@ def plausible_candidates(
             present.add(better)
             candidate.target = found
     return [c for c in kept if id(c) not in other_encounter]
+
+
+def _services_as_documented(
+    kept: list[Candidate],
+    present: set[tuple[System, str]],
+    doc: Doc,
+    table: TermTable,
+    starts: list[int],
+    lowered: Sequence[str],
+) -> list[Candidate]:
+    """The CPT services of ``kept`` in the code the note's words decide (suggest/
+    plausibility.py): the endoscopy with biopsy a report's biopsies document
+    (``endoscopy_actions``), the site, the views, the contrast or the size the sentences
+    a service was read from name (``other_sites``, ``told_apart``), and no code another
+    includes (``included_codes``: a diagnostic endoscopy beside a surgical one, a simple
+    repair beside an excision). ``present`` (the keys of ``kept``) is kept up to date."""
+    ends = [*starts[1:], len(doc)]
+    for key, at in endoscopy_actions(
+        present, ((first, lowered[first:end]) for first, end in zip(starts, ends, strict=True))
+    ):
+        present.add(key)
+        kept.extend(_read_candidate(table, key, doc[at : at + 1]))
+
+    def said_with(keys: list[tuple[System, str]]) -> list[str]:
+        places = {
+            sentence_of(starts, len(doc), span.start)
+            for c in kept
+            if c.key in keys
+            for span in c.spans
+        }
+        return [word for first, end in sorted(places) for word in lowered[first:end]]
+
+    elsewhere = other_sites(present, said_with)
+    kept = [c for c in kept if c.key not in elsewhere]
+    present -= elsewhere
+    for chosen, others in told_apart(present, said_with):
+        read = next((c for c in kept if c.key in others), None)
+        if chosen not in present and read is not None:
+            present.add(chosen)
+            kept.extend(_read_candidate(table, chosen, read.spans[0]))
+        kept = [c for c in kept if c.key not in others]
+        present -= others
+    included = included_codes(present)
+    present -= included
+    return [c for c in kept if c.key not in included]
 
 
 def _clause(lowered: Sequence[str], starts: list[int], span: Span) -> Sequence[str]:
@@ -748,18 +830,22 @@ def _add_readings(
 
 
 def add_em_level(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
-    """The E/M level the note's stated MDM level or total time gives for its kind of visit
-    (suggest.em_levels), read from that statement. Added after the plausibility rules,
-    whose ``never_from_words`` keeps any word from naming a level: this rule reads the
-    level's basis, not a word."""
-    found = em_level(note_text(doc))
-    if found is None:
-        return
-    code, start, end = found
-    span = doc.char_span(start, end, alignment_mode="expand")
-    key = (System.CPT, code)
-    if span is not None and key not in {c.key for c in candidates}:
-        candidates.extend(_read_candidate(table, key, span))
+    """The E/M level the note's stated MDM level or total time gives for its kind of visit,
+    the preventive visit its title or chief complaint names for the patient's stated age
+    and the counseling billed by its stated minutes (suggest.em_levels), each read from
+    the words it rests on. Added after the plausibility rules, whose ``never_from_words``
+    keeps any word from naming a level: these rules read the level's basis, not a word."""
+    text = note_text(doc)
+    present = {c.key for c in candidates}
+    for found in (em_level(text), preventive_visit(text), *counseling_services(text)):
+        if found is None:
+            continue
+        code, start, end = found
+        span = doc.char_span(start, end, alignment_mode="expand")
+        key = (System.CPT, code)
+        if span is not None and key not in present:
+            present.add(key)
+            candidates.extend(_read_candidate(table, key, span))
 
 
 def add_control_readings(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:

@@ -1,7 +1,9 @@
 """The level of an office or emergency department E/M visit (99202-99215, 99282-99285),
 read where the note states what the level rests on: the medical decision making's level
 ("Moderate MDM") or the total time ("Total time 32 minutes"), and the kind of visit (an
-ED note by its title; a new or an established office patient).
+ED note by its title; a new or an established office patient); and the preventive
+medicine visit (99381-99397) a title or chief complaint names, by the patient's stated
+age and the kind of visit.
 
 No word names an E/M code (``never_from_words`` in ``rules/plausibility.json``): "office
 visit" is no level. The CPT E/M guidelines (2021 office, 2023 emergency department) give
@@ -15,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from suggest.patient_age import stated_age
 from suggest.rules import read_rules
 
 
@@ -36,6 +39,10 @@ class EmRules:
     kinds: tuple[EmKind, ...]
     levels: dict[str, dict[str, str]]  # kind: MDM level: code
     minutes: dict[str, tuple[tuple[int, str], ...]]  # kind: (least minutes, code), rising
+    preventive: re.Pattern[str]  # a preventive visit named by the title or the CC
+    not_preventive: re.Pattern[str]  # Medicare's own preventive visits
+    ages: dict[str, tuple[tuple[int, str], ...]]  # kind: (least age in years, code), rising
+    counseling: tuple[tuple[re.Pattern[str], tuple[tuple[int, str], ...]], ...]  # topic, codes
 
 
 @cache
@@ -58,6 +65,16 @@ def em_rules() -> EmRules:
             kind: tuple((int(least), code) for least, code in rows)
             for kind, rows in rules["time"].items()
         },
+        preventive=re.compile(rules["preventive"]["visit"]),
+        not_preventive=re.compile(rules["preventive"]["not_when"]),
+        ages={
+            kind: tuple((int(least), code) for least, code in rules["preventive"][kind])
+            for kind in ("new", "established")
+        },
+        counseling=tuple(
+            (re.compile(row["topic"]), tuple((int(least), code) for least, code in row["minutes"]))
+            for row in rules["counseling"]
+        ),
     )
 
 
@@ -85,7 +102,7 @@ def em_level(text: str) -> tuple[str, int, int] | None:
     rules = em_rules()
     found: list[tuple[str, int, int]] = []
     for match in rules.mdm.finditer(lowered):
-        level = match.group(1) or match.group(2)
+        level = next(group for group in match.groups() if group)
         found.append((rules.levels[kind][level], match.start(), match.end()))
     for match in rules.total_time.finditer(lowered):
         minutes = int(match.group(1) or match.group(2))
@@ -93,3 +110,52 @@ def em_level(text: str) -> tuple[str, int, int] | None:
         if codes:
             found.append((codes[-1], match.start(), match.end()))
     return max(found, key=lambda f: (f[0], -f[1])) if found else None
+
+
+def preventive_visit(text: str) -> tuple[str, int, int] | None:
+    """The preventive medicine visit code (99381-99397) of a note whose title line or
+    chief complaint names a preventive visit, by the patient's age band and the visit's
+    kind (new or established), with the characters (start, end) of the line naming it.
+    None where the note names no such visit, a Medicare one, or states no age or kind."""
+    rules = em_rules()
+    lowered = text.lower()
+    kind = visit_kind(lowered)
+    age = stated_age(text)
+    if kind not in rules.ages or age is None or rules.not_preventive.search(lowered):
+        return None
+    offset = 0
+    title_read = False
+    for line in lowered.splitlines(keepends=True):
+        stripped = line.strip()
+        named = not title_read or stripped.startswith(("cc", "chief complaint", "reason for"))
+        if stripped and named and rules.preventive.search(line):
+            code = [code for least, code in rules.ages[kind] if age >= least][-1]
+            return code, offset, offset + len(line.rstrip())
+        title_read = title_read or bool(stripped)
+        offset += len(line)
+    return None
+
+
+_COUNSELED = re.compile(r"\bcounsel\w*")
+_MINUTES = re.compile(r"\b(\d{1,3}) ?(?:min|mins|minutes)\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n")
+
+
+def counseling_services(text: str) -> list[tuple[str, int, int]]:
+    """The counseling services billed by time (``counseling``: smoking cessation) of the
+    sentences of ``text`` that name the topic, say it was counseled and state the
+    minutes, each with the characters (start, end) of its sentence; the most minutes a
+    sentence states."""
+    rules = em_rules()
+    found = []
+    start = 0
+    for end in [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+        sentence = text[start:end].lower()
+        minutes = [int(m.group(1)) for m in _MINUTES.finditer(sentence)]
+        if minutes and _COUNSELED.search(sentence):
+            for topic, codes in rules.counseling:
+                met = [code for least, code in codes if max(minutes) >= least]
+                if met and topic.search(sentence):
+                    found.append((met[-1], start, end))
+        start = end
+    return found

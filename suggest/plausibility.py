@@ -66,6 +66,58 @@ class InjurySite(NamedTuple):
 
 
 @dataclass(frozen=True)
+class EndoscopyActions:
+    """``rules["actions"]``: the surgical endoscopy a report's action words document."""
+
+    rows: tuple[tuple[Key, Key], ...]  # (the diagnostic scope read, the code its action makes)
+    stems: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...]
+    not_when: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def of(cls, rules: dict[str, Any]) -> EndoscopyActions:
+        return cls(
+            rows=tuple(
+                ((System(r["system"]), r["scope"]), (System(r["system"]), r["code"]))
+                for r in rules["rows"]
+            ),
+            stems=tuple(rules["stems"]),
+            phrases=tuple(tuple(p.split()) for p in rules["phrases"]),
+            not_when=tuple(tuple(p.split()) for p in rules["not_when"]),
+        )
+
+
+@dataclass(frozen=True)
+class VaccineAdministration:
+    """Which code reports a vaccine's administration (``rules["vaccine"]["administration"]``)."""
+
+    code: Key  # the default, 90471
+    replaced: tuple[str, ...]  # the default's family of CPT codes, which the others replace
+    through_age: int
+    with_counseling: Key  # 90460: through ``through_age`` with a professional's counseling
+    counseling: tuple[str, ...]  # stems
+    not_by: tuple[tuple[str, ...], ...]  # counseling by whom does not count
+    payer: frozenset[str]  # words naming a payer with its own codes
+    by_payer: tuple[tuple[Key, frozenset[str]], ...]  # its code, by the vaccine's words
+
+    @classmethod
+    def of(cls, rules: dict[str, Any]) -> VaccineAdministration:
+        return cls(
+            code=(System.CPT, rules["code"]),
+            replaced=tuple(rules["replaced"]),
+            through_age=int(rules["through_age"]),
+            with_counseling=(System.CPT, rules["with_counseling"]),
+            counseling=tuple(rules["counseling"]),
+            not_by=tuple(tuple(cue.split()) for cue in rules["not_by"]),
+            payer=frozenset(rules["payer"]),
+            by_payer=tuple(
+                ((System(system), code), frozenset(words))
+                for system, code, words in rules["by_payer"]
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class PlausibilityRules:
     """The rules of ``rules/plausibility.json``, read once (see its ``_about``)."""
 
@@ -91,7 +143,7 @@ class PlausibilityRules:
     vaccine_sections: frozenset[str]
     vaccine_diseases: tuple[str, ...]
     vaccine_encounter: str
-    vaccine_administration: str
+    vaccine_administration: VaccineAdministration
     vaccine_visit_unless: tuple[str, ...]
     sides: dict[str, frozenset[str]]
     integral: tuple[tuple[str, tuple[str, ...]], ...]
@@ -100,6 +152,11 @@ class PlausibilityRules:
     without_complications: frozenset[str]
     organism: tuple[str, ...]
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
+    included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
+    actions: EndoscopyActions
+    told_apart: tuple[tuple[tuple[Key, tuple[tuple[str, ...], ...]], ...], ...]
+    sized: tuple[tuple[tuple[float, Key], ...], ...]  # (least cm, code), rising
+    by_site: tuple[tuple[tuple[frozenset[Key], frozenset[str]], ...], ...]  # codes, words
     first_listed: tuple[tuple[System, tuple[str, ...], tuple[str, ...]], ...]
     encounter_prefixes: tuple[str, ...]
     encounter_cause_prefixes: tuple[str, ...]
@@ -168,7 +225,7 @@ class PlausibilityRules:
             vaccine_sections=frozenset(vaccine["sections"]),
             vaccine_diseases=tuple(vaccine["disease_prefixes"]),
             vaccine_encounter=vaccine["encounter"],
-            vaccine_administration=vaccine["administration"],
+            vaccine_administration=VaccineAdministration.of(vaccine["administration"]),
             vaccine_visit_unless=tuple(vaccine["visit_alone_unless"]),
             sides={side: frozenset(words) for side, words in rules["laterality"]["sides"].items()},
             integral=tuple((symptom, tuple(dx)) for symptom, dx in rules["integral"]),
@@ -180,6 +237,35 @@ class PlausibilityRules:
             ),
             without_complications=frozenset(rules["without_complications"]),
             organism=tuple(rules["organism"]),
+            actions=EndoscopyActions.of(rules["actions"]),
+            by_site=tuple(
+                tuple(
+                    (
+                        frozenset((System(r["system"]), code) for code in site["codes"]),
+                        frozenset(site["words"]),
+                    )
+                    for site in r["by"].values()
+                )
+                for r in rules["by_site"]
+            ),
+            sized=tuple(
+                tuple(
+                    (float(least), (System(r["system"]), code))
+                    for code, least in r["least_cm"].items()
+                )
+                for r in rules["sized"]
+            ),
+            told_apart=tuple(
+                tuple(
+                    ((System(r["system"]), code), tuple(tuple(cue.split()) for cue in cues))
+                    for code, cues in r["by"].items()
+                )
+                for r in rules["told_apart"]
+            ),
+            included=tuple(
+                (System(r["system"]), r["code"], tuple((low, high) for low, high in r["in"]))
+                for r in rules["included"]
+            ),
             replaced_when=tuple(
                 (System(r["system"]), r["code"], r["becomes"], tuple(r["when_icd10cm"]))
                 for r in rules["replaced_when"]
@@ -509,13 +595,39 @@ def vaccine_disease(code: str) -> bool:
     return code.startswith(plausibility_rules().vaccine_diseases)
 
 
-def vaccine_codes(given: bool) -> list[Key]:
+def vaccine_codes(given: bool, administration: Sequence[Key]) -> list[Key]:
     """What a vaccine sentence reports: the encounter for immunization and the
-    administration where the vaccine was given now ("tetanus up to date" reports none)."""
+    ``administration`` codes (``vaccine_administration``) where the vaccine was given now
+    ("tetanus up to date" reports none)."""
     rules = plausibility_rules()
     if not given:
         return []
-    return [(System.ICD10CM, rules.vaccine_encounter), (System.CPT, rules.vaccine_administration)]
+    return [(System.ICD10CM, rules.vaccine_encounter), *administration]
+
+
+def vaccine_administration(
+    readings: Sequence[VaccineReading], lowered: Sequence[str], age: float | None
+) -> list[list[Key]]:
+    """The administration codes of each vaccine sentence (``readings``; ``lowered``: the
+    note's lower-case words; ``age``: the patient's stated age): 90460 for a patient
+    through age 18 whom the vaccine sentences say a physician counseled, Medicare's own
+    code for its vaccines where the note names Medicare, else 90471."""
+    rules = plausibility_rules().vaccine_administration
+    words = [lowered[reading.start : reading.end] for reading in readings]
+    counseled = any(
+        any(word.startswith(rules.counseling) for word in said)
+        and not holds_phrase(said, rules.not_by)
+        for said in words
+    )
+    if age is not None and age < rules.through_age + 1 and counseled:
+        return [[rules.with_counseling] for _ in readings]
+    if rules.payer.isdisjoint(lowered):
+        return [[rules.code] for _ in readings]
+    found = []
+    for said in words:
+        own = [code for code, cues in rules.by_payer if not cues.isdisjoint(said)]
+        found.append(own or [rules.code])
+    return found
 
 
 def encounter_character(text: str) -> str | None:
@@ -599,6 +711,93 @@ def without_initial_injury(codes: Collection[str]) -> set[str]:
     ):
         return set()
     return causes
+
+
+def endoscopy_actions(
+    keys: Collection[Key], sentences: Iterable[tuple[int, Sequence[str]]]
+) -> list[tuple[Key, int]]:
+    """The surgical endoscopies (``actions``) that a report of a diagnostic one among
+    ``keys`` documents by its action words, each with the position of the first word of
+    ``sentences`` ((first token, lower-case words)) that says it."""
+    rules = plausibility_rules().actions
+    wanted = [code for scope, code in rules.rows if scope in keys and code not in keys]
+    if not wanted:
+        return []
+    for first, words in sentences:
+        if holds_phrase(words, rules.not_when):
+            continue
+        at = next(
+            (
+                i
+                for i, word in enumerate(words)
+                if word.startswith(rules.stems)
+                or any(tuple(words[i : i + len(p)]) == p for p in rules.phrases)
+            ),
+            None,
+        )
+        if at is not None:
+            return [(code, first + at) for code in wanted]
+    return []
+
+
+_CENTIMETRES = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?) ?cm\b")
+
+
+def told_apart(
+    keys: Collection[Key], words_of: Callable[[list[Key]], Sequence[str]]
+) -> list[tuple[Key, set[Key]]]:
+    """Of each group of codes its words tell apart (``told_apart``: a chest X-ray's
+    views, a CT's contrast; ``sized``: a repair's length) with a code among ``keys``, the
+    code that the words of the sentences they were read from (``words_of``) name alone,
+    with the group's others."""
+    rules = plausibility_rules()
+    found = []
+    for group in rules.told_apart:
+        members = [key for key, _ in group if key in keys]
+        if not members:
+            continue
+        words = words_of(members)
+        named = [key for key, cues in group if holds_phrase(words, cues)]
+        if len(named) == 1:
+            found.append((named[0], {key for key, _ in group} - {named[0]}))
+    for sizes in rules.sized:
+        members = [key for _, key in sizes if key in keys]
+        if not members:
+            continue
+        stated = {float(m.group(1)) for m in _CENTIMETRES.finditer(" ".join(words_of(members)))}
+        named = list({[key for least, key in sizes if size >= least][-1] for size in stated})
+        if len(named) == 1:
+            found.append((named[0], {key for _, key in sizes} - {named[0]}))
+    return found
+
+
+def other_sites(keys: Collection[Key], words_of: Callable[[list[Key]], Sequence[str]]) -> set[Key]:
+    """The codes among ``keys`` of a site (``by_site``: a repair of the face or of the
+    body) other than the one site the words of their sentences (``words_of``) name."""
+    found: set[Key] = set()
+    for group in plausibility_rules().by_site:
+        members = [key for codes, _ in group for key in codes if key in keys]
+        if not members:
+            continue
+        words = set(words_of(members))
+        named = [codes for codes, sites in group if not sites.isdisjoint(words)]
+        if len(named) == 1:
+            found |= {key for key in members if key not in named[0]}
+    return found
+
+
+def included_codes(keys: Collection[Key]) -> set[Key]:
+    """The codes of ``keys`` that another of them includes (``included``: a diagnostic
+    endoscopy beside a surgical endoscopy of its family)."""
+    found = set()
+    for system, code, ranges in plausibility_rules().included:
+        if (system, code) in keys and any(
+            other_system is system and len(other) == len(code) and low <= other <= high
+            for other_system, other in keys
+            for low, high in ranges
+        ):
+            found.add((system, code))
+    return found
 
 
 def replacements(keys: Iterable[Key]) -> dict[Key, Key]:

@@ -17,7 +17,7 @@ from suggest.suggester import Suggester
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CODESUGGEST_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 # Small NCCI PTP edit files in CMS's exact layout (no real NCCI files are in ../shared/data):
-# real bundling pairs (45380 colonoscopy with biopsy over 45378 diagnostic colonoscopy, ...),
+# real bundling pairs (76700 complete over 76705 limited abdominal ultrasound, ...),
 # with dates, modifier indicators and rationales chosen to exercise the loader, not quoted
 # from a CMS release.
 NCCI_DATA = Path(__file__).resolve().parent / "code_index" / "data"

@@ -39,7 +39,7 @@ def test_build_with_ncci_files_round_trips(tmp_path: Path) -> None:
     assert index.ncci.get("93000", "93005")  # deleted 2020-01-01, in force on 2019-12-31
     assert not index.ncci.get("11042", "97597")  # not yet effective
     assert index.ncci.counts() == {"hospital": 3, "practitioner": 7, "pairs": 8}
-    edit = index.ncci.get("45380", "45378")[0]
+    edit = index.ncci.get("76700", "76705")[0]
     assert (edit.setting, edit.modifier_allowed, edit.effective) == (
         "practitioner",
         True,

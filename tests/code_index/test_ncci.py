@@ -34,7 +34,7 @@ def test_practitioner_file_keeps_edits_in_force_and_counts_the_rest() -> None:
     assert _pairs(loaded.edits) == {
         ("80053", "80048"),
         ("93000", "93010"),
-        ("45380", "45378"),
+        ("76700", "76705"),
         ("43239", "43235"),
         ("71046", "71045"),
         ("20611", "76942"),
@@ -44,7 +44,7 @@ def test_practitioner_file_keeps_edits_in_force_and_counts_the_rest() -> None:
     assert panel == PtpEdit(
         "80053", "80048", False, "Laboratory panel", "practitioner", "1996-01-01", None
     )
-    assert by_pair[("45380", "45378")].modifier_allowed is True
+    assert by_pair[("76700", "76705")].modifier_allowed is True
     # deleted after the as-of date: in force, with the deletion still ahead
     assert by_pair[("20611", "76942")].deleted == "2099-01-01"
 
@@ -174,11 +174,11 @@ def test_edit_table_groups_by_pair_and_gives_back_every_edit() -> None:
     table = NcciEdits.from_edits([*practitioner, *hospital, *hospital])  # a part read twice
     assert len(table) == 7
     assert sorted(table) == sorted([*practitioner, *hospital])
-    assert table.get("45380", "45378") == (
+    assert table.get("76700", "76705") == (
         practitioner[2],
-        next(e for e in hospital if e.column1 == "45380"),
+        next(e for e in hospital if e.column1 == "76700"),
     )
-    assert table.get("45378", "45380") == ()  # column order matters
+    assert table.get("76705", "76700") == ()  # column order matters
     # edits with the same terms share one stored entry
     colonoscopy = practitioner[2]
     shared = NcciEdits.from_edits([colonoscopy, colonoscopy._replace(column1="45385")])
@@ -208,21 +208,21 @@ def test_edits_change_the_index_version(ncci_index: CodeIndex, default_index: Co
 
 
 def test_ncci_conflicts_finds_pairs_in_either_order(ncci_index: CodeIndex) -> None:
-    conflicts = ncci_conflicts(ncci_index, ["45378", "99213", "45380", "80048", "80053", "E11.9"])
+    conflicts = ncci_conflicts(ncci_index, ["76705", "99213", "76700", "80048", "80053", "E11.9"])
     assert conflicts == [
         # practitioner and hospital edits differ in the modifier indicator: one each
         NcciConflict(
-            "45380", "45378", True, "Standards of medical / surgical practice", ("practitioner",)
+            "76700", "76705", True, "Standards of medical / surgical practice", ("practitioner",)
         ),
         NcciConflict(
-            "45380", "45378", False, "Standards of medical / surgical practice", ("hospital",)
+            "76700", "76705", False, "Standards of medical / surgical practice", ("hospital",)
         ),
         # the same edit in both settings: one conflict naming both
         NcciConflict("80053", "80048", False, "Laboratory panel", ("practitioner", "hospital")),
     ]
-    assert ncci_conflicts(ncci_index, ["45380", "45380", "43235"]) == []
+    assert ncci_conflicts(ncci_index, ["76700", "76700", "43235"]) == []
     assert ncci_conflicts(ncci_index, ["93005", "93000"]) == []  # deleted before the as-of date
 
 
 def test_ncci_conflicts_without_edits_is_empty(default_index: CodeIndex) -> None:
-    assert ncci_conflicts(default_index, ["45378", "45380"]) == []
+    assert ncci_conflicts(default_index, ["76705", "76700"]) == []
