@@ -56,7 +56,14 @@ from suggest.plausibility import (
 from suggest.rules import read_rules
 from suggest.sentences import clause_of, sentence_of, sentence_starts
 from suggest.served_learners import NoteReading
-from suggest.specificity import NamedSiblings, both_sides, contradicted, note_words, says_more
+from suggest.specificity import (
+    NamedSiblings,
+    both_sides,
+    contradicted,
+    note_words,
+    says_more,
+    stage_words,
+)
 from suggest.terms import TargetCode, TermSource, TermTable
 from suggest.treatment_encounters import (
     follow_up_readings,
@@ -422,13 +429,16 @@ def _words_around(
     words: dict[int, frozenset[str]],
 ) -> frozenset[str]:
     """The words of the sentences ``candidate`` was read from; ``words`` keeps each
-    sentence's words by its start, so a sentence is read once a note. Read in one
-    sentence of the right side and another of the left, the condition is bilateral
-    (guideline I.B.13; "Left ICA stenosis 70-99%. Right ICA stenosis <50%.")."""
+    sentence's words by its start, so a sentence is read once a note, and the stage the
+    mention itself names ("pressure injury L heel stage 2": not a stage of another
+    condition of its sentence). Read in one sentence of the right side and another of
+    the left, the condition is bilateral (guideline I.B.13; "Left ICA stenosis 70-99%.
+    Right ICA stenosis <50%.")."""
     places = []
     for span in candidate.spans:
         first, end = sentence_of(starts, len(lowered), span.start)
-        places.append(_sentence_words(first, end, lowered, words))
+        staged = stage_words(" ".join(lowered[span.start : span.end]))
+        places.append(_sentence_words(first, end, lowered, words) | staged)
     return both_sides(places)
 
 
