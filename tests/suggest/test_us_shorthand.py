@@ -103,3 +103,38 @@ def test_prenatal_shorthand_reads_its_maternal_care_code(
 def test_a_past_cesarean_outside_pregnancy_is_no_maternal_care(suggester: Suggester) -> None:
     result = outpatient_diagnoses(suggester, "PSH: C-section 2012, appendectomy 2001.")
     assert not any(code.startswith("O34") for code in ranked(result))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MEDICARE ANNUAL WELLNESS VISIT (subsequent)\n67 yo F for AWV. PHQ-2 = 0.",
+        "MEDICARE AWV\n70 yo F for AWV. No new complaints.",
+    ],
+)
+def test_an_awv_that_says_not_first_is_no_initial_one(suggester: Suggester, text: str) -> None:
+    # G0438 is the first AWV of a life (CMS pays it once); the note must say so
+    codes = ranked(suggester.suggest(text, "outpatient"))
+    assert "G0439" in codes
+    assert "G0438" not in codes
+
+
+def test_an_initial_awv_is_still_read(suggester: Suggester) -> None:
+    codes = ranked(suggester.suggest("Initial AWV. 66 yo M, Medicare Part B 2025.", "outpatient"))
+    assert "G0438" in codes and "G0439" not in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "unsided"),
+    [
+        ("PSH: R AVF creation 2023, L THA 2020.", "Z96.642", "Z96.649"),
+        ("PSH: L THA 2020, R TKA 2018.", "Z96.651", "Z96.659"),
+    ],
+)
+def test_a_list_items_side_is_its_own(
+    suggester: Suggester, text: str, code: str, unsided: str
+) -> None:
+    # both sides in the sentence, one in the item: the item's (guideline I.B.13)
+    codes = anywhere(outpatient_diagnoses(suggester, text))
+    assert code in codes
+    assert unsided not in codes
