@@ -138,3 +138,19 @@ def test_a_list_items_side_is_its_own(
     codes = anywhere(outpatient_diagnoses(suggester, text))
     assert code in codes
     assert unsided not in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Dx: squamous cell carcinoma of L forearm.", "C44.629"),
+        ("A/P: 1. SCC, R dorsal hand - referred for excision, 4 mm margins.", "C44.622"),
+    ],
+)
+def test_a_carcinoma_of_a_limb_part_is_of_its_skin(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # Neoplasm table: skin, forearm / hand C44.6- (by side); read whole, not in part
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert codes[:1] == [code]
+    assert "C44.92" not in codes and "C80.1" not in codes
