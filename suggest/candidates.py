@@ -62,7 +62,14 @@ from suggest.plausibility import (
 from suggest.rules import read_rules
 from suggest.sentences import clause_of, sentence_of, sentence_starts
 from suggest.served_learners import NoteReading
-from suggest.specificity import NamedSiblings, both_sides, contradicted, note_words, says_more
+from suggest.specificity import (
+    NamedSiblings,
+    both_sides,
+    contradicted,
+    note_words,
+    says_more,
+    stage_words,
+)
 from suggest.terms import TargetCode, TermSource, TermTable
 from suggest.treatment_encounters import (
     follow_up_readings,
@@ -331,6 +338,7 @@ _PROCEDURE_STATUS = ("Z95", "Z96", "Z97", "Z98")
 # whose "use additional code to identify" keeps the condition's own code beside them
 # ("hypothyroidism complicating pregnancy" is O99.28- and E03.9; guideline I.C.15.a.1)
 _IN_PREGNANCY = ("O98", "O99", "O9A")
+_SIDES = frozenset({"right", "left"})  # the sides ``note_words`` spells out
 
 
 @cache
@@ -443,13 +451,24 @@ def _words_around(
     words: dict[int, frozenset[str]],
 ) -> frozenset[str]:
     """The words of the sentences ``candidate`` was read from; ``words`` keeps each
-    sentence's words by its start, so a sentence is read once a note. Read in one
-    sentence of the right side and another of the left, the condition is bilateral
-    (guideline I.B.13; "Left ICA stenosis 70-99%. Right ICA stenosis <50%.")."""
+    sentence's words by its start, so a sentence is read once a note, and the stage the
+    mention itself names ("pressure injury L heel stage 2": not a stage of another
+    condition of its sentence); where the mention's clause (``clause_of``: a list item)
+    names one side and its sentence both, the clause's side, for a code read whole ("PSH:
+    R AVF creation 2023, L THA 2020": the hip is the left; a term read in part is a
+    guess that a side would only sharpen).
+    Read in one sentence of the right side and another of the left, the condition is
+    bilateral (guideline I.B.13; "Left ICA stenosis 70-99%. Right ICA stenosis <50%.")."""
     places = []
+    whole = any(match.complete for match in candidate.matches)
     for span in candidate.spans:
         first, end = sentence_of(starts, len(lowered), span.start)
-        places.append(_sentence_words(first, end, lowered, words))
+        own = " ".join(lowered[span.start : span.end])
+        place = _sentence_words(first, end, lowered, words) | stage_words(own)
+        if whole and place >= _SIDES:
+            side = _SIDES & note_words(clause_of(lowered, span.start, span.end, first, end))
+            place = place - (_SIDES - side) if len(side) == 1 else place
+        places.append(place)
     return both_sides(places)
 
 

@@ -31,6 +31,8 @@ from suggest.rules import read_rules
 from suggest.terms import TargetCode
 
 _VAGUE = re.compile(r"\b(other|unspecified)\b")
+_STAGE = re.compile(r"\bstage (\d+[a-z]?|iv|iii|ii|i)\b")
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 
 
 @cache
@@ -54,6 +56,14 @@ def note_words(tokens: Sequence[str]) -> frozenset[str]:
             if tokens[i - 1] == "-" and tokens[i - 2] == "non"
         )
     return frozenset(found)
+
+
+def stage_words(text: str) -> frozenset[str]:
+    """The stages ``text`` names in their own phrase, each one word ("stage 2" of "stage
+    2" or "Stage II"): a title's digits are no title words (``title_words``), and a
+    number is code detail only where its phrase says what it is ("pressure injury L heel
+    stage 2" is L89.622; a dose or a list marker names no stage)."""
+    return frozenset(f"stage {_ROMAN.get(n, n)}" for n in _STAGE.findall(text.lower()))
 
 
 def both_sides(places: Sequence[frozenset[str]]) -> frozenset[str]:
@@ -203,7 +213,10 @@ class NamedSiblings:
                     # a header's word in the plural adds nothing ("bilateral carotid
                     # arteries" under "carotid artery")
                     added = title_words(child.title) - base
-                    found.append((child, frozenset(w for w in added if stem(w) not in base)))
+                    staged = stage_words(child.title) - stage_words(header.title)
+                    found.append(
+                        (child, frozenset(w for w in added if stem(w) not in base) | staged)
+                    )
         # siblings that differ only by side, with a site every title repeats ("Dry eye
         # syndrome of right / bilateral / unspecified lacrimal gland(s)"): the bilateral
         # code needs only "bilateral", which a note says of the eyes or ears ("OU"), never

@@ -60,6 +60,8 @@ def nlp() -> Language:
         ("CKD3a, GERD", ["CKD", "3a", ",", "GERD"]),
         ("ckd4", ["ckd", "4"]),
         ("CKDs", ["CKDs"]),
+        ("prior C-section.", ["prior", "C-section", "."]),  # an abbreviation row
+        ("c-sections", ["c-sections"]),
         ("stage IIIa", ["stage", "IIIa"]),
         ("T2DM, HbA1c 7.2%", ["T2DM", ",", "HbA1c", "7.2", "%"]),
         ("grade 3C", ["grade", "3C"]),
