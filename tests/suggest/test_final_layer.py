@@ -109,6 +109,21 @@ def test_a_statement_reading_says_how_it_was_read(suggester: Suggester) -> None:
     assert alone.shape == (len(candidates), 1) and alone.any()
 
 
+def test_codes_read_from_the_same_places_at_the_same_score_are_tied(
+    suggester: Suggester,
+) -> None:
+    """Codes the reading cannot tell apart (the same places, the same ranker score: each
+    dominant side of a stroke's hemiplegia) carry how many others tie with them; a code
+    read alone, or scored apart (the unspecified side), carries none."""
+    note = "82 yo F, stroke 2023 with residual hemiplegia. Also hypertension."
+    rows = next(suggester.layer_rows([note], Setting.OUTPATIENT))
+    tied = {row.key[1]: row.features[LAYER_FEATURES.index("tied_readings")] for row in rows}
+    assert tied["I69.351"] == tied["I69.354"] == pytest.approx(np.log1p(3))
+    assert tied["I10"] == tied["I69.359"] == 0
+    layer = suggester.model.card["calibration"]["final_layer"]
+    assert layer["weights"]["tied_readings"] < 0
+
+
 def test_the_shipped_layer_tells_a_statement_abbreviation_from_a_weak_statement_code(
     suggester: Suggester,
 ) -> None:
@@ -148,20 +163,23 @@ def test_the_layer_never_drops_a_code_the_rules_keep() -> None:
         "symptom of a note with a statement": {"symptom_code": 1, "statement_note": 1},
         "symptom of a note without one": {"symptom_code": 1},
         "complaint diagnosis": {"in_complaint": 1, "statement_note": 1},
+        # one of the codes the statement's words were read as at one score: none is held
+        "tied statement reading": {"in_statement": 1, "tied_readings": np.log1p(3)},
     }
     rows = np.zeros((len(kinds), len(LAYER_FEATURES)))
     for k, features in enumerate(kinds.values()):
         for name, value in features.items():
             rows[k, LAYER_FEATURES.index(name)] = value
-    low, listed, unlisted = np.full(4, 0.05), np.full(4, 0.3), np.full(4, 0.1)
+    low, listed, unlisted = np.full(5, 0.05), np.full(5, 0.3), np.full(5, 0.1)
     assert held_by_rules(low, rows, listed, POSSIBLE_FLOOR).tolist() == [
         POSSIBLE_FLOOR,
         POSSIBLE_FLOOR,
         0.05,
         0.05,
+        0.05,
     ]
-    assert held_by_rules(low, rows, unlisted, POSSIBLE_FLOOR).tolist() == [0.05] * 4
-    assert held_by_rules(np.full(4, 0.6), rows, unlisted, POSSIBLE_FLOOR).tolist() == [0.6] * 4
+    assert held_by_rules(low, rows, unlisted, POSSIBLE_FLOOR).tolist() == [0.05] * 5
+    assert held_by_rules(np.full(5, 0.6), rows, unlisted, POSSIBLE_FLOOR).tolist() == [0.6] * 5
 
 
 def test_the_shipped_default_model_has_a_layer_that_keeps_a_lone_statement_code(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from suggest.suggester import Suggester
-from tests.suggest.listed_codes import anywhere
+from tests.suggest.listed_codes import anywhere, ranked
 
 
 # ------------------------------------------------ unspecified alternatives
@@ -211,3 +211,29 @@ def test_an_unknown_primary_beside_its_metastasis_stays(suggester: Suggester) ->
 )
 def test_ca_before_a_supplement_is_calcium(suggester: Suggester, text: str) -> None:
     assert not [c for c in anywhere(suggester.suggest(text)) if c.startswith("C")]
+
+
+# ------------------------------------------ codes the reading cannot tell apart
+def test_sides_the_note_does_not_name_are_not_listed_as_if_read(suggester: Suggester) -> None:
+    """A stroke "with residual hemiplegia" reads each dominant side's I69.35- from the
+    same words at the same ranker score; before the final layer read such ties
+    (``tied_readings``), each was listed at 0.59 though at most one can be right. The
+    note names no side: the unspecified side's code is what it documents (I.B.13)."""
+    result = suggester.suggest(
+        "82 yo F, stroke 2023 with residual hemiplegia, here for wound care of the sacrum.",
+        setting="outpatient",
+    )
+    listed = ranked(result)
+    assert "I69.359" in listed
+    assert not {"I69.351", "I69.352", "I69.353", "I69.354"} & set(listed)
+
+
+def test_a_statement_reading_of_several_sites_keeps_none_listed(suggester: Suggester) -> None:
+    """A diagnosis of "puncture wounds" names no site: read as the hip's, thigh's, knee's,
+    lower leg's, ankle's and foot's codes at one score, each was held listed at the floor
+    as a statement code, six codes of which none is documented. They stay possible."""
+    result = suggester.suggest(
+        "CC: dog bite\nDx: Puncture wounds, initial encounter.", setting="outpatient"
+    )
+    assert not [code for code in ranked(result) if code.startswith("S")]
+    assert [code for code in anywhere(result) if code.startswith(("S71", "S81", "S91"))]
