@@ -118,6 +118,10 @@ class PlausibilityRules:
     # codes of no site (C80, the pressure ulcer's L89.9-) or an ill-defined one (C76), each
     # with the prefixes of the codes whose named site or kind it gives way to
     site_unknown: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    # statuses of a device or an operation (Z95.5, Z96.6-) and the sections that report
+    # the operations of this encounter ("Procedures: PCI mid LAD (1 DES)")
+    placed_now: tuple[str, ...]
+    placed_now_sections: frozenset[str]
 
     @cached_property
     def integral_symptoms(self) -> tuple[str, ...]:
@@ -208,6 +212,8 @@ class PlausibilityRules:
             site_unknown=tuple(
                 (tuple(row["codes"]), tuple(row["gives_way_to"])) for row in rules["site_unknown"]
             ),
+            placed_now=tuple(rules["placed_now"]["prefixes"]),
+            placed_now_sections=frozenset(rules["placed_now"]["sections"]),
         )
 
 
