@@ -874,7 +874,12 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
     for rule in combination_rules():
         firsts = [c for code, c in by_code.items() if code.startswith(rule.first)]
         if rule.first_when:
-            firsts = [c for c in firsts if _sentence_says(c, rule.first_when)]
+            firsts = [
+                c
+                for c in firsts
+                if _sentence_says(c, rule.first_when)
+                and not _clause_says(c, rule.first_unless)
+            ]
         if len({c.target.code[:3] for c in firsts}) != 1:
             continue  # none, or types that disagree (E10 and E11 read from one note)
         category = firsts[0].target.code[:3]
@@ -918,6 +923,18 @@ def _sentence_says(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> 
         doc = span.doc
         first, end = sentence_of(sentence_starts(doc), len(doc), span.start)
         if holds_phrase(lowered_texts(doc)[first:end], phrases):
+            return True
+    return False
+
+
+def _clause_says(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> bool:
+    """Whether a clause the ``candidate`` was read from (``sentences.clause_of``) holds
+    one of the ``phrases``."""
+    for span in candidate.spans:
+        doc = span.doc
+        first, end = sentence_of(sentence_starts(doc), len(doc), span.start)
+        clause = clause_of(lowered_texts(doc), span.start, span.end, first, end)
+        if phrases and holds_phrase(clause, phrases):
             return True
     return False
 

@@ -224,7 +224,9 @@ class Combination(NamedTuple):
     associated symptoms": N40.1 with nocturia), and the first where its code does not
     start with one of ``first_gives_way``. With ``first_when``, only where a sentence of
     the first holds one of those phrases (lower-case word tuples: a stroke called "old"
-    with its deficit is the deficit's sequela, I69.3-); with ``same_sentence``, only where
+    with its deficit is the deficit's sequela, I69.3-), and not where the first's own clause
+    holds one of ``first_unless`` ("Acute ischemic stroke, L MCA, s/p IV TNK": the "s/p"
+    is the thrombolytic's, the stroke is acute); with ``same_sentence``, only where
     one sentence names both ("ureteral stone with hydronephrosis")."""
 
     first: tuple[str, ...]
@@ -233,6 +235,7 @@ class Combination(NamedTuple):
     second_stays: bool = False
     first_when: tuple[tuple[str, ...], ...] = ()
     same_sentence: bool = False
+    first_unless: tuple[tuple[str, ...], ...] = ()
 
 
 @cache
@@ -247,6 +250,7 @@ def combination_rules() -> tuple[Combination, ...]:
             rule.get("second_stays", False),
             tuple(tuple(cue.split()) for cue in rule.get("first_when", ())),
             rule.get("same_sentence", False),
+            tuple(tuple(cue.split()) for cue in rule.get("first_unless", ())),
         )
         for rule in rules
     )

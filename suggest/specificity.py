@@ -56,6 +56,28 @@ def note_words(tokens: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+@cache
+def _dominance() -> tuple[dict[str, str], frozenset[str]]:
+    """The dominance each side defaults to, and the words naming a patient's hand."""
+    rules = dict(read_rules(None, "plausibility.json")["specificity"]["dominance"])
+    handedness = frozenset(rules.pop("handedness"))
+    return rules, handedness
+
+
+def with_dominance(words: frozenset[str]) -> frozenset[str]:
+    """The sentence ``words`` with the dominance of the one side they name, where they
+    do not say it (guideline I.C.6.a: dominant on the right, nondominant on the left;
+    dominant where the patient's hand is named on that side, "R hemiparesis (R-handed)",
+    or the patient is ambidextrous)."""
+    defaults, handedness = _dominance()
+    named = words & defaults.keys()
+    if len(named) != 1 or not words.isdisjoint(defaults.values()):
+        return words
+    side = next(iter(named))
+    dominant = defaults["right"]
+    return words | {dominant if handedness & words else defaults[side]}
+
+
 def both_sides(places: Sequence[frozenset[str]]) -> frozenset[str]:
     """The words of the sentences a condition was read from (``note_words``), where one
     names the right side and not the left and another the left and not the right: the
@@ -141,7 +163,10 @@ class NamedSiblings:
             return None
         best: list[CodeRecord] = []
         most = 0
-        for record, added in self._siblings(target):
+        siblings = self._siblings(target)
+        if any(not added.isdisjoint(_dominance()[0].values()) for _, added in siblings):
+            words = with_dominance(words)
+        for record, added in siblings:
             if added <= words and len(added) >= most:
                 best = [record] if len(added) > most else [*best, record]
                 most = len(added)

@@ -29,3 +29,33 @@ def test_a_stent_placed_in_this_encounter_is_no_status(suggester: Suggester, tex
 def test_a_stent_placed_before_is_a_status(suggester: Suggester) -> None:
     text = "Assessment: CAD s/p PCI with DES 2019. HTN.\nProcedure: exercise stress test."
     assert "Z95.5" in ranked(suggester.suggest(text, "outpatient"))
+
+
+def test_an_acute_stroke_is_coded_with_its_deficits_not_as_their_sequela(
+    suggester: Suggester,
+) -> None:
+    # the "s/p" is the thrombolytic's: the stroke is acute (I63, guideline I.C.9.d), its
+    # deficits coded beside it; the territory and side name I63.512
+    text = (
+        "Impression: Acute ischemic stroke, L MCA (M2 occlusion), s/p IV TNK. Deficits: R "
+        "hemiparesis (dominant), expressive aphasia, R facial weakness."
+    )
+    codes = ranked(suggester.suggest(text, "inpatient"))
+    assert {"I63.512", "G81.91", "R47.01", "R29.810"} <= set(codes)
+    assert not any(code.startswith(("I69", "I66", "G46")) for code in codes)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Assessment: Hx CVA w/ residual R hemiparesis (R-handed) - at baseline.", "I69.351"),
+        ("Assessment: Left hemiparesis after old stroke.", "I69.354"),  # left: nondominant
+        ("Assessment: Left hemiplegia, left-handed.", "G81.92"),
+    ],
+)
+def test_a_hemiparesis_reads_its_side_and_dominance(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # guideline I.C.6.a: right defaults to dominant, left to nondominant, the patient's
+    # hand on the side affected makes it dominant
+    assert code in anywhere(suggester.suggest(text, "inpatient"))
