@@ -877,8 +877,7 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
             firsts = [
                 c
                 for c in firsts
-                if _sentence_says(c, rule.first_when)
-                and not _clause_says(c, rule.first_unless)
+                if _sentence_says(c, rule.first_when) and not _clause_says(c, rule.first_unless)
             ]
         if len({c.target.code[:3] for c in firsts}) != 1:
             continue  # none, or types that disagree (E10 and E11 read from one note)
