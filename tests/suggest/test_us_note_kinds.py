@@ -59,3 +59,14 @@ def test_a_hemiparesis_reads_its_side_and_dominance(
     # guideline I.C.6.a: right defaults to dominant, left to nondominant, the patient's
     # hand on the side affected makes it dominant
     assert code in anywhere(suggester.suggest(text, "inpatient"))
+
+
+def test_a_follow_up_visit_the_plan_sets_is_no_subsequent_encounter(suggester: Suggester) -> None:
+    # the discharge of the operation is active treatment (A); the staples come out later
+    text = (
+        "DISCHARGE SUMMARY\nPrincipal diagnosis: Closed displaced intertrochanteric fracture, "
+        "right femur.\nFollow-up: ortho clinic 2 wk for staple removal, XR."
+    )
+    codes = anywhere(suggester.suggest(text, "inpatient"))
+    assert "S72.141A" in codes
+    assert "S72.141D" not in codes
