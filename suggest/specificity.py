@@ -57,6 +57,12 @@ def note_words(tokens: Sequence[str]) -> frozenset[str]:
 
 
 @cache
+def _sided_headers() -> tuple[str, ...]:
+    """Unspecified headers whose codes are their sides (``specificity.sided_headers``)."""
+    return tuple(read_rules(None, "plausibility.json")["specificity"]["sided_headers"])
+
+
+@cache
 def _dominance() -> tuple[dict[str, str], frozenset[str]]:
     """The dominance each side defaults to, and the words naming a patient's hand."""
     rules = dict(read_rules(None, "plausibility.json")["specificity"]["dominance"])
@@ -188,6 +194,19 @@ class NamedSiblings:
             self._choices[anchor] = self._find(target)
         return self._choices[anchor]
 
+    def _sides_of(self, header: CodeRecord) -> bool:
+        """Whether ``header`` is one of ``specificity.sided_headers`` and the billable codes
+        under it differ from it by their side alone."""
+        if not header.code.startswith(_sided_headers()):
+            return False
+        base = frozenset(map(stem, title_words(header.title)))
+        sides = frozenset(plausibility_rules().sides)
+        children = [child for child in self.index.children(header) if child.billable]
+        return bool(children) and all(
+            {w for w in title_words(child.title) if stem(w) not in base} <= sides
+            for child in children
+        )
+
     def _find(self, target: TargetCode) -> tuple[tuple[CodeRecord, frozenset[str]], ...]:
         index = self.index
         trimester = False
@@ -201,12 +220,15 @@ class NamedSiblings:
             trimester = "unspecified trimester" in record.title.lower()
             # a parent that is itself unspecified ("... of unspecified heel and midfoot")
             # holds only the code's variants: the sites are beside it, under the nearest
-            # header above that is not (never a category, whose codes are other conditions)
+            # header above that is not (never a category, whose codes are other conditions);
+            # not one whose codes are its sides ("... due to unspecified occlusion or
+            # stenosis of middle cerebral artery": right, left, bilateral, unspecified)
             while (
                 header is not None
                 and header.parent
                 and len(header.parent) > 3
                 and "unspecified" in header.title.lower()
+                and not self._sides_of(header)
             ):
                 header = index.get(header.parent, System.ICD10CM)
         # a category's codes are other conditions, not qualifiers of one, except the

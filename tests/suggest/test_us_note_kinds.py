@@ -70,3 +70,56 @@ def test_a_follow_up_visit_the_plan_sets_is_no_subsequent_encounter(suggester: S
     codes = anywhere(suggester.suggest(text, "inpatient"))
     assert "S72.141A" in codes
     assert "S72.141D" not in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("# AECOPD - no pneumonia on CXR. Cont steroids, nebs.", "J44.1"),
+        ("1. Cellulitis RLE - nonpurulent, improving on cefazolin.", "L03.115"),
+        ("Dx: LUE cellulitis.", "L03.114"),
+        ("PMH: HTN, GERD, PCN allergy (hives).", "Z88.0"),
+        ("PMH: asthma. Sulfa allergy.", "Z88.2"),
+        ("Dx: Anaphylaxis due to peanut ingestion.", "T78.01XA"),
+    ],
+)
+def test_consult_and_progress_note_abbreviations_and_phrasings(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    assert code in ranked(suggester.suggest(text, "inpatient"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "gone"),
+    [
+        # E87.1 Excludes1 SIADH (E22.2)
+        ("Impression: Hypotonic hyponatremia d/t SIADH, sertraline-induced.", "E22.2", "E87.1"),
+        # H16.22- is keratoconjunctivitis sicca "not specified as Sjögren's"
+        (
+            "Assessment: Primary Sjögren's syndrome w/ keratoconjunctivitis sicca. Schirmer "
+            "3 mm OU, keratoconjunctivitis sicca OU.",
+            "M35.01",
+            "H16.223",
+        ),
+        # M54.1 Excludes1 radiculopathy with lumbar disc disorder (M51.1-)
+        (
+            "IMPRESSION: L4-5 left paracentral disc extrusion compressing the left L5 nerve "
+            "root, correlating with the left L5 radiculopathy.",
+            "M51.16",
+            "M51.26",
+        ),
+        # the anaphylaxis's food is named: T78.2 Excludes1 T78.0-
+        ("Dx: Anaphylaxis due to peanut ingestion.", "T78.01XA", "T78.2XXA"),
+    ],
+)
+def test_one_condition_documented_twice_is_its_combination(
+    suggester: Suggester, text: str, kept: str, gone: str
+) -> None:
+    codes = anywhere(suggester.suggest(text, "inpatient"))
+    assert kept in codes
+    assert gone not in codes
+
+
+def test_ttp_after_the_place_of_the_exam_is_tenderness(suggester: Suggester) -> None:
+    text = "Abd soft, mild epigastric TTP, no rebound."
+    assert not any(code.startswith("M31.1") for code in anywhere(suggester.suggest(text)))
