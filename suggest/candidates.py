@@ -72,6 +72,7 @@ HISTORY_SECTIONS = frozenset({"past_medical_history", "past_surgical_history", "
 # codes that name no effect of a drug: injuries and poisonings, external causes, statuses
 _NOT_EFFECTS = ("S", "T", "V", "W", "X", "Y", "Z")
 EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
+_NEGATED = ("negated",)
 _MATCHES_AND_EXCLUDED = ("matches", *EXCLUDED_FLAGS)
 # what collect_candidates reads of each mention, once (the flags of a span are read for
 # its every match otherwise)
@@ -376,7 +377,7 @@ def named_siblings(
     start, as read (see ``_words_around``)."""
     found: dict[tuple[System, str], Candidate] = {}
     starts = sentence_starts(doc)
-    lowered = lowered_texts(doc)  # no Token object per word
+    lowered = affirmed_texts(doc)  # no Token object per word
     trimester = _trimester_of(candidates)
     for candidate in candidates:
         if candidate.target.system is System.ICD10CM and candidate.spans:
@@ -413,6 +414,28 @@ def _trimester_of(candidates: Sequence[Candidate]) -> frozenset[str]:
             weeks = int(code[4:])
             found.add("first" if weeks < 14 else "second" if weeks < 28 else "third")
     return frozenset({found.pop(), "trimester"}) if len(found) == 1 else frozenset()
+
+
+def affirmed_texts(doc: Doc) -> list[str]:
+    """Each token's lower-case text (``lowered_texts``), less the words that only negated
+    mentions hold: what a sentence says of a condition, not what it denies ("Raynaud's
+    phenomenon, no digital ulcers/gangrene" says no "gangrene" of the Raynaud's, which
+    is I73.00, not I73.01 "with gangrene")."""
+    lowered = lowered_texts(doc)
+    mentions = doc.spans.get(MENTIONS_KEY, ())
+    affirmed: set[int] = set()
+    negated = []
+    for span in mentions:
+        if span_values(span, _NEGATED)[0]:
+            negated.append(range(span.start, span.end))
+        else:
+            affirmed.update(range(span.start, span.end))
+    # a negated mention that holds an affirmed one ("M1 AML, without differentiation, in
+    # complete remission") is a term read across the affirmed words, not a denial of them
+    denied = {i for words in negated if affirmed.isdisjoint(words) for i in words}
+    if not denied:
+        return lowered
+    return ["" if i in denied else word for i, word in enumerate(lowered)]
 
 
 def _words_around(
@@ -453,7 +476,7 @@ def _said_no_more(
         if candidate.target.system is System.ICD10CM and candidate.spans:
             by_category.setdefault(candidate.target.code[:3], []).append(candidate)
     starts = sentence_starts(doc)
-    lowered = lowered_texts(doc)
+    lowered = affirmed_texts(doc)
     dropped: set[int] = set()
     for rivals in by_category.values():
         if len(rivals) < 2:
@@ -485,6 +508,7 @@ def plausible_candidates(
     words by sentence start, as ``named_siblings`` read them (see ``_words_around``)."""
     vaccines = vaccine_readings(doc)
     lowered = lowered_texts(doc)
+    affirmed = affirmed_texts(doc)
     starts = sentence_starts(doc)
     sentence_words: dict[int, set[str]] = {}
 
@@ -498,7 +522,7 @@ def plausible_candidates(
             found |= sentence_words[first]
             places[first] = end
         if len(places) > 1 and "bilateral" in both_sides(
-            [_sentence_words(first, end, lowered, noted) for first, end in places.items()]
+            [_sentence_words(first, end, affirmed, noted) for first, end in places.items()]
         ):
             found.add("bilateral")  # one sentence names the right side, another the left
         return found

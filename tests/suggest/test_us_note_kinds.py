@@ -123,3 +123,13 @@ def test_one_condition_documented_twice_is_its_combination(
 def test_ttp_after_the_place_of_the_exam_is_tenderness(suggester: Suggester) -> None:
     text = "Abd soft, mild epigastric TTP, no rebound."
     assert not any(code.startswith("M31.1") for code in anywhere(suggester.suggest(text)))
+
+
+def test_a_word_the_sentence_denies_names_no_more_specific_code(suggester: Suggester) -> None:
+    # "no ... gangrene" says the Raynaud's is without gangrene (I73.00), not I73.01
+    text = "Assessment: 2. Raynaud's phenomenon, no digital ulcers/gangrene - secondary to SS."
+    codes = anywhere(suggester.suggest(text))
+    assert "I73.00" in codes
+    assert "I73.01" not in codes
+    said = anywhere(suggester.suggest("Assessment: Raynaud's phenomenon with digital gangrene."))
+    assert "I73.01" in said
