@@ -72,7 +72,9 @@ HISTORY_SECTIONS = frozenset({"past_medical_history", "past_surgical_history", "
 # codes that name no effect of a drug: injuries and poisonings, external causes, statuses
 _NOT_EFFECTS = ("S", "T", "V", "W", "X", "Y", "Z")
 EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
-_NEGATED = ("negated",)
+_NEGATED_CUES = ("negated", "context_cues")
+# a denial titles say too ("Vomiting without nausea"): its words are the code's to read
+_TITLE_NEGATIONS = frozenset({"without", "w/o"})
 _MATCHES_AND_EXCLUDED = ("matches", *EXCLUDED_FLAGS)
 # what collect_candidates reads of each mention, once (the flags of a span are read for
 # its every match otherwise)
@@ -420,16 +422,18 @@ def affirmed_texts(doc: Doc) -> list[str]:
     """Each token's lower-case text (``lowered_texts``), less the words that only negated
     mentions hold: what a sentence says of a condition, not what it denies ("Raynaud's
     phenomenon, no digital ulcers/gangrene" says no "gangrene" of the Raynaud's, which
-    is I73.00, not I73.01 "with gangrene")."""
+    is I73.00, not I73.01 "with gangrene"); not those a "without" denies, as titles do
+    ("vomiting without nausea" is R11.11 "Vomiting without nausea")."""
     lowered = lowered_texts(doc)
     mentions = doc.spans.get(MENTIONS_KEY, ())
     affirmed: set[int] = set()
     negated = []
     for span in mentions:
-        if span_values(span, _NEGATED)[0]:
-            negated.append(range(span.start, span.end))
-        else:
+        is_negated, cues = span_values(span, _NEGATED_CUES)
+        if not is_negated:
             affirmed.update(range(span.start, span.end))
+        elif not _TITLE_NEGATIONS.issuperset(cue.lower() for cue in cues):
+            negated.append(range(span.start, span.end))
     # a negated mention that holds an affirmed one ("M1 AML, without differentiation, in
     # complete remission") is a term read across the affirmed words, not a denial of them
     denied = {i for words in negated if affirmed.isdisjoint(words) for i in words}

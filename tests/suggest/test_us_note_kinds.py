@@ -133,3 +133,36 @@ def test_a_word_the_sentence_denies_names_no_more_specific_code(suggester: Sugge
     assert "I73.01" not in codes
     said = anywhere(suggester.suggest("Assessment: Raynaud's phenomenon with digital gangrene."))
     assert "I73.01" in said
+
+
+def test_a_radiology_indications_leukocytosis_gives_way_to_the_impression(
+    suggester: Suggester,
+) -> None:
+    # guideline IV.K: the diagnosis the impression confirms, not the indication's findings
+    text = (
+        "CLINICAL INDICATION: LLQ abdominal pain x 3 days, fever 38.3 C, leukocytosis.\n"
+        "IMPRESSION:\n1. Acute uncomplicated sigmoid diverticulitis. No abscess or perforation."
+    )
+    codes = anywhere(suggester.suggest(text))
+    assert "K57.32" in codes
+    assert not {"D72.829", "R10.32", "R50.9"} & set(codes)
+    assert "D72.829" in ranked(suggester.suggest("Assessment: Leukocytosis, unclear cause."))
+
+
+def test_a_drug_course_completed_is_no_long_term_use(suggester: Suggester) -> None:
+    text = (
+        "Hx: L breast IDC 2018, s/p L mastectomy + AC-T + tamoxifen x 5 yrs (completed 2023), "
+        "NED. Now on fulvestrant 500 mg IM monthly."
+    )
+    assert "Z79.810" not in anywhere(suggester.suggest(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("# Chronic hypoxic resp failure on home O2 2 L - at baseline requirement.", "J96.11"),
+        ("A/P: acute hypoxic resp failure d/t PNA.", "J96.01"),
+    ],
+)
+def test_resp_failure_is_respiratory_failure(suggester: Suggester, text: str, code: str) -> None:
+    assert code in ranked(suggester.suggest(text, "inpatient"))
