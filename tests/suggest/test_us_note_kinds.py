@@ -166,3 +166,16 @@ def test_a_drug_course_completed_is_no_long_term_use(suggester: Suggester) -> No
 )
 def test_resp_failure_is_respiratory_failure(suggester: Suggester, text: str, code: str) -> None:
     assert code in ranked(suggester.suggest(text, "inpatient"))
+
+
+def test_an_injury_at_work_reads_its_fall_place_and_status(suggester: Suggester) -> None:
+    text = (
+        "HPI: 33M line cook, slipped on wet floor in restaurant kitchen at work, inverted L "
+        "ankle.\nDx: Closed nondisplaced fracture of lateral malleolus, left fibula, initial "
+        "encounter."
+    )
+    codes = ranked(suggester.suggest(text))
+    assert {"S82.65XA", "W01.0XXA", "Y92.511", "Y99.0"} <= set(codes)
+    # the status of an activity is an injury's external cause, not a note's
+    stress = anywhere(suggester.suggest("HPI: stress at work, poor sleep.\nDx: insomnia."))
+    assert "Y99.0" not in stress
