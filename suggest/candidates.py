@@ -85,6 +85,9 @@ HISTORY_SECTIONS = frozenset({"past_medical_history", "past_surgical_history", "
 # codes that name no effect of a drug: injuries and poisonings, external causes, statuses
 _NOT_EFFECTS = ("S", "T", "V", "W", "X", "Y", "Z")
 EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
+_NEGATED_CUES = ("negated", "context_cues")
+# a denial titles say too ("Vomiting without nausea"): its words are the code's to read
+_TITLE_NEGATIONS = frozenset({"without", "w/o"})
 _MATCHES_AND_EXCLUDED = ("matches", *EXCLUDED_FLAGS)
 # what collect_candidates reads of each mention, once (the flags of a span are read for
 # its every match otherwise)
@@ -405,7 +408,7 @@ def named_siblings(
     start, as read (see ``_words_around``)."""
     found: dict[tuple[System, str], Candidate] = {}
     starts = sentence_starts(doc)
-    lowered = lowered_texts(doc)  # no Token object per word
+    lowered = affirmed_texts(doc)  # no Token object per word
     trimester = _trimester_of(candidates)
     for candidate in candidates:
         if candidate.target.system is System.ICD10CM and candidate.spans:
@@ -442,6 +445,30 @@ def _trimester_of(candidates: Sequence[Candidate]) -> frozenset[str]:
             weeks = int(code[4:])
             found.add("first" if weeks < 14 else "second" if weeks < 28 else "third")
     return frozenset({found.pop(), "trimester"}) if len(found) == 1 else frozenset()
+
+
+def affirmed_texts(doc: Doc) -> list[str]:
+    """Each token's lower-case text (``lowered_texts``), less the words that only negated
+    mentions hold: what a sentence says of a condition, not what it denies ("Raynaud's
+    phenomenon, no digital ulcers/gangrene" says no "gangrene" of the Raynaud's, which
+    is I73.00, not I73.01 "with gangrene"); not those a "without" denies, as titles do
+    ("vomiting without nausea" is R11.11 "Vomiting without nausea")."""
+    lowered = lowered_texts(doc)
+    mentions = doc.spans.get(MENTIONS_KEY, ())
+    affirmed: set[int] = set()
+    negated = []
+    for span in mentions:
+        is_negated, cues = span_values(span, _NEGATED_CUES)
+        if not is_negated:
+            affirmed.update(range(span.start, span.end))
+        elif not _TITLE_NEGATIONS.issuperset(cue.lower() for cue in cues):
+            negated.append(range(span.start, span.end))
+    # a negated mention that holds an affirmed one ("M1 AML, without differentiation, in
+    # complete remission") is a term read across the affirmed words, not a denial of them
+    denied = {i for words in negated if affirmed.isdisjoint(words) for i in words}
+    if not denied:
+        return lowered
+    return ["" if i in denied else word for i, word in enumerate(lowered)]
 
 
 def _words_around(
@@ -493,7 +520,7 @@ def _said_no_more(
         if candidate.target.system is System.ICD10CM and candidate.spans:
             by_category.setdefault(candidate.target.code[:3], []).append(candidate)
     starts = sentence_starts(doc)
-    lowered = lowered_texts(doc)
+    lowered = affirmed_texts(doc)
     dropped: set[int] = set()
     for rivals in by_category.values():
         if len(rivals) < 2:
@@ -527,6 +554,7 @@ def plausible_candidates(
     ``named_siblings`` read them (see ``_words_around``)."""
     vaccines = vaccine_readings(doc)
     lowered = lowered_texts(doc)
+    affirmed = affirmed_texts(doc)
     starts = sentence_starts(doc)
     sentence_words: dict[int, set[str]] = {}
 
@@ -540,7 +568,7 @@ def plausible_candidates(
             found |= sentence_words[first]
             places[first] = end
         if len(places) > 1 and "bilateral" in both_sides(
-            [_sentence_words(first, end, lowered, noted) for first, end in places.items()]
+            [_sentence_words(first, end, affirmed, noted) for first, end in places.items()]
         ):
             found.add("bilateral")  # one sentence names the right side, another the left
         return found
@@ -983,7 +1011,11 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
             continue  # no code of the rule's first categories (most rules, most notes)
         firsts = [c for code, c in by_code.items() if code.startswith(rule.first)]
         if rule.first_when:
-            firsts = [c for c in firsts if _sentence_says(c, rule.first_when)]
+            firsts = [
+                c
+                for c in firsts
+                if _sentence_says(c, rule.first_when) and not _clause_says(c, rule.first_unless)
+            ]
         if len({c.target.code[:3] for c in firsts}) != 1:
             continue  # none, or types that disagree (E10 and E11 read from one note)
         category = firsts[0].target.code[:3]
@@ -1027,6 +1059,18 @@ def _sentence_says(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> 
         doc = span.doc
         first, end = sentence_of(sentence_starts(doc), len(doc), span.start)
         if holds_phrase(lowered_texts(doc)[first:end], phrases):
+            return True
+    return False
+
+
+def _clause_says(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> bool:
+    """Whether a clause the ``candidate`` was read from (``sentences.clause_of``) holds
+    one of the ``phrases``."""
+    for span in candidate.spans:
+        doc = span.doc
+        first, end = sentence_of(sentence_starts(doc), len(doc), span.start)
+        clause = clause_of(lowered_texts(doc), span.start, span.end, first, end)
+        if phrases and holds_phrase(clause, phrases):
             return True
     return False
 

@@ -176,6 +176,10 @@ class PlausibilityRules:
     # codes of no site (C80, the pressure ulcer's L89.9-) or an ill-defined one (C76), each
     # with the prefixes of the codes whose named site or kind it gives way to
     site_unknown: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    # statuses of a device or an operation (Z95.5, Z96.6-) and the sections that report
+    # the operations of this encounter ("Procedures: PCI mid LAD (1 DES)")
+    placed_now: tuple[str, ...]
+    placed_now_sections: frozenset[str]
 
     @cached_property
     def integral_symptoms(self) -> tuple[str, ...]:
@@ -295,6 +299,8 @@ class PlausibilityRules:
             site_unknown=tuple(
                 (tuple(row["codes"]), tuple(row["gives_way_to"])) for row in rules["site_unknown"]
             ),
+            placed_now=tuple(rules["placed_now"]["prefixes"]),
+            placed_now_sections=frozenset(rules["placed_now"]["sections"]),
         )
 
 
@@ -305,7 +311,9 @@ class Combination(NamedTuple):
     associated symptoms": N40.1 with nocturia), and the first where its code does not
     start with one of ``first_gives_way``. With ``first_when``, only where a sentence of
     the first holds one of those phrases (lower-case word tuples: a stroke called "old"
-    with its deficit is the deficit's sequela, I69.3-); with ``same_sentence``, only where
+    with its deficit is the deficit's sequela, I69.3-), and not where the first's own clause
+    holds one of ``first_unless`` ("Acute ischemic stroke, L MCA, s/p IV TNK": the "s/p"
+    is the thrombolytic's, the stroke is acute); with ``same_sentence``, only where
     one sentence names both ("ureteral stone with hydronephrosis")."""
 
     first: tuple[str, ...]
@@ -314,6 +322,7 @@ class Combination(NamedTuple):
     second_stays: bool = False
     first_when: tuple[tuple[str, ...], ...] = ()
     same_sentence: bool = False
+    first_unless: tuple[tuple[str, ...], ...] = ()
     # the categories of ``first`` (each prefix names one at least): a note with none of
     # them passes the rule over without reading its codes
     first_categories: frozenset[str] = frozenset()
@@ -334,6 +343,7 @@ def combination_rules() -> tuple[Combination, ...]:
             rule.get("second_stays", False),
             tuple(tuple(cue.split()) for cue in rule.get("first_when", ())),
             rule.get("same_sentence", False),
+            tuple(tuple(cue.split()) for cue in rule.get("first_unless", ())),
             frozenset(prefix[:CATEGORY_LENGTH] for prefix in rule["first"]),
         )
         for rule in rules

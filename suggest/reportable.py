@@ -4,6 +4,7 @@ and certainty (ICD-10-CM Official Guidelines II.H, IV.H and IV.J)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from spacy.tokens import Span
 
@@ -11,7 +12,7 @@ from code_index.records import System
 from suggest.candidates import Candidate, personal_history_code
 from suggest.doc_words import note_text
 from suggest.extensions import doc_sections, section_key, span_values
-from suggest.plausibility import says_ended
+from suggest.plausibility import plausibility_rules, says_ended
 from suggest.sections import title_key
 from suggest.sentences import sentence_of, sentence_starts
 from suggest.setting import Setting
@@ -44,8 +45,10 @@ def reportable(
     (IV.J), its history code (Z86-Z87) is; nor is a primary malignancy it names only as
     past, whatever the cue ("history of colon cancer"), whose code is Z85.- (I.C.2.d);
     inpatient, a condition treated during the stay is coded though it resolved before
-    discharge. A code suggested from similar notes alone has no words of its own for
-    these rules to read."""
+    discharge. The status of a device or an operation the note reports placing in this
+    encounter ("Procedures: PCI mid LAD (1 DES)") is for later encounters, not this one.
+    A code suggested from similar notes alone has no words of its own for these rules to
+    read."""
     spans = candidate.spans
     if not spans:
         return True
@@ -64,6 +67,8 @@ def reportable(
         if not body and sections[0][1] < len(note_text(spans[0].doc).rstrip()):
             return False  # a note that is all title is its own documentation
         spans = body or spans
+    if _placed_now(code, spans, sections):
+        return False
     if all(span_values(span, _UNCERTAIN)[0] for span in spans):
         if setting is Setting.OUTPATIENT:
             return False
@@ -80,6 +85,18 @@ def reportable(
     return code.startswith("Z") or not all(
         (doubted and past_malignancy) or (historical and (past_malignancy or says_ended(cues)))
         for historical, cues, doubted in (span_values(span, _HISTORY_CUES_DOUBT) for span in spans)
+    )
+
+
+def _placed_now(code: str, spans: Sequence[Span], sections: Sequence[Any]) -> bool:
+    """Whether ``code`` is the status of a device or an operation (``placed_now`` of
+    ``rules/plausibility.json``) that a procedure section of the note reports, without a
+    past cue, as done in this encounter."""
+    rules = plausibility_rules()
+    return code.startswith(rules.placed_now) and any(
+        section_key(sections, span.start_char) in rules.placed_now_sections
+        and not span_values(span, _HISTORICAL)[0]
+        for span in spans
     )
 
 

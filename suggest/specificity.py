@@ -66,6 +66,34 @@ def stage_words(text: str) -> frozenset[str]:
     return frozenset(f"stage {_ROMAN.get(n, n)}" for n in _STAGE.findall(text.lower()))
 
 
+@cache
+def _sided_headers() -> tuple[str, ...]:
+    """Unspecified headers whose codes are their sides (``specificity.sided_headers``)."""
+    return tuple(read_rules(None, "plausibility.json")["specificity"]["sided_headers"])
+
+
+@cache
+def _dominance() -> tuple[dict[str, str], frozenset[str]]:
+    """The dominance each side defaults to, and the words naming a patient's hand."""
+    rules = dict(read_rules(None, "plausibility.json")["specificity"]["dominance"])
+    handedness = frozenset(rules.pop("handedness"))
+    return rules, handedness
+
+
+def with_dominance(words: frozenset[str]) -> frozenset[str]:
+    """The sentence ``words`` with the dominance of the one side they name, where they
+    do not say it (guideline I.C.6.a: dominant on the right, nondominant on the left;
+    dominant where the patient's hand is named on that side, "R hemiparesis (R-handed)",
+    or the patient is ambidextrous)."""
+    defaults, handedness = _dominance()
+    named = words & defaults.keys()
+    if len(named) != 1 or not words.isdisjoint(defaults.values()):
+        return words
+    side = next(iter(named))
+    dominant = defaults["right"]
+    return words | {dominant if handedness & words else defaults[side]}
+
+
 def both_sides(places: Sequence[frozenset[str]]) -> frozenset[str]:
     """The words of the sentences a condition was read from (``note_words``), where one
     names the right side and not the left and another the left and not the right: the
@@ -151,7 +179,10 @@ class NamedSiblings:
             return None
         best: list[CodeRecord] = []
         most = 0
-        for record, added in self._siblings(target):
+        siblings = self._siblings(target)
+        if any(not added.isdisjoint(_dominance()[0].values()) for _, added in siblings):
+            words = with_dominance(words)
+        for record, added in siblings:
             if added <= words and len(added) >= most:
                 best = [record] if len(added) > most else [*best, record]
                 most = len(added)
@@ -173,6 +204,19 @@ class NamedSiblings:
             self._choices[anchor] = self._find(target)
         return self._choices[anchor]
 
+    def _sides_of(self, header: CodeRecord) -> bool:
+        """Whether ``header`` is one of ``specificity.sided_headers`` and the billable codes
+        under it differ from it by their side alone."""
+        if not header.code.startswith(_sided_headers()):
+            return False
+        base = frozenset(map(stem, title_words(header.title)))
+        sides = frozenset(plausibility_rules().sides)
+        children = [child for child in self.index.children(header) if child.billable]
+        return bool(children) and all(
+            {w for w in title_words(child.title) if stem(w) not in base} <= sides
+            for child in children
+        )
+
     def _find(self, target: TargetCode) -> tuple[tuple[CodeRecord, frozenset[str]], ...]:
         index = self.index
         trimester = False
@@ -186,12 +230,15 @@ class NamedSiblings:
             trimester = "unspecified trimester" in record.title.lower()
             # a parent that is itself unspecified ("... of unspecified heel and midfoot")
             # holds only the code's variants: the sites are beside it, under the nearest
-            # header above that is not (never a category, whose codes are other conditions)
+            # header above that is not (never a category, whose codes are other conditions);
+            # not one whose codes are its sides ("... due to unspecified occlusion or
+            # stenosis of middle cerebral artery": right, left, bilateral, unspecified)
             while (
                 header is not None
                 and header.parent
                 and len(header.parent) > 3
                 and "unspecified" in header.title.lower()
+                and not self._sides_of(header)
             ):
                 header = index.get(header.parent, System.ICD10CM)
         # a category's codes are other conditions, not qualifiers of one, except the
