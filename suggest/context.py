@@ -87,6 +87,9 @@ class RuleSpec(NamedTuple):
     # doubts what comes before, "?pneumonia" or a sentence's opening "? pneumonia" what
     # follows ("Cough ?pneumonia" doubts the pneumonia, not the cough)
     attached: bool = False
+    # words the trigger describes when written before them: "disease-free margins" say
+    # nothing of the cancer before them
+    not_before: frozenset[str] = frozenset()
 
 
 # dashes, which end a clause for a scope that stays in it (beside ``CLAUSE_ENDS``) only
@@ -167,6 +170,7 @@ class ConTextComponent(RuleFileComponent):
                 ),
                 bool(rule.get("clause", False)),
                 bool(rule.get("attached", False)),
+                frozenset(rule.get("not_before", ())),
             )
             label = "/".join(map(str, spec))
             patterns = [self.nlp.make_doc(phrase) for phrase in rule["phrases"]]
@@ -245,12 +249,22 @@ class ConTextComponent(RuleFileComponent):
         note = note_text(doc)
         triggers = []
         for start, end, spec in kept:
-            category, direction, max_scope, not_before_word, kinds, not_with, clause, attached = (
-                spec
-            )
+            (
+                category,
+                direction,
+                max_scope,
+                not_before_word,
+                kinds,
+                not_with,
+                clause,
+                attached,
+                not_before,
+            ) = spec
             if category not in CATEGORY_FLAGS:
                 continue
             if not_before_word and end < len(doc) and doc[end].is_alpha and not doc[end].is_stop:
+                continue
+            if not_before and end < len(doc) and lowered_texts(doc)[end] in not_before:
                 continue
             sentence = bisect_right(sent_starts, start) - 1
             sent_start = sent_starts[sentence]

@@ -87,6 +87,9 @@ def flags(nlp: Language, text: str, *mentions: str) -> list[set[str]]:
         ("Dyspnea. PE not suspected.", "PE", {"negated"}),
         ("MDS, low risk (IPSS-R 2.5).", "MDS", set()),
         ("Prostate cancer low risk, Gleason 3+3.", "Prostate cancer", set()),
+        # an eradicated cancer's cue, not the adjective of today's margins
+        ("Breast cancer s/p lumpectomy 2015, NED.", "Breast cancer", {"historical"}),
+        ("Breast cancer, lumpectomy with disease-free margins.", "Breast cancer", set()),
     ],
 )
 def test_context_examples(nlp: Language, text: str, mention: str, expected: set[str]) -> None:
