@@ -1,0 +1,46 @@
+"""What a US note explains away (issue 15): a condition a decision rule's verdict rules
+out, a symptom its documented diagnosis explains (guideline I.B.5), the reason for a
+diagnostic test whose report confirms a diagnosis (IV.K). On sentences written for these
+tests in the style of the benchmark's tuning notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from suggest.suggester import Suggester
+from tests.suggest.listed_codes import anywhere, outpatient_diagnoses, ranked
+
+
+# ------------------------------------------------------ a decision rule's verdict
+@pytest.mark.parametrize(
+    ("text", "never"),
+    [
+        ("MDM: HEART score 2, low risk for ACS. Wells low for PE.", ("I26.99", "I24.9")),
+        ("MDM: PE - Wells 0, PERC negative; no imaging.", ("I26.99",)),
+        ("MDM: Chest pain - HEART score 3 for ACS, Wells 0 for DVT.", ("I24.9", "I82.40")),
+    ],
+)
+def test_a_decision_rules_low_verdict_rules_its_condition_out(
+    suggester: Suggester, text: str, never: tuple[str, ...]
+) -> None:
+    """Wells, PERC, HEART and TIMI are weighed to rule a condition out: one whose verdict
+    is low was considered and judged unlikely (guideline IV.H codes the symptom)."""
+    codes = anywhere(outpatient_diagnoses(suggester, text))
+    assert not [code for code in codes if code.startswith(never)]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # the symptom the rule was weighed on is coded
+        ("MDM: Dyspnea - Wells 0, PERC negative, no CTA.", "R06.00"),
+        # a risk group of a diagnosed disease grades it
+        ("Dx: Prostate cancer, low risk. Active surveillance.", "C61"),
+        # a rule's verdict beside a condition found and treated
+        ("A/P: Acute pulmonary embolism on apixaban, Wells 1 on arrival.", "I26.99"),
+    ],
+)
+def test_a_risk_statement_keeps_what_it_does_not_rule_out(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    assert code in ranked(outpatient_diagnoses(suggester, text))
