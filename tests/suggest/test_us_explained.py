@@ -44,3 +44,50 @@ def test_a_risk_statement_keeps_what_it_does_not_rule_out(
     suggester: Suggester, text: str, code: str
 ) -> None:
     assert code in ranked(outpatient_diagnoses(suggester, text))
+
+
+# ------------------------------------------ a symptom the note says its diagnosis causes
+@pytest.mark.parametrize(
+    ("text", "diagnosis", "symptoms"),
+    [
+        (
+            "A/P:\n# DKA, T1DM, w/o coma. Insulin gtt per protocol.\n"
+            "# Abd pain/N/V - attributable to DKA, lipase nl, monitor.",
+            "E10.10",
+            ("R10", "R11", "R52"),
+        ),
+        ("A/P: Chest pain due to GERD - start omeprazole 20 mg daily.", "K21.9", ("R07",)),
+        (
+            "A/P: Nausea and vomiting, 2/2 viral gastroenteritis. Zofran prn.",
+            "A08.4",
+            ("R11",),
+        ),
+    ],
+)
+def test_a_symptom_said_due_to_a_documented_diagnosis_is_not_coded(
+    suggester: Suggester, text: str, diagnosis: str, symptoms: tuple[str, ...]
+) -> None:
+    """Guidelines I.B.4-5: the note says the diagnosis accounts for the symptom."""
+    result = outpatient_diagnoses(suggester, text)
+    assert diagnosis in ranked(result)
+    assert not [code for code in ranked(result) if code.startswith(symptoms)]
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        # an uncertain cause is not coded outpatient, its symptoms are (IV.H)
+        ("A/P: Nausea and vomiting, likely 2/2 viral gastroenteritis. Zofran prn.", "R11.2"),
+        # a drug's adverse effect is coded with the drug (I.C.19.e)
+        ("A/P: Hyperglycemia due to prednisone. Steroid taper.", "R73.9"),
+        # a noun between: the cue speaks of the dose, not of the dizziness
+        (
+            "A/P: Dizziness with dexamethasone dose reduction due to facial palsy.",
+            "R42",
+        ),
+    ],
+)
+def test_a_symptom_is_kept_where_no_diagnosis_is_said_to_cause_it(
+    suggester: Suggester, text: str, symptom: str
+) -> None:
+    assert symptom in anywhere(outpatient_diagnoses(suggester, text))
