@@ -113,6 +113,7 @@ class PlausibilityRules:
     encounter_characters: tuple[tuple[str, tuple[str, ...]], ...]
     statement_sections: frozenset[str]
     symptom_prefixes: tuple[str, ...]
+    sign_prefixes: tuple[str, ...]
     findings_sections: frozenset[str]
     status_prefixes: tuple[str, ...]
     ended: frozenset[str]
@@ -123,6 +124,12 @@ class PlausibilityRules:
     # codes of no site (C80, the pressure ulcer's L89.9-) or an ill-defined one (C76), each
     # with the prefixes of the codes whose named site or kind it gives way to
     site_unknown: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+    @cached_property
+    def signs_and_symptoms(self) -> tuple[str, ...]:
+        """The symptoms and the signs of other chapters (a test's result) that a
+        diagnosis the statement documents accounts for."""
+        return self.symptom_prefixes + self.sign_prefixes
 
     @cached_property
     def integral_symptoms(self) -> tuple[str, ...]:
@@ -208,6 +215,7 @@ class PlausibilityRules:
             ),
             statement_sections=frozenset(statement["sections"]),
             symptom_prefixes=tuple(statement["symptom_prefixes"]),
+            sign_prefixes=tuple(statement["sign_prefixes"]),
             findings_sections=frozenset(statement["findings_sections"]),
             status_prefixes=tuple(statement["status_prefixes"]),
             ended=frozenset(rules["ended"]),
@@ -1249,7 +1257,7 @@ def _outside_statement(
     note whose statement documents a diagnosis, where it is not coded; else None."""
     if not read_in or read_in & rules.statement_sections or code.startswith(rules.status_prefixes):
         return None
-    if code.startswith(rules.symptom_prefixes):
+    if code.startswith(rules.signs_and_symptoms):
         return "symptom"
     if read_in <= rules.findings_sections:
         return "finding"

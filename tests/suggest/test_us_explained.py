@@ -91,3 +91,30 @@ def test_a_symptom_is_kept_where_no_diagnosis_is_said_to_cause_it(
     suggester: Suggester, text: str, symptom: str
 ) -> None:
     assert symptom in anywhere(outpatient_diagnoses(suggester, text))
+
+
+# ------------------------------------------- a diagnostic test's reason and its result
+CT_APPENDIX = (
+    "CT ABDOMEN AND PELVIS WITH IV CONTRAST\n"
+    "Indication: RLQ pain, fever, leukocytosis. Eval appendicitis.\n"
+    "Findings: Dilated appendix 12 mm with periappendiceal fat stranding. No abscess.\n"
+    "IMPRESSION:\n1. Acute appendicitis without perforation."
+)
+
+
+def test_a_reports_indication_gives_way_to_the_diagnosis_it_confirms(
+    suggester: Suggester,
+) -> None:
+    """Guideline IV.K: code the confirmed diagnosis of the interpretation, not the signs
+    and symptoms the test was ordered for: the indication's leukocytosis (D72.829, a sign
+    coded outside chapter 18) as its pain and fever."""
+    result = outpatient_diagnoses(suggester, CT_APPENDIX)
+    assert ranked(result)[0].startswith("K35.8")
+    assert not [code for code in ranked(result) if code.startswith(("D72.82", "R10", "R50"))]
+
+
+def test_a_sign_the_statement_lists_is_coded(suggester: Suggester) -> None:
+    result = outpatient_diagnoses(
+        suggester, "A/P: 1. Leukocytosis, unclear cause - repeat CBC in 1 wk. 2. HTN."
+    )
+    assert "D72.829" in ranked(result)
