@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from suggest.suggester import Suggester
-from tests.suggest.listed_codes import anywhere, outpatient_diagnoses, ranked
+from tests.suggest.listed_codes import DIAGNOSES, anywhere, outpatient_diagnoses, ranked
 
 
 # ------------------------------------------------------ a decision rule's verdict
@@ -118,3 +118,22 @@ def test_a_sign_the_statement_lists_is_coded(suggester: Suggester) -> None:
         suggester, "A/P: 1. Leukocytosis, unclear cause - repeat CBC in 1 wk. 2. HTN."
     )
     assert "D72.829" in ranked(result)
+
+
+# ----------------------------------------------- a discharge summary's statement
+DISCHARGE = (
+    "DISCHARGE SUMMARY\n"
+    "Principal Dx: Community-acquired pneumonia, RLL.\n"
+    "Secondary Dx: COPD, stable; HTN.\n"
+    "HPI: 71 yo M with COPD presented with 3 d of fever, productive cough and dyspnea.\n"
+    "Hospital course: ceftriaxone and azithromycin; afebrile by day 2.\n"
+    "Discharge meds: cefpodoxime 200 mg BID x 3 more days, amlodipine 5 mg daily."
+)
+
+
+def test_a_principal_and_secondary_dx_line_is_the_statement(suggester: Suggester) -> None:
+    """ "Principal Dx:" and "Secondary Dx:" head the provider's diagnostic statement: the
+    symptoms of the history give way to the pneumonia it documents (I.B.5, IV.D)."""
+    result = suggester.suggest(DISCHARGE, setting="inpatient", systems=DIAGNOSES)
+    assert "J18.9" in ranked(result)
+    assert not [code for code in anywhere(result) if code.startswith(("R50", "R05", "R06"))]
