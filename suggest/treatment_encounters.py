@@ -79,6 +79,7 @@ class EradicationRules:
     remission_coded: tuple[str, ...]  # categories with codes of their own for a remission
     reaches_back: int  # sentences
     still_treated: tuple[tuple[str, ...], ...]
+    visit_sections: frozenset[str]  # where a name says what the visit is about
 
 
 @cache
@@ -98,6 +99,7 @@ def eradication_rules() -> EradicationRules:
         remission_coded=tuple(rules["remission_coded"]),
         reaches_back=rules["reaches_back"],
         still_treated=_phrases(context["not_with"]),
+        visit_sections=frozenset(rules["visit_sections"]),
     )
 
 
@@ -117,7 +119,8 @@ def eradicated_mentions(
     before that names one ("Papillary thyroid ca, thyroidectomy + RAI 2019. Tx
     completed."); not where either sentence says it is still treated ("on adjuvant
     anastrozole"), and a remission only of a malignancy with no code of its own for one
-    ("CLL in remission" is C91.11)."""
+    ("CLL in remission" is C91.11). Where the note says one was eradicated, the title
+    line's or chief complaint's mentions of it too: they name what the visit is about."""
     rules = eradication_rules()
     lowered = lowered_texts(doc)
     by_first = cues_by_first_word(tuple(rules.cues))
@@ -153,6 +156,19 @@ def eradicated_mentions(
                 for span, codes in spoken_of
                 if not (rules.cues[cue] and all(c.startswith(rules.remission_coded) for c in codes))
             )
+    if found:
+        # the title line or chief complaint names what the visit is about ("CC: annual
+        # f/u, breast cancer"), the cancer the note says was eradicated
+        eradicated = {code[:3] for span, _ in found for code in malignancies(span)}
+        cue_text = found[0][1]
+        sections = doc._.sections
+        found.extend(
+            (span, cue_text)
+            for spans in named.values()
+            for span, codes in spans
+            if section_key(sections, span.start_char) in rules.visit_sections
+            and {code[:3] for code in codes} <= eradicated
+        )
     return found
 
 

@@ -189,6 +189,23 @@ def test_a_cancer_still_treated_or_just_excised_stays_current(
     assert "Z85.3" not in anywhere(result)
 
 
+def test_a_survivors_visit_names_the_eradicated_cancer_in_its_complaint(
+    suggester: Suggester,
+) -> None:
+    # the chief complaint names what the visit is about, the cancer the statement says
+    # was treated to completion; nor is a completed course of anastrozole long-term use
+    result = outpatient_diagnoses(
+        suggester,
+        "HEM/ONC SURVIVORSHIP VISIT\nCC: annual f/u, breast cancer.\nCompleted 5 yrs "
+        "anastrozole 06/2023.\nA/P:\n1. Hx of L breast cancer - Tx completed, no evidence "
+        "of recurrence. Annual mammogram.",
+    )
+    codes = anywhere(result)
+    assert "Z85.3" in ranked(result)
+    assert not [code for code in codes if code.startswith("C50")]
+    assert "Z79.811" not in codes
+
+
 def test_a_lab_value_of_calcium_is_no_cancer(suggester: Suggester) -> None:
     # "Ca 9.3" of a chemistry panel is calcium: no malignancy read there keeps a cancer
     # named only as past current

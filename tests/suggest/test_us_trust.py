@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from suggest.suggester import Suggester
-from tests.suggest.listed_codes import anywhere
+from tests.suggest.listed_codes import anywhere, ranked
 
 
 # ------------------------------------------------ unspecified alternatives
@@ -211,3 +211,17 @@ def test_an_unknown_primary_beside_its_metastasis_stays(suggester: Suggester) ->
 )
 def test_ca_before_a_supplement_is_calcium(suggester: Suggester, text: str) -> None:
     assert not [c for c in anywhere(suggester.suggest(text)) if c.startswith("C")]
+
+
+def test_cva_tenderness_is_a_kidney_exam(suggester: Suggester) -> None:
+    """ "CVA tenderness" is the costovertebral angle of a pyelonephritis, no stroke."""
+    text = (
+        "DISCHARGE SUMMARY\nPrincipal Dx: Acute pyelonephritis, right.\n"
+        "HPI: 39F p/w 2 d fever, R flank pain and dysuria. CVA tenderness R.\n"
+        "Hospital course: ceftriaxone, afebrile by day 2."
+    )
+    result = suggester.suggest(text, setting="inpatient")
+    assert ranked(result)[0] == "N10"
+    assert not [c for c in anywhere(result) if c.startswith("I63")]
+    stroke = suggester.suggest("A/P: Acute CVA, L MCA territory - tPA given.")
+    assert any(s.code.startswith("I63") for s in stroke.suggestions)
