@@ -98,7 +98,7 @@ CT_APPENDIX = (
     "CT ABDOMEN AND PELVIS WITH IV CONTRAST\n"
     "Indication: RLQ pain, fever, leukocytosis. Eval appendicitis.\n"
     "Findings: Dilated appendix 12 mm with periappendiceal fat stranding. No abscess.\n"
-    "IMPRESSION:\n1. Acute appendicitis without perforation."
+    "IMPRESSION:\n1. Acute appendicitis without perforation or abscess."
 )
 
 
@@ -111,6 +111,8 @@ def test_a_reports_indication_gives_way_to_the_diagnosis_it_confirms(
     result = outpatient_diagnoses(suggester, CT_APPENDIX)
     assert ranked(result)[0].startswith("K35.8")
     assert not [code for code in ranked(result) if code.startswith(("D72.82", "R10", "R50"))]
+    # what the impression says there is none of is no diagnosis either
+    assert not [code for code in anywhere(result) if code.startswith("L02")]
 
 
 def test_a_sign_the_statement_lists_is_coded(suggester: Suggester) -> None:
