@@ -34,7 +34,7 @@ from suggest.code_categories import CATEGORY_LENGTH, SUBCATEGORY_LENGTH, code_ca
 from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
 from suggest.em_levels import counseling_services, em_level, preventive_visit
-from suggest.extensions import MENTIONS_KEY, section_key, span_values
+from suggest.extensions import MENTIONS_KEY, section_key, set_span_values, span_values
 from suggest.mentions import TermMatch
 from suggest.numbers import read_from_value, read_values
 from suggest.patient_age import stated_age
@@ -60,6 +60,7 @@ from suggest.plausibility import (
     without_initial_injury,
 )
 from suggest.rules import read_rules
+from suggest.sections import title_key
 from suggest.sentences import clause_of, sentence_of, sentence_starts
 from suggest.served_learners import NoteReading
 from suggest.specificity import (
@@ -72,6 +73,7 @@ from suggest.specificity import (
 )
 from suggest.terms import TargetCode, TermSource, TermTable
 from suggest.treatment_encounters import (
+    eradicated_mentions,
     follow_up_readings,
     past_treatment_readings,
     treatment_encounter_readings,
@@ -198,6 +200,9 @@ def collect_candidates(
     in_family: list[tuple[Span, TermMatch]] = []
     in_history: list[tuple[Span, TermMatch]] = []
     now: list[TermMatch] = []  # the matches neither historical nor uncertain
+    mark_eradicated(doc, table)
+    title = title_key()
+    sections = doc._.sections
     for span in doc.spans.get(MENTIONS_KEY, ()):
         matches, negated, family, hypothetical, historical, uncertain = span_values(
             span, _READ_FLAGS
@@ -209,7 +214,9 @@ def collect_candidates(
         found.extend((span, match) for match in matches)
         if historical:
             in_history.extend((span, match) for match in matches)
-        elif not uncertain:
+        elif not uncertain and section_key(sections, span.start_char) != title:
+            # the title line names the visit ("thyroid cancer surveillance"), not a
+            # condition present (suggest.reportable)
             now.extend(matches)
     # complete matches by first token they cover: a match can only lie inside one that
     # covers its own first token
@@ -362,6 +369,28 @@ def _history_code(name: str, code: str) -> str | None:
 def family_history_code(code: str) -> str | None:
     """The Z80-Z84 code of a condition named only in a relative (``rules/family_history.json``)."""
     return _history_code("family_history.json", code)
+
+
+def mark_eradicated(doc: Doc, table: TermTable) -> None:
+    """Mark historical the mentions of a primary malignancy that the note says was
+    eradicated (``eradicated_mentions``: "Papillary thyroid ca, thyroidectomy + RAI 2019.
+    Tx completed."), with the words that say so as their cue: its code is its personal
+    history, Z85.- (guideline I.C.2.d)."""
+
+    def malignancies(span: Span) -> tuple[str, ...]:
+        return tuple(
+            target.code
+            for match in span_values(span, ("matches",))[0]
+            for target in (table.targets[match.target],)
+            if target.system is System.ICD10CM and personal_history_code(target.code)
+        )
+
+    for span, cue in eradicated_mentions(doc, malignancies):
+        cues = span_values(span, ("context_cues",))[0]
+        set_span_values(
+            span,
+            {"historical": True, "context_cues": cues if cue in cues else (*cues, cue)},
+        )
 
 
 def personal_history_code(code: str) -> str | None:

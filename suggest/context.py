@@ -87,6 +87,13 @@ class RuleSpec(NamedTuple):
     # doubts what comes before, "?pneumonia" or a sentence's opening "? pneumonia" what
     # follows ("Cough ?pneumonia" doubts the pneumonia, not the cough)
     attached: bool = False
+    # words the trigger describes when written before them: "disease-free margins" say
+    # nothing of the cancer before them
+    not_before: frozenset[str] = frozenset()
+    # the mentions it modifies, by their words (empty: all): a decision rule's verdict
+    # ("PERC negative", "HEART score 2") rules out the condition it is made for, not the
+    # symptom it was weighed on ("Dyspnea - Wells 0, PERC negative")
+    only_of: tuple[tuple[str, ...], ...] = ()
 
 
 # dashes, which end a clause for a scope that stays in it (beside ``CLAUSE_ENDS``) only
@@ -105,6 +112,7 @@ class Trigger:
     scope_end: int
     text: str
     kinds: frozenset[str] = frozenset()
+    only_of: tuple[tuple[str, ...], ...] = ()
 
 
 @Language.factory(
@@ -167,6 +175,11 @@ class ConTextComponent(RuleFileComponent):
                 ),
                 bool(rule.get("clause", False)),
                 bool(rule.get("attached", False)),
+                frozenset(rule.get("not_before", ())),
+                tuple(
+                    tuple(t.lower_ for t in self.nlp.make_doc(phrase))
+                    for phrase in rule.get("only_of", ())
+                ),
             )
             label = "/".join(map(str, spec))
             patterns = [self.nlp.make_doc(phrase) for phrase in rule["phrases"]]
@@ -203,6 +216,10 @@ class ConTextComponent(RuleFileComponent):
                     ):
                         continue  # out of scope
                     if trigger.kinds and kind is not None and kind not in trigger.kinds:
+                        continue
+                    if trigger.only_of and not holds_phrase(
+                        lowered_texts(doc)[mention.start : mention.end], trigger.only_of
+                    ):
                         continue
                     # a term's own wording ("Personal history of …") is no cue about it; a
                     # cue between its words is ("kidney showed no lesion"), and so is one
@@ -245,12 +262,23 @@ class ConTextComponent(RuleFileComponent):
         note = note_text(doc)
         triggers = []
         for start, end, spec in kept:
-            category, direction, max_scope, not_before_word, kinds, not_with, clause, attached = (
-                spec
-            )
+            (
+                category,
+                direction,
+                max_scope,
+                not_before_word,
+                kinds,
+                not_with,
+                clause,
+                attached,
+                not_before,
+                only_of,
+            ) = spec
             if category not in CATEGORY_FLAGS:
                 continue
             if not_before_word and end < len(doc) and doc[end].is_alpha and not doc[end].is_stop:
+                continue
+            if not_before and end < len(doc) and lowered_texts(doc)[end] in not_before:
                 continue
             sentence = bisect_right(sent_starts, start) - 1
             sent_start = sent_starts[sentence]
@@ -289,7 +317,7 @@ class ConTextComponent(RuleFileComponent):
             flag = CATEGORY_FLAGS[category]
             span = doc[start:end]  # its text sliced from the note's: no Token per token
             text = note[span.start_char : span.end_char]
-            triggers.append(Trigger(flag, start, end, scope_start, scope_end, text, kinds))
+            triggers.append(Trigger(flag, start, end, scope_start, scope_end, text, kinds, only_of))
         return triggers
 
     def _longest_matches(self, doc: Doc) -> list[tuple[int, int, RuleSpec]]:

@@ -41,7 +41,7 @@ from suggest.adverse_effects import (
 from suggest.code_categories import CATEGORY_LENGTH
 from suggest.doc_words import lowered_texts, note_text
 from suggest.rules import read_rules
-from suggest.sentences import sentence_starts
+from suggest.sentences import CLAUSE_ENDS, sentence_of, sentence_starts
 
 T = TypeVar("T")
 Key = tuple[System, str]
@@ -147,6 +147,11 @@ class PlausibilityRules:
     vaccine_visit_unless: tuple[str, ...]
     sides: dict[str, frozenset[str]]
     integral: tuple[tuple[str, tuple[str, ...]], ...]
+    explained_symptoms: tuple[str, ...]
+    explained_cues: tuple[tuple[str, ...], ...]
+    not_causes: tuple[str, ...]
+    cause_modifiers: frozenset[str]
+    cause_between: frozenset[str]
     aftercare: tuple[str, ...]
     injury_site: InjurySite
     without_complications: frozenset[str]
@@ -166,6 +171,7 @@ class PlausibilityRules:
     encounter_characters: tuple[tuple[str, tuple[str, ...]], ...]
     statement_sections: frozenset[str]
     symptom_prefixes: tuple[str, ...]
+    sign_prefixes: tuple[str, ...]
     findings_sections: frozenset[str]
     status_prefixes: tuple[str, ...]
     ended: frozenset[str]
@@ -180,6 +186,12 @@ class PlausibilityRules:
     # the operations of this encounter ("Procedures: PCI mid LAD (1 DES)")
     placed_now: tuple[str, ...]
     placed_now_sections: frozenset[str]
+
+    @cached_property
+    def signs_and_symptoms(self) -> tuple[str, ...]:
+        """The symptoms and the signs of other chapters (a test's result) that a
+        diagnosis the statement documents accounts for."""
+        return self.symptom_prefixes + self.sign_prefixes
 
     @cached_property
     def integral_symptoms(self) -> tuple[str, ...]:
@@ -233,6 +245,11 @@ class PlausibilityRules:
             vaccine_visit_unless=tuple(vaccine["visit_alone_unless"]),
             sides={side: frozenset(words) for side, words in rules["laterality"]["sides"].items()},
             integral=tuple((symptom, tuple(dx)) for symptom, dx in rules["integral"]),
+            explained_symptoms=tuple(rules["explained"]["symptoms"]),
+            explained_cues=tuple(tuple(cue.split()) for cue in rules["explained"]["cues"]),
+            not_causes=tuple(rules["explained"]["not_causes"]),
+            cause_modifiers=frozenset(rules["explained"]["modifiers"]),
+            cause_between=frozenset(rules["explained"]["between"]),
             aftercare=tuple(rules["aftercare"]),
             injury_site=InjurySite(
                 tuple(rules["injury_site"]["open_wounds"]),
@@ -289,6 +306,7 @@ class PlausibilityRules:
             ),
             statement_sections=frozenset(statement["sections"]),
             symptom_prefixes=tuple(statement["symptom_prefixes"]),
+            sign_prefixes=tuple(statement["sign_prefixes"]),
             findings_sections=frozenset(statement["findings_sections"]),
             status_prefixes=tuple(statement["status_prefixes"]),
             ended=frozenset(rules["ended"]),
@@ -600,6 +618,69 @@ def holds_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bo
     return False
 
 
+def said_caused_by(doc: Doc, read: Sequence[tuple[str, Sequence[Span]]]) -> list[frozenset[str]]:
+    """For each (ICD-10-CM code, places) of ``read`` that is a symptom of ``explained``,
+    the codes of ``read`` its sentence says cause it: read in the list of symptoms just
+    before a cue ("due to", "2/2", "attributable to"), the cause named in the cue's clause
+    after it by a word of a place it was read from, no modifier ("Abd pain/N/V -
+    attributable to DKA, lipase nl": E10.10, read from "DKA, T1DM", causes R10.9 and
+    R11.2). Empty for the rest."""
+    rules = plausibility_rules()
+    lowered = lowered_texts(doc)
+    causes: list[frozenset[str]] = [frozenset()] * len(read)
+    symptoms = [k for k, (code, _) in enumerate(read) if code.startswith(rules.explained_symptoms)]
+    if not symptoms:
+        return causes
+    starts = sentence_starts(doc)
+    by_first = cues_by_first_word(rules.explained_cues)
+    # where each cue is: (sentence start, cue start, cue end, end of the cue's clause)
+    cues = []
+    for at, word in enumerate(lowered):
+        for cue in by_first.get(word, ()):
+            if tuple(lowered[at : at + len(cue)]) == cue:
+                first, end = sentence_of(starts, len(lowered), at)
+                after = at + len(cue)
+                clause_end = next((k for k in range(after, end) if lowered[k] in CLAUSE_ENDS), end)
+                cues.append((first, at, after, clause_end))
+                break
+    if not cues:
+        return causes
+    # the words that name each possible cause where it was read: the cause a clause names
+    # may be read elsewhere, whole ("DKA, T1DM" is E10.10; "attributable to DKA" alone
+    # names no type)
+    named = [
+        frozenset(
+            word
+            for span in spans
+            for word in lowered[span.start : span.end]
+            if word[:1].isalpha()
+            and word not in rules.cause_modifiers
+            and not doc.vocab[word].is_stop
+        )
+        if code and not code.startswith(rules.not_causes)
+        else frozenset()
+        for code, spans in read
+    ]
+    # the symptoms a cue speaks of are those just before it, in a list joined by marks
+    # and the words of ``between`` ("Abd pain/N/V - attributable to", "nausea and vomiting,
+    # likely due to"), not a noun between ("dexamethasone dose reduction due to")
+    in_symptom = {p for k in symptoms for span in read[k][1] for p in range(span.start, span.end)}
+    for first, at, after, clause_end in cues:
+        reached = at
+        while reached > first and (
+            reached - 1 in in_symptom
+            or lowered[reached - 1] in rules.cause_between
+            or not any(ch.isalnum() for ch in lowered[reached - 1])
+        ):
+            reached -= 1
+        said = set(lowered[after:clause_end])
+        cause = frozenset(read[j][0] for j, words in enumerate(named) if words & said)
+        for k in symptoms:
+            if cause and any(reached <= span.start and span.end <= at for span in read[k][1]):
+                causes[k] |= cause
+    return causes
+
+
 def vaccine_disease(code: str) -> bool:
     """Whether ``code`` is a disease a vaccine prevents (read as the vaccine near a cue)."""
     return code.startswith(plausibility_rules().vaccine_diseases)
@@ -857,6 +938,7 @@ def prune_and_order(
     reading: Callable[[T], float] | None = None,
     said: Callable[[T], Sequence[frozenset[str]]] | None = None,
     loose: Callable[[T], bool] | None = None,
+    caused_by: Callable[[T], frozenset[str]] | None = None,
 ) -> Ordered[T]:
     """The ranked ``items`` in reporting order: first-listed encounter codes (screening,
     immunization) that are ``listed`` (above the floor) to the front and a manifestation
@@ -885,7 +967,9 @@ def prune_and_order(
     reaction" gives way to T78.05XA "anaphylactic reaction due to tree nuts"); given
     which items were read only ``loose``ly (their words spread wider than the matcher's
     window), such a code that an Excludes1 note pairs with a confident code, wherever
-    the two were read."""
+    the two were read; given the codes each item's sentence says cause it (``caused_by``:
+    ``said_caused_by``), a symptom beside the documented diagnosis said to cause it
+    ("Abd pain/N/V - attributable to DKA"), as integral to it (guidelines I.B.4-5)."""
     rules = plausibility_rules()
     documented = [
         key(item)[1] for item in items if confident(item) and key(item)[0] is System.ICD10CM
@@ -939,6 +1023,9 @@ def prune_and_order(
         because = None
         if system is System.ICD10CM:
             integral = _gives_way(code, documented, stated, rules)
+            if integral is None and caused_by is not None:
+                cause = caused_by(item)
+                integral = next((other for other in stated if other in cause), None)
             said_with = _said_with(code, documented, index) if integral is None else None
             injury = _injury_aftercare(code, listed_codes, rules)
             bite = _bitten(code, listed_codes, rules.injury_site)
@@ -1387,7 +1474,7 @@ def _outside_statement(
     note whose statement documents a diagnosis, where it is not coded; else None."""
     if not read_in or read_in & rules.statement_sections or code.startswith(rules.status_prefixes):
         return None
-    if code.startswith(rules.symptom_prefixes):
+    if code.startswith(rules.signs_and_symptoms):
         return "symptom"
     if read_in <= rules.findings_sections:
         return "finding"

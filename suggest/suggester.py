@@ -44,7 +44,13 @@ from suggest.learned_evidence import PROFILE_EVIDENCE, learned_evidence
 from suggest.mentions import MentionMatcher
 from suggest.model import DEFAULT_MODEL, SuggestModel, load_model
 from suggest.note_candidates import CandidateStep, NoteCandidates
-from suggest.plausibility import Apart, Ordered, prune_and_order, reporting_order
+from suggest.plausibility import (
+    Apart,
+    Ordered,
+    prune_and_order,
+    reporting_order,
+    said_caused_by,
+)
 from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
 from suggest.revenue import with_revenue
 from suggest.sections import title_key
@@ -392,6 +398,21 @@ class Suggester:
         def read_in(item: Ranked) -> frozenset[str | None]:
             return sections_of(item.candidate)
 
+        # the causes a sentence gives each symptom ("dyspnea 2/2 CHF exacerbation")
+        causes = dict(
+            zip(
+                map(id, candidates),
+                said_caused_by(
+                    doc,
+                    [
+                        (c.target.code if c.target.system is System.ICD10CM else "", c.spans)
+                        for c in candidates
+                    ],
+                ),
+                strict=True,
+            )
+        )
+
         # a model that learned coders report covered codes too (keeps_covered: corpora
         # such as CodiEsp code every sign) keeps integral symptoms and findings in its
         # ranking, except for a note it reads as coded by the guidelines (the US notes of a
@@ -415,6 +436,7 @@ class Suggester:
                 reading=lambda r: ranker_score[id(r.candidate)],
                 said=None if coded_as_taught else partial(_said_with, doc),
                 loose=None if coded_as_taught else _read_loosely,
+                caused_by=None if coded_as_taught else (lambda r: causes[id(r.candidate)]),
             )
 
         if reader is None:

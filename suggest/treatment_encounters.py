@@ -3,7 +3,9 @@ Z51.11, Z51.12), read where a sentence says the therapy is given at this encount
 ("on adjuvant mFOLFOX6, here for cycle 5 day 1"; "pembrolizumab 200 mg IV today"); and
 the personal history of such a therapy (Z92.21, Z92.3) where a sentence says it is past
 ("s/p resection and chemo, NED"), and the follow-up examination after the completed
-treatment (Z08) where the note says the visit is its surveillance.
+treatment (Z08) where the note says the visit is its surveillance. And which named
+malignancies the note says were eradicated ("Papillary thyroid ca, thyroidectomy + RAI
+2019. Tx completed."), whose code is their personal history (Z85.-, guideline I.C.2.d).
 
 No code-set term says so: the tabular's "Encounter for antineoplastic chemotherapy" is
 never how a note puts it, and the drug's name alone may be a past course ("s/p 6 cycles
@@ -20,11 +22,11 @@ from functools import cache
 from itertools import pairwise
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from suggest.adverse_effects import cues_by_first_word
-from suggest.doc_words import lowered_texts
-from suggest.extensions import section_key
+from suggest.doc_words import lowered_texts, note_text
+from suggest.extensions import MENTIONS_KEY, section_key, span_values
 from suggest.plausibility import holds_phrase
 from suggest.rules import read_rules
 from suggest.sentences import clause_of, sentence_starts
@@ -63,6 +65,178 @@ def treatment_encounter_rules() -> TreatmentEncounterRules:
         follow_up_sections=frozenset(rules["follow_up"]["sections"]),
         follow_up_visit=_phrases(rules["follow_up"]["visit"]),
     )
+
+
+@dataclass(frozen=True)
+class EradicationRules:
+    """The words that say a malignancy was eradicated: the ConText rule marked
+    ``eradicated`` in ``rules/context.json`` and ``rules/personal_history.json``'s
+    ``eradicated``, read once."""
+
+    cues: dict[tuple[str, ...], bool]  # a cue's words: whether it speaks of a remission
+    not_before: frozenset[str]  # words a cue before describes ("disease-free margins")
+    not_before_remission: frozenset[str]
+    remission_coded: tuple[str, ...]  # categories with codes of their own for a remission
+    reaches_back: int  # sentences
+    still_treated: tuple[tuple[str, ...], ...]
+    visit_sections: frozenset[str]  # where a name says what the visit is about
+
+
+@cache
+def eradication_rules() -> EradicationRules:
+    """The packaged rules."""
+    context = next(
+        rule for rule in read_rules(None, "context.json")["rules"] if rule.get("eradicated")
+    )
+    rules = read_rules(None, "personal_history.json")["eradicated"]
+    return EradicationRules(
+        cues={
+            **{words: False for words in _phrases([*context["phrases"], *rules["cues"]])},
+            **{words: True for words in _phrases(rules["remission_cues"])},
+        },
+        not_before=frozenset(context["not_before"]),
+        not_before_remission=frozenset(rules["not_before_remission"]),
+        remission_coded=tuple(rules["remission_coded"]),
+        reaches_back=rules["reaches_back"],
+        still_treated=_phrases(context["not_with"]),
+        visit_sections=frozenset(rules["visit_sections"]),
+    )
+
+
+_NOT_PRESENT = ("negated", "family", "hypothetical", "uncertain")
+# words after a cue that name what it speaks of ("completed treatment of thyroid cancer")
+_OF = frozenset({"of", "for"})
+
+
+def eradicated_mentions(
+    doc: Doc, malignancies: Callable[[Span], tuple[str, ...]]
+) -> list[tuple[Span, str]]:
+    """(mention, cue) of each mention of a primary malignancy (its codes: ``malignancies``)
+    that the note says was eradicated: a cue ("NED", "no evidence of disease", "Tx
+    completed", "in remission") after it in its sentence, or before it with "of" or "for"
+    ("completed treatment of thyroid cancer"), or in a later sentence of its section that
+    names no malignancy before the cue, where the mention's sentence is the nearest one
+    before that names one ("Papillary thyroid ca, thyroidectomy + RAI 2019. Tx
+    completed."); not where either sentence says it is still treated ("on adjuvant
+    anastrozole"), and a remission only of a malignancy with no code of its own for one
+    ("CLL in remission" is C91.11). Where the note says one was eradicated, the title
+    line's or chief complaint's mentions of it too: they name what the visit is about."""
+    rules = eradication_rules()
+    lowered = lowered_texts(doc)
+    by_first = cues_by_first_word(tuple(rules.cues))
+    if by_first.keys().isdisjoint(lowered):
+        return []
+    bounds = list(pairwise([*sentence_starts(doc), len(lowered)]))
+    named = _malignancies_by_sentence(doc, bounds, malignancies)
+    found: list[tuple[Span, str]] = []
+    for sentence, (first, end) in enumerate(bounds):
+        words = lowered[first:end]
+        for at, cue in _cues(words, by_first, rules):
+            here = named.get(sentence, [])
+            after = at + len(cue)
+            spoken_of = [item for item in here if item[0].end <= first + at]
+            if not spoken_of and after < len(words) and words[after] in _OF:
+                spoken_of = [item for item in here if item[0].start >= first + after][:1]
+            said_in = words
+            if not spoken_of:
+                # a cue that opens its sentence speaks of the lines before it too ("Breast
+                # cancer, left.\nNo evidence of disease."); one after other words, of its
+                # own line ("..., total thyroidectomy + RAI 2019. Tx completed.")
+                alone = not any(word.isalpha() for word in words[:at])
+                earlier = _nearest_naming(doc, bounds, named, sentence, rules.reaches_back, alone)
+                if earlier is None:
+                    continue
+                spoken_of = named[earlier]
+                said_in = lowered[bounds[earlier][0] : end]
+            if holds_phrase(said_in, rules.still_treated):
+                continue
+            cue_text = doc[first + at : first + at + len(cue)].text
+            found.extend(
+                (span, cue_text)
+                for span, codes in spoken_of
+                if not (rules.cues[cue] and all(c.startswith(rules.remission_coded) for c in codes))
+            )
+    if found:
+        # the title line or chief complaint names what the visit is about ("CC: annual
+        # f/u, breast cancer"), the cancer the note says was eradicated
+        eradicated = {code[:3] for span, _ in found for code in malignancies(span)}
+        cue_text = found[0][1]
+        sections = doc._.sections
+        found.extend(
+            (span, cue_text)
+            for spans in named.values()
+            for span, codes in spans
+            if section_key(sections, span.start_char) in rules.visit_sections
+            and {code[:3] for code in codes} <= eradicated
+        )
+    return found
+
+
+def _cues(
+    words: list[str],
+    by_first: dict[str, tuple[tuple[str, ...], ...]],
+    rules: EradicationRules,
+) -> list[tuple[int, tuple[str, ...]]]:
+    """(position, cue) of each eradication cue in a sentence's ``words``: the longest at a
+    position, none that describes the word after it ("disease-free margins"), no remission
+    after "not" ("not yet in remission")."""
+    found = []
+    free = 0  # the first word no cue found holds
+    for at, word in enumerate(words):
+        fits = [cue for cue in by_first.get(word, ()) if tuple(words[at : at + len(cue)]) == cue]
+        if not fits or at < free:
+            continue
+        cue = max(fits, key=len)
+        free = at + len(cue)
+        if free < len(words) and words[free] in rules.not_before:
+            continue
+        if rules.cues[cue] and rules.not_before_remission.intersection(words[max(0, at - 2) : at]):
+            continue
+        found.append((at, cue))
+    return found
+
+
+def _malignancies_by_sentence(
+    doc: Doc, bounds: list[tuple[int, int]], malignancies: Callable[[Span], tuple[str, ...]]
+) -> dict[int, list[tuple[Span, tuple[str, ...]]]]:
+    """The mentions of a malignancy the note names as present (not negated, doubted, a
+    relative's or hypothetical) with their codes, by sentence (index into ``bounds``)."""
+    named: dict[int, list[tuple[Span, tuple[str, ...]]]] = {}
+    sentence = 0
+    for span in sorted(doc.spans.get(MENTIONS_KEY, ()), key=lambda s: s.start):
+        if any(span_values(span, _NOT_PRESENT)):
+            continue
+        codes = malignancies(span)
+        if codes:
+            while bounds[sentence][1] <= span.start:
+                sentence += 1
+            named.setdefault(sentence, []).append((span, codes))
+    return named
+
+
+def _nearest_naming(
+    doc: Doc,
+    bounds: list[tuple[int, int]],
+    named: dict[int, list[tuple[Span, tuple[str, ...]]]],
+    sentence: int,
+    reaches_back: int,
+    other_lines: bool,
+) -> int | None:
+    """The nearest sentence before ``sentence`` that names a malignancy (``named``), at
+    most ``reaches_back`` sentences back, in the same section and, unless ``other_lines``,
+    on the same line; None where there is none."""
+    sections = doc._.sections
+    text = note_text(doc)
+    section = section_key(sections, doc[bounds[sentence][0]].idx)
+    for earlier in range(sentence - 1, max(-1, sentence - reaches_back - 1), -1):
+        start, after = doc[bounds[earlier][0]].idx, doc[bounds[earlier + 1][0]].idx
+        if section_key(sections, start) != section or (
+            not other_lines and "\n" in text[start:after]
+        ):
+            return None
+        if earlier in named:
+            return earlier
+    return None
 
 
 def _by_words(rows: list[list[Any]]) -> dict[tuple[str, ...], str]:

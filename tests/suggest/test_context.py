@@ -87,6 +87,16 @@ def flags(nlp: Language, text: str, *mentions: str) -> list[set[str]]:
         ("Dyspnea. PE not suspected.", "PE", {"negated"}),
         ("MDS, low risk (IPSS-R 2.5).", "MDS", set()),
         ("Prostate cancer low risk, Gleason 3+3.", "Prostate cancer", set()),
+        # a decision rule's low verdict rules out what it is made for, not the symptom
+        ("MDM: Wells low for PE.", "PE", {"negated"}),
+        ("PE - Wells 0, PERC negative; no imaging.", "PE", {"negated"}),
+        ("HEART score 2 for ACS, discharged.", "ACS", {"negated"}),
+        ("Dyspnea - Wells 0, PERC negative.", "Dyspnea", set()),
+        ("Chest pain, HEART score 2, home.", "Chest pain", set()),
+        ("Acute PE on apixaban, Wells 1 on arrival.", "PE", set()),
+        # an eradicated cancer's cue, not the adjective of today's margins
+        ("Breast cancer s/p lumpectomy 2015, NED.", "Breast cancer", {"historical"}),
+        ("Breast cancer, lumpectomy with disease-free margins.", "Breast cancer", set()),
     ],
 )
 def test_context_examples(nlp: Language, text: str, mention: str, expected: set[str]) -> None:

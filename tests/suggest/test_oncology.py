@@ -5,6 +5,8 @@ written for it."""
 
 from __future__ import annotations
 
+import pytest
+
 from suggest.suggester import Suggester
 from tests.suggest.listed_codes import DIAGNOSES, anywhere, outpatient_diagnoses, ranked
 
@@ -131,6 +133,77 @@ def test_a_cancer_with_no_evidence_of_disease_is_its_history(suggester: Suggeste
     )
     assert any(code.startswith("C50") for code in ranked(result))
     assert "Z85.3" not in anywhere(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "history", "cancer"),
+    [
+        # the cue in a later sentence of the same line
+        (
+            "A/P: 1. Papillary thyroid cancer (pT1b N0), total thyroidectomy 2019 + RAI 2019. "
+            "Tx completed. Annual Tg.",
+            "Z85.850",
+            "C73",
+        ),
+        # a cue that opens its sentence speaks of the lines before it
+        (
+            "Assessment:\nBreast cancer, left.\nS/p lumpectomy and radiation 2018.\n"
+            "No evidence of disease.",
+            "Z85.3",
+            "C50",
+        ),
+        ("A/P: Colon cancer stage II, s/p hemicolectomy 2020. In remission.", "Z85.038", "C18"),
+        # "completed treatment of" names what it completed after it
+        (
+            "A/P: 1. F/u exam after completed treatment of thyroid cancer. Annual Tg.",
+            "Z85.850",
+            "C73",
+        ),
+    ],
+)
+def test_a_cancer_said_eradicated_in_a_later_sentence_is_its_history(
+    suggester: Suggester, text: str, history: str, cancer: str
+) -> None:
+    # guideline I.C.2.d: "Tx completed", "NED", "in remission" speak of the cancer named
+    # before them, in their sentence or an earlier one: Z85.-, not the neoplasm
+    codes = anywhere(outpatient_diagnoses(suggester, text))
+    assert history in codes
+    assert not any(code.startswith(cancer) for code in codes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # still treated: current, whatever a later sentence says of recurrence
+        "A/P: Left breast cancer, ER+. On adjuvant anastrozole. No evidence of recurrence.",
+        # "disease-free margins" describe the margins of today's excision
+        "A/P: Left breast cancer, ER+ - lumpectomy 10/2026 with disease-free margins. "
+        "Oncology f/u.",
+    ],
+)
+def test_a_cancer_still_treated_or_just_excised_stays_current(
+    suggester: Suggester, text: str
+) -> None:
+    result = outpatient_diagnoses(suggester, text)
+    assert any(code.startswith("C50") for code in ranked(result))
+    assert "Z85.3" not in anywhere(result)
+
+
+def test_a_survivors_visit_names_the_eradicated_cancer_in_its_complaint(
+    suggester: Suggester,
+) -> None:
+    # the chief complaint names what the visit is about, the cancer the statement says
+    # was treated to completion; nor is a completed course of anastrozole long-term use
+    result = outpatient_diagnoses(
+        suggester,
+        "HEM/ONC SURVIVORSHIP VISIT\nCC: annual f/u, breast cancer.\nCompleted 5 yrs "
+        "anastrozole 06/2023.\nA/P:\n1. Hx of L breast cancer - Tx completed, no evidence "
+        "of recurrence. Annual mammogram.",
+    )
+    codes = anywhere(result)
+    assert "Z85.3" in ranked(result)
+    assert not [code for code in codes if code.startswith("C50")]
+    assert "Z79.811" not in codes
 
 
 def test_a_lab_value_of_calcium_is_no_cancer(suggester: Suggester) -> None:

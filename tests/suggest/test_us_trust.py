@@ -237,3 +237,17 @@ def test_a_statement_reading_of_several_sites_keeps_none_listed(suggester: Sugge
     )
     assert not [code for code in ranked(result) if code.startswith("S")]
     assert [code for code in anywhere(result) if code.startswith(("S71", "S81", "S91"))]
+
+
+def test_cva_tenderness_is_a_kidney_exam(suggester: Suggester) -> None:
+    """ "CVA tenderness" is the costovertebral angle of a pyelonephritis, no stroke."""
+    text = (
+        "DISCHARGE SUMMARY\nPrincipal Dx: Acute pyelonephritis, right.\n"
+        "HPI: 39F p/w 2 d fever, R flank pain and dysuria. CVA tenderness R.\n"
+        "Hospital course: ceftriaxone, afebrile by day 2."
+    )
+    result = suggester.suggest(text, setting="inpatient")
+    assert ranked(result)[0] == "N10"
+    assert not [c for c in anywhere(result) if c.startswith("I63")]
+    stroke = suggester.suggest("A/P: Acute CVA, L MCA territory - tPA given.")
+    assert any(s.code.startswith("I63") for s in stroke.suggestions)
