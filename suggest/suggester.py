@@ -398,26 +398,29 @@ class Suggester:
         def read_in(item: Ranked) -> frozenset[str | None]:
             return sections_of(item.candidate)
 
-        # the causes a sentence gives each symptom ("dyspnea 2/2 CHF exacerbation")
-        causes = dict(
-            zip(
-                map(id, candidates),
-                said_caused_by(
-                    doc,
-                    [
-                        (c.target.code if c.target.system is System.ICD10CM else "", c.spans)
-                        for c in candidates
-                    ],
-                ),
-                strict=True,
-            )
-        )
-
         # a model that learned coders report covered codes too (keeps_covered: corpora
         # such as CodiEsp code every sign) keeps integral symptoms and findings in its
         # ranking, except for a note it reads as coded by the guidelines (the US notes of a
         # model trained on CodiEsp and US notes: see CandidateStep)
         coded_as_taught = model.keeps_covered and step.coded_as_taught
+        # the causes a sentence gives each symptom ("dyspnea 2/2 CHF exacerbation")
+        causes = (
+            {}
+            if coded_as_taught
+            else dict(
+                zip(
+                    map(id, candidates),
+                    said_caused_by(
+                        doc,
+                        [
+                            (c.target.code if c.target.system is System.ICD10CM else "", c.spans)
+                            for c in candidates
+                        ],
+                    ),
+                    strict=True,
+                )
+            )
+        )
 
         def rules_order(ranked: list[Ranked]) -> Ordered[Ranked]:
             return prune_and_order(
