@@ -255,7 +255,6 @@ def collect_candidates(
             code
             for theirs, code, words, diagnosis, system in covering.get(match.positions[0], ())
             if code != own
-            and not _service_and_drug(table.targets[match.target], system, code)
             and (diagnosis or not status)
             and not (code.startswith(_IN_PREGNANCY) and not own.startswith("O"))
             and (
@@ -273,6 +272,7 @@ def collect_candidates(
                     )
                 )
             )
+            and not _service_and_drug(table.targets[match.target], system, code)
         )
         if not wider:
             kept.append((span, match))
@@ -312,9 +312,10 @@ def collect_candidates(
     # a sentence's words as titles spell them (``note_words``), by its start: read
     # once a note for both steps
     words: dict[int, frozenset[str]] = {}
+    affirmed = affirmed_texts(doc)  # both steps read it; the mentions' flags are set
     if siblings is not None:
-        candidates = named_siblings(candidates, doc, siblings, words)
-    candidates = plausible_candidates(candidates, doc, table, words)
+        candidates = named_siblings(candidates, doc, siblings, words, affirmed)
+    candidates = plausible_candidates(candidates, doc, table, words, affirmed)
     add_em_level(candidates, doc, table)
     unexplained = without_initial_injury(
         [c.target.code for c in candidates if c.target.system is System.ICD10CM]
@@ -427,6 +428,7 @@ def named_siblings(
     doc: Doc,
     siblings: NamedSiblings,
     words: dict[int, frozenset[str]],
+    affirmed: list[str],
 ) -> list[Candidate]:
     """Each candidate read from a header or an unspecified code as the sibling code its
     sentences name ("left ankle", "hypoxic"), where they name one, and none whose title
@@ -434,10 +436,10 @@ def named_siblings(
     than they say where a code of its category read from the same places does not
     ("chronic respiratory failure" is no "acute and chronic" one); a code reached twice
     so is one candidate with the places of both. ``words``: sentence words by sentence
-    start, as read (see ``_words_around``)."""
+    start, as read (see ``_words_around``); ``affirmed``: ``affirmed_texts``."""
     found: dict[tuple[System, str], Candidate] = {}
     starts = sentence_starts(doc)
-    lowered = affirmed_texts(doc)  # no Token object per word
+    lowered = affirmed
     trimester = _trimester_of(candidates)
     for candidate in candidates:
         if candidate.target.system is System.ICD10CM and candidate.spans:
@@ -459,7 +461,7 @@ def named_siblings(
         same.rivals = min(same.rivals, candidate.rivals)
         same.best_reading = same.best_reading or candidate.best_reading
         same.covered_by = same.covered_by & candidate.covered_by
-    return _said_no_more(list(found.values()), doc, words)
+    return _said_no_more(list(found.values()), doc, words, affirmed)
 
 
 def _trimester_of(candidates: Sequence[Candidate]) -> frozenset[str]:
@@ -539,7 +541,10 @@ def _sentence_words(
 
 
 def _said_no_more(
-    candidates: list[Candidate], doc: Doc, words: dict[int, frozenset[str]]
+    candidates: list[Candidate],
+    doc: Doc,
+    words: dict[int, frozenset[str]],
+    affirmed: list[str],
 ) -> list[Candidate]:
     """The candidates less each diagnosis that claims a word its sentences lack where a
     code of its category read from the same places claims none they lack (see
@@ -549,7 +554,7 @@ def _said_no_more(
         if candidate.target.system is System.ICD10CM and candidate.spans:
             by_category.setdefault(candidate.target.code[:3], []).append(candidate)
     starts = sentence_starts(doc)
-    lowered = affirmed_texts(doc)
+    lowered = affirmed
     dropped: set[int] = set()
     for rivals in by_category.values():
         if len(rivals) < 2:
@@ -571,6 +576,7 @@ def plausible_candidates(
     doc: Doc,
     table: TermTable,
     noted: dict[int, frozenset[str]],
+    affirmed: list[str],
 ) -> list[Candidate]:
     """The candidates a coder would read from their words (see suggest/plausibility.py):
     no injury from anatomy alone, no side the sentence does not name, no E/M level from
@@ -580,10 +586,10 @@ def plausible_candidates(
     decide (``_services_as_documented``), the code another code makes right, and an
     injury's 7th character from the note's words (no sequela beside the initial encounter
     the term also names). ``noted``: sentence words by sentence start, as
-    ``named_siblings`` read them (see ``_words_around``)."""
+    ``named_siblings`` read them (see ``_words_around``); ``affirmed``:
+    ``affirmed_texts``."""
     vaccines = vaccine_readings(doc)
     lowered = lowered_texts(doc)
-    affirmed = affirmed_texts(doc)
     starts = sentence_starts(doc)
     sentence_words: dict[int, set[str]] = {}
 

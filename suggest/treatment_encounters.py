@@ -127,11 +127,18 @@ def eradicated_mentions(
     if by_first.keys().isdisjoint(lowered):
         return []
     bounds = list(pairwise([*sentence_starts(doc), len(lowered)]))
+    cued = [
+        (sentence, first, end, words, found_cues)
+        for sentence, (first, end) in enumerate(bounds)
+        for words in (lowered[first:end],)
+        if (found_cues := _cues(words, by_first, rules))
+    ]
+    if not cued:  # the mentions are read only where a cue is
+        return []
     named = _malignancies_by_sentence(doc, bounds, malignancies)
     found: list[tuple[Span, str]] = []
-    for sentence, (first, end) in enumerate(bounds):
-        words = lowered[first:end]
-        for at, cue in _cues(words, by_first, rules):
+    for sentence, first, end, words, found_cues in cued:
+        for at, cue in found_cues:
             here = named.get(sentence, [])
             after = at + len(cue)
             spoken_of = [item for item in here if item[0].end <= first + at]
