@@ -96,15 +96,18 @@ def em_level(text: str) -> tuple[str, int, int] | None:
     where MDM and time both give one (either supports it). None where the note states no
     basis or no kind."""
     lowered = text.lower()
-    kind = visit_kind(lowered)
+    rules = em_rules()
+    mdm = list(rules.mdm.finditer(lowered))
+    times = list(rules.total_time.finditer(lowered))
+    # most notes state no basis: their kind of visit is not looked for
+    kind = visit_kind(lowered) if mdm or times else None
     if kind is None:
         return None
-    rules = em_rules()
     found: list[tuple[str, int, int]] = []
-    for match in rules.mdm.finditer(lowered):
+    for match in mdm:
         level = next(group for group in match.groups() if group)
         found.append((rules.levels[kind][level], match.start(), match.end()))
-    for match in rules.total_time.finditer(lowered):
+    for match in times:
         minutes = int(match.group(1) or match.group(2))
         codes = [code for least, code in rules.minutes.get(kind, ()) if minutes >= least]
         if codes:
@@ -119,6 +122,8 @@ def preventive_visit(text: str) -> tuple[str, int, int] | None:
     None where the note names no such visit, a Medicare one, or states no age or kind."""
     rules = em_rules()
     lowered = text.lower()
+    if not rules.preventive.search(lowered):
+        return None  # most notes name none: no kind or age looked for
     kind = visit_kind(lowered)
     age = stated_age(text)
     if kind not in rules.ages or age is None or rules.not_preventive.search(lowered):
@@ -147,7 +152,9 @@ def counseling_services(text: str) -> list[tuple[str, int, int]]:
     minutes, each with the characters (start, end) of its sentence; the most minutes a
     sentence states."""
     rules = em_rules()
-    found = []
+    found: list[tuple[str, int, int]] = []
+    if not _COUNSELED.search(text.lower()):
+        return found  # no sentence says it was counseled
     start = 0
     for end in [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
         sentence = text[start:end].lower()
