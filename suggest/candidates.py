@@ -1045,11 +1045,12 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
         if categories.isdisjoint(rule.first_categories):
             continue  # no code of the rule's first categories (most rules, most notes)
         firsts = [c for code, c in by_code.items() if code.startswith(rule.first)]
-        if rule.first_when:
+        if rule.first_when or rule.first_unless:
             firsts = [
                 c
                 for c in firsts
-                if _sentence_says(c, rule.first_when) and not _clause_says(c, rule.first_unless)
+                if (not rule.first_when or _sentence_says(c, rule.first_when))
+                and not _clause_says(c, rule.first_unless)
             ]
         if len({c.target.code[:3] for c in firsts}) != 1:
             continue  # none, or types that disagree (E10 and E11 read from one note)

@@ -84,9 +84,10 @@ MEANING_PREFIXES = {
     "ante": "before",
     "anti": "against",
 }
-# "nausea without vomiting", "migraine, not intractable": what follows is absent, so no
-# term may join it to what precedes, unless the term says so itself ("not intractable")
-ABSENCE_WORDS = frozenset({"without", "w/o", "not"})
+# "nausea without vomiting", "migraine, not intractable", "non-ischemic": what follows is
+# absent, so no term may join it to what precedes, unless the term says so itself ("not
+# intractable", "Non-ischemic myocardial injury")
+ABSENCE_WORDS = frozenset({"without", "w/o", "not", "non"})
 ABSENCE_SCOPE = 6  # tokens after "without" it can reach, up to a punctuation mark
 # "with" starts another qualifier; "of" the site of a title-worded term ("laceration
 # without foreign body of forehead": the forehead is not absent)
@@ -829,11 +830,16 @@ def _joined(first: SentenceWords, second: SentenceWords) -> SentenceWords:
 
 def _absence_scopes(doc: Doc, lowered: list[str], start: int, end: int) -> dict[int, int]:
     """Positions that follow a "without" in the sentence, each with the position of its
-    "without": up to ``ABSENCE_SCOPE`` tokens, stopping at punctuation or "but"/"with".
-    ``lowered`` holds the note's lower-case words."""
+    "without": up to ``ABSENCE_SCOPE`` tokens, stopping at punctuation or "but"/"with";
+    after a "non-" only the word it is written against ("non-ischemic cardiomyopathy" is
+    no ischemic one). ``lowered`` holds the note's lower-case words."""
     scopes: dict[int, int] = {}
     for i in range(start, end):
         if lowered[i] not in ABSENCE_WORDS:
+            continue
+        if lowered[i] == "non":  # "non-ischemic": the one word it is written against
+            if i + 2 < end and lowered[i + 1] == "-" and doc[i].whitespace_ == "":
+                scopes[i + 2] = i
             continue
         for j in range(i + 1, min(i + 1 + ABSENCE_SCOPE, end)):
             if doc[j].is_punct or lowered[j] in ABSENCE_STOPS or lowered[j] in ABSENCE_WORDS:
@@ -918,7 +924,7 @@ class OtherSense(NamedTuple):
     """Words beside a note word that give it another sense than any term's
     (``rules/other_senses.json``)."""
 
-    after: frozenset[str]
+    after: frozenset[str]  # a next word, or words ("acute upper GI bleed": the bleed's)
     before: frozenset[str]
     # a number right after it gives it (a lab's value: "Ca 9.3" is calcium, "CA 19-9" a
     # tumour marker, not cancer)
@@ -930,14 +936,22 @@ class OtherSense(NamedTuple):
     # examination ("SLE" a slit-lamp exam, "VF" a visual field, "AS" the left ear) where
     # the note speaks of the eyes ("IOP", "OU") or the ears ("AD", "cerumen")
     in_notes_with: frozenset[str] = frozenset()
+    # the words right before it that keep its sense as a term's word, which it has only
+    # there ("ischemic CM" is a cardiomyopathy; "3.2 CM" a size, "CM following" case
+    # management)
+    only_after: frozenset[str] = frozenset()
+    # the lengths of the phrases of ``after`` longer than a word
+    phrase_lengths: tuple[int, ...] = ()
 
     def says(self, doc: Doc, lowered: list[str], start: int, end: int, i: int) -> bool:
         """Whether the word at ``i`` (of a sentence from ``start`` to ``end`` of ``doc``;
         ``lowered`` holds the whole note's words) has the other sense: the next word (past
         an opening parenthesis) or the one before gives it, or a word of the note does
         (looked up in the note's set of words: a scan of the note for each "as" made a
-        long note quadratic)."""
+        long note quadratic), or it does not follow a word that keeps its term sense."""
         if self.in_notes_with and not self.in_notes_with.isdisjoint(lowered_words(doc)):
+            return True
+        if self.only_after and not (i > start and lowered[i - 1] in self.only_after):
             return True
         after = i + 1
         if after < end and lowered[after] == "(":
@@ -947,6 +961,10 @@ class OtherSense(NamedTuple):
             and (
                 lowered[after] in self.after
                 or (self.number_after and lowered[after].replace(".", "", 1).isdigit())
+                or any(
+                    " ".join(lowered[after : min(after + words, end)]) in self.after
+                    for words in self.phrase_lengths
+                )
             )
         ) or (i > start and lowered[i - 1] in self.before)
         return said and self.unless_later.isdisjoint(lowered[i + 1 : end])
@@ -963,6 +981,8 @@ def other_senses() -> dict[str, OtherSense]:
             bool(said.get("number_after", False)),
             frozenset(said.get("unless_later", ())),
             frozenset(said.get("in_notes_with", ())),
+            frozenset(said.get("only_after", ())),
+            tuple(sorted({len(p.split()) for p in said.get("after", ()) if " " in p})),
         )
         for word, said in words.items()
     }

@@ -329,9 +329,10 @@ class Combination(NamedTuple):
     associated symptoms": N40.1 with nocturia), and the first where its code does not
     start with one of ``first_gives_way``. With ``first_when``, only where a sentence of
     the first holds one of those phrases (lower-case word tuples: a stroke called "old"
-    with its deficit is the deficit's sequela, I69.3-), and not where the first's own clause
-    holds one of ``first_unless`` ("Acute ischemic stroke, L MCA, s/p IV TNK": the "s/p"
-    is the thrombolytic's, the stroke is acute); with ``same_sentence``, only where
+    with its deficit is the deficit's sequela, I69.3-); with or without it, not where the
+    first's own clause holds one of ``first_unless`` ("Acute ischemic stroke, L MCA, s/p IV
+    TNK": the "s/p" is the thrombolytic's, the stroke is acute; "Acute NSTEMI in a patient
+    with a history of MI" is two infarctions); with ``same_sentence``, only where
     one sentence names both ("ureteral stone with hydronephrosis")."""
 
     first: tuple[str, ...]
