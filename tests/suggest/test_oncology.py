@@ -443,3 +443,40 @@ def test_a_title_before_a_dash_names_the_eradicated_cancer_the_visit_is_about(
     )
     assert ranked(result)[:2] == ["Z08", "Z85.850"]
     assert "C73" not in anywhere(result)
+
+
+def test_an_exam_for_surveillance_after_treatment_is_the_follow_up_examination(
+    suggester: Suggester,
+) -> None:
+    # guideline I.C.21.c.8: a procedure's or an exam's indication that names the
+    # surveillance of a cancer treated before is Z08, first, the history after it; the
+    # cancer the surveillance watches is no current one (I.C.2.d)
+    result = suggester.suggest(
+        "CT CHEST WITH IV CONTRAST\nCLINICAL INDICATION: Lung cancer surveillance. Hx RUL "
+        "adenocarcinoma (pT1b N0) s/p R upper lobectomy 03/2023, no adjuvant tx.\n"
+        "IMPRESSION:\n1. Status post right upper lobectomy. No evidence of recurrent or "
+        "metastatic disease.\n2. Moderate centrilobular emphysema.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "Z08"
+    assert "Z85.118" in ranked(result)
+    assert "C34.90" not in anywhere(result)
+    result = suggester.suggest(
+        "COLONOSCOPY REPORT\nIndication: Surveillance - hx sigmoid colon adenocarcinoma s/p "
+        "sigmoid colectomy 04/2023 + adjuvant CAPOX, completed 09/2023.\nImpression: "
+        "Healthy anastomosis, no evidence of recurrent cancer. Small internal hemorrhoids.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "Z08"
+    assert {"Z85.038", "Z92.21"} <= set(ranked(result))
+    # a cancer left untreated under active surveillance is current; a lymphoma's or a
+    # leukemia's state is its own code's to say
+    result = outpatient_diagnoses(
+        suggester, "A/P: Prostate adenocarcinoma, Gleason 3+3, on active surveillance - PSA q6mo."
+    )
+    assert ranked(result)[0] == "C61"
+    assert "Z08" not in anywhere(result)
+    result = outpatient_diagnoses(suggester, "A/P: CLL, Rai stage 0 - surveillance, CBC q3mo.")
+    assert not {"Z85.6", "Z08"} & set(anywhere(result))
