@@ -77,6 +77,7 @@ from suggest.treatment_encounters import (
     follow_up_readings,
     past_treatment_readings,
     treatment_encounter_readings,
+    treatment_encounter_rules,
 )
 
 # Sections whose conditions a coder reports with most confidence, and the opposite.
@@ -875,14 +876,19 @@ def add_treatment_encounters(candidates: list[Candidate], doc: Doc, table: TermT
     """The encounter for antineoplastic radiation, chemotherapy or immunotherapy (Z51.0,
     Z51.11, Z51.12) of each therapy a sentence says is given now (suggest.treatment_encounters;
     guideline I.C.2.e.2), read from the therapy's words; and, where the provider's
-    diagnostic statement names a malignancy as past (Z85.-: a survivor's visit), the
+    diagnostic statement or the visit's reason (title, chief complaint, indication) names
+    a malignancy as past (Z85.-: a survivor's visit), the
     history of a chemotherapy or radiation the note says is past (Z92.21, Z92.3) and,
     with no therapy now, the follow-up examination its surveillance is (Z08). A
     narrative without a statement (a case report telling the course that led to this
     illness) codes no such history."""
     _add_readings(candidates, doc, table, treatment_encounter_readings(doc))
     sections = doc._.sections
-    stated = plausibility_rules().statement_sections
+    # the visit's reason states the history as the statement does: a procedure's or an
+    # exam's "Indication: Surveillance - hx sigmoid colon adenocarcinoma s/p colectomy"
+    stated = (
+        plausibility_rules().statement_sections | treatment_encounter_rules().follow_up_sections
+    )
     if any(
         c.target.code.startswith(_MALIGNANCY_HISTORY)
         and any(section_key(sections, span.start_char) in stated for span in c.spans)

@@ -85,6 +85,13 @@ class CoderWarnings:
                 f"as the open bite, not also as the laceration or puncture {code} (ICD-10-CM "
                 f"Index: Bite, by site, open bite)."
             )
+        elif kind == "history":
+            message = (
+                f"{because} codes as history the malignancy {code} describes: its tabular "
+                f"asks for the malignancy to be coded first, and a malignancy excised or "
+                f"eradicated with no treatment now is coded as its personal history alone "
+                f"(ICD-10-CM guideline I.C.2.d)."
+            )
         elif kind == "contradicted":
             message = (
                 f"{because} documents what {code} says is absent (its title's 'with' against "

@@ -909,7 +909,8 @@ class Apart(NamedTuple):
     "unspecified" (a code of its category says more, or one that names the organism or
     cause its title leaves unspecified), "contradicted" (a documented code
     of its category says "with" what it says "without"), "bite" (the open bite of the
-    same site is the wound), "excludes1", "symptom" (a sign
+    same site is the wound), "history" (the malignancy a status describes is
+    coded as its personal history), "excludes1", "symptom" (a sign
     or symptom read only outside the diagnostic statement), "finding" (read only from
     the findings) or "not_addressed" (a condition named at a visit for immunization
     alone); ``code`` is the documented code it gives way to."""
@@ -1030,6 +1031,7 @@ def prune_and_order(
             said_with = _said_with(code, documented, index) if integral is None else None
             injury = _injury_aftercare(code, listed_codes, rules)
             bite = _bitten(code, listed_codes, rules.injury_site)
+            history = _history_instead(code, listed_codes, index)
             # a guideline's rule: not for notes coded as their corpus taught (no sections)
             site = _site_named(code, listed_codes, rules) if sections is not None else None
             rival = specific_items.get(_site_category(code))  # a code saying more of it
@@ -1039,6 +1041,8 @@ def prune_and_order(
                 because = Apart("aftercare", injury)
             elif bite is not None:
                 because = Apart("bite", bite)
+            elif history is not None:
+                because = Apart("history", history)
             elif site is not None:
                 because = Apart("unspecified", site)
             elif said_with is not None:
@@ -1532,6 +1536,48 @@ def _injury_aftercare(code: str, listed: list[str], rules: PlausibilityRules) ->
         ),
         None,
     )
+
+
+_CITED_CATEGORY = re.compile(r"\(([A-Z]\d{2})\.-\)")  # "malignant neoplasm of breast (C50.-)"
+
+
+@cache
+def _malignancy_histories() -> tuple[tuple[tuple[str, ...], str], ...]:
+    """(code prefixes, personal-history code) of ``rules/personal_history.json``."""
+    rows = read_rules(None, "personal_history.json")["by_prefix"]
+    return tuple((tuple(prefixes), history) for prefixes, history in rows)
+
+
+@lru_cache(maxsize=4096)
+def _malignancies_coded_first(
+    index: CodeIndex, code: str
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The malignancies' categories ``code``'s tabular asks to be coded first ("Code first
+    malignant neoplasm of breast (C50.-)", of its own or an ancestor's entry) and their
+    personal-history codes (Z85), where every category it cites has one; none otherwise."""
+    record = index.get(code, System.ICD10CM)
+    while record is not None and not record.code_first:
+        record = index.get(record.parent, System.ICD10CM) if record.parent else None
+    notes = record.code_first if record is not None else ()
+    cited = tuple(category for note in notes for category in _CITED_CATEGORY.findall(note))
+    histories = [
+        next((h for prefixes, h in _malignancy_histories() if category.startswith(prefixes)), None)
+        for category in cited
+    ]
+    if not cited or None in histories:
+        return (), frozenset()
+    return cited, frozenset(h for h in histories if h is not None)
+
+
+def _history_instead(code: str, listed: list[str], index: CodeIndex) -> str | None:
+    """The listed personal history (Z85) of a malignancy that ``code``'s "code first" asks
+    for, where no code of that malignancy is listed: the estrogen receptor status Z17.0
+    describes a current breast cancer (Z17: code first C50.-, C56.-), and once the cancer
+    is history (guideline I.C.2.d) its status is not coded beside Z85.3."""
+    cited, histories = _malignancies_coded_first(index, code)
+    if not cited or any(other.startswith(cited) for other in listed):
+        return None
+    return next((other for other in listed if other in histories), None)
 
 
 def _bitten(code: str, listed: list[str], rules: InjurySite) -> str | None:

@@ -125,7 +125,8 @@ class SectionTagger(RuleFileComponent):
 def _title_line(text: str, first_heading: int) -> tuple[int, int] | None:
     """Where the note's title runs (its first line, before any heading, mostly in
     capitals and without a colon: ``CTA CHEST (PULMONARY EMBOLISM PROTOCOL)``,
-    ``UROLOGY F/U - STONE``), or None where the note does not open with one. A title
+    ``UROLOGY F/U - STONE``, or a word in capitals before a dash: ``ENDO - thyroid cancer
+    surveillance``), or None where the note does not open with one. A title
     names the visit or the exam, not what the provider found."""
     start = len(text) - len(text.lstrip())
     end = text.find("\n", start)
@@ -135,7 +136,14 @@ def _title_line(text: str, first_heading: int) -> tuple[int, int] | None:
         return None
     words = re.findall(r"[^\W\d_]{2,}", line)
     capitals = sum(w.isupper() for w in words)
-    return (start, end) if words and words[0].isupper() and 2 * capitals >= len(words) else None
+    # a specialty or visit in capitals before a dash names what follows it in any case
+    # ("ENDO - thyroid cancer surveillance")
+    named = re.match(r"(?:[A-Z]{2,}[ /])*[A-Z]{2,} - \S", line) is not None and not line.endswith(
+        "."
+    )
+    if not words or not words[0].isupper():
+        return None
+    return (start, end) if 2 * capitals >= len(words) or named else None
 
 
 def _run_in_line_end(text: str, start_char: int, heading: str) -> int | None:

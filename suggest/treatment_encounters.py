@@ -73,7 +73,7 @@ class EradicationRules:
     ``eradicated`` in ``rules/context.json`` and ``rules/personal_history.json``'s
     ``eradicated``, read once."""
 
-    cues: dict[tuple[str, ...], bool]  # a cue's words: whether it speaks of a remission
+    cues: dict[tuple[str, ...], bool]  # a cue's words: whether remission codes say it instead
     not_before: frozenset[str]  # words a cue before describes ("disease-free margins")
     not_before_remission: frozenset[str]
     remission_coded: tuple[str, ...]  # categories with codes of their own for a remission
@@ -92,7 +92,8 @@ def eradication_rules() -> EradicationRules:
     return EradicationRules(
         cues={
             **{words: False for words in _phrases([*context["phrases"], *rules["cues"]])},
-            **{words: True for words in _phrases(rules["remission_cues"])},
+            # a lymphoma watched ("CLL surveillance") is current or in remission: its codes say
+            **{words: True for words in _phrases(rules["remission_cues"] + rules["watched_cues"])},
         },
         not_before=frozenset(context["not_before"]),
         not_before_remission=frozenset(rules["not_before_remission"]),

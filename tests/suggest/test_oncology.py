@@ -343,3 +343,140 @@ def test_a_past_cancer_beside_a_doubted_new_one_is_history(suggester: Suggester)
     )
     assert "Z85.828" in ranked(result)
     assert not any(code.startswith("C44") for code in anywhere(result))
+
+
+def test_a_carcinoma_in_situ_of_the_skin_is_read_by_its_site_not_as_invasive(
+    suggester: Suggester,
+) -> None:
+    # the Neoplasm table's "skin, in situ" (D04.-) by the part a note names; "SCC" lends
+    # "squamous cell carcinoma" only whole, so D04's "carcinoma in situ of skin of" took
+    # none of it and the invasive C44.622 was read instead
+    cases = {
+        "A/P: SCC in situ R dorsal hand - 5-FU 5% cream BID x 4 wks.": ("D04.61", "C44.622"),
+        "A/P: 1. SCC in situ of the L temple - Mohs referral.": ("D04.39", "C44.329"),
+        "A/P: SCCIS R upper back - excise.": ("D04.5", "C44.529"),
+    }
+    for text, (in_situ, invasive) in cases.items():
+        result = outpatient_diagnoses(suggester, text)
+        assert ranked(result)[:1] == [in_situ], text
+        assert invasive not in ranked(result), text
+    # an invasive carcinoma is no carcinoma in situ, and the face's parts name its skin
+    for text, code in {
+        "A/P: SCC L cheek - excision.": "C44.329",
+        "A/P: BCC R temple - refer for Mohs.": "C44.319",
+    }.items():
+        result = outpatient_diagnoses(suggester, text)
+        assert ranked(result) == [code], text
+
+
+def test_a_lymphoma_in_remission_is_its_remission_code(suggester: Suggester) -> None:
+    # C83.3A "Diffuse large B-cell lymphoma, in remission" (FY2025), not its history
+    result = outpatient_diagnoses(
+        suggester, "A/P:\n1. DLBCL in remission - surveillance q6mo.\n2. IgG kappa MGUS - stable."
+    )
+    assert set(ranked(result)) == {"C83.3A", "D47.2"}
+    assert "Z85.72" not in anywhere(result)
+
+
+def test_a_receptor_status_goes_with_a_current_malignancy_only(suggester: Suggester) -> None:
+    # Z17's "code first malignant neoplasm of breast (C50.-)": once the cancer is
+    # history (Z85.3, guideline I.C.2.d) its receptor status is not coded beside it
+    result = outpatient_diagnoses(
+        suggester,
+        "Onc hx: L breast IDC (pT1c N0, ER+/PR+/HER2-), lumpectomy 2018, XRT completed "
+        "06/2018. NED.\nA/P:\n1. Hx of L breast cancer - Tx completed, no evidence of "
+        "recurrence. Annual mammogram.",
+    )
+    assert "Z85.3" in ranked(result)
+    assert "Z17.0" not in ranked(result)
+    result = outpatient_diagnoses(
+        suggester, "A/P: R breast ca, ER+, on adjuvant anastrozole - continue, yr 1 of 5."
+    )
+    assert "Z17.0" in ranked(result)
+
+
+def test_h_pylori_found_is_the_cause_and_looked_for_is_none(suggester: Suggester) -> None:
+    # B96.81 beside the ulcer or gastritis it causes (their "use additional code"); a
+    # biopsy taken for it or a breath test to be done has found nothing yet
+    for text in (
+        "A/P: 1. Duodenal ulcer, H. pylori positive - completed triple therapy.",
+        "A/P: Helicobacter pylori gastritis - start bismuth quadruple therapy.",
+    ):
+        result = outpatient_diagnoses(suggester, text)
+        assert "B96.81" in ranked(result), text
+        assert "A04.8" not in anywhere(result), text
+    for text in (
+        "Stomach: patchy antral erythema. Bx of antrum and body for H. pylori.\n"
+        "Impression: Antral erythema - bx taken, f/u path / H. pylori.",
+        "A/P: Dyspepsia - check H. pylori breath test.",
+    ):
+        result = outpatient_diagnoses(suggester, text)
+        assert "B96.81" not in anywhere(result), text
+        # the antrum's redness is a mucosal finding, not the skin's erythema
+        assert "L53.9" not in anywhere(result), text
+
+
+def test_a_family_history_is_a_relatives_and_skin_lesions_by_their_short_names(
+    suggester: Suggester,
+) -> None:
+    result = outpatient_diagnoses(suggester, "A/P: 5. Hx melanoma R calf - NED on exam.")
+    assert "Z85.820" in ranked(result)
+    assert "Z80.8" not in ranked(result)  # read in part from "family history of melanoma"
+    result = outpatient_diagnoses(suggester, "FHx: mother - melanoma at 60.\nA/P: HTN.")
+    assert "Z80.8" in ranked(result)
+    result = outpatient_diagnoses(
+        suggester, "A/P: 1. AKs x7 (scalp, forearms) - LN2 cryotherapy.\n2. SKs - benign."
+    )
+    assert {"L57.0", "L82.1"} <= set(ranked(result))
+
+
+def test_a_title_before_a_dash_names_the_eradicated_cancer_the_visit_is_about(
+    suggester: Suggester,
+) -> None:
+    # "ENDO - thyroid cancer surveillance" is the note's title: its cancer is the one the
+    # note says was eradicated (Z85.850, Z08 first), not a current C73 (guideline I.C.2.d)
+    result = outpatient_diagnoses(
+        suggester,
+        "ENDO - thyroid cancer surveillance\nPapillary thyroid ca (pT1b N0), total "
+        "thyroidectomy 2019 + RAI 2019. Tx completed. NED x 6 yrs.\nA/P: Hx of papillary "
+        "thyroid ca - NED, annual Tg.",
+    )
+    assert ranked(result)[:2] == ["Z08", "Z85.850"]
+    assert "C73" not in anywhere(result)
+
+
+def test_an_exam_for_surveillance_after_treatment_is_the_follow_up_examination(
+    suggester: Suggester,
+) -> None:
+    # guideline I.C.21.c.8: a procedure's or an exam's indication that names the
+    # surveillance of a cancer treated before is Z08, first, the history after it; the
+    # cancer the surveillance watches is no current one (I.C.2.d)
+    result = suggester.suggest(
+        "CT CHEST WITH IV CONTRAST\nCLINICAL INDICATION: Lung cancer surveillance. Hx RUL "
+        "adenocarcinoma (pT1b N0) s/p R upper lobectomy 03/2023, no adjuvant tx.\n"
+        "IMPRESSION:\n1. Status post right upper lobectomy. No evidence of recurrent or "
+        "metastatic disease.\n2. Moderate centrilobular emphysema.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "Z08"
+    assert "Z85.118" in ranked(result)
+    assert "C34.90" not in anywhere(result)
+    result = suggester.suggest(
+        "COLONOSCOPY REPORT\nIndication: Surveillance - hx sigmoid colon adenocarcinoma s/p "
+        "sigmoid colectomy 04/2023 + adjuvant CAPOX, completed 09/2023.\nImpression: "
+        "Healthy anastomosis, no evidence of recurrent cancer. Small internal hemorrhoids.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+    )
+    assert ranked(result)[0] == "Z08"
+    assert {"Z85.038", "Z92.21"} <= set(ranked(result))
+    # a cancer left untreated under active surveillance is current; a lymphoma's or a
+    # leukemia's state is its own code's to say
+    result = outpatient_diagnoses(
+        suggester, "A/P: Prostate adenocarcinoma, Gleason 3+3, on active surveillance - PSA q6mo."
+    )
+    assert ranked(result)[0] == "C61"
+    assert "Z08" not in anywhere(result)
+    result = outpatient_diagnoses(suggester, "A/P: CLL, Rai stage 0 - surveillance, CBC q3mo.")
+    assert not {"Z85.6", "Z08"} & set(anywhere(result))

@@ -134,7 +134,11 @@ def test_not_headings(nlp: Language) -> None:
 
 @pytest.mark.parametrize(
     "title",
-    ["CTA CHEST (PULMONARY EMBOLISM PROTOCOL)", "HOME HEALTH WOUND NOTE (SNF transfer follow-up)"],
+    [
+        "CTA CHEST (PULMONARY EMBOLISM PROTOCOL)",
+        "HOME HEALTH WOUND NOTE (SNF transfer follow-up)",
+        "ENDO - thyroid cancer surveillance",  # the specialty in capitals before a dash
+    ],
 )
 def test_a_title_line_in_capitals_is_the_title(nlp: Language, title: str) -> None:
     doc = nlp(f"{title}\nIndication: chest pain.\nImpression: No pulmonary embolism.")
@@ -148,6 +152,8 @@ def test_a_title_line_in_capitals_is_the_title(nlp: Language, title: str) -> Non
         "Patient seen in the ED with her daughter.\nHPI: chest pain.",  # a sentence
         "EXAM: CT HEAD\nImpression: normal.",  # a heading's line
         "Pneumonia.",
+        "BP - 132/78 at home, HPI: headache.",  # a colon: no title
+        "CT scan - no acute findings.\nImpression: normal.",  # a sentence after the dash
     ],
 )
 def test_a_first_line_that_is_no_title(nlp: Language, note: str) -> None:

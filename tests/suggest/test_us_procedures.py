@@ -152,6 +152,16 @@ def test_an_endoscopy_report_s_biopsies_make_it_the_endoscopy_with_biopsy(
     )
     codes = services(suggester, text)
     assert "43239" in codes and "43235" not in codes
+    # the biopsy as notes abbreviate it; a colonoscopy sent to its own report is not this
+    # note's service
+    text = (
+        "PROCEDURE: EGD with biopsy\nIndication: IDA, dyspepsia. Colonoscopy same session - "
+        "see separate report.\nFindings:\n- Stomach: "
+        "patchy antral erythema. Random D2 bx x4 to r/o celiac disease.\nImpression: "
+        "Antral erythema - bx taken, f/u path.\n"
+    )
+    codes = services(suggester, text)
+    assert "43239" in codes and not {"43235", "45378", "45380"} & set(codes)
 
 
 def test_an_endoscopy_not_biopsied_stays_diagnostic(suggester: Suggester) -> None:
