@@ -17,6 +17,7 @@ from suggest.candidates import FEATURE_NAMES, Candidate, feature_matrix, log1p_c
 from suggest.plausibility import plausibility_rules
 from suggest.scaled_logistic import ScaledLogistic, logit
 from suggest.sections import title_key
+from suggest.setting import Setting
 
 # what the layer reads of a candidate besides the ranker's candidate features
 LAYER_OWN_FEATURES: tuple[str, ...] = (
@@ -43,6 +44,14 @@ LAYER_OWN_FEATURES: tuple[str, ...] = (
     # the time (US tuning; CodiEsp train 1.5%), where each alone looked as sure as a lone
     # reading (listed at 0.59 to 0.76)
     "tied_readings",  # log(1 + other codes of its system read so)
+    # whether the visit addresses a condition (guideline IV.J: code the coexisting
+    # conditions that require or affect care): a diagnosis (no status code) that only the
+    # lists a note carries forward name (PMH, problem list, medications), at an outpatient
+    # visit whose own diagnostic statement says what it addresses, is what a dermatology
+    # or eye visit does not code (I10, E78.5, N18.31 of a long PMH at 0.5-0.8), where an
+    # admission H&P (guideline III: conditions treated in the stay), a procedure report
+    # and an ED workup code it
+    "visit_history_only",  # 1 for such a diagnosis, else 0
 )
 # of the candidate features, those the layer reads (synthetic notes teach none of the
 # section and context ones to the default model's ranker; real notes do). Not
@@ -74,6 +83,22 @@ LAYER_CANDIDATE_FEATURES: tuple[str, ...] = (
 LAYER_FEATURES: tuple[str, ...] = LAYER_OWN_FEATURES + LAYER_CANDIDATE_FEATURES
 
 COMPLAINT_SECTIONS = frozenset({"chief_complaint", "history_of_present_illness"})
+# the lists a note carries forward from visit to visit, whatever this visit addresses
+HISTORY_LISTS = frozenset(
+    {
+        "past_medical_history",
+        "past_surgical_history",
+        "social_history",
+        "problem_list",
+        "medications",
+    }
+)
+# a note with one of these is a procedure's or a report's (its indication) or an ED stay's
+# (its course, its MDM), not a visit whose statement names all it addresses: a
+# colonoscopy's or an ED note's PMH is coded as what affects the procedure's or the
+# workup's care. A procedure done at a visit (cerumen removed at an ENT visit) does not
+# make it one
+NOT_A_VISIT = frozenset({"indication", "hospital_course", "medical_decision_making"})
 SectionsOf = Callable[[Candidate], frozenset[str | None]]
 
 
@@ -85,12 +110,14 @@ def layer_matrix(
     note_sections: frozenset[str],
     names: Sequence[str] = LAYER_FEATURES,
     features: np.ndarray | None = None,
+    setting: Setting | None = None,
 ) -> np.ndarray:
     """One row per candidate, the columns the features ``names`` (built by name);
     ``sections_of``: the section keys a candidate was read in (None: before any heading);
     ``note_sections``: the keys of the note's sections; ``features``: the candidates'
     ``feature_matrix`` of every candidate feature, where the caller built it already (as
-    the suggester does for its ranker), so that it is not built twice."""
+    the suggester does for its ranker), so that it is not built twice; ``setting``: the
+    note's (None: unknown, no note is read as an outpatient visit)."""
     if not candidates:
         return np.zeros((0, len(names)), dtype=np.float64)
     rules = plausibility_rules()
@@ -106,6 +133,9 @@ def layer_matrix(
     read = [sections_of(c) for c in candidates]
     sectioned = any(s is not None for sections in read for s in sections)
     statement_note = float(bool(note_sections & rules.statement_sections))
+    visit = bool(
+        setting is Setting.OUTPATIENT and statement_note and not note_sections & NOT_A_VISIT
+    )
     title = title_key()
     own: dict[str, list[float]] = {name: [] for name in LAYER_OWN_FEATURES}
     for candidate, sections in zip(candidates, read, strict=True):
@@ -130,6 +160,9 @@ def layer_matrix(
         own["evidence_words"].append(log1p_count(longest))
         own["sectioned_symptom"].append(float(symptom and sectioned))
         own["statement_note"].append(statement_note)
+        own["visit_history_only"].append(
+            float(visit and diagnosis and not status and bool(named) and named <= HISTORY_LISTS)
+        )
     own["ranker_logit"] = logit(ranker_scores).tolist()
     own["tied_readings"] = _tied_readings(candidates, ranker_scores)
     statement = np.asarray(own["in_statement"])

@@ -264,7 +264,7 @@ class Suggester:
         learned = self.model.learned_signals(text)
         step = self.candidate_step(doc, setting, systems, learned)
         check_deadline(deadline, "the ranking")
-        ordered = self._ordered(doc, text, step).ordered
+        ordered = self._ordered(doc, text, step, setting).ordered
         # the ranked list (shown), then the codes under the floor (possible); the codes set
         # apart are not coded at all: listed apart with why, never ranked
         shown = [item for item in ordered.ranked if item.score >= self.floor]
@@ -317,7 +317,7 @@ class Suggester:
         chosen = self._check_setting(setting)
         for doc, text in self._docs(texts, batch_size):
             step = self.candidate_step(doc, chosen, systems, self.model.learned_signals(text))
-            scored = self._ordered(doc, text, step, with_rows=True)
+            scored = self._ordered(doc, text, step, chosen, with_rows=True)
             row_of = {id(c): k for k, c in enumerate(step.candidates)}
             assert scored.rows is not None  # asked for
             yield [
@@ -330,11 +330,17 @@ class Suggester:
             ]
 
     def _ordered(
-        self, doc: Doc, text: str, step: NoteCandidates, with_rows: bool = False
+        self,
+        doc: Doc,
+        text: str,
+        step: NoteCandidates,
+        setting: Setting,
+        with_rows: bool = False,
     ) -> _Scored:
         """Score the note's candidates (the final layer where the model has one, else its
         calibrated ranker scores) and put them in reporting order, setting apart the codes
-        not coded; ``with_rows``: keep the final layer's feature rows too."""
+        not coded; ``setting``: the note's (what the layer reads of it); ``with_rows``:
+        keep the final layer's feature rows too."""
         candidates = step.candidates
         model = self.model
         # a note coded by the guidelines where the model's corpora disagreed: the rules
@@ -368,6 +374,7 @@ class Suggester:
                     sections_of,
                     frozenset(section.key for section in doc_sections),
                     features=features,
+                    setting=setting,
                 )
                 if layer is not None or rows_wanted
                 else None

@@ -124,6 +124,46 @@ def test_codes_read_from_the_same_places_at_the_same_score_are_tied(
     assert layer["weights"]["tied_readings"] < 0
 
 
+# a specialty visit: its statement names what it addresses, its PMH and medication list
+# name what other doctors manage
+SPECIALTY_VISIT = (
+    "ENT CLINIC\nCC: stuffy nose\nPMH: HTN, HLD, DM2, CKD 3a, GERD, hypothyroidism.\n"
+    "Meds: lisinopril 20 mg daily, atorvastatin 20 mg, metformin 500 mg BID, omeprazole 20 mg,"
+    " levothyroxine 50 mcg.\n"
+    "Exam: pale boggy nasal mucosa, inferior turbinate hypertrophy bilaterally.\n"
+    "A/P:\n1. Allergic rhinitis due to pollen - fluticasone nasal spray, cetirizine."
+)
+
+
+def test_a_condition_only_the_history_names_at_a_visit_is_told_apart(
+    suggester: Suggester,
+) -> None:
+    """A diagnosis read only in the lists a note carries forward (PMH, problem list,
+    medications) at an outpatient visit whose diagnostic statement names what it addresses
+    (guideline IV.J) is ``visit_history_only``, also where a procedure is done at the
+    visit. Not the statement's diagnosis, a status code, a note without a statement, a
+    procedure report (its indication), an ED note with its course or MDM, nor an inpatient
+    note (guideline III: an admission codes the conditions its stay treats)."""
+
+    def unaddressed(note: str, setting: Setting = Setting.OUTPATIENT) -> dict[str, float]:
+        rows = next(suggester.layer_rows([note], setting))
+        column = LAYER_FEATURES.index("visit_history_only")
+        return {row.key[1]: row.features[column] for row in rows}
+
+    visit = unaddressed(SPECIALTY_VISIT)
+    assert visit["I12.9"] == visit["E78.5"] == visit["K21.9"] == 1
+    assert visit["J30.1"] == 0 and visit["Z79.84"] == 0  # metformin: a status code
+    done_there = SPECIALTY_VISIT + "\nProcedure: nasal endoscopy, no polyps."
+    assert unaddressed(done_there)["I12.9"] == 1
+    assert unaddressed(SPECIALTY_VISIT, Setting.INPATIENT)["I12.9"] == 0
+    history = "PMH: hypertension.\n"
+    assert unaddressed(history + "Exam: normal.")["I10"] == 0
+    report = "Indication: screening.\n" + history + "Impression: Diverticulosis of colon."
+    assert unaddressed(report)["I10"] == 0
+    emergency = history + "MDM: chest wall pain, ECG normal.\nImpression: Chest wall pain."
+    assert unaddressed(emergency)["I10"] == 0
+
+
 def test_the_shipped_layer_tells_a_statement_abbreviation_from_a_weak_statement_code(
     suggester: Suggester,
 ) -> None:
@@ -214,6 +254,24 @@ def test_the_layer_is_fitted_on_diagnoses_of_tuning_notes(layered: SuggestModel)
     assert layered.card["calibration"]["final_layer"]["C"] == layered.final_layer.C
     # what it learned, by name: a code read in the diagnostic statement is likelier right
     assert layered.final_layer.weights()["in_statement"] > 0
+
+
+def test_the_layer_does_not_trust_a_specialty_visits_history(
+    suggester: Suggester, layered: SuggestModel
+) -> None:
+    """Without the visit's kind, a layer fitted as this one is scored an ENT visit's
+    PMH-only conditions over 0.5 (E11.22 0.58, E78.5 0.53, K21.9 0.52, I12.9 0.51: the
+    commonest confident wrong codes of specialty visits); with it, fitted on tuning notes
+    whose specialty visits do not code them, they fall under 0.5 and the visit's own
+    diagnosis stays first."""
+    result = Suggester(suggester.pipeline, layered).suggest(
+        SPECIALTY_VISIT, setting=Setting.OUTPATIENT
+    )
+    score = {s.code: s.score for s in result.ranking()}
+    assert result.suggestions[0].code == "J30.1"
+    assert all(score[code] < 0.5 for code in ("E11.22", "E78.5", "K21.9", "I12.9"))
+    assert isinstance(layered.final_layer, FinalLayer)
+    assert layered.final_layer.weights()["visit_history_only"] < 0
 
 
 def test_a_chief_complaint_reading_gives_way_to_the_assessment(
