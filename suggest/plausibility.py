@@ -1087,7 +1087,7 @@ def prune_and_order(
             elif lead is not None and sections is not None and code not in heirs:
                 kind = _outside_statement(code, sections(item), rules)
                 because = Apart(kind, lead) if kind is not None else None
-            if because is None:
+            if because is None and sections is not None:  # the guideline's, as site
                 because = _reported_once(code, kept, key, listed, rules)
         if because is None:
             kept.append(item)

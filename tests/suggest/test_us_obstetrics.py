@@ -190,3 +190,28 @@ def test_a_normal_exam_denies_no_encounter(suggester: Suggester) -> None:
 def test_a_normal_finding_still_denies_what_it_follows(suggester: Suggester) -> None:
     result = suggester.suggest("Exam: thyroid normal.", systems=(System.ICD10CM,))
     assert not any(code.startswith("E0") for code in ranked(result))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("A/P: IUP at 9w1d, primigravida of advanced maternal age - cfDNA today.", "O09.511"),
+        ("A/P: G3P2002 @ 30w1d, multigravida of advanced maternal age.", "O09.523"),
+        ("A/P: 1. Pregnancy with hx of preterm delivery (2019 at 33 wks), 24w3d.", "O09.212"),
+    ],
+)
+def test_a_high_risk_supervision_takes_the_trimester_of_the_weeks(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # Index: Pregnancy, supervision of, elderly mother / history of pre-term labor
+    assert code in ranked(outpatient_diagnoses(suggester, text))
+
+
+def test_a_d_and_c_is_included_in_a_hysteroscopic_polypectomy(suggester: Suggester) -> None:
+    text = (
+        "Procedure: Hysteroscopy, hysteroscopic polypectomy, D&C.\n"
+        "Findings: 1.5 cm endometrial polyp. Polyp resected at its base. Sharp curettage "
+        "of all walls."
+    )
+    codes = ranked(suggester.suggest(text, setting="outpatient", systems=(System.CPT,)))
+    assert "58558" in codes and "58120" not in codes
