@@ -442,8 +442,12 @@ def named_siblings(
     starts = sentence_starts(doc)
     lowered = affirmed
     trimester = _trimester_of(candidates)
+    stage = _obstetric_stage(affirmed, trimester)
     for candidate in candidates:
         if candidate.target.system is System.ICD10CM and candidate.spans:
+            staged = siblings.at_stage(candidate.target, stage) if stage else None
+            if staged is not None:
+                candidate.target = staged  # its sentences do not say it; the note does
             around = _words_around(candidate, starts, lowered, words)
             if trimester and "unspecified trimester" in candidate.target.title.lower():
                 around |= trimester  # its sentences do not say it; the weeks do
@@ -477,6 +481,20 @@ def _trimester_of(candidates: Sequence[Candidate]) -> frozenset[str]:
             weeks = int(code[4:])
             found.add("first" if weeks < 14 else "second" if weeks < 28 else "third")
     return frozenset({found.pop(), "trimester"}) if len(found) == 1 else frozenset()
+
+
+def _obstetric_stage(affirmed: Sequence[str], trimester: frozenset[str]) -> str | None:
+    """The stage of the pregnancy the note's encounter is at: "childbirth" where its
+    words say the delivery ("Apgars 8/9", "in active labor": ``obstetric_stage`` of
+    rules/plausibility.json), "pregnancy" where it gives weeks of gestation and says no
+    delivery and nothing after one ("postpartum"), None elsewhere (guideline I.C.15: a
+    condition of a delivery's admission is coded "in childbirth")."""
+    rules = plausibility_rules()
+    if holds_phrase(affirmed, rules.childbirth_cues):
+        return "childbirth"
+    if trimester and not holds_phrase(affirmed, rules.puerperium_cues):
+        return "pregnancy"
+    return None
 
 
 def affirmed_texts(doc: Doc) -> list[str]:

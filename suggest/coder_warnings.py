@@ -109,6 +109,12 @@ class CoderWarnings:
                 f"not address it: a coexisting condition is coded where it requires or "
                 f"affects care at the encounter (ICD-10-CM guideline IV.J)."
             )
+        elif kind == "one_per_encounter":
+            message = (
+                f"{because} gives the weeks of gestation, read more surely than {code}: one "
+                f"Z3A code is reported for an encounter, the weeks at the encounter (at the "
+                f"admission for a stay), not the weeks of a test or a plan the note names."
+            )
         elif kind == "symptom":
             message = (
                 f"{code} is a sign or symptom read only outside the diagnostic statement, "

@@ -186,6 +186,13 @@ class PlausibilityRules:
     # the operations of this encounter ("Procedures: PCI mid LAD (1 DES)")
     placed_now: tuple[str, ...]
     placed_now_sections: frozenset[str]
+    # words that say the note's encounter is the delivery ("Apgars 8/9", "in active
+    # labor"), and those that say it is after one ("postpartum"): the stage of a
+    # pregnancy a chapter 15 code names (obstetric_stage)
+    childbirth_cues: tuple[tuple[str, ...], ...]
+    puerperium_cues: tuple[tuple[str, ...], ...]
+    # codes of which an encounter reports one (the weeks of gestation, Z3A)
+    one_per_encounter: tuple[str, ...]
 
     @cached_property
     def signs_and_symptoms(self) -> tuple[str, ...]:
@@ -319,6 +326,13 @@ class PlausibilityRules:
             ),
             placed_now=tuple(rules["placed_now"]["prefixes"]),
             placed_now_sections=frozenset(rules["placed_now"]["sections"]),
+            childbirth_cues=tuple(
+                tuple(cue.split()) for cue in rules["obstetric_stage"]["childbirth"]
+            ),
+            puerperium_cues=tuple(
+                tuple(cue.split()) for cue in rules["obstetric_stage"]["puerperium"]
+            ),
+            one_per_encounter=tuple(rules["one_per_encounter"]),
         )
 
 
@@ -912,8 +926,10 @@ class Apart(NamedTuple):
     same site is the wound), "history" (the malignancy a status describes is
     coded as its personal history), "excludes1", "symptom" (a sign
     or symptom read only outside the diagnostic statement), "finding" (read only from
-    the findings) or "not_addressed" (a condition named at a visit for immunization
-    alone); ``code`` is the documented code it gives way to."""
+    the findings), "not_addressed" (a condition named at a visit for immunization
+    alone) or "one_per_encounter" (a code of a kind an encounter reports once, beside
+    the better-read one: the weeks of gestation); ``code`` is the documented code it
+    gives way to."""
 
     kind: str
     code: str
@@ -1076,6 +1092,8 @@ def prune_and_order(
             elif lead is not None and sections is not None and code not in heirs:
                 kind = _outside_statement(code, sections(item), rules)
                 because = Apart(kind, lead) if kind is not None else None
+            if because is None and sections is not None:  # the guideline's, as site
+                because = _reported_once(code, kept, key, listed, rules)
         if because is None:
             kept.append(item)
         else:
@@ -1503,6 +1521,32 @@ def _gives_way(
             if other[:3] == code[:3] and other not in rules.without_complications:
                 return other
     return None
+
+
+def _reported_once(
+    code: str,
+    kept: list[T],
+    key: Callable[[T], Key],
+    listed: Callable[[T], bool],
+    rules: PlausibilityRules,
+) -> Apart | None:
+    """Why ``code`` is not coded where it is of a kind an encounter reports once
+    (``one_per_encounter``: the weeks of gestation, Z3A, one code for the encounter, the
+    admission's for a stay) and a listed code of that kind ranked above it was kept: a
+    note names other weeks too ("GBS swab at 35w6d", "IOL at 39w0d" at 36w2d)."""
+    once = next((prefix for prefix in rules.one_per_encounter if code.startswith(prefix)), None)
+    if once is None:
+        return None
+    earlier = next(
+        (
+            other
+            for item in kept
+            for system, other in (key(item),)
+            if system is System.ICD10CM and other.startswith(once) and listed(item)
+        ),
+        None,
+    )
+    return Apart("one_per_encounter", earlier) if earlier is not None else None
 
 
 def _site_named(code: str, listed: list[str], rules: PlausibilityRules) -> str | None:

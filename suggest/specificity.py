@@ -165,6 +165,23 @@ def _said(claimed: frozenset[str], words: frozenset[str]) -> bool:
     )
 
 
+_STAGES = frozenset({"pregnancy", "childbirth", "puerperium"})
+_STAGE_WORDS = _STAGES | {"complicating", "first", "second", "third", "trimester"}
+# the stages a code of the note's stage stands in for: at a delivery, a condition of the
+# pregnancy is coded "in childbirth" (its puerperium codes are what followed the delivery);
+# before one, a condition is the pregnancy's
+_STANDS_IN_FOR = {"childbirth": ("pregnancy",), "pregnancy": ("childbirth", "puerperium")}
+
+
+def obstetric_stage(title: str) -> str | None:
+    """The stage of a pregnancy a chapter 15 title names ("in pregnancy" or a trimester,
+    "complicating childbirth", "in the puerperium"), or None where it names none or more
+    than one ("... in pregnancy, childbirth and the puerperium")."""
+    words = title_words(title)
+    named = (words & _STAGES) | ({"pregnancy"} if "trimester" in words else set())
+    return next(iter(named)) if len(named) == 1 else None
+
+
 class NamedSiblings:
     """For an ICD-10-CM target read from a header or an unspecified code, the sibling
     code the sentence's words name (see the module's docstring)."""
@@ -172,6 +189,7 @@ class NamedSiblings:
     def __init__(self, index: CodeIndex) -> None:
         self.index = index
         self._choices: dict[str, tuple[tuple[CodeRecord, frozenset[str]], ...]] = {}
+        self._categories: dict[str, tuple[CodeRecord, ...]] = {}
 
     def refine(self, target: TargetCode, words: frozenset[str]) -> TargetCode | None:
         """The more specific target ``words`` name, or None where they name none."""
@@ -195,6 +213,48 @@ class NamedSiblings:
             return None
         record = best[0]
         return target._replace(code=record.code, title=record.title)
+
+    def at_stage(self, target: TargetCode, stage: str) -> TargetCode | None:
+        """The code of ``target``'s obstetric condition at the note's ``stage`` where its
+        title names another: at a delivery the condition's "in childbirth" code ("GBS
+        positive" at a delivery is O99.824, not O99.820), before one its pregnancy code
+        (O24.410, not O24.430 "in the puerperium"; guideline I.C.15.a.3: the trimester
+        and the stage are the encounter's); of several trimesters the unspecified
+        trimester's, which the note's weeks then name. None where the category has no such
+        code."""
+        own = obstetric_stage(target.title)
+        if (
+            target.system is not System.ICD10CM
+            or not target.code.startswith("O")
+            or own not in _STANDS_IN_FOR.get(stage, ())
+        ):
+            return None
+        core = title_words(target.title) - _STAGE_WORDS
+        found = [
+            record
+            for record in self._category_codes(target.code[:3])
+            if obstetric_stage(record.title) == stage
+            and title_words(record.title) - _STAGE_WORDS == core
+        ]
+        if len(found) > 1:
+            found = [r for r in found if "unspecified trimester" in r.title.lower()]
+        if len(found) != 1:
+            return None
+        return target._replace(code=found[0].code, title=found[0].title, via=None)
+
+    def _category_codes(self, category: str) -> tuple[CodeRecord, ...]:
+        """The active billable codes of a category."""
+        if category not in self._categories:
+            found = []
+            header = self.index.get(category, System.ICD10CM)
+            stack = [header] if header is not None else []
+            while stack:
+                for child in self.index.children(stack.pop()):
+                    if child.billable and child.active:
+                        found.append(child)
+                    stack.append(child)
+            self._categories[category] = tuple(found)
+        return self._categories[category]
 
     def _siblings(self, target: TargetCode) -> tuple[tuple[CodeRecord, frozenset[str]], ...]:
         """The billable codes that could stand for ``target`` (the header's descendants,
