@@ -92,6 +92,12 @@ class CoderWarnings:
                 f"eradicated with no treatment now is coded as its personal history alone "
                 f"(ICD-10-CM guideline I.C.2.d)."
             )
+        elif kind == "side":
+            message = (
+                f"The note's words name no side: {code} was read from them as surely as "
+                f"the other sides' codes, and a side no word documents is coded as the "
+                f"unspecified side, {because} (ICD-10-CM guideline I.B.13)."
+            )
         elif kind == "contradicted":
             message = (
                 f"{because} documents what {code} says is absent (its title's 'with' against "

@@ -924,7 +924,8 @@ class Apart(NamedTuple):
     cause its title leaves unspecified), "contradicted" (a documented code
     of its category says "with" what it says "without"), "bite" (the open bite of the
     same site is the wound), "history" (the malignancy a status describes is
-    coded as its personal history), "excludes1", "symptom" (a sign
+    coded as its personal history), "side" (read as surely as the other sides, from
+    words that name none: the unspecified side is), "excludes1", "symptom" (a sign
     or symptom read only outside the diagnostic statement), "finding" (read only from
     the findings), "not_addressed" (a condition named at a visit for immunization
     alone) or "one_per_encounter" (a code of a kind an encounter reports once, beside
@@ -1106,7 +1107,67 @@ def prune_and_order(
     if excluded:
         set_apart += [(item, excluded[id(item)]) for item in kept if id(item) in excluded]
         kept = [item for item in kept if id(item) not in excluded]
+    unsided = (
+        _sides_not_read(kept, key, index, title, read_at, reading)
+        if title is not None and read_at is not None and reading is not None
+        else {}
+    )
+    if unsided:
+        set_apart += [(item, unsided[id(item)]) for item in kept if id(item) in unsided]
+        kept = [item for item in kept if id(item) not in unsided]
     return Ordered(reporting_order(kept, key, listed, index), set_apart)
+
+
+_SIDES = frozenset({"right", "left"})
+_SIDE_WORDS = _SIDES | {"dominant", "non", "nondominant"}
+_SIDE_NEUTRAL = _SIDE_WORDS | {"unspecified", "side", "bilateral"}
+
+
+def _sides_not_read(
+    items: Sequence[T],
+    key: Callable[[T], Key],
+    index: CodeIndex,
+    title: Callable[[T], str],
+    read_at: Callable[[T], Sequence[tuple[int, int]]],
+    reading: Callable[[T], float],
+) -> dict[int, Apart]:
+    """By ``id``, the codes of a side read from the very words, at the very ``reading``,
+    of another code of a side whose title differs from theirs by the side alone: the words
+    name no side (a side the note names makes its code the better read, ``specificity``),
+    so none of them is documented, and the code of the unspecified side is (guideline
+    I.B.13): "stroke 2023 with residual hemiplegia" is I69.359, not I69.351-I69.354 at
+    one score, whichever the final layer lifts. Only where the tabular has that code."""
+    tied: dict[tuple[Any, ...], list[T]] = {}
+    for item in items:
+        system, code = key(item)
+        words = _title_words(title(item))
+        if system is System.ICD10CM and words & _SIDE_WORDS:
+            place = frozenset(read_at(item))
+            tied.setdefault((code[:3], place, reading(item), words - _SIDE_NEUTRAL), []).append(
+                item
+            )
+    apart: dict[int, Apart] = {}
+    for (category, _, _, rest), sided in tied.items():
+        if len(sided) < 2:
+            continue
+        unspecified = next(
+            (
+                record.code
+                for record in index.with_prefix(category, System.ICD10CM)
+                if record.billable
+                and "unspecified" in (words := _title_words(record.title))
+                and not words & _SIDES
+                and words - _SIDE_NEUTRAL == rest
+            ),
+            None,
+        )
+        if unspecified is not None:
+            apart.update((id(item), Apart("side", unspecified)) for item in sided)
+    return apart
+
+
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z]+", title.lower()))
 
 
 def reporting_order(

@@ -226,6 +226,14 @@ def test_sides_the_note_does_not_name_are_not_listed_as_if_read(suggester: Sugge
     listed = ranked(result)
     assert "I69.359" in listed
     assert not {"I69.351", "I69.352", "I69.353", "I69.354"} & set(listed)
+    # set apart by the coding rule, not only scored low: a refitted layer lifted them again
+    assert {
+        code.code for code in result.not_coded if [w for w in code.warnings if w.kind == "side"]
+    } == {"I69.351", "I69.352", "I69.353", "I69.354"}
+    named = suggester.suggest(
+        "A/P: Right hemiplegia following cerebral infarction; patient is right handed."
+    )
+    assert ranked(named)[0] == "I69.351" and not named.not_coded
 
 
 def test_a_statement_reading_of_several_sites_keeps_none_listed(suggester: Suggester) -> None:
