@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from suggest.patient_age import stated_age
+from suggest.patient_age import stated_age, title_line
 from suggest.rules import read_rules
 
 
@@ -82,7 +82,7 @@ def visit_kind(text: str) -> str | None:
     """The kind of visit the note states (``text`` lower case): the first kind its title
     line names, else the one kind some line names; None where it names none or two."""
     rules = em_rules()
-    title = next((line for line in text.splitlines() if line.strip()), "")
+    _, title = title_line(text)
     for kind in rules.kinds:
         if kind.title.search(title):
             return kind.name
@@ -128,17 +128,19 @@ def preventive_visit(text: str) -> tuple[str, int, int] | None:
     age = stated_age(text)
     if kind not in rules.ages or age is None or rules.not_preventive.search(lowered):
         return None
+    code = [code for least, code in rules.ages[kind] if age >= least][-1]
+    title_at, title = title_line(lowered)
+    if rules.preventive.search(title):
+        return code, title_at, title_at + len(title.rstrip())
     offset = 0
-    title_read = False
     for line in lowered.splitlines(keepends=True):
-        stripped = line.strip()
-        named = not title_read or stripped.startswith(("cc", "chief complaint", "reason for"))
-        if stripped and named and rules.preventive.search(line):
-            code = [code for least, code in rules.ages[kind] if age >= least][-1]
+        if line.strip().startswith(_CHIEF_COMPLAINT) and rules.preventive.search(line):
             return code, offset, offset + len(line.rstrip())
-        title_read = title_read or bool(stripped)
         offset += len(line)
     return None
+
+
+_CHIEF_COMPLAINT = ("cc", "chief complaint", "reason for")  # how its line opens
 
 
 _COUNSELED = re.compile(r"\bcounsel\w*")
