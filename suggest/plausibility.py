@@ -40,6 +40,7 @@ from suggest.adverse_effects import (
 )
 from suggest.code_categories import CATEGORY_LENGTH
 from suggest.doc_words import lowered_texts, note_text
+from suggest.numbers import least_met
 from suggest.rules import read_rules
 from suggest.sentences import CLAUSE_ENDS, sentence_of, sentence_starts
 
@@ -856,7 +857,7 @@ def told_apart(
         if not members:
             continue
         stated = {float(m.group(1)) for m in _CENTIMETRES.finditer(" ".join(words_of(members)))}
-        named = list({[key for least, key in sizes if size >= least][-1] for size in stated})
+        named = [key for key in {least_met(sizes, size) for size in stated} if key is not None]
         if len(named) == 1:
             found.append((named[0], {key for _, key in sizes} - {named[0]}))
     return found
