@@ -42,7 +42,7 @@ from suggest.code_categories import CATEGORY_LENGTH
 from suggest.doc_words import lowered_texts, note_text
 from suggest.numbers import least_met
 from suggest.rules import read_rules
-from suggest.sentences import CLAUSE_ENDS, sentence_of, sentence_starts
+from suggest.sentences import clause_of, sentence_of, sentence_starts
 
 T = TypeVar("T")
 Key = tuple[System, str]
@@ -634,15 +634,14 @@ def said_caused_by(doc: Doc, read: Sequence[tuple[str, Sequence[Span]]]) -> list
         return causes
     starts = sentence_starts(doc)
     by_first = cues_by_first_word(rules.explained_cues)
-    # where each cue is: (sentence start, cue start, cue end, end of the cue's clause)
+    # where each cue is: (sentence start, cue start, the words of its clause after it)
     cues = []
     for at, word in enumerate(lowered):
         for cue in by_first.get(word, ()):
             if tuple(lowered[at : at + len(cue)]) == cue:
                 first, end = sentence_of(starts, len(lowered), at)
                 after = at + len(cue)
-                clause_end = next((k for k in range(after, end) if lowered[k] in CLAUSE_ENDS), end)
-                cues.append((first, at, after, clause_end))
+                cues.append((first, at, set(clause_of(lowered, after, after, after, end))))
                 break
     if not cues:
         return causes
@@ -666,7 +665,7 @@ def said_caused_by(doc: Doc, read: Sequence[tuple[str, Sequence[Span]]]) -> list
     # and the words of ``between`` ("Abd pain/N/V - attributable to", "nausea and vomiting,
     # likely due to"), not a noun between ("dexamethasone dose reduction due to")
     in_symptom = {p for k in symptoms for span in read[k][1] for p in range(span.start, span.end)}
-    for first, at, after, clause_end in cues:
+    for first, at, said in cues:
         reached = at
         while reached > first and (
             reached - 1 in in_symptom
@@ -674,7 +673,6 @@ def said_caused_by(doc: Doc, read: Sequence[tuple[str, Sequence[Span]]]) -> list
             or not any(ch.isalnum() for ch in lowered[reached - 1])
         ):
             reached -= 1
-        said = set(lowered[after:clause_end])
         cause = frozenset(read[j][0] for j, words in enumerate(named) if words & said)
         for k in symptoms:
             if cause and any(reached <= span.start and span.end <= at for span in read[k][1]):
