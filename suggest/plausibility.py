@@ -34,6 +34,7 @@ from code_index.index import CodeIndex
 from code_index.records import System
 from code_index.validity import excludes1_conflicts
 from suggest.adverse_effects import (
+    CuesByFirst,
     cues_by_first_word,
     is_noncompliance,
     taken_as_prescribed_or_less,
@@ -136,7 +137,7 @@ class PlausibilityRules:
     never_first: tuple[str, ...]
     current_sections: frozenset[str]
     current: tuple[tuple[str, ...], ...]
-    vaccine_cues: tuple[tuple[str, ...], ...]
+    vaccine_cues: CuesByFirst
     vaccine_given: frozenset[str]
     vaccine_given_before: tuple[tuple[str, ...], ...]
     vaccine_given_now: tuple[tuple[str, ...], ...]
@@ -149,7 +150,7 @@ class PlausibilityRules:
     sides: dict[str, frozenset[str]]
     integral: tuple[tuple[str, tuple[str, ...]], ...]
     explained_symptoms: tuple[str, ...]
-    explained_cues: tuple[tuple[str, ...], ...]
+    explained_cues: CuesByFirst
     not_causes: tuple[str, ...]
     cause_modifiers: frozenset[str]
     cause_between: frozenset[str]
@@ -234,7 +235,7 @@ class PlausibilityRules:
             never_from_words=tuple(
                 (System(r["system"]), r["from"], r["to"]) for r in rules["never_from_words"]
             ),
-            vaccine_cues=tuple(tuple(cue.split()) for cue in vaccine["cues"]),
+            vaccine_cues=cues_by_first_word(tuple(tuple(cue.split()) for cue in vaccine["cues"])),
             vaccine_given=frozenset(vaccine["given"]),
             vaccine_given_before=tuple(tuple(cue.split()) for cue in vaccine["given_before"]),
             vaccine_given_now=tuple(tuple(cue.split()) for cue in vaccine["given_now"]),
@@ -247,7 +248,9 @@ class PlausibilityRules:
             sides={side: frozenset(words) for side, words in rules["laterality"]["sides"].items()},
             integral=tuple((symptom, tuple(dx)) for symptom, dx in rules["integral"]),
             explained_symptoms=tuple(rules["explained"]["symptoms"]),
-            explained_cues=tuple(tuple(cue.split()) for cue in rules["explained"]["cues"]),
+            explained_cues=cues_by_first_word(
+                tuple(tuple(cue.split()) for cue in rules["explained"]["cues"])
+            ),
             not_causes=tuple(rules["explained"]["not_causes"]),
             cause_modifiers=frozenset(rules["explained"]["modifiers"]),
             cause_between=frozenset(rules["explained"]["between"]),
@@ -566,7 +569,7 @@ def vaccine_readings(doc: Doc) -> list[VaccineReading]:
     """The sentences of ``doc`` that name a vaccine ("Tdap booster", "tetanus toxoid"), and
     those on a vaccine heading's line ("Vaccine: Arexvy 0.5 mL IM": the heading names it)."""
     rules = plausibility_rules()
-    cues = cues_by_first_word(rules.vaccine_cues)
+    cues = rules.vaccine_cues
     lowered = lowered_texts(doc)
     starts = sentence_starts(doc)
     text = note_text(doc)  # ``doc.text`` would join every token's text again
@@ -633,7 +636,7 @@ def said_caused_by(doc: Doc, read: Sequence[tuple[str, Sequence[Span]]]) -> list
     if not symptoms:
         return causes
     starts = sentence_starts(doc)
-    by_first = cues_by_first_word(rules.explained_cues)
+    by_first = rules.explained_cues
     # where each cue is: (sentence start, cue start, the words of its clause after it)
     cues = []
     for at, word in enumerate(lowered):

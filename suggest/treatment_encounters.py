@@ -24,7 +24,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from suggest.adverse_effects import cues_by_first_word
+from suggest.adverse_effects import CuesByFirst, cues_by_first_word
 from suggest.doc_words import lowered_texts, note_text
 from suggest.extensions import MENTIONS_KEY, section_key, span_values
 from suggest.plausibility import holds_phrase
@@ -37,9 +37,11 @@ class TreatmentEncounterRules:
     """``rules/treatment_encounters.json``, read once."""
 
     therapies: dict[tuple[str, ...], str]  # a therapy's words: its encounter code
+    therapies_by_first: CuesByFirst
     now: re.Pattern[str]
     not_now: tuple[tuple[str, ...], ...]
     past_therapies: dict[tuple[str, ...], str]  # a therapy's words: its history code
+    past_therapies_by_first: CuesByFirst
     past: tuple[tuple[str, ...], ...]
     not_past: tuple[tuple[str, ...], ...]
     follow_up: str  # the encounter for follow-up after completed cancer treatment
@@ -53,11 +55,15 @@ def treatment_encounter_rules() -> TreatmentEncounterRules:
     """The packaged rules."""
     rules = read_rules(None, "treatment_encounters.json")
     history = rules["history"]
+    therapies = _by_words(rules["therapies"])
+    past_therapies = _by_words(history["therapies"])
     return TreatmentEncounterRules(
-        therapies=_by_words(rules["therapies"]),
+        therapies=therapies,
+        therapies_by_first=cues_by_first_word(tuple(therapies)),
         now=re.compile("|".join(rules["now"])),
         not_now=_phrases(rules["not_now"]),
-        past_therapies=_by_words(history["therapies"]),
+        past_therapies=past_therapies,
+        past_therapies_by_first=cues_by_first_word(tuple(past_therapies)),
         past=_phrases(history["past"]),
         not_past=_phrases(history["not_past"]),
         follow_up=rules["follow_up"]["code"],
@@ -74,6 +80,7 @@ class EradicationRules:
     ``eradicated``, read once."""
 
     cues: dict[tuple[str, ...], bool]  # a cue's words: whether it speaks of a remission
+    cues_by_first: CuesByFirst
     not_before: frozenset[str]  # words a cue before describes ("disease-free margins")
     not_before_remission: frozenset[str]
     remission_coded: tuple[str, ...]  # categories with codes of their own for a remission
@@ -89,11 +96,13 @@ def eradication_rules() -> EradicationRules:
         rule for rule in read_rules(None, "context.json")["rules"] if rule.get("eradicated")
     )
     rules = read_rules(None, "personal_history.json")["eradicated"]
+    cues = {
+        **{words: False for words in _phrases([*context["phrases"], *rules["cues"]])},
+        **{words: True for words in _phrases(rules["remission_cues"])},
+    }
     return EradicationRules(
-        cues={
-            **{words: False for words in _phrases([*context["phrases"], *rules["cues"]])},
-            **{words: True for words in _phrases(rules["remission_cues"])},
-        },
+        cues=cues,
+        cues_by_first=cues_by_first_word(tuple(cues)),
         not_before=frozenset(context["not_before"]),
         not_before_remission=frozenset(rules["not_before_remission"]),
         remission_coded=tuple(rules["remission_coded"]),
@@ -123,15 +132,14 @@ def eradicated_mentions(
     line's or chief complaint's mentions of it too: they name what the visit is about."""
     rules = eradication_rules()
     lowered = lowered_texts(doc)
-    by_first = cues_by_first_word(tuple(rules.cues))
-    if by_first.keys().isdisjoint(lowered):
+    if rules.cues_by_first.keys().isdisjoint(lowered):
         return []
     bounds = list(pairwise([*sentence_starts(doc), len(lowered)]))
     cued = [
         (sentence, first, end, words, found_cues)
         for sentence, (first, end) in enumerate(bounds)
         for words in (lowered[first:end],)
-        if (found_cues := _cues(words, by_first, rules))
+        if (found_cues := _cues(words, rules))
     ]
     if not cued:  # the mentions are read only where a cue is
         return []
@@ -179,14 +187,11 @@ def eradicated_mentions(
     return found
 
 
-def _cues(
-    words: list[str],
-    by_first: dict[str, tuple[tuple[str, ...], ...]],
-    rules: EradicationRules,
-) -> list[tuple[int, tuple[str, ...]]]:
+def _cues(words: list[str], rules: EradicationRules) -> list[tuple[int, tuple[str, ...]]]:
     """(position, cue) of each eradication cue in a sentence's ``words``: the longest at a
     position, none that describes the word after it ("disease-free margins"), no remission
     after "not" ("not yet in remission")."""
+    by_first = rules.cues_by_first
     found = []
     free = 0  # the first word no cue found holds
     for at, word in enumerate(words):
@@ -262,6 +267,7 @@ def treatment_encounter_readings(doc: Doc) -> list[tuple[int, int, str]]:
     return _readings(
         doc,
         rules.therapies,
+        rules.therapies_by_first,
         lambda words: rules.now.search(" ".join(words)) is not None,
         rules.not_now,
     )
@@ -276,6 +282,7 @@ def past_treatment_readings(doc: Doc) -> list[tuple[int, int, str]]:
     return _readings(
         doc,
         rules.past_therapies,
+        rules.past_therapies_by_first,
         lambda words: holds_phrase(words, rules.past) and rules.now.search(" ".join(words)) is None,
         rules.not_past,
     )
@@ -303,13 +310,14 @@ def follow_up_readings(doc: Doc) -> list[tuple[int, int, str]]:
 def _readings(
     doc: Doc,
     therapies: dict[tuple[str, ...], str],
+    by_first: CuesByFirst,
     sentence_says: Callable[[list[str]], bool],
     not_in_clause: tuple[tuple[str, ...], ...],
 ) -> list[tuple[int, int, str]]:
-    """(first token, end token, code) of each of ``therapies`` named in a sentence that
-    ``sentence_says`` holds, where its clause holds none of ``not_in_clause``."""
+    """(first token, end token, code) of each of ``therapies`` (``by_first``: by their
+    first word) named in a sentence that ``sentence_says`` holds, where its clause holds
+    none of ``not_in_clause``."""
     lowered = lowered_texts(doc)
-    by_first = cues_by_first_word(tuple(therapies))
     if by_first.keys().isdisjoint(lowered):
         return []
     found: list[tuple[int, int, str]] = []
