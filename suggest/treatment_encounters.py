@@ -16,6 +16,7 @@ malignancy after it (``first_listed`` in ``rules/plausibility.json``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -132,14 +133,22 @@ def eradicated_mentions(
     line's or chief complaint's mentions of it too: they name what the visit is about."""
     rules = eradication_rules()
     lowered = lowered_texts(doc)
-    if rules.cues_by_first.keys().isdisjoint(lowered):
+    by_first = rules.cues_by_first
+    if by_first.keys().isdisjoint(lowered):
         return []
-    bounds = list(pairwise([*sentence_starts(doc), len(lowered)]))
+    starts = sentence_starts(doc)
+    bounds = list(pairwise([*starts, len(lowered)]))
+    # the words a cue opens with, by sentence: a sentence is read only there ("no",
+    # "in", "disease" stand in most notes, in few of their sentences)
+    opening: dict[int, list[int]] = {}
+    for at in [at for at, word in enumerate(lowered) if word in by_first]:
+        opening.setdefault(bisect_right(starts, at) - 1, []).append(at)
     cued = [
         (sentence, first, end, words, found_cues)
-        for sentence, (first, end) in enumerate(bounds)
+        for sentence, positions in opening.items()
+        for first, end in (bounds[sentence],)
         for words in (lowered[first:end],)
-        if (found_cues := _cues(words, rules))
+        if (found_cues := _cues(words, [at - first for at in positions], rules))
     ]
     if not cued:  # the mentions are read only where a cue is
         return []
@@ -187,15 +196,18 @@ def eradicated_mentions(
     return found
 
 
-def _cues(words: list[str], rules: EradicationRules) -> list[tuple[int, tuple[str, ...]]]:
-    """(position, cue) of each eradication cue in a sentence's ``words``: the longest at a
-    position, none that describes the word after it ("disease-free margins"), no remission
-    after "not" ("not yet in remission")."""
+def _cues(
+    words: list[str], opening: list[int], rules: EradicationRules
+) -> list[tuple[int, tuple[str, ...]]]:
+    """(position, cue) of each eradication cue in a sentence's ``words`` (``opening``: the
+    positions, rising, of the words a cue opens with): the longest at a position, none
+    that describes the word after it ("disease-free margins"), no remission after "not"
+    ("not yet in remission")."""
     by_first = rules.cues_by_first
     found = []
     free = 0  # the first word no cue found holds
-    for at, word in enumerate(words):
-        fits = [cue for cue in by_first.get(word, ()) if tuple(words[at : at + len(cue)]) == cue]
+    for at in opening:
+        fits = [cue for cue in by_first[words[at]] if tuple(words[at : at + len(cue)]) == cue]
         if not fits or at < free:
             continue
         cue = max(fits, key=len)
