@@ -23,7 +23,7 @@ I.A.13).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -614,12 +614,25 @@ def given_now(words: Sequence[str], rules: PlausibilityRules) -> bool:
 
 
 def holds_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
-    """Whether ``words`` hold one of ``phrases`` (word tuples) as consecutive words."""
+    """Whether ``words`` hold one of ``phrases`` (word tuples) as consecutive words: each
+    is compared only where its first word stands (found by ``index``, in C), not at every
+    word (a sentence is asked about a dozen phrases, most of whose words it lacks)."""
     for phrase in phrases:
         size = len(phrase)
-        if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
+        if any(tuple(words[i : i + size]) == phrase for i in _places(words, phrase[0])):
             return True
     return False
+
+
+def _places(words: Sequence[str], word: str) -> Iterator[int]:
+    """The positions of ``word`` in ``words``, rising."""
+    at = -1
+    while True:
+        try:
+            at = words.index(word, at + 1)
+        except ValueError:
+            return
+        yield at
 
 
 def said_caused_by(doc: Doc, read: Sequence[tuple[str, Sequence[Span]]]) -> list[frozenset[str]]:
