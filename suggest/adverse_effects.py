@@ -24,6 +24,7 @@ from suggest.doc_words import lowered_texts
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
 
+CuesByFirst = dict[str, tuple[tuple[str, ...], ...]]  # phrases by their first word
 _NEGATION_REACH = 3  # words before a cue that may deny it
 # the noncompliance codes an underdosing takes for its intent (guideline I.C.19.e.5.c)
 NONCOMPLIANCE = ("Z91.12", "Z91.13", "Z91.14")
@@ -361,9 +362,7 @@ def _cues(
 
 
 @cache
-def cues_by_first_word(
-    cues: tuple[tuple[str, ...], ...],
-) -> dict[str, tuple[tuple[str, ...], ...]]:
+def cues_by_first_word(cues: tuple[tuple[str, ...], ...]) -> CuesByFirst:
     """The cues by their first word, each word's in the rules' order (the first that
     fits is the one read)."""
     by_first: dict[str, list[tuple[str, ...]]] = {}

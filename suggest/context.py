@@ -370,5 +370,5 @@ def _written_against(doc: Doc, start: int, end: int, sent_start: int) -> str:
         return "forward"
     before = doc[start - 1]
     touches_next = end < len(doc) and not doc[end - 1].whitespace_
-    forward = doubts_what_follows(False, bool(before.whitespace_), touches_next, before.is_alpha)
+    forward = doubts_what_follows(bool(before.whitespace_), touches_next, before.is_alpha)
     return "forward" if forward else "backward"

@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from suggest.patient_age import stated_age
+from suggest.numbers import least_met
+from suggest.patient_age import stated_age, title_line
 from suggest.rules import read_rules
 
 
@@ -82,7 +83,7 @@ def visit_kind(text: str) -> str | None:
     """The kind of visit the note states (``text`` lower case): the first kind its title
     line names, else the one kind some line names; None where it names none or two."""
     rules = em_rules()
-    title = next((line for line in text.splitlines() if line.strip()), "")
+    _, title = title_line(text)
     for kind in rules.kinds:
         if kind.title.search(title):
             return kind.name
@@ -108,10 +109,9 @@ def em_level(text: str) -> tuple[str, int, int] | None:
         level = next(group for group in match.groups() if group)
         found.append((rules.levels[kind][level], match.start(), match.end()))
     for match in times:
-        minutes = int(match.group(1) or match.group(2))
-        codes = [code for least, code in rules.minutes.get(kind, ()) if minutes >= least]
-        if codes:
-            found.append((codes[-1], match.start(), match.end()))
+        code = least_met(rules.minutes.get(kind, ()), int(match.group(1) or match.group(2)))
+        if code is not None:
+            found.append((code, match.start(), match.end()))
     return max(found, key=lambda f: (f[0], -f[1])) if found else None
 
 
@@ -128,17 +128,21 @@ def preventive_visit(text: str) -> tuple[str, int, int] | None:
     age = stated_age(text)
     if kind not in rules.ages or age is None or rules.not_preventive.search(lowered):
         return None
+    code = least_met(rules.ages[kind], age)
+    if code is None:
+        return None
+    title_at, title = title_line(lowered)
+    if rules.preventive.search(title):
+        return code, title_at, title_at + len(title.rstrip())
     offset = 0
-    title_read = False
     for line in lowered.splitlines(keepends=True):
-        stripped = line.strip()
-        named = not title_read or stripped.startswith(("cc", "chief complaint", "reason for"))
-        if stripped and named and rules.preventive.search(line):
-            code = [code for least, code in rules.ages[kind] if age >= least][-1]
+        if line.strip().startswith(_CHIEF_COMPLAINT) and rules.preventive.search(line):
             return code, offset, offset + len(line.rstrip())
-        title_read = title_read or bool(stripped)
         offset += len(line)
     return None
+
+
+_CHIEF_COMPLAINT = ("cc", "chief complaint", "reason for")  # how its line opens
 
 
 _COUNSELED = re.compile(r"\bcounsel\w*")
@@ -161,8 +165,8 @@ def counseling_services(text: str) -> list[tuple[str, int, int]]:
         minutes = [int(m.group(1)) for m in _MINUTES.finditer(sentence)]
         if minutes and _COUNSELED.search(sentence):
             for topic, codes in rules.counseling:
-                met = [code for least, code in codes if max(minutes) >= least]
-                if met and topic.search(sentence):
-                    found.append((met[-1], start, end))
+                code = least_met(codes, max(minutes))
+                if code is not None and topic.search(sentence):
+                    found.append((code, start, end))
         start = end
     return found

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 from spacy.tokens import Doc, Span
 
@@ -24,6 +25,7 @@ from code_index.records import System
 from suggest.doc_words import note_text
 from suggest.rules import read_rules
 
+T = TypeVar("T")
 LIST_MARKER_ENDS = frozenset({".", ")"})
 UPPER_BOUND_REACH = 12  # characters before a value's phrase its "less than" may stand in
 
@@ -102,6 +104,17 @@ class NumberRules:
 def number_rules() -> NumberRules:
     """The packaged number rules (read once per process)."""
     return NumberRules.load()
+
+
+def least_met(rows: Sequence[tuple[float, T]], value: float) -> T | None:
+    """The code of the last of ``rows`` (least value, code), rising, whose least value
+    ``value`` meets: a time's E/M level, an age's preventive visit, a repair's length;
+    None where it meets none."""
+    found = None
+    for least, code in rows:
+        if value >= least:
+            found = code
+    return found
 
 
 def is_number(text: str) -> bool:

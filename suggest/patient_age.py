@@ -33,10 +33,22 @@ def _years(number: str, unit: str | None) -> float:
     return int(number) * _YEARS[(unit or "y")[0]]
 
 
+def title_line(text: str) -> tuple[int, str]:
+    """(start, text) of the first line of ``text`` that is not blank: the note's title,
+    which names the visit ("WELL CHILD CHECK - 4 YEAR", "ED PROVIDER NOTE"); (0, "")
+    where every line is blank."""
+    start = 0
+    for line in text.splitlines(keepends=True):
+        if line.strip():
+            return start, line.splitlines()[0]
+        start += len(line)
+    return 0, ""
+
+
 def stated_age(text: str) -> float | None:
     """The patient's age in years as ``text`` states it, or None where it states none."""
     lowered = text.lower()
-    title = next((line for line in lowered.splitlines() if line.strip()), "")
+    _, title = title_line(lowered)
     if _AGED_VISIT.search(title):
         found = _TITLE_AGE.search(title)
         if found:

@@ -23,7 +23,7 @@ I.A.13).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -34,14 +34,16 @@ from code_index.index import CodeIndex
 from code_index.records import System
 from code_index.validity import excludes1_conflicts
 from suggest.adverse_effects import (
+    CuesByFirst,
     cues_by_first_word,
     is_noncompliance,
     taken_as_prescribed_or_less,
 )
 from suggest.code_categories import CATEGORY_LENGTH
 from suggest.doc_words import lowered_texts, note_text
+from suggest.numbers import least_met
 from suggest.rules import read_rules
-from suggest.sentences import CLAUSE_ENDS, sentence_of, sentence_starts
+from suggest.sentences import clause_of, sentence_of, sentence_starts
 
 T = TypeVar("T")
 Key = tuple[System, str]
@@ -135,7 +137,7 @@ class PlausibilityRules:
     never_first: tuple[str, ...]
     current_sections: frozenset[str]
     current: tuple[tuple[str, ...], ...]
-    vaccine_cues: tuple[tuple[str, ...], ...]
+    vaccine_cues: CuesByFirst
     vaccine_given: frozenset[str]
     vaccine_given_before: tuple[tuple[str, ...], ...]
     vaccine_given_now: tuple[tuple[str, ...], ...]
@@ -148,7 +150,7 @@ class PlausibilityRules:
     sides: dict[str, frozenset[str]]
     integral: tuple[tuple[str, tuple[str, ...]], ...]
     explained_symptoms: tuple[str, ...]
-    explained_cues: tuple[tuple[str, ...], ...]
+    explained_cues: CuesByFirst
     not_causes: tuple[str, ...]
     cause_modifiers: frozenset[str]
     cause_between: frozenset[str]
@@ -240,7 +242,7 @@ class PlausibilityRules:
             never_from_words=tuple(
                 (System(r["system"]), r["from"], r["to"]) for r in rules["never_from_words"]
             ),
-            vaccine_cues=tuple(tuple(cue.split()) for cue in vaccine["cues"]),
+            vaccine_cues=cues_by_first_word(tuple(tuple(cue.split()) for cue in vaccine["cues"])),
             vaccine_given=frozenset(vaccine["given"]),
             vaccine_given_before=tuple(tuple(cue.split()) for cue in vaccine["given_before"]),
             vaccine_given_now=tuple(tuple(cue.split()) for cue in vaccine["given_now"]),
@@ -253,7 +255,9 @@ class PlausibilityRules:
             sides={side: frozenset(words) for side, words in rules["laterality"]["sides"].items()},
             integral=tuple((symptom, tuple(dx)) for symptom, dx in rules["integral"]),
             explained_symptoms=tuple(rules["explained"]["symptoms"]),
-            explained_cues=tuple(tuple(cue.split()) for cue in rules["explained"]["cues"]),
+            explained_cues=cues_by_first_word(
+                tuple(tuple(cue.split()) for cue in rules["explained"]["cues"])
+            ),
             not_causes=tuple(rules["explained"]["not_causes"]),
             cause_modifiers=frozenset(rules["explained"]["modifiers"]),
             cause_between=frozenset(rules["explained"]["between"]),
@@ -580,7 +584,7 @@ def vaccine_readings(doc: Doc) -> list[VaccineReading]:
     """The sentences of ``doc`` that name a vaccine ("Tdap booster", "tetanus toxoid"), and
     those on a vaccine heading's line ("Vaccine: Arexvy 0.5 mL IM": the heading names it)."""
     rules = plausibility_rules()
-    cues = cues_by_first_word(rules.vaccine_cues)
+    cues = rules.vaccine_cues
     lowered = lowered_texts(doc)
     starts = sentence_starts(doc)
     text = note_text(doc)  # ``doc.text`` would join every token's text again
@@ -625,12 +629,25 @@ def given_now(words: Sequence[str], rules: PlausibilityRules) -> bool:
 
 
 def holds_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
-    """Whether ``words`` hold one of ``phrases`` (word tuples) as consecutive words."""
+    """Whether ``words`` hold one of ``phrases`` (word tuples) as consecutive words: each
+    is compared only where its first word stands (found by ``index``, in C), not at every
+    word (a sentence is asked about a dozen phrases, most of whose words it lacks)."""
     for phrase in phrases:
         size = len(phrase)
-        if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
+        if any(tuple(words[i : i + size]) == phrase for i in _places(words, phrase[0])):
             return True
     return False
+
+
+def _places(words: Sequence[str], word: str) -> Iterator[int]:
+    """The positions of ``word`` in ``words``, rising."""
+    at = -1
+    while True:
+        try:
+            at = words.index(word, at + 1)
+        except ValueError:
+            return
+        yield at
 
 
 def said_caused_by(doc: Doc, read: Sequence[tuple[str, Sequence[Span]]]) -> list[frozenset[str]]:
@@ -647,16 +664,15 @@ def said_caused_by(doc: Doc, read: Sequence[tuple[str, Sequence[Span]]]) -> list
     if not symptoms:
         return causes
     starts = sentence_starts(doc)
-    by_first = cues_by_first_word(rules.explained_cues)
-    # where each cue is: (sentence start, cue start, cue end, end of the cue's clause)
+    by_first = rules.explained_cues
+    # where each cue is: (sentence start, cue start, the words of its clause after it)
     cues = []
     for at, word in enumerate(lowered):
         for cue in by_first.get(word, ()):
             if tuple(lowered[at : at + len(cue)]) == cue:
                 first, end = sentence_of(starts, len(lowered), at)
                 after = at + len(cue)
-                clause_end = next((k for k in range(after, end) if lowered[k] in CLAUSE_ENDS), end)
-                cues.append((first, at, after, clause_end))
+                cues.append((first, at, set(clause_of(lowered, after, after, after, end))))
                 break
     if not cues:
         return causes
@@ -680,7 +696,7 @@ def said_caused_by(doc: Doc, read: Sequence[tuple[str, Sequence[Span]]]) -> list
     # and the words of ``between`` ("Abd pain/N/V - attributable to", "nausea and vomiting,
     # likely due to"), not a noun between ("dexamethasone dose reduction due to")
     in_symptom = {p for k in symptoms for span in read[k][1] for p in range(span.start, span.end)}
-    for first, at, after, clause_end in cues:
+    for first, at, said in cues:
         reached = at
         while reached > first and (
             reached - 1 in in_symptom
@@ -688,7 +704,6 @@ def said_caused_by(doc: Doc, read: Sequence[tuple[str, Sequence[Span]]]) -> list
             or not any(ch.isalnum() for ch in lowered[reached - 1])
         ):
             reached -= 1
-        said = set(lowered[after:clause_end])
         cause = frozenset(read[j][0] for j, words in enumerate(named) if words & said)
         for k in symptoms:
             if cause and any(reached <= span.start and span.end <= at for span in read[k][1]):
@@ -871,7 +886,7 @@ def told_apart(
         if not members:
             continue
         stated = {float(m.group(1)) for m in _CENTIMETRES.finditer(" ".join(words_of(members)))}
-        named = list({[key for least, key in sizes if size >= least][-1] for size in stated})
+        named = [key for key in {least_met(sizes, size) for size in stated} if key is not None]
         if len(named) == 1:
             found.append((named[0], {key for _, key in sizes} - {named[0]}))
     return found

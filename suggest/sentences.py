@@ -90,19 +90,14 @@ class _Tokens:
         return bool(self.doc[i].whitespace_)
 
 
-def doubts_what_follows(
-    opens: bool, spaced_before: bool, touches_next: bool, word_before: bool
-) -> bool:
-    """Whether a "?" doubts what follows it rather than what comes before: it opens its
-    sentence ("A/P: ? pneumonia"), or, set apart from the word before (``spaced_before``),
-    it touches the next word ("Cough ?pneumonia") or follows no word but a clause mark
-    ("Cough with fever - ? pneumonia"); "CHF?" asks about the word before it. The sentence
-    component ends no sentence there, and ConText reads its doubt on that side."""
-    if opens:
-        return True
-    if not spaced_before:
-        return False
-    return touches_next or not word_before
+def doubts_what_follows(spaced_before: bool, touches_next: bool, word_before: bool) -> bool:
+    """Whether a "?" after the first token of its sentence doubts what follows it rather
+    than what comes before (one that opens its sentence, "A/P: ? pneumonia", always does):
+    set apart from the word before (``spaced_before``), it touches the next word ("Cough
+    ?pneumonia") or follows no word but a clause mark ("Cough with fever - ? pneumonia");
+    "CHF?" asks about the word before it. The sentence component ends no sentence there,
+    and ConText reads its doubt on that side."""
+    return spaced_before and (touches_next or not word_before)
 
 
 def _doubts_next(tokens: _Tokens, i: int, opens: bool) -> bool:
@@ -111,7 +106,7 @@ def _doubts_next(tokens: _Tokens, i: int, opens: bool) -> bool:
     if i + 1 >= len(tokens.text) or not tokens.flags(i + 1).is_alpha:
         return False
     return opens or doubts_what_follows(
-        False, tokens.whitespace(i - 1), not tokens.whitespace(i), tokens.flags(i - 1).is_alpha
+        tokens.whitespace(i - 1), not tokens.whitespace(i), tokens.flags(i - 1).is_alpha
     )
 
 

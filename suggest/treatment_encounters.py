@@ -16,6 +16,7 @@ malignancy after it (``first_listed`` in ``rules/plausibility.json``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -24,7 +25,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from suggest.adverse_effects import cues_by_first_word
+from suggest.adverse_effects import CuesByFirst, cues_by_first_word
 from suggest.doc_words import lowered_texts, note_text
 from suggest.extensions import MENTIONS_KEY, section_key, span_values
 from suggest.plausibility import holds_phrase
@@ -37,9 +38,11 @@ class TreatmentEncounterRules:
     """``rules/treatment_encounters.json``, read once."""
 
     therapies: dict[tuple[str, ...], str]  # a therapy's words: its encounter code
+    therapies_by_first: CuesByFirst
     now: re.Pattern[str]
     not_now: tuple[tuple[str, ...], ...]
     past_therapies: dict[tuple[str, ...], str]  # a therapy's words: its history code
+    past_therapies_by_first: CuesByFirst
     past: tuple[tuple[str, ...], ...]
     not_past: tuple[tuple[str, ...], ...]
     follow_up: str  # the encounter for follow-up after completed cancer treatment
@@ -53,11 +56,15 @@ def treatment_encounter_rules() -> TreatmentEncounterRules:
     """The packaged rules."""
     rules = read_rules(None, "treatment_encounters.json")
     history = rules["history"]
+    therapies = _by_words(rules["therapies"])
+    past_therapies = _by_words(history["therapies"])
     return TreatmentEncounterRules(
-        therapies=_by_words(rules["therapies"]),
+        therapies=therapies,
+        therapies_by_first=cues_by_first_word(tuple(therapies)),
         now=re.compile("|".join(rules["now"])),
         not_now=_phrases(rules["not_now"]),
-        past_therapies=_by_words(history["therapies"]),
+        past_therapies=past_therapies,
+        past_therapies_by_first=cues_by_first_word(tuple(past_therapies)),
         past=_phrases(history["past"]),
         not_past=_phrases(history["not_past"]),
         follow_up=rules["follow_up"]["code"],
@@ -74,6 +81,7 @@ class EradicationRules:
     ``eradicated``, read once."""
 
     cues: dict[tuple[str, ...], bool]  # a cue's words: whether remission codes say it instead
+    cues_by_first: CuesByFirst
     not_before: frozenset[str]  # words a cue before describes ("disease-free margins")
     not_before_remission: frozenset[str]
     remission_coded: tuple[str, ...]  # categories with codes of their own for a remission
@@ -89,12 +97,14 @@ def eradication_rules() -> EradicationRules:
         rule for rule in read_rules(None, "context.json")["rules"] if rule.get("eradicated")
     )
     rules = read_rules(None, "personal_history.json")["eradicated"]
+    cues = {
+        **{words: False for words in _phrases([*context["phrases"], *rules["cues"]])},
+        # a lymphoma watched ("CLL surveillance") is current or in remission: its codes say
+        **{words: True for words in _phrases(rules["remission_cues"] + rules["watched_cues"])},
+    }
     return EradicationRules(
-        cues={
-            **{words: False for words in _phrases([*context["phrases"], *rules["cues"]])},
-            # a lymphoma watched ("CLL surveillance") is current or in remission: its codes say
-            **{words: True for words in _phrases(rules["remission_cues"] + rules["watched_cues"])},
-        },
+        cues=cues,
+        cues_by_first=cues_by_first_word(tuple(cues)),
         not_before=frozenset(context["not_before"]),
         not_before_remission=frozenset(rules["not_before_remission"]),
         remission_coded=tuple(rules["remission_coded"]),
@@ -124,15 +134,22 @@ def eradicated_mentions(
     line's or chief complaint's mentions of it too: they name what the visit is about."""
     rules = eradication_rules()
     lowered = lowered_texts(doc)
-    by_first = cues_by_first_word(tuple(rules.cues))
+    by_first = rules.cues_by_first
     if by_first.keys().isdisjoint(lowered):
         return []
-    bounds = list(pairwise([*sentence_starts(doc), len(lowered)]))
+    starts = sentence_starts(doc)
+    bounds = list(pairwise([*starts, len(lowered)]))
+    # the words a cue opens with, by sentence: a sentence is read only there ("no",
+    # "in", "disease" stand in most notes, in few of their sentences)
+    opening: dict[int, list[int]] = {}
+    for at in [at for at, word in enumerate(lowered) if word in by_first]:
+        opening.setdefault(bisect_right(starts, at) - 1, []).append(at)
     cued = [
         (sentence, first, end, words, found_cues)
-        for sentence, (first, end) in enumerate(bounds)
+        for sentence, positions in opening.items()
+        for first, end in (bounds[sentence],)
         for words in (lowered[first:end],)
-        if (found_cues := _cues(words, by_first, rules))
+        if (found_cues := _cues(words, [at - first for at in positions], rules))
     ]
     if not cued:  # the mentions are read only where a cue is
         return []
@@ -181,17 +198,17 @@ def eradicated_mentions(
 
 
 def _cues(
-    words: list[str],
-    by_first: dict[str, tuple[tuple[str, ...], ...]],
-    rules: EradicationRules,
+    words: list[str], opening: list[int], rules: EradicationRules
 ) -> list[tuple[int, tuple[str, ...]]]:
-    """(position, cue) of each eradication cue in a sentence's ``words``: the longest at a
-    position, none that describes the word after it ("disease-free margins"), no remission
-    after "not" ("not yet in remission")."""
+    """(position, cue) of each eradication cue in a sentence's ``words`` (``opening``: the
+    positions, rising, of the words a cue opens with): the longest at a position, none
+    that describes the word after it ("disease-free margins"), no remission after "not"
+    ("not yet in remission")."""
+    by_first = rules.cues_by_first
     found = []
     free = 0  # the first word no cue found holds
-    for at, word in enumerate(words):
-        fits = [cue for cue in by_first.get(word, ()) if tuple(words[at : at + len(cue)]) == cue]
+    for at in opening:
+        fits = [cue for cue in by_first[words[at]] if tuple(words[at : at + len(cue)]) == cue]
         if not fits or at < free:
             continue
         cue = max(fits, key=len)
@@ -263,6 +280,7 @@ def treatment_encounter_readings(doc: Doc) -> list[tuple[int, int, str]]:
     return _readings(
         doc,
         rules.therapies,
+        rules.therapies_by_first,
         lambda words: rules.now.search(" ".join(words)) is not None,
         rules.not_now,
     )
@@ -277,6 +295,7 @@ def past_treatment_readings(doc: Doc) -> list[tuple[int, int, str]]:
     return _readings(
         doc,
         rules.past_therapies,
+        rules.past_therapies_by_first,
         lambda words: holds_phrase(words, rules.past) and rules.now.search(" ".join(words)) is None,
         rules.not_past,
     )
@@ -304,13 +323,14 @@ def follow_up_readings(doc: Doc) -> list[tuple[int, int, str]]:
 def _readings(
     doc: Doc,
     therapies: dict[tuple[str, ...], str],
+    by_first: CuesByFirst,
     sentence_says: Callable[[list[str]], bool],
     not_in_clause: tuple[tuple[str, ...], ...],
 ) -> list[tuple[int, int, str]]:
-    """(first token, end token, code) of each of ``therapies`` named in a sentence that
-    ``sentence_says`` holds, where its clause holds none of ``not_in_clause``."""
+    """(first token, end token, code) of each of ``therapies`` (``by_first``: by their
+    first word) named in a sentence that ``sentence_says`` holds, where its clause holds
+    none of ``not_in_clause``."""
     lowered = lowered_texts(doc)
-    by_first = cues_by_first_word(tuple(therapies))
     if by_first.keys().isdisjoint(lowered):
         return []
     found: list[tuple[int, int, str]] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from suggest.em_levels import em_level
+from suggest.numbers import least_met
 from suggest.suggester import Suggester
 
 _ED = (
@@ -54,6 +55,17 @@ def test_the_stated_basis_gives_the_level_of_the_visits_kind(text: str, code: st
 )
 def test_no_level_where_the_basis_or_the_kind_is_not_stated(text: str) -> None:
     assert em_level(text) is None
+
+
+def test_a_value_gets_the_last_code_whose_least_value_it_meets() -> None:
+    rows = ((10, "99212"), (20, "99213"), (30, "99214"), (40, "99215"))
+    assert [least_met(rows, m) for m in (9, 10, 29, 30, 90)] == [
+        None,
+        "99212",
+        "99213",
+        "99214",
+        "99215",
+    ]
 
 
 def test_an_ed_visit_with_moderate_mdm_is_suggested_its_level(suggester: Suggester) -> None:

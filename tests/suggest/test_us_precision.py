@@ -10,6 +10,7 @@ from code_index.records import System
 from suggest.numbers import NumberRules
 from suggest.plausibility import (
     PlausibilityRules,
+    holds_phrase,
     is_manifestation,
     prune_and_order,
     title_side,
@@ -1409,3 +1410,17 @@ def test_a_decision_rule_that_judges_a_condition_unlikely_codes_none(
     codes = [s.code for s in result.ranking()]
     assert "I26.99" not in codes and "I24.9" not in codes, codes
     assert "R07.9" in codes
+
+
+@pytest.mark.parametrize(
+    ("words", "held"),
+    [
+        ("no evidence of disease".split(), True),
+        ("no fever , no evidence of disease".split(), True),  # the first word twice
+        ("tx completed in 2019 , no evidence".split(), False),  # cut by the end
+        ("evidence of no disease".split(), False),
+        ((), False),
+    ],
+)
+def test_a_phrase_is_held_only_as_consecutive_words(words: list[str], held: bool) -> None:
+    assert holds_phrase(words, [("no", "evidence", "of", "disease"), ("ned",)]) is held

@@ -8,7 +8,7 @@ import pytest
 
 from code_index.records import System
 from suggest.em_levels import counseling_services, preventive_visit
-from suggest.patient_age import stated_age
+from suggest.patient_age import stated_age, title_line
 from suggest.suggester import Suggester
 from tests.suggest.listed_codes import anywhere
 
@@ -74,6 +74,14 @@ def test_medicare_s_flu_shot_is_administered_with_its_own_code(suggester: Sugges
 )
 def test_the_patient_s_age_is_read_from_the_note_s_words(text: str, age: float | None) -> None:
     assert stated_age(text) == age
+
+
+def test_the_title_is_the_first_line_that_is_not_blank() -> None:
+    text = "\n  \nWELL CHILD CHECK - 4 YEAR\r\nEst pt. 4 yo M.\n"
+    assert title_line(text) == (4, "WELL CHILD CHECK - 4 YEAR")
+    assert title_line(" \n\t\n") == (0, "")
+    found = preventive_visit(text)
+    assert found is not None and text[found[1] : found[2]] == "WELL CHILD CHECK - 4 YEAR"
 
 
 @pytest.mark.parametrize(
