@@ -112,14 +112,14 @@ def test_a_statement_reading_says_how_it_was_read(suggester: Suggester) -> None:
 def test_codes_read_from_the_same_places_at_the_same_score_are_tied(
     suggester: Suggester,
 ) -> None:
-    """Codes the reading cannot tell apart (the same places, the same ranker score: each
-    dominant side of a stroke's hemiplegia) carry how many others tie with them; a code
-    read alone, or scored apart (the unspecified side), carries none."""
-    note = "82 yo F, stroke 2023 with residual hemiplegia. Also hypertension."
+    """Codes the reading cannot tell apart (the same places, the same ranker score: the
+    sites of "puncture wounds") carry how many others tie with them; a code read alone
+    carries none. (Sides tied so are set apart before the layer: ``_sides_not_read``.)"""
+    note = "CC: dog bite\nDx: Puncture wounds, initial encounter. Also hypertension."
     rows = next(suggester.layer_rows([note], Setting.OUTPATIENT))
     tied = {row.key[1]: row.features[LAYER_FEATURES.index("tied_readings")] for row in rows}
-    assert tied["I69.351"] == tied["I69.354"] == pytest.approx(np.log1p(3))
-    assert tied["I10"] == tied["I69.359"] == 0
+    assert tied["S71.039A"] == tied["S91.339A"] == pytest.approx(np.log1p(5))
+    assert tied["I10"] == 0
     layer = suggester.model.card["calibration"]["final_layer"]
     assert layer["weights"]["tied_readings"] < 0
 
