@@ -44,6 +44,7 @@ from suggest.plausibility import (
     endoscopy_actions,
     holds_phrase,
     included_codes,
+    not_done_here,
     not_taken_long_term,
     other_sites,
     plausibility_rules,
@@ -617,6 +618,10 @@ def plausible_candidates(
             for span in spans
         ]
 
+    def sentences(spans: list[Span]) -> list[Sequence[str]]:
+        places = {sentence_of(starts, len(doc), span.start) for span in spans}
+        return [lowered[first:end] for first, end in places]
+
     kept = []
     for candidate in candidates:
         target = candidate.target
@@ -630,6 +635,8 @@ def plausible_candidates(
                 partial(words_around, candidate.spans),
                 partial(sections_of, candidate.spans),
             ) or not_taken_long_term(target.code, partial(clauses, candidate.spans)):
+                continue
+            if not_done_here(target.system, target.code, partial(sentences, candidate.spans)):
                 continue
             if (
                 vaccines

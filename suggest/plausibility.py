@@ -88,6 +88,33 @@ class EndoscopyActions:
 
 
 @dataclass(frozen=True)
+class DoneHere:
+    """``rules["done_here"]``: the tests a note reports only where it says they were done
+    at this encounter, not only ordered or resulted before."""
+
+    system: System
+    ranges: tuple[tuple[str, str], ...]  # CPT codes, low and high (five digits)
+    stems: tuple[str, ...]  # a sentence's word that says the test was done here and now
+    not_when: tuple[tuple[str, ...], ...]  # phrases that say it was not (yet)
+
+    @classmethod
+    def of(cls, rules: dict[str, Any]) -> DoneHere:
+        return cls(
+            system=System(rules["system"]),
+            ranges=tuple((low, high) for low, high in rules["ranges"]),
+            stems=tuple(rules["stems"]),
+            not_when=tuple(tuple(p.split()) for p in rules["not_when"]),
+        )
+
+    def covers(self, system: System, code: str) -> bool:
+        return (
+            system is self.system
+            and code.isdigit()
+            and any(low <= code <= high for low, high in self.ranges)
+        )
+
+
+@dataclass(frozen=True)
 class VaccineAdministration:
     """Which code reports a vaccine's administration (``rules["vaccine"]["administration"]``)."""
 
@@ -159,6 +186,7 @@ class PlausibilityRules:
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
     included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
     actions: EndoscopyActions
+    done_here: DoneHere
     told_apart: tuple[tuple[tuple[Key, tuple[tuple[str, ...], ...]], ...], ...]
     sized: tuple[tuple[tuple[float, Key], ...], ...]  # (least cm, code), rising
     by_site: tuple[tuple[tuple[frozenset[Key], frozenset[str]], ...], ...]  # codes, words
@@ -259,6 +287,7 @@ class PlausibilityRules:
             without_complications=frozenset(rules["without_complications"]),
             organism=tuple(rules["organism"]),
             actions=EndoscopyActions.of(rules["actions"]),
+            done_here=DoneHere.of(rules["done_here"]),
             by_site=tuple(
                 tuple(
                     (
@@ -459,6 +488,24 @@ def not_taken_long_term(
     return code.startswith(rules.needs_current) and not any(
         section in rules.current_sections or holds_phrase(clause, rules.current)
         for section, clause in read
+    )
+
+
+def not_done_here(system: System, code: str, sentences: Callable[[], list[Sequence[str]]]) -> bool:
+    """Whether ``code`` is a test of ``done_here`` (a laboratory test) that no sentence it
+    was read from (``sentences`` gives their lower-case words) says was done at this
+    encounter ("POC A1c", "UA dipstick", "Labs today", "drawn in clinic") without saying
+    it was only ordered or is pending: a result from an earlier draw ("Labs (09/12/2026):
+    UACR 18"), an order ("CMP, lipid panel ordered for next visit") or an emergency
+    physician's reading of the hospital laboratory's troponin is no service of the
+    note's provider (CPT: report the services performed)."""
+    rule = plausibility_rules().done_here
+    if not rule.covers(system, code):
+        return False
+    return not any(
+        any(word.startswith(rule.stems) for word in words)
+        and not holds_phrase(words, rule.not_when)
+        for words in sentences()
     )
 
 

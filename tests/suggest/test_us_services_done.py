@@ -1,0 +1,51 @@
+"""Services a US note documents as done at this encounter, not only ordered, resulted
+before or declined (CPT: code the services performed). Notes written for these tests
+(branch proc13); each class failed on main before its fix."""
+
+from __future__ import annotations
+
+from code_index.records import System
+from suggest.suggester import Suggester
+from tests.suggest.listed_codes import anywhere
+
+PROCEDURES = (System.CPT, System.HCPCS)
+
+_OFFICE_LABS = (
+    "FAMILY MEDICINE - OFFICE VISIT\n"
+    "Last labs (09/12/2026, Quest): Cr 1.0, eGFR 68, UACR 18 mg/g, ferritin 45.\n"
+    "In-office testing today:\n"
+    "- POC A1c: 7.4% (prior 7.9%)\n"
+    "- UA dipstick (CLIA-waived, no micro): LE 2+, nitrite positive\n"
+    "Labs ordered for next visit (to be drawn at Quest): CMP, lipid panel, urine "
+    "microalbumin/creatinine ratio.\n"
+)
+_ED_TROPONIN = (
+    "ED NOTE\nCC: chest pain\n"
+    "ECG: NSR, no ST elevation. hs-Troponin 0h 6 ng/L, 2h 7 ng/L (negative).\n"
+    "MDM: moderate.\n"
+)
+
+
+def services(suggester: Suggester, text: str) -> list[str]:
+    """Every CPT/HCPCS code ranked for an outpatient ``text``, possible ones included."""
+    return anywhere(suggester.suggest(text, "outpatient", systems=PROCEDURES))
+
+
+def test_labs_done_in_the_office_are_coded(suggester: Suggester) -> None:
+    # neither was read: "A1c" is no term of its own, "UA dip" lacked the urine
+    codes = services(suggester, _OFFICE_LABS)
+    assert "83036" in codes and "81002" in codes
+
+
+def test_labs_only_ordered_or_resulted_before_are_not(suggester: Suggester) -> None:
+    # 82043, 82728, 80053 and 80061 came at 0.7-0.9: the results of an earlier outside
+    # draw and an order for the next visit are no service of this one
+    codes = services(suggester, _OFFICE_LABS)
+    assert not {"82043", "82728", "80053", "80061"} & set(codes)
+
+
+def test_an_emergency_physician_s_troponin_reading_is_no_lab_service(
+    suggester: Suggester,
+) -> None:
+    # 84484 came at 0.71: the hospital laboratory runs the troponin
+    assert "84484" not in services(suggester, _ED_TROPONIN)
