@@ -49,3 +49,29 @@ def test_an_emergency_physician_s_troponin_reading_is_no_lab_service(
 ) -> None:
     # 84484 came at 0.71: the hospital laboratory runs the troponin
     assert "84484" not in services(suggester, _ED_TROPONIN)
+
+
+def test_a_study_the_note_says_was_not_obtained_is_not_coded(suggester: Suggester) -> None:
+    # 71045 and 71046 came: "not obtained" after the study's name denies it
+    text = (
+        "ED NOTE\nCC: wheezing\n"
+        "DuoNeb x 3 given by RT. CXR not obtained (no focal findings, afebrile).\n"
+        "MDM: moderate.\n"
+    )
+    codes = services(suggester, text)
+    assert "94640" in codes
+    assert not {"71045", "71046"} & set(codes)
+
+
+def test_a_layered_closure_is_no_simple_repair_beside_it(suggester: Suggester) -> None:
+    # 12001 and 12002 came at 0.54 beside 12032: the intermediate repair includes the
+    # simple one of the same wound
+    text = (
+        "ED PROVIDER NOTE\n"
+        "Exam: R volar forearm: 3.4 cm linear laceration through dermis into fat.\n"
+        "Procedure - laceration repair: irrigated, explored, no foreign body. Layered "
+        "closure: deep 4-0 Vicryl, skin 5-0 nylon. Length 3.4 cm.\n"
+    )
+    codes = services(suggester, text)
+    assert "12032" in codes
+    assert not {"12001", "12002"} & set(codes)
