@@ -41,7 +41,7 @@ from suggest.adverse_effects import (
 from suggest.code_categories import CATEGORY_LENGTH
 from suggest.doc_words import lowered_texts, note_text
 from suggest.rules import read_rules
-from suggest.sentences import CLAUSE_ENDS, sentence_of, sentence_starts
+from suggest.sentences import CLAUSE_ENDS, clause_of, sentence_of, sentence_starts
 
 T = TypeVar("T")
 Key = tuple[System, str]
@@ -111,6 +111,79 @@ class DoneHere:
             system is self.system
             and code.isdigit()
             and any(low <= code <= high for low, high in self.ranges)
+        )
+
+
+@dataclass(frozen=True)
+class PcsDetail:
+    """A row of ``rules["pcs_detail"]``: the character at ``position`` of the ICD-10-PCS
+    codes of ``prefixes`` that the note's words give (a joint's bearing surface and
+    fixation, a coronary dilation's drug-eluting stents by number)."""
+
+    prefixes: tuple[str, ...]
+    position: int
+    values: tuple[tuple[str, tuple[tuple[tuple[str, ...], ...], ...]], ...]  # value, ways
+    exclusive: bool  # words of two values decide nothing (else the first value's words win)
+
+    @classmethod
+    def of(cls, rule: dict[str, Any]) -> PcsDetail:
+        return cls(
+            prefixes=tuple(rule["prefixes"]),
+            position=int(rule["position"]),
+            values=tuple(
+                (
+                    value,
+                    tuple(tuple(tuple(part.split()) for part in way.split(" + ")) for way in ways),
+                )
+                for value, ways in rule["values"]
+            ),
+            exclusive=bool(rule.get("exclusive", False)),
+        )
+
+    def value(self, words: Sequence[str]) -> str | None:
+        """The value whose words ``words`` hold (each part of one of its ways, anywhere)."""
+        held = [
+            value
+            for value, ways in self.values
+            if any(all(holds_phrase(words, (part,)) for part in way) for way in ways)
+        ]
+        if not held or (self.exclusive and len(held) > 1):
+            return None
+        return held[0]
+
+
+def pcs_details(code: str, words: Sequence[str]) -> list[tuple[int, str]]:
+    """The (position, character) changes the note's lower-case ``words`` give an
+    ICD-10-PCS ``code`` read from a plain phrase ("Right total hip arthroplasty" is
+    0SR90JZ; the implants' "ceramic head on polyethylene liner" and "uncemented" make it
+    0SR904A), in the rules' order: the coder reports the device and qualifier the
+    operative note documents (ICD-10-PCS guidelines B6.1a, device as documented)."""
+    return [
+        (rule.position, value)
+        for rule in plausibility_rules().pcs_detail
+        if code.startswith(rule.prefixes)
+        and (value := rule.value(words)) is not None
+        and code[rule.position] != value
+    ]
+
+
+@dataclass(frozen=True)
+class Injection:
+    """``rules["injection"]``: the administration of a drug injected into a muscle or
+    under the skin at this encounter (96372), read from the route written with a dose."""
+
+    code: Key
+    routes: frozenset[str]  # "im", "subcut" ...
+    given: tuple[tuple[str, ...], ...]  # what says it was given now ("given", "x1", "today")
+    not_when: tuple[tuple[str, ...], ...]  # a schedule, an order, before arrival ("monthly", "pta")
+
+    @classmethod
+    def of(cls, rules: dict[str, Any]) -> Injection:
+        return cls(
+            code=(System(rules["system"]), rules["code"]),
+            routes=frozenset(rules["routes"]),
+            given=tuple(tuple(p.split()) for p in rules["given"]),
+            not_when=tuple(tuple(p.split()) for p in rules["not_when"]),
         )
 
 
@@ -187,6 +260,8 @@ class PlausibilityRules:
     included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
     actions: EndoscopyActions
     done_here: DoneHere
+    pcs_detail: tuple[PcsDetail, ...]
+    injection: Injection
     told_apart: tuple[tuple[tuple[Key, tuple[tuple[str, ...], ...]], ...], ...]
     sized: tuple[tuple[tuple[float, Key], ...], ...]  # (least cm, code), rising
     by_site: tuple[tuple[tuple[frozenset[Key], frozenset[str]], ...], ...]  # codes, words
@@ -288,6 +363,8 @@ class PlausibilityRules:
             organism=tuple(rules["organism"]),
             actions=EndoscopyActions.of(rules["actions"]),
             done_here=DoneHere.of(rules["done_here"]),
+            pcs_detail=tuple(PcsDetail.of(r) for r in rules["pcs_detail"]),
+            injection=Injection.of(rules["injection"]),
             by_site=tuple(
                 tuple(
                     (
@@ -426,6 +503,14 @@ def unsupported(
             continue  # the section's heading says it: "PSH: L THA 2020"
         if not any(word.startswith(stems) for word in (sentence_words() if in_sentence else words)):
             return True
+    if system is System.ICD10PCS:
+        # an operation's side: not read from sentences that name only the other side
+        # (where a sentence names none, the side may be another sentence's)
+        side = one_side(title)
+        if side is not None:
+            around = sentence_words()
+            opposite = rules.sides["left" if side == "right" else "right"]
+            return not rules.sides[side] & around and bool(opposite & around)
     if system is System.ICD10CM:
         side = title_side(title)
         if side is not None and not rules.sides[side] & sentence_words():
@@ -572,6 +657,15 @@ def title_side(title: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=100_000)
+def one_side(title: str) -> str | None:
+    """The one side an ICD-10-PCS title names ("Reposition Left Upper Femur ..."); none
+    for a title of both ("Ultrasonography of Right and Left Heart")."""
+    words = set(_TITLE_WORD.findall(title.lower()))
+    sides = words & {"right", "left"}
+    return next(iter(sides)) if len(sides) == 1 and "bilateral" not in words else None
+
+
 def unsided_twins(codes: Iterable[tuple[str, str]]) -> set[str]:
     """Of ``(code, title)`` pairs that survived the laterality rule, the codes of an
     unspecified side whose sided sibling is among them: "right knee" is M17.11, never
@@ -606,6 +700,32 @@ class VaccineReading:
     end: int
     given: bool
     before: bool = False
+
+
+def injection_places(doc: Doc, vaccines: Sequence[VaccineReading]) -> list[int]:
+    """The route words ("IM", "subcut") of the drugs ``doc`` says were injected at this
+    encounter (``injection``): in a clause with a dose that says the drug was given now
+    ("Dexamethasone 16 mg IM x1", "cyanocobalamin 1000 mcg IM today", "epinephrine 0.3 mg
+    IM given in ED"), not a schedule, an order or a dose before arrival ("156 mg IM
+    monthly", "0.3 mg IM (EpiPen) 20 min PTA"), nor a vaccine's sentence, whose
+    administration has its own codes (90460-90474)."""
+    rule = plausibility_rules().injection
+    lowered = lowered_texts(doc)
+    starts = sentence_starts(doc)
+    found = []
+    for position, word in enumerate(lowered):
+        if word not in rule.routes or any(v.start <= position < v.end for v in vaccines):
+            continue
+        first, end = sentence_of(starts, len(lowered), position)
+        clause = clause_of(lowered, position, position + 1, first, end)
+        counted = _counted_words(clause)
+        if (
+            "#" in counted
+            and holds_phrase(clause, rule.given)
+            and not holds_phrase(counted, rule.not_when)
+        ):
+            found.append(position)
+    return found
 
 
 def vaccine_readings(doc: Doc) -> list[VaccineReading]:

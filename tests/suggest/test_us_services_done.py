@@ -75,3 +75,24 @@ def test_a_layered_closure_is_no_simple_repair_beside_it(suggester: Suggester) -
     codes = services(suggester, text)
     assert "12032" in codes
     assert not {"12001", "12002"} & set(codes)
+
+
+def test_a_drug_injected_now_is_its_administration(suggester: Suggester) -> None:
+    # 96372 was never suggested: "IM" with a dose given now is the injection's service
+    text = (
+        "ED NOTE\nCC: wheezing\nED course:\n- DuoNeb (ipratropium-albuterol) neb x 3\n"
+        "- Dexamethasone 16 mg IM x1 (L deltoid)\nMDM: moderate.\n"
+    )
+    assert "96372" in services(suggester, text)
+
+
+def test_an_injection_before_arrival_or_on_a_schedule_is_not_this_visit_s(
+    suggester: Suggester,
+) -> None:
+    text = (
+        "ED NOTE\nSchool nurse gave epinephrine 0.3 mg IM (EpiPen) 20 min PTA.\n"
+        "Meds: paliperidone palmitate 156 mg IM monthly.\n"
+        "Tdap 0.5 mL IM given L deltoid by RN.\n"
+    )
+    codes = services(suggester, text)
+    assert "96372" not in codes and "90471" in codes
