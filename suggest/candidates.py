@@ -40,6 +40,7 @@ from suggest.numbers import read_from_value, read_values
 from suggest.patient_age import stated_age
 from suggest.plausibility import (
     combination_rules,
+    dated_before,
     encounter_character,
     endoscopy_actions,
     holds_phrase,
@@ -620,6 +621,9 @@ def plausible_candidates(
             for span in spans
         ]
 
+    def clause_words(spans: list[Span]) -> list[Sequence[str]]:
+        return [_clause(lowered, starts, span) for span in spans]
+
     def sentences(spans: list[Span]) -> list[Sequence[str]]:
         places = {sentence_of(starts, len(doc), span.start) for span in spans}
         return [lowered[first:end] for first, end in places]
@@ -638,7 +642,9 @@ def plausible_candidates(
                 partial(sections_of, candidate.spans),
             ) or not_taken_long_term(target.code, partial(clauses, candidate.spans)):
                 continue
-            if not_done_here(target.system, target.code, partial(sentences, candidate.spans)):
+            if not_done_here(
+                target.system, target.code, partial(sentences, candidate.spans)
+            ) or dated_before(target.system, target.code, partial(clause_words, candidate.spans)):
                 continue
             if (
                 vaccines

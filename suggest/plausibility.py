@@ -115,6 +115,25 @@ class DoneHere:
 
 
 @dataclass(frozen=True)
+class Dated:
+    """``rules["dated"]``: services a clause dates before this encounter."""
+
+    system: System
+    except_ranges: tuple[tuple[str, str], ...]  # codes no date speaks of (E/M)
+    date: re.Pattern[str]  # a token that is a date or a year ("1/2026", "11/28", "2021")
+    unless: tuple[tuple[str, ...], ...]  # "today"
+
+    @classmethod
+    def of(cls, rules: dict[str, Any]) -> Dated:
+        return cls(
+            system=System(rules["system"]),
+            except_ranges=tuple((low, high) for low, high in rules["except"]),
+            date=re.compile(rules["date"]),
+            unless=tuple(tuple(p.split()) for p in rules["unless"]),
+        )
+
+
+@dataclass(frozen=True)
 class PcsDetail:
     """A row of ``rules["pcs_detail"]``: the character at ``position`` of the ICD-10-PCS
     codes of ``prefixes`` that the note's words give (a joint's bearing surface and
@@ -260,6 +279,7 @@ class PlausibilityRules:
     included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
     actions: EndoscopyActions
     done_here: DoneHere
+    dated: Dated
     pcs_detail: tuple[PcsDetail, ...]
     injection: Injection
     told_apart: tuple[tuple[tuple[Key, tuple[tuple[str, ...], ...]], ...], ...]
@@ -363,6 +383,7 @@ class PlausibilityRules:
             organism=tuple(rules["organism"]),
             actions=EndoscopyActions.of(rules["actions"]),
             done_here=DoneHere.of(rules["done_here"]),
+            dated=Dated.of(rules["dated"]),
             pcs_detail=tuple(PcsDetail.of(r) for r in rules["pcs_detail"]),
             injection=Injection.of(rules["injection"]),
             by_site=tuple(
@@ -591,6 +612,21 @@ def not_done_here(system: System, code: str, sentences: Callable[[], list[Sequen
         any(word.startswith(rule.stems) for word in words)
         and not holds_phrase(words, rule.not_when)
         for words in sentences()
+    )
+
+
+def dated_before(system: System, code: str, clauses: Callable[[], list[Sequence[str]]]) -> bool:
+    """Whether ``code`` is a service (``dated``: CPT, not an E/M visit) read only from
+    clauses (``clauses`` gives the lower-case words of each place's clause) that date
+    it, and not today: "Echo 01/2026: severe AS", "EF 60% on TTE 11/2025", "EGD 11/15:
+    normal" report a study of an earlier encounter, not one of this note."""
+    rule = plausibility_rules().dated
+    if system is not rule.system or any(low <= code <= high for low, high in rule.except_ranges):
+        return False
+    read = clauses()
+    return bool(read) and all(
+        any(rule.date.fullmatch(word) for word in clause) and not holds_phrase(clause, rule.unless)
+        for clause in read
     )
 
 

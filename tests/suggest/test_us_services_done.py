@@ -96,3 +96,27 @@ def test_an_injection_before_arrival_or_on_a_schedule_is_not_this_visit_s(
     )
     codes = services(suggester, text)
     assert "96372" not in codes and "90471" in codes
+
+
+def test_an_interval_history_says_the_patient_is_established(suggester: Suggester) -> None:
+    # no E/M level came: the note states its MDM but not "established patient"; only a
+    # patient seen before has an interval history or a 3-month follow-up
+    text = (
+        "CARDIOLOGY OFFICE VISIT\n"
+        "78 yo F w/ persistent AF, HTN, here for 3 mo f/u.\n"
+        "Interval: NYHA II, stable, no syncope.\n"
+        "A/P: AF, rate controlled - continue diltiazem. Moderate MDM.\n"
+    )
+    assert "99214" in services(suggester, text)
+
+
+def test_a_study_dated_before_the_visit_is_not_coded(suggester: Suggester) -> None:
+    # 93306 came at 0.88 from an earlier echo; 85610 was not read from "INR"
+    text = (
+        "CARDIOLOGY OFFICE VISIT\n"
+        "HFpEF (EF 60% on echo 1/2026, grade II diastolic dysfunction).\n"
+        "Echo 01/2026: severe calcific AS, AVA 0.8 cm2.\n"
+        "POC INR today: 2.4.\n"
+    )
+    codes = services(suggester, text)
+    assert "93306" not in codes and "85610" in codes
