@@ -120,3 +120,18 @@ def test_a_study_dated_before_the_visit_is_not_coded(suggester: Suggester) -> No
     )
     codes = services(suggester, text)
     assert "93306" not in codes and "85610" in codes
+
+
+def test_an_exercise_stress_test_is_no_fetal_non_stress_test(suggester: Suggester) -> None:
+    # 59025 came from "stress test" in an ED chest-pain plan
+    text = "ED NOTE\nCC: chest pain\nDispo: observation for serial ECGs and stress test.\n"
+    assert "59025" not in services(suggester, text)
+
+
+def test_an_injection_today_before_a_schedule_is_given_now(suggester: Suggester) -> None:
+    # the clause "... - cyanocobalamin 1000 mcg IM today" gives the B12 shot now
+    text = (
+        "A/P: Vitamin B12 deficiency without anemia, due to long-term metformin - "
+        "cyanocobalamin 1000 mcg IM today, then weekly x 4, then monthly.\n"
+    )
+    assert "96372" in services(suggester, text)
