@@ -557,7 +557,10 @@ def _rules_of(
     ``other_type`` rules, in the rules' order."""
     rules = plausibility_rules()
     never = any(
-        system is rule_system and low <= code <= high and len(code) == len(low)
+        system is rule_system
+        and low <= code <= high
+        and len(code) == len(low)
+        and code[-1].isdigit() == low[-1].isdigit()  # "0001F"-"9007F" holds no "10060"
         for rule_system, low, high in rules.never_from_words
     )
     needs = tuple(

@@ -135,3 +135,15 @@ def test_an_injection_today_before_a_schedule_is_given_now(suggester: Suggester)
         "cyanocobalamin 1000 mcg IM today, then weekly x 4, then monthly.\n"
     )
     assert "96372" in services(suggester, text)
+
+
+def test_no_category_ii_code_is_read_from_words(suggester: Suggester) -> None:
+    # 1036F came at 0.72 from "never smoker", 3046F from an A1c: quality measures a
+    # practice chooses to report, not services the note documents
+    text = (
+        "OFFICE VISIT\nSocial: never smoker.\n"
+        "A/P: T2DM, uncontrolled - A1c 9.4%. Moderate MDM. Est pt.\n"
+    )
+    codes = services(suggester, text)
+    assert not {"1036F", "3046F"} & set(codes)
+    assert "99214" in codes
