@@ -625,8 +625,14 @@ def plausible_candidates(
         return [_clause(lowered, starts, span) for span in spans]
 
     def sentences(spans: list[Span]) -> list[Sequence[str]]:
-        places = {sentence_of(starts, len(doc), span.start) for span in spans}
-        return [lowered[first:end] for first, end in places]
+        """The words of each sentence of ``spans``, after those of a heading that opens
+        it ("Labs today: TSH 1.9" split at the heading's colon speaks of today's labs)."""
+        read: list[Sequence[str]] = []
+        for first, end in {sentence_of(starts, len(doc), span.start) for span in spans}:
+            opened = first > 0 and lowered[first - 1] == ":"
+            heading = sentence_of(starts, len(doc), first - 1)[0] if opened else first
+            read.append(lowered[heading:end])
+        return read
 
     kept = []
     for candidate in candidates:

@@ -147,3 +147,20 @@ def test_no_category_ii_code_is_read_from_words(suggester: Suggester) -> None:
     codes = services(suggester, text)
     assert not {"1036F", "3046F"} & set(codes)
     assert "99214" in codes
+
+
+def test_a_heading_that_says_today_speaks_of_its_labs(suggester: Suggester) -> None:
+    # "Labs today:" is split off at its colon: its labs were dropped as not done here
+    text = "ENDOCRINE F/U\nLabs today: TSH 1.9 (was 7.4), free T4 1.2.\n"
+    codes = services(suggester, text)
+    assert "84443" in codes and "84439" in codes
+
+
+def test_a_report_titled_xr_is_read_as_an_x_ray(suggester: Suggester) -> None:
+    # "XR CHEST 2 VIEWS" read nothing; the dated comparison no longer stands in for it
+    text = (
+        "XR CHEST 2 VIEWS (PA AND LATERAL)\nComparison: CXR 03/12/2025.\n"
+        "Findings: clear lungs.\nImpression: no acute process.\n"
+    )
+    codes = services(suggester, text)
+    assert "71046" in codes and "71045" not in codes
