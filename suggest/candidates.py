@@ -40,12 +40,16 @@ from suggest.numbers import read_from_value, read_values
 from suggest.patient_age import stated_age
 from suggest.plausibility import (
     combination_rules,
+    dated_before,
     encounter_character,
     endoscopy_actions,
     holds_phrase,
     included_codes,
+    injection_places,
+    not_done_here,
     not_taken_long_term,
     other_sites,
+    pcs_details,
     plausibility_rules,
     replacements,
     told_apart,
@@ -636,6 +640,19 @@ def plausible_candidates(
             for span in spans
         ]
 
+    def clause_words(spans: list[Span]) -> list[Sequence[str]]:
+        return [_clause(lowered, starts, span) for span in spans]
+
+    def sentences(spans: list[Span]) -> list[Sequence[str]]:
+        """The words of each sentence of ``spans``, after those of a heading that opens
+        it ("Labs today: TSH 1.9" split at the heading's colon speaks of today's labs)."""
+        read: list[Sequence[str]] = []
+        for first, end in {sentence_of(starts, len(doc), span.start) for span in spans}:
+            opened = first > 0 and lowered[first - 1] == ":"
+            heading = sentence_of(starts, len(doc), first - 1)[0] if opened else first
+            read.append(lowered[heading:end])
+        return read
+
     kept = []
     for candidate in candidates:
         target = candidate.target
@@ -649,6 +666,10 @@ def plausible_candidates(
                 partial(words_around, candidate.spans),
                 partial(sections_of, candidate.spans),
             ) or not_taken_long_term(target.code, partial(clauses, candidate.spans)):
+                continue
+            if not_done_here(
+                target.system, target.code, partial(sentences, candidate.spans)
+            ) or dated_before(target.system, target.code, partial(clause_words, candidate.spans)):
                 continue
             if (
                 vaccines
@@ -691,7 +712,13 @@ def plausible_candidates(
             if key not in present:
                 present.add(key)
                 kept.extend(_read_candidate(table, key, reading.cue))
+    injected = plausibility_rules().injection.code
+    places = injection_places(doc, vaccines)
+    if places and injected not in present:
+        present.add(injected)
+        kept.extend(_read_candidate(table, injected, doc[places[0] : places[0] + 1]))
     kept = _services_as_documented(kept, present, doc, table, starts, lowered)
+    _pcs_as_documented(kept, present, table, lowered)
     replaced = replacements(present)
     character = encounter_character(note_text(doc))
     if character is None:
@@ -765,6 +792,40 @@ def _services_as_documented(
     included = included_codes(present)
     present -= included
     return [c for c in kept if c.key not in included]
+
+
+def _pcs_as_documented(
+    kept: list[Candidate],
+    present: set[tuple[System, str]],
+    table: TermTable,
+    lowered: Sequence[str],
+) -> None:
+    """Each ICD-10-PCS code of ``kept`` with the device and qualifier the note's words
+    give (``pcs_details``: a hip's bearing surface and cement, a coronary dilation's
+    drug-eluting stents by number), each change kept only where the code it makes exists;
+    where that code is already a candidate the plain one gives way. ``present`` (the keys
+    of ``kept``) is kept up to date."""
+    dropped: set[int] = set()
+    for candidate in kept:
+        if candidate.target.system is not System.ICD10PCS:
+            continue
+        code = candidate.target.code
+        for position, value in pcs_details(code, lowered):
+            changed = code[:position] + value + code[position + 1 :]
+            if table.direct_target_id(System.ICD10PCS, changed) is not None:
+                code = changed
+        if code == candidate.target.code:
+            continue
+        found = table.direct_target(System.ICD10PCS, code)
+        if found is None:
+            continue
+        if (found.system, found.code) in present:
+            dropped.add(id(candidate))
+        else:
+            present.discard(candidate.key)
+            present.add((found.system, found.code))
+            candidate.target = found
+    kept[:] = [c for c in kept if id(c) not in dropped]
 
 
 def _clause(lowered: Sequence[str], starts: list[int], span: Span) -> Sequence[str]:

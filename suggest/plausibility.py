@@ -90,6 +90,125 @@ class EndoscopyActions:
 
 
 @dataclass(frozen=True)
+class DoneHere:
+    """``rules["done_here"]``: the tests a note reports only where it says they were done
+    at this encounter, not only ordered or resulted before."""
+
+    system: System
+    ranges: tuple[tuple[str, str], ...]  # CPT codes, low and high (five digits)
+    stems: tuple[str, ...]  # a sentence's word that says the test was done here and now
+    not_when: tuple[tuple[str, ...], ...]  # phrases that say it was not (yet)
+
+    @classmethod
+    def of(cls, rules: dict[str, Any]) -> DoneHere:
+        return cls(
+            system=System(rules["system"]),
+            ranges=tuple((low, high) for low, high in rules["ranges"]),
+            stems=tuple(rules["stems"]),
+            not_when=tuple(tuple(p.split()) for p in rules["not_when"]),
+        )
+
+    def covers(self, system: System, code: str) -> bool:
+        return (
+            system is self.system
+            and code.isdigit()
+            and any(low <= code <= high for low, high in self.ranges)
+        )
+
+
+@dataclass(frozen=True)
+class Dated:
+    """``rules["dated"]``: services a clause dates before this encounter."""
+
+    system: System
+    except_ranges: tuple[tuple[str, str], ...]  # codes no date speaks of (E/M)
+    date: re.Pattern[str]  # a token that is a date or a year ("1/2026", "11/28", "2021")
+    unless: tuple[tuple[str, ...], ...]  # "today"
+
+    @classmethod
+    def of(cls, rules: dict[str, Any]) -> Dated:
+        return cls(
+            system=System(rules["system"]),
+            except_ranges=tuple((low, high) for low, high in rules["except"]),
+            date=re.compile(rules["date"]),
+            unless=tuple(tuple(p.split()) for p in rules["unless"]),
+        )
+
+
+@dataclass(frozen=True)
+class PcsDetail:
+    """A row of ``rules["pcs_detail"]``: the character at ``position`` of the ICD-10-PCS
+    codes of ``prefixes`` that the note's words give (a joint's bearing surface and
+    fixation, a coronary dilation's drug-eluting stents by number)."""
+
+    prefixes: tuple[str, ...]
+    position: int
+    values: tuple[tuple[str, tuple[tuple[tuple[str, ...], ...], ...]], ...]  # value, ways
+    exclusive: bool  # words of two values decide nothing (else the first value's words win)
+
+    @classmethod
+    def of(cls, rule: dict[str, Any]) -> PcsDetail:
+        return cls(
+            prefixes=tuple(rule["prefixes"]),
+            position=int(rule["position"]),
+            values=tuple(
+                (
+                    value,
+                    tuple(tuple(tuple(part.split()) for part in way.split(" + ")) for way in ways),
+                )
+                for value, ways in rule["values"]
+            ),
+            exclusive=bool(rule.get("exclusive", False)),
+        )
+
+    def value(self, words: Sequence[str]) -> str | None:
+        """The value whose words ``words`` hold (each part of one of its ways, anywhere)."""
+        held = [
+            value
+            for value, ways in self.values
+            if any(all(holds_phrase(words, (part,)) for part in way) for way in ways)
+        ]
+        if not held or (self.exclusive and len(held) > 1):
+            return None
+        return held[0]
+
+
+def pcs_details(code: str, words: Sequence[str]) -> list[tuple[int, str]]:
+    """The (position, character) changes the note's lower-case ``words`` give an
+    ICD-10-PCS ``code`` read from a plain phrase ("Right total hip arthroplasty" is
+    0SR90JZ; the implants' "ceramic head on polyethylene liner" and "uncemented" make it
+    0SR904A), in the rules' order: the coder reports the device and qualifier the
+    operative note documents (ICD-10-PCS guidelines B6.1a, device as documented)."""
+    return [
+        (rule.position, value)
+        for rule in plausibility_rules().pcs_detail
+        if code.startswith(rule.prefixes)
+        and (value := rule.value(words)) is not None
+        and code[rule.position] != value
+    ]
+
+
+@dataclass(frozen=True)
+class Injection:
+    """``rules["injection"]``: the administration of a drug injected into a muscle or
+    under the skin at this encounter (96372), read from the route written with a dose."""
+
+    code: Key
+    routes: frozenset[str]  # "im", "subcut" ...
+    given: tuple[tuple[str, ...], ...]  # what says it was given now ("given", "x1", "today")
+    not_when: tuple[tuple[str, ...], ...]  # a schedule, an order, before arrival ("monthly", "pta")
+
+    @classmethod
+    def of(cls, rules: dict[str, Any]) -> Injection:
+        return cls(
+            code=(System(rules["system"]), rules["code"]),
+            routes=frozenset(rules["routes"]),
+            given=tuple(tuple(p.split()) for p in rules["given"]),
+            not_when=tuple(tuple(p.split()) for p in rules["not_when"]),
+        )
+
+
+@dataclass(frozen=True)
 class VaccineAdministration:
     """Which code reports a vaccine's administration (``rules["vaccine"]["administration"]``)."""
 
@@ -161,6 +280,10 @@ class PlausibilityRules:
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
     included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
     actions: EndoscopyActions
+    done_here: DoneHere
+    dated: Dated
+    pcs_detail: tuple[PcsDetail, ...]
+    injection: Injection
     told_apart: tuple[tuple[tuple[Key, tuple[tuple[str, ...], ...]], ...], ...]
     sized: tuple[tuple[tuple[float, Key], ...], ...]  # (least cm, code), rising
     by_site: tuple[tuple[tuple[frozenset[Key], frozenset[str]], ...], ...]  # codes, words
@@ -270,6 +393,10 @@ class PlausibilityRules:
             without_complications=frozenset(rules["without_complications"]),
             organism=tuple(rules["organism"]),
             actions=EndoscopyActions.of(rules["actions"]),
+            done_here=DoneHere.of(rules["done_here"]),
+            dated=Dated.of(rules["dated"]),
+            pcs_detail=tuple(PcsDetail.of(r) for r in rules["pcs_detail"]),
+            injection=Injection.of(rules["injection"]),
             by_site=tuple(
                 tuple(
                     (
@@ -416,6 +543,14 @@ def unsupported(
             continue  # the section's heading says it: "PSH: L THA 2020"
         if not any(word.startswith(stems) for word in (sentence_words() if in_sentence else words)):
             return True
+    if system is System.ICD10PCS:
+        # an operation's side: not read from sentences that name only the other side
+        # (where a sentence names none, the side may be another sentence's)
+        side = one_side(title)
+        if side is not None:
+            around = sentence_words()
+            opposite = rules.sides["left" if side == "right" else "right"]
+            return not rules.sides[side] & around and bool(opposite & around)
     if system is System.ICD10CM:
         side = title_side(title)
         if side is not None and not rules.sides[side] & sentence_words():
@@ -441,7 +576,10 @@ def _rules_of(
     ``other_type`` rules, in the rules' order."""
     rules = plausibility_rules()
     never = any(
-        system is rule_system and low <= code <= high and len(code) == len(low)
+        system is rule_system
+        and low <= code <= high
+        and len(code) == len(low)
+        and code[-1].isdigit() == low[-1].isdigit()  # "0001F"-"9007F" holds no "10060"
         for rule_system, low, high in rules.never_from_words
     )
     needs = tuple(
@@ -478,6 +616,39 @@ def not_taken_long_term(
     return code.startswith(rules.needs_current) and not any(
         section in rules.current_sections or holds_phrase(clause, rules.current)
         for section, clause in read
+    )
+
+
+def not_done_here(system: System, code: str, sentences: Callable[[], list[Sequence[str]]]) -> bool:
+    """Whether ``code`` is a test of ``done_here`` (a laboratory test) that no sentence it
+    was read from (``sentences`` gives their lower-case words) says was done at this
+    encounter ("POC A1c", "UA dipstick", "Labs today", "drawn in clinic") without saying
+    it was only ordered or is pending: a result from an earlier draw ("Labs (09/12/2026):
+    UACR 18"), an order ("CMP, lipid panel ordered for next visit") or an emergency
+    physician's reading of the hospital laboratory's troponin is no service of the
+    note's provider (CPT: report the services performed)."""
+    rule = plausibility_rules().done_here
+    if not rule.covers(system, code):
+        return False
+    return not any(
+        any(word.startswith(rule.stems) for word in words)
+        and not holds_phrase(words, rule.not_when)
+        for words in sentences()
+    )
+
+
+def dated_before(system: System, code: str, clauses: Callable[[], list[Sequence[str]]]) -> bool:
+    """Whether ``code`` is a service (``dated``: CPT, not an E/M visit) read only from
+    clauses (``clauses`` gives the lower-case words of each place's clause) that date
+    it, and not today: "Echo 01/2026: severe AS", "EF 60% on TTE 11/2025", "EGD 11/15:
+    normal" report a study of an earlier encounter, not one of this note."""
+    rule = plausibility_rules().dated
+    if system is not rule.system or any(low <= code <= high for low, high in rule.except_ranges):
+        return False
+    read = clauses()
+    return bool(read) and all(
+        any(rule.date.fullmatch(word) for word in clause) and not holds_phrase(clause, rule.unless)
+        for clause in read
     )
 
 
@@ -544,6 +715,15 @@ def title_side(title: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=100_000)
+def one_side(title: str) -> str | None:
+    """The one side an ICD-10-PCS title names ("Reposition Left Upper Femur ..."); none
+    for a title of both ("Ultrasonography of Right and Left Heart")."""
+    words = set(_TITLE_WORD.findall(title.lower()))
+    sides = words & {"right", "left"}
+    return next(iter(sides)) if len(sides) == 1 and "bilateral" not in words else None
+
+
 def unsided_twins(codes: Iterable[tuple[str, str]]) -> set[str]:
     """Of ``(code, title)`` pairs that survived the laterality rule, the codes of an
     unspecified side whose sided sibling is among them: "right knee" is M17.11, never
@@ -578,6 +758,32 @@ class VaccineReading:
     end: int
     given: bool
     before: bool = False
+
+
+def injection_places(doc: Doc, vaccines: Sequence[VaccineReading]) -> list[int]:
+    """The route words ("IM", "subcut") of the drugs ``doc`` says were injected at this
+    encounter (``injection``): in a clause with a dose that says the drug was given now
+    ("Dexamethasone 16 mg IM x1", "cyanocobalamin 1000 mcg IM today", "epinephrine 0.3 mg
+    IM given in ED"), not a schedule, an order or a dose before arrival ("156 mg IM
+    monthly", "0.3 mg IM (EpiPen) 20 min PTA"), nor a vaccine's sentence, whose
+    administration has its own codes (90460-90474)."""
+    rule = plausibility_rules().injection
+    lowered = lowered_texts(doc)
+    starts = sentence_starts(doc)
+    found = []
+    for position, word in enumerate(lowered):
+        if word not in rule.routes or any(v.start <= position < v.end for v in vaccines):
+            continue
+        first, end = sentence_of(starts, len(lowered), position)
+        clause = clause_of(lowered, position, position + 1, first, end)
+        counted = _counted_words(clause)
+        if (
+            "#" in counted
+            and holds_phrase(clause, rule.given)
+            and not holds_phrase(counted, rule.not_when)
+        ):
+            found.append(position)
+    return found
 
 
 def vaccine_readings(doc: Doc) -> list[VaccineReading]:

@@ -22,7 +22,7 @@ from code_index.index import CodeIndex, paused_gc
 from code_index.records import CodeRecord, System
 from code_index.search import STOPWORDS, fold_accents, stem
 
-TERM_TABLE_FORMAT = 8
+TERM_TABLE_FORMAT = 9
 PARTIAL_MIN_WORDS = 3  # terms with this many required words may match with one missing
 
 # Words that add nothing a note would say: titles use them to mark residual codes.
@@ -241,11 +241,23 @@ class TermTable:
                         for variant in conjunct_variants(text):
                             if source is TermSource.TITLE or _named_alone(variant, record.title):
                                 table.add(variant, tid, source, synonyms)
-        for phrase, system, code in curated_lexicon():
+        lexicon = curated_lexicon()
+        for phrase, system, code in lexicon:
             lexicon_record = index.get(code, system)
             target = _reportable_target(index, lexicon_record) if lexicon_record else None
             if target is not None:
                 table.add(phrase, target_id(target), TermSource.LEXICON, synonyms)
+        # the device and qualifier siblings of the lexicon's ICD-10-PCS codes (the same
+        # first five characters) are targets too, with no term of their own: the note's
+        # words choose among them ("right total hip arthroplasty" reads 0SR90JZ, which its
+        # "ceramic head on polyethylene liner", "uncemented" make 0SR904A: plausibility.json
+        # pcs_detail)
+        stems = {code[:5] for _, system, code in lexicon if system is System.ICD10PCS}
+        for record in index.records(System.ICD10PCS):
+            if record.active and record.billable and record.code[:5] in stems:
+                sibling = _reportable_target(index, record)
+                if sibling is not None:
+                    target_id(sibling)
         # a note's wording of a code-set phrase is the same term again: it leaves how
         # rare each word is as it was (the rarity of "stage" weighs every CKD term)
         counted = len(table.term_words)
