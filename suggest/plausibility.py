@@ -719,8 +719,8 @@ def title_side(title: str) -> str | None:
 def one_side(title: str) -> str | None:
     """The one side an ICD-10-PCS title names ("Reposition Left Upper Femur ..."); none
     for a title of both ("Ultrasonography of Right and Left Heart")."""
-    words = set(_TITLE_WORD.findall(title.lower()))
-    sides = words & {"right", "left"}
+    words = _every_title_word(title)
+    sides = words & _SIDES
     return next(iter(sides)) if len(sides) == 1 and "bilateral" not in words else None
 
 
@@ -1361,7 +1361,7 @@ def _sides_not_read(
     tied: dict[tuple[Any, ...], list[T]] = {}
     for item in items:
         system, code = key(item)
-        words = _title_words(title(item))
+        words = _every_title_word(title(item))
         if system is System.ICD10CM and words & _SIDE_WORDS:
             place = frozenset(read_at(item))
             tied.setdefault((code[:3], place, reading(item), words - _SIDE_NEUTRAL), []).append(
@@ -1376,7 +1376,7 @@ def _sides_not_read(
                 record.code
                 for record in index.with_prefix(category, System.ICD10CM)
                 if record.billable
-                and "unspecified" in (words := _title_words(record.title))
+                and "unspecified" in (words := _every_title_word(record.title))
                 and not words & _SIDES
                 and words - _SIDE_NEUTRAL == rest
             ),
@@ -1387,8 +1387,11 @@ def _sides_not_read(
     return apart
 
 
-def _title_words(title: str) -> frozenset[str]:
-    return frozenset(re.findall(r"[a-z]+", title.lower()))
+@lru_cache(maxsize=100_000)
+def _every_title_word(title: str) -> frozenset[str]:
+    """Every word of a code's title, lower-case ("unspecified" and "side" too, which
+    ``title_words`` leaves out)."""
+    return frozenset(_TITLE_WORD.findall(title.lower()))
 
 
 def reporting_order(
