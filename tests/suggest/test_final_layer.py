@@ -274,6 +274,22 @@ def test_the_layer_does_not_trust_a_specialty_visits_history(
     assert layered.final_layer.weights()["visit_history_only"] < 0
 
 
+def test_the_shipped_layer_reads_a_short_history_heading_as_history(
+    suggester: Suggester,
+) -> None:
+    """ "Medical hx:" and "Psychiatric hx:" were no headings: a dermatology visit listed
+    the anxiety, IBS, depression and asthma they name (F41.1 0.54, K58.9 0.44, F32.A
+    0.41, J45.909 0.40) beside the rash it addresses."""
+    note = (
+        "DERMATOLOGY CLINIC\nCC: itchy rash on hands x 3 wk\n"
+        "Medical hx: asthma, depression, IBS.\nPsychiatric hx: generalized anxiety disorder.\n"
+        "Exam: erythematous scaly plaques on dorsal hands bilaterally.\n"
+        "A/P: Irritant contact dermatitis of hands - triamcinolone 0.1% cream BID, gloves.\n"
+    )
+    listed = [s.code for s in suggester.suggest(note, setting=Setting.OUTPATIENT).suggestions]
+    assert listed == ["L24.9"]
+
+
 def test_a_chief_complaint_reading_gives_way_to_the_assessment(
     suggester: Suggester, layered: SuggestModel
 ) -> None:

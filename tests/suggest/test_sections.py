@@ -101,6 +101,22 @@ def test_tokens_carry_their_section(nlp: Language) -> None:
     assert section_of(doc, "unstable angina") == "diagnoses"
 
 
+@pytest.mark.parametrize(
+    ("heading", "key"),
+    [
+        ("Medical hx", "past_medical_history"),
+        ("Psychiatric hx", "past_medical_history"),
+        ("Psych hx", "past_medical_history"),
+        ("Interval hx", "history_of_present_illness"),
+    ],
+)
+def test_short_history_headings(nlp: Language, heading: str, key: str) -> None:
+    """Written "hx" as often as "history": "Medical hx: asthma, IBS." at a dermatology
+    visit was no section, so its conditions were listed as if the visit addressed them."""
+    doc = nlp(f"DERMATOLOGY CLINIC\nCC: rash\n{heading}: asthma, IBS.\nA/P: Contact dermatitis.\n")
+    assert section_of(doc, "asthma, IBS") == key
+
+
 def test_a_family_history_heading_run_into_its_text_holds_its_line_only(
     nlp: Language,
 ) -> None:
