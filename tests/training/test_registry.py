@@ -109,7 +109,9 @@ def models_dir(
     suggester: Suggester, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
     """A data directory of its own (sharing the session's index and term cache) holding
-    ``worse``: the default model with a constant-score ranker, so its ranking is by code."""
+    ``worse``: the default model with a constant-score ranker and no final layer, so its
+    ranking is by code (the layer's other features alone ranked ten CodiEsp notes' diagnoses
+    as well as the default model does)."""
     folder = tmp_path / "data"
     folder.mkdir()
     for shared in ("index", "cache"):
@@ -119,9 +121,9 @@ def models_dir(
     constant = DummyClassifier(strategy="prior").fit(
         np.zeros((2, len(default.feature_names))), [0, 1]
     )
-    replace(default, name="worse", ranker=Pipeline([("constant", constant)])).save(
-        models_root() / "worse"
-    )
+    replace(
+        default, name="worse", ranker=Pipeline([("constant", constant)]), final_layer=None
+    ).save(models_root() / "worse")
     yield folder
 
 
