@@ -444,7 +444,6 @@ def named_siblings(
     start, as read (see ``_words_around``); ``affirmed``: ``affirmed_texts``."""
     found: dict[tuple[System, str], Candidate] = {}
     starts = sentence_starts(doc)
-    lowered = affirmed
     trimester = _trimester_of(candidates)
     stage = _obstetric_stage(affirmed, trimester)
     for candidate in candidates:
@@ -452,7 +451,7 @@ def named_siblings(
             staged = siblings.at_stage(candidate.target, stage) if stage else None
             if staged is not None:
                 candidate.target = staged  # its sentences do not say it; the note does
-            around = _words_around(candidate, starts, lowered, words)
+            around = _words_around(candidate, starts, affirmed, words)
             if trimester and "unspecified trimester" in candidate.target.title.lower():
                 around |= trimester  # its sentences do not say it; the weeks do
             better = siblings.refine(candidate.target, around)
@@ -577,7 +576,6 @@ def _said_no_more(
         if candidate.target.system is System.ICD10CM and candidate.spans:
             by_category.setdefault(candidate.target.code[:3], []).append(candidate)
     starts = sentence_starts(doc)
-    lowered = affirmed
     dropped: set[int] = set()
     for rivals in by_category.values():
         if len(rivals) < 2:
@@ -588,7 +586,7 @@ def _said_no_more(
             wider = [o for o in rivals if o is not candidate and own <= places[id(o)]]
             if not wider:
                 continue  # its sentences' words are read only where a rival holds its places
-            around = _words_around(candidate, starts, lowered, words)
+            around = _words_around(candidate, starts, affirmed, words)
             if any(says_more(candidate.target.title, o.target.title, around) for o in wider):
                 dropped.add(id(candidate))
     return [c for c in candidates if id(c) not in dropped]

@@ -122,6 +122,11 @@ class SectionTagger(RuleFileComponent):
         return previous.text in _SENTENCE_END
 
 
+# a specialty or visit in capitals before a dash names what follows it in any case
+# ("ENDO - thyroid cancer surveillance")
+_NAMED_BEFORE_DASH = re.compile(r"(?:[A-Z]{2,}[ /])*[A-Z]{2,} - \S")
+
+
 def _title_line(text: str, first_heading: int) -> tuple[int, int] | None:
     """Where the note's title runs (its first line, before any heading, mostly in
     capitals and without a colon: ``CTA CHEST (PULMONARY EMBOLISM PROTOCOL)``,
@@ -136,13 +141,9 @@ def _title_line(text: str, first_heading: int) -> tuple[int, int] | None:
         return None
     words = re.findall(r"[^\W\d_]{2,}", line)
     capitals = sum(w.isupper() for w in words)
-    # a specialty or visit in capitals before a dash names what follows it in any case
-    # ("ENDO - thyroid cancer surveillance")
-    named = re.match(r"(?:[A-Z]{2,}[ /])*[A-Z]{2,} - \S", line) is not None and not line.endswith(
-        "."
-    )
     if not words or not words[0].isupper():
         return None
+    named = _NAMED_BEFORE_DASH.match(line) is not None and not line.endswith(".")
     return (start, end) if 2 * capitals >= len(words) or named else None
 
 

@@ -245,15 +245,11 @@ class NamedSiblings:
     def _category_codes(self, category: str) -> tuple[CodeRecord, ...]:
         """The active billable codes of a category."""
         if category not in self._categories:
-            found = []
-            header = self.index.get(category, System.ICD10CM)
-            stack = [header] if header is not None else []
-            while stack:
-                for child in self.index.children(stack.pop()):
-                    if child.billable and child.active:
-                        found.append(child)
-                    stack.append(child)
-            self._categories[category] = tuple(found)
+            self._categories[category] = tuple(
+                record
+                for record in self.index.with_prefix(category, System.ICD10CM)
+                if record.billable and record.active and record.code != category
+            )
         return self._categories[category]
 
     def _siblings(self, target: TargetCode) -> tuple[tuple[CodeRecord, frozenset[str]], ...]:
