@@ -20,12 +20,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from code_index.records import System
-from code_index.revenue.encounter import Encounter, Sex
 from suggest.suggester import Suggester
-from training.corpora import LabeledNote, parse_corpus_spec
+from training.corpora import parse_corpus_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = f"codiesp:{ROOT.parent / 'shared' / 'data' / 'codiesp' / 'dev'}"
@@ -43,17 +42,13 @@ def dump(corpus: str, model: str | None) -> dict[str, Any]:
                 note.text, setting="inpatient", systems=(System.ICD10CM, System.ICD10PCS)
             )
         else:
-            result = suggester.suggest(note.text, note.setting, encounter=_encounter(note))
+            result = suggester.suggest(
+                note.text,
+                note.setting,
+                encounter=note.patient.encounter() if note.patient else None,
+            )
         results[note.id] = result.to_json()
     return results
-
-
-def _encounter(note: LabeledNote) -> Encounter:
-    """What the note's corpus says of the patient, as an API request would send it."""
-    patient = note.patient
-    if patient is None:
-        return Encounter()
-    return Encounter(sex=cast(Sex | None, patient.sex), age=patient.age)
 
 
 def differences(before: Any, after: Any, where: str = "") -> list[str]:

@@ -14,9 +14,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from code_index.records import System, format_icd10cm, normalize_code
+from code_index.revenue.encounter import Encounter, Sex
 from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
 
 CODIESP_SETTING = Setting.INPATIENT
@@ -71,6 +72,11 @@ class Patient:
 
     sex: str | None = None  # one of PATIENT_SEXES
     age: int | None = None  # years
+
+    def encounter(self) -> Encounter:
+        """The patient as an API request sends it (``patient.sex``, ``patient.age``), so
+        a note is scored on what an EHR that sends them is given back."""
+        return Encounter(sex=cast(Sex | None, self.sex), age=self.age)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,11 +33,12 @@ import numpy as np
 
 from code_index.index import CodeIndex
 from code_index.records import System, format_icd10cm, normalize_code
+from code_index.revenue.encounter import Encounter
 from suggest.candidates import EXCLUDED_FLAGS
 from suggest.results import SuggestionResult
 from suggest.setting import Setting, parse_setting
 from suggest.suggester import Suggester
-from training.corpora import CorpusRead
+from training.corpora import CorpusRead, LabeledNote
 from training.metrics import (
     OFFICIAL_DEPTH,
     average_precision,
@@ -529,9 +530,15 @@ def evaluate(
     started = time.perf_counter()
     override = parse_setting(setting) if setting is not None else None
     settings = {note.id: override or note.setting for note in corpus.notes}
+    # notes of one setting and patient go through the pipeline together, each given its
+    # patient as an API request gives it (the review moves a code the patient's age or
+    # sex rules out after the others), as batch coding groups them
+    batches: dict[tuple[Setting, Encounter | None], list[LabeledNote]] = {}
+    for note in corpus.notes:
+        encounter = note.patient.encounter() if note.patient is not None else None
+        batches.setdefault((settings[note.id], encounter), []).append(note)
     results: dict[str, SuggestionResult] = {}
-    for chosen in Setting:
-        notes = [note for note in corpus.notes if settings[note.id] == chosen]
+    for (chosen, encounter), notes in batches.items():
         systems = list(dict.fromkeys(GROUP_SYSTEMS[group][chosen] for group in GROUP_SYSTEMS))
         ranked = suggester.suggest_many(
             _counted((note.text for note in notes), progress),
@@ -539,6 +546,7 @@ def evaluate(
             systems=systems,
             top_k=OFFICIAL_DEPTH * len(systems),  # each group keeps the official depth
             batch_size=batch_size,
+            encounter=encounter,
         )
         results.update((note.id, result) for note, result in zip(notes, ranked, strict=True))
 

@@ -12,7 +12,7 @@ import pytest
 from code_index.records import System, format_icd10cm
 from suggest.setting import Setting
 from suggest.suggester import Suggester
-from training.corpora import CorpusRead, GoldCode, LabeledNote, read_codiesp
+from training.corpora import CorpusRead, GoldCode, LabeledNote, Patient, read_codiesp
 from training.evaluate import Evaluation, MapLoss, RankedNote, evaluate
 from training.metrics import (
     confident_wrong,
@@ -145,6 +145,26 @@ def test_must_not_codes_in_the_top_10_are_listed(suggester: Suggester) -> None:
     assert all("." in code for _, code, _ in group.must_not_hits)  # E11.9, not E119
     assert group.notes[0].must_not == {"E11"}  # the CPT must-not code belongs to procedures
     assert group.to_json()["must_not_hits"] == len(expected)
+
+
+def test_each_note_is_scored_with_its_patient_as_a_request_sends_it(
+    suggester: Suggester,
+) -> None:
+    # an age-related cataract in an 8-year-old conflicts with the Code Editor's age edit:
+    # the API moves it after the plausible codes when the request gives the age, and the
+    # benchmark scores what the API gives back (it scored every note without its patient)
+    text = "Assessment:\n1. Senile nuclear cataract, right eye.\n2. Mild intermittent asthma."
+    codes = (GoldCode(System.ICD10CM, "J45.20"), GoldCode(System.ICD10CM, "H26.031"))
+    notes = [
+        LabeledNote("child", text, codes, Setting.OUTPATIENT, patient=Patient(age=8)),
+        LabeledNote("unknown", text, codes, Setting.OUTPATIENT),
+    ]
+    ranked = {
+        n.note_id: list(n.codes)
+        for n in evaluate(suggester, CorpusRead("jsonl:test", notes)).diagnoses.notes
+    }
+    assert ranked["child"].index("H26031") < ranked["child"].index("H2511")
+    assert ranked["unknown"].index("H2511") < ranked["unknown"].index("H26031")
 
 
 def test_coverage_counts_gold_codes_missing_from_the_code_set(suggester: Suggester) -> None:
