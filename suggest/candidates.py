@@ -33,7 +33,7 @@ from suggest.adverse_effects import (
 from suggest.code_categories import CATEGORY_LENGTH, SUBCATEGORY_LENGTH, code_category
 from suggest.control import control_readings
 from suggest.doc_words import lowered_texts, note_text
-from suggest.em_levels import counseling_services, em_level, preventive_visit
+from suggest.em_levels import counseling_services, critical_care, em_level, preventive_visit
 from suggest.extensions import MENTIONS_KEY, section_key, set_span_values, span_values
 from suggest.mentions import TermMatch
 from suggest.numbers import read_from_value, read_values
@@ -996,13 +996,15 @@ def _add_readings(
 
 def add_em_level(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
     """The E/M level the note's stated MDM level or total time gives for its kind of visit,
-    the preventive visit its title or chief complaint names for the patient's stated age
-    and the counseling billed by its stated minutes (suggest.em_levels), each read from
-    the words it rests on. Added after the plausibility rules, whose ``never_from_words``
-    keeps any word from naming a level: these rules read the level's basis, not a word."""
+    the preventive visit its title or chief complaint names for the patient's stated age,
+    critical care and the counseling billed by their stated minutes (suggest.em_levels),
+    each read from the words it rests on. Added after the plausibility rules, whose
+    ``never_from_words`` keeps any word from naming a level: these rules read the level's
+    basis, not a word."""
     text = note_text(doc)
     present = {c.key for c in candidates}
-    for found in (em_level(text), preventive_visit(text), *counseling_services(text)):
+    readings = (em_level(text), preventive_visit(text), critical_care(text))
+    for found in (*readings, *counseling_services(text)):
         if found is None:
             continue
         code, start, end = found

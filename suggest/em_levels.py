@@ -1,9 +1,10 @@
-"""The level of an office or emergency department E/M visit (99202-99215, 99282-99285),
-read where the note states what the level rests on: the medical decision making's level
-("Moderate MDM") or the total time ("Total time 32 minutes"), and the kind of visit (an
-ED note by its title; a new or an established office patient); and the preventive
+"""The level of an office or emergency department E/M visit (99202-99215, 99282-99285,
+office consultations 99243-99245), read where the note states what the level rests on:
+the medical decision making's level ("Moderate MDM") or the total time ("Total time 32
+minutes"), and the kind of visit (an ED note by its title; a new or an established office
+patient; a consultation by its title); and the preventive
 medicine visit (99381-99397) a title or chief complaint names, by the patient's stated
-age and the kind of visit.
+age and the kind of visit; and critical care (99291) by the critical care time stated.
 
 No word names an E/M code (``never_from_words`` in ``rules/plausibility.json``): "office
 visit" is no level. The CPT E/M guidelines (2021 office, 2023 emergency department) give
@@ -44,6 +45,8 @@ class EmRules:
     not_preventive: re.Pattern[str]  # Medicare's own preventive visits
     ages: dict[str, tuple[tuple[int, str], ...]]  # kind: (least age in years, code), rising
     counseling: tuple[tuple[re.Pattern[str], tuple[tuple[int, str], ...]], ...]  # topic, codes
+    critical_care: re.Pattern[str]  # the critical care time stated
+    critical_care_minutes: tuple[tuple[int, str], ...]  # (least minutes, code), rising
 
 
 @cache
@@ -76,6 +79,10 @@ def em_rules() -> EmRules:
             (re.compile(row["topic"]), tuple((int(least), code) for least, code in row["minutes"]))
             for row in rules["counseling"]
         ),
+        critical_care=re.compile(rules["critical_care"]["time"]),
+        critical_care_minutes=tuple(
+            (int(least), code) for least, code in rules["critical_care"]["minutes"]
+        ),
     )
 
 
@@ -107,9 +114,11 @@ def em_level(text: str) -> tuple[str, int, int] | None:
     found: list[tuple[str, int, int]] = []
     for match in mdm:
         level = next(group for group in match.groups() if group)
-        found.append((rules.levels[kind][level], match.start(), match.end()))
+        if level in rules.levels[kind]:  # a consultation has no straightforward code here
+            found.append((rules.levels[kind][level], match.start(), match.end()))
     for match in times:
-        code = least_met(rules.minutes.get(kind, ()), int(match.group(1) or match.group(2)))
+        minutes = next(group for group in match.groups() if group)
+        code = least_met(rules.minutes.get(kind, ()), int(minutes))
         if code is not None:
             found.append((code, match.start(), match.end()))
     return max(found, key=lambda f: (f[0], -f[1])) if found else None
@@ -143,6 +152,22 @@ def preventive_visit(text: str) -> tuple[str, int, int] | None:
 
 
 _CHIEF_COMPLAINT = ("cc", "chief complaint", "reason for")  # how its line opens
+
+
+def critical_care(text: str) -> tuple[str, int, int] | None:
+    """Critical care (99291) where the note states at least 30 minutes of critical care
+    time, with the characters (start, end) of the statement (the most it states); under
+    30 minutes the visit's own E/M code reports it (CPT critical care services)."""
+    rules = em_rules()
+    stated = [
+        (int(next(group for group in match.groups() if group)), match.start(), match.end())
+        for match in rules.critical_care.finditer(text.lower())
+    ]
+    if not stated:
+        return None
+    minutes, start, end = max(stated)
+    code = least_met(rules.critical_care_minutes, minutes)
+    return (code, start, end) if code is not None else None
 
 
 _COUNSELED = re.compile(r"\bcounsel\w*")
