@@ -117,6 +117,21 @@ def test_short_history_headings(nlp: Language, heading: str, key: str) -> None:
     assert section_of(doc, "asthma, IBS") == key
 
 
+def test_a_soap_note_s_one_letter_headings(nlp: Language) -> None:
+    """'A: Acute suppurative otitis media, left ear.' after an 'Exam:' line was read as
+    the exam's: the diagnosis as a finding, a chief complaint's rhinorrhea ranked first.
+    A letter alone on its line, or inside a sentence, is no heading."""
+    doc = nlp(
+        "PEDS SICK VISIT\nS: pulling L ear x 2 days, +rhinorrhea.\nO: L TM bulging.\n"
+        "A: Acute suppurative otitis media, left ear.\nP: amoxicillin x 10 days.\n"
+    )
+    assert section_of(doc, "pulling L ear") == "history_of_present_illness"
+    assert section_of(doc, "L TM bulging") == "physical_exam"
+    assert section_of(doc, "Acute suppurative otitis media") == "assessment"
+    assert section_of(doc, "amoxicillin") == "plan"
+    assert nlp("Vitamin A\nGrade A: mild.")._.sections == ()
+
+
 def test_a_family_history_heading_run_into_its_text_holds_its_line_only(
     nlp: Language,
 ) -> None:
