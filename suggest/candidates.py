@@ -14,7 +14,7 @@ candidates, flagged, ranked by what it learned.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from operator import attrgetter
@@ -1144,6 +1144,8 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
             partners = [c for code, c in by_code.items() if code.startswith(second)]
             if rule.same_sentence:
                 partners = [c for c in partners if _said_together(c, firsts)]
+            if rule.second_unless:
+                partners = [c for c in partners if not _clauses_all_say(c, rule.second_unless)]
             if not partners:
                 continue
             code = template.format(category=category)
@@ -1187,13 +1189,23 @@ def _sentence_says(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> 
 def _clause_says(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> bool:
     """Whether a clause the ``candidate`` was read from (``sentences.clause_of``) holds
     one of the ``phrases``."""
+    return bool(phrases) and any(holds_phrase(clause, phrases) for clause in _clauses(candidate))
+
+
+def _clauses_all_say(candidate: Candidate, phrases: Sequence[tuple[str, ...]]) -> bool:
+    """Whether every clause the ``candidate`` was read from holds one of the ``phrases``
+    ("Dysphagia after the stroke resolved": the deficit is over)."""
+    return bool(candidate.spans) and all(
+        holds_phrase(clause, phrases) for clause in _clauses(candidate)
+    )
+
+
+def _clauses(candidate: Candidate) -> Iterator[Sequence[str]]:
+    """The lower-case words of the clause of each place ``candidate`` was read from."""
     for span in candidate.spans:
         doc = span.doc
         first, end = sentence_of(sentence_starts(doc), len(doc), span.start)
-        clause = clause_of(lowered_texts(doc), span.start, span.end, first, end)
-        if phrases and holds_phrase(clause, phrases):
-            return True
-    return False
+        yield clause_of(lowered_texts(doc), span.start, span.end, first, end)
 
 
 def _combined(

@@ -404,6 +404,8 @@ class MentionMatcher:
                 if sense is not None and sense.says(doc, lowered, start, end, i):
                     continue  # "weaned to RA": room air, "MR enterography": no term's word
                 text = texts[i]
+                if sense is not None and sense.plain_here(lowered, start, i):
+                    text = lowered[i]  # "CKD stage IV": the roman 4, not intravenous
                 if (
                     len(text) == 2
                     and text[0].isupper()
@@ -942,6 +944,14 @@ class OtherSense(NamedTuple):
     only_after: frozenset[str] = frozenset()
     # the lengths of the phrases of ``after`` longer than a word
     phrase_lengths: tuple[int, ...] = ()
+    # the words right before a capitals abbreviation that make it the plain word it
+    # spells ("stage IV" is the roman 4, not IV for intravenous)
+    plain_after: frozenset[str] = frozenset()
+
+    def plain_here(self, lowered: list[str], start: int, i: int) -> bool:
+        """Whether the word at ``i`` is read as its lower-case spelling, not as the
+        abbreviation its capitals are (``plain_after``)."""
+        return i > start and lowered[i - 1] in self.plain_after
 
     def says(self, doc: Doc, lowered: list[str], start: int, end: int, i: int) -> bool:
         """Whether the word at ``i`` (of a sentence from ``start`` to ``end`` of ``doc``;
@@ -983,6 +993,7 @@ def other_senses() -> dict[str, OtherSense]:
             frozenset(said.get("in_notes_with", ())),
             frozenset(said.get("only_after", ())),
             tuple(sorted({len(p.split()) for p in said.get("after", ()) if " " in p})),
+            frozenset(said.get("plain_after", ())),
         )
         for word, said in words.items()
     }

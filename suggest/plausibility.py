@@ -118,9 +118,10 @@ class DoneHere:
 
 @dataclass(frozen=True)
 class Dated:
-    """``rules["dated"]``: services a clause dates before this encounter."""
+    """A row of ``rules["dated"]``: codes a clause dates before this encounter."""
 
     system: System
+    prefixes: tuple[str, ...]  # the codes it covers (all of its system where empty)
     except_ranges: tuple[tuple[str, str], ...]  # codes no date speaks of (E/M)
     date: re.Pattern[str]  # a token that is a date or a year ("1/2026", "11/28", "2021")
     unless: tuple[tuple[str, ...], ...]  # "today"
@@ -129,9 +130,18 @@ class Dated:
     def of(cls, rules: dict[str, Any]) -> Dated:
         return cls(
             system=System(rules["system"]),
-            except_ranges=tuple((low, high) for low, high in rules["except"]),
+            prefixes=tuple(rules.get("prefixes", ())),
+            except_ranges=tuple((low, high) for low, high in rules.get("except", ())),
             date=re.compile(rules["date"]),
             unless=tuple(tuple(p.split()) for p in rules["unless"]),
+        )
+
+    def covers(self, system: System, code: str) -> bool:
+        """Whether the row speaks of ``code``."""
+        return (
+            system is self.system
+            and code.startswith(self.prefixes or ("",))
+            and not any(low <= code <= high for low, high in self.except_ranges)
         )
 
 
@@ -281,7 +291,7 @@ class PlausibilityRules:
     included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
     actions: EndoscopyActions
     done_here: DoneHere
-    dated: Dated
+    dated: tuple[Dated, ...]
     pcs_detail: tuple[PcsDetail, ...]
     injection: Injection
     told_apart: tuple[tuple[tuple[Key, tuple[tuple[str, ...], ...]], ...], ...]
@@ -300,6 +310,7 @@ class PlausibilityRules:
     findings_sections: frozenset[str]
     status_prefixes: tuple[str, ...]
     ended: frozenset[str]
+    past_codes: tuple[str, ...]
     external_cause_prefixes: tuple[str, ...]
     external_cause_needs: tuple[str, ...]
     external_cause_follow: tuple[str, ...]
@@ -394,7 +405,7 @@ class PlausibilityRules:
             organism=tuple(rules["organism"]),
             actions=EndoscopyActions.of(rules["actions"]),
             done_here=DoneHere.of(rules["done_here"]),
-            dated=Dated.of(rules["dated"]),
+            dated=tuple(Dated.of(row) for row in rules["dated"]),
             pcs_detail=tuple(PcsDetail.of(r) for r in rules["pcs_detail"]),
             injection=Injection.of(rules["injection"]),
             by_site=tuple(
@@ -448,6 +459,7 @@ class PlausibilityRules:
             findings_sections=frozenset(statement["findings_sections"]),
             status_prefixes=tuple(statement["status_prefixes"]),
             ended=frozenset(rules["ended"]),
+            past_codes=tuple(rules["past_codes"]),
             external_cause_prefixes=tuple(rules["external_cause"]["prefixes"]),
             external_cause_needs=tuple(rules["external_cause"]["needs"]),
             external_cause_follow=tuple(rules["external_cause"]["follow"]),
@@ -477,8 +489,10 @@ class Combination(NamedTuple):
     with its deficit is the deficit's sequela, I69.3-); with or without it, not where the
     first's own clause holds one of ``first_unless`` ("Acute ischemic stroke, L MCA, s/p IV
     TNK": the "s/p" is the thrombolytic's, the stroke is acute; "Acute NSTEMI in a patient
-    with a history of MI" is two infarctions); with ``same_sentence``, only where
-    one sentence names both ("ureteral stone with hydronephrosis")."""
+    with a history of MI" is two infarctions; "prior stroke w/o residual deficits" left
+    none); with ``same_sentence``, only where one sentence names both ("ureteral stone
+    with hydronephrosis"); a second read only from clauses holding one of
+    ``second_unless`` is no partner ("Dysphagia after the stroke resolved": no sequela)."""
 
     first: tuple[str, ...]
     second: tuple[tuple[str, str], ...]
@@ -487,6 +501,7 @@ class Combination(NamedTuple):
     first_when: tuple[tuple[str, ...], ...] = ()
     same_sentence: bool = False
     first_unless: tuple[tuple[str, ...], ...] = ()
+    second_unless: tuple[tuple[str, ...], ...] = ()
     # the categories of ``first`` (each prefix names one at least): a note with none of
     # them passes the rule over without reading its codes
     first_categories: frozenset[str] = frozenset()
@@ -508,6 +523,7 @@ def combination_rules() -> tuple[Combination, ...]:
             tuple(tuple(cue.split()) for cue in rule.get("first_when", ())),
             rule.get("same_sentence", False),
             tuple(tuple(cue.split()) for cue in rule.get("first_unless", ())),
+            tuple(tuple(cue.split()) for cue in rule.get("second_unless", ())),
             frozenset(prefix[:CATEGORY_LENGTH] for prefix in rule["first"]),
         )
         for rule in rules
@@ -641,9 +657,10 @@ def dated_before(system: System, code: str, clauses: Callable[[], list[Sequence[
     """Whether ``code`` is a service (``dated``: CPT, not an E/M visit) read only from
     clauses (``clauses`` gives the lower-case words of each place's clause) that date
     it, and not today: "Echo 01/2026: severe AS", "EF 60% on TTE 11/2025", "EGD 11/15:
-    normal" report a study of an earlier encounter, not one of this note."""
-    rule = plausibility_rules().dated
-    if system is not rule.system or any(low <= code <= high for low, high in rule.except_ranges):
+    normal" report a study of an earlier encounter, not one of this note; or an acute
+    myocardial infarction given a year alone ("inferior MI 2015"), an old one (I25.2)."""
+    rule = next((row for row in plausibility_rules().dated if row.covers(system, code)), None)
+    if rule is None:
         return False
     read = clauses()
     return bool(read) and all(

@@ -42,7 +42,8 @@ def reportable(
     EF, no heart failure" was ruled out. Outpatient, a condition the note names only as
     ended ("acute bronchitis, resolved", "prior stroke"; not "history of hypertension",
     which may be a condition the patient still has) no longer exists and is not coded
-    (IV.J), its history code (Z86-Z87) is; nor is a primary malignancy it names only as
+    (IV.J), its history code (Z86-Z87) is, as is a code whose condition is itself past
+    ("remote MI": I25.2; a stroke's sequela, I69); nor is a primary malignancy it names only as
     past, whatever the cue ("history of colon cancer"), whose code is Z85.- (I.C.2.d);
     inpatient, a condition treated during the stay is coded though it resolved before
     discharge. The status of a device or an operation the note reports placing in this
@@ -82,7 +83,7 @@ def reportable(
     # doubts it ("h/o BCC of the cheek, excised 2019" beside "r/o BCC" of a new lesion) is
     # no current one either (IV.H)
     past_malignancy = personal_history_code(code) is not None
-    return code.startswith("Z") or not all(
+    return code.startswith(("Z", *plausibility_rules().past_codes)) or not all(
         (doubted and past_malignancy) or (historical and (past_malignancy or says_ended(cues)))
         for historical, cues, doubted in (span_values(span, _HISTORY_CUES_DOUBT) for span in spans)
     )

@@ -21,12 +21,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache, lru_cache
-from itertools import repeat
+from itertools import pairwise, repeat
 
 from code_index.index import CodeIndex
 from code_index.records import CodeRecord, System
 from code_index.search import stem
-from suggest.plausibility import claimed_words, denied_words, plausibility_rules, title_words
+from suggest.plausibility import (
+    claimed_words,
+    denied_words,
+    plausibility_rules,
+    title_side,
+    title_words,
+)
 from suggest.rules import read_rules
 from suggest.terms import TargetCode
 
@@ -44,11 +50,30 @@ def _same_words() -> dict[str, str]:
     return same
 
 
+@cache
+def _same_pairs() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Two note words that stand for title words, by their first word ("lower
+    extremities": leg, legs)."""
+    pairs: dict[str, dict[str, tuple[str, ...]]] = {}
+    for pair, words in read_rules(None, "plausibility.json")["specificity"]["same_pairs"].items():
+        first, second = pair.split()
+        pairs.setdefault(first, {})[second] = tuple(words)
+    return pairs
+
+
 def note_words(tokens: Sequence[str]) -> frozenset[str]:
     """The words of a sentence (lower-case tokens) as titles spell them: "non - displaced"
-    is "nondisplaced", "R" is "right", "hypoxic" is "hypoxia"."""
+    is "nondisplaced", "R" is "right", "hypoxic" is "hypoxia", "lower extremities" legs."""
     same = _same_words()
-    found = {same.get(token, token) for token in tokens}
+    # a side's letter that ends a sentence keeps its period ("R>L.")
+    found = {
+        same.get(token[0] if len(token) == 2 and token[1] == "." else token, token)
+        for token in tokens
+    }
+    pairs = _same_pairs()
+    if not pairs.keys().isdisjoint(found):
+        for first, second in pairwise(tokens):
+            found.update(pairs.get(first, {}).get(second, ()))
     if "non" in tokens and "-" in tokens:  # scans in C; the pair is rare
         found.update(
             "non" + tokens[i]
@@ -209,6 +234,12 @@ class NamedSiblings:
         # of codes the words name equally, the one that leaves the rest unspecified
         vaguest = max(_unspecified(record) for record in best)
         best = [record for record in best if _unspecified(record) == vaguest]
+        if len(best) > 2 and "bilateral" in words:
+            # "bilateral lower extremities ..., R>L": the right, the left and both sides
+            # named equally, each side because both are
+            sides = {title_side(r.title): r for r in best}
+            if {"right", "left", "bilateral"} <= sides.keys():
+                best = [sides["bilateral"]]
         if len(best) != 1 or best[0].code == target.code:
             return None
         record = best[0]
@@ -303,6 +334,7 @@ class NamedSiblings:
         if header is None or (len(header.code) <= 3 and not trimester):
             return ()
         base = title_words(header.title)
+        base_stems = base | frozenset(map(stem, base))
         seventh = target.code[7:] if len(target.code) == 8 else ""
         found = []
         stack = [header]
@@ -313,12 +345,13 @@ class NamedSiblings:
                 if not child.billable:
                     stack.append(child)
                 elif len(child.code) == len(target.code) and child.code[7:] == seventh:
-                    # a header's word in the plural adds nothing ("bilateral carotid
-                    # arteries" under "carotid artery")
+                    # a word the header has in the plural or the singular adds nothing
+                    # ("bilateral carotid arteries" under "carotid artery", "left lower
+                    # extremity" under "lower extremities")
                     added = title_words(child.title) - base
                     staged = stage_words(child.title) - stage_words(header.title)
                     found.append(
-                        (child, frozenset(w for w in added if stem(w) not in base) | staged)
+                        (child, frozenset(w for w in added if stem(w) not in base_stems) | staged)
                     )
         # siblings that differ only by side, with a site every title repeats ("Dry eye
         # syndrome of right / bilateral / unspecified lacrimal gland(s)"): the bilateral
