@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
 from operator import attrgetter
 from typing import NamedTuple
@@ -183,6 +183,9 @@ class Candidate:
     # the more specific suggested code this unspecified one is offered after (see
     # Suggester._alternatives); such a candidate is never ranked
     alternative_to: str = ""
+    # one of the two sides' codes of a condition its sentences say is bilateral, where
+    # the category has no bilateral code (``NamedSiblings.on_both_sides``)
+    both_sides: bool = False
 
     @property
     def key(self) -> tuple[System, str]:
@@ -455,21 +458,43 @@ def named_siblings(
             if trimester and "unspecified trimester" in candidate.target.title.lower():
                 around |= trimester  # its sentences do not say it; the weeks do
             better = siblings.refine(candidate.target, around)
+            sides = () if better is not None else siblings.on_both_sides(candidate.target, around)
             if better is not None:
                 candidate.target = better
+            elif len(sides) == 1:
+                candidate.target = sides[0]  # the category's bilateral code
+            elif sides:
+                candidate.target, left = sides
+                candidate.both_sides = True
+                _merge(
+                    found,
+                    replace(
+                        candidate,
+                        target=left,
+                        matches=list(candidate.matches),
+                        spans=list(candidate.spans),
+                    ),
+                )
             elif contradicted(candidate.target.title, around):
                 continue
-        same = found.get(candidate.key)
-        if same is None:
-            found[candidate.key] = candidate
-            continue
-        same.matches.extend(candidate.matches)
-        places = {(s.start, s.end) for s in same.spans}
-        same.spans.extend(s for s in candidate.spans if (s.start, s.end) not in places)
-        same.rivals = min(same.rivals, candidate.rivals)
-        same.best_reading = same.best_reading or candidate.best_reading
-        same.covered_by = same.covered_by & candidate.covered_by
+        _merge(found, candidate)
     return _said_no_more(list(found.values()), doc, words, affirmed)
+
+
+def _merge(found: dict[tuple[System, str], Candidate], candidate: Candidate) -> None:
+    """Add ``candidate`` to ``found``, or its matches and places to the candidate of its
+    code there (a code reached twice is one candidate with the places of both)."""
+    same = found.get(candidate.key)
+    if same is None:
+        found[candidate.key] = candidate
+        return
+    same.matches.extend(candidate.matches)
+    places = {(s.start, s.end) for s in same.spans}
+    same.spans.extend(s for s in candidate.spans if (s.start, s.end) not in places)
+    same.rivals = min(same.rivals, candidate.rivals)
+    same.best_reading = same.best_reading or candidate.best_reading
+    same.covered_by = same.covered_by & candidate.covered_by
+    same.both_sides = same.both_sides or candidate.both_sides
 
 
 def _trimester_of(candidates: Sequence[Candidate]) -> frozenset[str]:
@@ -614,8 +639,9 @@ def plausible_candidates(
     starts = sentence_starts(doc)
     sentence_words: dict[int, set[str]] = {}
 
-    def words_around(spans: list[Span]) -> set[str]:
-        found: set[str] = set()
+    def words_around(spans: list[Span], bilateral: bool) -> set[str]:
+        # a condition its sentences say is bilateral names each side (``both_sides``)
+        found: set[str] = {"right", "left"} if bilateral else set()
         places: dict[int, int] = {}  # sentence start: end
         for span in spans:
             first, end = sentence_of(starts, len(doc), span.start)
@@ -661,7 +687,7 @@ def plausible_candidates(
                 target.code,
                 target.title,
                 words,
-                partial(words_around, candidate.spans),
+                partial(words_around, candidate.spans, candidate.both_sides),
                 partial(sections_of, candidate.spans),
             ) or not_taken_long_term(target.code, partial(clauses, candidate.spans)):
                 continue

@@ -177,9 +177,16 @@ def layer_matrix(
 
 def _tied_readings(candidates: Sequence[Candidate], ranker_scores: np.ndarray) -> list[float]:
     """``tied_readings`` of each candidate: log(1 + the other candidates of its code system
-    read from exactly its places with exactly its ranker score)."""
+    read from exactly its places with exactly its ranker score). The two sides' codes of a
+    condition its sentences say is bilateral (``Candidate.both_sides``) are each read, not
+    undecided between."""
     keys = [
-        (c.target.system, frozenset((s.start, s.end) for s in c.spans), float(score))
+        (
+            c.target.system,
+            frozenset((s.start, s.end) for s in c.spans),
+            float(score),
+            c.target.code if c.both_sides else "",
+        )
         for c, score in zip(candidates, ranker_scores, strict=True)
     ]
     counts = Counter(keys)

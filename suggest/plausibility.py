@@ -1196,6 +1196,7 @@ def prune_and_order(
     said: Callable[[T], Sequence[frozenset[str]]] | None = None,
     loose: Callable[[T], bool] | None = None,
     caused_by: Callable[[T], frozenset[str]] | None = None,
+    both_sides: Callable[[T], bool] | None = None,
 ) -> Ordered[T]:
     """The ranked ``items`` in reporting order: first-listed encounter codes (screening,
     immunization) that are ``listed`` (above the floor) to the front and a manifestation
@@ -1226,7 +1227,9 @@ def prune_and_order(
     window), such a code that an Excludes1 note pairs with a confident code, wherever
     the two were read; given the codes each item's sentence says cause it (``caused_by``:
     ``said_caused_by``), a symptom beside the documented diagnosis said to cause it
-    ("Abd pain/N/V - attributable to DKA"), as integral to it (guidelines I.B.4-5)."""
+    ("Abd pain/N/V - attributable to DKA"), as integral to it (guidelines I.B.4-5);
+    and of a side's codes read at one score from the same words, none that is read
+    ``both_sides`` (its sentence says the condition is bilateral: ``_sides_not_read``)."""
     rules = plausibility_rules()
     documented = [
         key(item)[1] for item in items if confident(item) and key(item)[0] is System.ICD10CM
@@ -1346,7 +1349,14 @@ def prune_and_order(
         set_apart += [(item, excluded[id(item)]) for item in kept if id(item) in excluded]
         kept = [item for item in kept if id(item) not in excluded]
     unsided = (
-        _sides_not_read(kept, key, index, title, read_at, reading)
+        _sides_not_read(
+            [item for item in kept if both_sides is None or not both_sides(item)],
+            key,
+            index,
+            title,
+            read_at,
+            reading,
+        )
         if title is not None and read_at is not None and reading is not None
         else {}
     )

@@ -36,6 +36,7 @@ from suggest.plausibility import (
 from suggest.rules import read_rules
 from suggest.terms import TargetCode
 
+IMPLIED = "~"  # marks an organ a side's abbreviation names ("OS": the eye), not written
 _VAGUE = re.compile(r"\b(other|unspecified)\b")
 _STAGE = re.compile(r"\bstage (\d+[a-z]?|iv|iii|ii|i)\b")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
@@ -65,15 +66,22 @@ def note_words(tokens: Sequence[str]) -> frozenset[str]:
     """The words of a sentence (lower-case tokens) as titles spell them: "non - displaced"
     is "nondisplaced", "R" is "right", "hypoxic" is "hypoxia", "lower extremities" legs."""
     same = _same_words()
+    raw = frozenset(tokens)
     # a side's letter that ends a sentence keeps its period ("R>L.")
     found = {
-        same.get(token[0] if len(token) == 2 and token[1] == "." else token, token)
-        for token in tokens
+        same.get(token[0] if len(token) == 2 and token[1] == "." else token, token) for token in raw
     }
     pairs = _same_pairs()
     if not pairs.keys().isdisjoint(found):
         for first, second in pairwise(tokens):
             found.update(pairs.get(first, {}).get(second, ()))
+    # an eye's or an ear's side names the organ too ("PVD OS" is the left eye's), marked
+    # as implied where the sentence does not write it (``NamedSiblings.refine``)
+    for side, organ in _organ_words().items():
+        if side in raw:
+            found.add(organ)
+            if organ not in raw:
+                found.add(IMPLIED + organ)
     if "non" in tokens and "-" in tokens:  # scans in C; the pair is rare
         found.update(
             "non" + tokens[i]
@@ -89,6 +97,13 @@ def stage_words(text: str) -> frozenset[str]:
     number is code detail only where its phrase says what it is ("pressure injury L heel
     stage 2" is L89.622; a dose or a list marker names no stage)."""
     return frozenset(f"stage {_ROMAN.get(n, n)}" for n in _STAGE.findall(text.lower()))
+
+
+@cache
+def _organ_words() -> dict[str, str]:
+    """Note words for a side that name its organ as well (``specificity.organs``: "OD",
+    "OS", "OU" the eyes; "AU" the ears)."""
+    return dict(read_rules(None, "plausibility.json")["specificity"]["organs"])
 
 
 @cache
@@ -225,12 +240,21 @@ class NamedSiblings:
         siblings = self._siblings(target)
         if any(not added.isdisjoint(_dominance()[0].values()) for _, added in siblings):
             words = with_dominance(words)
+        implied = frozenset(o for o in _organ_words().values() if IMPLIED + o in words)
         for record, added in siblings:
-            if added <= words and len(added) >= most:
-                best = [record] if len(added) > most else [*best, record]
-                most = len(added)
+            # the organ an eye's or ear's side implies is no more said than its side
+            said = len(added - implied)
+            if added <= words and said >= most:
+                best = [record] if said > most else [*best, record]
+                most = said
         if most == 0:
             return None
+        # of codes the words name equally, the bilateral one where they say both sides
+        # by the eyes' or ears' abbreviations ("Age-related nuclear cataract OU, visually
+        # significant OD" is H25.13)
+        if implied and len(best) > 1 and "bilateral" in words:
+            both = [record for record in best if "bilateral" in title_words(record.title)]
+            best = both if len(both) == 1 else best
         # of codes the words name equally, the one that leaves the rest unspecified
         vaguest = max(_unspecified(record) for record in best)
         best = [record for record in best if _unspecified(record) == vaguest]
@@ -244,6 +268,48 @@ class NamedSiblings:
             return None
         record = best[0]
         return target._replace(code=record.code, title=record.title)
+
+    def on_both_sides(self, target: TargetCode, words: frozenset[str]) -> tuple[TargetCode, ...]:
+        """The codes of ``target``'s condition on both sides where its sentence ``words``
+        say "bilateral" and its codes have no bilateral one (guideline I.B.13): the
+        bilateral code of the category beside a unilateral header ("OA of both knees" is
+        M17.0 "Bilateral primary osteoarthritis of knee", not M17.10 under "Unilateral
+        ..."), else the right and the left code, each reported ("Bilateral knee pain" is
+        M25.561 and M25.562, "Blepharitis OU, upper and lower lids" H01.00A and H01.00B).
+        None where they do not say it, or its codes have a bilateral one."""
+        if "bilateral" not in words or any(
+            "bilateral" in added for _, added in self._siblings(target)
+        ):
+            return ()
+        bilateral = self._bilateral_code(target)
+        if bilateral is not None:
+            return (target._replace(code=bilateral.code, title=bilateral.title, via=None),)
+        rest = words - {"bilateral", "right", "left"}
+        right = self.refine(target, rest | {"right"})
+        left = self.refine(target, rest | {"left"})
+        if right is None or left is None:
+            return ()
+        if "right" not in title_words(right.title) or "left" not in title_words(left.title):
+            return ()
+        return right, left
+
+    def _bilateral_code(self, target: TargetCode) -> CodeRecord | None:
+        """The code of ``target``'s category whose title is its unilateral header's with
+        "bilateral" for "unilateral" (M17.0 beside M17.1-, M16.0 beside M16.1-)."""
+        index = self.index
+        anchor = index.get(target.via or target.code, System.ICD10CM)
+        if anchor is not None and target.via is None and anchor.parent:
+            anchor = index.get(anchor.parent, System.ICD10CM)
+        if anchor is None or "unilateral" not in title_words(anchor.title):
+            return None
+        wanted = title_words(anchor.title) - {"unilateral"}
+        found = [
+            record
+            for record in self._category_codes(target.code[:3])
+            if "bilateral" in (named := title_words(record.title))
+            and named - {"bilateral"} == wanted
+        ]
+        return found[0] if len(found) == 1 else None
 
     def at_stage(self, target: TargetCode, stage: str) -> TargetCode | None:
         """The code of ``target``'s obstetric condition at the note's ``stage`` where its

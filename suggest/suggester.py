@@ -447,6 +447,7 @@ class Suggester:
                 said=None if coded_as_taught else partial(_said_with, doc),
                 loose=None if coded_as_taught else _read_loosely,
                 caused_by=None if coded_as_taught else (lambda r: causes[id(r.candidate)]),
+                both_sides=lambda r: r.candidate.both_sides,
             )
 
         if reader is None:
