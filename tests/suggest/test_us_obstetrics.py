@@ -298,3 +298,51 @@ def test_chronic_hypertension_in_pregnancy_is_pre_existing(suggester: Suggester)
 def test_a_vasectomy_done_is_an_encounter_for_sterilization(suggester: Suggester) -> None:
     text = "PROCEDURE: No-scalpel vasectomy, bilateral. Local anesthesia. Tolerated well."
     assert "Z30.2" in ranked(outpatient_diagnoses(suggester, text))
+
+
+def test_a_failed_glucose_challenge_is_abnormal_glucose_not_gdm(suggester: Suggester) -> None:
+    text = (
+        "OB VISIT\n30 yo G2P1001 at 27w5d.\n"
+        "A/P: Failed glucose challenge (1-hr 148) - 3-hr GTT next week. IUP 27w5d."
+    )
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "O99.810" in codes
+    assert not [c for c in codes if c.startswith("O24.4")]
+
+
+def test_cervical_cytology_as_the_bethesda_system_reports_it(suggester: Suggester) -> None:
+    text = "Pap 10/2/26: ASCUS. Reflex HPV: positive high-risk HPV. Colposcopy scheduled."
+    assert {"R87.610", "R87.810"} <= set(ranked(outpatient_diagnoses(suggester, text)))
+
+
+def test_menopause_with_its_symptoms_is_not_the_asymptomatic_state(
+    suggester: Suggester,
+) -> None:
+    text = "A/P: Menopausal vasomotor symptoms - start estradiol 0.05 mg patch."
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "N95.1" in codes
+    assert "Z78.0" not in codes
+
+
+def test_a_routine_postpartum_exam_is_the_postpartum_follow_up(suggester: Suggester) -> None:
+    text = "POSTPARTUM VISIT\n6 wks s/p SVD at 39w2d.\nA/P: Routine postpartum exam."
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "Z39.2" in codes
+    assert not [c for c in codes if c.startswith("Z3A")]
+
+
+def test_a_burns_degree_is_no_perineal_laceration(suggester: Suggester) -> None:
+    # guard: O70.- needs the laceration's or the perineum's word, not a degree alone
+    text = "Dx: Partial-thickness (second-degree) burn of R forearm, 2nd degree ~1% TBSA."
+    codes = anywhere(outpatient_diagnoses(suggester, text))
+    assert not [c for c in codes if c.startswith("O70")]
+
+
+def test_a_stone_with_hydronephrosis_is_the_hydronephrosis_code_alone(
+    suggester: Suggester,
+) -> None:
+    # guard: N20's Excludes1 sends a stone with hydronephrosis to N13.2
+    text = "H/o kidney stone. CT: 4 mm L UVJ stone with mild L hydronephrosis."
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "N13.2" in codes
+    assert not [c for c in codes if c.startswith("N20")]
