@@ -72,6 +72,7 @@ from suggest.specificity import (
     both_sides,
     contradicted,
     note_words,
+    obstetric_stage,
     says_more,
     stage_words,
 )
@@ -450,6 +451,8 @@ def named_siblings(
     trimester = _trimester_of(candidates)
     stage = _obstetric_stage(affirmed, trimester)
     for candidate in candidates:
+        if stage == "puerperium" and _before_the_visit(candidate.target):
+            continue  # the pregnancy's or the delivery's, not this visit's (I.C.15)
         if candidate.target.system is System.ICD10CM and candidate.spans:
             staged = siblings.at_stage(candidate.target, stage) if stage else None
             if staged is not None:
@@ -514,15 +517,30 @@ def _trimester_of(candidates: Sequence[Candidate]) -> frozenset[str]:
 def _obstetric_stage(affirmed: Sequence[str], trimester: frozenset[str]) -> str | None:
     """The stage of the pregnancy the note's encounter is at: "childbirth" where its
     words say the delivery ("Apgars 8/9", "in active labor": ``obstetric_stage`` of
-    rules/plausibility.json), "pregnancy" where it gives weeks of gestation and says no
-    delivery and nothing after one ("postpartum"), None elsewhere (guideline I.C.15: a
-    condition of a delivery's admission is coded "in childbirth")."""
+    rules/plausibility.json), "puerperium" where they say the visit is one after it ("6
+    wk PP check", "5 weeks postpartum"), "pregnancy" where it gives weeks of gestation
+    and says no delivery and nothing after one ("postpartum"), None elsewhere (guideline
+    I.C.15: a condition of a delivery's admission is coded "in childbirth")."""
     rules = plausibility_rules()
     if holds_phrase(affirmed, rules.childbirth_cues):
         return "childbirth"
+    if holds_phrase(affirmed, rules.postpartum_visit_cues):
+        return "puerperium"
     if trimester and not holds_phrase(affirmed, rules.puerperium_cues):
         return "pregnancy"
     return None
+
+
+def _before_the_visit(target: TargetCode) -> bool:
+    """Whether a code read at a visit after the delivery is the pregnancy's (its title
+    names the pregnancy or a trimester: "Pregnancy c/b GDM" is no O24.410 at the
+    postpartum visit; ``not_after_delivery``: the pregnant state, its supervision and
+    its weeks, Z3A, are for pregnancy encounters) or the delivery record's (the labor,
+    the laceration "repaired" at the delivery, its outcome Z37: guideline I.C.15.b.5)."""
+    return target.system is System.ICD10CM and (
+        target.code.startswith(plausibility_rules().not_after_delivery)
+        or (target.code.startswith("O") and obstetric_stage(target.title) == "pregnancy")
+    )
 
 
 def affirmed_texts(doc: Doc) -> list[str]:

@@ -323,10 +323,15 @@ class PlausibilityRules:
     placed_now: tuple[str, ...]
     placed_now_sections: frozenset[str]
     # words that say the note's encounter is the delivery ("Apgars 8/9", "in active
-    # labor"), and those that say it is after one ("postpartum"): the stage of a
-    # pregnancy a chapter 15 code names (obstetric_stage)
+    # labor"), those that say it is after one ("postpartum"), and those that say the
+    # encounter itself is a visit after one ("6 wk PP check"): the stage of a pregnancy a
+    # chapter 15 code names (obstetric_stage); the codes of a pregnancy and of the
+    # delivery's own record (its weeks, its labor, its outcome), which a visit after the
+    # delivery does not report
     childbirth_cues: tuple[tuple[str, ...], ...]
     puerperium_cues: tuple[tuple[str, ...], ...]
+    postpartum_visit_cues: tuple[tuple[str, ...], ...]
+    not_after_delivery: tuple[str, ...]
     # codes of which an encounter reports one (the weeks of gestation, Z3A)
     one_per_encounter: tuple[str, ...]
 
@@ -475,6 +480,10 @@ class PlausibilityRules:
             puerperium_cues=tuple(
                 tuple(cue.split()) for cue in rules["obstetric_stage"]["puerperium"]
             ),
+            postpartum_visit_cues=tuple(
+                tuple(cue.split()) for cue in rules["obstetric_stage"]["postpartum_visit"]
+            ),
+            not_after_delivery=tuple(rules["obstetric_stage"]["not_after_delivery"]),
             one_per_encounter=tuple(rules["one_per_encounter"]),
         )
 

@@ -215,3 +215,134 @@ def test_a_d_and_c_is_included_in_a_hysteroscopic_polypectomy(suggester: Suggest
     )
     codes = ranked(suggester.suggest(text, setting="outpatient", systems=(System.CPT,)))
     assert "58558" in codes and "58120" not in codes
+
+
+POSTPARTUM_VISIT = (
+    "POSTPARTUM VISIT\n"
+    "CC: 6 wk PP check\n"
+    "27 yo G2P2002 s/p NSVD 9/14/26 at 40w1d, 2nd degree laceration repaired.\n"
+    "Pregnancy c/b GBS positive and gestational diabetes, diet controlled.\n"
+    "Lochia resolved. Bottle feeding. EPDS 2.\n"
+    "A/P: Routine postpartum exam, normal. Laceration healed."
+)
+
+
+def test_a_visit_after_the_delivery_reports_neither_its_weeks_nor_the_pregnancy(
+    suggester: Suggester,
+) -> None:
+    # the weeks of gestation are for pregnancy encounters; the laceration, the carrier
+    # state and the GDM were the delivery's and the pregnancy's (guideline I.C.15)
+    codes = set(ranked(outpatient_diagnoses(suggester, POSTPARTUM_VISIT)))
+    assert not {c for c in codes if c.startswith(("Z3A", "Z33", "O70", "O99.82", "O24"))}
+
+
+def test_a_prenatal_plan_after_the_delivery_keeps_the_weeks(suggester: Suggester) -> None:
+    # "postpartum" in a prenatal plan says nothing of today's encounter (guard)
+    text = (
+        "OB RETURN VISIT\n28 yo G1P0 at 32w3d. +FM, no ctx.\n"
+        "A/P: IUP at 32w3d. Desires postpartum IUD; postpartum visit at 6 wks after delivery.\n"
+        "GDM A1: 2-hr GTT at 6 wks postpartum."
+    )
+    assert "Z3A.32" in ranked(outpatient_diagnoses(suggester, text))
+
+
+def test_a_delivery_names_its_laceration_by_degree_and_atony_with_hemorrhage_once(
+    suggester: Suggester,
+) -> None:
+    text = (
+        "OB DISCHARGE SUMMARY\nAdmit dx: IUP at 39w6d in spontaneous labor.\n"
+        "Discharge dx:\n1. SVD of a liveborn female\n2. Second degree perineal laceration\n"
+        "3. Postpartum hemorrhage due to uterine atony\n"
+        "Course: Apgars 9/9. Uterine atony, responded to oxytocin and fundal massage."
+    )
+    codes = ranked(inpatient_diagnoses(suggester, text))
+    assert {"O70.1", "O72.1"} <= set(codes)
+    assert "O62.2" not in codes  # its Excludes1: atony with hemorrhage is O72.1
+
+
+def test_a_kidney_stone_with_a_ureteral_stone_is_one_combination_code(
+    suggester: Suggester,
+) -> None:
+    both = (
+        "Impression: 4 mm L UVJ stone without hydronephrosis. Nonobstructing 2 mm R renal calculus."
+    )
+    codes = ranked(outpatient_diagnoses(suggester, both))
+    assert "N20.2" in codes
+    assert not {"N20.0", "N20.1"} & set(codes)
+    alone = "Impression: 4 mm L UVJ stone without hydronephrosis."
+    assert "N20.1" in ranked(outpatient_diagnoses(suggester, alone))
+
+
+def test_a_pap_at_a_well_woman_exam_is_the_exam(suggester: Suggester) -> None:
+    # Z12.4's Excludes1: screening that is part of a general gynecological exam (Z01.4-)
+    text = (
+        "WELL WOMAN EXAM\n44 yo G1P1 for annual exam. No complaints.\n"
+        "PE: breasts nl, cervix nl, uterus nl.\n"
+        "A/P: 1. Well woman exam, normal. 2. Cervical cancer screening - Pap with HPV sent."
+    )
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "Z01.419" in codes
+    assert "Z12.4" not in codes
+
+
+def test_chronic_hypertension_in_pregnancy_is_pre_existing(suggester: Suggester) -> None:
+    text = (
+        "A/P: 1. Chronic hypertension complicating pregnancy - on labetalol 200 mg BID.\n"
+        "2. IUP at 30w2d."
+    )
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "O10.013" in codes
+    assert "I10" not in codes
+
+
+def test_a_vasectomy_done_is_an_encounter_for_sterilization(suggester: Suggester) -> None:
+    text = "PROCEDURE: No-scalpel vasectomy, bilateral. Local anesthesia. Tolerated well."
+    assert "Z30.2" in ranked(outpatient_diagnoses(suggester, text))
+
+
+def test_a_failed_glucose_challenge_is_abnormal_glucose_not_gdm(suggester: Suggester) -> None:
+    text = (
+        "OB VISIT\n30 yo G2P1001 at 27w5d.\n"
+        "A/P: Failed glucose challenge (1-hr 148) - 3-hr GTT next week. IUP 27w5d."
+    )
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "O99.810" in codes
+    assert not [c for c in codes if c.startswith("O24.4")]
+
+
+def test_cervical_cytology_as_the_bethesda_system_reports_it(suggester: Suggester) -> None:
+    text = "Pap 10/2/26: ASCUS. Reflex HPV: positive high-risk HPV. Colposcopy scheduled."
+    assert {"R87.610", "R87.810"} <= set(ranked(outpatient_diagnoses(suggester, text)))
+
+
+def test_menopause_with_its_symptoms_is_not_the_asymptomatic_state(
+    suggester: Suggester,
+) -> None:
+    text = "A/P: Menopausal vasomotor symptoms - start estradiol 0.05 mg patch."
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "N95.1" in codes
+    assert "Z78.0" not in codes
+
+
+def test_a_routine_postpartum_exam_is_the_postpartum_follow_up(suggester: Suggester) -> None:
+    text = "POSTPARTUM VISIT\n6 wks s/p SVD at 39w2d.\nA/P: Routine postpartum exam."
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "Z39.2" in codes
+    assert not [c for c in codes if c.startswith("Z3A")]
+
+
+def test_a_burns_degree_is_no_perineal_laceration(suggester: Suggester) -> None:
+    # guard: O70.- needs the laceration's or the perineum's word, not a degree alone
+    text = "Dx: Partial-thickness (second-degree) burn of R forearm, 2nd degree ~1% TBSA."
+    codes = anywhere(outpatient_diagnoses(suggester, text))
+    assert not [c for c in codes if c.startswith("O70")]
+
+
+def test_a_stone_with_hydronephrosis_is_the_hydronephrosis_code_alone(
+    suggester: Suggester,
+) -> None:
+    # guard: N20's Excludes1 sends a stone with hydronephrosis to N13.2
+    text = "H/o kidney stone. CT: 4 mm L UVJ stone with mild L hydronephrosis."
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "N13.2" in codes
+    assert not [c for c in codes if c.startswith("N20")]
