@@ -303,6 +303,11 @@ class PlausibilityRules:
     external_cause_prefixes: tuple[str, ...]
     external_cause_needs: tuple[str, ...]
     external_cause_follow: tuple[str, ...]
+    # the status of an activity not done for pay (Y99.8), the activities it goes with, and
+    # the word stems that say the note speaks of paid work
+    leisure_status: str
+    leisure_activities: tuple[str, ...]
+    paid_stems: tuple[str, ...]
     site_subcategories: tuple[str, ...]
     # codes of no site (C80, the pressure ulcer's L89.9-) or an ill-defined one (C76), each
     # with the prefixes of the codes whose named site or kind it gives way to
@@ -451,6 +456,9 @@ class PlausibilityRules:
             external_cause_prefixes=tuple(rules["external_cause"]["prefixes"]),
             external_cause_needs=tuple(rules["external_cause"]["needs"]),
             external_cause_follow=tuple(rules["external_cause"]["follow"]),
+            leisure_status=rules["external_cause"]["leisure"]["status"],
+            leisure_activities=tuple(rules["external_cause"]["leisure"]["activities"]),
+            paid_stems=tuple(rules["external_cause"]["leisure"]["paid"]),
             site_subcategories=tuple(rules["site_subcategories"]),
             site_unknown=tuple(
                 (tuple(row["codes"]), tuple(row["gives_way_to"])) for row in rules["site_unknown"]
@@ -1038,6 +1046,21 @@ def without_initial_injury(codes: Collection[str]) -> set[str]:
     ):
         return set()
     return causes
+
+
+def leisure_activity(codes: Collection[str], words: Iterable[str]) -> bool:
+    """Whether the note's activity code among ``codes`` (soccer, baking, cleaning gutters)
+    is one not done for pay: no status code of ``codes`` says otherwise and none of the
+    note's ``words`` speaks of work, a job or pay. Its status is then Y99.8 ("leisure
+    activity", "recreation or sport not for income", "student activity"), reported with
+    the activity whenever an external cause is (guideline I.C.20.k); a status of work
+    is never guessed, and where the note names work at all, none is read."""
+    rules = plausibility_rules()
+    if not any(code.startswith(rules.leisure_activities) for code in codes):
+        return False
+    if any(code.startswith(rules.leisure_status[:3]) for code in codes):
+        return False
+    return not any(word.startswith(rules.paid_stems) for word in words)
 
 
 def endoscopy_actions(
