@@ -252,6 +252,8 @@ class PlausibilityRules:
     ]
     long_term: tuple[str, ...]
     not_now: tuple[tuple[str, ...], ...]
+    course: tuple[tuple[str, ...], ...]  # a drug's fixed short course ("x 5 d", "day 4 of 5")
+    lasting: tuple[tuple[str, ...], ...]  # a drug's lasting use ("long-term", "since 2019")
     needs_current: tuple[str, ...]
     never_first: tuple[str, ...]
     current_sections: frozenset[str]
@@ -363,6 +365,8 @@ class PlausibilityRules:
             ),
             long_term=tuple(rules["long_term"]["prefixes"]),
             not_now=tuple(tuple(cue.split()) for cue in rules["long_term"]["not_now"]),
+            course=tuple(tuple(cue.split()) for cue in rules["long_term"]["course"]),
+            lasting=tuple(tuple(cue.split()) for cue in rules["long_term"]["lasting"]),
             needs_current=tuple(rules["long_term"]["needs_current"]),
             never_first=tuple(rules["long_term"]["never_first"]),
             current_sections=frozenset(rules["long_term"]["current_sections"]),
@@ -610,17 +614,23 @@ def not_taken_long_term(
     (``clauses`` gives, for each place it was read from, its section and the lower-case
     words around it between commas, semicolons and colons) that start or plan the drug,
     or give it once or for a short course ("start apixaban in 4-14 days", "ceftriaxone
-    1 g IV given once"): not a patient's continuous use of a drug (guideline I.C.21.c.3;
-    ``long_term`` of the rules). A drug given as often in courses as for good
-    (``needs_current``: steroids, immunosuppressants) needs a place that says the patient
-    is on it, in the medication list or in so many words ("continue MMF"), where a case
-    report's "treatment with cyclosporine" tells of a course."""
+    1 g IV given once"), or where one clause states a fixed short course ("x 5 d", "day 4
+    of 5") and none says the use lasts ("long-term", "since 2019"): not a patient's
+    continuous use of a drug (guideline I.C.21.c.3; ``long_term`` of the rules). A drug
+    given as often in courses as for good (``needs_current``: steroids,
+    immunosuppressants) needs a place that says the patient is on it, in the medication
+    list or in so many words ("continue MMF"), where a case report's "treatment with
+    cyclosporine" tells of a course."""
     rules = plausibility_rules()
     if not code.startswith(rules.long_term):
         return False
     read = [(section, _counted_words(clause)) for section, clause in clauses()]
     if read and all(holds_phrase(clause, rules.not_now) for _, clause in read):
         return True
+    if any(holds_phrase(clause, rules.course) for _, clause in read) and not any(
+        holds_phrase(clause, rules.lasting) for _, clause in read
+    ):
+        return True  # "prednisone 40 mg daily (day 4 of 5)" beside "Taking the prednisone"
     return code.startswith(rules.needs_current) and not any(
         section in rules.current_sections or holds_phrase(clause, rules.current)
         for section, clause in read

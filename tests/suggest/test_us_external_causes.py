@@ -157,3 +157,21 @@ def test_an_adverse_effect_of_a_drug_us_notes_name_follows_its_effect(
     assert {effect, drug} <= set(codes)
     assert codes.index(effect) < codes.index(drug)  # the nature of the effect first
     assert drug[:6] + "1" + drug[7:] not in codes  # taken as prescribed: no poisoning
+
+
+def test_a_short_course_stated_once_is_no_long_term_use(suggester: Suggester) -> None:
+    # "Taking the prednisone as prescribed" says it is taken, not for how long: the
+    # course ("day 3 of 5") says it is brief (guideline I.C.21.c.3)
+    burst = (
+        "HPI: AECOPD last week, started prednisone 40 mg daily x 5 d. Taking the prednisone "
+        "as prescribed, no missed doses.\nMeds: prednisone 40 mg daily (day 3 of 5), "
+        "tiotropium 18 mcg daily.\nA/P: Steroid-induced hyperglycemia, no diabetes."
+    )
+    codes = anywhere(suggester.suggest(burst))
+    assert {"R73.9", "T38.0X5A"} <= set(codes)
+    assert "Z79.52" not in codes
+    lasting = (
+        "Meds: prednisone 5 mg daily since 2019 (unable to taper), burst 40 mg x 5 d last "
+        "month.\nA/P: RA on long-term prednisone, stable."
+    )
+    assert "Z79.52" in anywhere(suggester.suggest(lasting))
