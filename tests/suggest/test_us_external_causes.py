@@ -123,6 +123,42 @@ def test_places_and_activities_as_ed_notes_write_them(
     assert not codes[0].startswith(("V", "W", "X", "Y"))
 
 
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        (
+            "HPI: cut his R forearm on a kitchen knife while slicing bread at home.\n"
+            "Dx: Laceration of right forearm, initial encounter.",
+            "W26.0XXA",
+        ),
+        (
+            "HPI: cut her L forearm on a broken drinking glass while washing dishes.\n"
+            "Dx: Laceration of left forearm, initial encounter.",
+            "W25.XXXA",
+        ),
+        (
+            "HPI: grabbed the hot stove burner grate while baking cookies.\n"
+            "Dx: Second-degree burn of left palm, initial encounter.",
+            "X15.0XXA",
+        ),
+    ],
+)
+def test_how_a_household_injury_happened(suggester: Suggester, text: str, cause: str) -> None:
+    # "Contact (with), knife" W26.0; "..., glass (sharp) (broken)" W25; "..., hot, stove
+    # (kitchen)" X15.0: after the injury (I.C.20)
+    codes = ranked(suggester.suggest(text))
+    assert cause in codes
+    assert not codes[0].startswith(("V", "W", "X", "Y"))
+
+
+def test_a_knife_used_in_an_assault_is_no_accidental_contact(suggester: Suggester) -> None:
+    text = (
+        "HPI: stabbed in the L thigh with a kitchen knife during a fight.\n"
+        "Dx: Puncture wound of left thigh, initial encounter."
+    )
+    assert "W26.0XXA" not in anywhere(suggester.suggest(text))
+
+
 # ------------------------------------------------------------ adverse effects
 @pytest.mark.parametrize(
     ("text", "effect", "drug"),
