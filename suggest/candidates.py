@@ -46,6 +46,7 @@ from suggest.plausibility import (
     holds_phrase,
     included_codes,
     injection_places,
+    leisure_activity,
     not_done_here,
     not_taken_long_term,
     other_sites,
@@ -90,8 +91,11 @@ ASSESSMENT_SECTIONS = frozenset(
     {"assessment", "assessment_and_plan", "impression", "diagnoses", "plan", "procedure"}
 )
 HISTORY_SECTIONS = frozenset({"past_medical_history", "past_surgical_history", "social_history"})
-# codes that name no effect of a drug: injuries and poisonings, external causes, statuses
+# codes that name no effect of a drug: injuries and poisonings, external causes, statuses;
+# but the adverse effects of chapter 19 that name the effect ("angioedema" T78.3,
+# "anaphylaxis due to" the correct drug T88.6), which take the drug's code after them
 _NOT_EFFECTS = ("S", "T", "V", "W", "X", "Y", "Z")
+_EFFECTS_OF_CHAPTER_19 = ("T78", "T88.6", "T88.7")
 EXCLUDED_FLAGS = ("negated", "family", "hypothetical")
 _NEGATED_CUES = ("negated", "context_cues")
 # a denial titles say too ("Vomiting without nausea"): its words are the code's to read
@@ -326,6 +330,7 @@ def collect_candidates(
         candidates = named_siblings(candidates, doc, siblings, words, affirmed)
     candidates = plausible_candidates(candidates, doc, table, words, affirmed)
     add_em_level(candidates, doc, table)
+    add_leisure_status(candidates, doc, table)
     unexplained = without_initial_injury(
         [c.target.code for c in candidates if c.target.system is System.ICD10CM]
     )
@@ -932,7 +937,11 @@ def add_adverse_effects(candidates: list[Candidate], doc: Doc, table: TermTable)
     effects = {
         sentence_of(starts, len(doc), span.start)[0]
         for c in candidates
-        if c.target.system is System.ICD10CM and not c.target.code.startswith(_NOT_EFFECTS)
+        if c.target.system is System.ICD10CM
+        and (
+            not c.target.code.startswith(_NOT_EFFECTS)
+            or c.target.code.startswith(_EFFECTS_OF_CHAPTER_19)
+        )
         for span in c.spans
     }
     present = {c.key for c in candidates}
@@ -982,6 +991,36 @@ def _as_drug_induced(
             present.add(key)
             candidate.target = found
     candidates[:] = [c for c in candidates if id(c) not in dropped]
+
+
+def add_leisure_status(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:
+    """The external cause status Y99.8 of an activity not done for pay
+    (suggest.plausibility.leisure_activity: "playing pickup basketball", "baking cookies
+    at home" in a note that speaks of no work), read from the activity's own words and
+    places, so that it is listed only as surely as the activity it goes with wherever an
+    external cause is reported (guideline I.C.20.k), and gives way with it where no
+    injury at its initial encounter explains them."""
+    codes = [c.target.code for c in candidates if c.target.system is System.ICD10CM]
+    if not leisure_activity(codes, lowered_texts(doc)):
+        return
+    rules = plausibility_rules()
+    target_id = table.direct_target_id(System.ICD10CM, rules.leisure_status)
+    if target_id is None:
+        return
+    activity = next(
+        c
+        for c in candidates
+        if c.target.system is System.ICD10CM and c.target.code.startswith(rules.leisure_activities)
+    )
+    candidates.append(
+        Candidate(
+            table.targets[target_id],
+            [match._replace(target=target_id) for match in activity.matches],
+            list(activity.spans),
+            rivals=activity.rivals,
+            best_reading=activity.best_reading,
+        )
+    )
 
 
 def add_drug_intents(candidates: list[Candidate], doc: Doc, table: TermTable) -> None:

@@ -262,6 +262,8 @@ class PlausibilityRules:
     ]
     long_term: tuple[str, ...]
     not_now: tuple[tuple[str, ...], ...]
+    course: tuple[tuple[str, ...], ...]  # a drug's fixed short course ("x 5 d", "day 4 of 5")
+    lasting: tuple[tuple[str, ...], ...]  # a drug's lasting use ("long-term", "since 2019")
     needs_current: tuple[str, ...]
     never_first: tuple[str, ...]
     current_sections: frozenset[str]
@@ -314,6 +316,11 @@ class PlausibilityRules:
     external_cause_prefixes: tuple[str, ...]
     external_cause_needs: tuple[str, ...]
     external_cause_follow: tuple[str, ...]
+    # the status of an activity not done for pay (Y99.8), the activities it goes with, and
+    # the word stems that say the note speaks of paid work
+    leisure_status: str
+    leisure_activities: tuple[str, ...]
+    paid_stems: tuple[str, ...]
     site_subcategories: tuple[str, ...]
     # codes of no site (C80, the pressure ulcer's L89.9-) or an ill-defined one (C76), each
     # with the prefixes of the codes whose named site or kind it gives way to
@@ -374,6 +381,8 @@ class PlausibilityRules:
             ),
             long_term=tuple(rules["long_term"]["prefixes"]),
             not_now=tuple(tuple(cue.split()) for cue in rules["long_term"]["not_now"]),
+            course=tuple(tuple(cue.split()) for cue in rules["long_term"]["course"]),
+            lasting=tuple(tuple(cue.split()) for cue in rules["long_term"]["lasting"]),
             needs_current=tuple(rules["long_term"]["needs_current"]),
             never_first=tuple(rules["long_term"]["never_first"]),
             current_sections=frozenset(rules["long_term"]["current_sections"]),
@@ -468,6 +477,9 @@ class PlausibilityRules:
             external_cause_prefixes=tuple(rules["external_cause"]["prefixes"]),
             external_cause_needs=tuple(rules["external_cause"]["needs"]),
             external_cause_follow=tuple(rules["external_cause"]["follow"]),
+            leisure_status=rules["external_cause"]["leisure"]["status"],
+            leisure_activities=tuple(rules["external_cause"]["leisure"]["activities"]),
+            paid_stems=tuple(rules["external_cause"]["leisure"]["paid"]),
             site_subcategories=tuple(rules["site_subcategories"]),
             site_unknown=tuple(
                 (tuple(row["codes"]), tuple(row["gives_way_to"])) for row in rules["site_unknown"]
@@ -627,17 +639,23 @@ def not_taken_long_term(
     (``clauses`` gives, for each place it was read from, its section and the lower-case
     words around it between commas, semicolons and colons) that start or plan the drug,
     or give it once or for a short course ("start apixaban in 4-14 days", "ceftriaxone
-    1 g IV given once"): not a patient's continuous use of a drug (guideline I.C.21.c.3;
-    ``long_term`` of the rules). A drug given as often in courses as for good
-    (``needs_current``: steroids, immunosuppressants) needs a place that says the patient
-    is on it, in the medication list or in so many words ("continue MMF"), where a case
-    report's "treatment with cyclosporine" tells of a course."""
+    1 g IV given once"), or where one clause states a fixed short course ("x 5 d", "day 4
+    of 5") and none says the use lasts ("long-term", "since 2019"): not a patient's
+    continuous use of a drug (guideline I.C.21.c.3; ``long_term`` of the rules). A drug
+    given as often in courses as for good (``needs_current``: steroids,
+    immunosuppressants) needs a place that says the patient is on it, in the medication
+    list or in so many words ("continue MMF"), where a case report's "treatment with
+    cyclosporine" tells of a course."""
     rules = plausibility_rules()
     if not code.startswith(rules.long_term):
         return False
     read = [(section, _counted_words(clause)) for section, clause in clauses()]
     if read and all(holds_phrase(clause, rules.not_now) for _, clause in read):
         return True
+    if any(holds_phrase(clause, rules.course) for _, clause in read) and not any(
+        holds_phrase(clause, rules.lasting) for _, clause in read
+    ):
+        return True  # "prednisone 40 mg daily (day 4 of 5)" beside "Taking the prednisone"
     return code.startswith(rules.needs_current) and not any(
         section in rules.current_sections or holds_phrase(clause, rules.current)
         for section, clause in read
@@ -1064,6 +1082,21 @@ def without_initial_injury(codes: Collection[str]) -> set[str]:
     ):
         return set()
     return causes
+
+
+def leisure_activity(codes: Collection[str], words: Iterable[str]) -> bool:
+    """Whether the note's activity code among ``codes`` (soccer, baking, cleaning gutters)
+    is one not done for pay: no status code of ``codes`` says otherwise and none of the
+    note's ``words`` speaks of work, a job or pay. Its status is then Y99.8 ("leisure
+    activity", "recreation or sport not for income", "student activity"), reported with
+    the activity whenever an external cause is (guideline I.C.20.k); a status of work
+    is never guessed, and where the note names work at all, none is read."""
+    rules = plausibility_rules()
+    if not any(code.startswith(rules.leisure_activities) for code in codes):
+        return False
+    if any(code.startswith(rules.leisure_status[:3]) for code in codes):
+        return False
+    return not any(word.startswith(rules.paid_stems) for word in words)
 
 
 def endoscopy_actions(
