@@ -109,6 +109,12 @@ class CoderWarnings:
                 f"{because} and {code} are never reported together (Excludes1, ICD-10-CM "
                 f"guideline I.A.12.a), and the note reads {because} more surely."
             )
+        elif kind == "hierarchy":
+            message = (
+                f"{because} documents a higher level of use, abuse or dependence of the same "
+                f"substance than {code}: only the highest is coded (ICD-10-CM guideline "
+                f"I.C.5.b.2)."
+            )
         elif kind == "not_addressed":
             message = (
                 f"{code} is named at a visit for immunization alone ({because}), which does "

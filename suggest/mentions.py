@@ -55,6 +55,7 @@ from suggest.numbers import is_number, non_detail_numbers
 from suggest.rules import read_rules
 from suggest.sentences import sentence_starts
 from suggest.terms import (
+    COURSE_WORDS,
     DROPPED_WORDS,
     LETTER_A,
     PARTIAL_MIN_WORDS,
@@ -1055,6 +1056,9 @@ class TermFacts:
         self.strict = [target.system is System.ICD10CM for target in table.targets]
         self.word_rarity = [1.0 / (1.0 + count) ** 0.5 for count in table.word_frequency]
         self.plans: dict[int, TermPlan] = {}  # by term, as first met
+        self.course_words = frozenset(
+            table.vocabulary[word] for word in COURSE_WORDS if word in table.vocabulary
+        )
 
     def plan(self, term: int) -> TermPlan:
         """The term's plan, worked out and kept on its first candidacy (notes meet a small
@@ -1084,9 +1088,15 @@ class TermFacts:
     def lacks_condition(self, term: int, required: tuple[int, ...], missing: list[int]) -> bool:
         """Whether an index term found in part keeps none of the words most code titles
         of its ICD-10-CM category hold ("asthma" of J45, "thrombosis" or "embolism" of
-        I82): "late onset" alone is no "Asthma, late onset"."""
+        I82): "late onset" alone is no "Asthma, late onset"; or whether a diagnosis term
+        lacks a word of its condition's course (``terms.COURSE_WORDS``): "partial"
+        alone is no "in partial remission"."""
         target = self.table.term_target[term]
-        if not self.strict[target] or self.table.term_source[term] is not TermSource.TERM:
+        if not self.strict[target]:
+            return False
+        if not self.course_words.isdisjoint(missing):
+            return True
+        if self.table.term_source[term] is not TermSource.TERM:
             return False
         category = self.table.targets[target].code[:3]
         condition = self.table.category_words.get(category, frozenset())

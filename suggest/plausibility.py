@@ -325,6 +325,10 @@ class PlausibilityRules:
     # codes of no site (C80, the pressure ulcer's L89.9-) or an ill-defined one (C76), each
     # with the prefixes of the codes whose named site or kind it gives way to
     site_unknown: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    # psychoactive substance categories (F10-F19) and the 4th characters of their use,
+    # abuse and dependence, lowest first
+    substance_categories: tuple[str, ...]
+    substance_levels: tuple[str, ...]
     # statuses of a device or an operation (Z95.5, Z96.6-) and the sections that report
     # the operations of this encounter ("Procedures: PCI mid LAD (1 DES)")
     placed_now: tuple[str, ...]
@@ -484,6 +488,8 @@ class PlausibilityRules:
             site_unknown=tuple(
                 (tuple(row["codes"]), tuple(row["gives_way_to"])) for row in rules["site_unknown"]
             ),
+            substance_categories=tuple(rules["substance_levels"]["categories"]),
+            substance_levels=tuple(rules["substance_levels"]["levels"]),
             placed_now=tuple(rules["placed_now"]["prefixes"]),
             placed_now_sections=frozenset(rules["placed_now"]["sections"]),
             childbirth_cues=tuple(
@@ -1209,8 +1215,9 @@ class Apart(NamedTuple):
     or symptom read only outside the diagnostic statement), "finding" (read only from
     the findings), "not_addressed" (a condition named at a visit for immunization
     alone) or "one_per_encounter" (a code of a kind an encounter reports once, beside
-    the better-read one: the weeks of gestation); ``code`` is the documented code it
-    gives way to."""
+    the better-read one: the weeks of gestation) or "hierarchy" (a substance's use or
+    abuse beside its abuse or dependence); ``code`` is the documented code it gives way
+    to."""
 
     kind: str
     code: str
@@ -1334,6 +1341,7 @@ def prune_and_order(
             history = _history_instead(code, listed_codes, index)
             # a guideline's rule: not for notes coded as their corpus taught (no sections)
             site = _site_named(code, listed_codes, rules) if sections is not None else None
+            higher = _higher_level(code, listed_codes, rules) if sections is not None else None
             rival = specific_items.get(_site_category(code))  # a code saying more of it
             if integral is not None:
                 because = Apart("integral", integral)
@@ -1345,6 +1353,8 @@ def prune_and_order(
                 because = Apart("history", history)
             elif site is not None:
                 because = Apart("unspecified", site)
+            elif higher is not None:
+                because = Apart("hierarchy", higher)
             elif said_with is not None:
                 because = Apart("contradicted", said_with)
             elif (
@@ -1690,7 +1700,10 @@ def _within(inner: Sequence[tuple[int, int]], outer: Sequence[tuple[int, int]]) 
 
 
 def _unspecified(title: str) -> bool:
-    return "unspecified" in title.lower()
+    """Whether a title leaves its condition unspecified, or "not specified as" what a
+    sibling says (A04.72 "... not specified as recurrent" beside A04.71 "..., recurrent")."""
+    lowered = title.lower()
+    return "unspecified" in lowered or "not specified as" in lowered
 
 
 def _site_category(code: str) -> str:
@@ -1918,6 +1931,24 @@ def _site_named(code: str, listed: list[str], rules: PlausibilityRules) -> str |
                 (o for o in listed if o.startswith(named) and not o.startswith(unknown)), None
             )
     return None
+
+
+def _higher_level(code: str, listed: list[str], rules: PlausibilityRules) -> str | None:
+    """The listed code of the same psychoactive substance at a higher level of use, abuse
+    and dependence that ``code`` gives way to: where a note documents more than one, only
+    the highest is coded (guideline I.C.5.b.2: "Uses cannabis ... Cannabis use disorder,
+    mild" is F12.10 alone); at its own level, an uncomplicated code (F10.20) gives way to
+    the remission the note documents (F10.21, guideline I.C.5.b.1: "Alcohol use disorder,
+    severe - last drink 7/2026 ... AUD, severe, in early remission")."""
+    category, levels = code[:3], rules.substance_levels
+    if category not in rules.substance_categories or code[4:5] not in levels:
+        return None
+    above = levels[levels.index(code[4:5]) + 1 :]
+    remission = code[:5] + "1" if len(code) == 6 and code[5] == "0" else None
+    return next(
+        (o for o in listed if o[:3] == category and (o[4:5] in above or o == remission)),
+        None,
+    )
 
 
 def _injury_aftercare(code: str, listed: list[str], rules: PlausibilityRules) -> str | None:

@@ -24,6 +24,12 @@ from code_index.search import STOPWORDS, fold_accents, stem
 
 TERM_TABLE_FORMAT = 9
 PARTIAL_MIN_WORDS = 3  # terms with this many required words may match with one missing
+# Words a term found in part may never lack: each names the course of a condition that
+# sets its code apart from the siblings a coder reports without it ("MDD recurrent
+# moderate - partial response" is no F33.41 "..., in partial remission"; "Major depressive
+# episode, moderate" no F32.1 "..., single episode, moderate"; "migraine without aura" no
+# "..., intractable")
+COURSE_WORDS = frozenset("remission recurrent single intractable exacerbation".split())
 
 # Words that add nothing a note would say: titles use them to mark residual codes.
 DROPPED_WORDS = frozenset(
@@ -513,12 +519,19 @@ def _unspecified_rank(record: CodeRecord) -> tuple[int, int, str]:
     ends_in_9 = record.key.endswith("9")
     if len(record.key) == 7 and record.system is System.ICD10CM:
         rank = 0 if record.key.endswith("A") else 4
-    elif "uncomplicated" in title or (
-        ends_in_9
-        and ("unspecified" in title or "without" in title)
-        and "with unspecified" not in title
+    elif (
+        "uncomplicated" in title
+        or "not specified as" in title
+        or (
+            ends_in_9
+            and ("unspecified" in title or "without" in title)
+            and "with unspecified" not in title
+        )
     ):
-        rank = 0  # "Nicotine dependence, cigarettes, uncomplicated", not "with unspecified …"
+        # "Nicotine dependence, cigarettes, uncomplicated", not "with unspecified …"; a
+        # title "not specified as" what its siblings add is the plain term's (A04.72
+        # "... not specified as recurrent", not A04.71 "..., recurrent")
+        rank = 0
     elif says_unspecified(record):
         rank = 1
     else:
