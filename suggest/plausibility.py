@@ -612,9 +612,9 @@ def _rules_of(
 
 
 # how many words either side of a drug's name a word that stops it must stand within
-# ("aspirin - stop", "clopidogrel stopped 2023"; not "tofacitinib 5 mg BID since 03/2023
-# after methotrexate was stopped")
-DRUG_NEAR = 3
+# ("aspirin - stop", "aspirin was stopped 2024"; not "tofacitinib 5 mg BID since 03/2023
+# after methotrexate was stopped", nor "aspirin was stopped 2024 when apixaban started")
+DRUG_NEAR = 2
 
 
 class DrugPlace(NamedTuple):

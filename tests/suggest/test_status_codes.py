@@ -277,6 +277,14 @@ def test_a_drug_the_note_stops_is_no_long_term_use(suggester: Suggester) -> None
         "long-term warfarin - stop warfarin 5 days before colonoscopy, resume the next day.",
     )
     assert "Z79.01" in ranked(held)
+    # the word that stops one drug says nothing of the drug named after it
+    switched = outpatient_diagnoses(
+        suggester,
+        "HPI: permanent AF. Aspirin was stopped 2024 when apixaban started.\nMeds: apixaban "
+        "5 mg BID.\nA/P:\n1. Permanent atrial fibrillation - continue apixaban long-term.",
+    )
+    assert "Z79.01" in ranked(switched)
+    assert "Z79.82" not in ranked(switched)
 
 
 def test_a_dose_given_here_or_a_daily_course_is_no_long_term_use(suggester: Suggester) -> None:
