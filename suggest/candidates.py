@@ -39,6 +39,8 @@ from suggest.mentions import TermMatch
 from suggest.numbers import read_from_value, read_values
 from suggest.patient_age import stated_age
 from suggest.plausibility import (
+    DRUG_NEAR,
+    DrugPlace,
     combination_rules,
     dated_before,
     encounter_character,
@@ -104,6 +106,7 @@ _MATCHES_AND_EXCLUDED = ("matches", *EXCLUDED_FLAGS)
 # what collect_candidates reads of each mention, once (the flags of a span are read for
 # its every match otherwise)
 _READ_FLAGS = (*_MATCHES_AND_EXCLUDED, "historical", "uncertain")
+_MATCHES_HISTORICAL = ("matches", "historical")
 
 FEATURE_NAMES: tuple[str, ...] = (
     "coverage",  # best share of a term's words found
@@ -216,10 +219,13 @@ def collect_candidates(
     mark_eradicated(doc, table)
     title = title_key()
     sections = doc._.sections
+    placed = _placed_here(doc, table)
     for span in doc.spans.get(MENTIONS_KEY, ()):
         matches, negated, family, hypothetical, historical, uncertain = span_values(
             span, _READ_FLAGS
         )
+        if placed and not (historical and _says_earlier(span)):
+            matches = [m for m in matches if table.targets[m.target].code not in placed]
         if family and not (negated or hypothetical):
             in_family.extend((span, match) for match in matches)
         if negated or family or hypothetical:
@@ -358,7 +364,40 @@ def _service_and_drug(own: TargetCode, system: System, code: str) -> bool:
 
 # statuses after a procedure (ICD-10-CM Z95-Z98: presence of implants and grafts,
 # postprocedural states)
-_PROCEDURE_STATUS = ("Z95", "Z96", "Z97", "Z98")
+_PROCEDURE_STATUS = ("Z90", "Z95", "Z96", "Z97", "Z98")
+
+
+def _placed_here(doc: Doc, table: TermTable) -> frozenset[str]:
+    """The status codes (``placed_now`` of the plausibility rules) whose operation a
+    procedure section of the note reports, without a past cue, as this encounter's: of
+    those, only a place that says an earlier operation ("Hx L TKA 2020" in the note of
+    today's right TKA) is read, alone and with its own side; "s/p PCI w/ DES 11/28" in the
+    diagnoses of the stay that placed the stent names the same operation (suggest.reportable
+    sets the status apart where a place of this encounter's operation is left)."""
+    rules = plausibility_rules()
+    sections = doc._.sections
+    placed: set[str] = set()
+    for span in doc.spans.get(MENTIONS_KEY, ()):
+        if section_key(sections, span.start_char) not in rules.placed_now_sections:
+            continue
+        matches, historical = span_values(span, _MATCHES_HISTORICAL)
+        if not historical:
+            placed.update(
+                code
+                for match in matches
+                if (code := table.targets[match.target].code).startswith(rules.placed_now)
+            )
+    return frozenset(placed)
+
+
+def _says_earlier(span: Span) -> bool:
+    """Whether a historical mention's cues say an earlier encounter's operation
+    (``placed_now.earlier``: "hx", "prior"), not the state after one ("s/p")."""
+    earlier = plausibility_rules().placed_now_earlier
+    (cues,) = span_values(span, ("context_cues",))
+    return any(" ".join(cue.lower().split()) in earlier for cue in cues)
+
+
 # chapter 15's "complicating pregnancy" categories of conditions classified elsewhere,
 # whose "use additional code to identify" keeps the condition's own code beside them
 # ("hypothyroidism complicating pregnancy" is O99.28- and E03.9; guideline I.C.15.a.1)
@@ -681,11 +720,26 @@ def plausible_candidates(
     def sections_of(spans: list[Span]) -> set[str | None]:
         return {section_key(doc._.sections, span.start_char) for span in spans}
 
-    def clauses(spans: list[Span]) -> list[tuple[str | None, Sequence[str]]]:
-        return [
-            (section_key(doc._.sections, span.start_char), _clause(lowered, starts, span))
-            for span in spans
-        ]
+    def drug_places(spans: list[Span]) -> list[DrugPlace]:
+        places = []
+        for span in spans:
+            first, end = sentence_of(starts, len(lowered), span.start)
+            near = clause_of(
+                lowered,
+                span.start,
+                span.end,
+                max(first, span.start - DRUG_NEAR),
+                min(end, span.end + DRUG_NEAR),
+            )
+            places.append(
+                DrugPlace(
+                    section_key(doc._.sections, span.start_char),
+                    clause_of(lowered, span.start, span.end, first, end),
+                    near,
+                    " ".join(lowered[span.start : span.end]),
+                )
+            )
+        return places
 
     def clause_words(spans: list[Span]) -> list[Sequence[str]]:
         return [_clause(lowered, starts, span) for span in spans]
@@ -712,7 +766,7 @@ def plausible_candidates(
                 words,
                 partial(words_around, candidate.spans, candidate.both_sides),
                 partial(sections_of, candidate.spans),
-            ) or not_taken_long_term(target.code, partial(clauses, candidate.spans)):
+            ) or not_taken_long_term(target.code, partial(drug_places, candidate.spans)):
                 continue
             if not_done_here(
                 target.system, target.code, partial(sentences, candidate.spans)

@@ -264,9 +264,14 @@ class PlausibilityRules:
     not_now: tuple[tuple[str, ...], ...]
     course: tuple[tuple[str, ...], ...]  # a drug's fixed short course ("x 5 d", "day 4 of 5")
     lasting: tuple[tuple[str, ...], ...]  # a drug's lasting use ("long-term", "since 2019")
+    stopped: tuple[tuple[str, ...], ...]
+    stopped_unless: tuple[tuple[str, ...], ...]
     needs_current: tuple[str, ...]
     never_first: tuple[str, ...]
     current_sections: frozenset[str]
+    not_sections: frozenset[str]
+    course_sections: frozenset[str]
+    course_current: tuple[tuple[str, ...], ...]
     current: tuple[tuple[str, ...], ...]
     vaccine_cues: CuesByFirst
     vaccine_given: frozenset[str]
@@ -333,6 +338,7 @@ class PlausibilityRules:
     # the operations of this encounter ("Procedures: PCI mid LAD (1 DES)")
     placed_now: tuple[str, ...]
     placed_now_sections: frozenset[str]
+    placed_now_earlier: frozenset[str]
     # words that say the note's encounter is the delivery ("Apgars 8/9", "in active
     # labor"), those that say it is after one ("postpartum"), and those that say the
     # encounter itself is a visit after one ("6 wk PP check"): the stage of a pregnancy a
@@ -387,9 +393,18 @@ class PlausibilityRules:
             not_now=tuple(tuple(cue.split()) for cue in rules["long_term"]["not_now"]),
             course=tuple(tuple(cue.split()) for cue in rules["long_term"]["course"]),
             lasting=tuple(tuple(cue.split()) for cue in rules["long_term"]["lasting"]),
+            stopped=tuple(tuple(cue.split()) for cue in rules["long_term"]["stopped"]),
+            stopped_unless=tuple(
+                tuple(cue.split()) for cue in rules["long_term"]["stopped_unless"]
+            ),
             needs_current=tuple(rules["long_term"]["needs_current"]),
             never_first=tuple(rules["long_term"]["never_first"]),
             current_sections=frozenset(rules["long_term"]["current_sections"]),
+            not_sections=frozenset(rules["long_term"]["not_sections"]),
+            course_sections=frozenset(rules["long_term"]["course_sections"]),
+            course_current=tuple(
+                tuple(cue.split()) for cue in rules["long_term"]["course_current"]
+            ),
             current=tuple(tuple(cue.split()) for cue in rules["long_term"]["current"]),
             never_from_words=tuple(
                 (System(r["system"]), r["from"], r["to"]) for r in rules["never_from_words"]
@@ -492,6 +507,7 @@ class PlausibilityRules:
             substance_levels=tuple(rules["substance_levels"]["levels"]),
             placed_now=tuple(rules["placed_now"]["prefixes"]),
             placed_now_sections=frozenset(rules["placed_now"]["sections"]),
+            placed_now_earlier=frozenset(rules["placed_now"]["earlier"]),
             childbirth_cues=tuple(
                 tuple(cue.split()) for cue in rules["obstetric_stage"]["childbirth"]
             ),
@@ -638,33 +654,75 @@ def _rules_of(
     return never, needs, other_type
 
 
-def not_taken_long_term(
-    code: str, clauses: Callable[[], list[tuple[str | None, Sequence[str]]]]
-) -> bool:
+# how many words either side of a drug's name a word that stops it must stand within
+# ("aspirin - stop", "aspirin was stopped 2024"; not "tofacitinib 5 mg BID since 03/2023
+# after methotrexate was stopped", nor "aspirin was stopped 2024 when apixaban started")
+DRUG_NEAR = 2
+
+
+class DrugPlace(NamedTuple):
+    """A place a long-term drug use code was read from: its section, the lower-case words
+    of its clause (its sentence between commas, semicolons and colons), those of the
+    clause within ``DRUG_NEAR`` words of the drug's name, and the name as written."""
+
+    section: str | None
+    clause: Sequence[str]
+    near: Sequence[str]
+    drug: str
+
+
+def not_taken_long_term(code: str, places: Callable[[], list[DrugPlace]]) -> bool:
     """Whether ``code`` is a long-term drug use code (Z79.-) read only from clauses
-    (``clauses`` gives, for each place it was read from, its section and the lower-case
-    words around it between commas, semicolons and colons) that start or plan the drug,
-    or give it once or for a short course ("start apixaban in 4-14 days", "ceftriaxone
-    1 g IV given once"), or where one clause states a fixed short course ("x 5 d", "day 4
-    of 5") and none says the use lasts ("long-term", "since 2019"): not a patient's
-    continuous use of a drug (guideline I.C.21.c.3; ``long_term`` of the rules). A drug
-    given as often in courses as for good (``needs_current``: steroids,
-    immunosuppressants) needs a place that says the patient is on it, in the medication
-    list or in so many words ("continue MMF"), where a case report's "treatment with
-    cyclosporine" tells of a course."""
+    (``places`` gives the places it was read from) that start or plan the drug, or give
+    it once or for a short course ("start apixaban in 4-14 days", "ceftriaxone 1 g IV
+    given once"): not a patient's continuous use of a drug (guideline I.C.21.c.3;
+    ``long_term`` of the rules). A drug given as often in courses as for good
+    (``needs_current``: steroids, immunosuppressants) needs a place that says the patient
+    is on it, in the medication list or in so many words ("continue MMF"), where a case
+    report's "treatment with cyclosporine" tells of a course; a clause that gives a course
+    ("prednisone 40 mg daily x 5 days"), in the list or not, says no current use, and so
+    does one clause's fixed short course ("x 5 d", "day 4 of 5") where none says the use
+    lasts ("long-term", "since 2019"). Nor is
+    it read where each drug it was read from is said, beside its name, to be stopped
+    ("aspirin - stop", "clopidogrel stopped 2023"), not only held for a while ("stop
+    warfarin 5 days before colonoscopy"): the drug is not taken, whatever a medication list
+    carried forward still names ("stop glipizide; continue metformin" keeps Z79.84). A
+    place in the allergy list (``not_sections``) is no use at all, nor is one in a
+    hospital or ED course (``course_sections``) that says only that the drug was given
+    there ("ED course: ASA 324 mg"), not that the patient is on it ("DM2 on metformin",
+    "discharged on insulin": ``course_current``)."""
     rules = plausibility_rules()
     if not code.startswith(rules.long_term):
         return False
-    read = [(section, _counted_words(clause)) for section, clause in clauses()]
-    if read and all(holds_phrase(clause, rules.not_now) for _, clause in read):
+    read = [
+        place._replace(clause=_counted_words(place.clause), near=_counted_words(place.near))
+        for place in places()
+        if place.section not in rules.not_sections
+        and (
+            place.section not in rules.course_sections
+            or holds_phrase(place.clause, rules.course_current)
+        )
+    ]
+    if not read:
+        return True  # an allergy, or a dose given during the stay, is no long-term use
+    if all(holds_phrase(place.clause, rules.not_now) for place in read):
         return True
-    if any(holds_phrase(clause, rules.course) for _, clause in read) and not any(
-        holds_phrase(clause, rules.lasting) for _, clause in read
+    stopped = {
+        place.drug
+        for place in read
+        if holds_phrase(place.near, rules.stopped)
+        and not holds_phrase(place.clause, rules.stopped_unless)
+    }
+    if stopped and stopped >= {place.drug for place in read}:
+        return True
+    if any(holds_phrase(place.clause, rules.course) for place in read) and not any(
+        holds_phrase(place.clause, rules.lasting) for place in read
     ):
         return True  # "prednisone 40 mg daily (day 4 of 5)" beside "Taking the prednisone"
     return code.startswith(rules.needs_current) and not any(
-        section in rules.current_sections or holds_phrase(clause, rules.current)
-        for section, clause in read
+        (place.section in rules.current_sections or holds_phrase(place.clause, rules.current))
+        and not holds_phrase(place.clause, rules.not_now)
+        for place in read
     )
 
 

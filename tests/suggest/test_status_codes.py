@@ -252,3 +252,120 @@ def test_a_past_surgical_history_says_its_procedures_are_past(suggester: Suggest
     )
     assert "Z96.642" in ranked(result)
     assert "47562" not in anywhere(result)
+
+
+def test_a_drug_the_note_stops_is_no_long_term_use(suggester: Suggester) -> None:
+    # I.C.21.c.3 codes a drug the patient takes now: a drug the note says is stopped, or
+    # was, is not taken, though a medication list still names it; a drug held only for a
+    # while (before a procedure) still is
+    for text, code in (
+        (
+            "Meds: aspirin 81 mg daily, atorvastatin 40 mg daily.\nA/P:\n1. Primary "
+            "prevention aspirin - stop, no CAD or stroke history.\n2. HLD - continue statin.",
+            "Z79.82",
+        ),
+        (
+            "HPI: CAD s/p CABG 2015, clopidogrel stopped 2023. No angina.\nMeds: clopidogrel "
+            "75 mg daily (per pharmacy list), atorvastatin 80 mg.\nA/P: CAD - continue statin.",
+            "Z79.02",
+        ),
+    ):
+        assert code not in ranked(outpatient_diagnoses(suggester, text)), text
+    held = outpatient_diagnoses(
+        suggester,
+        "Meds: warfarin 5 mg daily, metoprolol 25 mg BID.\nA/P:\n1. Paroxysmal AF on "
+        "long-term warfarin - stop warfarin 5 days before colonoscopy, resume the next day.",
+    )
+    assert "Z79.01" in ranked(held)
+    # the word that stops one drug says nothing of the drug named after it
+    switched = outpatient_diagnoses(
+        suggester,
+        "HPI: permanent AF. Aspirin was stopped 2024 when apixaban started.\nMeds: apixaban "
+        "5 mg BID.\nA/P:\n1. Permanent atrial fibrillation - continue apixaban long-term.",
+    )
+    assert "Z79.01" in ranked(switched)
+    assert "Z79.82" not in ranked(switched)
+
+
+def test_a_dose_given_here_or_a_daily_course_is_no_long_term_use(suggester: Suggester) -> None:
+    # a course written with a daily dose ("40 mg daily x 5 days") is still a course, and a
+    # dose given in the department is given once (I.C.21.c.3: not for a brief period)
+    result = outpatient_diagnoses(
+        suggester,
+        "ED course: prednisone 40 mg PO given here.\nDx: Acute gout flare, left knee.\n"
+        "Plan: prednisone 40 mg daily x 5 days, PCP 1 wk.",
+    )
+    assert "Z79.52" not in anywhere(result)
+    # a hospital or ED course names what was given there, not what the patient is on,
+    # unless it says so ("DM2 on metformin", "discharged on insulin")
+    course = outpatient_diagnoses(
+        suggester,
+        "ED course: ASA 324 mg, NTG SL x1 with relief.\nDx: Chest pain, musculoskeletal.",
+    )
+    assert "Z79.82" not in anywhere(course)
+    started = outpatient_diagnoses(
+        suggester, "Antiplatelet aggregation was started with 200 mg of ASA after the stroke."
+    )
+    assert "Z79.82" not in anywhere(started)
+
+
+def test_an_earlier_joint_replacement_is_its_status_beside_todays_operation(
+    suggester: Suggester,
+) -> None:
+    # the operation this note reports is no status (Z96.6- is for later encounters), but
+    # the other knee replaced before it is, with its own side (I.C.21.c.3, I.B.13)
+    result = outpatient_diagnoses(
+        suggester,
+        "OPERATIVE REPORT\nProcedure: Right total knee arthroplasty (cemented).\n"
+        "Indications: 70F with end-stage R knee OA. Hx L TKA 2020, doing well.",
+    )
+    assert "Z96.652" in ranked(result)
+    assert not {"Z96.651", "Z96.653"} & set(anywhere(result))
+
+
+def test_an_organ_removed_is_its_acquired_absence(suggester: Suggester) -> None:
+    # the Index's "Absence, organ, acquired": spleen Z90.81, kidney Z90.5, breast Z90.1-
+    # with its side, uterus and cervix Z90.710, ovaries Z90.72-, part of the digestive tract
+    # Z90.49, lung Z90.2 (I.C.21.c.3 status), where the note says the operation is past
+    for text, code in (
+        ("HPI: 67F s/p splenectomy 1991 (MVC), p/w LLE cellulitis.", "Z90.81"),
+        ("Indication: RCC surveillance, s/p L radical nephrectomy 05/2021.", "Z90.5"),
+        ("HPI: R breast IDC, s/p R modified radical mastectomy 04/2023.", "Z90.11"),
+        ("HPI: s/p total abdominal hysterectomy with BSO 2012 for fibroids.", "Z90.710"),
+        ("HPI: s/p bilateral salpingo-oophorectomy 2012 for fibroids.", "Z90.722"),
+        ("Indication: hx cecal cancer s/p R hemicolectomy 11/2019.", "Z90.49"),
+        ("Hx RUL adenocarcinoma s/p R upper lobectomy 03/2023.", "Z90.2"),
+    ):
+        assert code in anywhere(outpatient_diagnoses(suggester, text)), (text, code)
+    # an asplenia the note says the splenectomy made is acquired, not congenital (Q89.01)
+    result = outpatient_diagnoses(
+        suggester, "Secondary Dx: asplenia (s/p splenectomy); HTN.\nHPI: trauma splenectomy 1991."
+    )
+    assert "Q89.01" not in anywhere(result)
+    # the operation a note reports, or a past surgical history's line alone, is no status
+    for text in (
+        "Procedure: Laparoscopic splenectomy.\nIndication: ITP refractory to steroids.",
+        "PSH: lap chole 2015.\nA/P: 1. HTN - continue lisinopril.",
+    ):
+        assert not any(
+            code.startswith("Z90") for code in anywhere(outpatient_diagnoses(suggester, text))
+        ), text
+
+
+def test_aspirin_written_asa_is_long_term_aspirin_but_not_an_allergy_or_a_class(
+    suggester: Suggester,
+) -> None:
+    # "cont ASA" in the statement is the provider's word that the patient stays on
+    # aspirin (Z79.82, guideline I.C.21.c.3 names aspirin therapy); "ASA III" is the
+    # anesthesiologist's physical status class, and an allergy to a drug is no use of it
+    result = outpatient_diagnoses(
+        suggester,
+        "Meds: ASA 81, metoprolol succinate 50 mg.\nA/P:\n1. CAD s/p PCI with stent - no "
+        "angina; cont ASA, statin.",
+    )
+    assert "Z79.82" in ranked(result)
+    for text in (
+        "Sedation: MAC, propofol (anesthesia). ASA III.\nImpression: normal colon to cecum.",
+        "Allergies: aspirin (angioedema).\nA/P:\n1. Essential hypertension - continue lisinopril.",
+    ):
+        assert "Z79.82" not in anywhere(outpatient_diagnoses(suggester, text)), text
