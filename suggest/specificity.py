@@ -26,7 +26,13 @@ from itertools import repeat
 from code_index.index import CodeIndex
 from code_index.records import CodeRecord, System
 from code_index.search import stem
-from suggest.plausibility import claimed_words, denied_words, plausibility_rules, title_words
+from suggest.plausibility import (
+    claimed_words,
+    denied_words,
+    plausibility_rules,
+    side_tokens,
+    title_words,
+)
 from suggest.rules import read_rules
 from suggest.terms import TargetCode
 
@@ -46,8 +52,10 @@ def _same_words() -> dict[str, str]:
 
 def note_words(tokens: Sequence[str]) -> frozenset[str]:
     """The words of a sentence (lower-case tokens) as titles spell them: "non - displaced"
-    is "nondisplaced", "R" is "right", "hypoxic" is "hypoxia"."""
+    is "nondisplaced", "R" is "right", "hypoxic" is "hypoxia"; an "RT" that is radiation
+    therapy ("s/p lumpectomy + RT") is no side (``side_tokens``)."""
     same = _same_words()
+    tokens = side_tokens(tokens)
     found = {same.get(token, token) for token in tokens}
     if "non" in tokens and "-" in tokens:  # scans in C; the pair is rare
         found.update(
