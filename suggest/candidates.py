@@ -55,6 +55,7 @@ from suggest.plausibility import (
     pcs_details,
     plausibility_rules,
     replacements,
+    side_tokens,
     told_apart,
     unnamed_encounter,
     unsided_twins,
@@ -708,7 +709,7 @@ def plausible_candidates(
         for span in spans:
             first, end = sentence_of(starts, len(doc), span.start)
             if first not in sentence_words:
-                sentence_words[first] = set(lowered[first:end])
+                sentence_words[first] = set(side_tokens(lowered[first:end]))
             found |= sentence_words[first]
             places[first] = end
         if len(places) > 1 and "bilateral" in both_sides(

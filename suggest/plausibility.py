@@ -284,6 +284,7 @@ class PlausibilityRules:
     vaccine_administration: VaccineAdministration
     vaccine_visit_unless: tuple[str, ...]
     sides: dict[str, frozenset[str]]
+    radiation_before: frozenset[str]
     integral: tuple[tuple[str, tuple[str, ...]], ...]
     explained_symptoms: tuple[str, ...]
     explained_cues: CuesByFirst
@@ -420,6 +421,7 @@ class PlausibilityRules:
             vaccine_administration=VaccineAdministration.of(vaccine["administration"]),
             vaccine_visit_unless=tuple(vaccine["visit_alone_unless"]),
             sides={side: frozenset(words) for side, words in rules["laterality"]["sides"].items()},
+            radiation_before=frozenset(rules["laterality"]["radiation_before"]),
             integral=tuple((symptom, tuple(dx)) for symptom, dx in rules["integral"]),
             explained_symptoms=tuple(rules["explained"]["symptoms"]),
             explained_cues=cues_by_first_word(
@@ -577,6 +579,20 @@ def combination_rules() -> tuple[Combination, ...]:
 def plausibility_rules() -> PlausibilityRules:
     """The packaged plausibility rules (read once per process)."""
     return PlausibilityRules.load()
+
+
+def side_tokens(tokens: Sequence[str]) -> Sequence[str]:
+    """``tokens`` (lower-case) without an "RT" that names radiation therapy, not the right
+    side: after a word of ``laterality.radiation_before`` ("L breast DCIS s/p lumpectomy
+    + RT", "adjuvant RT", "chemo/RT"), as oncology notes write it."""
+    if "rt" not in tokens:
+        return tokens
+    before = plausibility_rules().radiation_before
+    return [
+        token
+        for i, token in enumerate(tokens)
+        if token != "rt" or i == 0 or tokens[i - 1] not in before
+    ]
 
 
 # ------------------------------------------------------------ before scoring
@@ -1837,6 +1853,9 @@ def _place(
     return key(item)[1], read_at(item), sections(item)
 
 
+_REMISSION_STATE = re.compile(r"\b(?:in remission|in relapse)$")
+
+
 def _said_less_precisely(
     index: CodeIndex, nos: Reading, specific: Reading, rules: PlausibilityRules
 ) -> bool:
@@ -1848,7 +1867,10 @@ def _said_less_precisely(
     diagnostic statement that documents the specific code, whose title or inclusion terms
     name the NOS condition with more words (L82.1 "Other seborrheic keratosis", which holds
     "Seborrheic keratosis NOS", beside the assessment's L82.0 "Inflamed seborrheic
-    keratosis")."""
+    keratosis"). A patient's leukemia, lymphoma or myeloma is in one state at a time: the
+    NOS code of one whose sibling the note documents in remission or relapse gives way to it
+    wherever it was read ("CLL in remission" in the assessment beside "hypogammaglobulinemia
+    secondary to CLL therapy": C91.11, not C91.10 beside it)."""
     code, places, read_in = nos
     other_code, other_places, other_read_in = specific
     record, other = index.get(code, System.ICD10CM), index.get(other_code, System.ICD10CM)
@@ -1857,7 +1879,9 @@ def _said_less_precisely(
     unspecified = [title_words(t[: -len(" NOS")]) for t in record.terms if t.endswith(" NOS")]
     if not any(unspecified):
         return False
-    if _within(places, other_places):
+    if _within(places, other_places) or (
+        record.parent == other.parent and _REMISSION_STATE.search(other.title) is not None
+    ):
         return True
     statement = rules.statement_sections
     if read_in & statement or not other_read_in & statement:

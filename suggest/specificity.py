@@ -30,6 +30,7 @@ from suggest.plausibility import (
     claimed_words,
     denied_words,
     plausibility_rules,
+    side_tokens,
     title_side,
     title_words,
 )
@@ -64,8 +65,10 @@ def _same_pairs() -> dict[str, dict[str, tuple[str, ...]]]:
 
 def note_words(tokens: Sequence[str]) -> frozenset[str]:
     """The words of a sentence (lower-case tokens) as titles spell them: "non - displaced"
-    is "nondisplaced", "R" is "right", "hypoxic" is "hypoxia", "lower extremities" legs."""
+    is "nondisplaced", "R" is "right", "hypoxic" is "hypoxia", "lower extremities" legs; an
+    "RT" that is radiation therapy ("s/p lumpectomy + RT") is no side (``side_tokens``)."""
     same = _same_words()
+    tokens = side_tokens(tokens)
     raw = frozenset(tokens)
     # a side's letter that ends a sentence keeps its period ("R>L.")
     found = {

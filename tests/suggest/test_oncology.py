@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from code_index.revenue.encounter import Encounter
 from suggest.suggester import Suggester
 from tests.suggest.listed_codes import DIAGNOSES, anywhere, outpatient_diagnoses, ranked
 
@@ -480,3 +481,116 @@ def test_an_exam_for_surveillance_after_treatment_is_the_follow_up_examination(
     assert "Z08" not in anywhere(result)
     result = outpatient_diagnoses(suggester, "A/P: CLL, Rai stage 0 - surveillance, CBC q3mo.")
     assert not {"Z85.6", "Z08"} & set(anywhere(result))
+
+
+def test_chronic_lymphocytic_leukemia_is_of_b_cell_type_in_its_state(
+    suggester: Suggester,
+) -> None:
+    # the Index's "Leukemia, lymphocytic, chronic C91.1-" (its titles add "of B-cell
+    # type", which notes never write): not C95.1- "of unspecified cell type", and the
+    # state the note gives (I.C.2: the remission and relapse codes of C91.1-)
+    cases = {
+        "A/P:\n1. CLL, Rai 0 - asymptomatic, no indication for treatment; observation.": "C91.10",
+        "A/P: Chronic lymphocytic leukemia - CBC q6 mo.": "C91.10",
+        "A/P:\n1. CLL in remission - no evidence of relapse; CBC q3 mo.": "C91.11",
+        "A/P:\n1. CLL, relapsed - start acalabrutinib.": "C91.12",
+    }
+    for text, code in cases.items():
+        result = outpatient_diagnoses(suggester, text)
+        assert ranked(result)[0] == code, text
+        assert "C95.10" not in anywhere(result), text
+    # one leukemia, one state: the remission the statement documents, not a bare "CLL"
+    # named in passing beside it
+    result = outpatient_diagnoses(
+        suggester,
+        "66F with CLL dx 2021, treated with venetoclax + obinutuzumab, completed 03/2025.\n"
+        "A/P:\n1. CLL in remission - CBC q3 mo.\n2. Hypogammaglobulinemia secondary to CLL "
+        "therapy - continue IVIG monthly.",
+    )
+    assert "C91.11" in ranked(result)
+    assert "C91.10" not in ranked(result)
+
+
+def test_a_breast_malignancy_by_its_side_and_quadrant_as_notes_abbreviate_them(
+    suggester: Suggester,
+) -> None:
+    # C50's titles say "female breast" and spell the quadrant: "R breast ca, UOQ" is
+    # C50.411, "L breast cancer" C50.912 (guideline I.B.13: the side from the note's words)
+    female = Encounter(sex="female", age=55)
+    cases = {
+        "A/P:\n1. R breast ca, UOQ, triple negative - proceed with AC today.": "C50.411",
+        "A/P:\n1. Left breast cancer, LIQ - on letrozole.": "C50.312",
+        "Dx:\n1. Neutropenic fever due to chemotherapy\n2. L breast cancer on chemotherapy": (
+            "C50.912"
+        ),
+    }
+    for text, code in cases.items():
+        result = suggester.suggest(text, setting="outpatient", systems=DIAGNOSES, encounter=female)
+        assert code in ranked(result), text
+        assert not {"C50.919", "C50.911", "C50.411"} - {code} & set(ranked(result)), text
+    # a ductal carcinoma in situ is the breast's intraductal one, and the "RT" after a
+    # lumpectomy is its radiation, not the right side
+    result = suggester.suggest(
+        "A/P:\n1. L breast DCIS s/p lumpectomy + RT, on adjuvant tamoxifen - continue.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+        encounter=female,
+    )
+    assert ranked(result)[0] == "D05.12"
+    assert not {"D05.92", "D05.11"} & set(ranked(result))
+    # an invasive ductal carcinoma is no carcinoma in situ
+    result = suggester.suggest(
+        "HPI: 55F with L breast invasive ductal carcinoma.\nA/P: L breast cancer on chemo.",
+        setting="outpatient",
+        systems=DIAGNOSES,
+        encounter=female,
+    )
+    assert "C50.912" in ranked(result)
+    assert not any(code.startswith("D05") for code in anywhere(result))
+
+
+def test_skin_in_situ_lesions_as_dermatology_names_them(suggester: Suggester) -> None:
+    # Bowen's disease is the skin's squamous cell carcinoma in situ (Index: "Disease,
+    # Bowen's - see Neoplasm, skin, in situ"), MIS a melanoma in situ, each by its site
+    cases = {
+        "A/P:\n1. Bowen's disease L forearm - 5-FU cream bid x 4 wk.": "D04.62",
+        "A/P:\n1. MIS R upper back - WLE w/ 5 mm margins scheduled.": "D03.59",
+        "A/P: Melanoma in situ of the right upper back - WLE scheduled.": "D03.59",
+    }
+    for text, code in cases.items():
+        result = outpatient_diagnoses(suggester, text)
+        assert ranked(result)[0] == code, text
+        assert not {"C44.622", "C43.59", "D03.9", "D04.61"} & set(ranked(result)), text
+    # an invasive melanoma is no melanoma in situ of its site
+    result = outpatient_diagnoses(suggester, "A/P: Melanoma of the upper back, resected.")
+    assert not any(code.startswith("D03") for code in anywhere(result))
+    # "MIS" is also minimally invasive surgery
+    result = outpatient_diagnoses(suggester, "PROCEDURE: MIS L TKA.\nA/P: L knee OA.")
+    assert not any(code.startswith("D03") for code in ranked(result))
+
+
+def test_a_lymphoma_by_its_nodal_site_and_anemia_of_malignancy(suggester: Suggester) -> None:
+    # mediastinal nodes are intrathoracic (C81.12, not the unspecified site C81.10);
+    # "anemia of malignancy" is the Index's anemia in neoplastic disease, D63.0
+    result = outpatient_diagnoses(
+        suggester,
+        "A/P:\n1. Nodular sclerosis Hodgkin lymphoma, mediastinal - proceed with ABVD C2D15 today.",
+    )
+    assert ranked(result)[:2] == ["Z51.11", "C81.12"]
+    assert "C81.10" not in ranked(result)
+    result = outpatient_diagnoses(
+        suggester,
+        "A/P:\n1. Metastatic prostate ca with bone mets - continue ADT.\n2. Anemia of "
+        "malignancy - monitor; transfuse if Hgb <8.",
+    )
+    assert "D63.0" in ranked(result)
+    assert not {"D64.9", "D64.81"} & set(ranked(result))
+
+
+def test_a_history_of_tobacco_use_is_the_history_code(suggester: Suggester) -> None:
+    # the Index's "History, personal, nicotine dependence Z87.891": "Hx tobacco use" in a
+    # problem list is a past use, not the current tobacco use Z72.0
+    for text in ("A/P:\n3. Hx tobacco use.", "A/P: History of tobacco use, quit 2019."):
+        result = outpatient_diagnoses(suggester, text)
+        assert ranked(result)[0] == "Z87.891", text
+        assert "Z72.0" not in anywhere(result), text
