@@ -478,7 +478,13 @@ class Combination(NamedTuple):
     first's own clause holds one of ``first_unless`` ("Acute ischemic stroke, L MCA, s/p IV
     TNK": the "s/p" is the thrombolytic's, the stroke is acute; "Acute NSTEMI in a patient
     with a history of MI" is two infarctions); with ``same_sentence``, only where
-    one sentence names both ("ureteral stone with hydronephrosis")."""
+    one sentence names both ("ureteral stone with hydronephrosis"); with
+    ``second_unless``, not with a second whose own clause holds one of those phrases
+    (the "with" presumption holds unless the note says another cause: "CKD 3b due to
+    obstructive uropathy" beside a diabetes is no E11.22, guideline I.A.15); with
+    ``as_second``, the combination is read as strongly and in the places of the second
+    alone, not the first's (a CKD of a history list the visit does not address makes no
+    E11.22 stronger than itself beside a retinopathy it does)."""
 
     first: tuple[str, ...]
     second: tuple[tuple[str, str], ...]
@@ -487,6 +493,8 @@ class Combination(NamedTuple):
     first_when: tuple[tuple[str, ...], ...] = ()
     same_sentence: bool = False
     first_unless: tuple[tuple[str, ...], ...] = ()
+    second_unless: tuple[tuple[str, ...], ...] = ()
+    as_second: bool = False
     # the categories of ``first`` (each prefix names one at least): a note with none of
     # them passes the rule over without reading its codes
     first_categories: frozenset[str] = frozenset()
@@ -508,6 +516,8 @@ def combination_rules() -> tuple[Combination, ...]:
             tuple(tuple(cue.split()) for cue in rule.get("first_when", ())),
             rule.get("same_sentence", False),
             tuple(tuple(cue.split()) for cue in rule.get("first_unless", ())),
+            tuple(tuple(cue.split()) for cue in rule.get("second_unless", ())),
+            rule.get("as_second", False),
             frozenset(prefix[:CATEGORY_LENGTH] for prefix in rule["first"]),
         )
         for rule in rules
