@@ -1284,11 +1284,14 @@ def link_combinations(candidates: list[Candidate], table: TermTable) -> None:
                 partners = [c for c in partners if _said_together(c, firsts)]
             if rule.second_unless:
                 partners = [c for c in partners if not _clauses_all_say(c, rule.second_unless)]
+            if rule.second_other_cause:
+                partners = [c for c in partners if not _clause_says(c, rule.second_other_cause)]
             if not partners:
                 continue
             code = template.format(category=category)
             both = (*firsts, *partners)
-            linked = _combined(candidates, table, code, both, both)
+            read = tuple(partners) if rule.as_second else both
+            linked = _combined(candidates, table, code, read, read)
             if linked is None:
                 continue
             for other in (*partners, *firsts):

@@ -115,6 +115,11 @@ class Trigger:
     only_of: tuple[tuple[str, ...], ...] = ()
 
 
+# the cues a code-set title's own residual clause begins with ("... without macular
+# edema, bilateral"), which term_words leaves out of the term
+TITLE_ABSENCE_CUES = frozenset({"without", "w/o"})
+
+
 @Language.factory(
     "codesuggest_context",
     default_config={
@@ -222,13 +227,14 @@ class ConTextComponent(RuleFileComponent):
                     ):
                         continue
                     # a term's own wording ("Personal history of …") is no cue about it; a
-                    # cue between its words is ("kidney showed no lesion"), and so is one
-                    # that begins before them ("No family history of" a "family history of …")
+                    # cue between its words is ("kidney showed no lesion") where it reaches
+                    # one of them in its clause, not where it reaches only words the term
+                    # leaves out ("retinopathy without macular edema, bilateral": the
+                    # title's own "without" clause); one that begins before them is ("No
+                    # family history of" a "family history of …")
                     inside_mention = mention.start <= trigger.start < mention.end
                     if inside_mention and matches:
-                        inside_mention = any(
-                            trigger.start <= p < trigger.end for m in matches for p in m.positions
-                        )
+                        inside_mention = _own_wording(doc, trigger, matches)
                     if not inside_mention:
                         found.add(trigger.flag)
                         if trigger.text not in cues:
@@ -338,6 +344,24 @@ class ConTextComponent(RuleFileComponent):
             kept.append((start, end, spec))
         kept.sort(key=lambda match: (match[0], match[1]))
         return kept
+
+
+def _own_wording(doc: Doc, trigger: Trigger, matches: Any) -> bool:
+    """Whether a trigger inside a mention is the term's own wording, no cue about it:
+    one of the term's matched words ("Personal history of …"), or a "without" whose
+    scope, cut at its clause (``_within_clause``), reaches none of the term's words: a
+    title's own "without" clause, which its term leaves out (suggest.terms.term_words:
+    "retinopathy without macular edema, bilateral" is E11.3293). Other cues between a
+    term's words stay cues ("ultrasound showed no abnormalities, especially ...")."""
+    positions = {p for match in matches for p in match.positions}
+    if any(trigger.start <= p < trigger.end for p in positions):
+        return True
+    if trigger.text.lower() not in TITLE_ABSENCE_CUES:
+        return False
+    start, end = _within_clause(
+        doc, trigger.scope_start, trigger.start, trigger.end, trigger.scope_end
+    )
+    return not any(start <= p < end for p in positions)
 
 
 def _within_clause(

@@ -486,8 +486,13 @@ class MentionMatcher:
                 if missing:
                     if plan.strict and not number_words.isdisjoint(missing):
                         continue  # a diagnosis's type or stage is read from the note, never assumed
-                    if plan.source is TermSource.TERM and not severity.isdisjoint(missing):
-                        continue  # as is the severity an index term names ("..., mild")
+                    if not severity.isdisjoint(missing) and (
+                        plan.source is TermSource.TERM or not severity.isdisjoint(positions)
+                    ):
+                        # as is the severity an index term names ("..., mild"), and a
+                        # title's where the sentence names another ("moderate NPDR" is
+                        # no "mild nonproliferative diabetic retinopathy")
+                        continue
                     # at most one required word may stay missing: one of the first two
                     # missing must be in a neighbour (most terms fail this look-up)
                     first, second = missing[0], missing[min(1, len(missing) - 1)]

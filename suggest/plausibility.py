@@ -537,7 +537,13 @@ class Combination(NamedTuple):
     with a history of MI" is two infarctions; "prior stroke w/o residual deficits" left
     none); with ``same_sentence``, only where one sentence names both ("ureteral stone
     with hydronephrosis"); a second read only from clauses holding one of
-    ``second_unless`` is no partner ("Dysphagia after the stroke resolved": no sequela)."""
+    ``second_unless`` is no partner ("Dysphagia after the stroke resolved": no sequela);
+    with ``second_other_cause``, not with a second one of whose own clauses holds one of
+    those phrases (the "with" presumption holds unless the note says another cause: "CKD
+    3b due to obstructive uropathy" beside a diabetes is no E11.22, guideline I.A.15); with
+    ``as_second``, the combination is read as strongly and in the places of the second
+    alone, not the first's (a CKD of a history list the visit does not address makes no
+    E11.22 stronger than itself beside a retinopathy it does)."""
 
     first: tuple[str, ...]
     second: tuple[tuple[str, str], ...]
@@ -547,6 +553,8 @@ class Combination(NamedTuple):
     same_sentence: bool = False
     first_unless: tuple[tuple[str, ...], ...] = ()
     second_unless: tuple[tuple[str, ...], ...] = ()
+    second_other_cause: tuple[tuple[str, ...], ...] = ()
+    as_second: bool = False
     # the categories of ``first`` (each prefix names one at least): a note with none of
     # them passes the rule over without reading its codes
     first_categories: frozenset[str] = frozenset()
@@ -569,6 +577,8 @@ def combination_rules() -> tuple[Combination, ...]:
             rule.get("same_sentence", False),
             tuple(tuple(cue.split()) for cue in rule.get("first_unless", ())),
             tuple(tuple(cue.split()) for cue in rule.get("second_unless", ())),
+            tuple(tuple(cue.split()) for cue in rule.get("second_other_cause", ())),
+            rule.get("as_second", False),
             frozenset(prefix[:CATEGORY_LENGTH] for prefix in rule["first"]),
         )
         for rule in rules
