@@ -100,3 +100,17 @@ def test_a_postablative_hypothyroidism_is_postprocedural(suggester: Suggester) -
     codes = ranked(outpatient_diagnoses(suggester, text))
     assert codes[0] == "E89.0"
     assert "E03.9" not in codes
+
+
+def test_no_diabetes_code_where_the_note_names_no_diabetes(suggester: Suggester) -> None:
+    # the lexicon's "diabetic peripheral neuropathy" found without its first word read
+    # E11.42 from a chemotherapy's neuropathy; the refitted layer listed it (0.25), and
+    # the drug-induced G62.0 was set apart as integral to it (found at the merge)
+    result = outpatient_diagnoses(
+        suggester, "A/P: Peripheral neuropathy due to paclitaxel, grade 1."
+    )
+    assert not [code for code in anywhere(result) if code.startswith(("E08", "E09", "E1"))]
+    assert "G62.0" in ranked(result)
+    # the diabetes's own words keep reading it
+    result = outpatient_diagnoses(suggester, "A/P: DM2 w/ peripheral neuropathy, A1c 8.1.")
+    assert any(code.startswith("E11.4") for code in ranked(result))
