@@ -176,3 +176,21 @@ def test_both_eyes_and_one_eye_named_is_the_bilateral_code(suggester: Suggester)
     listed = ranked(outpatient_diagnoses(suggester, text))
     assert "H25.13" in listed
     assert not {"H25.11", "H25.12"} & set(listed)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Assessment: Acute otitis media, right.", "H66.91"),
+        ("Assessment: L AOM.", "H66.92"),
+        ("Impression: Nuclear sclerotic cataract, right.", "H25.11"),
+    ],
+)
+def test_a_side_alone_names_the_ear_or_eye_of_its_condition(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # "right" read no "right ear": the side's code needs its organ's word, which an
+    # otitis media or a cataract never leaves in doubt (found at the fourteenth merge:
+    # "Acute otitis media, right" listed nothing, H66.91 at 0.04)
+    result = outpatient_diagnoses(suggester, text)
+    assert ranked(result)[0] == code
