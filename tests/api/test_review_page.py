@@ -238,8 +238,10 @@ def test_a_coder_reviews_a_note_in_the_browser(
         e1122.locator(".s-title").hover()
         evidence = note.locator(".evidence")
         expect(evidence.first).to_be_visible()
+        # the combination is read in the places of both its conditions (the CKD's too:
+        # rules/plausibility.json, combinations, as_second), in the note's order
         assert "".join(evidence.all_inner_texts()) == (
-            "Type 2 diabetes with diabetic chronic kidney disease"
+            "CKD stage 3aType 2 diabetes with diabetic chronic kidney disease"
         )
         evidence.first.element_handle().hover()
         expect(e1122).to_have_class(re.compile(r"\blinked\b"))
