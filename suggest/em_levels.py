@@ -2,9 +2,9 @@
 office consultations 99243-99245), read where the note states what the level rests on:
 the medical decision making's level ("Moderate MDM") or the total time ("Total time 32
 minutes"), and the kind of visit (an ED note by its title; a new or an established office
-patient; a consultation by its title); and the preventive
-medicine visit (99381-99397) a title or chief complaint names, by the patient's stated
-age and the kind of visit; and critical care (99291) by the critical care time stated.
+patient; a consultation by its title); the preventive medicine visit (99381-99397) a
+title or chief complaint names, by the patient's stated age and the kind of visit; and
+critical care (99291) by the critical care time stated.
 
 No word names an E/M code (``never_from_words`` in ``rules/plausibility.json``): "office
 visit" is no level. The CPT E/M guidelines (2021 office, 2023 emergency department) give

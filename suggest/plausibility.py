@@ -708,15 +708,14 @@ def not_taken_long_term(code: str, places: Callable[[], list[DrugPlace]]) -> boo
     report's "treatment with cyclosporine" tells of a course; a clause that gives a course
     ("prednisone 40 mg daily x 5 days"), in the list or not, says no current use, and so
     does one clause's fixed short course ("x 5 d", "day 4 of 5") where none says the use
-    lasts ("long-term", "since 2019"). Nor is
-    it read where each drug it was read from is said, beside its name, to be stopped
-    ("aspirin - stop", "clopidogrel stopped 2023"), not only held for a while ("stop
-    warfarin 5 days before colonoscopy"): the drug is not taken, whatever a medication list
-    carried forward still names ("stop glipizide; continue metformin" keeps Z79.84). A
-    place in the allergy list (``not_sections``) is no use at all, nor is one in a
-    hospital or ED course (``course_sections``) that says only that the drug was given
-    there ("ED course: ASA 324 mg"), not that the patient is on it ("DM2 on metformin",
-    "discharged on insulin": ``course_current``)."""
+    lasts ("long-term", "since 2019"). Nor is it read where each drug it was read from is
+    said, beside its name, to be stopped ("aspirin - stop", "clopidogrel stopped 2023"),
+    not only held for a while ("stop warfarin 5 days before colonoscopy"): the drug is not
+    taken, whatever a medication list carried forward still names ("stop glipizide;
+    continue metformin" keeps Z79.84). A place in the allergy list (``not_sections``) is
+    no use at all, nor is one in a hospital or ED course (``course_sections``) that says
+    only that the drug was given there ("ED course: ASA 324 mg"), not that the patient is
+    on it ("DM2 on metformin", "discharged on insulin": ``course_current``)."""
     rules = plausibility_rules()
     if not code.startswith(rules.long_term):
         return False
