@@ -113,11 +113,11 @@ def em_level(text: str) -> tuple[str, int, int] | None:
         return None
     found: list[tuple[str, int, int]] = []
     for match in mdm:
-        level = next(group for group in match.groups() if group)
+        level = _stated(match)
         if level in rules.levels[kind]:  # a consultation has no straightforward code here
             found.append((rules.levels[kind][level], match.start(), match.end()))
     for match in times:
-        minutes = next(group for group in match.groups() if group)
+        minutes = _stated(match)
         code = least_met(rules.minutes.get(kind, ()), int(minutes))
         if code is not None:
             found.append((code, match.start(), match.end()))
@@ -154,13 +154,18 @@ def preventive_visit(text: str) -> tuple[str, int, int] | None:
 _CHIEF_COMPLAINT = ("cc", "chief complaint", "reason for")  # how its line opens
 
 
+def _stated(match: re.Match[str]) -> str:
+    """What a rule's pattern read: the one of its alternatives' groups that matched."""
+    return next(group for group in match.groups() if group)
+
+
 def critical_care(text: str) -> tuple[str, int, int] | None:
     """Critical care (99291) where the note states at least 30 minutes of critical care
     time, with the characters (start, end) of the statement (the most it states); under
     30 minutes the visit's own E/M code reports it (CPT critical care services)."""
     rules = em_rules()
     stated = [
-        (int(next(group for group in match.groups() if group)), match.start(), match.end())
+        (int(_stated(match)), match.start(), match.end())
         for match in rules.critical_care.finditer(text.lower())
     ]
     if not stated:

@@ -110,19 +110,16 @@ def _chapter_organs() -> tuple[tuple[str, str], ...]:
     return tuple((prefix, organ) for prefix, organ in rows.items())
 
 
-def with_chapter_organ(code: str, words: frozenset[str]) -> frozenset[str]:
+def _with_chapter_organ(code: str, words: frozenset[str]) -> frozenset[str]:
     """``words`` with the organ ``code``'s block is of, as implied, where they name a side
     and not the organ: "Acute otitis media, right" is the right ear's (H66.91), as an
     otitis is of no other organ; the side of a sentence names the ear's as "AU" does."""
-    if words.isdisjoint(_SIDE_WORDS):
+    if words.isdisjoint(plausibility_rules().sides):
         return words
     for prefix, organ in _chapter_organs():
         if code.startswith(prefix):
             return words if organ in words else words | {organ, IMPLIED + organ}
     return words
-
-
-_SIDE_WORDS = frozenset({"right", "left", "bilateral"})
 
 
 @cache
@@ -266,7 +263,7 @@ class NamedSiblings:
         siblings = self._siblings(target)
         if any(not added.isdisjoint(_dominance()[0].values()) for _, added in siblings):
             words = with_dominance(words)
-        words = with_chapter_organ(target.code, words)
+        words = _with_chapter_organ(target.code, words)
         implied = frozenset(o for o in _organ_words().values() if IMPLIED + o in words)
         for record, added in siblings:
             # the organ an eye's or ear's side implies is no more said than its side
