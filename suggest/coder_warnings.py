@@ -20,6 +20,7 @@ from suggest.candidates import Candidate
 from suggest.denied import denied_warning_text
 from suggest.plausibility import Apart
 from suggest.results import SuggestionWarning
+from suggest.terms import default_descendant
 
 # How the documentation a header lacks is named in a specificity warning.
 _MISSING_DETAIL = (
@@ -44,6 +45,7 @@ class CoderWarnings:
     def __init__(self, index: CodeIndex) -> None:
         self.index = index
         self._details: dict[tuple[System, str], str] = {}
+        self._defaults: dict[tuple[System, str], str | None] = {}
 
     def of_candidate(self, candidate: Candidate) -> list[SuggestionWarning]:
         """What a coder must know of this one suggestion."""
@@ -182,7 +184,9 @@ class CoderWarnings:
 
     def _specificity(self, candidate: Candidate) -> list[SuggestionWarning]:
         target = candidate.target
-        if target.via is None:
+        # a code refined from the header to the sibling the note's words name keeps the
+        # header as ``via`` but is no "unspecified code" (H66.91 for "..., right ear")
+        if target.via is None or target.code != self._default_of(target.system, target.via):
             return []
         detail = self._missing_detail(target.system, target.via)
         return [
@@ -193,6 +197,15 @@ class CoderWarnings:
                 (target.via,),
             )
         ]
+
+    def _default_of(self, system: System, header_code: str) -> str | None:
+        """The code a note naming only the header is given (``terms.default_descendant``)."""
+        key = (system, header_code)
+        if key not in self._defaults:
+            header = self.index.get(header_code, system)
+            default = default_descendant(self.index, header) if header is not None else None
+            self._defaults[key] = default.code if default is not None else None
+        return self._defaults[key]
 
     def _missing_detail(self, system: System, header_code: str) -> str:
         """What a header's children tell apart (laterality, stage…), named once per header."""

@@ -48,6 +48,22 @@ def test_diabetic_ckd_without_stage_reminds_to_add_the_stage(suggester: Suggeste
     assert reminder and "N18.1-N18.6" in reminder[0].message
 
 
+def test_a_code_the_note_names_beyond_its_header_has_no_specificity_warning(
+    suggester: Suggester,
+) -> None:
+    """The "names the header without detail" warning is for a header's default code: a
+    code refined to the side the note names is not "the unspecified code" (H66.91 from
+    "Acute otitis media, right ear" told the coder it was)."""
+    sided = suggester.suggest("Assessment:\n1. Acute otitis media, right ear.")
+    (refined,) = [s for s in sided.ranking() if s.code == "H66.91"]
+    assert not [w for w in refined.warnings if w.kind == "specificity"]
+    # the default of a header the note names keeps it: "primary osteoarthritis of knee"
+    # is M17.1- (unilateral), which names no side
+    header = suggester.suggest("Assessment:\n1. Primary osteoarthritis of knee.")
+    (default,) = [s for s in header.ranking() if s.code == "M17.10"]
+    assert [w for w in default.warnings if w.kind == "specificity"]
+
+
 @pytest.mark.parametrize(
     ("text", "never"),
     [
