@@ -1,0 +1,83 @@
+"""Gastroenterology and endoscopy wording the default model misread (issue 15), found on
+the fifteenth session's notes (branch gi15): internal hemorrhoids by their grade, a
+screening colonoscopy's HCPCS code beside a diagnostic or therapeutic colonoscopy.
+Sentences written for these tests, after those notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from suggest.suggester import Suggester
+from tests.suggest.listed_codes import anywhere, outpatient_diagnoses, ranked
+
+
+@pytest.mark.parametrize(
+    ("text", "graded"),
+    [
+        ("Retroflexion: small non-bleeding grade I internal hemorrhoids.", "K64.0"),
+        ("Impression:\n1. Grade 1 internal hemorrhoids.", "K64.0"),
+        ("Retroflexion: grade II internal hemorrhoids, friable.", "K64.1"),
+        ("Assessment: Internal hemorrhoids, grade 2.", "K64.1"),
+        ("Assessment: Second degree internal hemorrhoids.", "K64.1"),
+        ("Anoscopy: grade III internal hemorrhoids, no thrombosis.", "K64.2"),
+        ("Assessment: prolapsed grade IV hemorrhoids.", "K64.3"),
+    ],
+)
+def test_internal_hemorrhoids_of_a_grade_are_that_degree(
+    suggester: Suggester, text: str, graded: str
+) -> None:
+    # the Index: "Hemorrhoids, first degree (grade/stage I)" K64.0 ... "internal (without
+    # mention of degree)" K64.8: K64.8 was listed at 0.65-0.96 above the graded code
+    result = outpatient_diagnoses(suggester, text)
+    assert ranked(result)[0] == graded
+    assert "K64.8" not in ranked(result)
+
+
+def test_internal_hemorrhoids_without_a_grade_stay_other_hemorrhoids(
+    suggester: Suggester,
+) -> None:
+    assert ranked(outpatient_diagnoses(suggester, "Retroflexion: internal hemorrhoids."))[0] == (
+        "K64.8"
+    )
+
+
+def _codes(suggester: Suggester, text: str) -> list[str]:
+    """Every listed code of ``text`` as an outpatient note, all systems."""
+    return ranked(suggester.suggest(text, setting="outpatient"))
+
+
+def test_a_screening_colonoscopy_with_nothing_done_is_its_hcpcs_code_alone(
+    suggester: Suggester,
+) -> None:
+    # 45378 was listed at 0.51-0.59 beside G0121: one service, CMS's screening code
+    text = (
+        "COLONOSCOPY REPORT\nPatient: 67 yo F, Medicare.\nIndication: Screening "
+        "colonoscopy, average risk. No family history of colorectal cancer.\nFindings: "
+        "Normal mucosa throughout the colon. No polyps.\nImpression: Normal screening "
+        "colonoscopy."
+    )
+    codes = _codes(suggester, text)
+    assert "G0121" in codes and "45378" not in codes
+
+
+@pytest.mark.parametrize(
+    "indication",
+    [
+        "Screening colonoscopy, first exam. Family history: father diagnosed with colon "
+        "cancer at age 52.",
+        "Surveillance colonoscopy. Personal history of adenomatous colon polyps.",
+    ],
+)
+def test_a_screening_turned_therapeutic_is_no_hcpcs_screening_code(
+    suggester: Suggester, indication: str
+) -> None:
+    # G0105 was listed at 0.67-0.88 beside the snare polypectomy (45385, modifier PT/33)
+    text = (
+        f"COLONOSCOPY REPORT\nIndication: {indication}\nFindings:\n1. Sigmoid colon: 11 mm "
+        "pedunculated polyp, removed with hot snare; retrieved.\nImpression: 1 polyp "
+        "removed. Pathology pending."
+    )
+    codes = anywhere(suggester.suggest(text, setting="outpatient"))
+    assert "45385" in codes
+    assert not {"G0105", "G0121"} & set(codes)
+
