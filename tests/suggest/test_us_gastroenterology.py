@@ -81,3 +81,14 @@ def test_a_screening_turned_therapeutic_is_no_hcpcs_screening_code(
     assert "45385" in codes
     assert not {"G0105", "G0121"} & set(codes)
 
+
+def test_ibd_with_rectal_bleeding_is_its_combination_code_alone(suggester: Suggester) -> None:
+    # K51.50 "without complications" (0.96) and K62.5 (0.92) were listed above K51.511
+    text = (
+        "Assessment: 1. Left-sided ulcerative colitis, moderately active, with rectal "
+        "bleeding - prednisone 40 mg daily."
+    )
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert codes[0] == "K51.511"
+    assert not {"K51.50", "K62.5"} & set(codes)
+
