@@ -92,3 +92,26 @@ def test_ibd_with_rectal_bleeding_is_its_combination_code_alone(suggester: Sugge
     assert codes[0] == "K51.511"
     assert not {"K51.50", "K62.5"} & set(codes)
 
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A/P: 1. Alcoholic cirrhosis of liver with ascites. 2. Esophageal varices, small - "
+        "continue nadolol.",
+        "A/P: 1. Portal hypertension. 2. Esophageal varices - continue nadolol.",
+    ],
+)
+def test_varices_with_cirrhosis_or_portal_hypertension_are_secondary(
+    suggester: Suggester, text: str
+) -> None:
+    # the Index: "Varix, esophagus, in (due to) cirrhosis of liver / portal hypertension"
+    # I85.1-; I85.00 was listed at 0.96-0.97
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "I85.10" in codes and "I85.00" not in codes
+
+
+def test_esophageal_varices_alone_stay_i85_00(suggester: Suggester) -> None:
+    text = "A/P: Esophageal varices, small - continue nadolol."
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert "I85.00" in codes and "I85.10" not in codes
+
