@@ -115,3 +115,11 @@ def test_esophageal_varices_alone_stay_i85_00(suggester: Suggester) -> None:
     codes = ranked(outpatient_diagnoses(suggester, text))
     assert "I85.00" in codes and "I85.10" not in codes
 
+
+def test_a_history_of_sessile_serrated_lesions_is_z86_0101(suggester: Suggester) -> None:
+    # Z86.0101 "adenomatous and serrated colon polyps": nothing was listed
+    text = (
+        "Indication: Surveillance colonoscopy. Personal history of sessile serrated "
+        "lesions (2 SSLs removed 2023)."
+    )
+    assert ranked(outpatient_diagnoses(suggester, text))[0] == "Z86.0101"
