@@ -1973,7 +1973,8 @@ def _gives_way(
 ) -> str | None:
     """The documented code that ``code`` gives way to, if any: a symptom to a diagnosis
     that includes it, ``documented`` or ``stated`` in the diagnostic statement; a
-    "without complications" code to a ``documented`` code of its category."""
+    "without complications" code to a ``documented`` code of its subcategory (the code
+    but its last character: E11.9 to E11.22, K50.80 to K50.811 but not to K50.011)."""
     if code.startswith(rules.integral_symptoms):
         for symptom, diagnoses in rules.integral:
             if code.startswith(symptom):
@@ -1982,7 +1983,7 @@ def _gives_way(
                         return other
     if code in rules.without_complications:
         for other in documented:
-            if other[:3] == code[:3] and other not in rules.without_complications:
+            if other.startswith(code[:-1]) and other not in rules.without_complications:
                 return other
     return None
 

@@ -111,3 +111,16 @@ def test_a_history_of_sessile_serrated_lesions_is_z86_0101(suggester: Suggester)
         "lesions (2 SSLs removed 2023)."
     )
     assert ranked(outpatient_diagnoses(suggester, text))[0] == "Z86.0101"
+
+
+def test_crohns_of_both_intestines_is_not_set_apart_by_one_intestines_code(
+    suggester: Suggester,
+) -> None:
+    # K50.80 gave way to the K50.011 / K50.111 a partial reading of the sentence finds,
+    # which were then listed (us-office-263); within its subcategory only
+    text = (
+        "Dx: Crohn's ileocolitis (terminal ileum + ascending colon).\nA/P: 1. Crohn's disease "
+        "of small and large intestine with rectal bleeding - increase infliximab."
+    )
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert not {"K50.011", "K50.111"} & set(codes)
