@@ -296,7 +296,7 @@ class PlausibilityRules:
     without_complications: frozenset[str]
     organism: tuple[str, ...]
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
-    included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
+    included: tuple[tuple[System, str, System, tuple[tuple[str, str], ...]], ...]
     actions: EndoscopyActions
     done_here: DoneHere
     dated: tuple[Dated, ...]
@@ -468,7 +468,12 @@ class PlausibilityRules:
                 for r in rules["told_apart"]
             ),
             included=tuple(
-                (System(r["system"]), r["code"], tuple((low, high) for low, high in r["in"]))
+                (
+                    System(r["system"]),
+                    r["code"],
+                    System(r.get("in_system", r["system"])),
+                    tuple((low, high) for low, high in r["in"]),
+                )
                 for r in rules["included"]
             ),
             replaced_when=tuple(
@@ -1263,11 +1268,12 @@ def other_sites(keys: Collection[Key], words_of: Callable[[list[Key]], Sequence[
 
 def included_codes(keys: Collection[Key]) -> set[Key]:
     """The codes of ``keys`` that another of them includes (``included``: a diagnostic
-    endoscopy beside a surgical endoscopy of its family)."""
+    endoscopy beside a surgical endoscopy of its family; a screening colonoscopy's HCPCS
+    code beside the colonoscopy with a polyp removed that it became, ``in_system``)."""
     found = set()
-    for system, code, ranges in plausibility_rules().included:
+    for system, code, in_system, ranges in plausibility_rules().included:
         if (system, code) in keys and any(
-            other_system is system and len(other) == len(code) and low <= other <= high
+            other_system is in_system and len(other) == len(code) and low <= other <= high
             for other_system, other in keys
             for low, high in ranges
         ):
@@ -1967,7 +1973,8 @@ def _gives_way(
 ) -> str | None:
     """The documented code that ``code`` gives way to, if any: a symptom to a diagnosis
     that includes it, ``documented`` or ``stated`` in the diagnostic statement; a
-    "without complications" code to a ``documented`` code of its category."""
+    "without complications" code to a ``documented`` code of its subcategory (the code
+    but its last character: E11.9 to E11.22, K50.80 to K50.811 but not to K50.011)."""
     if code.startswith(rules.integral_symptoms):
         for symptom, diagnoses in rules.integral:
             if code.startswith(symptom):
@@ -1976,7 +1983,7 @@ def _gives_way(
                         return other
     if code in rules.without_complications:
         for other in documented:
-            if other[:3] == code[:3] and other not in rules.without_complications:
+            if other.startswith(code[:-1]) and other not in rules.without_complications:
                 return other
     return None
 
