@@ -1,7 +1,7 @@
 """Behavioral-health and substance-use wording the default model misread (issue 15), found
 on the fifteenth session's notes (branch psych15): a drinker the note says drinks socially
-read as alcohol abuse.
-Sentences written for these tests, after those notes."""
+read as alcohol abuse, and a severe alcohol use disorder with withdrawal turned into abuse
+by a drinker read elsewhere. Sentences written for these tests, after those notes."""
 
 from __future__ import annotations
 
@@ -29,3 +29,22 @@ def test_a_social_drinker_has_no_alcohol_abuse(suggester: Suggester, text: str) 
 def test_a_social_drinker_keeps_a_use_disorder_the_note_states(suggester: Suggester) -> None:
     text = "SH: social drinker per pt. A/P: Alcohol use disorder, mild - counseled."
     assert "F10.10" in ranked(outpatient_diagnoses(suggester, text))
+
+
+def test_a_severe_use_disorder_with_withdrawal_stays_dependence(suggester: Suggester) -> None:
+    # "Daily drinker" read F10.10 (abuse), and the combination of abuse with withdrawal
+    # turned the stated severe disorder's F10.230 into F10.130
+    text = (
+        "HPI: Daily drinker x 20 yr (1/5th vodka/day); last drink 14 h ago.\n"
+        "Impression: Alcohol use disorder, severe, with withdrawal, uncomplicated."
+    )
+    result = outpatient_diagnoses(suggester, text)
+    assert ranked(result)[0] == "F10.230"
+    assert "F10.130" not in anywhere(result)
+
+
+def test_a_mild_use_disorder_with_withdrawal_stays_abuse(suggester: Suggester) -> None:
+    text = "A/P: Alcohol use disorder, mild. Alcohol withdrawal, CIWA 9 - chlordiazepoxide taper."
+    result = outpatient_diagnoses(suggester, text)
+    assert [code for code in ranked(result) if code.startswith("F10.13")]
+    assert not [code for code in anywhere(result) if code.startswith("F10.23")]
