@@ -1,7 +1,8 @@
 """Behavioral-health and substance-use wording the default model misread (issue 15), found
 on the fifteenth session's notes (branch psych15): a drinker the note says drinks socially
-read as alcohol abuse, and a severe alcohol use disorder with withdrawal turned into abuse
-by a drinker read elsewhere. Sentences written for these tests, after those notes."""
+read as alcohol abuse, a severe alcohol use disorder with withdrawal turned into abuse by
+a drinker read elsewhere, and a tobacco use disorder in remission read as current.
+Sentences written for these tests, after those notes."""
 
 from __future__ import annotations
 
@@ -48,3 +49,18 @@ def test_a_mild_use_disorder_with_withdrawal_stays_abuse(suggester: Suggester) -
     result = outpatient_diagnoses(suggester, text)
     assert [code for code in ranked(result) if code.startswith("F10.13")]
     assert not [code for code in anywhere(result) if code.startswith("F10.23")]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Assessment: Tobacco use disorder, cigarettes, in early remission.", "F17.211"),
+        ("A/P: Tobacco use disorder, in sustained remission - no relapse.", "F17.201"),
+    ],
+)
+def test_a_tobacco_use_disorder_in_remission_is_read(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    result = outpatient_diagnoses(suggester, text)
+    assert ranked(result)[0] == code
+    assert "F17.210" not in anywhere(result) and "F17.200" not in anywhere(result)
