@@ -1,7 +1,9 @@
 """Behavioral-health and substance-use wording the default model misread (issue 15), found
 on the fifteenth session's notes (branch psych15): a drinker the note says drinks socially
 read as alcohol abuse, a severe alcohol use disorder with withdrawal turned into abuse by
-a drinker read elsewhere, and a tobacco use disorder in remission read as current.
+a drinker read elsewhere, a tobacco use disorder in remission read as current, and the
+psychotic features and mania of a bipolar or schizoaffective disorder read as disorders
+of their own.
 Sentences written for these tests, after those notes."""
 
 from __future__ import annotations
@@ -64,3 +66,30 @@ def test_a_tobacco_use_disorder_in_remission_is_read(
     result = outpatient_diagnoses(suggester, text)
     assert ranked(result)[0] == code
     assert "F17.210" not in anywhere(result) and "F17.200" not in anywhere(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "HPI: Hx bipolar I disorder, off lithium x 2 mo. Not sleeping x 1 wk, pressured"
+            " speech, grandiose.\nED course: olanzapine 10 mg IM for agitation. Psychiatry:"
+            " primary mania with psychotic features.\nImpression: 1. Bipolar I disorder,"
+            " current episode manic, severe, with psychotic features",
+            "F31.2",
+        ),
+        (
+            "A/P: Schizoaffective disorder, bipolar type - stable on paliperidone."
+            " Hospitalized 06/2026 for mania with psychosis.",
+            "F25.0",
+        ),
+    ],
+)
+def test_psychotic_features_and_mania_are_the_disorder_s_own(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # the mood disorder's psychotic features read F23 (brief psychotic disorder) and F29,
+    # its mania F30.9, and F30.9 set the bipolar F31.2 apart by F30's Excludes1
+    result = outpatient_diagnoses(suggester, text)
+    assert ranked(result)[0] == code
+    assert not [c for c in anywhere(result) if c.startswith(("F23", "F29", "F30"))]
