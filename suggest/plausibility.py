@@ -335,6 +335,9 @@ class PlausibilityRules:
     # abuse and dependence, lowest first
     substance_categories: tuple[str, ...]
     substance_levels: tuple[str, ...]
+    # the categories whose 5th character names the product (F17.21-: cigarettes), so that
+    # the 6th, not the 5th, says the remission
+    substance_products: tuple[str, ...]
     # statuses of a device or an operation (Z95.5, Z96.6-) and the sections that report
     # the operations of this encounter ("Procedures: PCI mid LAD (1 DES)")
     placed_now: tuple[str, ...]
@@ -512,6 +515,7 @@ class PlausibilityRules:
             ),
             substance_categories=tuple(rules["substance_levels"]["categories"]),
             substance_levels=tuple(rules["substance_levels"]["levels"]),
+            substance_products=tuple(rules["substance_levels"]["products"]),
             placed_now=tuple(rules["placed_now"]["prefixes"]),
             placed_now_sections=frozenset(rules["placed_now"]["sections"]),
             placed_now_earlier=frozenset(rules["placed_now"]["earlier"]),
@@ -2037,12 +2041,14 @@ def _higher_level(code: str, listed: list[str], rules: PlausibilityRules) -> str
     the highest is coded (guideline I.C.5.b.2: "Uses cannabis ... Cannabis use disorder,
     mild" is F12.10 alone); at its own level, an uncomplicated code (F10.20) gives way to
     the remission the note documents (F10.21, guideline I.C.5.b.1: "Alcohol use disorder,
-    severe - last drink 7/2026 ... AUD, severe, in early remission")."""
+    severe - last drink 7/2026 ... AUD, severe, in early remission"; F17.210 to F17.211,
+    whose product takes the 5th character)."""
     category, levels = code[:3], rules.substance_levels
     if category not in rules.substance_categories or code[4:5] not in levels:
         return None
     above = levels[levels.index(code[4:5]) + 1 :]
-    remission = code[:5] + "1" if len(code) == 6 and code[5] == "0" else None
+    uncomplicated = 7 if category in rules.substance_products else 6
+    remission = code[:-1] + "1" if len(code) == uncomplicated and code[-1] == "0" else None
     return next(
         (o for o in listed if o[:3] == category and (o[4:5] in above or o == remission)),
         None,
