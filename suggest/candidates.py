@@ -65,6 +65,7 @@ from suggest.plausibility import (
     vaccine_disease,
     vaccine_readings,
     with_encounter,
+    with_findings,
     without_initial_injury,
 )
 from suggest.rules import read_rules
@@ -822,6 +823,16 @@ def plausible_candidates(
     kept = _services_as_documented(kept, present, doc, table, starts, lowered)
     _pcs_as_documented(kept, present, table, lowered)
     replaced = replacements(present)
+    statement = plausibility_rules().statement_sections
+    replaced.update(
+        with_findings(
+            c.target.code
+            for c in kept
+            if c.target.system is System.ICD10CM
+            and not c.denied
+            and not sections_of(c.spans).isdisjoint(statement)
+        )
+    )
     character = encounter_character(note_text(doc))
     if character is None:
         codes = {code for system, code in present if system is System.ICD10CM}

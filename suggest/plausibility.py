@@ -296,6 +296,8 @@ class PlausibilityRules:
     without_complications: frozenset[str]
     organism: tuple[str, ...]
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
+    with_findings: tuple[tuple[str, str], ...]  # exam without abnormal findings, with them
+    not_findings: tuple[str, ...]  # prefixes of codes that are no exam's abnormal finding
     included: tuple[tuple[System, str, tuple[tuple[str, str], ...]], ...]
     actions: EndoscopyActions
     done_here: DoneHere
@@ -475,6 +477,8 @@ class PlausibilityRules:
                 (System(r["system"]), r["code"], r["becomes"], tuple(r["when_icd10cm"]))
                 for r in rules["replaced_when"]
             ),
+            with_findings=tuple((r["code"], r["becomes"]) for r in rules["with_findings"]["codes"]),
+            not_findings=tuple(rules["with_findings"]["not_findings"]),
             first_listed=tuple(
                 (System(r["system"]), tuple(r["prefixes"]), tuple(r.get("unless", ())))
                 for r in rules["first_listed"]
@@ -1283,6 +1287,19 @@ def replacements(keys: Iterable[Key]) -> dict[Key, Key]:
         if any(other.startswith(when) for other in present):
             found[(system, code)] = (system, becomes)
     return found
+
+
+def with_findings(stated: Iterable[str]) -> dict[Key, Key]:
+    """A routine examination's code "without abnormal findings" with its "with abnormal
+    findings" twin, where the diagnostic statement names a condition (``stated``: the
+    ICD-10-CM codes read there) other than a status, an encounter or an external cause
+    (``not_findings``): the condition found or addressed at the exam is its abnormal finding."""
+    rules = plausibility_rules()
+    if all(code.startswith(rules.not_findings) for code in stated):
+        return {}
+    return {
+        (System.ICD10CM, code): (System.ICD10CM, becomes) for code, becomes in rules.with_findings
+    }
 
 
 # ------------------------------------------------------------- after scoring

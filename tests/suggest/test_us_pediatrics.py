@@ -1,0 +1,37 @@
+"""Pediatric notes the default model misread (issue 15), found on the fifteenth session's
+notes (branch peds15): a well-child visit whose diagnostic statement names a condition.
+Sentences written for these tests, after those notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from suggest.suggester import Suggester
+from tests.suggest.listed_codes import anywhere, outpatient_diagnoses, ranked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9 YEAR WELL CHILD CHECK\nA/P:\n1. Well child 9 yo.\n2. Acne vulgaris - start BPO wash.",
+        "WELL CHILD VISIT\nAssessment: Well child check, 2 yo. Iron deficiency anemia - start "
+        "ferrous sulfate.",
+    ],
+)
+def test_a_well_child_visit_with_a_stated_condition_has_abnormal_findings(
+    suggester: Suggester, text: str
+) -> None:
+    # Z00.121 "with abnormal findings" ("use additional code to identify abnormal
+    # findings"): the condition the statement names at the exam is one
+    codes = anywhere(outpatient_diagnoses(suggester, text))
+    assert "Z00.121" in codes and "Z00.129" not in codes
+
+
+def test_a_well_child_visit_with_normal_findings_has_none(suggester: Suggester) -> None:
+    text = (
+        "4 YEAR WELL CHILD CHECK\nExam: no rash, no murmur, no caries.\n"
+        "A/P: Well child 4 yo, normal growth and development. Anticipatory guidance: "
+        "water safety, car seat."
+    )
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert codes[0] == "Z00.129" and "Z00.121" not in codes
