@@ -49,6 +49,7 @@ from suggest.plausibility import (
     included_codes,
     injection_places,
     leisure_activity,
+    maternity_conflict,
     not_done_here,
     not_taken_long_term,
     other_sites,
@@ -756,9 +757,12 @@ def plausible_candidates(
             read.append(lowered[heading:end])
         return read
 
+    age = stated_age(note_text(doc))
     kept = []
     for candidate in candidates:
         target = candidate.target
+        if maternity_conflict(target.system, target.code, age):
+            continue
         if candidate.matches:
             words = [lowered[p] for m in candidate.matches for p in m.positions]
             if unsupported(
@@ -795,9 +799,7 @@ def plausible_candidates(
         kept = [
             c for c in kept if c.target.system is not System.ICD10CM or c.target.code not in twins
         ]
-    administration = (
-        vaccine_administration(vaccines, lowered, stated_age(note_text(doc))) if vaccines else []
-    )
+    administration = vaccine_administration(vaccines, lowered, age) if vaccines else []
     administering = plausibility_rules().vaccine_administration
     if any(
         r.given and administering.code not in a

@@ -35,3 +35,28 @@ def test_a_well_child_visit_with_normal_findings_has_none(suggester: Suggester) 
     )
     codes = ranked(outpatient_diagnoses(suggester, text))
     assert codes[0] == "Z00.129" and "Z00.121" not in codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PEDS ED\nHPI: 5 wk old M, born at 38w6d by NSVD, no NICU stay, now with fever.",
+        "NEWBORN DISCHARGE SUMMARY\nBorn at 39w4d by spontaneous vaginal delivery, Apgars 8/9."
+        "\nDischarge diagnoses: Term male newborn.",
+    ],
+)
+def test_a_babys_birth_history_names_no_delivery_or_weeks(suggester: Suggester, text: str) -> None:
+    # the weeks (Z3A), the delivery (59409, 10E0XZZ) are the mother's record's: the
+    # maternity age edit (9-64) and guideline I.C.15.a.1
+    result = suggester.suggest(text, setting="inpatient")
+    codes = [s.code for s in result.ranking()]
+    assert not [c for c in codes if c.startswith(("Z3A", "O", "59", "10E"))], codes
+
+
+def test_a_mothers_delivery_keeps_its_codes(suggester: Suggester) -> None:
+    text = (
+        "DELIVERY NOTE\n28 yo G2P1 at 39w2d, spontaneous vaginal delivery of a liveborn "
+        "male, Apgars 8/9."
+    )
+    codes = [s.code for s in suggester.suggest(text, setting="inpatient").ranking()]
+    assert "Z3A.39" in codes and "Z37.0" in codes
