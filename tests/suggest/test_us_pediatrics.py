@@ -60,3 +60,14 @@ def test_a_mothers_delivery_keeps_its_codes(suggester: Suggester) -> None:
     )
     codes = [s.code for s in suggester.suggest(text, setting="inpatient").ranking()]
     assert "Z3A.39" in codes and "Z37.0" in codes
+
+
+def test_a_childs_vaccines_discussed_by_the_physician_are_counseled(suggester: Suggester) -> None:
+    # CPT 90460: administration through 18 years with counseling by a physician or other
+    # qualified professional, which a discussion of the vaccines with the parent is
+    text = (
+        "15 MONTH WELL CHILD CHECK\nImmunizations today: DTaP #4 (IM), MMR #1 (SC). VIS "
+        "provided; vaccines and side effects discussed with father by MD, questions answered."
+    )
+    codes = [s.code for s in suggester.suggest(text, setting="outpatient").ranking()]
+    assert "90460" in codes and "90471" not in codes and "90472" not in codes
