@@ -49,6 +49,7 @@ from suggest.plausibility import (
     included_codes,
     injection_places,
     leisure_activity,
+    maternity_conflict,
     not_done_here,
     not_taken_long_term,
     other_sites,
@@ -65,6 +66,7 @@ from suggest.plausibility import (
     vaccine_disease,
     vaccine_readings,
     with_encounter,
+    with_findings,
     without_initial_injury,
 )
 from suggest.rules import read_rules
@@ -755,9 +757,12 @@ def plausible_candidates(
             read.append(lowered[heading:end])
         return read
 
+    age = stated_age(note_text(doc))
     kept = []
     for candidate in candidates:
         target = candidate.target
+        if maternity_conflict(target.system, target.code, age):
+            continue
         if candidate.matches:
             words = [lowered[p] for m in candidate.matches for p in m.positions]
             if unsupported(
@@ -794,9 +799,7 @@ def plausible_candidates(
         kept = [
             c for c in kept if c.target.system is not System.ICD10CM or c.target.code not in twins
         ]
-    administration = (
-        vaccine_administration(vaccines, lowered, stated_age(note_text(doc))) if vaccines else []
-    )
+    administration = vaccine_administration(vaccines, lowered, age) if vaccines else []
     administering = plausibility_rules().vaccine_administration
     if any(
         r.given and administering.code not in a
@@ -822,6 +825,16 @@ def plausible_candidates(
     kept = _services_as_documented(kept, present, doc, table, starts, lowered)
     _pcs_as_documented(kept, present, table, lowered)
     replaced = replacements(present)
+    statement = plausibility_rules().statement_sections
+    replaced.update(
+        with_findings(
+            c.target.code
+            for c in kept
+            if c.target.system is System.ICD10CM
+            and not c.denied
+            and not sections_of(c.spans).isdisjoint(statement)
+        )
+    )
     character = encounter_character(note_text(doc))
     if character is None:
         codes = {code for system, code in present if system is System.ICD10CM}

@@ -296,6 +296,10 @@ class PlausibilityRules:
     without_complications: frozenset[str]
     organism: tuple[str, ...]
     replaced_when: tuple[tuple[System, str, str, tuple[str, ...]], ...]
+    maternity_age: float  # the least age of a patient with a pregnancy or delivery code
+    maternity: dict[System, tuple[str, ...]]  # those codes' prefixes, by system
+    with_findings: tuple[tuple[str, str], ...]  # exam without abnormal findings, with them
+    not_findings: tuple[str, ...]  # prefixes of codes that are no exam's abnormal finding
     included: tuple[tuple[System, str, System, tuple[tuple[str, str], ...]], ...]
     actions: EndoscopyActions
     done_here: DoneHere
@@ -483,6 +487,13 @@ class PlausibilityRules:
                 (System(r["system"]), r["code"], r["becomes"], tuple(r["when_icd10cm"]))
                 for r in rules["replaced_when"]
             ),
+            maternity_age=float(rules["maternity"]["least_age"]),
+            maternity={
+                System(system): tuple(prefixes)
+                for system, prefixes in rules["maternity"]["prefixes"].items()
+            },
+            with_findings=tuple((r["code"], r["becomes"]) for r in rules["with_findings"]["codes"]),
+            not_findings=tuple(rules["with_findings"]["not_findings"]),
             first_listed=tuple(
                 (System(r["system"]), tuple(r["prefixes"]), tuple(r.get("unless", ())))
                 for r in rules["first_listed"]
@@ -1293,6 +1304,31 @@ def replacements(keys: Iterable[Key]) -> dict[Key, Key]:
         if any(other.startswith(when) for other in present):
             found[(system, code)] = (system, becomes)
     return found
+
+
+def maternity_conflict(system: System, code: str, age: float | None) -> bool:
+    """Whether ``code`` is a pregnancy's or a delivery's (the mother's record's alone) and
+    the patient's stated ``age`` is under the maternity age edit's: a baby's birth
+    history names its mother's delivery."""
+    rules = plausibility_rules()
+    return (
+        age is not None
+        and age < rules.maternity_age
+        and code.startswith(rules.maternity.get(system, ()))
+    )
+
+
+def with_findings(stated: Iterable[str]) -> dict[Key, Key]:
+    """A routine examination's code "without abnormal findings" with its "with abnormal
+    findings" twin, where the diagnostic statement names a condition (``stated``: the
+    ICD-10-CM codes read there) other than a status, an encounter or an external cause
+    (``not_findings``): the condition found or addressed at the exam is its abnormal finding."""
+    rules = plausibility_rules()
+    if all(code.startswith(rules.not_findings) for code in stated):
+        return {}
+    return {
+        (System.ICD10CM, code): (System.ICD10CM, becomes) for code, becomes in rules.with_findings
+    }
 
 
 # ------------------------------------------------------------- after scoring
