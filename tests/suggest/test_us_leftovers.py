@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from code_index.records import System
 from suggest.suggester import Suggester
-from tests.suggest.listed_codes import outpatient_diagnoses, ranked
+from tests.suggest.listed_codes import anywhere, outpatient_diagnoses, ranked
 
 
 @pytest.mark.parametrize(
@@ -26,3 +27,23 @@ def test_a_ckd_stage_without_the_word_stage(suggester: Suggester, text: str, cod
     codes = ranked(outpatient_diagnoses(suggester, text))
     assert code in codes
     assert "N18.9" not in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Plan: Repeat TTE in 6 wks on GDMT.", "93306"),
+        ("Plan: TTE in 3 months to reassess EF.", "93306"),
+    ],
+)
+def test_a_test_set_for_a_later_interval_is_no_service(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    result = suggester.suggest(text, setting="outpatient", systems=(System.CPT,))
+    assert code not in anywhere(result)
+
+
+def test_a_procedure_done_before_its_repeat_interval_stays(suggester: Suggester) -> None:
+    text = "Procedure: Screening colonoscopy with snare polypectomy; repeat in 3 years."
+    result = suggester.suggest(text, setting="outpatient", systems=(System.CPT,))
+    assert "45385" in ranked(result)
