@@ -47,3 +47,14 @@ def test_a_procedure_done_before_its_repeat_interval_stays(suggester: Suggester)
     text = "Procedure: Screening colonoscopy with snare polypectomy; repeat in 3 years."
     result = suggester.suggest(text, setting="outpatient", systems=(System.CPT,))
     assert "45385" in ranked(result)
+
+
+def test_stress_dose_steroids_are_no_psychosocial_stress(suggester: Suggester) -> None:
+    text = (
+        "A/P: Addison's disease - stable. Stress-dose steroids for surgery: "
+        "hydrocortisone 100 mg IV at induction."
+    )
+    codes = anywhere(outpatient_diagnoses(suggester, text))
+    assert "Z73.3" not in codes
+    assert "E27.1" in codes
+    assert "Z73.3" in ranked(outpatient_diagnoses(suggester, "A/P: Work stress, poor sleep."))
