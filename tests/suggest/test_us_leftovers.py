@@ -58,3 +58,19 @@ def test_stress_dose_steroids_are_no_psychosocial_stress(suggester: Suggester) -
     assert "Z73.3" not in codes
     assert "E27.1" in codes
     assert "Z73.3" in ranked(outpatient_diagnoses(suggester, "A/P: Work stress, poor sleep."))
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "wrong"),
+    [
+        ("HPI: 45F with L breast IDC, ER+/PR+/HER2-.", "Z17.411", {"Z17.0", "Z17.21"}),
+        ("Dx: L breast ca, ER-/PR-/HER2- (triple negative).", "Z17.421", {"Z17.1", "Z17.22"}),
+    ],
+)
+def test_receptor_signs_make_the_combined_status(
+    suggester: Suggester, text: str, code: str, wrong: set[str]
+) -> None:
+    # FY2026: hormone receptor status with HER2 status is one code, Z17.41- / Z17.42-
+    codes = ranked(outpatient_diagnoses(suggester, text))
+    assert code in codes
+    assert wrong.isdisjoint(codes)
