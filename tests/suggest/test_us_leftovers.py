@@ -74,3 +74,18 @@ def test_receptor_signs_make_the_combined_status(
     codes = ranked(outpatient_diagnoses(suggester, text))
     assert code in codes
     assert wrong.isdisjoint(codes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["HPI: 45F with L breast IDC, BRCA2 carrier.", "A/P: BRCA1 pathogenic variant - BSO planned."],
+)
+def test_a_brca_carrier_is_a_genetic_susceptibility(suggester: Suggester, text: str) -> None:
+    assert "Z15.01" in ranked(outpatient_diagnoses(suggester, text))
+
+
+def test_a_relatives_brca_variant_is_no_susceptibility_of_the_patient(
+    suggester: Suggester,
+) -> None:
+    text = "FH: mother BRCA1 positive, breast ca at 48."
+    assert "Z15.01" not in anywhere(outpatient_diagnoses(suggester, text))
