@@ -89,3 +89,16 @@ def test_a_relatives_brca_variant_is_no_susceptibility_of_the_patient(
 ) -> None:
     text = "FH: mother BRCA1 positive, breast ca at 48."
     assert "Z15.01" not in anywhere(outpatient_diagnoses(suggester, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("A/P: Cerumen impaction, left - removed.", "H61.22"),
+        ("Assessment: Cerumen impaction AU.", "H61.23"),
+        ("A/P: Cerumen impaction.", "H61.20"),
+    ],
+)
+def test_a_cerumen_impaction_by_its_side(suggester: Suggester, text: str, code: str) -> None:
+    # the Index's "Impaction, cerumen (ear) (external) H61.2-"; the title says "Impacted"
+    assert ranked(outpatient_diagnoses(suggester, text))[:1] == [code]
