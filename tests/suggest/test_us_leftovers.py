@@ -102,3 +102,12 @@ def test_a_relatives_brca_variant_is_no_susceptibility_of_the_patient(
 def test_a_cerumen_impaction_by_its_side(suggester: Suggester, text: str, code: str) -> None:
     # the Index's "Impaction, cerumen (ear) (external) H61.2-"; the title says "Impacted"
     assert ranked(outpatient_diagnoses(suggester, text))[:1] == [code]
+
+
+def test_obesity_counseling_is_billed_by_its_stated_minutes(suggester: Suggester) -> None:
+    # G0447 is face-to-face behavioral counseling for obesity, 15 minutes
+    untimed = "Plan: Obesity, BMI 38.2 - weight loss counseling: reduce sugary drinks."
+    timed = "Plan: Obesity, BMI 38.2 - face-to-face weight loss counseling, 20 min."
+    systems = (System.HCPCS,)
+    assert "G0447" not in anywhere(suggester.suggest(untimed, "outpatient", systems=systems))
+    assert "G0447" in ranked(suggester.suggest(timed, "outpatient", systems=systems))
