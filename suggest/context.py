@@ -157,7 +157,7 @@ class ConTextComponent(RuleFileComponent):
         """Check the rules and compile every phrase into one matcher."""
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._rule_of: dict[int, RuleSpec] = {}
-        seen: dict[tuple[str, ...], str] = {}
+        seen: dict[tuple[bool | str, ...], str] = {}
         for rule in self.rules["rules"]:
             category = rule["category"]
             # a termination term ends scopes before itself, or with "ends": "after", after
@@ -194,7 +194,10 @@ class ConTextComponent(RuleFileComponent):
                 for phrase in _numbered(written, self.rules.get("numbers", ()))
             ]
             for pattern in patterns:
-                words = tuple(token.lower_ for token in pattern)
+                # a phrase may end scopes and be a cue too ("consistent with" ends a
+                # negation before it and doubts a malignancy after it): a termination term
+                # never hides a trigger
+                words = (category == TERMINATE, *(token.lower_ for token in pattern))
                 if words in seen:
                     raise ValueError(f"phrase {pattern.text!r} is in {seen[words]} and {label}")
                 seen[words] = label

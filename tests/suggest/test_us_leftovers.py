@@ -111,3 +111,28 @@ def test_obesity_counseling_is_billed_by_its_stated_minutes(suggester: Suggester
     systems = (System.HCPCS,)
     assert "G0447" not in anywhere(suggester.suggest(untimed, "outpatient", systems=systems))
     assert "G0447" in ranked(suggester.suggest(timed, "outpatient", systems=systems))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IMPRESSION: 1. New hepatic lesions, consistent with metastases. Recommend MRI liver.",
+        "IMPRESSION: 1. Three new hepatic lesions c/w mets to liver.",
+    ],
+)
+def test_an_image_consistent_with_a_malignancy_is_uncertain_outpatient(
+    suggester: Suggester, text: str
+) -> None:
+    # guideline IV.H lists "consistent with" and "compatible with" as uncertain: an
+    # outpatient report codes the finding, not the secondary neoplasm; inpatient (II.H)
+    # an uncertain diagnosis is coded as if it existed
+    assert "C78.7" not in ranked(outpatient_diagnoses(suggester, text))
+    inpatient = suggester.suggest(text, setting="inpatient", systems=(System.ICD10CM,))
+    assert "C78.7" in ranked(inpatient)
+
+
+def test_a_biopsy_consistent_with_a_malignancy_is_the_pathologists_diagnosis(
+    suggester: Suggester,
+) -> None:
+    text = "Pathology: core biopsy c/w adenocarcinoma of the prostate, Gleason 3+4."
+    assert "C61" in ranked(outpatient_diagnoses(suggester, text))
