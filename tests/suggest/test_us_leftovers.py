@@ -2,7 +2,8 @@
 the fifteenth session's notes (branch left15): a CKD stage written without "stage", a test
 the plan sets for a later week, "stress-dose" steroids, receptor status written as signs,
 a BRCA carrier, a cerumen impaction, obesity counseling with no minutes, an image
-"consistent with" a malignancy. Sentences written for these tests, after those notes."""
+"consistent with" a malignancy, a laceration's subtype in digits. Sentences written for
+these tests, after those notes."""
 
 from __future__ import annotations
 
@@ -136,3 +137,20 @@ def test_a_biopsy_consistent_with_a_malignancy_is_the_pathologists_diagnosis(
 ) -> None:
     text = "Pathology: core biopsy c/w adenocarcinoma of the prostate, Gleason 3+4."
     assert "C61" in ranked(outpatient_diagnoses(suggester, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Delivery: NSVD. Third-degree perineal laceration, 3b, repaired.", "O70.22"),
+        ("Delivery: SVD c/b 3rd degree perineal laceration (3a), repaired.", "O70.21"),
+    ],
+)
+def test_a_third_degree_lacerations_subtype_written_in_digits(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # the titles say IIIa / IIIb / IIIc; notes write 3a / 3b
+    result = suggester.suggest(text, setting="inpatient", systems=(System.ICD10CM,))
+    codes = ranked(result)
+    assert code in codes
+    assert "O70.20" not in codes
