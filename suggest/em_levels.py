@@ -182,7 +182,11 @@ def critical_care(text: str) -> tuple[str, int, int] | None:
 
 
 _COUNSELED = re.compile(r"\bcounsel\w*")
-_MINUTES = re.compile(r"\b(\d{1,3}) ?(?:min|mins|minutes)\b")
+# minutes of a rate are no time spent: "150 min/week walking", "30 minutes a day"
+_MINUTES = re.compile(
+    r"\b(\d{1,3}) ?(?:min|mins|minutes)\b(?! ?(?:/ ?|per |a |each |every )?(?:d|day|wk|week)\b)"
+    r"(?! ?(?:daily|weekly))"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n")
 
 

@@ -114,6 +114,13 @@ def test_obesity_counseling_is_billed_by_its_stated_minutes(suggester: Suggester
     assert "G0447" in ranked(suggester.suggest(timed, "outpatient", systems=systems))
 
 
+def test_minutes_of_a_rate_are_no_counseling_time(suggester: Suggester) -> None:
+    # "150 min/week walking" is the advice's exercise, not 150 minutes of counseling
+    text = "A/P: Obesity, BMI 38.2 - weight loss counseling: 150 min/week walking, food log."
+    result = suggester.suggest(text, "outpatient", systems=(System.HCPCS,))
+    assert "G0447" not in anywhere(result)
+
+
 @pytest.mark.parametrize(
     "text",
     [
