@@ -161,3 +161,15 @@ def test_a_third_degree_lacerations_subtype_written_in_digits(
     codes = ranked(result)
     assert code in codes
     assert "O70.20" not in codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "POSTPARTUM VISIT\nRoutine postpartum exam - normal.\nBreastfeeding well.",
+        "A/P: 1. Routine postpartum exam - normal, laceration healed.",
+    ],
+)
+def test_a_normal_postpartum_exam_is_still_the_encounter(suggester: Suggester, text: str) -> None:
+    # "normal" after the exam gives its findings; the encounter happened (Z39.2)
+    assert "Z39.2" in ranked(outpatient_diagnoses(suggester, text))
