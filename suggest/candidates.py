@@ -1155,12 +1155,10 @@ def add_em_level(candidates: list[Candidate], doc: Doc, table: TermTable) -> Non
     text = note_text(doc)
     present = {c.key for c in candidates}
     readings = (em_level(text), preventive_visit(text), critical_care(text))
-    for found in (*readings, *counseling_services(text)):
-        if found is None:
-            continue
-        code, start, end = found
+    found = [(System.CPT, *reading) for reading in readings if reading is not None]
+    for system, code, start, end in (*found, *counseling_services(text)):
         span = doc.char_span(start, end, alignment_mode="expand")
-        key = (System.CPT, code)
+        key = (system, code)
         if span is not None and key not in present:
             present.add(key)
             candidates.extend(_read_candidate(table, key, span))

@@ -27,6 +27,7 @@ of :data:`suggest.extensions.CONTEXT_FLAGS` and ``Span._.context_cues``.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -156,7 +157,7 @@ class ConTextComponent(RuleFileComponent):
         """Check the rules and compile every phrase into one matcher."""
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._rule_of: dict[int, RuleSpec] = {}
-        seen: dict[tuple[str, ...], str] = {}
+        seen: dict[tuple[bool | str, ...], str] = {}
         for rule in self.rules["rules"]:
             category = rule["category"]
             # a termination term ends scopes before itself, or with "ends": "after", after
@@ -187,9 +188,16 @@ class ConTextComponent(RuleFileComponent):
                 ),
             )
             label = "/".join(map(str, spec))
-            patterns = [self.nlp.make_doc(phrase) for phrase in rule["phrases"]]
+            patterns = [
+                self.nlp.make_doc(phrase)
+                for written in rule["phrases"]
+                for phrase in _numbered(written, self.rules.get("numbers", ()))
+            ]
             for pattern in patterns:
-                words = tuple(token.lower_ for token in pattern)
+                # a phrase may end scopes and be a cue too ("consistent with" ends a
+                # negation before it and doubts a malignancy after it): a termination term
+                # never hides a trigger
+                words = (category == TERMINATE, *(token.lower_ for token in pattern))
                 if words in seen:
                     raise ValueError(f"phrase {pattern.text!r} is in {seen[words]} and {label}")
                 seen[words] = label
@@ -344,6 +352,15 @@ class ConTextComponent(RuleFileComponent):
             kept.append((start, end, spec))
         kept.sort(key=lambda match: (match[0], match[1]))
         return kept
+
+
+def _numbered(phrase: str, numbers: Sequence[str]) -> list[str]:
+    """``phrase`` with its ``#`` (a number of a plan's interval: "in # wks") written as
+    each of ``numbers``: the matcher matches words, and "in 6 wks" is a plan whatever the
+    number."""
+    if "#" not in phrase:
+        return [phrase]
+    return [phrase.replace("#", number) for number in numbers]
 
 
 def _own_wording(doc: Doc, trigger: Trigger, matches: Any) -> bool:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from code_index.records import System
 from suggest.numbers import least_met
 from suggest.patient_age import stated_age, title_line
 from suggest.rules import read_rules
@@ -44,7 +45,8 @@ class EmRules:
     preventive: re.Pattern[str]  # a preventive visit named by the title or the CC
     not_preventive: re.Pattern[str]  # Medicare's own preventive visits
     ages: dict[str, tuple[tuple[int, str], ...]]  # kind: (least age in years, code), rising
-    counseling: tuple[tuple[re.Pattern[str], tuple[tuple[int, str], ...]], ...]  # topic, codes
+    # topic, the codes' system, (least minutes, code) rising
+    counseling: tuple[tuple[re.Pattern[str], System, tuple[tuple[int, str], ...]], ...]
     critical_care: re.Pattern[str]  # the critical care time stated
     critical_care_minutes: tuple[tuple[int, str], ...]  # (least minutes, code), rising
 
@@ -76,7 +78,11 @@ def em_rules() -> EmRules:
             for kind in ("new", "established")
         },
         counseling=tuple(
-            (re.compile(row["topic"]), tuple((int(least), code) for least, code in row["minutes"]))
+            (
+                re.compile(row["topic"]),
+                System(row.get("system", "cpt")),
+                tuple((int(least), code) for least, code in row["minutes"]),
+            )
             for row in rules["counseling"]
         ),
         critical_care=re.compile(rules["critical_care"]["time"]),
@@ -176,17 +182,21 @@ def critical_care(text: str) -> tuple[str, int, int] | None:
 
 
 _COUNSELED = re.compile(r"\bcounsel\w*")
-_MINUTES = re.compile(r"\b(\d{1,3}) ?(?:min|mins|minutes)\b")
+# minutes of a rate are no time spent: "150 min/week walking", "30 minutes a day"
+_MINUTES = re.compile(
+    r"\b(\d{1,3}) ?(?:min|mins|minutes)\b(?! ?(?:/ ?|per |a |each |every )?(?:d|day|wk|week)\b)"
+    r"(?! ?(?:daily|weekly))"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n")
 
 
-def counseling_services(text: str) -> list[tuple[str, int, int]]:
-    """The counseling services billed by time (``counseling``: smoking cessation) of the
-    sentences of ``text`` that name the topic, say it was counseled and state the
-    minutes, each with the characters (start, end) of its sentence; the most minutes a
-    sentence states."""
+def counseling_services(text: str) -> list[tuple[System, str, int, int]]:
+    """The counseling services billed by time (``counseling``: smoking cessation, obesity)
+    of the sentences of ``text`` that name the topic, say it was counseled and state the
+    minutes, each with its system and the characters (start, end) of its sentence; the
+    most minutes a sentence states."""
     rules = em_rules()
-    found: list[tuple[str, int, int]] = []
+    found: list[tuple[System, str, int, int]] = []
     if not _COUNSELED.search(text.lower()):
         return found  # no sentence says it was counseled
     start = 0
@@ -194,9 +204,9 @@ def counseling_services(text: str) -> list[tuple[str, int, int]]:
         sentence = text[start:end].lower()
         minutes = [int(m.group(1)) for m in _MINUTES.finditer(sentence)]
         if minutes and _COUNSELED.search(sentence):
-            for topic, codes in rules.counseling:
+            for topic, system, codes in rules.counseling:
                 code = least_met(codes, max(minutes))
                 if code is not None and topic.search(sentence):
-                    found.append((code, start, end))
+                    found.append((system, code, start, end))
         start = end
     return found

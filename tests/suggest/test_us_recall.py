@@ -625,12 +625,15 @@ def test_uncontrolled_diabetes_with_hypoglycemia_means_hypoglycemia(suggester: S
 
 # ------------------------------------------------------------ receptor status
 def test_estrogen_receptor_status_read_from_a_receptor_panel(suggester: Suggester) -> None:
-    # Z17.0 "Estrogen receptor positive status [ER+]": the title's own shorthand, in a
-    # panel whose statuses are joined by slashes
+    # "ER+": the title's own shorthand, in a panel whose statuses are joined by slashes;
+    # with the HER2 status beside it, FY2026's combined code: an estrogen receptor
+    # positive tumour is hormone receptor positive whatever its PR (Z17.411, not Z17.421)
     result = suggester.suggest(
         "Postop dx: L breast cancer, invasive ductal carcinoma, ER+/PR-/HER2-, pT1b N0."
     )
-    assert "Z17.0" in ranked(result)
+    assert "Z17.411" in ranked(result)
+    assert "Z17.421" not in anywhere(result)
+    assert "Z17.0" in ranked(suggester.suggest("Path: invasive ductal carcinoma, ER+, grade 2."))
     assert "Z17.1" in ranked(suggester.suggest("Path: invasive ductal carcinoma, ER-/PR-."))
 
 
