@@ -76,6 +76,13 @@ def test_a_pregnancy_code_stays_before_its_sepsis(suggester: Suggester) -> None:
     assert codes[0] != "A41.9"
 
 
+def test_bph_with_luts_is_n40_1(suggester: Suggester) -> None:
+    text = "PMH: BPH with LUTS on tamsulosin 0.4 mg qHS."
+    codes = anywhere(inpatient_diagnoses(suggester, text))
+    assert "N40.1" in codes
+    assert "N40.0" not in codes
+
+
 @pytest.mark.parametrize(
     ("text", "sepsis"),
     [
