@@ -2062,7 +2062,9 @@ def _site_named(code: str, listed: list[str], rules: PlausibilityRules) -> str |
     alone; C76's Excludes1 sends a malignancy of the skin to C44, so the "nose NOS" of
     C76.0 is no site beside it. A secondary site names no primary: "liver metastases,
     unknown primary" keeps C80.1 beside C78.7. So, too, a pressure ulcer of no site (L89.9-)
-    beside one whose site the note names."""
+    beside one whose site the note names, and a sepsis of no organism (A41.9, which a
+    septic shock's words also read) beside one whose organism the note names (I.C.1.d.1.a:
+    "Sepsis due to Streptococcus pneumoniae with septic shock" is A40.3 with R65.21)."""
     for unknown, named in rules.site_unknown:
         if code.startswith(unknown):
             return next(
