@@ -1,0 +1,45 @@
+"""Dermatology, wound and burn wording the default model misread (issue 15), found on the
+fifteenth session's notes (branch derm15): a burn's depth in the burn unit's words
+(partial / full thickness, "3rd degree") and the back of the hand as its dorsum; skin
+conditions a dermatologist names in words the titles do not use (an irritated seborrheic
+keratosis, flexural atopic dermatitis, a deep tissue pressure injury, poison ivy); an
+incision and drainage the note calls complicated. Sentences written for these tests,
+after those notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from code_index.records import System
+from suggest.suggester import Suggester
+from tests.suggest.listed_codes import anywhere, outpatient_diagnoses, ranked
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Full-thickness burn of chest wall.", "T21.31XA"),
+        ("3rd degree burn of chest wall.", "T21.31XA"),
+        ("Partial-thickness burn of right upper arm.", "T22.231A"),
+        ("Deep partial-thickness burn of left forearm.", "T22.212A"),
+        ("Second-degree burn of dorsum of right hand.", "T23.261A"),
+    ],
+)
+def test_a_burns_depth_and_site_in_a_burn_notes_words(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    # partial thickness is second degree, full thickness third (the ABA's terms, not the
+    # Index's); the burn's unspecified-degree sibling was read in their place
+    result = outpatient_diagnoses(suggester, f"Assessment: {text}")
+    assert ranked(result)[0] == code
+
+
+def test_a_superficial_partial_thickness_burn_is_no_first_degree_one(
+    suggester: Suggester,
+) -> None:
+    # "superficial" is no row of its own: a superficial partial-thickness burn is second degree
+    result = outpatient_diagnoses(
+        suggester, "Assessment: Superficial partial-thickness burn of right forearm."
+    )
+    assert ranked(result)[0] == "T22.211A"
+    assert "T22.111A" not in anywhere(result)
