@@ -43,3 +43,22 @@ def test_a_superficial_partial_thickness_burn_is_no_first_degree_one(
     )
     assert ranked(result)[0] == "T22.211A"
     assert "T22.111A" not in anywhere(result)
+
+
+@pytest.mark.parametrize(
+    ("extent", "code", "not_code"),
+    [
+        ("Burns 24% TBSA with 12% third degree.", "T31.21", "T31.20"),
+        ("TBSA 24%, of which full thickness 12%.", "T31.21", "T31.20"),
+        ("Burns 24% TBSA, partial thickness only.", "T31.20", "T31.21"),
+    ],
+)
+def test_a_burns_extent_names_its_third_degree_share(
+    suggester: Suggester, extent: str, code: str, not_code: str
+) -> None:
+    # guideline I.C.19.d.6: T31's fifth character is the third-degree share; the share was
+    # never read, so every extent was "0% to 9% third degree"
+    text = f"Impression:\n- Full-thickness burns of chest wall\n- {extent}"
+    codes = anywhere(outpatient_diagnoses(suggester, text))
+    assert code in codes
+    assert not_code not in codes
