@@ -46,6 +46,24 @@ def test_a_superficial_partial_thickness_burn_is_no_first_degree_one(
 
 
 @pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Irritated seborrheic keratosis, R mid back - shave removal.", "L82.0"),
+        ("Atopic dermatitis, flexural, moderate - start dupilumab.", "L20.82"),
+        ("Deep tissue pressure injury of right heel - offload.", "L89.616"),
+        ("Allergic contact dermatitis due to poison ivy - prednisone taper.", "L23.7"),
+        ("Poison oak dermatitis of both forearms.", "L23.7"),
+    ],
+)
+def test_a_skin_condition_in_a_dermatologists_words(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    result = outpatient_diagnoses(suggester, f"Assessment:\n1. {text}")
+    assert ranked(result)[0] == code
+    assert result.suggestions[0].score >= 0.5
+
+
+@pytest.mark.parametrize(
     ("extent", "code", "not_code"),
     [
         ("Burns 24% TBSA with 12% third degree.", "T31.21", "T31.20"),
