@@ -64,6 +64,32 @@ def test_a_skin_condition_in_a_dermatologists_words(
 
 
 @pytest.mark.parametrize(
+    ("text", "code", "other"),
+    [
+        (
+            "Procedure: Complicated incision and drainage of R buttock abscess; loculations"
+            " broken down, packed with iodoform gauze.",
+            "10061",
+            "10060",
+        ),
+        (
+            "Procedure: I&D of L axillary abscess, single linear incision, no loculations.",
+            "10060",
+            "10061",
+        ),
+    ],
+)
+def test_an_incision_and_drainage_is_simple_or_complicated_by_its_words(
+    suggester: Suggester, text: str, code: str, other: str
+) -> None:
+    # CPT 10060 is a simple or single abscess, 10061 a complicated one or several
+    result = suggester.suggest(text, setting="outpatient", systems=(System.CPT,))
+    codes = anywhere(result)
+    assert code in ranked(result)
+    assert other not in codes
+
+
+@pytest.mark.parametrize(
     ("extent", "code", "not_code"),
     [
         ("Burns 24% TBSA with 12% third degree.", "T31.21", "T31.20"),
