@@ -106,3 +106,20 @@ def test_a_burns_extent_names_its_third_degree_share(
     codes = anywhere(outpatient_diagnoses(suggester, text))
     assert code in codes
     assert not_code not in codes
+
+
+@pytest.mark.parametrize(
+    ("plan", "listed"),
+    [
+        ("Plan: TMP-SMX DS BID x 7 days (MRSA coverage pending culture).", False),
+        ("Plan: start vancomycin to cover for MRSA; culture sent.", False),
+        ("Culture grew MRSA. Plan: TMP-SMX DS BID x 7 days.", True),
+    ],
+)
+def test_an_antibiotics_coverage_names_no_organism_found(
+    suggester: Suggester, plan: str, listed: bool
+) -> None:
+    # the drug covers the organism in case it is there: B95.62 at 0.97 (a must-not) beside
+    # an abscess whose culture was pending
+    text = f"Assessment:\n1. Abscess of left axilla with surrounding cellulitis.\n{plan}"
+    assert ("B95.62" in anywhere(outpatient_diagnoses(suggester, text))) is listed
