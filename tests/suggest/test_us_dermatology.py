@@ -123,3 +123,40 @@ def test_an_antibiotics_coverage_names_no_organism_found(
     # an abscess whose culture was pending
     text = f"Assessment:\n1. Abscess of left axilla with surrounding cellulitis.\n{plan}"
     assert ("B95.62" in anywhere(outpatient_diagnoses(suggester, text))) is listed
+
+
+def test_an_abscess_of_no_site_gives_way_to_the_sited_one(suggester: Suggester) -> None:
+    # L02.91 was listed third (a must-not) beside the axilla's L02.412 it repeats
+    text = (
+        "Exam: L axilla: 2.5 cm fluctuant tender abscess with surrounding erythema.\n"
+        "Assessment:\n1. Abscess of left axilla with surrounding cellulitis - I&D today."
+    )
+    codes = anywhere(outpatient_diagnoses(suggester, text))
+    assert {"L02.412", "L03.112"} <= set(codes)
+    assert "L02.91" not in codes
+    assert "L03.90" not in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "unspecified", "specified"),
+    [
+        (
+            "A/P:\n1. Chronic hypertension complicating pregnancy, third trimester - well"
+            " controlled on labetalol.",
+            "O16.3",
+            "O10.013",
+        ),
+        (
+            "Impression:\n- Third-degree burns of chest wall\n- Burns 12% TBSA.",
+            "T30.0",
+            "T21.31XA",
+        ),
+    ],
+)
+def test_a_condition_of_unspecified_kind_or_site_gives_way_to_the_named_one(
+    suggester: Suggester, text: str, unspecified: str, specified: str
+) -> None:
+    # the unspecified code of its category repeats the listed specific one
+    codes = anywhere(outpatient_diagnoses(suggester, text))
+    assert specified in codes
+    assert unspecified not in codes
