@@ -160,3 +160,18 @@ def test_a_condition_of_unspecified_kind_or_site_gives_way_to_the_named_one(
     codes = anywhere(outpatient_diagnoses(suggester, text))
     assert specified in codes
     assert unspecified not in codes
+
+
+def test_burns_of_one_site_are_coded_to_the_highest_degree(suggester: Suggester) -> None:
+    # guideline I.C.19.d.1: T22.211A was listed beside T22.311A (a must-not); the hand's
+    # second-degree burn is another site and stays
+    text = (
+        "Exam: R forearm volar: 6 x 4 cm deep partial-thickness burn with a central 2 x 1.5"
+        " cm full-thickness area. Dorsum R hand: superficial partial-thickness burn.\n"
+        "A/P:\n1. Burn of R forearm, deep partial and full thickness (third degree).\n"
+        "2. Second-degree burn of back of right hand."
+    )
+    result = outpatient_diagnoses(suggester, text)
+    codes = anywhere(result)
+    assert {"T22.311A", "T23.261A"} <= set(codes)
+    assert "T22.211A" not in codes
