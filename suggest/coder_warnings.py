@@ -117,6 +117,12 @@ class CoderWarnings:
                 f"substance than {code}: only the highest is coded (ICD-10-CM guideline "
                 f"I.C.5.b.2)."
             )
+        elif kind == "degree":
+            message = (
+                f"{because} is a deeper burn of the same site: burns of one site in "
+                f"different degrees are coded to the highest degree, not also as {code} "
+                f"(ICD-10-CM guideline I.C.19.d.1)."
+            )
         elif kind == "not_addressed":
             message = (
                 f"{code} is named at a visit for immunization alone ({because}), which does "

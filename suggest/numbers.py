@@ -44,6 +44,7 @@ class ValueRule:
     requires_codes: tuple[str, ...] = ()  # reported only beside a code of these prefixes
     not_within: tuple[str, ...] = ()  # words of its sentence that make it another measure
     not_in_notes_with: tuple[str, ...] = ()  # notes where the code is never reported
+    share: re.Pattern[str] | None = None  # a part of the value its sentence also gives
 
     def code_for(self, value: float) -> str | None:
         """The code of the band ``value`` falls in, if any."""
@@ -51,6 +52,18 @@ class ValueRule:
             if low <= value <= high:
                 return code
         return None
+
+    def with_share(self, code: str, sentence: str) -> str:
+        """``code`` with the tens digit of the part of the value its sentence gives as its
+        last character, where the code has such a place: a burn's extent names its
+        third-degree share ("24% TBSA with 12% third degree" is T31.21, guideline
+        I.C.19.d.6), which is never more than the whole."""
+        match = self.share.search(sentence) if self.share is not None else None
+        if match is None or not code.endswith("0") or not code[-2].isdigit():
+            return code
+        part = float(next(value for value in match.groups() if value is not None))
+        tens = int(part // 10)
+        return f"{code[:-1]}{tens}" if tens <= int(code[-2]) else code
 
     def code_below(self, value: float) -> str | None:
         """The code of the band just under ``value``, for a value the note gives as an
@@ -88,6 +101,7 @@ class NumberRules:
                     tuple(value.get("requires_codes", ())),
                     tuple(word.lower() for word in value.get("not_within", ())),
                     tuple(word.lower() for word in value.get("not_in_notes_with", ())),
+                    re.compile(value["share"], re.IGNORECASE) if value.get("share") else None,
                 )
                 for value in rules["values"]
             ),
@@ -212,7 +226,7 @@ def read_values(doc: Doc, documented: Sequence[str]) -> list[tuple[Span, ValueRu
                 continue
             if any(word in span.sent.text.lower() for word in rule.not_within):
                 continue
-            found.append((span, rule, code))
+            found.append((span, rule, rule.with_share(code, span.sent.text)))
     return found
 
 

@@ -342,6 +342,10 @@ class PlausibilityRules:
     # the categories whose 5th character names the product (F17.21-: cigarettes), so that
     # the 6th, not the 5th, says the remission
     substance_products: tuple[str, ...]
+    # burn and corrosion categories of a site (T20-T25) and the 5th-character orders of
+    # their degrees, lowest first (unspecified, first, second, third)
+    burn_categories: tuple[str, ...]
+    burn_degrees: tuple[str, ...]
     # statuses of a device or an operation (Z95.5, Z96.6-) and the sections that report
     # the operations of this encounter ("Procedures: PCI mid LAD (1 DES)")
     placed_now: tuple[str, ...]
@@ -527,6 +531,8 @@ class PlausibilityRules:
             substance_categories=tuple(rules["substance_levels"]["categories"]),
             substance_levels=tuple(rules["substance_levels"]["levels"]),
             substance_products=tuple(rules["substance_levels"]["products"]),
+            burn_categories=tuple(rules["burn_degrees"]["categories"]),
+            burn_degrees=tuple(rules["burn_degrees"]["orders"]),
             placed_now=tuple(rules["placed_now"]["prefixes"]),
             placed_now_sections=frozenset(rules["placed_now"]["sections"]),
             placed_now_earlier=frozenset(rules["placed_now"]["earlier"]),
@@ -1345,7 +1351,8 @@ class Apart(NamedTuple):
     the findings), "not_addressed" (a condition named at a visit for immunization
     alone) or "one_per_encounter" (a code of a kind an encounter reports once, beside
     the better-read one: the weeks of gestation) or "hierarchy" (a substance's use or
-    abuse beside its abuse or dependence); ``code`` is the documented code it gives way
+    abuse beside its abuse or dependence) or "degree" (a burn of a site beside a deeper
+    burn of the same site); ``code`` is the documented code it gives way
     to."""
 
     kind: str
@@ -1471,6 +1478,7 @@ def prune_and_order(
             # a guideline's rule: not for notes coded as their corpus taught (no sections)
             site = _site_named(code, listed_codes, rules) if sections is not None else None
             higher = _higher_level(code, listed_codes, rules) if sections is not None else None
+            deeper = _deeper_burn(code, listed_codes, rules) if sections is not None else None
             rival = specific_items.get(_site_category(code))  # a code saying more of it
             if integral is not None:
                 because = Apart("integral", integral)
@@ -1484,6 +1492,8 @@ def prune_and_order(
                 because = Apart("unspecified", site)
             elif higher is not None:
                 because = Apart("hierarchy", higher)
+            elif deeper is not None:
+                because = Apart("degree", deeper)
             elif said_with is not None:
                 because = Apart("contradicted", said_with)
             elif (
@@ -2089,6 +2099,23 @@ def _higher_level(code: str, listed: list[str], rules: PlausibilityRules) -> str
     remission = code[:-1] + "1" if len(code) == uncomplicated and code[-1] == "0" else None
     return next(
         (o for o in listed if o[:3] == category and (o[4:5] in above or o == remission)),
+        None,
+    )
+
+
+def _deeper_burn(code: str, listed: list[str], rules: PlausibilityRules) -> str | None:
+    """The listed burn (or corrosion) of the same site, side and encounter at a higher
+    degree that ``code`` gives way to: burns of one site in different degrees are coded
+    to the highest (guideline I.C.19.d.1: a forearm's "deep partial-thickness burn with a
+    central full-thickness area" is T22.311A alone, no T22.211A beside it)."""
+    if code[:3] not in rules.burn_categories or len(code) < 6:
+        return None
+    order = next((o for o in rules.burn_degrees if code[4] in o), None)
+    if order is None:
+        return None
+    deeper = order[order.index(code[4]) + 1 :]
+    return next(
+        (o for o in listed if o[:4] == code[:4] and o[5:] == code[5:] and o[4:5] in deeper),
         None,
     )
 
