@@ -51,7 +51,7 @@ _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _TITLE_WORD = re.compile(r"[a-z]+")
 _NOT_ELSEWHERE = re.compile(r"\bnot elsewhere classified\b")
 _ELSEWHERE = re.compile(r"\bin diseases classified elsewhere\b")
-_NEGATING = frozenset({"not", "without", "no"})
+NEGATING = frozenset({"not", "without", "no"})
 _WITH_OR_WITHOUT = re.compile(r"\b(with|without)\b")
 _UNCOMPLICATED = "uncomplicated"
 PLANNED_REACH = 30  # characters before a subsequent-encounter phrase a plan's "return" stands in
@@ -858,7 +858,7 @@ def denied_words(title: str) -> frozenset[str]:
 def claimed_words(title: str) -> frozenset[str]:
     """The words a code's title says the condition has (``title_words``), less those it
     says "without": "... peripheral angiopathy without gangrene" claims no gangrene."""
-    return title_words(title) - _qualifiers(title)[0] - _NEGATING
+    return title_words(title) - _qualifiers(title)[0] - NEGATING
 
 
 @lru_cache(maxsize=100_000)
@@ -1824,7 +1824,7 @@ def _names_more(note: str, general: str, named: str) -> bool:
         return False
     own = title_words(_NOT_ELSEWHERE.sub(" ", lowered))
     said = title_words(note)
-    if not own or not own < said or said & _NEGATING:
+    if not own or not own < said or said & NEGATING:
         return False
     return bool((said - own) & title_words(named))
 

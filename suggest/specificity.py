@@ -7,7 +7,9 @@ chronic respiratory failure" is J96.20 (unspecified whether with hypoxia). Where
 sentence it was read from names what one of the sibling codes adds ("left ankle",
 "hypoxic", "nondisplaced", "medial"), a coder reports that code. The code chosen is the
 one whose added title words the sentence holds all of, and the most of them; where two
-codes tie, the note does not decide and the default stays. The words of
+codes tie, the note does not decide and the default stays. A title's "not" and "without"
+words are the Index's defaults ("not intractable", "without status migrainosus"): met
+where the sentence does not affirm them, said where it denies them. The words of
 ``rules/plausibility.json`` (``specificity``) say which title words add nothing (``other``,
 ``unspecified``) and which note words stand for a title's (``hypoxic`` for ``hypoxia``;
 the sides of ``laterality``). The other way round, of two codes of a category read from
@@ -27,6 +29,7 @@ from code_index.index import CodeIndex
 from code_index.records import CodeRecord, System
 from code_index.search import stem
 from suggest.plausibility import (
+    NEGATING,
     claimed_words,
     denied_words,
     plausibility_rules,
@@ -35,9 +38,19 @@ from suggest.plausibility import (
     title_words,
 )
 from suggest.rules import read_rules
-from suggest.terms import TargetCode
+from suggest.terms import TargetCode, default_descendant
 
 IMPLIED = "~"  # marks an organ a side's abbreviation names ("OS": the eye), not written
+DENIED = "!"  # marks a word the sentence says "not", "no" or "without" of ("not intractable")
+_DENIAL_REACH = 3  # words a "not" / "no" / "without" reaches ("without status migrainosus")
+_DENIERS = NEGATING | {"w/o"}
+_DENIAL_ENDS = frozenset({"with", "but", "of", "on", "at", "to", "due"})
+# a title's "not X" names a default, as its "without X" does ("not intractable"), each to
+# the end of its clause or its site ("without foreign body of left forearm"); not "not
+# elsewhere classified" nor "not specified as ..." (ranked as unspecified)
+_TITLE_DENIAL = re.compile(
+    r"\b(?:without|not(?! elsewhere\b| specified\b))\b(.*?)(?=,| of | in | due | with |$)"
+)
 _VAGUE = re.compile(r"\b(other|unspecified)\b")
 _STAGE = re.compile(r"\bstage (\d+[a-z]?|iv|iii|ii|i)\b")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
@@ -85,6 +98,8 @@ def note_words(tokens: Sequence[str]) -> frozenset[str]:
             found.add(organ)
             if organ not in raw:
                 found.add(IMPLIED + organ)
+    if not _DENIERS.isdisjoint(raw):
+        found.update(_denied(tokens, same))
     if "non" in tokens and "-" in tokens:  # scans in C; the pair is rare
         found.update(
             "non" + tokens[i]
@@ -92,6 +107,35 @@ def note_words(tokens: Sequence[str]) -> frozenset[str]:
             if tokens[i - 1] == "-" and tokens[i - 2] == "non"
         )
     return frozenset(found)
+
+
+def _denied(tokens: Sequence[str], same: dict[str, str]) -> set[str]:
+    """The words a "not", "no" or "without" of the sentence reaches, each marked
+    ``DENIED`` ("no status epilepticus": status, epilepticus), up to a "with", a site's
+    preposition ("of", "on") or a punctuation mark."""
+    found = set()
+    for i, token in enumerate(tokens):
+        if token in _DENIERS:
+            for word in tokens[i + 1 : i + 1 + _DENIAL_REACH]:
+                if word in _DENIAL_ENDS or not word.isalpha():
+                    break
+                found.add(DENIED + same.get(word, word))
+    return found
+
+
+@lru_cache(maxsize=100_000)
+def _defaults(title: str) -> frozenset[str]:
+    """The words a code's title says it is "without" or "not" ("Migraine with aura, not
+    intractable, without status migrainosus": intractable, status, migrainosus): the
+    Index's defaults, what a term that does not say them is coded as."""
+    return frozenset(
+        word for clause in _TITLE_DENIAL.findall(title.lower()) for word in title_words(clause)
+    )
+
+
+def _affirms(words: frozenset[str], word: str) -> bool:
+    """Whether the sentence ``words`` hold ``word`` and no denial of it."""
+    return word in words and DENIED + word not in words
 
 
 def stage_words(text: str) -> frozenset[str]:
@@ -246,8 +290,9 @@ def obstetric_stage(title: str) -> str | None:
 
 
 class NamedSiblings:
-    """For an ICD-10-CM target read from a header or an unspecified code, the sibling
-    code the sentence's words name (see the module's docstring)."""
+    """For an ICD-10-CM target read from a header, an unspecified code or a header's
+    default code, the sibling code the sentence's words name (see the module's
+    docstring)."""
 
     def __init__(self, index: CodeIndex) -> None:
         self.index = index
@@ -266,9 +311,21 @@ class NamedSiblings:
         words = _with_chapter_organ(target.code, words)
         implied = frozenset(o for o in _organ_words().values() if IMPLIED + o in words)
         for record, added in siblings:
+            # a title's "not" and "without" words are its defaults: a sentence that does
+            # not affirm them names it ("migraine with aura with status migrainosus" is
+            # G43.101 "..., not intractable, with status migrainosus"; not G43.001
+            # "Migraine without aura, ..."), and one that denies them says them
+            # ("vomiting without nausea" is R11.11)
+            defaults = _defaults(record.title)
+            claimed = added - defaults - NEGATING
+            if not all(_affirms(words, word) for word in claimed) or any(
+                _affirms(words, word) for word in defaults
+            ):
+                continue
             # the organ an eye's or ear's side implies is no more said than its side
-            said = len(added - implied)
-            if added <= words and said >= most:
+            denied = sum(DENIED + word in words for word in defaults & added)
+            said = len(claimed - implied) + denied
+            if said >= most:
                 best = [record] if said > most else [*best, record]
                 most = said
         if most == 0:
@@ -401,8 +458,14 @@ class NamedSiblings:
             header = index.get(target.via, System.ICD10CM)
         else:
             record = index.get(target.code, System.ICD10CM)
-            if record is None or "unspecified" not in record.title.lower() or not record.parent:
+            if record is None or not record.parent:
                 return ()
+            if "unspecified" not in record.title.lower():
+                # a header's default code read as a term of its own ("Migraine with aura
+                # NOS" is G43.109 "..., not intractable, without status migrainosus")
+                # stands for its header: "with status migrainosus" names G43.101
+                header = self._defaulted(record)
+                return () if header is None else self._descendants(header, target)
             header = index.get(record.parent, System.ICD10CM)
             trimester = "unspecified trimester" in record.title.lower()
             # a parent that is itself unspecified ("... of unspecified heel and midfoot")
@@ -423,6 +486,27 @@ class NamedSiblings:
         # note documents is coded)
         if header is None or (len(header.code) <= 3 and not trimester):
             return ()
+        return self._descendants(header, target)
+
+    def _defaulted(self, record: CodeRecord) -> CodeRecord | None:
+        """The widest header below its category whose default code (``default_descendant``)
+        ``record`` is, if any."""
+        found = None
+        parent = record.parent
+        while parent and len(parent) > 3:
+            header = self.index.get(parent, System.ICD10CM)
+            default = None if header is None else default_descendant(self.index, header)
+            if header is None or default is None or default.code != record.code:
+                break
+            found, parent = header, header.parent
+        return found
+
+    def _descendants(
+        self, header: CodeRecord, target: TargetCode
+    ) -> tuple[tuple[CodeRecord, frozenset[str]], ...]:
+        """The billable codes under ``header`` of ``target``'s length and 7th character,
+        each with the title words it adds to the header's."""
+        index = self.index
         base = title_words(header.title)
         base_stems = base | frozenset(map(stem, base))
         seventh = target.code[7:] if len(target.code) == 8 else ""
