@@ -89,3 +89,21 @@ def test_corpora_carry_their_annotation_convention(shared_data: Path, tmp_path: 
         ("b", ProcedureReporting.ALL),
     ]
     assert "procedures must be significant or all" in read.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # significant procedures a discharge summary names in its own words (us-dc-1306,
+        # us-dc-1307 read neither): the thrombolysis the MS-DRG grouper reads, and the
+        # right heart's catheterization beside the left's 4A023N7
+        ("Procedures: IV alteplase (tPA) 11/23 in our ED.", "3E03317"),
+        ("Acute ischemic stroke. IV tPA given at 75 min after last known well.", "3E03317"),
+        ("Procedures: Right heart catheterization 11/28.", "4A023N6"),
+    ],
+)
+def test_significant_procedures_in_their_usual_words(
+    suggester: Suggester, text: str, code: str
+) -> None:
+    result = suggester.suggest(text, Setting.INPATIENT)
+    assert code in [s.code for s in result.suggestions]
