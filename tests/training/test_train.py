@@ -222,11 +222,15 @@ def test_a_model_learns_per_corpus_whose_coders_code_denied_findings(
     trained = Suggester(suggester.pipeline, model)
 
     def flagged(note: LabeledNote, kinds: set[str] = DENIED_FLAGS) -> list[str]:
-        result = trained.suggest(note.text, setting=note.setting.value, top_k=100)
+        result = trained.suggest(
+            note.text, setting=note.setting.value, top_k=100, procedures=note.procedures
+        )
         return [s.code for s in result.ranking() for w in s.warnings if w.kind in kinds]
 
     def set_apart(note: LabeledNote) -> list[str]:
-        return [s.code for s in trained.suggest(note.text, note.setting.value).not_coded]
+        # each note as its coders report procedures (CodiEsp: all)
+        result = trained.suggest(note.text, note.setting.value, procedures=note.procedures)
+        return [s.code for s in result.not_coded]
 
     unseen_us = us_notes[60:]
     assert any(note.setting is Setting.INPATIENT for note in unseen_us)
