@@ -24,7 +24,12 @@ from code_index.records import System
 from code_index.revenue.encounter import Encounter
 from code_index.revenue.versions import FIRST_ICD10_DAY, LAST_REVIEW_DAY
 from suggest.results import Mention, Revenue, Suggestion
-from suggest.setting import DEFAULT_SETTING, Setting
+from suggest.setting import (
+    DEFAULT_PROCEDURE_REPORTING,
+    DEFAULT_SETTING,
+    ProcedureReporting,
+    Setting,
+)
 
 MAX_DECISIONS = 1000  # decisions in one POST /v1/feedback
 MAX_TOP_K = 100  # suggestions per note, so also per CDS card
@@ -102,11 +107,26 @@ class _Options(_Request):
         default=None, min_length=1, description="Code systems to suggest; default per setting."
     )
     top_k: int = Field(default=20, ge=1, le=MAX_TOP_K, strict=True)
+    procedures: ProcedureReporting = Field(
+        default=DEFAULT_PROCEDURE_REPORTING,
+        description="Which ICD-10-PCS procedures the facility reports (inpatient): "
+        "'significant', the UHDDS significant procedures US facilities report, or 'all' "
+        "(some hospitals; CodiEsp's annotators). Under 'significant', routine imaging (PCS "
+        "section B but fluoroscopy and intravascular or transesophageal studies), nuclear "
+        "medicine, external measurement and monitoring (4A/4B, e.g. an ECG) and "
+        "administration (3E0 but thrombolytics and chemotherapy) are never ranked: they "
+        "are listed in not_coded with a 'not_significant' warning.",
+    )
 
     def options(self) -> SuggestOptions:
         """The suggester's options for this request."""
         systems = tuple(dict.fromkeys(self.systems)) if self.systems else None
-        return SuggestOptions(setting=self.setting, systems=systems, top_k=self.top_k)
+        return SuggestOptions(
+            setting=self.setting,
+            systems=systems,
+            top_k=self.top_k,
+            procedures=self.procedures,
+        )
 
 
 ICD10CM_CODE = r"^[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{1,4})?$"
@@ -207,7 +227,8 @@ class SuggestResponse(BaseModel):
         default_factory=list,
         description="Codes the note names that a coding rule says are not reported (a "
         "symptom integral to a documented diagnosis, a finding beside the assessment's "
-        "diagnosis), each with a warning that says why; never ranked.",
+        "diagnosis, an ICD-10-PCS procedure the facility does not report under procedures "
+        "'significant'), each with a warning that says why; never ranked.",
     )
 
 

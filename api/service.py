@@ -37,7 +37,12 @@ from code_index.records import System
 from code_index.revenue.encounter import Encounter
 from suggest.model import CurrentModel
 from suggest.results import SuggestionResult
-from suggest.setting import DEFAULT_SETTING, Setting
+from suggest.setting import (
+    DEFAULT_PROCEDURE_REPORTING,
+    DEFAULT_SETTING,
+    ProcedureReporting,
+    Setting,
+)
 from suggest.suggester import NoteError, Suggester
 
 
@@ -64,20 +69,28 @@ class SuggestOptions:
     # patient, date of service, principal (the revenue review); a request's, never a
     # batch job's (one patient is not many notes), so not among the job's params
     encounter: Encounter | None = None
+    procedures: ProcedureReporting = DEFAULT_PROCEDURE_REPORTING
 
     def to_params(self) -> dict[str, Any]:
         """The JSON a batch job keeps for its worker."""
         systems = [system.value for system in self.systems] if self.systems else None
-        return {"setting": self.setting, "systems": systems, "top_k": self.top_k}
+        return {
+            "setting": self.setting,
+            "systems": systems,
+            "top_k": self.top_k,
+            "procedures": self.procedures,
+        }
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SuggestOptions:
-        """Inverse of :meth:`to_params`."""
+        """Inverse of :meth:`to_params` (a job stored before the procedures option
+        takes the default)."""
         systems = params.get("systems")
         return cls(
             setting=Setting(params["setting"]),
             systems=tuple(System(value) for value in systems) if systems else None,
             top_k=int(params["top_k"]),
+            procedures=ProcedureReporting(params.get("procedures", DEFAULT_PROCEDURE_REPORTING)),
         )
 
 
@@ -132,7 +145,12 @@ class SuggestService:
                 self.suggester.model = promoted
             started = time.perf_counter()
             result = self.suggester.suggest(
-                text, options.setting, options.systems, options.top_k, options.encounter
+                text,
+                options.setting,
+                options.systems,
+                options.top_k,
+                options.encounter,
+                options.procedures,
             )
             self.metrics.suggest_latency.observe(time.perf_counter() - started)
         self.metrics.count_suggestions(suggestion.system for suggestion in result.suggestions)

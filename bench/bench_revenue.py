@@ -33,7 +33,7 @@ from code_index.revenue.hcc import hcc_capture
 from suggest.results import SuggestionResult
 from suggest.revenue import review_codes, with_revenue
 from suggest.suggester import Suggester
-from training.corpora import read_codiesp
+from training.corpora import CODIESP_PROCEDURES, read_codiesp
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPLIT = ROOT.parent / "shared" / "data" / "codiesp" / "dev"
@@ -80,7 +80,11 @@ def main() -> None:
 
     notes = read_codiesp(args.split).notes
     suggester = Suggester.load()
-    results = list(suggester.suggest_many((n.text for n in notes), setting="inpatient"))
+    results = list(
+        suggester.suggest_many(
+            (n.text for n in notes), setting="inpatient", procedures=CODIESP_PROCEDURES
+        )
+    )
     index = suggester.index
     lists = [_diagnoses(result) for result in results]
     with_codes = [

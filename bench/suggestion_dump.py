@@ -39,13 +39,17 @@ def dump(corpus: str, model: str | None) -> dict[str, Any]:
     for note in parse_corpus_spec(corpus, strict=True).notes:
         if codiesp:
             result = suggester.suggest(
-                note.text, setting="inpatient", systems=(System.ICD10CM, System.ICD10PCS)
+                note.text,
+                setting="inpatient",
+                systems=(System.ICD10CM, System.ICD10PCS),
+                procedures=note.procedures,
             )
         else:
             result = suggester.suggest(
                 note.text,
                 note.setting,
                 encounter=note.patient.encounter() if note.patient else None,
+                procedures=note.procedures,
             )
         results[note.id] = result.to_json()
     return results

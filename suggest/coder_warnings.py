@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from code_index.index import CodeIndex
 from code_index.records import NCCI_SETTING_NAMES, System
+from code_index.uhdds import not_significant
 from code_index.validity import (
     NcciConflict,
     Reminder,
@@ -55,6 +56,21 @@ class CoderWarnings:
             *_alternative(candidate),
             *_denied(candidate),
         ]
+
+    @staticmethod
+    def not_reported(code: str) -> list[SuggestionWarning]:
+        """Why a facility that reports the UHDDS significant procedures does not code the
+        ICD-10-PCS ``code`` (``code_index.uhdds``): listed apart, not ranked."""
+        why = not_significant(code)
+        if why is None:
+            return []
+        message = (
+            f"{code} is {why}, not a UHDDS significant procedure (surgical in nature, with a "
+            f"procedural or anesthetic risk, or needing specialized training): a facility "
+            f"that reports significant procedures does not code it; one that reports every "
+            f'procedure asks with procedures "all".'
+        )
+        return [SuggestionWarning("not_significant", message, (code,))]
 
     @staticmethod
     def set_apart(code: str, apart: Apart | None) -> list[SuggestionWarning]:

@@ -2,18 +2,20 @@
 
 Serving, training and the default model's fit all call this one step, so a ranker
 learns from exactly the candidates it will later rank: the same matches, the same codes
-learned from labeled notes, the same systems for the setting and the same reporting rules.
+learned from labeled notes, the same systems for the setting and the same reporting rules
+(the procedures a facility reports among them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
 from code_index.index import CodeIndex
 from code_index.records import System
+from code_index.uhdds import not_significant
 from suggest.abstention import PROCEDURE_SYSTEMS, gate_features
 from suggest.candidates import (
     Candidate,
@@ -29,7 +31,7 @@ from suggest.candidates import (
 from suggest.denied import CodedWhenDenied, denied_candidates
 from suggest.reportable import reportable
 from suggest.served_learners import ThresholdedLogistic
-from suggest.setting import Setting
+from suggest.setting import ProcedureReporting, Setting
 from suggest.specificity import NamedSiblings
 from suggest.terms import TermTable
 
@@ -51,6 +53,9 @@ class NoteCandidates:
     # findings where they code them) rather than by the guidelines' rules: False for a
     # note the denied convention reads as written by coders who follow the guidelines
     coded_as_taught: bool = True
+    # the ICD-10-PCS codes the facility does not report (``ProcedureReporting``): never
+    # ranked nor learned from, listed apart by the suggester with why
+    unreported: list[Candidate] = field(default_factory=list)
 
 
 class CandidateStep:
@@ -95,11 +100,15 @@ class CandidateStep:
         systems: Sequence[System] | None = None,
         learned: LearnedSignals | None = None,
         as_taught: bool | None = None,
+        *,
+        procedures: ProcedureReporting,
     ) -> NoteCandidates:
         """The candidates of ``doc`` in ``systems`` (default: the setting's) that the
         encounter reports, with what labeled notes taught (``learned``) added;
         ``as_taught``: whether the note is coded as the model's corpora taught (default:
-        as the denied convention reads it; training asks for both readings)."""
+        as the denied convention reads it; training asks for both readings);
+        ``procedures``: which ICD-10-PCS procedures the facility reports (no default:
+        serving and training each say, from the same request or note)."""
         wanted = set(systems or setting.systems)
         if as_taught is None:
             as_taught = learned is None or self._codes_denied(learned)
@@ -174,7 +183,15 @@ class CandidateStep:
             and not gate.decide(gate_features(kept, label.scores))
         ):
             kept = [c for c in kept if c.target.system not in PROCEDURE_SYSTEMS]
-        return NoteCandidates(kept, denied, as_taught)
+        if procedures is ProcedureReporting.ALL:
+            return NoteCandidates(kept, denied, as_taught)
+        unreported = [
+            c for c in kept if c.target.system is System.ICD10PCS and not_significant(c.target.code)
+        ]
+        if unreported:
+            apart = set(map(id, unreported))
+            kept = [c for c in kept if id(c) not in apart]
+        return NoteCandidates(kept, denied, as_taught, unreported)
 
     def _codes_denied(self, learned: LearnedSignals) -> bool:
         """Whether this note's coders code denied findings, where the model's corpora

@@ -27,7 +27,7 @@ class SuggestionWarning:
 
     # specificity | covered | alternative | integral | aftercare | unspecified | contradicted |
     # bite | history | side | symptom | finding | not_addressed | one_per_encounter | hierarchy |
-    # degree | excludes1 |
+    # degree | excludes1 | not_significant |
     # code_first | use_additional | code_also | ncci | mce_age | mce_sex | mce_manifestation |
     # mce_unacceptable_principal | mce_external_cause_principal | mce_questionable_admission |
     # code_date | mue | drg_query |

@@ -1,6 +1,7 @@
 """The encounter setting: which code systems a note's procedures are reported in, and
 which coding rules apply (an uncertain diagnosis is coded at an inpatient discharge, not
-in an outpatient visit). One type for the CLI, the API, suggesting and training."""
+in an outpatient visit), and which of its ICD-10-PCS procedures an inpatient facility
+reports. One type each for the CLI, the API, suggesting and training."""
 
 from __future__ import annotations
 
@@ -35,3 +36,28 @@ def parse_setting(value: str) -> Setting:
     except ValueError:
         names = " or ".join(s.value for s in Setting)
         raise ValueError(f"setting must be {names}, not {value!r}") from None
+
+
+class ProcedureReporting(StrEnum):
+    """Which ICD-10-PCS procedures an inpatient facility reports; the values are what the
+    API, the CLI, batch input and a corpus note take. ``significant``: the UHDDS
+    significant procedures, as US facilities report them (routine imaging, external
+    measurement and monitoring, most administration not: ``code_index.uhdds``); ``all``:
+    every procedure, as some hospitals and CodiEsp's annotators code them."""
+
+    SIGNIFICANT = "significant"
+    ALL = "all"
+
+
+DEFAULT_PROCEDURE_REPORTING = ProcedureReporting.SIGNIFICANT
+"""What a note that does not say is reported under: what a US facility coder expects."""
+
+
+def parse_procedure_reporting(value: str) -> ProcedureReporting:
+    """``value`` as a procedure reporting option, or a ``ValueError`` naming the ones there
+    are."""
+    try:
+        return ProcedureReporting(value)
+    except ValueError:
+        names = " or ".join(s.value for s in ProcedureReporting)
+        raise ValueError(f"procedures must be {names}, not {value!r}") from None

@@ -55,7 +55,14 @@ from suggest.results import Evidence, Mention, Suggestion, SuggestionResult
 from suggest.revenue import with_revenue
 from suggest.sections import title_key
 from suggest.served_learners import NoteReading
-from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
+from suggest.setting import (
+    DEFAULT_PROCEDURE_REPORTING,
+    DEFAULT_SETTING,
+    ProcedureReporting,
+    Setting,
+    parse_procedure_reporting,
+    parse_setting,
+)
 from suggest.terms import Synonyms, TermProgress, TermTable
 from suggest.text_pipeline import MENTIONS_PIPE, build_pipeline
 from suggest.units import stated_units
@@ -201,12 +208,16 @@ class Suggester:
         systems: Sequence[System] | None = None,
         top_k: int = 20,
         encounter: Encounter | None = None,
+        procedures: ProcedureReporting | str = DEFAULT_PROCEDURE_REPORTING,
     ) -> SuggestionResult:
         """Ranked suggestions for one note; ``encounter`` (patient, date of service,
-        principal) is what the revenue review reads (suggest.revenue)."""
+        principal) is what the revenue review reads (suggest.revenue); ``procedures``:
+        which ICD-10-PCS procedures the facility reports (the others are listed in
+        ``not_coded``)."""
         chosen = self._check_setting(setting)
+        reporting = self._check_procedures(procedures)
         self._check(text)
-        return self._result(self.nlp(text), text, chosen, systems, top_k, encounter)
+        return self._result(self.nlp(text), text, chosen, systems, top_k, encounter, reporting)
 
     def suggest_many(
         self,
@@ -216,17 +227,26 @@ class Suggester:
         top_k: int = 20,
         batch_size: int = 32,
         encounter: Encounter | None = None,
+        procedures: ProcedureReporting | str = DEFAULT_PROCEDURE_REPORTING,
     ) -> Iterator[SuggestionResult]:
         """Suggestions for many notes, batched through the spaCy pipeline."""
         chosen = self._check_setting(setting)
+        reporting = self._check_procedures(procedures)
         for doc, text in self._docs(texts, batch_size):
-            yield self._result(doc, text, chosen, systems, top_k, encounter)
+            yield self._result(doc, text, chosen, systems, top_k, encounter, reporting)
 
     # -------------------------------------------------------------- internals
     @staticmethod
     def _check_setting(setting: Setting | str) -> Setting:
         try:
             return parse_setting(setting)
+        except ValueError as exc:
+            raise NoteError(str(exc)) from None
+
+    @staticmethod
+    def _check_procedures(procedures: ProcedureReporting | str) -> ProcedureReporting:
+        try:
+            return parse_procedure_reporting(procedures)
         except ValueError as exc:
             raise NoteError(str(exc)) from None
 
@@ -257,12 +277,13 @@ class Suggester:
         systems: Sequence[System] | None,
         top_k: int,
         encounter: Encounter | None,
+        procedures: ProcedureReporting,
     ) -> SuggestionResult:
         """Rank one processed note (``text`` is ``doc.text``, which spaCy rebuilds per call)."""
         deadline = doc._.deadline
         check_deadline(deadline, "the candidates")
         learned = self.model.learned_signals(text)
-        step = self.candidate_step(doc, setting, systems, learned)
+        step = self.candidate_step(doc, setting, systems, learned, procedures=procedures)
         check_deadline(deadline, "the ranking")
         ordered = self._ordered(doc, text, step, setting).ordered
         # the ranked list (shown), then the codes under the floor (possible); the codes set
@@ -287,6 +308,17 @@ class Suggester:
             {id(item): apart for item, apart in set_apart},
             label,
         )
+        if step.unreported:
+            # the procedures the facility does not report: scored among themselves (the
+            # ranked codes were scored, as training scores them, without them) and, where
+            # they would have been listed, listed apart with why after the codes the rules
+            # set apart (those under the floor are no more than possible codes never coded)
+            alone = NoteCandidates(step.unreported, step.denied, step.coded_as_taught)
+            unreported = self._ordered(doc, text, alone, setting).ordered
+            items = [item for item in unreported.ranked if item.score >= self.floor]
+            not_coded += self._suggestions(
+                doc, text, sorted(items, key=lambda r: -r.score), {}, label, unreported=True
+            )
         listed = [item.score >= self.floor for item in ranked]
         result = SuggestionResult(
             suggestions=[s for s, shown in zip(suggestions, listed, strict=True) if shown],
@@ -310,13 +342,18 @@ class Suggester:
         setting: Setting | str = DEFAULT_SETTING,
         systems: Sequence[System] | None = None,
         batch_size: int = 32,
+        procedures: ProcedureReporting | str = DEFAULT_PROCEDURE_REPORTING,
     ) -> Iterator[list[LayerRow]]:
         """For each note, its ranked codes in order (suggested and possible; not those set
-        apart, nor unspecified alternatives), each with the ranker's own score and its
-        final-layer feature row: what ``suggest.final_layer.FinalLayer`` is fitted on."""
+        apart, nor unspecified alternatives, nor the procedures the facility does not
+        report), each with the ranker's own score and its final-layer feature row: what
+        ``suggest.final_layer.FinalLayer`` is fitted on."""
         chosen = self._check_setting(setting)
+        reporting = self._check_procedures(procedures)
         for doc, text in self._docs(texts, batch_size):
-            step = self.candidate_step(doc, chosen, systems, self.model.learned_signals(text))
+            step = self.candidate_step(
+                doc, chosen, systems, self.model.learned_signals(text), procedures=reporting
+            )
             scored = self._ordered(doc, text, step, chosen, with_rows=True)
             row_of = {id(c): k for k, c in enumerate(step.candidates)}
             assert scored.rows is not None  # asked for
@@ -485,10 +522,12 @@ class Suggester:
         ranked: list[Ranked],
         apart: dict[int, Apart],
         reading: NoteReading | None,
+        unreported: bool = False,
     ) -> list[Suggestion]:
         """Suggestions of the ranked candidates; ``apart``: by ``id`` of a ranked item,
         why it is not coded (see plausibility.prune_and_order);
-        ``reading``: the label model's reading of the note (evidence of its codes)."""
+        ``reading``: the label model's reading of the note (evidence of its codes);
+        ``unreported``: they are procedures the facility does not report (each says why)."""
         codes = [
             r.candidate.target.code for r in ranked if r.candidate.target.system is System.ICD10CM
         ]
@@ -550,6 +589,7 @@ class Suggester:
                     warnings=(
                         *self._warnings.of_candidate(item.candidate),
                         *self._warnings.set_apart(target.code, apart.get(id(item))),
+                        *(self._warnings.not_reported(target.code) if unreported else ()),
                         *shared.get(target.code, []),
                     ),
                     units=units,

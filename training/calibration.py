@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from suggest.calibration import PlattCalibrator
 from suggest.final_layer import FinalLayer
 from suggest.layer_features import LAYER_FEATURES, held_by_rules
 from suggest.model import SuggestModel
-from suggest.setting import Setting
+from suggest.setting import ProcedureReporting, Setting
 from suggest.suggester import POSSIBLE_FLOOR, NotePipeline, Suggester
 from training.corpora import CorpusRead
 from training.evaluate import CONFIDENT, GROUP_SYSTEMS, RankedNote, evaluate
@@ -229,7 +230,8 @@ def labelled_scores(
     """The ranked codes of every note of ``reads`` as ``model`` ranks them without a final
     layer (its calibrator, if any, decides which codes are listed above the floor), each
     with the ranker's own score and whether it matched a gold code of its note; each note
-    in its own setting and the systems ``evaluate`` scores there."""
+    in its own setting (and the procedures its coders reported) and the systems
+    ``evaluate`` scores there."""
     suggester = Suggester(pipeline, replace(model, final_layer=None))
     scores: list[float] = []
     correct: list[bool] = []
@@ -239,11 +241,18 @@ def labelled_scores(
     features: list[np.ndarray] = []
     number = 0
     for k, read in enumerate(reads):
-        for chosen in Setting:
-            chosen_notes = [note for note in read.notes if note.setting == chosen]
+        for chosen, reporting in product(Setting, ProcedureReporting):
+            chosen_notes = [
+                note
+                for note in read.notes
+                if note.setting == chosen and note.procedures == reporting
+            ]
             systems = {group: by_setting[chosen] for group, by_setting in GROUP_SYSTEMS.items()}
             ranked = suggester.layer_rows(
-                (note.text for note in chosen_notes), chosen, list(dict.fromkeys(systems.values()))
+                (note.text for note in chosen_notes),
+                chosen,
+                list(dict.fromkeys(systems.values())),
+                procedures=reporting,
             )
             for note, rows in zip(chosen_notes, ranked, strict=True):
                 number += 1

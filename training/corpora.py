@@ -18,13 +18,23 @@ from typing import Any, cast
 
 from code_index.records import System, format_icd10cm, normalize_code
 from code_index.revenue.encounter import Encounter, Sex
-from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
+from suggest.setting import (
+    DEFAULT_PROCEDURE_REPORTING,
+    DEFAULT_SETTING,
+    ProcedureReporting,
+    Setting,
+    parse_procedure_reporting,
+    parse_setting,
+)
 
 CODIESP_SETTING = Setting.INPATIENT
 """Setting given to every CodiEsp note. The notes are published hospital case
 reports and their procedures were coded in ICD-10-PCS, the system US coders use
 for inpatient stays only (outpatient procedures take CPT/HCPCS); so they are
 scored as inpatient work, where suggesting PCS rather than CPT is right."""
+CODIESP_PROCEDURES = ProcedureReporting.ALL
+"""Which procedures CodiEsp's annotators coded: every one (350 of the 817 dev procedure
+codes are imaging), not only the UHDDS significant ones a US facility reports."""
 
 _CODE_SHAPES = {
     # upper case, no dot; gold codes may be shorter than a reportable code
@@ -96,6 +106,9 @@ class LabeledNote:
     # the corpus it was read from ("codiesp:PATH", "jsonl:PATH", "feedback"): one corpus's
     # notes share their coders and conventions (such as coding denied findings)
     corpus: str = ""
+    # which ICD-10-PCS procedures its coders reported; a corpus that does not say gets the
+    # default, as a request does
+    procedures: ProcedureReporting = DEFAULT_PROCEDURE_REPORTING
 
     def codes_for(self, system: System) -> tuple[str, ...]:
         """The note's gold codes in one system: what metrics compare against."""
@@ -199,7 +212,12 @@ def read_codiesp(split_dir: Path, *, strict: bool = False) -> CorpusRead:
     for note_id, text in texts.items():
         read.notes.append(
             LabeledNote(
-                note_id, text, _once(read, codes[note_id]), CODIESP_SETTING, corpus=read.source
+                note_id,
+                text,
+                _once(read, codes[note_id]),
+                CODIESP_SETTING,
+                corpus=read.source,
+                procedures=CODIESP_PROCEDURES,
             )
         )
     return read
@@ -209,14 +227,16 @@ def read_jsonl(path: Path, *, strict: bool = False) -> CorpusRead:
     """Read labeled notes from JSON Lines, one note a line::
 
         {"id": "n1", "text": "...", "setting": "outpatient", "kind": "office_visit",
-         "patient": {"sex": "female", "age": 58},
+         "procedures": "significant", "patient": {"sex": "female", "age": 58},
          "codes": [{"system": "icd10cm", "code": "E11.9", "reason": "type 2, no complication"}],
          "must_not": [{"system": "icd10cm", "code": "E10.9", "reason": "type 2 documented"}]}
 
     ``codes`` is required (it may be empty); the rest is optional. Systems are
     ``System`` values; a code's ``reason`` is kept on its ``GoldCode``;
     ``must_not`` codes become the note's ``rejected`` codes; ``patient`` takes
-    ``sex`` (one of ``PATIENT_SEXES``) and ``age`` (whole years). Other keys
+    ``sex`` (one of ``PATIENT_SEXES``) and ``age`` (whole years); ``procedures``
+    (``significant`` or ``all``, default significant) says which ICD-10-PCS procedures
+    its coders reported. Other keys
     (``specialty``, ``date_of_service``) are ignored. A bad row (invalid JSON,
     missing or empty id or text, unknown system, a code that is not a string or
     not shaped like one, a malformed optional field, repeated id) is recorded as
@@ -288,6 +308,17 @@ def _jsonl_note(row: Any) -> LabeledNote:
         chosen = DEFAULT_SETTING if setting is None else parse_setting(setting)
     except ValueError as err:
         raise ValueError(f"note {note_id!r}: {err}") from None
+    procedures = row.get("procedures")
+    if procedures is not None and not isinstance(procedures, str):
+        raise ValueError(f"note {note_id!r}: 'procedures' must be a string or absent")
+    try:
+        reporting = (
+            DEFAULT_PROCEDURE_REPORTING
+            if procedures is None
+            else parse_procedure_reporting(procedures)
+        )
+    except ValueError as err:
+        raise ValueError(f"note {note_id!r}: {err}") from None
     must_not = row.get("must_not", [])
     if not isinstance(must_not, list):
         raise ValueError(f"note {note_id!r}: 'must_not' must be a list or absent")
@@ -302,6 +333,7 @@ def _jsonl_note(row: Any) -> LabeledNote:
         rejected=tuple(_jsonl_code(note_id, item) for item in must_not),
         kind=kind,
         patient=_jsonl_patient(note_id, row.get("patient")),
+        procedures=reporting,
     )
 
 

@@ -33,7 +33,7 @@ from code_index.records import CodeRecord, System
 from suggest.candidates import FEATURE_NAMES, LEARNED_FEATURES, feature_matrix
 from suggest.model import DEFAULT_MODEL, SuggestModel, library_versions
 from suggest.note_candidates import CandidateStep
-from suggest.setting import Setting
+from suggest.setting import ProcedureReporting, Setting
 from suggest.suggester import NotePipeline
 from suggest.terms import curated_lexicon, default_descendant
 from training.calibration import calibrate_model, calibration_card, fit_calibrator
@@ -128,14 +128,17 @@ def training_matrix(
     """The default model's features, 0/1 labels and note number for every candidate of
     every note. Candidates come from the shared candidate step in every code system, as
     the default model ranks notes of either setting (inpatient rules: no uncertain
-    diagnosis dropped)."""
+    diagnosis dropped; every procedure reported: a synthetic note names each of its codes
+    from the code set's own words)."""
     features: list[np.ndarray] = []
     labels: list[np.ndarray] = []
     groups: list[np.ndarray] = []
     step = CandidateStep(pipeline.table, pipeline.index, keep_covered=False)
     docs = pipeline.nlp.pipe((note.text for note in notes), batch_size=64)
     for number, (note, doc) in enumerate(zip(notes, docs, strict=True)):
-        candidates = step(doc, Setting.INPATIENT, systems=tuple(System)).candidates
+        candidates = step(
+            doc, Setting.INPATIENT, systems=tuple(System), procedures=ProcedureReporting.ALL
+        ).candidates
         if not candidates:
             continue
         features.append(feature_matrix(candidates, len(note.text), DEFAULT_FEATURES))

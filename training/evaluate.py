@@ -36,7 +36,12 @@ from code_index.records import System, format_icd10cm, normalize_code
 from code_index.revenue.encounter import Encounter
 from suggest.candidates import EXCLUDED_FLAGS
 from suggest.results import SuggestionResult
-from suggest.setting import Setting, parse_setting
+from suggest.setting import (
+    ProcedureReporting,
+    Setting,
+    parse_procedure_reporting,
+    parse_setting,
+)
 from suggest.suggester import Suggester
 from training.corpora import CorpusRead, LabeledNote
 from training.metrics import (
@@ -516,29 +521,33 @@ def evaluate(
     corpus: CorpusRead,
     setting: Setting | str | None = None,
     *,
+    procedures: ProcedureReporting | str | None = None,
     reference: CorpusRead | None = None,
     batch_size: int = 32,
     progress: Callable[[], object] | None = None,
 ) -> Evaluation:
     """Run ``suggester`` over every note of ``corpus`` and score its rankings.
 
-    ``setting`` overrides every note's own. Frequency bands count gold codes in
-    ``reference`` (e.g. the training split) when given, else in ``corpus``. Raises
-    ``ValueError`` for an unknown setting or a note the suggester cannot take.
+    ``setting`` overrides every note's own, as ``procedures`` does the procedures its
+    coders reported. Frequency bands count gold codes in ``reference`` (e.g. the training
+    split) when given, else in ``corpus``. Raises ``ValueError`` for an unknown setting or
+    procedures option, or a note the suggester cannot take.
     ``progress`` is called once for each note as it goes in (a progress bar).
     """
     started = time.perf_counter()
     override = parse_setting(setting) if setting is not None else None
     settings = {note.id: override or note.setting for note in corpus.notes}
-    # notes of one setting and patient go through the pipeline together, each given its
-    # patient as an API request gives it (the review moves a code the patient's age or
-    # sex rules out after the others), as batch coding groups them
-    batches: dict[tuple[Setting, Encounter | None], list[LabeledNote]] = {}
+    reporting = parse_procedure_reporting(procedures) if procedures is not None else None
+    # notes of one setting, procedures option and patient go through the pipeline
+    # together, each given its patient as an API request gives it (the review moves a
+    # code the patient's age or sex rules out after the others), as batch coding groups them
+    batches: dict[tuple[Setting, ProcedureReporting, Encounter | None], list[LabeledNote]] = {}
     for note in corpus.notes:
         encounter = note.patient.encounter() if note.patient is not None else None
-        batches.setdefault((settings[note.id], encounter), []).append(note)
+        key = (settings[note.id], reporting or note.procedures, encounter)
+        batches.setdefault(key, []).append(note)
     results: dict[str, SuggestionResult] = {}
-    for (chosen, encounter), notes in batches.items():
+    for (chosen, reported, encounter), notes in batches.items():
         systems = list(dict.fromkeys(GROUP_SYSTEMS[group][chosen] for group in GROUP_SYSTEMS))
         ranked = suggester.suggest_many(
             _counted((note.text for note in notes), progress),
@@ -547,6 +556,7 @@ def evaluate(
             top_k=OFFICIAL_DEPTH * len(systems),  # each group keeps the official depth
             batch_size=batch_size,
             encounter=encounter,
+            procedures=reported,
         )
         results.update((note.id, result) for note, result in zip(notes, ranked, strict=True))
 

@@ -232,14 +232,22 @@ def candidate_training_set(
         )
         by_guidelines = (
             _training_candidates(
-                step(doc, note.setting, learned=learned, as_taught=False).candidates,
+                step(
+                    doc,
+                    note.setting,
+                    learned=learned,
+                    as_taught=False,
+                    procedures=note.procedures,
+                ).candidates,
                 note,
                 label_scores[i],
             )
             if both_readings
             else None
         )
-        candidates = step(doc, note.setting, learned=learned, as_taught=True).candidates
+        candidates = step(
+            doc, note.setting, learned=learned, as_taught=True, procedures=note.procedures
+        ).candidates
         per_note.append(_training_candidates(candidates, note, label_scores[i], by_guidelines))
         if progress:
             progress("candidates", i + 1, len(notes))

@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from api.commands.inputs import read_setting
+from api.commands.inputs import read_procedures, read_setting
 from api.commands.output import fail, print_json
 from suggest.batch import DEFAULT_CHUNK_SIZE, ENGINES, run_batch
-from suggest.setting import DEFAULT_SETTING
+from suggest.setting import DEFAULT_PROCEDURE_REPORTING, DEFAULT_SETTING
 
 
 def batch(
@@ -30,6 +30,13 @@ def batch(
     setting: Annotated[
         str, typer.Option(help="outpatient or inpatient, for notes without a setting column.")
     ] = DEFAULT_SETTING,
+    procedures: Annotated[
+        str,
+        typer.Option(
+            help="significant or all: the ICD-10-PCS procedures the facility reports, for "
+            "notes without a procedures column."
+        ),
+    ] = DEFAULT_PROCEDURE_REPORTING,
     top: Annotated[int, typer.Option(min=1, max=1000)] = 20,
     model: Annotated[str | None, typer.Option(help="Model name (default: the one in use).")] = None,
     chunk_size: Annotated[
@@ -42,6 +49,7 @@ def batch(
     if engine not in ENGINES:
         fail(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     chosen = read_setting(setting)
+    reporting = read_procedures(procedures)
     summary = run_batch(
         source,
         output,
@@ -49,6 +57,7 @@ def batch(
         processes=processes or os.cpu_count() or 1,
         master=master,
         setting=chosen,
+        procedures=reporting,
         top_k=top,
         model=model,
         chunk_size=chunk_size,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from api.commands import progress
-from api.commands.inputs import CorpusSpec, read_corpus, read_setting
+from api.commands.inputs import CorpusSpec, read_corpus, read_procedures, read_setting
 from api.commands.output import fail, print_json
 from suggest.model import ModelNotFoundError, load_model
 from suggest.suggester import NotePipeline, Suggester
@@ -83,6 +83,14 @@ def evaluate(
         str | None,
         typer.Option(help="outpatient or inpatient for every note (default: each note's own)."),
     ] = None,
+    procedures: Annotated[
+        str | None,
+        typer.Option(
+            help="significant or all: the ICD-10-PCS procedures every note's facility "
+            "reports (default: each note's own; CodiEsp all, a JSON Lines note significant "
+            "unless it says)."
+        ),
+    ] = None,
     reference: Annotated[
         str | None,
         typer.Option(
@@ -98,13 +106,19 @@ def evaluate(
 ) -> None:
     """Score a model on labeled notes: MAP, P@k, R@k and F1 for diagnoses and procedures."""
     chosen = read_setting(setting) if setting is not None else None
+    reporting = read_procedures(procedures) if procedures is not None else None
     notes = read_corpus(corpus)
     counted = read_corpus(reference) if reference else None
     suggester = load_suggester(model)
     try:
         with progress.bar("evaluating", len(notes.notes), "note") as bar:
             evaluation = evaluate_corpus(
-                suggester, notes, chosen, reference=counted, progress=bar.update
+                suggester,
+                notes,
+                chosen,
+                procedures=reporting,
+                reference=counted,
+                progress=bar.update,
             )
     except ValueError as exc:
         fail(str(exc))

@@ -12,7 +12,7 @@ from api.settings import get_settings
 from api.storage.db import make_engine, make_session_factory, upgrade_database
 from api.storage.feedback import list_feedback
 from code_index.build import load_index
-from suggest.setting import Setting, parse_setting
+from suggest.setting import ProcedureReporting, Setting, parse_procedure_reporting, parse_setting
 from training.corpora import CorpusError, CorpusRead, parse_corpus_spec
 from training.feedback import notes_from_feedback
 
@@ -37,6 +37,14 @@ def read_setting(value: str) -> Setting:
     """The setting a ``--setting`` option names, or a one-sentence failure."""
     try:
         return parse_setting(value)
+    except ValueError as exc:
+        fail(f"--{exc}")
+
+
+def read_procedures(value: str) -> ProcedureReporting:
+    """The procedures option a ``--procedures`` option names, or a one-sentence failure."""
+    try:
+        return parse_procedure_reporting(value)
     except ValueError as exc:
         fail(f"--{exc}")
 

@@ -10,7 +10,7 @@ from typing import Annotated, cast, get_args
 
 import typer
 
-from api.commands.inputs import read_setting
+from api.commands.inputs import read_procedures, read_setting
 from api.commands.output import fail, print_json
 from api.commands.progress import first_use
 from code_index.records import System
@@ -18,7 +18,7 @@ from code_index.revenue.encounter import Encounter, Sex
 from code_index.revenue.versions import FIRST_ICD10_DAY, LAST_REVIEW_DAY
 from suggest.model import ModelNotFoundError
 from suggest.results import SuggestionResult
-from suggest.setting import DEFAULT_SETTING
+from suggest.setting import DEFAULT_PROCEDURE_REPORTING, DEFAULT_SETTING
 from suggest.suggester import NoteError, Suggester
 
 CONTEXT_WINDOW = 40  # characters of note shown either side of the evidence
@@ -90,6 +90,14 @@ _ICD10CM = re.compile(r"[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{1,4})?")
 def suggest(
     source: Annotated[str, typer.Argument(metavar="FILE|-", help="Note file, or - for stdin.")],
     setting: Annotated[str, typer.Option(help="outpatient or inpatient.")] = DEFAULT_SETTING,
+    procedures: Annotated[
+        str,
+        typer.Option(
+            help="significant or all: the ICD-10-PCS procedures the facility reports "
+            "(significant: routine imaging, external measurement and most administration "
+            "are listed as not coded)."
+        ),
+    ] = DEFAULT_PROCEDURE_REPORTING,
     system: Annotated[
         list[System] | None, typer.Option(help="Only these code systems (repeatable).")
     ] = None,
@@ -111,6 +119,7 @@ def suggest(
     """Suggest ICD-10-CM, CPT/ICD-10-PCS and HCPCS codes for a note, with evidence, and
     the DRG (inpatient) and HCCs they give."""
     chosen = read_setting(setting)
+    reporting = read_procedures(procedures)
     if sex is not None and sex not in get_args(Sex):
         fail(f"--sex must be one of {', '.join(get_args(Sex))}, not {sex!r}")
     if principal is not None and not _ICD10CM.fullmatch(principal):
@@ -133,7 +142,12 @@ def suggest(
         fail(str(exc))
     try:
         result = suggester.suggest(
-            text, setting=chosen, systems=system, top_k=top, encounter=encounter
+            text,
+            setting=chosen,
+            systems=system,
+            top_k=top,
+            encounter=encounter,
+            procedures=reporting,
         )
     except NoteError as exc:
         fail(str(exc))

@@ -10,7 +10,14 @@ from suggest.batch.coding import Versions, cached_suggester
 from suggest.batch.notes import input_format
 from suggest.batch.store import ChunkStore
 from suggest.batch.summary import BatchSummary
-from suggest.setting import DEFAULT_SETTING, Setting, parse_setting
+from suggest.setting import (
+    DEFAULT_PROCEDURE_REPORTING,
+    DEFAULT_SETTING,
+    ProcedureReporting,
+    Setting,
+    parse_procedure_reporting,
+    parse_setting,
+)
 
 ENGINES = ("local", "spark")
 DEFAULT_CHUNK_SIZE = 200  # notes per written part: what a kill can cost, at most, per worker
@@ -24,6 +31,7 @@ def run_batch(
     processes: int | None = None,
     master: str | None = None,
     setting: Setting | str = DEFAULT_SETTING,
+    procedures: ProcedureReporting | str = DEFAULT_PROCEDURE_REPORTING,
     top_k: int = 20,
     model: str | None = None,
     data_dir: Path | None = None,
@@ -31,10 +39,12 @@ def run_batch(
     progress: bool = True,
 ) -> BatchSummary:
     """Code every note of ``source`` not yet in ``output`` for the model and index in use,
-    on the chosen engine, and say what was done."""
+    on the chosen engine, and say what was done. ``setting`` and ``procedures`` are for
+    notes whose row does not give their own."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     setting = parse_setting(setting)
+    procedures = parse_procedure_reporting(procedures)
     input_format(source)  # refuse an unknown file type before loading anything
     if not source.exists():
         raise ValueError(f"{source} does not exist")
@@ -51,6 +61,7 @@ def run_batch(
             master=master,
             chunk_size=chunk_size,
             setting=setting,
+            procedures=procedures,
             top_k=top_k,
             data_dir=data_dir,
             model=model,
@@ -64,6 +75,7 @@ def run_batch(
         processes=processes or 1,
         chunk_size=chunk_size,
         setting=setting,
+        procedures=procedures,
         top_k=top_k,
         data_dir=data_dir,
         model=model,

@@ -16,7 +16,12 @@ from code_index.revenue.versions import FIRST_ICD10_DAY, LAST_REVIEW_DAY
 from suggest.batch.notes import NOTE_SCHEMA, PASSED_COLUMNS
 from suggest.errors import NoteTooCostly
 from suggest.results import SuggestionResult
-from suggest.setting import Setting, parse_setting
+from suggest.setting import (
+    ProcedureReporting,
+    Setting,
+    parse_procedure_reporting,
+    parse_setting,
+)
 from suggest.suggester import NoteError, Suggester
 
 SUGGESTION_SCHEMA = pa.schema(
@@ -95,6 +100,11 @@ def _error(note: dict[str, Any], default_setting: Setting, max_chars: int) -> st
         parse_setting(note["setting"] or default_setting)
     except ValueError:
         return "bad setting"
+    if note["procedures"] is not None:
+        try:
+            parse_procedure_reporting(note["procedures"])
+        except ValueError:
+            return "bad procedures"
     try:
         encounter_of(note)
     except ValueError:
@@ -149,19 +159,29 @@ def _code_group(
     suggester: Suggester,
     notes: list[dict[str, Any]],
     setting: Setting,
+    procedures: ProcedureReporting,
     encounter: Encounter | None,
     top_k: int,
 ) -> list[SuggestionResult | str]:
-    """Results for notes of one setting and encounter, batched through the pipeline;
-    where a note fails anyway, each note alone, so one failure costs that note only."""
+    """Results for notes of one setting, procedures option and encounter, batched through
+    the pipeline; where a note fails anyway, each note alone, so one failure costs that
+    note only."""
     texts = [note["text"] for note in notes]
     try:
-        return list(suggester.suggest_many(texts, setting, top_k=top_k, encounter=encounter))
+        return list(
+            suggester.suggest_many(
+                texts, setting, top_k=top_k, encounter=encounter, procedures=procedures
+            )
+        )
     except Exception:  # a bad note must not stop a batch of thousands
         outcomes: list[SuggestionResult | str] = []
         for text in texts:
             try:
-                outcomes.append(suggester.suggest(text, setting, top_k=top_k, encounter=encounter))
+                outcomes.append(
+                    suggester.suggest(
+                        text, setting, top_k=top_k, encounter=encounter, procedures=procedures
+                    )
+                )
             except NoteTooCostly:
                 outcomes.append("too costly")
             except NoteError:
@@ -172,25 +192,36 @@ def _code_group(
 
 
 def code_notes(
-    suggester: Suggester, notes: pa.RecordBatch, default_setting: Setting | str, top_k: int
+    suggester: Suggester,
+    notes: pa.RecordBatch,
+    default_setting: Setting | str,
+    top_k: int,
+    default_procedures: ProcedureReporting | str,
 ) -> tuple[pa.Table, pa.Table]:
     """Suggestion and status tables for a ``NOTE_SCHEMA`` batch; a bad note becomes a status
-    row with its reason and never stops the batch."""
+    row with its reason and never stops the batch. A note's own setting and procedures
+    option come before the defaults."""
     versions = Versions.of(suggester)
     default = parse_setting(default_setting)
+    reported = parse_procedure_reporting(default_procedures)
     rows = notes.to_pylist()
     outcomes: dict[int, SuggestionResult | str] = {}
     # batched through the pipeline by what the suggester takes for a whole batch
-    groups: dict[tuple[Setting, Encounter | None], list[int]] = {}
+    groups: dict[tuple[Setting, ProcedureReporting, Encounter | None], list[int]] = {}
     for position, note in enumerate(rows):
         error = _error(note, default, suggester.max_chars)
         if error is not None:
             outcomes[position] = error
         else:
-            key = (parse_setting(note["setting"] or default), encounter_of(note))
+            key = (
+                parse_setting(note["setting"] or default),
+                parse_procedure_reporting(note["procedures"] or reported),
+                encounter_of(note),
+            )
             groups.setdefault(key, []).append(position)
-    for (setting, encounter), positions in groups.items():
-        coded = _code_group(suggester, [rows[p] for p in positions], setting, encounter, top_k)
+    for (setting, procedures, encounter), positions in groups.items():
+        chosen = [rows[p] for p in positions]
+        coded = _code_group(suggester, chosen, setting, procedures, encounter, top_k)
         outcomes.update(zip(positions, coded, strict=True))
     suggestions: list[dict[str, Any]] = []
     statuses = []
@@ -206,6 +237,7 @@ def code_notes(
                 "suggestions": len(found),
                 **{name: note[name] for name in PASSED_COLUMNS},
                 "setting": note["setting"] or default.value,
+                "procedures": note["procedures"] or reported.value,
                 "model_version": versions.model_version,
                 "index_version": versions.index_version,
             }

@@ -17,7 +17,7 @@ from suggest.batch.coding import Versions, cached_suggester, code_notes
 from suggest.batch.notes import NOTE_SCHEMA, Unusable, read_notes
 from suggest.batch.store import ChunkStore
 from suggest.batch.summary import BatchSummary, Tally
-from suggest.setting import Setting
+from suggest.setting import ProcedureReporting, Setting
 
 
 def _load_worker(data_dir: Path | None, model: str | None) -> None:
@@ -28,6 +28,7 @@ def _code_chunk(
     notes: pa.RecordBatch,
     store: ChunkStore,
     setting: Setting,
+    procedures: ProcedureReporting,
     top_k: int,
     data_dir: Path | None,
     model: str | None,
@@ -35,7 +36,7 @@ def _code_chunk(
     suggester = cached_suggester(data_dir, model)
     if Versions.of(suggester) != store.versions:
         raise ValueError("the index or the model changed while the batch ran; run it again")
-    suggestions, status = code_notes(suggester, notes, setting, top_k)
+    suggestions, status = code_notes(suggester, notes, setting, top_k, procedures)
     store.write_chunk(suggestions, status)
     return Tally.of(status)
 
@@ -70,6 +71,7 @@ def run_local(
     processes: int,
     chunk_size: int,
     setting: Setting,
+    procedures: ProcedureReporting,
     top_k: int,
     data_dir: Path | None,
     model: str | None,
@@ -99,7 +101,9 @@ def run_local(
             if len(running) >= 2 * processes:  # bounded: the input is never all in memory
                 finished, running = wait(running, return_when=FIRST_COMPLETED)
                 collect(finished)
-            running.add(pool.submit(_code_chunk, chunk, store, setting, top_k, data_dir, model))
+            running.add(
+                pool.submit(_code_chunk, chunk, store, setting, procedures, top_k, data_dir, model)
+            )
         collect(wait(running).done)
     return BatchSummary(
         engine=f"local ({processes} process{'es' if processes > 1 else ''})",

@@ -20,7 +20,7 @@ import pyarrow.dataset as ds
 
 REQUIRED_COLUMNS = ("id", "text")
 # carried from input to the status table (issue 18 adds them to requests)
-PASSED_COLUMNS = ("setting", "date_of_service", "patient_sex", "patient_age")
+PASSED_COLUMNS = ("setting", "procedures", "date_of_service", "patient_sex", "patient_age")
 JSON_LINE_COLUMN = "value"  # a JSON Lines file arrives as one text column of raw lines
 FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 
@@ -30,6 +30,7 @@ NOTE_SCHEMA = pa.schema(
         ("text", pa.string()),
         ("problem", pa.string()),  # why the text cannot be coded as read ("not text"), or null
         ("setting", pa.string()),
+        ("procedures", pa.string()),  # which ICD-10-PCS procedures the facility reports
         # as given, as text: a date or an age that does not parse is kept, not dropped
         ("date_of_service", pa.string()),
         ("patient_sex", pa.string()),

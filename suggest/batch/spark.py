@@ -43,7 +43,12 @@ from suggest.batch.notes import (
 from suggest.batch.store import STATUS, ChunkStore, versions_key
 from suggest.batch.summary import BatchSummary, Tally
 from suggest.model import current_model_name, model_folder, models_root
-from suggest.setting import DEFAULT_SETTING, Setting
+from suggest.setting import (
+    DEFAULT_PROCEDURE_REPORTING,
+    DEFAULT_SETTING,
+    ProcedureReporting,
+    Setting,
+)
 from suggest.suggester import Suggester
 
 ArrowMap = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
@@ -108,6 +113,7 @@ def suggest_dataframe(
     top_k: int = 20,
     model: str | None = None,
     data_dir: Path | str | None = None,
+    procedures: ProcedureReporting | str = DEFAULT_PROCEDURE_REPORTING,
 ) -> DataFrame:
     """The suggestions DataFrame (``SUGGESTION_SCHEMA``, one row per suggested code) for a
     DataFrame of notes with ``id`` and ``text`` columns: the Python API for data teams.
@@ -118,7 +124,7 @@ def suggest_dataframe(
     def suggest(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         suggester = _shipped_suggester(shipped, chosen)
         for batch in batches:
-            suggestions, _ = code_notes(suggester, batch, setting, top_k)
+            suggestions, _ = code_notes(suggester, batch, setting, top_k, procedures)
             yield from suggestions.to_batches()
 
     return notes_frame(notes).mapInArrow(suggest, _spark_schema(SUGGESTION_SCHEMA))
@@ -141,14 +147,19 @@ def _read_input(spark: SparkSession, source: Path) -> DataFrame:
 
 
 def _writer(
-    shipped: str, model: str | None, store: ChunkStore, setting: Setting, top_k: int
+    shipped: str,
+    model: str | None,
+    store: ChunkStore,
+    setting: Setting,
+    procedures: ProcedureReporting,
+    top_k: int,
 ) -> ArrowMap:
     def code_and_write(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         suggester = _shipped_suggester(shipped, model)
         if Versions.of(suggester) != store.versions:
             raise ValueError("the executors loaded another index or model than the driver")
         for batch in batches:
-            suggestions, status = code_notes(suggester, batch, setting, top_k)
+            suggestions, status = code_notes(suggester, batch, setting, top_k, procedures)
             store.write_chunk(suggestions, status)
             yield from status.to_batches()
 
@@ -162,6 +173,7 @@ def run_spark(
     master: str | None,
     chunk_size: int,
     setting: Setting,
+    procedures: ProcedureReporting,
     top_k: int,
     data_dir: Path | None,
     model: str | None,
@@ -206,7 +218,8 @@ def run_spark(
             .dropDuplicates(["id"])
             .sortWithinPartitions("id")
             .mapInArrow(
-                _writer(shipped, chosen, store, setting, top_k), _spark_schema(STATUS_SCHEMA)
+                _writer(shipped, chosen, store, setting, procedures, top_k),
+                _spark_schema(STATUS_SCHEMA),
             )
             .groupBy("error")
             .agg(F.count("*").alias("notes"), F.sum("suggestions").alias("suggestions"))

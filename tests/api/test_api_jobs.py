@@ -16,7 +16,7 @@ from api.storage.jobs import claim_items, create_job
 from api.storage.keys import create_key
 from api.storage.models import JobItem, Role
 from code_index.records import System
-from suggest.setting import Setting
+from suggest.setting import ProcedureReporting, Setting
 from tests.api.conftest import Api, MakeApi
 
 NOTES = [
@@ -160,8 +160,12 @@ def test_options_round_trip_through_job_params() -> None:
     for options in (
         SuggestOptions(setting=Setting.INPATIENT, systems=None, top_k=7),
         SuggestOptions(setting=Setting.OUTPATIENT, systems=(System.CPT, System.HCPCS), top_k=1),
+        SuggestOptions(setting=Setting.INPATIENT, top_k=3, procedures=ProcedureReporting.ALL),
     ):
         assert SuggestOptions.from_params(options.to_params()) == options
+    # a job stored before the procedures option is read with the default
+    stored = {"setting": "inpatient", "systems": None, "top_k": 5}
+    assert SuggestOptions.from_params(stored).procedures is ProcedureReporting.SIGNIFICANT
 
 
 def test_a_note_past_its_time_budget_fails_once_and_is_not_retried(api: Api) -> None:

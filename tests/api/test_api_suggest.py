@@ -72,6 +72,21 @@ def test_setting_and_systems_are_passed_on(api: Api) -> None:
     assert "J18.9" in [s["code"] for s in body["suggestions"]]
 
 
+def test_procedures_say_which_inpatient_procedures_are_ranked(api: Api) -> None:
+    # a US facility reports the UHDDS significant procedures (the default): the echo is
+    # listed in not_coded with why; a facility that reports all of them asks for "all"
+    text = "DISCHARGE SUMMARY\nHospital course: TTE: EF 60%, grade II diastolic dysfunction.\n"
+    significant = _suggest(api, {"text": text, "setting": "inpatient"}).json()
+    every = _suggest(api, {"text": text, "setting": "inpatient", "procedures": "all"}).json()
+    assert "B246ZZZ" not in [s["code"] for s in significant["suggestions"]]
+    (apart,) = [s for s in significant["not_coded"] if s["code"] == "B246ZZZ"]
+    assert apart["warnings"][0]["kind"] == "not_significant"
+    assert "B246ZZZ" in [s["code"] for s in every["suggestions"]]
+    schema = api.client.get("/openapi.json").json()["components"]["schemas"]
+    field = schema["SuggestRequest"]["properties"]["procedures"]
+    assert "UHDDS" in field["description"] and field["default"] == "significant"
+
+
 def test_the_request_is_stored_without_the_note_by_default(api: Api) -> None:
     body = _suggest(api, {"text": NOTE}).json()
     with api.session() as session:
@@ -128,6 +143,7 @@ def test_fhir_bundle(api: Api) -> None:
     ("body", "query", "field"),
     [
         ({"text": NOTE, "setting": "emergency"}, "", "setting"),
+        ({"text": NOTE, "procedures": "most"}, "", "procedures"),
         ({"text": NOTE, "systems": ["snomed"]}, "", "systems"),
         ({"text": NOTE, "systems": []}, "", "systems"),
         ({"text": NOTE, "top_k": 0}, "", "top_k"),

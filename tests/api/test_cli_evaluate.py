@@ -78,3 +78,30 @@ def test_models_list_and_show(suggester: Suggester) -> None:
     assert listed.exit_code == 0 and "default" in listed.stdout
     card = json.loads(runner.invoke(app, ["models", "show", "default", "--json"]).stdout)
     assert card["name"] == "default" and card["features"]
+
+
+def test_evaluate_reads_which_procedures_each_note_reports(
+    suggester: Suggester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a US inpatient note's gold holds its operation, not its echo: scored under each
+    # note's own option (significant: the TTE is never ranked) or the one --procedures names
+    monkeypatch.setattr(NotePipeline, "load", lambda **_: suggester.pipeline)
+    row = {
+        "id": "dc",
+        "text": "DISCHARGE SUMMARY\nHospital course: TTE: EF 60%. Laparoscopic "
+        "cholecystectomy for acute calculous cholecystitis.",
+        "setting": "inpatient",
+        "codes": [{"system": "icd10pcs", "code": "0FT44ZZ"}],
+        "must_not": [{"system": "icd10pcs", "code": "B246ZZZ"}],
+    }
+    path = tmp_path / "dc.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+
+    def must_not_hits(*option: str) -> int:
+        result = runner.invoke(app, ["evaluate", "--corpus", f"jsonl:{path}", "--json", *option])
+        assert result.exit_code == 0, result.output
+        return int(json.loads(result.stdout)["procedures"]["must_not_hits"])
+
+    assert must_not_hits() == 0
+    assert must_not_hits("--procedures", "all") == 1
+    refused(["evaluate", "--corpus", f"jsonl:{path}", "--procedures", "most"], "--procedures")

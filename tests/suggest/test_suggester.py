@@ -221,6 +221,21 @@ def test_cli_suggest_json_and_table(suggester: Suggester, tmp_path: Path) -> Non
     assert bad.exit_code == 2
 
 
+def test_cli_suggest_names_the_procedures_the_facility_reports(suggester: Suggester) -> None:
+    # under the default (significant) the echo is listed as not coded, with why
+    note = "DISCHARGE SUMMARY\nHospital course: TTE: EF 60%, grade II diastolic dysfunction.\n"
+    runner = CliRunner()
+    args = ["suggest", "-", "--setting", "inpatient", "--json"]
+    significant = json.loads(runner.invoke(app, args, input=note).stdout)
+    every = json.loads(runner.invoke(app, [*args, "--procedures", "all"], input=note).stdout)
+    assert "B246ZZZ" not in [s["code"] for s in significant["suggestions"]]
+    (apart,) = [s for s in significant["not_coded"] if s["code"] == "B246ZZZ"]
+    assert [w["kind"] for w in apart["warnings"]] == ["not_significant"]
+    assert "B246ZZZ" in [s["code"] for s in every["suggestions"]]
+    bad = runner.invoke(app, ["suggest", "-", "--procedures", "most"], input=note)
+    assert bad.exit_code == 2 and "--procedures must be significant or all" in bad.stderr
+
+
 def test_misspelt_words_still_match(suggester: Suggester) -> None:
     found = codes(
         suggester.suggest("Community acquired pnuemonia. Hypertenshion.", setting="inpatient")

@@ -222,11 +222,15 @@ def test_a_model_learns_per_corpus_whose_coders_code_denied_findings(
     trained = Suggester(suggester.pipeline, model)
 
     def flagged(note: LabeledNote, kinds: set[str] = DENIED_FLAGS) -> list[str]:
-        result = trained.suggest(note.text, setting=note.setting.value, top_k=100)
+        result = trained.suggest(
+            note.text, setting=note.setting.value, top_k=100, procedures=note.procedures
+        )
         return [s.code for s in result.ranking() for w in s.warnings if w.kind in kinds]
 
     def set_apart(note: LabeledNote) -> list[str]:
-        return [s.code for s in trained.suggest(note.text, note.setting.value).not_coded]
+        # each note as its coders report procedures (CodiEsp: all)
+        result = trained.suggest(note.text, note.setting.value, procedures=note.procedures)
+        return [s.code for s in result.not_coded]
 
     unseen_us = us_notes[60:]
     assert any(note.setting is Setting.INPATIENT for note in unseen_us)
@@ -274,7 +278,10 @@ def test_a_model_learns_per_corpus_whose_coders_code_denied_findings(
     for note, seen in zip(notes, training, strict=True):
         learned = as_served(seen, coding, model.coded_when_denied, model.denied_convention)
         served = trained.candidate_step(
-            suggester.nlp(note.text), note.setting, learned=model.learned_signals(note.text)
+            suggester.nlp(note.text),
+            note.setting,
+            learned=model.learned_signals(note.text),
+            procedures=note.procedures,
         ).candidates
         assert learned.keys == [c.key for c in served]
         assert len(learned.keys) < len(seen.keys)  # the learned and covered codes are gone
@@ -340,7 +347,7 @@ def test_a_mixed_model_sets_apart_the_codes_the_default_model_sets_apart(
     for note in us_notes[60:]:
         signals = mixed_model.learned_signals(note.text)
         if trained.candidate_step(
-            suggester.nlp(note.text), note.setting, None, signals
+            suggester.nlp(note.text), note.setting, None, signals, procedures=note.procedures
         ).coded_as_taught:
             continue
         read += 1
@@ -374,11 +381,15 @@ def test_a_mixed_model_reads_a_note_coded_by_the_guidelines_as_the_default_model
     for note in us_notes[60:]:
         doc = suggester.nlp(note.text)
         signals = mixed_model.learned_signals(note.text)
-        step = trained.candidate_step(doc, note.setting, [System.ICD10CM], signals)
+        step = trained.candidate_step(
+            doc, note.setting, [System.ICD10CM], signals, procedures=note.procedures
+        )
         if step.coded_as_taught:
             continue
         by_guidelines.append(note.id)
-        default = suggester.candidate_step(doc, note.setting, [System.ICD10CM])
+        default = suggester.candidate_step(
+            doc, note.setting, [System.ICD10CM], procedures=note.procedures
+        )
         if reading(step.candidates) != reading(default.candidates):
             differ.append(note.id)
     assert len(by_guidelines) >= 100
@@ -413,9 +424,11 @@ def test_a_trained_model_adds_the_siblings_training_notes_carried_of_named_diagn
     for note in train_notes[:10]:
         doc = suggester.nlp(note.text)
         learned = small_model.learned_signals(note.text)
-        step = trained.candidate_step(doc, Setting.INPATIENT, learned=learned)
+        step = trained.candidate_step(
+            doc, Setting.INPATIENT, learned=learned, procedures=note.procedures
+        )
         before = Suggester(suggester.pipeline, without).candidate_step(
-            doc, Setting.INPATIENT, learned=learned
+            doc, Setting.INPATIENT, learned=learned, procedures=note.procedures
         )
         named = {
             c.target.code[:3]
@@ -706,7 +719,10 @@ def test_training_sees_exactly_the_candidates_serving_ranks(
         for note, seen in zip(notes, training, strict=True):
             doc = suggester.nlp(note.text)
             served = trained.candidate_step(
-                doc, Setting(setting), learned=small_model.learned_signals(note.text)
+                doc,
+                Setting(setting),
+                learned=small_model.learned_signals(note.text),
+                procedures=note.procedures,
             ).candidates
             assert seen.keys == [c.key for c in served]
             features = feature_matrix(served, len(note.text))
@@ -724,7 +740,9 @@ def test_the_reranker_scores_as_its_classifier_does(
     for note in read_codiesp(shared_data / "codiesp" / "dev").notes[:20]:
         doc = suggester.nlp(note.text)
         learned = small_model.learned_signals(note.text)
-        candidates = trained.candidate_step(doc, Setting("inpatient"), learned=learned).candidates
+        candidates = trained.candidate_step(
+            doc, Setting("inpatient"), learned=learned, procedures=note.procedures
+        ).candidates
         features = feature_matrix(candidates, len(note.text), small_model.feature_names)
         expected = small_model.ranker.predict_proba(features)[:, 1]
         assert np.array_equal(small_model.ranker_scores(features), expected)
@@ -754,7 +772,13 @@ def test_trees_of_more_than_32_leaves_are_scored_by_the_classifier(
     rows = []
     for note in read_codiesp(shared_data / "codiesp" / "dev").notes[:20]:
         learned = small_model.learned_signals(note.text)
-        step = trained.candidate_step(suggester.nlp(note.text), Setting("inpatient"), None, learned)
+        step = trained.candidate_step(
+            suggester.nlp(note.text),
+            Setting("inpatient"),
+            None,
+            learned,
+            procedures=note.procedures,
+        )
         rows.append(feature_matrix(step.candidates, len(note.text), small_model.feature_names))
     features = np.concatenate(rows)
     scores = small_model.ranker_scores(features)

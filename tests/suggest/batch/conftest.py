@@ -21,9 +21,12 @@ BAD_NOTES: dict[str, tuple[dict[str, Any], str]] = {
     "bad-not-text": ({"text": 12345}, "not text"),
     "bad-binary": ({"text": "PK\x03\x04\x00\x00binary"}, "not text"),
     "bad-setting": ({"text": "Fever.", "setting": "icu"}, "bad setting"),
+    "bad-procedures": ({"text": "Fever.", "procedures": "most"}, "bad procedures"),
     "bad-age": ({"text": "Fever.", "patient_age": "forty"}, "bad encounter"),
 }
 FIRST_ENCOUNTER = {"date_of_service": "2024-03-01", "patient_sex": "female", "patient_age": 67}
+# the third note is coded as its annotators coded it: every procedure
+EVERY_PROCEDURE = {"setting": "inpatient", "procedures": "all"}
 
 
 def read_output(output: Path) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -47,14 +50,17 @@ def codiesp_notes(shared_data: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def notes_file(codiesp_notes: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """JSON Lines: the CodiEsp notes (one inpatient, with patient and date columns), the bad
-    notes, a line that is not JSON, and a repeated id."""
+    """JSON Lines: the CodiEsp notes (one inpatient, with patient and date columns, one
+    inpatient reporting every procedure), the bad notes, a line that is not JSON, and a
+    repeated id."""
     path = tmp_path_factory.mktemp("batch-input") / "notes.jsonl"
     lines = []
     for position, (note_id, text) in enumerate(codiesp_notes.items()):
         row: dict[str, Any] = {"id": note_id, "text": text}
         if position == 0:
             row |= {"setting": "inpatient", **FIRST_ENCOUNTER}
+        if position == 2:
+            row |= EVERY_PROCEDURE
         lines.append(json.dumps(row))
     lines += [json.dumps({"id": i, **row}) for i, (row, _) in BAD_NOTES.items()]
     lines += ["{not json", json.dumps({"id": next(iter(codiesp_notes)), "text": "again"})]

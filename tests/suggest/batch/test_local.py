@@ -64,6 +64,20 @@ def test_suggestions_are_what_the_suggester_gives_each_note(
     assert status[first]["date_of_service"] == "2024-03-01"
 
 
+def test_a_note_says_which_procedures_its_facility_reports(
+    local_output: Path, codiesp_notes: dict[str, str], suggester: Suggester
+) -> None:
+    # the third note's row says "all" (its imaging is ranked), the first's nothing: the
+    # batch's default, significant (its imaging is not)
+    rows, status = read_output(local_output)
+    first, _, third = list(codiesp_notes)[:3]
+    assert (status[first]["procedures"], status[third]["procedures"]) == ("significant", "all")
+    every = suggester.suggest(codiesp_notes[third], "inpatient", procedures="all")
+    assert [r["code"] for r in rows if r["id"] == third] == [s.code for s in every.suggestions]
+    significant = suggester.suggest(codiesp_notes[third], "inpatient")
+    assert [s.code for s in significant.suggestions] != [s.code for s in every.suggestions]
+
+
 def test_a_rerun_codes_nothing_twice_and_recodes_an_uncommitted_chunk(
     notes_file: Path, local_output: Path, data_dir: Path, tmp_path: Path
 ) -> None:
