@@ -147,22 +147,24 @@ def stage_words(text: str) -> frozenset[str]:
 
 
 @cache
-def _chapter_organs() -> tuple[tuple[str, str], ...]:
-    """The organ every code of a block of chapter 7 is of (``specificity.chapter_organs``:
-    the eye of H00-H59, the ear of H60-H95), by code prefix."""
-    rows = read_rules(None, "plausibility.json")["specificity"]["chapter_organs"]
-    return tuple((prefix, organ) for prefix, organ in rows.items())
+def _implied_sites() -> tuple[tuple[str, frozenset[str]], ...]:
+    """The site every code of a block or category is of (``specificity.implied_sites``:
+    the eye of H00-H59, the ear of H60-H95, the upper limb of G56's mononeuropathies, the
+    lower limb of G57's), by code prefix."""
+    rows = read_rules(None, "plausibility.json")["specificity"]["implied_sites"]
+    return tuple((prefix, frozenset(site.split())) for prefix, site in rows.items())
 
 
-def _with_chapter_organ(code: str, words: frozenset[str]) -> frozenset[str]:
-    """``words`` with the organ ``code``'s block is of, as implied, where they name a side
-    and not the organ: "Acute otitis media, right" is the right ear's (H66.91), as an
-    otitis is of no other organ; the side of a sentence names the ear's as "AU" does."""
+def _with_implied_site(code: str, words: frozenset[str]) -> frozenset[str]:
+    """``words`` with the site ``code``'s block is of, as implied, where they name a side
+    and not the site: "Acute otitis media, right" is the right ear's (H66.91), as an
+    otitis is of no other organ, and "Right carpal tunnel syndrome" the right upper limb's
+    (G56.01); the side of a sentence names the ear's as "AU" does."""
     if words.isdisjoint(plausibility_rules().sides):
         return words
-    for prefix, organ in _chapter_organs():
+    for prefix, site in _implied_sites():
         if code.startswith(prefix):
-            return words if organ in words else words | {organ, IMPLIED + organ}
+            return words if site <= words else words | site | {IMPLIED + w for w in site}
     return words
 
 
@@ -308,8 +310,8 @@ class NamedSiblings:
         siblings = self._siblings(target)
         if any(not added.isdisjoint(_dominance()[0].values()) for _, added in siblings):
             words = with_dominance(words)
-        words = _with_chapter_organ(target.code, words)
-        implied = frozenset(o for o in _organ_words().values() if IMPLIED + o in words)
+        words = _with_implied_site(target.code, words)
+        implied = frozenset(w[len(IMPLIED) :] for w in words if w.startswith(IMPLIED))
         for record, added in siblings:
             # a title's "not" and "without" words are its defaults: a sentence that does
             # not affirm them names it ("migraine with aura with status migrainosus" is

@@ -184,9 +184,12 @@ def test_both_eyes_and_one_eye_named_is_the_bilateral_code(suggester: Suggester)
         ("Assessment: Acute otitis media, right.", "H66.91"),
         ("Assessment: L AOM.", "H66.92"),
         ("Impression: Nuclear sclerotic cataract, right.", "H25.11"),
+        # the fifteenth merge: G56.00 "unspecified upper limb", the side read in vain
+        ("Assessment:\n1. R carpal tunnel syndrome - night splint.", "G56.01"),
+        ("Assessment:\n1. Left meralgia paresthetica.", "G57.12"),
     ],
 )
-def test_a_side_alone_names_the_ear_or_eye_of_its_condition(
+def test_a_side_alone_names_the_ear_eye_or_limb_of_its_condition(
     suggester: Suggester, text: str, code: str
 ) -> None:
     # "right" read no "right ear": the side's code needs its organ's word, which an
