@@ -6,8 +6,11 @@ reports. One type each for the CLI, the API, suggesting and training."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
 
 from code_index.records import System
+
+Option = TypeVar("Option", bound=StrEnum)
 
 
 class Setting(StrEnum):
@@ -31,11 +34,7 @@ DEFAULT_SETTING = Setting.OUTPATIENT
 
 def parse_setting(value: str) -> Setting:
     """``value`` as a setting, or a ``ValueError`` naming the ones there are."""
-    try:
-        return Setting(value)
-    except ValueError:
-        names = " or ".join(s.value for s in Setting)
-        raise ValueError(f"setting must be {names}, not {value!r}") from None
+    return _member(Setting, "setting", value)
 
 
 class ProcedureReporting(StrEnum):
@@ -56,8 +55,13 @@ DEFAULT_PROCEDURE_REPORTING = ProcedureReporting.SIGNIFICANT
 def parse_procedure_reporting(value: str) -> ProcedureReporting:
     """``value`` as a procedure reporting option, or a ``ValueError`` naming the ones there
     are."""
+    return _member(ProcedureReporting, "procedures", value)
+
+
+def _member(kind: type[Option], field: str, value: str) -> Option:
+    """``kind``'s member of ``value``, or a ``ValueError`` that says what ``field`` takes."""
     try:
-        return ProcedureReporting(value)
+        return kind(value)
     except ValueError:
-        names = " or ".join(s.value for s in ProcedureReporting)
-        raise ValueError(f"procedures must be {names}, not {value!r}") from None
+        names = " or ".join(option.value for option in kind)
+        raise ValueError(f"{field} must be {names}, not {value!r}") from None

@@ -214,8 +214,7 @@ class Suggester:
         principal) is what the revenue review reads (suggest.revenue); ``procedures``:
         which ICD-10-PCS procedures the facility reports (the others are listed in
         ``not_coded``)."""
-        chosen = self._check_setting(setting)
-        reporting = self._check_procedures(procedures)
+        chosen, reporting = self._checked(setting, procedures)
         self._check(text)
         return self._result(self.nlp(text), text, chosen, systems, top_k, encounter, reporting)
 
@@ -230,23 +229,18 @@ class Suggester:
         procedures: ProcedureReporting | str = DEFAULT_PROCEDURE_REPORTING,
     ) -> Iterator[SuggestionResult]:
         """Suggestions for many notes, batched through the spaCy pipeline."""
-        chosen = self._check_setting(setting)
-        reporting = self._check_procedures(procedures)
+        chosen, reporting = self._checked(setting, procedures)
         for doc, text in self._docs(texts, batch_size):
             yield self._result(doc, text, chosen, systems, top_k, encounter, reporting)
 
     # -------------------------------------------------------------- internals
     @staticmethod
-    def _check_setting(setting: Setting | str) -> Setting:
+    def _checked(
+        setting: Setting | str, procedures: ProcedureReporting | str
+    ) -> tuple[Setting, ProcedureReporting]:
+        """A request's setting and procedures option, or a ``NoteError`` that says why not."""
         try:
-            return parse_setting(setting)
-        except ValueError as exc:
-            raise NoteError(str(exc)) from None
-
-    @staticmethod
-    def _check_procedures(procedures: ProcedureReporting | str) -> ProcedureReporting:
-        try:
-            return parse_procedure_reporting(procedures)
+            return parse_setting(setting), parse_procedure_reporting(procedures)
         except ValueError as exc:
             raise NoteError(str(exc)) from None
 
@@ -348,8 +342,7 @@ class Suggester:
         apart, nor unspecified alternatives, nor the procedures the facility does not
         report), each with the ranker's own score and its final-layer feature row: what
         ``suggest.final_layer.FinalLayer`` is fitted on."""
-        chosen = self._check_setting(setting)
-        reporting = self._check_procedures(procedures)
+        chosen, reporting = self._checked(setting, procedures)
         for doc, text in self._docs(texts, batch_size):
             step = self.candidate_step(
                 doc, chosen, systems, self.model.learned_signals(text), procedures=reporting
