@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from code_index.records import System, format_icd10cm, normalize_code
 from code_index.revenue.encounter import Encounter, Sex
@@ -26,6 +27,8 @@ from suggest.setting import (
     parse_procedure_reporting,
     parse_setting,
 )
+
+Option = TypeVar("Option", Setting, ProcedureReporting)
 
 CODIESP_SETTING = Setting.INPATIENT
 """Setting given to every CodiEsp note. The notes are published hospital case
@@ -290,6 +293,22 @@ def parse_corpus_spec(spec: str, *, strict: bool = False) -> CorpusRead:
     return readers[kind](path, strict=strict)
 
 
+def _jsonl_option(
+    row: dict[str, Any], note_id: str, key: str, default: Option, parse: Callable[[str], Option]
+) -> Option:
+    """A note's optional option field (``setting``, ``procedures``), ``default`` where it
+    is absent; ``ValueError`` says what is wrong."""
+    value = row.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise ValueError(f"note {note_id!r}: {key!r} must be a string or absent")
+    try:
+        return parse(value)
+    except ValueError as err:
+        raise ValueError(f"note {note_id!r}: {err}") from None
+
+
 def _jsonl_note(row: Any) -> LabeledNote:
     """A note from one parsed JSONL row; ``ValueError`` says what is wrong."""
     if not isinstance(row, dict):
@@ -301,24 +320,10 @@ def _jsonl_note(row: Any) -> LabeledNote:
         raise ValueError(f"note {note_id!r}: missing or empty 'text'")
     if not isinstance(codes, list):
         raise ValueError(f"note {note_id!r}: 'codes' must be a list (may be empty)")
-    setting = row.get("setting")
-    if setting is not None and not isinstance(setting, str):
-        raise ValueError(f"note {note_id!r}: 'setting' must be a string or absent")
-    try:
-        chosen = DEFAULT_SETTING if setting is None else parse_setting(setting)
-    except ValueError as err:
-        raise ValueError(f"note {note_id!r}: {err}") from None
-    procedures = row.get("procedures")
-    if procedures is not None and not isinstance(procedures, str):
-        raise ValueError(f"note {note_id!r}: 'procedures' must be a string or absent")
-    try:
-        reporting = (
-            DEFAULT_PROCEDURE_REPORTING
-            if procedures is None
-            else parse_procedure_reporting(procedures)
-        )
-    except ValueError as err:
-        raise ValueError(f"note {note_id!r}: {err}") from None
+    chosen = _jsonl_option(row, note_id, "setting", DEFAULT_SETTING, parse_setting)
+    reporting = _jsonl_option(
+        row, note_id, "procedures", DEFAULT_PROCEDURE_REPORTING, parse_procedure_reporting
+    )
     must_not = row.get("must_not", [])
     if not isinstance(must_not, list):
         raise ValueError(f"note {note_id!r}: 'must_not' must be a list or absent")
