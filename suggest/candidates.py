@@ -825,16 +825,18 @@ def plausible_candidates(
     kept = _services_as_documented(kept, present, doc, table, starts, lowered)
     _pcs_as_documented(kept, present, table, lowered)
     replaced = replacements(present)
-    statement = plausibility_rules().statement_sections
-    replaced.update(
-        with_findings(
-            c.target.code
-            for c in kept
-            if c.target.system is System.ICD10CM
-            and not c.denied
-            and not sections_of(c.spans).isdisjoint(statement)
+    rules = plausibility_rules()
+    # the statement's codes are read only where a routine exam's code is there to change
+    if any((System.ICD10CM, code) in present for code, _ in rules.with_findings):
+        replaced.update(
+            with_findings(
+                c.target.code
+                for c in kept
+                if c.target.system is System.ICD10CM
+                and not c.denied
+                and not sections_of(c.spans).isdisjoint(rules.statement_sections)
+            )
         )
-    )
     character = encounter_character(note_text(doc))
     if character is None:
         codes = {code for system, code in present if system is System.ICD10CM}
